@@ -1,0 +1,121 @@
+//! CatalogService.
+
+use std::sync::Arc;
+
+use tonic::{Request, Response, Status};
+
+use super::blocking;
+use super::convert::{credential_to_pb, filter_from_pb};
+use super::paging::{PageSize, decode_token, encode_token};
+use crate::domain::{CredentialId, Microcredential, ValidationError, Violations};
+use crate::engine::Engine;
+use crate::pb;
+use crate::pb::catalog_service_server::CatalogService;
+
+const DEFAULT_PAGE: usize = 50;
+const MAX_PAGE: usize = 500;
+const TOKEN_KIND: &str = "credentials";
+
+/// CatalogService over an engine.
+#[derive(Debug, Clone)]
+pub struct CatalogApi {
+    engine: Arc<Engine>,
+}
+
+impl CatalogApi {
+    /// Serves this engine.
+    pub fn new(engine: Arc<Engine>) -> Self {
+        Self { engine }
+    }
+}
+
+fn parse_id(raw: &str) -> Result<CredentialId, Status> {
+    CredentialId::parse(raw).map_err(Status::from)
+}
+
+#[tonic::async_trait]
+impl CatalogService for CatalogApi {
+    #[tracing::instrument(skip(self, request), fields(count))]
+    async fn upsert_credentials(
+        &self,
+        request: Request<pb::UpsertCredentialsRequest>,
+    ) -> Result<Response<pb::UpsertCredentialsResponse>, Status> {
+        let pb::UpsertCredentialsRequest { credentials } = request.into_inner();
+        tracing::Span::current().record("count", credentials.len());
+        let mut violations = Violations::default();
+        let credentials: Vec<Microcredential> = credentials
+            .into_iter()
+            .enumerate()
+            .filter_map(|(index, message)| {
+                violations.take(
+                    Microcredential::try_from(message),
+                    &format!("credentials[{index}]."),
+                )
+            })
+            .collect();
+        let credentials = violations.finish(credentials)?;
+        let count = blocking(&self.engine, move |engine| {
+            engine.upsert_credentials(credentials)
+        })
+        .await?;
+        Ok(Response::new(pb::UpsertCredentialsResponse {
+            upserted_count: i32::try_from(count).unwrap_or(i32::MAX),
+        }))
+    }
+
+    #[tracing::instrument(skip(self, request))]
+    async fn get_credential(
+        &self,
+        request: Request<pb::GetCredentialRequest>,
+    ) -> Result<Response<pb::GetCredentialResponse>, Status> {
+        let id = parse_id(&request.into_inner().id)?;
+        let credential = self.engine.credential(&id)?;
+        Ok(Response::new(pb::GetCredentialResponse {
+            credential: Some(credential_to_pb(self.engine.taxonomy(), &credential)),
+        }))
+    }
+
+    #[tracing::instrument(skip(self, request))]
+    async fn list_credentials(
+        &self,
+        request: Request<pb::ListCredentialsRequest>,
+    ) -> Result<Response<pb::ListCredentialsResponse>, Status> {
+        let pb::ListCredentialsRequest {
+            page_size,
+            page_token,
+            filter,
+        } = request.into_inner();
+        let page_size = PageSize::new(page_size, DEFAULT_PAGE, MAX_PAGE, "page_size")?.get();
+        let after = decode_token(TOKEN_KIND, &page_token)?
+            .map(|cursor| {
+                CredentialId::parse(&cursor).map_err(|_| {
+                    ValidationError::field("page_token", "is not a token this list returned")
+                })
+            })
+            .transpose()?;
+        let filter = filter_from_pb(filter, "filter.")?;
+        let (page, more) = blocking(&self.engine, move |engine| {
+            Ok(engine.list_credentials(&filter, after.as_ref(), page_size))
+        })
+        .await?;
+        let next_page_token = match (more, page.last()) {
+            (true, Some(last)) => encode_token(TOKEN_KIND, last.id.as_str()),
+            _ => String::new(),
+        };
+        let taxonomy = self.engine.taxonomy();
+        Ok(Response::new(pb::ListCredentialsResponse {
+            credentials: page.iter().map(|c| credential_to_pb(taxonomy, c)).collect(),
+            next_page_token,
+        }))
+    }
+
+    #[tracing::instrument(skip(self, request))]
+    async fn delete_credential(
+        &self,
+        request: Request<pb::DeleteCredentialRequest>,
+    ) -> Result<Response<pb::DeleteCredentialResponse>, Status> {
+        let id = parse_id(&request.into_inner().id)?;
+        blocking(&self.engine, move |engine| engine.delete_credential(&id)).await?;
+        Ok(Response::new(pb::DeleteCredentialResponse {}))
+    }
+}

@@ -1,0 +1,57 @@
+//! Credential filters from protobuf.
+
+use super::delivery_mode_from_pb;
+use crate::catalog::CredentialFilter;
+use crate::domain::{Money, ValidationError, Violations, primary_language};
+use crate::pb;
+
+/// A filter; `None` accepts everything. `prefix` is the filter's field path.
+pub fn filter_from_pb(
+    filter: Option<pb::CredentialFilter>,
+    prefix: &str,
+) -> Result<CredentialFilter, ValidationError> {
+    let Some(pb::CredentialFilter {
+        max_cost,
+        max_hours,
+        delivery_modes,
+        require_assessed,
+        require_accredited,
+        language,
+        provider,
+        competency_uris,
+    }) = filter
+    else {
+        return Ok(CredentialFilter::default());
+    };
+    let mut violations = Violations::default();
+    let max_cost = max_cost.and_then(|pb::Money { amount, currency }| {
+        violations.take(Money::new(amount, &currency), &format!("{prefix}max_cost."))
+    });
+    if let Some(hours) = max_hours {
+        violations.check(
+            hours.is_finite() && hours >= 0.0,
+            &format!("{prefix}max_hours"),
+            "must be a finite number >= 0",
+        );
+    }
+    let delivery_modes = delivery_modes
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, mode)| {
+            violations.take(
+                delivery_mode_from_pb(mode, &format!("{prefix}delivery_modes[{index}]")),
+                "",
+            )
+        })
+        .collect();
+    violations.finish(CredentialFilter {
+        max_cost,
+        max_hours,
+        delivery_modes,
+        require_assessed,
+        require_accredited,
+        language: Some(primary_language(&language)).filter(|l| !l.is_empty()),
+        provider: Some(provider).filter(|p| !p.trim().is_empty()),
+        competency_uris,
+    })
+}

@@ -1,0 +1,68 @@
+//! Job postings from protobuf.
+
+use super::credential::proficiency_from_pb;
+use crate::domain::{Importance, JobPosting, RequiredCompetency, ValidationError, Violations};
+use crate::pb;
+
+/// Importance as its wire value.
+pub fn importance_to_pb(importance: Importance) -> pb::Importance {
+    match importance {
+        Importance::Essential => pb::Importance::Essential,
+        Importance::Optional => pb::Importance::Optional,
+    }
+}
+
+fn importance_from_pb(value: i32, field: &str) -> Result<Importance, ValidationError> {
+    match pb::Importance::try_from(value) {
+        Ok(pb::Importance::Unspecified | pb::Importance::Essential) => Ok(Importance::Essential),
+        Ok(pb::Importance::Optional) => Ok(Importance::Optional),
+        Err(_) => Err(ValidationError::field(field, "is not a known importance")),
+    }
+}
+
+/// A job posting; `prefix` is its field path in the request (e.g. `job.`).
+pub fn job_from_pb(job: pb::JobPosting, prefix: &str) -> Result<JobPosting, ValidationError> {
+    let pb::JobPosting {
+        id,
+        title,
+        description,
+        competencies,
+        location,
+        remote,
+    } = job;
+    let mut violations = Violations::default();
+    let competencies = competencies
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, required)| {
+            let pb::RequiredCompetency {
+                uri,
+                importance,
+                min_proficiency,
+            } = required;
+            let field = format!("{prefix}competencies[{index}].");
+            if uri.trim().is_empty() {
+                violations.add(format!("{field}uri"), "must not be empty");
+            }
+            let importance =
+                violations.take(importance_from_pb(importance, "importance"), &field)?;
+            let min_proficiency = violations.take(
+                proficiency_from_pb(min_proficiency, "min_proficiency"),
+                &field,
+            )?;
+            Some(RequiredCompetency {
+                uri,
+                importance,
+                min_proficiency,
+            })
+        })
+        .collect();
+    violations.finish(JobPosting {
+        id,
+        title,
+        description,
+        competencies,
+        location,
+        remote,
+    })
+}

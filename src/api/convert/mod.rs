@@ -1,0 +1,13 @@
+//! Conversions between protobuf messages and domain types. Inbound conversions
+//! destructure messages exhaustively, so a new proto field fails to compile
+//! until it is handled here.
+
+mod competency;
+pub mod credential;
+mod filter;
+mod job;
+
+pub use competency::{competency_ref, competency_to_pb, taxonomy_version_to_pb};
+pub use credential::{credential_to_pb, delivery_mode_from_pb};
+pub use filter::filter_from_pb;
+pub use job::{importance_to_pb, job_from_pb};

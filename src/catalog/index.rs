@@ -1,0 +1,209 @@
+//! The tantivy full-text index over credential text (BM25), kept on disk in
+//! the data directory and stamped with the catalogue generation it reflects.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use std::sync::{Mutex, PoisonError};
+use tantivy::collector::TopDocs;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, STORED, STRING, Schema, TEXT, Value};
+use tantivy::tokenizer::TokenStream;
+
+use tantivy::{Index, IndexReader, IndexWriter, TantivyDocument, Term, doc};
+
+use crate::domain::{CredentialId, Microcredential};
+use crate::taxonomy::Taxonomy;
+
+const WRITER_MEMORY_BYTES: usize = 50_000_000;
+/// At most this many distinct query terms are used, the first ones of the text.
+const MAX_QUERY_TERMS: usize = 256;
+
+/// Field handles of the credential index.
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    id: Field,
+    title: Field,
+    body: Field,
+    skills: Field,
+    provider: Field,
+}
+
+/// The credential index.
+pub struct CredentialIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+}
+
+impl std::fmt::Debug for CredentialIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CredentialIndex").finish_non_exhaustive()
+    }
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let fields = Fields {
+        id: builder.add_text_field("id", STRING | STORED),
+        title: builder.add_text_field("title", TEXT),
+        body: builder.add_text_field("body", TEXT),
+        skills: builder.add_text_field("skills", TEXT),
+        provider: builder.add_text_field("provider", TEXT),
+    };
+    (builder.build(), fields)
+}
+
+impl CredentialIndex {
+    /// Opens the index in `dir`, creating it when absent.
+    pub fn open(dir: &Path) -> tantivy::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let (schema, fields) = schema();
+        let directory = MmapDirectory::open(dir)?;
+        let index = Index::open_or_create(directory, schema)?;
+        let writer = index.writer_with_num_threads(1, WRITER_MEMORY_BYTES)?;
+        let reader = index.reader()?;
+        Ok(Self {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+        })
+    }
+
+    /// The catalogue generation of the last commit, 0 for a new index.
+    pub fn generation(&self) -> tantivy::Result<u64> {
+        let metas = self.index.load_metas()?;
+        Ok(metas
+            .payload
+            .and_then(|payload| payload.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Replaces the documents of these credentials and deletes those ids,
+    /// then commits stamped with `generation`.
+    pub fn apply(
+        &self,
+        taxonomy: &Taxonomy,
+        upserts: &[Microcredential],
+        deletes: &[CredentialId],
+        generation: u64,
+    ) -> tantivy::Result<()> {
+        let mut writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        for id in deletes.iter().chain(upserts.iter().map(|c| &c.id)) {
+            writer.delete_term(Term::from_field_text(self.fields.id, id.as_str()));
+        }
+        for credential in upserts {
+            writer.add_document(self.document(taxonomy, credential))?;
+        }
+        self.commit(&mut writer, generation)
+    }
+
+    /// Drops every document and indexes `all` afresh.
+    pub fn rebuild(
+        &self,
+        taxonomy: &Taxonomy,
+        all: &[Microcredential],
+        generation: u64,
+    ) -> tantivy::Result<()> {
+        let mut writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        writer.delete_all_documents()?;
+        for credential in all {
+            writer.add_document(self.document(taxonomy, credential))?;
+        }
+        self.commit(&mut writer, generation)
+    }
+
+    fn commit(&self, writer: &mut IndexWriter, generation: u64) -> tantivy::Result<()> {
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&generation.to_string());
+        prepared.commit()?;
+        self.reader.reload()
+    }
+
+    fn document(&self, taxonomy: &Taxonomy, credential: &Microcredential) -> TantivyDocument {
+        let f = self.fields;
+        let body = std::iter::once(credential.description.as_str())
+            .chain(credential.learning_outcomes.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let skills = credential
+            .competencies
+            .iter()
+            .map(|taught| taxonomy.label(&taught.uri))
+            .collect::<Vec<_>>()
+            .join("\n");
+        doc!(
+            f.id => credential.id.as_str(),
+            f.title => credential.title.as_str(),
+            f.body => body,
+            f.skills => skills,
+            f.provider => credential.provider.as_str(),
+        )
+    }
+
+    /// BM25 over title (x2), competency labels (x1.5), description and outcomes,
+    /// and provider (x0.5): the best `limit` credentials for a free text.
+    pub fn search(&self, text: &str, limit: usize) -> tantivy::Result<Vec<(CredentialId, f32)>> {
+        let terms = self.query_terms(text);
+        if terms.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let f = self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for term_text in &terms {
+            for (field, boost) in [
+                (f.title, 2.0),
+                (f.skills, 1.5),
+                (f.body, 1.0),
+                (f.provider, 0.5),
+            ] {
+                let query = TermQuery::new(
+                    Term::from_field_text(field, term_text),
+                    IndexRecordOption::WithFreqs,
+                );
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(query), boost)),
+                ));
+            }
+        }
+        let searcher = self.reader.searcher();
+        let top = searcher.search(
+            &BooleanQuery::new(clauses),
+            &TopDocs::with_limit(limit).order_by_score(),
+        )?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let document: TantivyDocument = searcher.doc(address)?;
+            if let Some(id) = document.get_first(f.id).and_then(|v| v.as_str())
+                && let Ok(id) = CredentialId::parse(id)
+            {
+                hits.push((id, score));
+            }
+        }
+        Ok(hits)
+    }
+
+    /// Distinct analysed terms of the text, in order of first appearance.
+    fn query_terms(&self, text: &str) -> Vec<String> {
+        let Ok(mut analyzer) = self.index.tokenizer_for_field(self.fields.body) else {
+            return Vec::new();
+        };
+        let mut stream = analyzer.token_stream(text);
+        let mut seen = HashSet::new();
+        let mut terms = Vec::new();
+        while stream.advance() {
+            let token = stream.token().text.clone();
+            if seen.insert(token.clone()) {
+                terms.push(token);
+                if terms.len() == MAX_QUERY_TERMS {
+                    break;
+                }
+            }
+        }
+        terms
+    }
+}

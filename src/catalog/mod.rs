@@ -1,0 +1,261 @@
+//! The microcredential catalogue: durable in the store, searchable through a
+//! tantivy index, and held in memory for filtering and coverage scoring.
+
+mod filter;
+mod index;
+mod jsonl;
+mod seed;
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+use std::path::Path;
+use std::sync::{Arc, Mutex, RwLock};
+
+pub use filter::CredentialFilter;
+pub use index::CredentialIndex;
+pub use jsonl::{ParsedCredentials, RejectedLine, parse_credentials_jsonl};
+pub use seed::{SAMPLE_CREDENTIALS_JSONL, SeedReport};
+
+use crate::domain::{CredentialId, Microcredential};
+use crate::store::{CatalogChange, Store, StoreError};
+use crate::taxonomy::Taxonomy;
+
+/// Errors of the catalogue layer.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    /// The store failed; nothing was acknowledged.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The search index failed.
+    #[error("credential index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    /// No credential has this id.
+    #[error("credential {0} not found")]
+    NotFound(CredentialId),
+    /// The embedded sample catalogue is malformed (a build defect).
+    #[error("embedded catalogue line {line}: {reason}")]
+    BadSeed {
+        /// 1-based line.
+        line: usize,
+        /// Reason.
+        reason: String,
+    },
+}
+
+/// The in-memory view, replaced after every committed change.
+#[derive(Debug, Default)]
+struct CatalogState {
+    by_id: BTreeMap<CredentialId, Arc<Microcredential>>,
+    by_competency: HashMap<String, Vec<CredentialId>>,
+}
+
+impl CatalogState {
+    fn from_credentials(credentials: Vec<Microcredential>) -> Self {
+        let mut state = Self::default();
+        for credential in credentials {
+            state.insert(Arc::new(credential));
+        }
+        state
+    }
+
+    fn insert(&mut self, credential: Arc<Microcredential>) {
+        self.remove(&credential.id);
+        for taught in &credential.competencies {
+            self.by_competency
+                .entry(taught.uri.clone())
+                .or_default()
+                .push(credential.id.clone());
+        }
+        self.by_id.insert(credential.id.clone(), credential);
+    }
+
+    fn remove(&mut self, id: &CredentialId) {
+        if let Some(old) = self.by_id.remove(id) {
+            for taught in &old.competencies {
+                if let Some(ids) = self.by_competency.get_mut(&taught.uri) {
+                    ids.retain(|other| other != id);
+                }
+            }
+        }
+    }
+}
+
+/// The catalogue. Reads are lock-light; writes are serialised and durable
+/// before they return.
+pub struct Catalog {
+    store: Arc<Store>,
+    taxonomy: Arc<Taxonomy>,
+    index: CredentialIndex,
+    write_lock: Mutex<()>,
+    state: RwLock<CatalogState>,
+}
+
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalog")
+            .field("len", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Catalog {
+    /// Opens the catalogue: loads the store, seeds or re-seeds the embedded
+    /// sample when its content changed, and rebuilds the index when it is
+    /// behind the store.
+    pub fn open(
+        store: Arc<Store>,
+        taxonomy: Arc<Taxonomy>,
+        index_dir: &Path,
+        seed_jsonl: &str,
+    ) -> Result<(Self, SeedReport), CatalogError> {
+        let seed_report = seed::apply_seed(&store, seed_jsonl)?;
+        let index = CredentialIndex::open(index_dir)?;
+        let all = store.all_credentials()?;
+        let generation = store.meta_u64(crate::store::CATALOG_GENERATION)?;
+        if index.generation()? != generation || seed_report.reseeded {
+            tracing::info!(
+                credentials = all.len(),
+                generation,
+                "rebuilding credential index"
+            );
+            index.rebuild(&taxonomy, &all, generation)?;
+        }
+        let catalog = Self {
+            store,
+            taxonomy,
+            index,
+            write_lock: Mutex::new(()),
+            state: RwLock::new(CatalogState::from_credentials(all)),
+        };
+        Ok((catalog, seed_report))
+    }
+
+    /// Number of credentials.
+    pub fn len(&self) -> usize {
+        self.read_state().by_id.len()
+    }
+
+    /// Whether the catalogue is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn read_state(&self) -> std::sync::RwLockReadGuard<'_, CatalogState> {
+        self.state
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Inserts or replaces credentials atomically; durable when this returns.
+    pub fn upsert(&self, credentials: Vec<Microcredential>) -> Result<usize, CatalogError> {
+        let count = credentials.len();
+        self.apply(credentials, Vec::new())?;
+        Ok(count)
+    }
+
+    /// Deletes a credential; durable when this returns.
+    pub fn delete(&self, id: &CredentialId) -> Result<(), CatalogError> {
+        if !self.read_state().by_id.contains_key(id) {
+            return Err(CatalogError::NotFound(id.clone()));
+        }
+        self.apply(Vec::new(), vec![id.clone()])
+    }
+
+    fn apply(
+        &self,
+        upserts: Vec<Microcredential>,
+        deletes: Vec<CredentialId>,
+    ) -> Result<(), CatalogError> {
+        let _writing = self
+            .write_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let generation = self.store.apply_catalog_change(&CatalogChange {
+            upserts: &upserts,
+            deletes: &deletes,
+            meta: Vec::new(),
+        })?;
+        // The store is the source of truth: an index failure here is repaired
+        // by the rebuild at the next start, which sees the generation gap.
+        if let Err(error) = self
+            .index
+            .apply(&self.taxonomy, &upserts, &deletes, generation)
+        {
+            tracing::error!(%error, generation, "credential index update failed; it will be rebuilt on restart");
+        }
+        let mut state = self
+            .state
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for id in &deletes {
+            state.remove(id);
+        }
+        for credential in upserts {
+            state.insert(Arc::new(credential));
+        }
+        Ok(())
+    }
+
+    /// One credential.
+    pub fn get(&self, id: &CredentialId) -> Result<Arc<Microcredential>, CatalogError> {
+        self.read_state()
+            .by_id
+            .get(id)
+            .cloned()
+            .ok_or_else(|| CatalogError::NotFound(id.clone()))
+    }
+
+    /// Up to `limit` credentials passing the filter with ids after `after`, in id order,
+    /// and whether more follow.
+    pub fn list(
+        &self,
+        filter: &CredentialFilter,
+        after: Option<&CredentialId>,
+        limit: usize,
+    ) -> (Vec<Arc<Microcredential>>, bool) {
+        let state = self.read_state();
+        let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+        let mut page: Vec<Arc<Microcredential>> = state
+            .by_id
+            .range((start, Bound::Unbounded))
+            .map(|(_, credential)| credential)
+            .filter(|credential| filter.accepts(credential))
+            .take(limit + 1)
+            .cloned()
+            .collect();
+        let more = page.len() > limit;
+        page.truncate(limit);
+        (page, more)
+    }
+
+    /// Credentials that teach any of these competency URIs.
+    pub fn teaching_any<'a>(
+        &self,
+        uris: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<Arc<Microcredential>> {
+        let state = self.read_state();
+        let mut found: BTreeMap<CredentialId, Arc<Microcredential>> = BTreeMap::new();
+        for uri in uris {
+            for id in state.by_competency.get(uri).into_iter().flatten() {
+                if let Some(credential) = state.by_id.get(id) {
+                    found.insert(id.clone(), credential.clone());
+                }
+            }
+        }
+        found.into_values().collect()
+    }
+
+    /// BM25 search over credential text; scores are raw BM25.
+    pub fn text_search(
+        &self,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<(Arc<Microcredential>, f32)>, CatalogError> {
+        let hits = self.index.search(text, limit)?;
+        let state = self.read_state();
+        Ok(hits
+            .into_iter()
+            .filter_map(|(id, score)| state.by_id.get(&id).map(|c| (c.clone(), score)))
+            .collect())
+    }
+}

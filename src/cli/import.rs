@@ -1,0 +1,52 @@
+//! `skillmatch import ...`.
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use skillmatch::catalog::parse_credentials_jsonl;
+use skillmatch::engine::{Engine, EngineConfig};
+
+use super::{CredentialFormat, ImportCredentialsArgs};
+
+/// How many rejected lines are printed before the rest are only counted.
+const SHOWN_REJECTIONS: usize = 50;
+
+pub(super) fn credentials(data_dir: &Path, args: &ImportCredentialsArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("reading {}", args.file.display()))?;
+    let spinner = ProgressBar::new_spinner().with_style(
+        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    spinner.set_message(format!("parsing {}", args.file.display()));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let parsed = match args.format {
+        CredentialFormat::Jsonl => parse_credentials_jsonl(&text),
+    };
+    if !parsed.rejected.is_empty() {
+        spinner.finish_and_clear();
+        for rejected in parsed.rejected.iter().take(SHOWN_REJECTIONS) {
+            eprintln!("line {}: {}", rejected.line, rejected.reason);
+        }
+        if parsed.rejected.len() > SHOWN_REJECTIONS {
+            eprintln!("... and {} more", parsed.rejected.len() - SHOWN_REJECTIONS);
+        }
+        bail!(
+            "{} of {} records rejected; nothing was imported",
+            parsed.rejected.len(),
+            parsed.rejected.len() + parsed.credentials.len()
+        );
+    }
+    spinner.set_message(format!(
+        "importing {} credentials",
+        parsed.credentials.len()
+    ));
+    let (engine, _) = Engine::open(&EngineConfig {
+        data_dir: data_dir.to_path_buf(),
+    })?;
+    let count = engine.import_credentials(parsed.credentials)?;
+    spinner.finish_and_clear();
+    println!("imported {count} credentials into {}", data_dir.display());
+    Ok(())
+}

@@ -1,0 +1,115 @@
+//! Command-line interface: `serve`, `import`, `match`.
+
+mod import;
+mod match_cmd;
+mod serve;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use skillmatch::config::LogFormat;
+
+/// skillmatch: match job postings to microcredentials and candidates, explained competency by competency.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct Cli {
+    /// Data directory holding the store and indexes.
+    #[arg(long, global = true, env = "SKILLMATCH_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// TOML file with the same settings as the flags.
+    #[arg(long, global = true, env = "SKILLMATCH_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the gRPC API.
+    Serve(ServeArgs),
+    /// Import data into the data directory (no server may hold it).
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Recommend credentials for a job posting and print them.
+    Match(MatchArgs),
+}
+
+/// Flags of `serve`.
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "SKILLMATCH_ADDR")]
+    addr: Option<SocketAddr>,
+    /// Log format.
+    #[arg(long, env = "SKILLMATCH_LOG_FORMAT", value_enum)]
+    log_format: Option<LogFormat>,
+    /// Log filter in tracing syntax, e.g. `info,skillmatch=debug`.
+    #[arg(long, env = "SKILLMATCH_LOG")]
+    log_level: Option<String>,
+    /// Largest request or response message, in bytes.
+    #[arg(long, env = "SKILLMATCH_MAX_MESSAGE_BYTES")]
+    max_message_bytes: Option<usize>,
+    /// Server-side deadline per call, in seconds.
+    #[arg(long, env = "SKILLMATCH_REQUEST_TIMEOUT_SECS")]
+    request_timeout_secs: Option<u64>,
+    /// Allow listening on a non-loopback address without authentication.
+    #[arg(long, env = "SKILLMATCH_ALLOW_UNAUTHENTICATED")]
+    allow_unauthenticated: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Import microcredentials from a file; all or nothing.
+    Credentials(ImportCredentialsArgs),
+}
+
+/// Flags of `import credentials`.
+#[derive(Debug, clap::Args)]
+struct ImportCredentialsArgs {
+    /// The file to import.
+    file: PathBuf,
+    /// File format.
+    #[arg(long, value_enum, default_value_t = CredentialFormat::Jsonl)]
+    format: CredentialFormat,
+}
+
+/// Formats `import credentials` reads.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum CredentialFormat {
+    /// Native JSON Lines, one credential per line (see README).
+    Jsonl,
+}
+
+/// Flags of `match`.
+#[derive(Debug, clap::Args)]
+struct MatchArgs {
+    /// The job posting: a title, optionally followed by its description.
+    text: String,
+    /// Number of credentials to show.
+    #[arg(long, default_value_t = 10)]
+    top_k: usize,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let file = match &cli.config {
+        Some(path) => skillmatch::config::FileSettings::read(path)?,
+        None => skillmatch::config::FileSettings::default(),
+    };
+    match cli.command {
+        Command::Serve(args) => serve::run(args, cli.data_dir, file),
+        Command::Import(ImportCommand::Credentials(args)) => {
+            import::credentials(&data_dir(cli.data_dir, &file), &args)
+        }
+        Command::Match(args) => match_cmd::run(&data_dir(cli.data_dir, &file), &args),
+    }
+}
+
+fn data_dir(flag: Option<PathBuf>, file: &skillmatch::config::FileSettings) -> PathBuf {
+    flag.or_else(|| file.data_dir.clone())
+        .unwrap_or_else(|| PathBuf::from(skillmatch::config::DEFAULT_DATA_DIR))
+}

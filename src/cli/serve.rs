@@ -1,0 +1,96 @@
+//! `skillmatch serve`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use skillmatch::config::{FileSettings, Overrides, Settings};
+use skillmatch::engine::{Engine, EngineConfig};
+
+use super::ServeArgs;
+
+pub(super) fn run(
+    args: ServeArgs,
+    data_dir: Option<PathBuf>,
+    file: FileSettings,
+) -> anyhow::Result<()> {
+    let settings = Settings::resolve(
+        Overrides {
+            addr: args.addr,
+            data_dir,
+            log_format: args.log_format,
+            log_level: args.log_level,
+            max_message_bytes: args.max_message_bytes,
+            request_timeout_secs: args.request_timeout_secs,
+            allow_unauthenticated: args.allow_unauthenticated,
+        },
+        file,
+    );
+    skillmatch::telemetry::init(settings.log_format, &settings.log_level);
+    if !settings.addr.ip().is_loopback() && !settings.allow_unauthenticated {
+        bail!(
+            "refusing to listen on non-loopback {} without authentication; pass --allow-unauthenticated to do so anyway",
+            settings.addr
+        );
+    }
+    tracing::warn!("no API keys configured: serving unauthenticated with one default tenant");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(serve(settings))
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let config = EngineConfig {
+        data_dir: settings.data_dir.clone(),
+    };
+    let (engine, report) = tokio::task::spawn_blocking(move || Engine::open(&config))
+        .await
+        .context("opening the engine")??;
+    tracing::info!(
+        competencies = report.competencies,
+        credentials = report.credentials,
+        reseeded = report.seed.reseeded,
+        data_dir = %settings.data_dir.display(),
+        "engine ready"
+    );
+    let listener = tokio::net::TcpListener::bind(settings.addr)
+        .await
+        .with_context(|| format!("binding {}", settings.addr))?;
+    let local = listener.local_addr()?;
+    eprintln!("listening on {local}");
+    skillmatch::serve(
+        listener,
+        Arc::new(engine),
+        settings.server,
+        shutdown_signal(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(error) => {
+                    tracing::error!(%error, "cannot listen for SIGTERM");
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {},
+            _ = terminate.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}

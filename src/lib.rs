@@ -1,0 +1,30 @@
+//! skillmatch: matches job postings to the microcredentials that teach their
+//! competencies and to the candidates who hold them, explaining every match
+//! competency by competency.
+//!
+//! See `ARCHITECTURE.md` for the map of the code.
+
+pub mod api;
+pub mod catalog;
+pub mod config;
+pub mod domain;
+pub mod engine;
+pub mod error;
+pub mod extract;
+pub mod matching;
+pub mod server;
+
+pub use server::{ServerOptions, serve};
+pub mod store;
+pub mod taxonomy;
+pub mod telemetry;
+pub mod text;
+
+/// Generated protobuf and gRPC code. Only `api` converts to and from it.
+pub mod pb {
+    #![allow(missing_docs, clippy::all, clippy::pedantic)]
+    tonic::include_proto!("skillmatch.v1");
+    /// Encoded descriptor set of `skillmatch.v1`, for reflection.
+    pub const FILE_DESCRIPTOR_SET: &[u8] =
+        tonic::include_file_descriptor_set!("skillmatch_descriptor");
+}

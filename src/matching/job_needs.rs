@@ -1,0 +1,76 @@
+//! What a job needs: its explicit competencies, then those extracted from its text.
+
+use crate::domain::{Importance, JobPosting};
+use crate::extract::{ExtractOptions, Extractor};
+use crate::taxonomy::{CompetencyIdx, Taxonomy};
+
+/// How many competencies are taken from a posting's text.
+const EXTRACTED_NEEDS: usize = 15;
+/// Extracted competencies weigh this much of an explicit essential one, times their confidence.
+const EXTRACTED_WEIGHT: f64 = 0.8;
+
+/// Where a need comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NeedSource {
+    /// Listed by the client.
+    Explicit,
+    /// Extracted from the text; the evidence is the matched text.
+    Extracted {
+        /// Text that evidences it.
+        evidence: String,
+    },
+}
+
+/// A competency the job needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobNeed {
+    /// Competency URI.
+    pub uri: String,
+    /// Its index when the taxonomy has it.
+    pub idx: Option<CompetencyIdx>,
+    /// Essential or optional.
+    pub importance: Importance,
+    /// Explicit or extracted.
+    pub source: NeedSource,
+    /// Weight before normalisation.
+    pub weight: f64,
+}
+
+/// Explicit needs first; extracted ones are added unless already explicit.
+pub fn job_needs(taxonomy: &Taxonomy, extractor: &Extractor, job: &JobPosting) -> Vec<JobNeed> {
+    let mut needs: Vec<JobNeed> = job
+        .competencies
+        .iter()
+        .map(|required| JobNeed {
+            uri: required.uri.clone(),
+            idx: taxonomy.idx(&required.uri),
+            importance: required.importance,
+            source: NeedSource::Explicit,
+            weight: required.importance.weight(),
+        })
+        .collect();
+    let options = ExtractOptions {
+        top_k: EXTRACTED_NEEDS,
+        ..ExtractOptions::default()
+    };
+    for extraction in extractor.extract(&job.text(), &options) {
+        let uri = &taxonomy.get(extraction.competency).uri;
+        if needs.iter().any(|need| &need.uri == uri) {
+            continue;
+        }
+        needs.push(JobNeed {
+            uri: uri.clone(),
+            idx: Some(extraction.competency),
+            importance: Importance::Essential,
+            source: NeedSource::Extracted {
+                evidence: extraction
+                    .evidence
+                    .first()
+                    .map(|span| span.text.clone())
+                    .unwrap_or_default(),
+            },
+            weight: EXTRACTED_WEIGHT * extraction.score,
+        });
+    }
+    needs
+}

@@ -1,0 +1,121 @@
+//! The gRPC server: skillmatch services, health and reflection on one listener,
+//! with graceful shutdown.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::codec::CompressionEncoding;
+use tonic::transport::Server;
+use tonic_health::ServingStatus;
+
+use crate::api::{CatalogApi, MatchApi, TaxonomyApi};
+use crate::engine::Engine;
+use crate::pb;
+use crate::pb::catalog_service_server::CatalogServiceServer;
+use crate::pb::match_service_server::MatchServiceServer;
+use crate::pb::taxonomy_service_server::TaxonomyServiceServer;
+
+/// Server limits.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerOptions {
+    /// Largest request or response message, in bytes.
+    pub max_message_bytes: usize,
+    /// Server-side deadline for one call.
+    pub request_timeout: Duration,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self {
+            max_message_bytes: 16 * 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Errors that stop the server.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// Reflection could not be set up (a build defect).
+    #[error("reflection: {0}")]
+    Reflection(#[from] tonic_reflection::server::Error),
+    /// The transport failed.
+    #[error("transport: {0}")]
+    Transport(#[from] tonic::transport::Error),
+}
+
+/// The fully qualified names of the skillmatch services, as health reports them.
+pub const SERVICE_NAMES: [&str; 3] = [
+    "skillmatch.v1.TaxonomyService",
+    "skillmatch.v1.CatalogService",
+    "skillmatch.v1.MatchService",
+];
+
+macro_rules! configured {
+    ($server:expr, $options:expr) => {
+        $server
+            .max_decoding_message_size($options.max_message_bytes)
+            .max_encoding_message_size($options.max_message_bytes)
+            .accept_compressed(CompressionEncoding::Gzip)
+            .send_compressed(CompressionEncoding::Gzip)
+    };
+}
+
+/// Serves the engine on `listener` until `shutdown` completes, then reports
+/// NOT_SERVING, stops accepting calls and lets calls in flight finish.
+pub async fn serve(
+    listener: TcpListener,
+    engine: Arc<Engine>,
+    options: ServerOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let (health, health_service) = tonic_health::server::health_reporter();
+    for name in std::iter::once("").chain(SERVICE_NAMES) {
+        health
+            .set_service_status(name, ServingStatus::Serving)
+            .await;
+    }
+    let reflection_v1 = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()?;
+
+    let draining = async move {
+        shutdown.await;
+        tracing::info!("shutting down");
+        for name in std::iter::once("").chain(SERVICE_NAMES) {
+            health
+                .set_service_status(name, ServingStatus::NotServing)
+                .await;
+        }
+    };
+
+    Server::builder()
+        .timeout(options.request_timeout)
+        .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(configured!(
+            TaxonomyServiceServer::new(TaxonomyApi::new(engine.clone())),
+            options
+        ))
+        .add_service(configured!(
+            CatalogServiceServer::new(CatalogApi::new(engine.clone())),
+            options
+        ))
+        .add_service(configured!(
+            MatchServiceServer::new(MatchApi::new(engine)),
+            options
+        ))
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), draining)
+        .await?;
+    Ok(())
+}
