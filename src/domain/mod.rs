@@ -5,6 +5,7 @@ mod credential;
 mod ids;
 mod job;
 mod money;
+mod occupation;
 mod validation;
 
 pub use competency::{Competency, CompetencyKind, TaxonomyVersion};
@@ -15,4 +16,5 @@ pub use credential::{
 pub use ids::CredentialId;
 pub use job::{Importance, JobPosting, RequiredCompetency};
 pub use money::{Currency, Money};
+pub use occupation::Occupation;
 pub use validation::{FieldViolation, ValidationError, Violations};

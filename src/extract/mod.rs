@@ -3,7 +3,7 @@
 
 mod phrases;
 
-pub use phrases::PhraseMatcher;
+pub use phrases::{PhraseHit, PhraseMatcher};
 
 use crate::taxonomy::{CompetencyIdx, Taxonomy};
 
@@ -21,6 +21,16 @@ pub enum Reason {
     AltLabel,
     /// The text contains one of its hidden labels (a variant spelling).
     HiddenLabel,
+    /// The text is semantically close to the concept (vector similarity).
+    Semantic,
+    /// Inferred from an occupation the text names or describes.
+    Occupation,
+    /// A broader concept of one evidenced in the text.
+    Broader,
+    /// A narrower concept of one evidenced in the text.
+    Narrower,
+    /// Related to a concept evidenced in the text.
+    Related,
 }
 
 /// A piece of the input that evidences a competency, in character offsets.
@@ -65,23 +75,70 @@ impl Default for ExtractOptions {
     }
 }
 
-/// Extracts competencies of one taxonomy from text.
+/// One occupation inferred from a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OccupationMatch {
+    /// Index into [`Taxonomy::occupations`].
+    pub occupation: usize,
+    /// Confidence in [0, 1].
+    pub score: f64,
+    /// Where the text evidences it.
+    pub evidence: Vec<Span>,
+    /// The strongest reason.
+    pub reason: Reason,
+}
+
+/// Extracts competencies and occupations of one taxonomy from text.
 #[derive(Debug)]
 pub struct Extractor {
-    phrases: PhraseMatcher,
+    competency_phrases: PhraseMatcher,
+    occupation_phrases: PhraseMatcher,
 }
 
 impl Extractor {
     /// Builds the extractor's indexes over the taxonomy's labels.
     pub fn new(taxonomy: &Taxonomy) -> Self {
         Self {
-            phrases: PhraseMatcher::new(taxonomy),
+            competency_phrases: PhraseMatcher::for_competencies(taxonomy),
+            occupation_phrases: PhraseMatcher::for_occupations(taxonomy),
         }
+    }
+
+    /// Occupations the text names, best first, at most `top_k`.
+    pub fn infer_occupations(&self, text: &str, top_k: usize) -> Vec<OccupationMatch> {
+        let mut found: Vec<OccupationMatch> = self
+            .occupation_phrases
+            .find(text)
+            .into_iter()
+            .map(|hit| OccupationMatch {
+                occupation: hit.concept as usize,
+                score: hit.score,
+                evidence: hit.evidence,
+                reason: hit.reason,
+            })
+            .collect();
+        found.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.occupation.cmp(&b.occupation))
+        });
+        found.truncate(top_k);
+        found
     }
 
     /// Ranked competencies of the text, best first.
     pub fn extract(&self, text: &str, options: &ExtractOptions) -> Vec<Extraction> {
-        let mut found = self.phrases.find(text);
+        let mut found: Vec<Extraction> = self
+            .competency_phrases
+            .find(text)
+            .into_iter()
+            .map(|hit| Extraction {
+                competency: CompetencyIdx(hit.concept),
+                score: hit.score,
+                evidence: hit.evidence,
+                reason: hit.reason,
+            })
+            .collect();
         found.retain(|e| e.score >= options.min_score);
         found.sort_by(|a, b| {
             b.score

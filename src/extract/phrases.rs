@@ -2,18 +2,32 @@
 
 use std::collections::HashMap;
 
-use super::{Extraction, Reason, Span};
-use crate::taxonomy::{CompetencyIdx, Taxonomy};
+use super::{Reason, Span};
+use crate::taxonomy::Taxonomy;
 use crate::text::{self, Token};
 
 /// Labels shorter than this (in characters) are too ambiguous to match alone.
 const MIN_LABEL_CHARS: usize = 2;
 
-/// Maps normalised label token sequences to the competencies they name.
+/// Maps normalised label token sequences to the concepts (competencies or
+/// occupations, by dense index) they name.
 #[derive(Debug, Default)]
 pub struct PhraseMatcher {
-    phrases: HashMap<String, Vec<(CompetencyIdx, Reason)>>,
+    phrases: HashMap<String, Vec<(u32, Reason)>>,
     max_tokens: usize,
+}
+
+/// A concept whose label occurs in a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhraseHit {
+    /// Dense index of the concept.
+    pub concept: u32,
+    /// Confidence of the best label kind.
+    pub score: f64,
+    /// Every occurrence.
+    pub evidence: Vec<Span>,
+    /// The best label kind.
+    pub reason: Reason,
 }
 
 /// A light, symmetric stemmer: drops a plural `s` so `dashboards` meets `dashboard`.
@@ -35,32 +49,45 @@ fn key_of(tokens: &[Token]) -> String {
 
 impl PhraseMatcher {
     /// Indexes every label of every competency.
-    pub fn new(taxonomy: &Taxonomy) -> Self {
+    pub fn for_competencies(taxonomy: &Taxonomy) -> Self {
+        Self::from_labels(taxonomy.competencies().iter().map(|c| {
+            (
+                c.preferred_label.as_str(),
+                c.alt_labels.as_slice(),
+                c.hidden_labels.as_slice(),
+            )
+        }))
+    }
+
+    /// Indexes every label of every occupation.
+    pub fn for_occupations(taxonomy: &Taxonomy) -> Self {
+        Self::from_labels(taxonomy.occupations().iter().map(|o| {
+            (
+                o.preferred_label.as_str(),
+                o.alt_labels.as_slice(),
+                o.hidden_labels.as_slice(),
+            )
+        }))
+    }
+
+    /// Indexes concepts given as (preferred, alternative, hidden) labels, in index order.
+    pub fn from_labels<'a>(
+        concepts: impl Iterator<Item = (&'a str, &'a [String], &'a [String])>,
+    ) -> Self {
         let mut matcher = Self::default();
-        for (position, competency) in taxonomy.competencies().iter().enumerate() {
-            let idx = CompetencyIdx(position as u32);
-            let labels =
-                std::iter::once((competency.preferred_label.as_str(), Reason::PreferredLabel))
-                    .chain(
-                        competency
-                            .alt_labels
-                            .iter()
-                            .map(|l| (l.as_str(), Reason::AltLabel)),
-                    )
-                    .chain(
-                        competency
-                            .hidden_labels
-                            .iter()
-                            .map(|l| (l.as_str(), Reason::HiddenLabel)),
-                    );
+        for (position, (preferred, alt, hidden)) in concepts.enumerate() {
+            let concept = u32::try_from(position).expect("fewer than 2^32 concepts");
+            let labels = std::iter::once((preferred, Reason::PreferredLabel))
+                .chain(alt.iter().map(|l| (l.as_str(), Reason::AltLabel)))
+                .chain(hidden.iter().map(|l| (l.as_str(), Reason::HiddenLabel)));
             for (label, reason) in labels {
-                matcher.add(label, idx, reason);
+                matcher.add(label, concept, reason);
             }
         }
         matcher
     }
 
-    fn add(&mut self, label: &str, idx: CompetencyIdx, reason: Reason) {
+    fn add(&mut self, label: &str, idx: u32, reason: Reason) {
         let tokens = text::tokenize(label);
         if tokens.is_empty() || label.trim().chars().count() < MIN_LABEL_CHARS {
             return;
@@ -72,10 +99,10 @@ impl PhraseMatcher {
         }
     }
 
-    /// Every competency whose label occurs in the text, with all occurrences.
-    pub fn find(&self, input: &str) -> Vec<Extraction> {
+    /// Every concept whose label occurs in the text, with all occurrences.
+    pub fn find(&self, input: &str) -> Vec<PhraseHit> {
         let tokens = text::tokenize(input);
-        let mut found: HashMap<CompetencyIdx, Extraction> = HashMap::new();
+        let mut found: HashMap<u32, PhraseHit> = HashMap::new();
         for start in 0..tokens.len() {
             for len in 1..=self.max_tokens.min(tokens.len() - start) {
                 let window = &tokens[start..start + len];
@@ -89,8 +116,8 @@ impl PhraseMatcher {
                     text: input[begin..end].to_owned(),
                 };
                 for &(idx, reason) in entries {
-                    let extraction = found.entry(idx).or_insert_with(|| Extraction {
-                        competency: idx,
+                    let extraction = found.entry(idx).or_insert_with(|| PhraseHit {
+                        concept: idx,
                         score: 0.0,
                         evidence: Vec::new(),
                         reason,
@@ -114,5 +141,6 @@ fn reason_score(reason: Reason) -> f64 {
         Reason::PreferredLabel => 1.0,
         Reason::AltLabel => 0.9,
         Reason::HiddenLabel => 0.8,
+        _ => 0.5,
     }
 }

@@ -1,6 +1,7 @@
 //! The loaded taxonomies: competencies by URI, their hierarchy and relations,
 //! and label search over them.
 
+pub mod esco;
 mod sample;
 mod search;
 
@@ -9,7 +10,7 @@ use std::collections::HashMap;
 pub use sample::{SAMPLE_COMPETENCIES_JSONL, load_sample};
 pub use search::{LabelSearch, SearchHit};
 
-use crate::domain::{Competency, TaxonomyVersion};
+use crate::domain::{Competency, Occupation, TaxonomyVersion};
 
 /// Dense index of a competency inside one [`Taxonomy`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -39,6 +40,14 @@ pub enum TaxonomyError {
         /// What was wrong.
         reason: String,
     },
+    /// A release file could not be read.
+    #[error("{file}: {reason}")]
+    BadFile {
+        /// The file.
+        file: String,
+        /// What was wrong.
+        reason: String,
+    },
     /// Two competencies share a URI.
     #[error("duplicate competency uri {0}")]
     DuplicateUri(String),
@@ -56,6 +65,8 @@ pub struct Taxonomy {
     broader: Vec<Vec<CompetencyIdx>>,
     narrower: Vec<Vec<CompetencyIdx>>,
     related: Vec<Vec<CompetencyIdx>>,
+    occupations: Vec<Occupation>,
+    occupation_by_uri: HashMap<String, usize>,
     search: LabelSearch,
 }
 
@@ -74,6 +85,7 @@ impl Taxonomy {
     pub fn build(
         version: TaxonomyVersion,
         competencies: Vec<Competency>,
+        occupations: Vec<Occupation>,
     ) -> Result<Self, TaxonomyError> {
         let mut by_uri = HashMap::with_capacity(competencies.len());
         for (index, competency) in competencies.iter().enumerate() {
@@ -106,7 +118,14 @@ impl Taxonomy {
             }
         }
         let search = LabelSearch::build(&competencies)?;
+        let occupation_by_uri = occupations
+            .iter()
+            .enumerate()
+            .map(|(index, occupation)| (occupation.uri.clone(), index))
+            .collect();
         Ok(Self {
+            occupations,
+            occupation_by_uri,
             version_of: vec![0; competencies.len()],
             versions: vec![version],
             competencies,
@@ -193,6 +212,18 @@ impl Taxonomy {
             return Some(Relation::Related);
         }
         None
+    }
+
+    /// All occupations.
+    pub fn occupations(&self) -> &[Occupation] {
+        &self.occupations
+    }
+
+    /// Looks an occupation up by URI.
+    pub fn occupation(&self, uri: &str) -> Option<&Occupation> {
+        self.occupation_by_uri
+            .get(uri)
+            .map(|&i| &self.occupations[i])
     }
 
     /// Label search (preferred and alternative labels, prefix, typo tolerant).

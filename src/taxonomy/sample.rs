@@ -23,7 +23,7 @@ pub fn parse_competencies_jsonl(text: &str) -> Result<Vec<Competency>, TaxonomyE
 /// Builds the embedded sample taxonomy.
 pub fn load_sample() -> Result<Taxonomy, TaxonomyError> {
     let competencies = parse_competencies_jsonl(SAMPLE_COMPETENCIES_JSONL)?;
-    Taxonomy::build(TaxonomyVersion::sample(), competencies)
+    Taxonomy::build(TaxonomyVersion::sample(), competencies, Vec::new())
 }
 
 #[cfg(test)]
