@@ -8,6 +8,7 @@ pub mod api;
 pub mod catalog;
 pub mod config;
 pub mod domain;
+pub mod embed;
 pub mod engine;
 pub mod error;
 pub mod extract;

@@ -1,0 +1,116 @@
+//! Text embeddings for the vector side of scoring: the [`Embedder`] trait,
+//! unit-normalised [`Embedding`] rows, and the default embedder that ships
+//! with the code.
+
+mod hashing;
+
+use ndarray::{Array1, Array2, ArrayView1, Axis};
+
+pub use hashing::HashingEmbedder;
+
+/// A unit-length vector. Only constructible through normalisation, so a dot
+/// product of two embeddings is their cosine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Embedding(Array1<f32>);
+
+impl Embedding {
+    /// Normalises a vector; `None` for a zero or non-finite vector.
+    pub fn normalize(mut vector: Array1<f32>) -> Option<Self> {
+        let norm = vector.dot(&vector).sqrt();
+        if !norm.is_finite() || norm <= f32::EPSILON {
+            return None;
+        }
+        vector /= norm;
+        Some(Self(vector))
+    }
+
+    /// The components.
+    pub fn view(&self) -> ArrayView1<'_, f32> {
+        self.0.view()
+    }
+
+    /// Cosine similarity with another embedding of the same dimension.
+    pub fn cosine(&self, other: &Embedding) -> f32 {
+        self.0.dot(&other.0)
+    }
+}
+
+/// A matrix whose rows are unit-length embeddings (zero rows for texts
+/// without content), so `matrix.dot(query)` yields cosines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmbeddingMatrix(Array2<f32>);
+
+impl EmbeddingMatrix {
+    /// Normalises every row in place; rows that cannot be normalised become zero.
+    pub fn from_rows(mut rows: Array2<f32>) -> Self {
+        for mut row in rows.axis_iter_mut(Axis(0)) {
+            let norm = row.dot(&row).sqrt();
+            if norm.is_finite() && norm > f32::EPSILON {
+                row /= norm;
+            } else {
+                row.fill(0.0);
+            }
+        }
+        Self(rows)
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.0.nrows()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.0.nrows() == 0
+    }
+
+    /// Dimension of the rows.
+    pub fn dim(&self) -> usize {
+        self.0.ncols()
+    }
+
+    /// Cosine of every row with the query.
+    pub fn cosines(&self, query: &Embedding) -> Array1<f32> {
+        self.0.dot(&query.view())
+    }
+
+    /// The rows.
+    pub fn rows(&self) -> &Array2<f32> {
+        &self.0
+    }
+}
+
+/// Turns texts into vectors. Implementations are deterministic: the same
+/// text always gives the same vector, so vectors can be persisted.
+pub trait Embedder: Send + Sync + std::fmt::Debug {
+    /// A stable id of the model and its parameters, stored beside persisted vectors.
+    fn id(&self) -> &str;
+
+    /// Dimension of the vectors.
+    fn dim(&self) -> usize;
+
+    /// Embeds a batch of texts; row `i` belongs to `texts[i]`.
+    fn embed_batch(&self, texts: &[&str]) -> EmbeddingMatrix;
+
+    /// Embeds one text; `None` when it has no content the model knows.
+    fn embed(&self, text: &str) -> Option<Embedding> {
+        let matrix = self.embed_batch(&[text]);
+        Embedding::normalize(matrix.rows().row(0).to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalisation_makes_unit_vectors_and_rejects_zero() {
+        let e = Embedding::normalize(Array1::from(vec![3.0, 4.0])).unwrap();
+        assert!((e.cosine(&e) - 1.0).abs() < 1e-6);
+        assert!(Embedding::normalize(Array1::zeros(2)).is_none());
+        let m = EmbeddingMatrix::from_rows(
+            Array2::from_shape_vec((2, 2), vec![0.0, 2.0, 0.0, 0.0]).unwrap(),
+        );
+        assert_eq!(m.cosines(&e).to_vec(), vec![0.8, 0.0]);
+    }
+}
