@@ -1,11 +1,13 @@
-//! Operations surface: health (SERVING, NOT_SERVING while shutting down) and
-//! server reflection listing every service.
+//! Operations surface: health (SERVING, NOT_SERVING while shutting down),
+//! server reflection listing every service, gzip and the message size limit.
 
 mod common;
 
-use common::start_fresh;
+use common::{TestServer, start_fresh};
+use skillmatch::ServerOptions;
 use skillmatch::server::SERVICE_NAMES;
 use tokio_stream::StreamExt;
+use tonic::codec::CompressionEncoding;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
@@ -112,4 +114,48 @@ async fn reflection_describes_the_skillmatch_files() {
         panic!("unexpected reflection response {response:?}");
     };
     assert!(!files.file_descriptor_proto.is_empty());
+}
+
+#[tokio::test]
+async fn gzip_compressed_calls_are_accepted_and_answered() {
+    let (_dir, server) = start_fresh().await;
+    let mut client =
+        skillmatch::pb::catalog_service_client::CatalogServiceClient::new(server.channel().await)
+            .send_compressed(CompressionEncoding::Gzip)
+            .accept_compressed(CompressionEncoding::Gzip);
+    let response = client
+        .get_credential(skillmatch::pb::GetCredentialRequest {
+            id: "data-sql-foundations".to_owned(),
+        })
+        .await
+        .expect("gzip call");
+    assert_eq!(
+        response
+            .metadata()
+            .get("grpc-encoding")
+            .map(|v| v.as_bytes()),
+        Some(&b"gzip"[..])
+    );
+}
+
+#[tokio::test]
+async fn messages_over_the_limit_are_refused() {
+    let dir = tempfile::tempdir().expect("data dir");
+    let options = ServerOptions {
+        max_message_bytes: 4096,
+        ..ServerOptions::default()
+    };
+    let server = TestServer::start_with(dir.path(), options).await;
+    let mut large = common::fixtures::credential("test-too-large");
+    large.description = "x".repeat(8192);
+    let status = server
+        .catalog()
+        .await
+        .upsert_credentials(skillmatch::pb::UpsertCredentialsRequest {
+            credentials: vec![large],
+        })
+        .await
+        .expect_err("message over the limit");
+    assert_eq!(status.code(), tonic::Code::OutOfRange, "{status:?}");
+    server.stop().await;
 }

@@ -42,6 +42,11 @@ pub async fn start_fresh() -> (TempDir, TestServer) {
 impl TestServer {
     /// Opens the engine on `data_dir` and serves it on a free loopback port.
     pub async fn start(data_dir: &Path) -> Self {
+        Self::start_with(data_dir, ServerOptions::default()).await
+    }
+
+    /// Like [`TestServer::start`], with these server limits.
+    pub async fn start_with(data_dir: &Path, options: ServerOptions) -> Self {
         let config = EngineConfig {
             data_dir: data_dir.to_path_buf(),
         };
@@ -56,14 +61,9 @@ impl TestServer {
             .expect("bind a free port");
         let addr = listener.local_addr().expect("bound address");
         let (shutdown, signal) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(
-            listener,
-            engine,
-            ServerOptions::default(),
-            async move {
-                let _ = signal.await;
-            },
-        ));
+        let task = tokio::spawn(serve(listener, engine, options, async move {
+            let _ = signal.await;
+        }));
         Self {
             addr,
             data_dir: data_dir.to_path_buf(),
@@ -125,10 +125,14 @@ impl TestServer {
         }
         // Connection tasks may drop their service clones just after the
         // server returns; wait until the last one is gone.
-        while self.engine.strong_count() > 0 {
-            tokio::task::yield_now().await;
+        // The bound only turns a leak into a failure instead of a hang.
+        for _ in 0..12_000 {
+            if self.engine.strong_count() == 0 {
+                return;
+            }
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
+        panic!("the engine is still referenced a minute after the server stopped");
     }
 
     /// Stops this server and starts a new one on the same data directory.
