@@ -1,13 +1,14 @@
 //! The `skillmatch` binary: `import credentials` is all-or-nothing and names
 //! bad lines; `match --json` prints the ranking.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
+use common::fixtures::{SAMPLE_CREDENTIALS, SQL};
 use skillmatch::domain::CredentialId;
 use skillmatch::engine::{Engine, EngineConfig};
-
-const SAMPLE_CREDENTIALS: usize = 99;
 
 fn skillmatch(data_dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_skillmatch"))
@@ -26,7 +27,7 @@ fn line(id: &str, delivery_mode: &str, hours: f64) -> String {
         "title": format!("Imported {id}"),
         "provider": "Import Test",
         "description": "Imported by the CLI test.",
-        "competencies": [{"uri": "http://data.europa.eu/esco/skill/598de5b0-5b58-4ea7-8058-a4bc4d18c742", "assessed": true}],
+        "competencies": [{"uri": SQL, "assessed": true}],
         "hours": hours,
         "cost": {"amount": 120, "currency": "EUR"},
         "delivery_mode": delivery_mode,
