@@ -42,7 +42,10 @@ impl LabelSearch {
     /// Indexes every preferred, alternative and hidden label.
     pub fn build(competencies: &[Competency]) -> Result<Self, TaxonomyError> {
         let mut schema = Schema::builder();
-        let competency = schema.add_u64_field("competency", NumericOptions::default().set_fast());
+        let competency = schema.add_u64_field(
+            "competency",
+            NumericOptions::default().set_fast().set_stored(),
+        );
         let label = schema.add_text_field(
             "label",
             TextOptions::default().set_stored().set_indexing_options(

@@ -1,0 +1,149 @@
+//! The `skillmatch` binary: `import credentials` is all-or-nothing and names
+//! bad lines; `match --json` prints the ranking.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::fixtures::{SAMPLE_CREDENTIALS, SQL};
+use skillmatch::domain::CredentialId;
+use skillmatch::engine::{Engine, EngineConfig};
+
+fn skillmatch(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_skillmatch"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("SKILLMATCH_DATA_DIR")
+        .env_remove("SKILLMATCH_CONFIG")
+        .output()
+        .expect("run skillmatch")
+}
+
+fn line(id: &str, delivery_mode: &str, hours: f64) -> String {
+    serde_json::json!({
+        "id": id,
+        "title": format!("Imported {id}"),
+        "provider": "Import Test",
+        "description": "Imported by the CLI test.",
+        "competencies": [{"uri": SQL, "assessed": true}],
+        "hours": hours,
+        "cost": {"amount": 120, "currency": "EUR"},
+        "delivery_mode": delivery_mode,
+        "language": "en",
+        "assessed": true,
+    })
+    .to_string()
+}
+
+fn open(data_dir: &Path) -> Engine {
+    Engine::open(&EngineConfig {
+        data_dir: data_dir.to_path_buf(),
+    })
+    .expect("engine opens")
+    .0
+}
+
+fn has(engine: &Engine, id: &str) -> bool {
+    engine
+        .credential(&CredentialId::parse(id).expect("valid id"))
+        .is_ok()
+}
+
+#[test]
+fn import_with_bad_lines_names_them_and_imports_nothing_until_fixed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data_dir = dir.path().join("data");
+    let file = dir.path().join("credentials.jsonl");
+    let text = [
+        line("import-good-1", "online", 10.0),
+        "{not json".to_owned(),
+        line("import-good-2", "blended", 12.0),
+        line("import-bad-mode", "video", 5.0),
+        line("import-bad-hours", "online", -1.0),
+        String::new(),
+        line("import-good-1", "online", 10.0),
+    ]
+    .join("\n");
+    std::fs::write(&file, text).expect("write import file");
+
+    let output = skillmatch(
+        &data_dir,
+        &["import", "credentials", file.to_str().unwrap()],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "import succeeded: {stderr}");
+    for bad in [2, 4, 5, 7] {
+        assert!(
+            stderr.contains(&format!("line {bad}:")),
+            "line {bad} not named in {stderr}"
+        );
+    }
+    for good in [1, 3] {
+        assert!(
+            !stderr.contains(&format!("line {good}:")),
+            "good line {good} named in {stderr}"
+        );
+    }
+    assert!(stderr.contains("nothing was imported"), "{stderr}");
+
+    let engine = open(&data_dir);
+    assert!(!has(&engine, "import-good-1"));
+    assert!(!has(&engine, "import-good-2"));
+    assert_eq!(engine.catalog().len(), SAMPLE_CREDENTIALS);
+    drop(engine);
+
+    // The corrected file then imports completely.
+    let text = [
+        line("import-good-1", "online", 10.0),
+        line("import-good-2", "blended", 12.0),
+        line("import-fixed-mode", "in_person", 5.0),
+    ]
+    .join("\n");
+    std::fs::write(&file, text + "\n").expect("write corrected file");
+    let output = skillmatch(
+        &data_dir,
+        &["import", "credentials", file.to_str().unwrap()],
+    );
+    assert!(
+        output.status.success(),
+        "import failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("imported 3 credentials"));
+    let engine = open(&data_dir);
+    for id in ["import-good-1", "import-good-2", "import-fixed-mode"] {
+        assert!(has(&engine, id), "{id} missing");
+    }
+    assert_eq!(engine.catalog().len(), SAMPLE_CREDENTIALS + 3);
+}
+
+#[test]
+fn match_json_ranks_data_credentials_for_a_data_analyst() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = skillmatch(
+        dir.path(),
+        &[
+            "match",
+            "Junior data analyst\nclean data in Excel and SQL, build dashboards",
+            "--json",
+            "--top-k",
+            "4",
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "match failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("match --json prints JSON");
+    let matches = printed["matches"].as_array().expect("matches array");
+    assert_eq!(matches.len(), 4);
+    for found in matches {
+        let id = found["id"].as_str().expect("id");
+        assert!(id.starts_with("data-"), "{printed:#}");
+        assert!(!found["teaches"].as_array().expect("teaches").is_empty());
+    }
+}
