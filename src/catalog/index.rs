@@ -1,7 +1,7 @@
 //! The tantivy full-text index over credential text (BM25), kept on disk in
 //! the data directory and stamped with the catalogue generation it reflects.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::Path;
 
 use std::sync::{Mutex, PoisonError};
@@ -11,14 +11,15 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, STORED, STRING, Schema, TEXT, Value};
 use tantivy::tokenizer::TokenStream;
 
-use tantivy::{Index, IndexReader, IndexWriter, TantivyDocument, Term, doc};
+use tantivy::{Index, IndexReader, IndexWriter, Searcher, TantivyDocument, Term, doc};
 
 use crate::domain::{CredentialId, Microcredential};
 use crate::taxonomy::Taxonomy;
 
 const WRITER_MEMORY_BYTES: usize = 50_000_000;
-/// At most this many distinct query terms are used, the first ones of the text.
-const MAX_QUERY_TERMS: usize = 256;
+/// At most this many query terms are used: those with the highest tf-idf in
+/// the text (the "more like this" selection), so long postings stay fast.
+const MAX_QUERY_TERMS: usize = 32;
 
 /// Field handles of the credential index.
 #[derive(Debug, Clone, Copy)]
@@ -147,7 +148,8 @@ impl CredentialIndex {
     /// BM25 over title (x2), competency labels (x1.5), description and outcomes,
     /// and provider (x0.5): the best `limit` credentials for a free text.
     pub fn search(&self, text: &str, limit: usize) -> tantivy::Result<Vec<(CredentialId, f32)>> {
-        let terms = self.query_terms(text);
+        let searcher = self.reader.searcher();
+        let terms = self.query_terms(&searcher, text)?;
         if terms.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
@@ -170,7 +172,6 @@ impl CredentialIndex {
                 ));
             }
         }
-        let searcher = self.reader.searcher();
         let top = searcher.search(
             &BooleanQuery::new(clauses),
             &TopDocs::with_limit(limit).order_by_score(),
@@ -187,23 +188,33 @@ impl CredentialIndex {
         Ok(hits)
     }
 
-    /// Distinct analysed terms of the text, in order of first appearance.
-    fn query_terms(&self, text: &str) -> Vec<String> {
-        let Ok(mut analyzer) = self.index.tokenizer_for_field(self.fields.body) else {
-            return Vec::new();
-        };
+    /// The analysed terms of the text with the highest tf-idf against the
+    /// credential descriptions; terms no credential uses are dropped.
+    fn query_terms(&self, searcher: &Searcher, text: &str) -> tantivy::Result<Vec<String>> {
+        let mut analyzer = self.index.tokenizer_for_field(self.fields.body)?;
         let mut stream = analyzer.token_stream(text);
-        let mut seen = HashSet::new();
-        let mut terms = Vec::new();
+        let mut frequencies: HashMap<String, u32> = HashMap::new();
         while stream.advance() {
-            let token = stream.token().text.clone();
-            if seen.insert(token.clone()) {
-                terms.push(token);
-                if terms.len() == MAX_QUERY_TERMS {
-                    break;
-                }
+            *frequencies.entry(stream.token().text.clone()).or_default() += 1;
+        }
+        let documents = searcher.num_docs().max(1) as f64;
+        let mut weighted = Vec::with_capacity(frequencies.len());
+        for (term, frequency) in frequencies {
+            let f = self.fields;
+            let mut document_frequency = 0;
+            for field in [f.title, f.skills, f.body] {
+                document_frequency += searcher.doc_freq(&Term::from_field_text(field, &term))?;
+            }
+            if document_frequency > 0 {
+                let idf = (documents / document_frequency as f64).ln_1p();
+                weighted.push((f64::from(frequency).sqrt() * idf, term));
             }
         }
-        terms
+        weighted.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        Ok(weighted
+            .into_iter()
+            .take(MAX_QUERY_TERMS)
+            .map(|(_, term)| term)
+            .collect())
     }
 }

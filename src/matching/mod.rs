@@ -20,7 +20,7 @@ pub const COVERAGE_WEIGHT: f64 = 0.7;
 /// Largest soft quality boost (assessed + accredited + stackable).
 pub const MAX_QUALITY_BOOST: f64 = 1.1;
 /// How many BM25 hits are considered beside the coverage candidates.
-const TEXT_CANDIDATES: usize = 200;
+const TEXT_CANDIDATES: usize = 100;
 
 /// A credential-matching request in domain terms.
 #[derive(Debug, Clone)]

@@ -1,0 +1,213 @@
+//! MatchCredentials over a synthetic catalogue of 100,000 credentials built
+//! from ESCO competencies (`../shared/data/esco-v1.1.1`), queried with real
+//! postings (`../shared/data/hahu-jobs-esco/hahu_dev.csv`).
+//!
+//! Run: `cargo bench --bench match_credentials` (prints p50/p99 and load).
+//! Under `cargo test` (no `--bench` argument) it runs a small smoke version.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use skillmatch::catalog::{Catalog, CredentialFilter};
+use skillmatch::domain::{
+    AlignmentSource, CredentialId, DeliveryMode, JobPosting, Microcredential, Money,
+    TaughtCompetency, TaxonomyVersion,
+};
+use skillmatch::extract::Extractor;
+use skillmatch::matching::{MatchQuery, match_credentials};
+use skillmatch::store::Store;
+use skillmatch::taxonomy::{Taxonomy, esco::read_esco_dir};
+
+/// Catalogue size and query count: full under `cargo bench`, small under `cargo test`.
+fn sizes() -> (usize, usize) {
+    if std::env::args().any(|arg| arg == "--bench") {
+        (100_000, 200)
+    } else {
+        (2_000, 5)
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so every run sees the same catalogue.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// Credentials teaching 2-6 competencies of one occupation each, so topics cohere.
+fn synthetic_catalogue(taxonomy: &Taxonomy, count: usize) -> Vec<Microcredential> {
+    let mut rng = SplitMix(42);
+    let occupations: Vec<_> = taxonomy
+        .occupations()
+        .iter()
+        .filter(|o| o.essential.len() >= 4)
+        .collect();
+    let modes = [
+        DeliveryMode::Online,
+        DeliveryMode::InPerson,
+        DeliveryMode::Blended,
+    ];
+    (0..count)
+        .map(|n| {
+            let occupation = occupations[rng.below(occupations.len())];
+            let count = 2 + rng.below(5);
+            let mut taught: Vec<String> = Vec::new();
+            while taught.len() < count.min(occupation.essential.len()) {
+                let uri = &occupation.essential[rng.below(occupation.essential.len())];
+                if !taught.contains(uri) {
+                    taught.push(uri.clone());
+                }
+            }
+            let labels: Vec<&str> = taught.iter().map(|u| taxonomy.label(u)).collect();
+            Microcredential {
+                id: CredentialId::parse(&format!("synthetic-{n}")).expect("valid id"),
+                title: format!("{} essentials", labels[0]),
+                provider: format!("Provider {}", rng.below(500)),
+                description: format!(
+                    "A short course for aspiring {}: {}.",
+                    occupation.preferred_label,
+                    labels.join(", ")
+                ),
+                learning_outcomes: labels.iter().map(|l| format!("Able to {l}")).collect(),
+                competencies: taught
+                    .into_iter()
+                    .map(|uri| TaughtCompetency {
+                        uri,
+                        proficiency: None,
+                        assessed: rng.below(2) == 0,
+                        source: AlignmentSource::Provider,
+                    })
+                    .collect(),
+                hours: (4 + rng.below(200)) as f64,
+                cost: Money::new(rng.below(1500) as f64, "EUR").expect("valid money"),
+                delivery_mode: modes[rng.below(3)],
+                language: "en".into(),
+                assessed: rng.below(4) != 0,
+                accredited_by: if rng.below(2) == 0 {
+                    vec!["Board".into()]
+                } else {
+                    Vec::new()
+                },
+                frameworks: Vec::new(),
+                part_of: Vec::new(),
+                has_part: Vec::new(),
+                prerequisites: Vec::new(),
+                eqf_level: None,
+                credits: None,
+                validity_months: None,
+                url: None,
+            }
+        })
+        .collect()
+}
+
+fn postings(data: &Path) -> Vec<JobPosting> {
+    let mut reader =
+        csv::Reader::from_path(data.join("hahu-jobs-esco/hahu_dev.csv")).expect("hahu_dev.csv");
+    let headers = reader.headers().expect("header").clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).expect("column");
+    let (title, description) = (column("title"), column("description"));
+    reader
+        .records()
+        .filter_map(Result::ok)
+        .map(|record| JobPosting {
+            title: record[title].to_owned(),
+            description: record[description].to_owned(),
+            ..JobPosting::default()
+        })
+        .collect()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn main() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    if !data.exists() {
+        eprintln!("skipping: {} is absent", data.display());
+        return;
+    }
+    let release = read_esco_dir(&data.join("esco-v1.1.1")).expect("ESCO release");
+    let taxonomy = Arc::new(
+        Taxonomy::build(
+            TaxonomyVersion {
+                id: "esco".into(),
+                version: "v1.1.1".into(),
+            },
+            release.competencies,
+            release.occupations,
+        )
+        .expect("taxonomy"),
+    );
+    let extractor = Extractor::new(&taxonomy);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Arc::new(Store::open(&dir.path().join("bench.redb")).expect("store"));
+    let (catalog, _) =
+        Catalog::open(store, taxonomy.clone(), &dir.path().join("index"), "").expect("catalog");
+    let (catalogue_size, queries) = sizes();
+    let credentials = synthetic_catalogue(&taxonomy, catalogue_size);
+    let started = Instant::now();
+    catalog.upsert(credentials).expect("upsert");
+    let indexing = started.elapsed();
+
+    let jobs = postings(&data);
+    let filters = [
+        ("no filter", CredentialFilter::default()),
+        (
+            "online, <= 500 EUR, assessed",
+            CredentialFilter {
+                max_cost: Some(Money::new(500.0, "EUR").expect("money")),
+                delivery_modes: vec![DeliveryMode::Online],
+                require_assessed: true,
+                ..CredentialFilter::default()
+            },
+        ),
+    ];
+    println!(
+        "catalogue: {catalogue_size} credentials indexed in {:.1} s",
+        indexing.as_secs_f64()
+    );
+    println!(
+        "load: {}",
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
+    );
+    for (name, filter) in filters {
+        let mut latencies: Vec<f64> = jobs
+            .iter()
+            .cycle()
+            .take(queries)
+            .map(|job| {
+                let query = MatchQuery {
+                    job: job.clone(),
+                    filter: filter.clone(),
+                    top_k: 10,
+                };
+                let started = Instant::now();
+                let outcome =
+                    match_credentials(&taxonomy, &extractor, &catalog, &query).expect("match");
+                std::hint::black_box(outcome);
+                started.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        latencies.sort_by(f64::total_cmp);
+        println!(
+            "MatchCredentials ({name}): p50 {:.2} ms, p99 {:.2} ms over {queries} real postings",
+            percentile(&latencies, 0.5),
+            percentile(&latencies, 0.99)
+        );
+    }
+}
