@@ -185,6 +185,36 @@ fn main() {
             .unwrap_or_default()
             .trim()
     );
+    if std::env::var_os("PHASES").is_some() {
+        let t = Instant::now();
+        for job in jobs.iter().take(50) {
+            std::hint::black_box(skillmatch::matching::job_needs(&taxonomy, &extractor, job));
+        }
+        println!(
+            "phase job_needs: {:.2} ms",
+            t.elapsed().as_secs_f64() * 1000.0 / 50.0
+        );
+        let t = Instant::now();
+        for job in jobs.iter().take(50) {
+            std::hint::black_box(catalog.text_search(&job.text(), 100).expect("search"));
+        }
+        println!(
+            "phase text_search: {:.2} ms",
+            t.elapsed().as_secs_f64() * 1000.0 / 50.0
+        );
+        let t = Instant::now();
+        let mut total = 0;
+        for job in jobs.iter().take(50) {
+            let needs = skillmatch::matching::job_needs(&taxonomy, &extractor, job);
+            let uris: Vec<String> = needs.iter().map(|n| n.uri.clone()).collect();
+            total += catalog.teaching_any(uris.iter().map(String::as_str)).len();
+        }
+        println!(
+            "phase needs+teaching_any: {:.2} ms ({} candidates/job)",
+            t.elapsed().as_secs_f64() * 1000.0 / 50.0,
+            total / 50
+        );
+    }
     for (name, filter) in filters {
         let mut latencies: Vec<f64> = jobs
             .iter()

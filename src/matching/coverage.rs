@@ -1,11 +1,11 @@
 //! How well a credential covers a job's needs, through exact, narrower,
 //! broader and related competencies.
 
-use std::collections::BTreeSet;
+use std::collections::HashMap;
 
 use super::JobNeed;
 use crate::domain::{AlignmentSource, Microcredential};
-use crate::taxonomy::{Relation, Taxonomy};
+use crate::taxonomy::Taxonomy;
 
 /// How a taught competency relates to a needed one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,15 +30,6 @@ impl CoverageKind {
             Self::Related => 0.4,
         }
     }
-
-    fn from_relation(relation: Relation) -> Self {
-        match relation {
-            Relation::Same => Self::Exact,
-            Relation::Narrower => Self::Narrower,
-            Relation::Broader => Self::Broader,
-            Relation::Related => Self::Related,
-        }
-    }
 }
 
 /// One need a credential covers.
@@ -58,57 +49,80 @@ pub struct Covered {
     pub contribution: f64,
 }
 
-/// URIs of every competency that could cover one of the needs.
-pub fn neighbourhood(taxonomy: &Taxonomy, needs: &[JobNeed]) -> BTreeSet<String> {
-    let mut uris = BTreeSet::new();
-    for need in needs {
-        uris.insert(need.uri.clone());
-        let Some(idx) = need.idx else { continue };
-        let parents = taxonomy.broader(idx);
-        let linked = parents
-            .iter()
-            .chain(taxonomy.narrower(idx))
-            .chain(taxonomy.related(idx))
-            .chain(parents.iter().flat_map(|p| taxonomy.narrower(*p)));
-        uris.extend(linked.map(|other| taxonomy.get(*other).uri.clone()));
-    }
-    uris
+/// For one job: every competency URI that covers one of its needs, and how.
+/// Built once per query, so scoring a credential is one lookup per taught
+/// competency.
+#[derive(Debug, Default)]
+pub struct CoverageMap {
+    by_taught_uri: HashMap<String, Vec<(usize, CoverageKind)>>,
+    total_weight: f64,
 }
 
-/// The needs a credential covers (best kind per need) and those it does not.
-pub fn cover(
-    taxonomy: &Taxonomy,
-    needs: &[JobNeed],
-    credential: &Microcredential,
-) -> (Vec<Covered>, Vec<usize>) {
-    let total_weight: f64 = needs.iter().map(|n| n.weight).sum();
-    let mut covered = Vec::new();
-    let mut not_covered = Vec::new();
-    for (position, need) in needs.iter().enumerate() {
-        let best = credential
-            .competencies
-            .iter()
-            .filter_map(|taught| {
-                let kind = if taught.uri == need.uri {
-                    CoverageKind::Exact
-                } else {
-                    let (a, b) = (taxonomy.idx(&taught.uri)?, need.idx?);
-                    CoverageKind::from_relation(taxonomy.relation(a, b)?)
-                };
-                Some((kind, taught))
-            })
-            .max_by(|a, b| a.0.factor().total_cmp(&b.0.factor()));
-        match best {
-            Some((kind, taught)) if total_weight > 0.0 => covered.push(Covered {
-                need: position,
-                taught_uri: taught.uri.clone(),
-                kind,
-                source: taught.source,
-                assessed: taught.assessed,
-                contribution: need.weight / total_weight * kind.factor(),
-            }),
-            _ => not_covered.push(position),
+impl CoverageMap {
+    /// Links each need to itself (exact), its narrower, broader and related competencies.
+    pub fn new(taxonomy: &Taxonomy, needs: &[JobNeed]) -> Self {
+        let mut map = Self {
+            total_weight: needs.iter().map(|n| n.weight).sum(),
+            ..Self::default()
+        };
+        for (position, need) in needs.iter().enumerate() {
+            map.link(&need.uri, position, CoverageKind::Exact);
+            let Some(idx) = need.idx else { continue };
+            for (links, kind) in [
+                (taxonomy.narrower(idx), CoverageKind::Narrower),
+                (taxonomy.broader(idx), CoverageKind::Broader),
+                (taxonomy.related(idx), CoverageKind::Related),
+            ] {
+                for other in links {
+                    map.link(&taxonomy.get(*other).uri, position, kind);
+                }
+            }
+        }
+        map
+    }
+
+    fn link(&mut self, uri: &str, need: usize, kind: CoverageKind) {
+        let links = self.by_taught_uri.entry(uri.to_owned()).or_default();
+        match links.iter_mut().find(|(other, _)| *other == need) {
+            Some(existing) if existing.1.factor() < kind.factor() => existing.1 = kind,
+            Some(_) => {}
+            None => links.push((need, kind)),
         }
     }
-    (covered, not_covered)
+
+    /// URIs of every competency that covers some need.
+    pub fn uris(&self) -> impl Iterator<Item = &str> {
+        self.by_taught_uri.keys().map(String::as_str)
+    }
+
+    /// The needs a credential covers (best kind per need) and those it does not.
+    pub fn cover(
+        &self,
+        needs: &[JobNeed],
+        credential: &Microcredential,
+    ) -> (Vec<Covered>, Vec<usize>) {
+        let mut best: Vec<Option<Covered>> = vec![None; needs.len()];
+        if self.total_weight > 0.0 {
+            for taught in &credential.competencies {
+                for &(need, kind) in self.by_taught_uri.get(&taught.uri).into_iter().flatten() {
+                    if best[need]
+                        .as_ref()
+                        .is_some_and(|c| c.kind.factor() >= kind.factor())
+                    {
+                        continue;
+                    }
+                    best[need] = Some(Covered {
+                        need,
+                        taught_uri: taught.uri.clone(),
+                        kind,
+                        source: taught.source,
+                        assessed: taught.assessed,
+                        contribution: needs[need].weight / self.total_weight * kind.factor(),
+                    });
+                }
+            }
+        }
+        let not_covered = (0..needs.len()).filter(|&n| best[n].is_none()).collect();
+        (best.into_iter().flatten().collect(), not_covered)
+    }
 }

@@ -7,7 +7,7 @@ mod job_needs;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-pub use coverage::{CoverageKind, Covered};
+pub use coverage::{CoverageKind, CoverageMap, Covered};
 pub use job_needs::{JobNeed, NeedSource, job_needs};
 
 use crate::catalog::{Catalog, CatalogError, CredentialFilter};
@@ -91,9 +91,9 @@ pub fn match_credentials(
     query: &MatchQuery,
 ) -> Result<MatchOutcome, CatalogError> {
     let needs = job_needs(taxonomy, extractor, &query.job);
-    let neighbourhood = coverage::neighbourhood(taxonomy, &needs);
+    let coverage = CoverageMap::new(taxonomy, &needs);
     let mut candidates: BTreeMap<String, (Arc<Microcredential>, f32)> = catalog
-        .teaching_any(neighbourhood.iter().map(String::as_str))
+        .teaching_any(coverage.uris())
         .into_iter()
         .map(|c| (c.id.to_string(), (c, 0.0)))
         .collect();
@@ -117,7 +117,7 @@ pub fn match_credentials(
             } else {
                 0.0
             };
-            score_one(taxonomy, &needs, credential, text_score)
+            score_one(&coverage, &needs, credential, text_score)
         })
         .filter(|m| m.score > 0.0)
         .collect();
@@ -131,12 +131,12 @@ pub fn match_credentials(
 }
 
 fn score_one(
-    taxonomy: &Taxonomy,
+    coverage: &CoverageMap,
     needs: &[JobNeed],
     credential: Arc<Microcredential>,
     text_score: f64,
 ) -> CredentialMatch {
-    let (covered, not_covered) = coverage::cover(taxonomy, needs, &credential);
+    let (covered, not_covered) = coverage.cover(needs, &credential);
     let coverage_score: f64 = covered.iter().map(|c| c.contribution).sum();
     let boost = quality_boost(&credential);
     let base = if needs.is_empty() {

@@ -25,7 +25,7 @@ pub enum Relation {
     Narrower,
     /// The first is broader than (a parent of) the second.
     Broader,
-    /// Related, or siblings under one parent.
+    /// Explicitly related.
     Related,
 }
 
@@ -193,7 +193,8 @@ impl Taxonomy {
     }
 
     /// How `a` relates to `b`: the same, a direct narrower or broader concept,
-    /// related, or siblings under one parent; `None` when unrelated.
+    /// or explicitly related; `None` when unrelated. Siblings under one
+    /// parent do not count: in ESCO a parent can have hundreds of children.
     pub fn relation(&self, a: CompetencyIdx, b: CompetencyIdx) -> Option<Relation> {
         if a == b {
             return Some(Relation::Same);
@@ -204,11 +205,7 @@ impl Taxonomy {
         if self.broader(b).contains(&a) {
             return Some(Relation::Broader);
         }
-        let siblings = self
-            .broader(a)
-            .iter()
-            .any(|parent| self.broader(b).contains(parent));
-        if self.related(a).contains(&b) || siblings {
+        if self.related(a).contains(&b) {
             return Some(Relation::Related);
         }
         None
