@@ -58,6 +58,25 @@ pub struct Covered {
     pub contribution: f64,
 }
 
+/// How a competency (taught or held) relates to a need: the same URI is
+/// exact, otherwise the taxonomy relation of the two; `None` when unrelated or
+/// either is not in the taxonomy.
+pub fn relate(taxonomy: &Taxonomy, uri: &str, need: &JobNeed) -> Option<CoverageKind> {
+    if uri == need.uri {
+        return Some(CoverageKind::Exact);
+    }
+    let (a, b) = (taxonomy.idx(uri)?, need.idx?);
+    Some(CoverageKind::from_relation(taxonomy.relation(a, b)?))
+}
+
+/// The most direct of several relations (highest factor; the first on ties).
+pub fn best_of<T>(related: impl Iterator<Item = (CoverageKind, T)>) -> Option<(CoverageKind, T)> {
+    related.fold(None, |best, (kind, item)| match best {
+        Some((best_kind, _)) if best_kind.factor() >= kind.factor() => best,
+        _ => Some((kind, item)),
+    })
+}
+
 /// URIs of every competency that could cover one of the needs.
 pub fn neighbourhood(taxonomy: &Taxonomy, needs: &[JobNeed]) -> BTreeSet<String> {
     let mut uris = BTreeSet::new();
@@ -85,19 +104,12 @@ pub fn cover(
     let mut covered = Vec::new();
     let mut not_covered = Vec::new();
     for (position, need) in needs.iter().enumerate() {
-        let best = credential
-            .competencies
-            .iter()
-            .filter_map(|taught| {
-                let kind = if taught.uri == need.uri {
-                    CoverageKind::Exact
-                } else {
-                    let (a, b) = (taxonomy.idx(&taught.uri)?, need.idx?);
-                    CoverageKind::from_relation(taxonomy.relation(a, b)?)
-                };
-                Some((kind, taught))
-            })
-            .max_by(|a, b| a.0.factor().total_cmp(&b.0.factor()));
+        let best = best_of(
+            credential
+                .competencies
+                .iter()
+                .filter_map(|taught| Some((relate(taxonomy, &taught.uri, need)?, taught))),
+        );
         match best {
             Some((kind, taught)) if total_weight > 0.0 => covered.push(Covered {
                 need: position,
