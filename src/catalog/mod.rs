@@ -5,6 +5,7 @@ mod filter;
 mod index;
 mod jsonl;
 mod seed;
+mod stacks;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
@@ -47,6 +48,7 @@ pub enum CatalogError {
 struct CatalogState {
     by_id: BTreeMap<CredentialId, Arc<Microcredential>>,
     by_competency: HashMap<String, Vec<CredentialId>>,
+    stacks: stacks::StackIndex,
 }
 
 impl CatalogState {
@@ -60,6 +62,7 @@ impl CatalogState {
 
     fn insert(&mut self, credential: Arc<Microcredential>) {
         self.remove(&credential.id);
+        self.stacks.insert(&credential);
         for taught in &credential.competencies {
             self.by_competency
                 .entry(taught.uri.clone())
@@ -71,6 +74,7 @@ impl CatalogState {
 
     fn remove(&mut self, id: &CredentialId) {
         if let Some(old) = self.by_id.remove(id) {
+            self.stacks.remove(&old);
             for taught in &old.competencies {
                 if let Some(ids) = self.by_competency.get_mut(&taught.uri) {
                     ids.retain(|other| other != id);
@@ -243,6 +247,16 @@ impl Catalog {
             }
         }
         found.into_values().collect()
+    }
+
+    /// Ids of the larger credentials `id` stacks into (declared by either side).
+    pub fn larger_of(&self, id: &CredentialId) -> Vec<CredentialId> {
+        self.read_state().stacks.larger_of(id)
+    }
+
+    /// Ids of the parts of `id` (declared by either side).
+    pub fn parts_of(&self, id: &CredentialId) -> Vec<CredentialId> {
+        self.read_state().stacks.parts_of(id)
     }
 
     /// BM25 search over credential text; scores are raw BM25.
