@@ -12,6 +12,7 @@ use crate::domain::{CredentialId, Microcredential, ValidationError, Violations};
 use crate::error::Error;
 use crate::extract::{ExtractOptions, Extraction, Extractor};
 use crate::matching::{self, MatchOutcome, MatchQuery};
+use crate::planning::{self, GapAnalysis, GapQuery, Plan, PlanConstraints};
 use crate::store::Store;
 use crate::taxonomy::{SearchHit, Taxonomy, load_sample};
 
@@ -153,6 +154,26 @@ impl Engine {
             &self.extractor,
             &self.catalog,
             query,
+        )?)
+    }
+
+    /// The gap between held competencies and a job.
+    pub fn analyze_gap(&self, query: &GapQuery) -> Result<GapAnalysis, Error> {
+        Ok(query.analyze(&self.taxonomy, &self.extractor)?)
+    }
+
+    /// The credentials that close a gap best within the constraints.
+    pub fn plan_upskilling(
+        &self,
+        query: &GapQuery,
+        constraints: &PlanConstraints,
+    ) -> Result<Plan, Error> {
+        Ok(planning::plan_upskilling(
+            &self.taxonomy,
+            &self.extractor,
+            &self.catalog,
+            query,
+            constraints,
         )?)
     }
 }
