@@ -146,6 +146,13 @@ impl Problem {
             && self.max_hours.is_none_or(|max| hours <= max + EPSILON)
     }
 
+    /// Total cost and hours of a set of items.
+    pub fn spend(&self, items: &Bits) -> (f64, f64) {
+        items.iter().fold((0.0, 0.0), |(cost, hours), i| {
+            (cost + self.items[i].cost, hours + self.items[i].hours)
+        })
+    }
+
     /// The plan with `candidate` added to `plan`, with the added cost and
     /// hours; `None` when it adds nothing.
     pub fn extend(&self, plan: &Bits, candidate: usize) -> Option<(Bits, f64, f64)> {
@@ -153,8 +160,7 @@ impl Problem {
         if added.is_empty() {
             return None;
         }
-        let cost = added.iter().map(|i| self.items[i].cost).sum();
-        let hours = added.iter().map(|i| self.items[i].hours).sum();
+        let (cost, hours) = self.spend(&added);
         let mut extended = plan.clone();
         extended.union_with(&added);
         Some((extended, cost, hours))

@@ -235,13 +235,15 @@ fn complete(
         let covered = problem.covered_by(&plan);
         let mut pick: Option<(f64, f64, usize, Bits, f64, f64)> = None;
         for &candidate in &problem.candidates {
-            let Some((extended, added_cost, added_hours)) = problem.extend(&plan, candidate) else {
+            let added = problem.items[candidate].closure.minus(&plan);
+            if added.is_empty() {
                 continue;
-            };
+            }
+            let (added_cost, added_hours) = problem.spend(&added);
             if !problem.fits(cost + added_cost, hours + added_hours) {
                 continue;
             }
-            let gain = problem.weight_of(&problem.covered_by(&extended).minus(&covered));
+            let gain = problem.weight_of(&problem.covered_by(&added).minus(&covered));
             if gain <= EPSILON {
                 continue;
             }
@@ -256,14 +258,14 @@ fn complete(
                     || (ratio >= *best_ratio * (1.0 - EPSILON) && gain > *best_gain + EPSILON)
             });
             if better {
-                pick = Some((ratio, gain, candidate, extended, added_cost, added_hours));
+                pick = Some((ratio, gain, candidate, added, added_cost, added_hours));
             }
         }
-        let Some((_, _, candidate, extended, added_cost, added_hours)) = pick else {
+        let Some((_, _, candidate, added, added_cost, added_hours)) = pick else {
             break;
         };
         chosen.push(candidate);
-        plan = extended;
+        plan.union_with(&added);
         cost += added_cost;
         hours += added_hours;
     }

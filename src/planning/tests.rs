@@ -323,3 +323,43 @@ fn gap_cases() {
         ("matched", Some(("urn:custom:unknown", CoverageKind::Exact))),
     );
 }
+
+#[test]
+fn the_largest_greedy_instance_is_solved() {
+    // 40 candidates over 15 targets, each with a prerequisite: the partial
+    // enumeration's worst case in size. Asserts the result, not the time.
+    let mut rng = Rng(0x5EED_0004);
+    let (targets, count) = (15, PARTIAL_ENUMERATION_LIMIT);
+    let mut items: Vec<Item> = (0..count * 2)
+        .map(|index| {
+            let mut covers = Bits::new(targets);
+            if index < count {
+                covers.insert(rng.below(targets));
+                covers.insert(rng.below(targets));
+            }
+            let mut closure = Bits::new(count * 2);
+            closure.insert(index);
+            Item {
+                cost: (1 + rng.below(20)) as f64 * 10.0,
+                hours: 5.0,
+                covers,
+                closure,
+            }
+        })
+        .collect();
+    for (index, item) in items.iter_mut().enumerate().take(count) {
+        item.closure.insert(count + index);
+    }
+    let problem = Problem {
+        target_weights: vec![1.0; targets],
+        items,
+        candidates: (0..count).collect(),
+        stacks: Vec::new(),
+        max_cost: Some(500.0),
+        max_hours: None,
+    };
+    let (selection, method) = solve(&problem);
+    assert_eq!(method, Method::GreedyPartialEnumeration);
+    assert_feasible(&problem, &selection);
+    assert!(selection.value.weight > 0.0);
+}
