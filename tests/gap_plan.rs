@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use skillmatch::engine::{Engine, EngineConfig};
 use skillmatch::pb;
+use skillmatch::pb::catalog_service_client::CatalogServiceClient;
 use skillmatch::pb::match_service_client::MatchServiceClient;
 use skillmatch::{ServerOptions, serve};
 use tokio::net::TcpListener;
@@ -34,6 +35,7 @@ fn spreadsheets() -> String {
 
 struct Running {
     client: MatchServiceClient<Channel>,
+    catalog: CatalogServiceClient<Channel>,
     stop: Option<oneshot::Sender<()>>,
     server: tokio::task::JoinHandle<()>,
     _dir: tempfile::TempDir,
@@ -60,11 +62,14 @@ async fn start() -> Running {
         .await
         .unwrap();
     });
-    let client = MatchServiceClient::connect(format!("http://{addr}"))
+    let channel = Channel::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect()
         .await
         .unwrap();
     Running {
-        client,
+        client: MatchServiceClient::new(channel.clone()),
+        catalog: CatalogServiceClient::new(channel),
         stop: Some(stop),
         server,
         _dir: dir,
@@ -219,6 +224,65 @@ async fn a_bad_plan_request_names_the_fields() {
             "constraints.max_total_cost.currency",
             "constraints.max_total_hours",
         ]
+    );
+    running.stop().await;
+}
+
+fn credential(id: &str, prerequisites: &[&str]) -> pb::Microcredential {
+    pb::Microcredential {
+        id: id.to_owned(),
+        title: format!("Credential {id}"),
+        hours: 10.0,
+        cost: Some(pb::Money {
+            amount: 100.0,
+            currency: "EUR".into(),
+        }),
+        delivery_mode: pb::DeliveryMode::Online.into(),
+        language: "en".into(),
+        prerequisites: prerequisites.iter().map(|p| (*p).to_owned()).collect(),
+        ..pb::Microcredential::default()
+    }
+}
+
+#[tokio::test]
+async fn upserts_reject_prerequisite_cycles_and_report_dangling_references() {
+    let mut running = start().await;
+    let status = running
+        .catalog
+        .upsert_credentials(pb::UpsertCredentialsRequest {
+            credentials: vec![
+                credential("cycle-a", &["cycle-b"]),
+                credential("cycle-b", &["cycle-a"]),
+            ],
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    let violations = status.get_details_bad_request().unwrap().field_violations;
+    assert_eq!(violations.len(), 1);
+    assert_eq!(violations[0].field, "credentials[0].prerequisites");
+    assert!(
+        violations[0]
+            .description
+            .contains("cycle-a -> cycle-b -> cycle-a")
+    );
+
+    let stored = running
+        .catalog
+        .upsert_credentials(pb::UpsertCredentialsRequest {
+            credentials: vec![credential("needs-absent", &["absent"])],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(stored.upserted_count, 1);
+    assert_eq!(
+        stored.dangling_references,
+        [pb::DanglingReference {
+            credential_id: "needs-absent".into(),
+            field: "prerequisites".into(),
+            target_id: "absent".into(),
+        }]
     );
     running.stop().await;
 }

@@ -4,6 +4,7 @@
 mod filter;
 mod index;
 mod jsonl;
+mod references;
 mod seed;
 mod stacks;
 
@@ -15,6 +16,7 @@ use std::sync::{Arc, Mutex, RwLock};
 pub use filter::CredentialFilter;
 pub use index::CredentialIndex;
 pub use jsonl::{ParsedCredentials, RejectedLine, parse_credentials_jsonl};
+pub use references::{DanglingReference, UpsertReport};
 pub use seed::{SAMPLE_CREDENTIALS_JSONL, SeedReport};
 
 use crate::domain::{CredentialId, Microcredential};
@@ -30,6 +32,9 @@ pub enum CatalogError {
     /// The search index failed.
     #[error("credential index: {0}")]
     Index(#[from] tantivy::TantivyError),
+    /// The batch is inconsistent with the catalogue (e.g. a prerequisite cycle).
+    #[error(transparent)]
+    Invalid(#[from] crate::domain::ValidationError),
     /// No credential has this id.
     #[error("credential {0} not found")]
     NotFound(CredentialId),
@@ -152,9 +157,25 @@ impl Catalog {
 
     /// Inserts or replaces credentials atomically; durable when this returns.
     pub fn upsert(&self, credentials: Vec<Microcredential>) -> Result<usize, CatalogError> {
-        let count = credentials.len();
-        self.apply(credentials, Vec::new())?;
-        Ok(count)
+        self.upsert_checked(credentials)
+            .map(|report| report.upserted)
+    }
+
+    /// Inserts or replaces credentials atomically after checking their
+    /// references: a prerequisite cycle through the batch rejects it (nothing
+    /// is stored); references to absent credentials are stored and reported.
+    pub fn upsert_checked(
+        &self,
+        credentials: Vec<Microcredential>,
+    ) -> Result<UpsertReport, CatalogError> {
+        let _writing = self
+            .write_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let dangling = references::check_references(&credentials, &self.read_state().by_id)?;
+        let upserted = credentials.len();
+        self.apply_locked(credentials, Vec::new())?;
+        Ok(UpsertReport { upserted, dangling })
     }
 
     /// Deletes a credential; durable when this returns.
@@ -174,6 +195,15 @@ impl Catalog {
             .write_lock
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.apply_locked(upserts, deletes)
+    }
+
+    /// [`Self::apply`] for a caller holding the write lock.
+    fn apply_locked(
+        &self,
+        upserts: Vec<Microcredential>,
+        deletes: Vec<CredentialId>,
+    ) -> Result<(), CatalogError> {
         let generation = self.store.apply_catalog_change(&CatalogChange {
             upserts: &upserts,
             deletes: &deletes,

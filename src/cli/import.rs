@@ -45,8 +45,18 @@ pub(super) fn credentials(data_dir: &Path, args: &ImportCredentialsArgs) -> anyh
     let (engine, _) = Engine::open(&EngineConfig {
         data_dir: data_dir.to_path_buf(),
     })?;
-    let count = engine.import_credentials(parsed.credentials)?;
+    let report = engine.import_credentials_reporting(parsed.credentials)?;
     spinner.finish_and_clear();
-    println!("imported {count} credentials into {}", data_dir.display());
+    for dangling in report.dangling.iter().take(SHOWN_REJECTIONS) {
+        eprintln!(
+            "warning: {} {} names {}, which is not in the catalogue",
+            dangling.credential, dangling.field, dangling.target
+        );
+    }
+    println!(
+        "imported {} credentials into {}",
+        report.upserted,
+        data_dir.display()
+    );
     Ok(())
 }
