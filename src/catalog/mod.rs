@@ -1,9 +1,11 @@
 //! The microcredential catalogue: durable in the store, searchable through a
 //! tantivy index, and held in memory for filtering and coverage scoring.
 
+mod ctdl;
 mod filter;
 mod index;
 mod jsonl;
+mod linked_data;
 mod references;
 mod seed;
 mod stacks;
@@ -13,6 +15,7 @@ use std::ops::Bound;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 
+pub use ctdl::parse_credentials_ctdl;
 pub use filter::CredentialFilter;
 pub use index::CredentialIndex;
 pub use jsonl::{ParsedCredentials, RejectedLine, parse_credentials_jsonl};

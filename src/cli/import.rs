@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use skillmatch::catalog::parse_credentials_jsonl;
+use skillmatch::catalog::{parse_credentials_ctdl, parse_credentials_jsonl};
 use skillmatch::engine::{Engine, EngineConfig};
 
 use super::{CredentialFormat, ImportCredentialsArgs};
@@ -21,13 +21,14 @@ pub(super) fn credentials(data_dir: &Path, args: &ImportCredentialsArgs) -> anyh
     );
     spinner.set_message(format!("parsing {}", args.file.display()));
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let parsed = match args.format {
-        CredentialFormat::Jsonl => parse_credentials_jsonl(&text),
+    let (parsed, unit) = match args.format {
+        CredentialFormat::Jsonl => (parse_credentials_jsonl(&text), "line"),
+        CredentialFormat::Ctdl => (parse_credentials_ctdl(&text), "record"),
     };
     if !parsed.rejected.is_empty() {
         spinner.finish_and_clear();
         for rejected in parsed.rejected.iter().take(SHOWN_REJECTIONS) {
-            eprintln!("line {}: {}", rejected.line, rejected.reason);
+            eprintln!("{unit} {}: {}", rejected.line, rejected.reason);
         }
         if parsed.rejected.len() > SHOWN_REJECTIONS {
             eprintln!("... and {} more", parsed.rejected.len() - SHOWN_REJECTIONS);

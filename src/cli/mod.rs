@@ -79,6 +79,9 @@ struct ImportCredentialsArgs {
 enum CredentialFormat {
     /// Native JSON Lines, one credential per line (see README).
     Jsonl,
+    /// Credential Engine CTDL JSON-LD (`ceterms:` credential classes), as a
+    /// document with `@graph` or as JSON Lines.
+    Ctdl,
 }
 
 /// Flags of `match`.
