@@ -6,6 +6,7 @@ mod filter;
 mod index;
 mod jsonl;
 mod linked_data;
+mod openbadges;
 mod references;
 mod seed;
 mod stacks;
@@ -19,6 +20,7 @@ pub use ctdl::parse_credentials_ctdl;
 pub use filter::CredentialFilter;
 pub use index::CredentialIndex;
 pub use jsonl::{ParsedCredentials, RejectedLine, parse_credentials_jsonl};
+pub use openbadges::parse_credentials_openbadges;
 pub use references::{DanglingReference, UpsertReport};
 pub use seed::{SAMPLE_CREDENTIALS_JSONL, SeedReport};
 

@@ -4,7 +4,9 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use skillmatch::catalog::{parse_credentials_ctdl, parse_credentials_jsonl};
+use skillmatch::catalog::{
+    parse_credentials_ctdl, parse_credentials_jsonl, parse_credentials_openbadges,
+};
 use skillmatch::engine::{Engine, EngineConfig};
 
 use super::{CredentialFormat, ImportCredentialsArgs};
@@ -24,6 +26,7 @@ pub(super) fn credentials(data_dir: &Path, args: &ImportCredentialsArgs) -> anyh
     let (parsed, unit) = match args.format {
         CredentialFormat::Jsonl => (parse_credentials_jsonl(&text), "line"),
         CredentialFormat::Ctdl => (parse_credentials_ctdl(&text), "record"),
+        CredentialFormat::Openbadges => (parse_credentials_openbadges(&text), "record"),
     };
     if !parsed.rejected.is_empty() {
         spinner.finish_and_clear();
