@@ -87,3 +87,52 @@ impl StackIndex {
             .unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn credential(id: &str, has_part: &[&str], part_of: &[&str]) -> Microcredential {
+        let ids = |raw: &[&str]| {
+            raw.iter()
+                .map(|r| CredentialId::parse(r).unwrap())
+                .collect()
+        };
+        let base: Microcredential = serde_json::from_value(serde_json::json!({
+            "id": id, "title": id, "hours": 1, "cost": {"amount": 0, "currency": "EUR"},
+            "delivery_mode": "online", "language": "en",
+        }))
+        .unwrap();
+        Microcredential {
+            has_part: ids(has_part),
+            part_of: ids(part_of),
+            ..base
+        }
+    }
+
+    fn names(ids: Vec<CredentialId>) -> Vec<String> {
+        ids.into_iter().map(String::from).collect()
+    }
+
+    #[test]
+    fn links_hold_while_either_side_declares_them() {
+        let bundle = credential("bundle", &["a"], &[]);
+        let part_b = credential("b", &[], &["bundle"]);
+        let part_a = credential("a", &[], &["bundle"]);
+        let mut index = StackIndex::default();
+        for credential in [&bundle, &part_a, &part_b] {
+            index.insert(credential);
+        }
+        let bundle_id = CredentialId::parse("bundle").unwrap();
+        let a = CredentialId::parse("a").unwrap();
+        assert_eq!(names(index.parts_of(&bundle_id)), ["a", "b"]);
+        assert_eq!(names(index.larger_of(&a)), ["bundle"]);
+
+        // "a" still declares part_of after the bundle drops it from has_part.
+        index.remove(&bundle);
+        assert_eq!(names(index.parts_of(&bundle_id)), ["a", "b"]);
+        index.remove(&part_a);
+        assert_eq!(names(index.parts_of(&bundle_id)), ["b"]);
+        assert!(index.larger_of(&a).is_empty());
+    }
+}
