@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::catalog::{
-    Catalog, CatalogError, CredentialFilter, SAMPLE_CREDENTIALS_JSONL, SeedReport,
+    Catalog, CatalogError, CredentialFilter, SAMPLE_CREDENTIALS_JSONL, SeedReport, UpsertReport,
 };
 use crate::domain::{CredentialId, Microcredential, ValidationError, Violations};
 use crate::error::Error;
 use crate::extract::{ExtractOptions, Extraction, Extractor};
 use crate::matching::{self, MatchOutcome, MatchQuery};
+use crate::planning::{self, GapAnalysis, GapQuery, Plan, PlanConstraints};
 use crate::store::Store;
 use crate::taxonomy::{SearchHit, Taxonomy, load_sample};
 
@@ -106,14 +107,33 @@ impl Engine {
 
     /// Inserts or replaces credentials after checking the batch.
     pub fn upsert_credentials(&self, credentials: Vec<Microcredential>) -> Result<usize, Error> {
+        self.upsert_credentials_reporting(credentials)
+            .map(|report| report.upserted)
+    }
+
+    /// Inserts or replaces credentials after checking the batch and its
+    /// references; reports references to absent credentials.
+    pub fn upsert_credentials_reporting(
+        &self,
+        credentials: Vec<Microcredential>,
+    ) -> Result<UpsertReport, Error> {
         check_batch(&credentials)?;
-        Ok(self.catalog.upsert(credentials)?)
+        Ok(self.catalog.upsert_checked(credentials)?)
     }
 
     /// Imports an already validated file's credentials in one transaction,
     /// without the per-request batch limit.
     pub fn import_credentials(&self, credentials: Vec<Microcredential>) -> Result<usize, Error> {
-        Ok(self.catalog.upsert(credentials)?)
+        self.import_credentials_reporting(credentials)
+            .map(|report| report.upserted)
+    }
+
+    /// [`Self::import_credentials`], reporting references to absent credentials.
+    pub fn import_credentials_reporting(
+        &self,
+        credentials: Vec<Microcredential>,
+    ) -> Result<UpsertReport, Error> {
+        Ok(self.catalog.upsert_checked(credentials)?)
     }
 
     /// Deletes a credential.
@@ -153,6 +173,26 @@ impl Engine {
             &self.extractor,
             &self.catalog,
             query,
+        )?)
+    }
+
+    /// The gap between held competencies and a job.
+    pub fn analyze_gap(&self, query: &GapQuery) -> Result<GapAnalysis, Error> {
+        Ok(query.analyze(&self.taxonomy, &self.extractor)?)
+    }
+
+    /// The credentials that close a gap best within the constraints.
+    pub fn plan_upskilling(
+        &self,
+        query: &GapQuery,
+        constraints: &PlanConstraints,
+    ) -> Result<Plan, Error> {
+        Ok(planning::plan_upskilling(
+            &self.taxonomy,
+            &self.extractor,
+            &self.catalog,
+            query,
+            constraints,
         )?)
     }
 }

@@ -35,6 +35,7 @@ impl From<CatalogError> for Error {
                 kind: "credential",
                 id: id.to_string(),
             },
+            CatalogError::Invalid(invalid) => Self::Invalid(invalid),
             other => Self::Internal(other.to_string()),
         }
     }

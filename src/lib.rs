@@ -13,6 +13,7 @@ pub mod engine;
 pub mod error;
 pub mod extract;
 pub mod matching;
+pub mod planning;
 pub mod server;
 
 pub use server::{ServerOptions, serve};

@@ -54,12 +54,21 @@ impl CatalogService for CatalogApi {
             })
             .collect();
         let credentials = violations.finish(credentials)?;
-        let count = blocking(&self.engine, move |engine| {
-            engine.upsert_credentials(credentials)
+        let report = blocking(&self.engine, move |engine| {
+            engine.upsert_credentials_reporting(credentials)
         })
         .await?;
         Ok(Response::new(pb::UpsertCredentialsResponse {
-            upserted_count: i32::try_from(count).unwrap_or(i32::MAX),
+            upserted_count: i32::try_from(report.upserted).unwrap_or(i32::MAX),
+            dangling_references: report
+                .dangling
+                .iter()
+                .map(|dangling| pb::DanglingReference {
+                    credential_id: dangling.credential.to_string(),
+                    field: dangling.field.to_owned(),
+                    target_id: dangling.target.to_string(),
+                })
+                .collect(),
         }))
     }
 

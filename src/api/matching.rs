@@ -178,4 +178,24 @@ impl MatchService for MatchApi {
             explain,
         )))
     }
+
+    #[tracing::instrument(skip(self, request))]
+    async fn analyze_gap(
+        &self,
+        request: Request<pb::AnalyzeGapRequest>,
+    ) -> Result<Response<pb::AnalyzeGapResponse>, Status> {
+        super::planning::analyze_gap(&self.engine, request.into_inner())
+            .await
+            .map(Response::new)
+    }
+
+    #[tracing::instrument(skip(self, request))]
+    async fn plan_upskilling(
+        &self,
+        request: Request<pb::PlanUpskillingRequest>,
+    ) -> Result<Response<pb::PlanUpskillingResponse>, Status> {
+        super::planning::plan_upskilling(&self.engine, request.into_inner())
+            .await
+            .map(Response::new)
+    }
 }

@@ -6,6 +6,7 @@ mod catalog;
 pub mod convert;
 mod matching;
 pub mod paging;
+mod planning;
 mod status;
 mod taxonomy;
 

@@ -5,10 +5,12 @@ use std::collections::HashSet;
 
 use crate::domain::Microcredential;
 
-/// A line that could not be imported.
+/// A record that could not be imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RejectedLine {
-    /// 1-based line number.
+    /// 1-based position: the line number for one-record-per-line input (and
+    /// for a JSON document that does not parse), the record's index in the
+    /// document (`@graph` or array) otherwise.
     pub line: usize,
     /// Why it was rejected.
     pub reason: String,

@@ -1,19 +1,27 @@
 //! The microcredential catalogue: durable in the store, searchable through a
 //! tantivy index, and held in memory for filtering and coverage scoring.
 
+mod ctdl;
 mod filter;
 mod index;
 mod jsonl;
+mod linked_data;
+mod openbadges;
+mod references;
 mod seed;
+mod stacks;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 
+pub use ctdl::parse_credentials_ctdl;
 pub use filter::CredentialFilter;
 pub use index::CredentialIndex;
 pub use jsonl::{ParsedCredentials, RejectedLine, parse_credentials_jsonl};
+pub use openbadges::parse_credentials_openbadges;
+pub use references::{DanglingReference, UpsertReport};
 pub use seed::{SAMPLE_CREDENTIALS_JSONL, SeedReport};
 
 use crate::domain::{CredentialId, Microcredential};
@@ -29,6 +37,9 @@ pub enum CatalogError {
     /// The search index failed.
     #[error("credential index: {0}")]
     Index(#[from] tantivy::TantivyError),
+    /// The batch is inconsistent with the catalogue (e.g. a prerequisite cycle).
+    #[error(transparent)]
+    Invalid(#[from] crate::domain::ValidationError),
     /// No credential has this id.
     #[error("credential {0} not found")]
     NotFound(CredentialId),
@@ -47,6 +58,7 @@ pub enum CatalogError {
 struct CatalogState {
     by_id: BTreeMap<CredentialId, Arc<Microcredential>>,
     by_competency: HashMap<String, Vec<CredentialId>>,
+    stacks: stacks::StackIndex,
 }
 
 impl CatalogState {
@@ -60,6 +72,7 @@ impl CatalogState {
 
     fn insert(&mut self, credential: Arc<Microcredential>) {
         self.remove(&credential.id);
+        self.stacks.insert(&credential);
         for taught in &credential.competencies {
             self.by_competency
                 .entry(taught.uri.clone())
@@ -71,6 +84,7 @@ impl CatalogState {
 
     fn remove(&mut self, id: &CredentialId) {
         if let Some(old) = self.by_id.remove(id) {
+            self.stacks.remove(&old);
             for taught in &old.competencies {
                 if let Some(ids) = self.by_competency.get_mut(&taught.uri) {
                     ids.retain(|other| other != id);
@@ -148,9 +162,25 @@ impl Catalog {
 
     /// Inserts or replaces credentials atomically; durable when this returns.
     pub fn upsert(&self, credentials: Vec<Microcredential>) -> Result<usize, CatalogError> {
-        let count = credentials.len();
-        self.apply(credentials, Vec::new())?;
-        Ok(count)
+        self.upsert_checked(credentials)
+            .map(|report| report.upserted)
+    }
+
+    /// Inserts or replaces credentials atomically after checking their
+    /// references: a prerequisite cycle through the batch rejects it (nothing
+    /// is stored); references to absent credentials are stored and reported.
+    pub fn upsert_checked(
+        &self,
+        credentials: Vec<Microcredential>,
+    ) -> Result<UpsertReport, CatalogError> {
+        let _writing = self
+            .write_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let dangling = references::check_references(&credentials, &self.read_state().by_id)?;
+        let upserted = credentials.len();
+        self.apply_locked(credentials, Vec::new())?;
+        Ok(UpsertReport { upserted, dangling })
     }
 
     /// Deletes a credential; durable when this returns.
@@ -170,6 +200,15 @@ impl Catalog {
             .write_lock
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.apply_locked(upserts, deletes)
+    }
+
+    /// [`Self::apply`] for a caller holding the write lock.
+    fn apply_locked(
+        &self,
+        upserts: Vec<Microcredential>,
+        deletes: Vec<CredentialId>,
+    ) -> Result<(), CatalogError> {
         let generation = self.store.apply_catalog_change(&CatalogChange {
             upserts: &upserts,
             deletes: &deletes,
@@ -243,6 +282,16 @@ impl Catalog {
             }
         }
         found.into_values().collect()
+    }
+
+    /// Ids of the larger credentials `id` stacks into (declared by either side).
+    pub fn larger_of(&self, id: &CredentialId) -> Vec<CredentialId> {
+        self.read_state().stacks.larger_of(id)
+    }
+
+    /// Ids of the parts of `id` (declared by either side).
+    pub fn parts_of(&self, id: &CredentialId) -> Vec<CredentialId> {
+        self.read_state().stacks.parts_of(id)
     }
 
     /// BM25 search over credential text; scores are raw BM25.

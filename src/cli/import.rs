@@ -4,7 +4,9 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use skillmatch::catalog::parse_credentials_jsonl;
+use skillmatch::catalog::{
+    parse_credentials_ctdl, parse_credentials_jsonl, parse_credentials_openbadges,
+};
 use skillmatch::engine::{Engine, EngineConfig};
 
 use super::{CredentialFormat, ImportCredentialsArgs};
@@ -21,13 +23,15 @@ pub(super) fn credentials(data_dir: &Path, args: &ImportCredentialsArgs) -> anyh
     );
     spinner.set_message(format!("parsing {}", args.file.display()));
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let parsed = match args.format {
-        CredentialFormat::Jsonl => parse_credentials_jsonl(&text),
+    let (parsed, unit) = match args.format {
+        CredentialFormat::Jsonl => (parse_credentials_jsonl(&text), "line"),
+        CredentialFormat::Ctdl => (parse_credentials_ctdl(&text), "record"),
+        CredentialFormat::Openbadges => (parse_credentials_openbadges(&text), "record"),
     };
     if !parsed.rejected.is_empty() {
         spinner.finish_and_clear();
         for rejected in parsed.rejected.iter().take(SHOWN_REJECTIONS) {
-            eprintln!("line {}: {}", rejected.line, rejected.reason);
+            eprintln!("{unit} {}: {}", rejected.line, rejected.reason);
         }
         if parsed.rejected.len() > SHOWN_REJECTIONS {
             eprintln!("... and {} more", parsed.rejected.len() - SHOWN_REJECTIONS);
@@ -45,8 +49,18 @@ pub(super) fn credentials(data_dir: &Path, args: &ImportCredentialsArgs) -> anyh
     let (engine, _) = Engine::open(&EngineConfig {
         data_dir: data_dir.to_path_buf(),
     })?;
-    let count = engine.import_credentials(parsed.credentials)?;
+    let report = engine.import_credentials_reporting(parsed.credentials)?;
     spinner.finish_and_clear();
-    println!("imported {count} credentials into {}", data_dir.display());
+    for dangling in report.dangling.iter().take(SHOWN_REJECTIONS) {
+        eprintln!(
+            "warning: {} {} names {}, which is not in the catalogue",
+            dangling.credential, dangling.field, dangling.target
+        );
+    }
+    println!(
+        "imported {} credentials into {}",
+        report.upserted,
+        data_dir.display()
+    );
     Ok(())
 }

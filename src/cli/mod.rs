@@ -79,6 +79,14 @@ struct ImportCredentialsArgs {
 enum CredentialFormat {
     /// Native JSON Lines, one credential per line (see README).
     Jsonl,
+    /// Credential Engine CTDL JSON-LD (`ceterms:` credential classes), as a
+    /// document with `@graph` or as JSON Lines.
+    Ctdl,
+    /// Open Badges 3.0 achievements (or credentials awarding them), as a JSON
+    /// array or JSON Lines; price, hours and delivery mode come from the
+    /// `skillmatch:cost`, `skillmatch:hours` and `skillmatch:deliveryMode`
+    /// extension properties.
+    Openbadges,
 }
 
 /// Flags of `match`.

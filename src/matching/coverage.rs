@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::JobNeed;
 use crate::domain::{AlignmentSource, Microcredential};
-use crate::taxonomy::Taxonomy;
+use crate::taxonomy::{Relation, Taxonomy};
 
 /// How a taught competency relates to a needed one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +30,15 @@ impl CoverageKind {
             Self::Related => 0.4,
         }
     }
+
+    fn from_relation(relation: Relation) -> Self {
+        match relation {
+            Relation::Same => Self::Exact,
+            Relation::Narrower => Self::Narrower,
+            Relation::Broader => Self::Broader,
+            Relation::Related => Self::Related,
+        }
+    }
 }
 
 /// One need a credential covers.
@@ -47,6 +56,25 @@ pub struct Covered {
     pub assessed: bool,
     /// Contribution to the coverage component: weight share x kind factor.
     pub contribution: f64,
+}
+
+/// How a competency (taught or held) relates to a need: the same URI is
+/// exact, otherwise the taxonomy relation of the two; `None` when unrelated or
+/// either is not in the taxonomy.
+pub fn relate(taxonomy: &Taxonomy, uri: &str, need: &JobNeed) -> Option<CoverageKind> {
+    if uri == need.uri {
+        return Some(CoverageKind::Exact);
+    }
+    let (a, b) = (taxonomy.idx(uri)?, need.idx?);
+    Some(CoverageKind::from_relation(taxonomy.relation(a, b)?))
+}
+
+/// The most direct of several relations (highest factor; the first on ties).
+pub fn best_of<T>(related: impl Iterator<Item = (CoverageKind, T)>) -> Option<(CoverageKind, T)> {
+    related.fold(None, |best, (kind, item)| match best {
+        Some((best_kind, _)) if best_kind.factor() >= kind.factor() => best,
+        _ => Some((kind, item)),
+    })
 }
 
 /// For one job: every competency URI that covers one of its needs, and how.

@@ -5,6 +5,7 @@
 mod competency;
 pub mod credential;
 mod filter;
+pub mod gap_plan;
 mod job;
 
 pub use competency::{competency_ref, competency_to_pb, taxonomy_version_to_pb};

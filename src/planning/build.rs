@@ -1,0 +1,290 @@
+//! Turning a gap and the catalogue into a plan search [`Problem`]: the
+//! candidate credentials, their prerequisites, what each covers, and stacks.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use super::bits::Bits;
+use super::constraints::PlanConstraints;
+use super::problem::{Item, Problem, Stack};
+use crate::catalog::{Catalog, CredentialFilter};
+use crate::domain::{CredentialId, Microcredential};
+use crate::matching::{CoverageKind, JobNeed, relate};
+use crate::taxonomy::Taxonomy;
+
+/// A larger credential that plans may complete, with its parts.
+#[derive(Debug, Clone)]
+pub struct StackInfo {
+    /// The larger credential.
+    pub credential: Arc<Microcredential>,
+    /// Its parts found in the catalogue.
+    pub parts: Vec<Arc<Microcredential>>,
+}
+
+/// The search problem and what its indices stand for.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// The problem.
+    pub problem: Problem,
+    /// The credential of each item.
+    pub credentials: Vec<Arc<Microcredential>>,
+    /// The larger credential of each of `problem.stacks`.
+    pub stacks: Vec<StackInfo>,
+    /// Targets some catalogue credential teaches, eligible or not.
+    pub taught_anywhere: Bits,
+    /// Targets some eligible credential teaches.
+    pub taught_by_eligible: Bits,
+}
+
+struct Builder<'a> {
+    taxonomy: &'a Taxonomy,
+    catalog: &'a Catalog,
+    targets: &'a [JobNeed],
+    filter: CredentialFilter,
+    constraints: &'a PlanConstraints,
+    eligible: HashMap<CredentialId, bool>,
+}
+
+/// Builds the problem for covering `targets` under `constraints`.
+///
+/// A credential covers a target it teaches exactly or through a narrower
+/// competency; a larger credential also covers what its parts teach (parts
+/// it lists in `has_part` or that list it in `part_of`). It is eligible when
+/// it and every prerequisite (transitively) exist, pass the quality
+/// requirements, have a convertible price and form no prerequisite cycle.
+/// Candidates are the eligible credentials that cover at least one target;
+/// the larger credentials their teachers stack into are considered too.
+pub fn build(
+    taxonomy: &Taxonomy,
+    catalog: &Catalog,
+    targets: &[JobNeed],
+    constraints: &PlanConstraints,
+) -> Built {
+    let mut builder = Builder {
+        taxonomy,
+        catalog,
+        targets,
+        filter: constraints.quality_filter(),
+        constraints,
+        eligible: HashMap::new(),
+    };
+    let mut pool: BTreeMap<CredentialId, Arc<Microcredential>> = BTreeMap::new();
+    for teacher in catalog.teaching_any(teaching_uris(taxonomy, targets).iter().map(String::as_str))
+    {
+        for larger in catalog.larger_of(&teacher.id) {
+            if let Ok(bundle) = catalog.get(&larger) {
+                pool.insert(bundle.id.clone(), bundle);
+            }
+        }
+        pool.insert(teacher.id.clone(), teacher);
+    }
+    let mut taught_anywhere = Bits::new(targets.len());
+    let mut taught_by_eligible = Bits::new(targets.len());
+    let mut chosen_ids = Vec::new();
+    for credential in pool.values() {
+        let covers = builder.covers(credential);
+        if covers.is_empty() {
+            continue;
+        }
+        taught_anywhere.union_with(&covers);
+        if builder.is_eligible(credential, &mut Vec::new()) {
+            taught_by_eligible.union_with(&covers);
+            chosen_ids.push(credential.id.clone());
+        }
+    }
+    builder.assemble(&chosen_ids, taught_anywhere, taught_by_eligible)
+}
+
+/// URIs whose teaching covers a target: the target and its narrower competencies.
+fn teaching_uris(taxonomy: &Taxonomy, targets: &[JobNeed]) -> BTreeSet<String> {
+    let mut uris = BTreeSet::new();
+    for target in targets {
+        uris.insert(target.uri.clone());
+        if let Some(idx) = target.idx {
+            uris.extend(
+                taxonomy
+                    .narrower(idx)
+                    .iter()
+                    .map(|child| taxonomy.get(*child).uri.clone()),
+            );
+        }
+    }
+    uris
+}
+
+impl Builder<'_> {
+    /// Targets the credential or its parts teach exactly or through a narrower one.
+    fn covers(&self, credential: &Microcredential) -> Bits {
+        let mut covers = self.own_covers(credential);
+        for part in self.catalog.parts_of(&credential.id) {
+            if let Ok(part) = self.catalog.get(&part) {
+                covers.union_with(&self.own_covers(&part));
+            }
+        }
+        covers
+    }
+
+    fn own_covers(&self, credential: &Microcredential) -> Bits {
+        let mut covers = Bits::new(self.targets.len());
+        for (position, target) in self.targets.iter().enumerate() {
+            let teaches = credential.competencies.iter().any(|taught| {
+                matches!(
+                    relate(self.taxonomy, &taught.uri, target),
+                    Some(CoverageKind::Exact | CoverageKind::Narrower)
+                )
+            });
+            if teaches {
+                covers.insert(position);
+            }
+        }
+        covers
+    }
+
+    /// Whether the credential and its prerequisites can be in a plan; `path`
+    /// holds the credentials being checked, to detect cycles.
+    fn is_eligible(&mut self, credential: &Microcredential, path: &mut Vec<CredentialId>) -> bool {
+        if let Some(known) = self.eligible.get(&credential.id) {
+            return *known;
+        }
+        if path.contains(&credential.id) {
+            return false;
+        }
+        let mut ok =
+            self.filter.accepts(credential) && self.constraints.price(&credential.cost).is_some();
+        path.push(credential.id.clone());
+        for prerequisite in &credential.prerequisites {
+            if !ok {
+                break;
+            }
+            ok = match self.catalog.get(prerequisite) {
+                Ok(prerequisite) => self.is_eligible(&prerequisite, path),
+                Err(_) => false,
+            };
+        }
+        path.pop();
+        self.eligible.insert(credential.id.clone(), ok);
+        ok
+    }
+
+    /// A credential's transitive prerequisites, itself included, as found in the catalogue.
+    fn closure(&self, id: &CredentialId, into: &mut BTreeMap<CredentialId, Arc<Microcredential>>) {
+        if into.contains_key(id) {
+            return;
+        }
+        let Ok(credential) = self.catalog.get(id) else {
+            return;
+        };
+        into.insert(id.clone(), credential.clone());
+        for prerequisite in &credential.prerequisites {
+            self.closure(prerequisite, into);
+        }
+    }
+
+    fn assemble(
+        &self,
+        candidate_ids: &[CredentialId],
+        taught_anywhere: Bits,
+        taught_by_eligible: Bits,
+    ) -> Built {
+        let mut closures = Vec::new();
+        let mut universe = BTreeMap::new();
+        for id in candidate_ids {
+            let mut closure = BTreeMap::new();
+            self.closure(id, &mut closure);
+            universe.extend(closure.clone());
+            closures.push((id.clone(), closure));
+        }
+        let index: HashMap<CredentialId, usize> = universe
+            .keys()
+            .enumerate()
+            .map(|(position, id)| (id.clone(), position))
+            .collect();
+        let credentials: Vec<Arc<Microcredential>> = universe.into_values().collect();
+        let items: Vec<Item> = credentials
+            .iter()
+            .map(|credential| {
+                let mut closure = BTreeMap::new();
+                self.closure(&credential.id, &mut closure);
+                let mut bits = Bits::new(index.len());
+                for id in closure.keys() {
+                    if let Some(&position) = index.get(id) {
+                        bits.insert(position);
+                    }
+                }
+                Item {
+                    cost: self.constraints.price(&credential.cost).unwrap_or(0.0),
+                    hours: credential.hours,
+                    covers: self.covers(credential),
+                    closure: bits,
+                }
+            })
+            .collect();
+        let candidates = closures
+            .iter()
+            .filter_map(|(id, _)| index.get(id).copied())
+            .collect();
+        let (stacks, stack_infos) = self.stacks(&credentials, &index);
+        Built {
+            problem: Problem {
+                target_weights: self.targets.iter().map(|t| t.weight).collect(),
+                items,
+                candidates,
+                stacks,
+                max_cost: self.constraints.max_total_cost.map(|money| money.amount),
+                max_hours: self.constraints.max_total_hours,
+            },
+            credentials,
+            stacks: stack_infos,
+            taught_anywhere,
+            taught_by_eligible,
+        }
+    }
+
+    /// The larger credentials of the universe's credentials, and those they are part of.
+    fn stacks(
+        &self,
+        credentials: &[Arc<Microcredential>],
+        index: &HashMap<CredentialId, usize>,
+    ) -> (Vec<Stack>, Vec<StackInfo>) {
+        let mut larger: BTreeSet<CredentialId> = BTreeSet::new();
+        for credential in credentials {
+            larger.extend(self.catalog.larger_of(&credential.id));
+            if !self.catalog.parts_of(&credential.id).is_empty() {
+                larger.insert(credential.id.clone());
+            }
+        }
+        let mut stacks = Vec::new();
+        let mut infos = Vec::new();
+        for id in larger {
+            let Ok(bundle) = self.catalog.get(&id) else {
+                continue;
+            };
+            let part_ids = self.catalog.parts_of(&id);
+            let parts_in_universe: Option<Vec<usize>> = part_ids
+                .iter()
+                .map(|part| index.get(part).copied())
+                .collect();
+            let parts = parts_in_universe.filter(|p| !p.is_empty()).map(|p| {
+                let mut bits = Bits::new(credentials.len());
+                p.into_iter().for_each(|i| bits.insert(i));
+                bits
+            });
+            let stack = Stack {
+                bundle: index.get(&id).copied(),
+                parts,
+            };
+            if stack.bundle.is_none() && stack.parts.is_none() {
+                continue;
+            }
+            stacks.push(stack);
+            infos.push(StackInfo {
+                parts: part_ids
+                    .iter()
+                    .filter_map(|part| self.catalog.get(part).ok())
+                    .collect(),
+                credential: bundle,
+            });
+        }
+        (stacks, infos)
+    }
+}

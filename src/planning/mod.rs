@@ -1,0 +1,106 @@
+//! Gap analysis and upskilling plans: what a job needs that the held
+//! competencies do not evidence, and the set of catalogue credentials that
+//! closes that gap best within a budget, in the order to take them.
+
+mod bits;
+mod build;
+mod constraints;
+mod gap;
+mod plan;
+mod problem;
+mod search;
+
+#[cfg(test)]
+mod plan_tests;
+#[cfg(test)]
+mod tests;
+
+pub use bits::Bits;
+pub use constraints::PlanConstraints;
+pub use gap::{GapAnalysis, GapEntry, HeldEvidence, analyze_gap};
+pub use plan::{CompletedStack, CoveredTarget, Plan, PlanStep, UncoveredReason, UncoveredTarget};
+pub use problem::{EPSILON, Item, Problem, Selection, Stack, Value};
+pub use search::{EXACT_LIMIT, Method, PARTIAL_ENUMERATION_LIMIT, exact, greedy, solve};
+
+use crate::catalog::Catalog;
+use crate::domain::{JobPosting, ValidationError, Violations};
+use crate::extract::Extractor;
+use crate::matching::job_needs;
+use crate::taxonomy::Taxonomy;
+
+/// Most held competencies one request may carry.
+pub const MAX_HELD: usize = 10_000;
+
+/// A gap source: the competencies held and the job.
+#[derive(Debug, Clone)]
+pub struct GapQuery {
+    /// URIs of the held competencies.
+    pub held: Vec<String>,
+    /// The job.
+    pub job: JobPosting,
+}
+
+impl GapQuery {
+    /// Checks that the job says something and the held URIs are non-empty.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        let mut violations = Violations::default();
+        violations.check(
+            !(self.job.title.trim().is_empty()
+                && self.job.description.trim().is_empty()
+                && self.job.competencies.is_empty()),
+            "job",
+            "needs a title, a description or at least one competency",
+        );
+        violations.check(
+            self.held.len() <= MAX_HELD,
+            "held_competency_uris",
+            &format!("at most {MAX_HELD} per request"),
+        );
+        for (index, uri) in self.held.iter().enumerate() {
+            if uri.trim().is_empty() {
+                violations.add(
+                    format!("held_competency_uris[{index}]"),
+                    "must not be empty",
+                );
+            }
+        }
+        violations.finish(())
+    }
+
+    /// The gap of this query.
+    pub fn analyze(
+        &self,
+        taxonomy: &Taxonomy,
+        extractor: &Extractor,
+    ) -> Result<GapAnalysis, ValidationError> {
+        self.validate()?;
+        let needs = job_needs(taxonomy, extractor, &self.job);
+        Ok(analyze_gap(taxonomy, needs, &self.held))
+    }
+}
+
+/// Plans the credentials that close the gap of `query` under `constraints`.
+pub fn plan_upskilling(
+    taxonomy: &Taxonomy,
+    extractor: &Extractor,
+    catalog: &Catalog,
+    query: &GapQuery,
+    constraints: &PlanConstraints,
+) -> Result<Plan, ValidationError> {
+    let mut violations = Violations::default();
+    violations.take(query.validate(), "");
+    violations.take(constraints.validate(), "constraints.");
+    violations.finish(())?;
+    let gap = query.analyze(taxonomy, extractor)?;
+    let targets = gap.missing_needs();
+    let built = build::build(taxonomy, catalog, &targets, constraints);
+    let (selection, method) = solve(&built.problem);
+    Ok(plan::assemble(
+        gap,
+        &targets,
+        &built,
+        &selection,
+        method,
+        constraints,
+    ))
+}

@@ -1,0 +1,290 @@
+//! Finding the plan: exact branch and bound for small candidate sets, a
+//! greedy approximation with a stated guarantee beyond.
+
+use std::cmp::Ordering;
+
+use super::bits::Bits;
+use super::problem::{EPSILON, Problem, Selection};
+
+/// Largest number of candidates searched exactly (2^20 subsets at worst).
+pub const EXACT_LIMIT: usize = 20;
+/// Largest number of candidates for which the greedy starts from every set of
+/// at most three candidates (about 10^4 seeds).
+pub const PARTIAL_ENUMERATION_LIMIT: usize = 40;
+
+/// How a plan was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Branch and bound over every subset of candidates: optimal.
+    Exact,
+    /// Greedy completion of every feasible seed of at most three candidates.
+    GreedyPartialEnumeration,
+    /// The better of the greedy from the empty plan and the best single candidate.
+    Greedy,
+}
+
+impl Method {
+    /// Whether plans found this way are proven optimal.
+    pub fn is_optimal(self) -> bool {
+        self == Self::Exact
+    }
+
+    /// The guarantee, in words.
+    pub fn guarantee(self) -> &'static str {
+        match self {
+            Self::Exact => "exact: every subset of the candidate credentials was considered",
+            Self::GreedyPartialEnumeration => {
+                "greedy with partial enumeration: for a money budget alone and credentials \
+                 without shared prerequisites the covered weight is at least (1 - 1/e) = 63.2 % \
+                 of the optimum (Khuller, Moss and Naor 1999); with prerequisites or an hours \
+                 budget no bound is claimed"
+            }
+            Self::Greedy => {
+                "greedy or best single credential: for a money budget alone and credentials \
+                 without shared prerequisites the covered weight is at least (1 - 1/e) / 2 = \
+                 31.6 % of the optimum; with prerequisites or an hours budget no bound is claimed"
+            }
+        }
+    }
+}
+
+/// Finds a plan: exact with at most [`EXACT_LIMIT`] candidates, otherwise greedy.
+///
+/// The greedy solves budgeted maximum coverage (Khuller, Moss and Naor, "The
+/// budgeted maximum coverage problem", Information Processing Letters 70,
+/// 1999): it adds, while some candidate fits the budget and covers a new
+/// target, the one with the most newly covered weight per unit of added cost
+/// (added hours when only hours are limited; cost and hours each relative to
+/// their budget when both are). With at most [`PARTIAL_ENUMERATION_LIMIT`]
+/// candidates it is started from every feasible set of at most three
+/// candidates and the best completion is kept: when each credential has an
+/// additive cost (no prerequisites shared between candidates) and money is
+/// the only budget, that plan covers at least (1 - 1/e) ≈ 0.632 of the
+/// optimal weight. Beyond, the better of the greedy from the empty plan and
+/// the best single candidate is kept, which covers at least (1 - 1/e)/2 ≈
+/// 0.316 of the optimal weight under the same assumptions. Prerequisites make
+/// costs overlap and an hours budget adds a second constraint; neither bound
+/// is claimed then, and no greedy plan is reported optimal.
+pub fn solve(problem: &Problem) -> (Selection, Method) {
+    let count = problem.candidates.len();
+    if count <= EXACT_LIMIT {
+        (exact(problem), Method::Exact)
+    } else if count <= PARTIAL_ENUMERATION_LIMIT {
+        (greedy(problem, 3), Method::GreedyPartialEnumeration)
+    } else {
+        (greedy(problem, 1), Method::Greedy)
+    }
+}
+
+/// The optimal plan, by depth-first branch and bound over the candidates.
+pub fn exact(problem: &Problem) -> Selection {
+    let mut order = problem.candidates.clone();
+    order.sort_by(|&a, &b| density(problem, b).total_cmp(&density(problem, a)));
+    let targets = problem.target_weights.len();
+    let mut reachable_from = vec![Bits::new(targets); order.len() + 1];
+    for depth in (0..order.len()).rev() {
+        let mut reachable = reachable_from[depth + 1].clone();
+        for item in problem.items[order[depth]].closure.iter() {
+            reachable.union_with(&problem.items[item].covers);
+        }
+        reachable_from[depth] = reachable;
+    }
+    let mut search = BranchAndBound {
+        problem,
+        order,
+        reachable_from,
+        best: problem.empty_selection(),
+    };
+    let empty = Bits::new(problem.items.len());
+    search.visit(0, &mut Vec::new(), &empty, 0.0, 0.0);
+    search.best
+}
+
+/// Covered weight per unit of closure cost, for ordering the search.
+fn density(problem: &Problem, candidate: usize) -> f64 {
+    let closure = &problem.items[candidate].closure;
+    let mut covers = Bits::new(problem.target_weights.len());
+    let mut cost = 0.0;
+    for item in closure.iter() {
+        covers.union_with(&problem.items[item].covers);
+        cost += problem.items[item].cost;
+    }
+    problem.weight_of(&covers) / (cost + 1.0)
+}
+
+struct BranchAndBound<'a> {
+    problem: &'a Problem,
+    order: Vec<usize>,
+    reachable_from: Vec<Bits>,
+    best: Selection,
+}
+
+impl BranchAndBound<'_> {
+    fn visit(&mut self, depth: usize, chosen: &mut Vec<usize>, plan: &Bits, cost: f64, hours: f64) {
+        if depth == self.order.len() || self.cannot_improve(depth, plan, cost, hours) {
+            return;
+        }
+        let candidate = self.order[depth];
+        if let Some((extended, added_cost, added_hours)) = self.problem.extend(plan, candidate) {
+            let (cost, hours) = (cost + added_cost, hours + added_hours);
+            if self.problem.fits(cost, hours) {
+                chosen.push(candidate);
+                let value = self.problem.value_of(&extended);
+                if value.compare(&self.best.value) == Ordering::Greater {
+                    self.best = Selection {
+                        chosen: chosen.clone(),
+                        plan: extended.clone(),
+                        value,
+                    };
+                }
+                self.visit(depth + 1, chosen, &extended, cost, hours);
+                chosen.pop();
+            }
+        }
+        self.visit(depth + 1, chosen, plan, cost, hours);
+    }
+
+    /// Whether every plan extending this one with candidates from `depth` on
+    /// is worse than the best: it cannot cover more, and at equal weight it
+    /// already costs more (or as much with more hours). Ties are explored.
+    fn cannot_improve(&self, depth: usize, plan: &Bits, cost: f64, hours: f64) -> bool {
+        let mut reachable = self.problem.covered_by(plan);
+        reachable.union_with(&self.reachable_from[depth]);
+        let bound = self.problem.weight_of(&reachable);
+        let best = &self.best.value;
+        if bound < best.weight - EPSILON {
+            return true;
+        }
+        bound <= best.weight + EPSILON
+            && (cost > best.cost + EPSILON
+                || (cost >= best.cost - EPSILON && hours > best.hours + EPSILON))
+    }
+}
+
+/// The greedy plan, started from every feasible set of at most `seed_size`
+/// candidates when `seed_size` is 3 or more; otherwise the better of the
+/// greedy from the empty plan and the best single candidate.
+pub fn greedy(problem: &Problem, seed_size: usize) -> Selection {
+    let mut best = complete(
+        problem,
+        Vec::new(),
+        Bits::new(problem.items.len()),
+        0.0,
+        0.0,
+    );
+    let mut consider = |selection: Selection| {
+        if selection.value.compare(&best.value) == Ordering::Greater {
+            best = selection;
+        }
+    };
+    let candidates = &problem.candidates;
+    if seed_size >= 3 {
+        for seed in seeds_up_to_three(candidates.len()) {
+            let chosen: Vec<usize> = seed.iter().map(|&s| candidates[s]).collect();
+            if let Some((plan, cost, hours)) = seed_plan(problem, &chosen) {
+                consider(complete(problem, chosen, plan, cost, hours));
+            }
+        }
+    } else {
+        for &candidate in candidates {
+            if let Some((plan, _, _)) = seed_plan(problem, &[candidate]) {
+                let value = problem.value_of(&plan);
+                consider(Selection {
+                    chosen: vec![candidate],
+                    plan,
+                    value,
+                });
+            }
+        }
+    }
+    best
+}
+
+/// Every set of one, two or three positions below `count`.
+fn seeds_up_to_three(count: usize) -> impl Iterator<Item = Vec<usize>> {
+    (0..count).flat_map(move |a| {
+        std::iter::once(vec![a]).chain((a + 1..count).flat_map(move |b| {
+            std::iter::once(vec![a, b]).chain((b + 1..count).map(move |c| vec![a, b, c]))
+        }))
+    })
+}
+
+/// The plan of a seed, with its cost and hours; `None` when over budget.
+fn seed_plan(problem: &Problem, chosen: &[usize]) -> Option<(Bits, f64, f64)> {
+    let mut plan = Bits::new(problem.items.len());
+    let (mut cost, mut hours) = (0.0, 0.0);
+    for &candidate in chosen {
+        let (extended, added_cost, added_hours) = problem.extend(&plan, candidate)?;
+        plan = extended;
+        cost += added_cost;
+        hours += added_hours;
+    }
+    problem.fits(cost, hours).then_some((plan, cost, hours))
+}
+
+/// Adds, while one fits and covers something new, the candidate with the most
+/// newly covered weight per unit of added resource.
+fn complete(
+    problem: &Problem,
+    mut chosen: Vec<usize>,
+    mut plan: Bits,
+    mut cost: f64,
+    mut hours: f64,
+) -> Selection {
+    loop {
+        let covered = problem.covered_by(&plan);
+        let mut pick: Option<(f64, f64, usize, Bits, f64, f64)> = None;
+        for &candidate in &problem.candidates {
+            let added = problem.items[candidate].closure.minus(&plan);
+            if added.is_empty() {
+                continue;
+            }
+            let (added_cost, added_hours) = problem.spend(&added);
+            if !problem.fits(cost + added_cost, hours + added_hours) {
+                continue;
+            }
+            let gain = problem.weight_of(&problem.covered_by(&added).minus(&covered));
+            if gain <= EPSILON {
+                continue;
+            }
+            let spent = resource(problem, added_cost, added_hours);
+            let ratio = if spent <= 0.0 {
+                f64::INFINITY
+            } else {
+                gain / spent
+            };
+            let better = pick.as_ref().is_none_or(|(best_ratio, best_gain, ..)| {
+                ratio > *best_ratio * (1.0 + EPSILON)
+                    || (ratio >= *best_ratio * (1.0 - EPSILON) && gain > *best_gain + EPSILON)
+            });
+            if better {
+                pick = Some((ratio, gain, candidate, added, added_cost, added_hours));
+            }
+        }
+        let Some((_, _, candidate, added, added_cost, added_hours)) = pick else {
+            break;
+        };
+        chosen.push(candidate);
+        plan.union_with(&added);
+        cost += added_cost;
+        hours += added_hours;
+    }
+    let value = problem.value_of(&plan);
+    Selection {
+        chosen,
+        plan,
+        value,
+    }
+}
+
+/// What adding a candidate spends, for the greedy ratio.
+fn resource(problem: &Problem, cost: f64, hours: f64) -> f64 {
+    match (problem.max_cost, problem.max_hours) {
+        (Some(max_cost), Some(max_hours)) => {
+            let share = |spent: f64, max: f64| if max > 0.0 { spent / max } else { spent };
+            share(cost, max_cost) + share(hours, max_hours)
+        }
+        (None, Some(_)) => hours,
+        _ => cost,
+    }
+}

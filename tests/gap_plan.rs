@@ -1,0 +1,288 @@
+//! AnalyzeGap and PlanUpskilling through the real server on a free port,
+//! over the embedded sample taxonomy and catalogue.
+
+use std::sync::Arc;
+
+use skillmatch::engine::{Engine, EngineConfig};
+use skillmatch::pb;
+use skillmatch::pb::catalog_service_client::CatalogServiceClient;
+use skillmatch::pb::match_service_client::MatchServiceClient;
+use skillmatch::{ServerOptions, serve};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tonic::Code;
+use tonic::transport::Channel;
+use tonic_types::StatusExt;
+
+const SKILL: &str = "http://data.europa.eu/esco/skill/";
+const NOWHERE: &str = "urn:skillmatch-test:competency-no-credential-teaches";
+
+fn skill(id: &str) -> String {
+    format!("{SKILL}{id}")
+}
+
+fn sql() -> String {
+    skill("598de5b0-5b58-4ea7-8058-a4bc4d18c742")
+}
+
+fn data_cleansing() -> String {
+    skill("50b100ea-74fd-4706-99db-3e4ca55e51b8")
+}
+
+fn spreadsheets() -> String {
+    skill("1973c966-f236-40c9-b2d4-5d71a89019be")
+}
+
+struct Running {
+    client: MatchServiceClient<Channel>,
+    catalog: CatalogServiceClient<Channel>,
+    stop: Option<oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<()>,
+    _dir: tempfile::TempDir,
+}
+
+async fn start() -> Running {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _) = Engine::open(&EngineConfig {
+        data_dir: dir.path().to_path_buf(),
+    })
+    .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        serve(
+            listener,
+            Arc::new(engine),
+            ServerOptions::default(),
+            async {
+                let _ = stopped.await;
+            },
+        )
+        .await
+        .unwrap();
+    });
+    let channel = Channel::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    Running {
+        client: MatchServiceClient::new(channel.clone()),
+        catalog: CatalogServiceClient::new(channel),
+        stop: Some(stop),
+        server,
+        _dir: dir,
+    }
+}
+
+impl Running {
+    async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.server.await.unwrap();
+    }
+}
+
+fn job() -> pb::JobPosting {
+    let required = |uri: String, importance: pb::Importance| pb::RequiredCompetency {
+        uri,
+        importance: importance.into(),
+        min_proficiency: pb::Proficiency::Unspecified.into(),
+    };
+    pb::JobPosting {
+        competencies: vec![
+            required(sql(), pb::Importance::Essential),
+            required(data_cleansing(), pb::Importance::Essential),
+            required(NOWHERE.to_owned(), pb::Importance::Optional),
+        ],
+        ..pb::JobPosting::default()
+    }
+}
+
+fn uris(items: &[pb::GapItem]) -> Vec<String> {
+    items
+        .iter()
+        .map(|item| item.competency.as_ref().unwrap().uri.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn gap_and_plan_over_the_sample_catalogue() {
+    let mut running = start().await;
+
+    let gap = running
+        .client
+        .analyze_gap(pb::AnalyzeGapRequest {
+            held_competency_uris: vec![spreadsheets()],
+            job: Some(job()),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(gap.matched.is_empty());
+    assert_eq!(uris(&gap.partial), [data_cleansing()]);
+    assert_eq!(gap.partial[0].relation(), pb::HeldRelation::Related);
+    assert_eq!(
+        gap.partial[0].held_competency.as_ref().unwrap().uri,
+        spreadsheets()
+    );
+    assert_eq!(uris(&gap.missing), [sql(), NOWHERE.to_owned()]);
+
+    let plan = running
+        .client
+        .plan_upskilling(pb::PlanUpskillingRequest {
+            held_competency_uris: vec![spreadsheets()],
+            job: Some(job()),
+            constraints: Some(pb::PlanConstraints {
+                max_total_cost: Some(pb::Money {
+                    amount: 1000.0,
+                    currency: "EUR".into(),
+                }),
+                max_total_hours: None,
+                delivery_modes: vec![pb::DeliveryMode::Online.into()],
+                require_assessed: false,
+                require_accredited: false,
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(plan.optimal);
+    assert_eq!(plan.method(), pb::PlanMethod::Exact);
+    let total = plan.total_cost.as_ref().unwrap();
+    assert_eq!(total.currency, "EUR");
+    assert!(total.amount <= 1000.0);
+    let ids: Vec<&str> = plan
+        .credentials
+        .iter()
+        .map(|p| p.credential.as_ref().unwrap().id.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        ["data-sql-foundations"],
+        "the cheapest online SQL course"
+    );
+    let sum: f64 = plan
+        .credentials
+        .iter()
+        .map(|p| p.cost.as_ref().unwrap().amount)
+        .sum();
+    assert!((sum - total.amount).abs() < 1e-9);
+    assert_eq!(plan.covered.len(), 1);
+    assert_eq!(plan.covered[0].competency.as_ref().unwrap().uri, sql());
+    assert_eq!(plan.uncovered.len(), 1);
+    assert_eq!(plan.uncovered[0].competency.as_ref().unwrap().uri, NOWHERE);
+    assert_eq!(
+        plan.uncovered[0].reason(),
+        pb::UncoveredReason::NotInCatalogue
+    );
+    // Every credential comes after its prerequisites.
+    for (position, planned) in plan.credentials.iter().enumerate() {
+        for prerequisite in &planned.credential.as_ref().unwrap().prerequisites {
+            assert!(ids[..position].contains(&prerequisite.as_str()));
+        }
+    }
+
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn a_bad_plan_request_names_the_fields() {
+    let mut running = start().await;
+    let status = running
+        .client
+        .plan_upskilling(pb::PlanUpskillingRequest {
+            held_competency_uris: vec![String::new()],
+            job: None,
+            constraints: Some(pb::PlanConstraints {
+                max_total_cost: Some(pb::Money {
+                    amount: 100.0,
+                    currency: "XYZ".into(),
+                }),
+                max_total_hours: Some(-3.0),
+                delivery_modes: vec![pb::DeliveryMode::Unspecified.into()],
+                require_assessed: false,
+                require_accredited: false,
+            }),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    let bad_request = status.get_details_bad_request().expect("field violations");
+    let fields: Vec<&str> = bad_request
+        .field_violations
+        .iter()
+        .map(|v| v.field.as_str())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "job",
+            "constraints.delivery_modes[0]",
+            "constraints.max_total_cost.currency",
+            "constraints.max_total_hours",
+        ]
+    );
+    running.stop().await;
+}
+
+fn credential(id: &str, prerequisites: &[&str]) -> pb::Microcredential {
+    pb::Microcredential {
+        id: id.to_owned(),
+        title: format!("Credential {id}"),
+        hours: 10.0,
+        cost: Some(pb::Money {
+            amount: 100.0,
+            currency: "EUR".into(),
+        }),
+        delivery_mode: pb::DeliveryMode::Online.into(),
+        language: "en".into(),
+        prerequisites: prerequisites.iter().map(|p| (*p).to_owned()).collect(),
+        ..pb::Microcredential::default()
+    }
+}
+
+#[tokio::test]
+async fn upserts_reject_prerequisite_cycles_and_report_dangling_references() {
+    let mut running = start().await;
+    let status = running
+        .catalog
+        .upsert_credentials(pb::UpsertCredentialsRequest {
+            credentials: vec![
+                credential("cycle-a", &["cycle-b"]),
+                credential("cycle-b", &["cycle-a"]),
+            ],
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    let violations = status.get_details_bad_request().unwrap().field_violations;
+    assert_eq!(violations.len(), 1);
+    assert_eq!(violations[0].field, "credentials[0].prerequisites");
+    assert!(
+        violations[0]
+            .description
+            .contains("cycle-a -> cycle-b -> cycle-a")
+    );
+
+    let stored = running
+        .catalog
+        .upsert_credentials(pb::UpsertCredentialsRequest {
+            credentials: vec![credential("needs-absent", &["absent"])],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(stored.upserted_count, 1);
+    assert_eq!(
+        stored.dangling_references,
+        [pb::DanglingReference {
+            credential_id: "needs-absent".into(),
+            field: "prerequisites".into(),
+            target_id: "absent".into(),
+        }]
+    );
+    running.stop().await;
+}
