@@ -4,12 +4,13 @@
 use std::collections::HashMap;
 
 use tantivy::collector::TopDocs;
+use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value,
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, SimpleTokenizer, TextAnalyzer};
-use tantivy::{Index, IndexReader, TantivyDocument, Term, doc};
+use tantivy::{Index, IndexReader, Term, doc};
 
 use super::{CompetencyIdx, TaxonomyError};
 use crate::domain::Competency;
@@ -29,23 +30,25 @@ pub struct SearchHit {
     pub matched_label: String,
 }
 
-/// The label index.
+/// The label index. Each tantivy document is one label; its fast field
+/// `entry` points into `entries`, which holds the competency and the label.
 pub struct LabelSearch {
     index: Index,
     reader: IndexReader,
-    competency: Field,
     label: Field,
-    labels: Vec<String>,
+    entries: Vec<(CompetencyIdx, String)>,
 }
+
+const ENTRY: &str = "entry";
 
 impl LabelSearch {
     /// Indexes every preferred, alternative and hidden label.
     pub fn build(competencies: &[Competency]) -> Result<Self, TaxonomyError> {
         let mut schema = Schema::builder();
-        let competency = schema.add_u64_field("competency", NumericOptions::default().set_fast());
+        let entry = schema.add_u64_field(ENTRY, NumericOptions::default().set_fast());
         let label = schema.add_text_field(
             "label",
-            TextOptions::default().set_stored().set_indexing_options(
+            TextOptions::default().set_indexing_options(
                 TextFieldIndexing::default()
                     .set_tokenizer(ANALYZER)
                     .set_index_option(IndexRecordOption::WithFreqsAndPositions),
@@ -60,11 +63,12 @@ impl LabelSearch {
                 .build(),
         );
         let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
-        let mut labels = Vec::new();
+        let mut entries = Vec::new();
         for (position, c) in competencies.iter().enumerate() {
+            let competency = CompetencyIdx(u32::try_from(position).expect("fewer than 2^32"));
             for text in c.all_labels() {
-                writer.add_document(doc!(competency => position as u64, label => text))?;
-                labels.push(text.to_owned());
+                writer.add_document(doc!(entry => entries.len() as u64, label => text))?;
+                entries.push((competency, text.to_owned()));
             }
         }
         writer.commit()?;
@@ -72,15 +76,14 @@ impl LabelSearch {
         Ok(Self {
             index,
             reader,
-            competency,
             label,
-            labels,
+            entries,
         })
     }
 
     /// Number of labels indexed.
     pub fn label_count(&self) -> usize {
-        self.labels.len()
+        self.entries.len()
     }
 
     /// Finds competencies for a query, best first, at most `limit` of them
@@ -97,27 +100,33 @@ impl LabelSearch {
             &self.build_query(&tokens),
             &TopDocs::with_limit(limit * 4 + 16).order_by_score(),
         )?;
-        let mut best: HashMap<u64, SearchHit> = HashMap::new();
+        let mut columns: HashMap<u32, Column<u64>> = HashMap::new();
+        let mut best: HashMap<CompetencyIdx, SearchHit> = HashMap::new();
         for (score, address) in docs {
-            let document: TantivyDocument = searcher.doc(address)?;
-            let Some(position) = document.get_first(self.competency).and_then(|v| v.as_u64())
+            let column = match columns.entry(address.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(found) => found.into_mut(),
+                std::collections::hash_map::Entry::Vacant(slot) => slot.insert(
+                    searcher
+                        .segment_reader(address.segment_ord)
+                        .fast_fields()
+                        .u64(ENTRY)?,
+                ),
+            };
+            let Some((competency, label)) = column
+                .first(address.doc_id)
+                .and_then(|entry| self.entries.get(entry as usize))
             else {
                 continue;
             };
-            let label = document
-                .get_first(self.label)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_owned();
-            let score = f64::from(score) + whole_label_bonus(&text::normalize(&label), &query_norm);
-            let entry = best.entry(position).or_insert_with(|| SearchHit {
-                competency: CompetencyIdx(position as u32),
+            let score = f64::from(score) + whole_label_bonus(&text::normalize(label), &query_norm);
+            let hit = best.entry(*competency).or_insert_with(|| SearchHit {
+                competency: *competency,
                 score: f64::MIN,
                 matched_label: String::new(),
             });
-            if score > entry.score {
-                entry.score = score;
-                entry.matched_label = label;
+            if score > hit.score {
+                hit.score = score;
+                hit.matched_label.clone_from(label);
             }
         }
         let mut hits: Vec<SearchHit> = best.into_values().collect();
@@ -188,8 +197,29 @@ fn whole_label_bonus(label_norm: &str, query_norm: &str) -> f64 {
 impl std::fmt::Debug for LabelSearch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LabelSearch")
-            .field("labels", &self.labels.len())
+            .field("labels", &self.entries.len())
             .field("index", &self.index.schema().num_fields())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::taxonomy::load_sample;
+
+    #[test]
+    fn finds_labels_exactly_by_prefix_and_with_typos() {
+        let taxonomy = load_sample().unwrap();
+        for (query, label) in [
+            ("python", "Python"),
+            ("pyth", "Python"),
+            ("spreadhseets", "spreadsheets"),
+        ] {
+            let hits = taxonomy.search().search(query, 5).unwrap();
+            assert!(
+                hits.iter().any(|hit| hit.matched_label.contains(label)),
+                "{query}: {hits:?}"
+            );
+        }
     }
 }
