@@ -2,7 +2,8 @@
 //! store the snapshot), O*NET import with the crosswalk, restart time of the
 //! engine over a data directory holding them, and resident memory.
 //!
-//! Run with `cargo bench --bench taxonomy_import`; needs ../shared/data.
+//! Run with `cargo bench --bench taxonomy_import`; needs ../shared/data
+//! (or the folder named by `SKILLMATCH_SHARED_DATA`).
 //! Prints medians over repeated runs with the machine's load and model.
 
 use std::path::Path;
@@ -82,7 +83,10 @@ fn time<T>(label: &str, mut work: impl FnMut() -> T) -> T {
 }
 
 fn main() {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    let data = std::env::var_os("SKILLMATCH_SHARED_DATA").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"),
+        std::path::PathBuf::from,
+    );
     let esco = data.join("esco-v1.1.1");
     if !esco.exists() {
         println!("skipping: {} is absent", esco.display());
