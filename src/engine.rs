@@ -212,7 +212,10 @@ fn load_taxonomy(data_dir: &Path, pins: &[TaxonomyVersion]) -> Result<Taxonomy, 
     for version in &selected {
         parts.push(installed.load(version)?);
     }
-    Ok(Taxonomy::assemble(parts)?)
+    Ok(Taxonomy::assemble_with_index(
+        parts,
+        Some(&data_dir.join("label-index")),
+    )?)
 }
 
 /// The database file inside a data directory.

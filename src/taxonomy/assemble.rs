@@ -2,6 +2,7 @@
 //! supersede concepts of earlier ones that share a URI.
 
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -81,6 +82,16 @@ impl Taxonomy {
     /// later release replaces a concept of an earlier one with the same URI.
     /// Each concept remembers the release it comes from.
     pub fn assemble(parts: Vec<TaxonomyPart>) -> Result<Self, TaxonomyError> {
+        Self::assemble_with_index(parts, None)
+    }
+
+    /// Like [`Taxonomy::assemble`], keeping the label index in `index_folder`
+    /// (reopened when it already holds the index of the same labels) instead
+    /// of building it in memory.
+    pub fn assemble_with_index(
+        parts: Vec<TaxonomyPart>,
+        index_folder: Option<&Path>,
+    ) -> Result<Self, TaxonomyError> {
         let mut versions = Vec::with_capacity(parts.len());
         let mut competencies = Merged::new();
         let mut occupations = Merged::new();
@@ -101,7 +112,10 @@ impl Taxonomy {
         let competencies_list = competencies.items;
         let (broader, narrower, related) = links(&competencies_list, &by_uri);
         let occupation_links = occupation_links(&occupations.items, &occupations.by_uri);
-        let search = LabelSearch::build(&competencies_list)?;
+        let search = match index_folder {
+            Some(folder) => LabelSearch::open_or_build(&competencies_list, folder)?,
+            None => LabelSearch::build(&competencies_list)?,
+        };
         Ok(Self {
             competencies: competencies_list,
             versions,

@@ -7,6 +7,7 @@ pub mod esco;
 mod filter;
 pub mod import;
 mod installed;
+mod label_index;
 pub mod onet;
 mod sample;
 mod search;

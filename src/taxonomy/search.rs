@@ -1,5 +1,6 @@
-//! Label search over competencies: one in-memory tantivy document per label,
-//! matched exactly, by prefix, and with typo tolerance.
+//! Label search over competencies: one tantivy document per label, matched
+//! exactly, by prefix, and with typo tolerance. The index lives in memory or,
+//! for imported taxonomies, in the data directory (see `label_index`).
 
 use std::collections::HashMap;
 
@@ -41,37 +42,74 @@ pub struct LabelSearch {
 
 const ENTRY: &str = "entry";
 
+/// One document per label: `entry` (fast) points into the entries, `label` is searched.
+pub(super) fn label_schema() -> Schema {
+    let mut schema = Schema::builder();
+    schema.add_u64_field(ENTRY, NumericOptions::default().set_fast());
+    schema.add_text_field(
+        "label",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        ),
+    );
+    schema.build()
+}
+
+/// Every label of every competency, in index order: the documents' order.
+pub(super) fn label_entries(competencies: &[Competency]) -> Vec<(CompetencyIdx, String)> {
+    let mut entries = Vec::new();
+    for (position, c) in competencies.iter().enumerate() {
+        let competency = CompetencyIdx(u32::try_from(position).expect("fewer than 2^32"));
+        entries.extend(c.all_labels().map(|text| (competency, text.to_owned())));
+    }
+    entries
+}
+
+fn register_analyzer(index: &Index) {
+    index.tokenizers().register(
+        ANALYZER,
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .build(),
+    );
+}
+
+/// Writes one document per entry into an empty index and commits.
+pub(super) fn fill(
+    index: &Index,
+    entries: &[(CompetencyIdx, String)],
+) -> Result<(), TaxonomyError> {
+    register_analyzer(index);
+    let schema = index.schema();
+    let (entry, label) = (schema.get_field(ENTRY)?, schema.get_field("label")?);
+    let mut writer = index.writer_with_num_threads(1, 100_000_000)?;
+    for (position, (_, text)) in entries.iter().enumerate() {
+        writer.add_document(doc!(entry => position as u64, label => text.as_str()))?;
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    Ok(())
+}
+
 impl LabelSearch {
-    /// Indexes every preferred, alternative and hidden label.
+    /// Indexes every preferred, alternative and hidden label, in memory.
     pub fn build(competencies: &[Competency]) -> Result<Self, TaxonomyError> {
-        let mut schema = Schema::builder();
-        let entry = schema.add_u64_field(ENTRY, NumericOptions::default().set_fast());
-        let label = schema.add_text_field(
-            "label",
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(ANALYZER)
-                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-            ),
-        );
-        let index = Index::create_in_ram(schema.build());
-        index.tokenizers().register(
-            ANALYZER,
-            TextAnalyzer::builder(SimpleTokenizer::default())
-                .filter(LowerCaser)
-                .filter(AsciiFoldingFilter)
-                .build(),
-        );
-        let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
-        let mut entries = Vec::new();
-        for (position, c) in competencies.iter().enumerate() {
-            let competency = CompetencyIdx(u32::try_from(position).expect("fewer than 2^32"));
-            for text in c.all_labels() {
-                writer.add_document(doc!(entry => entries.len() as u64, label => text))?;
-                entries.push((competency, text.to_owned()));
-            }
-        }
-        writer.commit()?;
+        let index = Index::create_in_ram(label_schema());
+        let entries = label_entries(competencies);
+        fill(&index, &entries)?;
+        Self::from_index(index, entries)
+    }
+
+    /// Serves an index holding `entries` in order (built by [`fill`]).
+    pub(super) fn from_index(
+        index: Index,
+        entries: Vec<(CompetencyIdx, String)>,
+    ) -> Result<Self, TaxonomyError> {
+        register_analyzer(&index);
+        let label = index.schema().get_field("label")?;
         let reader = index.reader()?;
         Ok(Self {
             index,
