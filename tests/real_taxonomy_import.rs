@@ -1,4 +1,4 @@
-//! Imports the real ESCO v1.1.1 release from ../shared/data (or the folder
+//! Imports the real ESCO v1.1.1 and O*NET 29.3 releases from ../shared/data (or the folder
 //! named by `SKILLMATCH_SHARED_DATA`) when it is there (skips with a message
 //! otherwise): read, store, reload, and serve lookups
 //! from the reloaded taxonomy. Timing is measured by
@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use skillmatch::engine::{Engine, EngineConfig};
 use skillmatch::extract::ExtractOptions;
 use skillmatch::taxonomy::InstalledTaxonomies;
-use skillmatch::taxonomy::import::read_esco_part;
+use skillmatch::taxonomy::import::{read_esco_part, read_onet_part};
+use skillmatch::taxonomy::onet::occupation_uri;
 
 fn shared_data() -> PathBuf {
     std::env::var_os("SKILLMATCH_SHARED_DATA").map_or_else(
@@ -39,7 +40,7 @@ fn real_esco_release_imports_and_reloads_its_snapshot() {
 
 /// Serving lookups from a data directory holding the real release. Building
 /// the label index of 14k concepts is slow in a debug build, so this runs on
-/// request: `cargo test --release --test real_esco_import -- --ignored`.
+/// request: `cargo test --release --test real_taxonomy_import -- --ignored`.
 #[test]
 #[ignore = "slow in debug builds; run with --release -- --ignored"]
 fn real_esco_release_serves_after_restart() {
@@ -84,4 +85,62 @@ fn real_esco_release_serves_after_restart() {
             .any(|o| taxonomy.occupations()[o.occupation].preferred_label == "software developer"),
         "{occupations:?}"
     );
+}
+
+#[test]
+fn real_onet_release_imports_with_the_crosswalk() {
+    let data = shared_data();
+    let (release, crosswalk) = (
+        data.join("onet-29.3"),
+        data.join("esco-onet-crosswalk/crosswalk_esco_onet.csv"),
+    );
+    if !release.exists() || !crosswalk.exists() {
+        eprintln!(
+            "skipping: {} or {} is absent",
+            release.display(),
+            crosswalk.display()
+        );
+        return;
+    }
+    let part = read_onet_part(&release, "29.3", Some(&crosswalk)).unwrap();
+    assert_eq!(part.occupations.len(), 1_016);
+    let linked = part
+        .occupations
+        .iter()
+        .filter(|o| !o.linked.is_empty())
+        .count();
+    assert_eq!(linked, 940, "O*NET codes named by the crosswalk");
+    let developers = part
+        .occupations
+        .iter()
+        .find(|o| o.uri == occupation_uri("15-1252.00"))
+        .unwrap();
+    assert_eq!(developers.preferred_label, "Software Developers");
+    assert!(developers.alt_labels.len() > 20);
+    assert!(developers.description.contains("Tasks:"));
+    assert!(!developers.optional.is_empty(), "technology skills");
+    let executives = part
+        .occupations
+        .iter()
+        .find(|o| o.uri == occupation_uri("11-1011.00"))
+        .unwrap();
+    assert!(
+        !executives.essential.is_empty(),
+        "rated skills and knowledge"
+    );
+    assert_eq!(
+        executives.importance.len(),
+        35 + 33,
+        "every element rated once"
+    );
+    let technologies = part
+        .competencies
+        .iter()
+        .filter(|c| c.uri.starts_with("urn:onet:technology:"))
+        .count();
+    assert_eq!(technologies, 8_775, "distinct technology examples");
+    let dir = tempfile::tempdir().unwrap();
+    let installed = InstalledTaxonomies::new(dir.path());
+    installed.install(&part).unwrap();
+    assert_eq!(installed.load(&part.version).unwrap(), part);
 }
