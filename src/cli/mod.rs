@@ -58,8 +58,14 @@ struct ServeArgs {
     #[arg(long, env = "SKILLMATCH_ALLOW_UNAUTHENTICATED")]
     allow_unauthenticated: bool,
     /// Load this imported taxonomy release instead of the newest, as ID=VERSION
-    /// (e.g. `esco=v1.1.1`); repeat for several taxonomies.
-    #[arg(long = "taxonomy", value_name = "ID=VERSION", value_parser = import_taxonomy::parse_pin)]
+    /// (e.g. `esco=v1.1.1`); repeat, or separate with commas, for several taxonomies.
+    #[arg(
+        long = "taxonomy",
+        env = "SKILLMATCH_TAXONOMY",
+        value_name = "ID=VERSION",
+        value_delimiter = ',',
+        value_parser = import_taxonomy::parse_pin
+    )]
     taxonomies: Vec<skillmatch::domain::TaxonomyVersion>,
 }
 
