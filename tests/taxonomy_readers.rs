@@ -161,3 +161,44 @@ fn imported_releases_load_side_by_side_with_links_across_taxonomies() {
     );
     assert_eq!(taxonomy.occupation_version_of(linked[0]).id, "onet");
 }
+
+#[test]
+fn the_engine_loads_the_newest_release_unless_one_is_pinned() {
+    use skillmatch::domain::TaxonomyVersion;
+    use skillmatch::engine::{Engine, EngineConfig};
+    let dir = tempfile::tempdir().unwrap();
+    let installed = InstalledTaxonomies::new(dir.path());
+    let older = read_esco_part(&fixture("esco-mini"), "v1.9").unwrap();
+    let mut newer = older.clone();
+    newer.version.version = "v1.10".into();
+    installed.install(&older).unwrap();
+    installed.install(&newer).unwrap();
+    let config = EngineConfig {
+        data_dir: dir.path().to_path_buf(),
+    };
+    let python = format!("{SKILL}1");
+    let (engine, report) = Engine::open(&config).unwrap();
+    assert_eq!(report.taxonomies.last(), Some(&newer.version));
+    let taxonomy = engine.taxonomy();
+    assert_eq!(
+        taxonomy.version_of(taxonomy.idx(&python).unwrap()).version,
+        "v1.10"
+    );
+    drop(engine);
+    let pin = TaxonomyVersion {
+        id: "esco".into(),
+        version: "v1.9".into(),
+    };
+    let (engine, _) = Engine::open_with_taxonomies(&config, &[pin]).unwrap();
+    let taxonomy = engine.taxonomy();
+    assert_eq!(
+        taxonomy.version_of(taxonomy.idx(&python).unwrap()).version,
+        "v1.9"
+    );
+    drop(engine);
+    let missing = TaxonomyVersion {
+        id: "esco".into(),
+        version: "v2".into(),
+    };
+    assert!(Engine::open_with_taxonomies(&config, &[missing]).is_err());
+}
