@@ -145,6 +145,45 @@ impl Engine {
         self.extractor.infer_occupations(text, top_k)
     }
 
+    /// Extracts competencies of the taxonomies named by `taxonomy_ids` only
+    /// (all when empty).
+    pub fn extract_from(
+        &self,
+        text: &str,
+        options: &ExtractOptions,
+        taxonomy_ids: &[String],
+    ) -> Vec<Extraction> {
+        if taxonomy_ids.is_empty() {
+            return self.extract(text, options);
+        }
+        let all = ExtractOptions {
+            top_k: self.taxonomy.len(),
+            ..*options
+        };
+        let mut found = self.extract(text, &all);
+        found.retain(|e| taxonomy_ids.contains(&self.taxonomy.version_of(e.competency).id));
+        found.truncate(options.top_k);
+        found
+    }
+
+    /// Occupations of the taxonomies named by `taxonomy_ids` only (all when empty).
+    pub fn infer_occupations_from(
+        &self,
+        text: &str,
+        top_k: usize,
+        taxonomy_ids: &[String],
+    ) -> Vec<OccupationMatch> {
+        if taxonomy_ids.is_empty() {
+            return self.infer_occupations(text, top_k);
+        }
+        let mut found = self.infer_occupations(text, self.taxonomy.occupations().len());
+        found.retain(|o| {
+            taxonomy_ids.contains(&self.taxonomy.occupation_version_of(o.occupation).id)
+        });
+        found.truncate(top_k);
+        found
+    }
+
     /// Inserts or replaces credentials after checking the batch.
     pub fn upsert_credentials(&self, credentials: Vec<Microcredential>) -> Result<usize, Error> {
         check_batch(&credentials)?;

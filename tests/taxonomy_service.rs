@@ -91,6 +91,7 @@ fn extract_request(text: &str) -> pb::ExtractCompetenciesRequest {
         text: text.into(),
         top_k: 0,
         min_score: None,
+        taxonomy_ids: Vec::new(),
     }
 }
 
@@ -244,6 +245,7 @@ async fn imported_taxonomies_serve_after_restart() {
         .infer_occupations(pb::InferOccupationsRequest {
             text: "Senior Software Engineer".into(),
             top_k: 5,
+            taxonomy_ids: Vec::new(),
         })
         .await
         .unwrap()
@@ -267,6 +269,42 @@ async fn imported_taxonomies_serve_after_restart() {
         "onet"
     );
     assert!(!inferred.occupations[0].evidence.is_empty());
+    let onet_only = client
+        .infer_occupations(pb::InferOccupationsRequest {
+            text: "Senior Software Engineer".into(),
+            top_k: 5,
+            taxonomy_ids: vec!["onet".into()],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let onet_developers = onet_only.occupations[0].occupation.as_ref().unwrap();
+    assert_eq!(onet_developers.uri, occupation_uri("15-1252.00"));
+    assert_eq!(
+        onet_developers.linked_occupations[0].uri,
+        format!("{OCCUPATION}1")
+    );
+    assert!(
+        onet_only
+            .occupations
+            .iter()
+            .all(|o| { o.occupation.as_ref().unwrap().taxonomy.as_ref().unwrap().id == "onet" })
+    );
+    let esco_only = client
+        .extract_competencies(pb::ExtractCompetenciesRequest {
+            taxonomy_ids: vec!["esco".into()],
+            ..extract_request(text)
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!esco_only.competencies.is_empty());
+    assert!(
+        esco_only
+            .competencies
+            .iter()
+            .all(|c| { c.competency.as_ref().unwrap().taxonomy.as_ref().unwrap().id == "esco" })
+    );
 
     let onet_occupation = client
         .get_occupation(pb::GetOccupationRequest {
@@ -338,10 +376,11 @@ async fn invalid_requests_name_their_fields() {
         .infer_occupations(pb::InferOccupationsRequest {
             text: String::new(),
             top_k: 0,
+            taxonomy_ids: vec![String::new()],
         })
         .await
         .unwrap_err();
-    assert_eq!(violated_fields(&status), ["text"]);
+    assert_eq!(violated_fields(&status), ["text", "taxonomy_ids[0]"]);
     let status = client
         .search_competencies(pb::SearchCompetenciesRequest {
             types: vec![0],

@@ -101,7 +101,7 @@ impl TaxonomyService for TaxonomyApi {
         let query = ExtractQuery::try_from(request.into_inner())?;
         let response = blocking(&self.engine, move |engine| {
             let taxonomy = engine.taxonomy();
-            let found = engine.extract(&query.text, &query.options);
+            let found = engine.extract_from(&query.text, &query.options, &query.taxonomy_ids);
             Ok(pb::ExtractCompetenciesResponse {
                 competencies: found
                     .iter()
@@ -122,7 +122,8 @@ impl TaxonomyService for TaxonomyApi {
         let query = InferQuery::try_from(request.into_inner())?;
         let response = blocking(&self.engine, move |engine| {
             let taxonomy = engine.taxonomy();
-            let found = engine.infer_occupations(&query.text, query.top_k);
+            let found =
+                engine.infer_occupations_from(&query.text, query.top_k, &query.taxonomy_ids);
             Ok(pb::InferOccupationsResponse {
                 occupations: found
                     .iter()

@@ -26,6 +26,8 @@ pub struct ExtractQuery {
     pub text: String,
     /// Result count and threshold.
     pub options: ExtractOptions,
+    /// Taxonomy ids to keep; empty keeps all.
+    pub taxonomy_ids: Vec<String>,
 }
 
 /// A validated InferOccupations request.
@@ -35,6 +37,16 @@ pub struct InferQuery {
     pub text: String,
     /// Most occupations to return.
     pub top_k: usize,
+    /// Taxonomy ids to keep; empty keeps all.
+    pub taxonomy_ids: Vec<String>,
+}
+
+fn check_ids(violations: &mut Violations, ids: &[String]) {
+    for (index, id) in ids.iter().enumerate() {
+        if id.trim().is_empty() {
+            violations.add(format!("taxonomy_ids[{index}]"), "must not be empty");
+        }
+    }
 }
 
 fn check_text(violations: &mut Violations, text: &str) {
@@ -56,9 +68,11 @@ impl TryFrom<pb::ExtractCompetenciesRequest> for ExtractQuery {
             text,
             top_k,
             min_score,
+            taxonomy_ids,
         } = request;
         let mut violations = Violations::default();
         check_text(&mut violations, &text);
+        check_ids(&mut violations, &taxonomy_ids);
         let top_k = violations.take(
             PageSize::new(top_k, DEFAULT_TOP_K, MAX_EXTRACT_TOP_K, "top_k"),
             "",
@@ -73,7 +87,11 @@ impl TryFrom<pb::ExtractCompetenciesRequest> for ExtractQuery {
             top_k: top_k.map_or(DEFAULT_TOP_K, PageSize::get),
             min_score,
         };
-        violations.finish(Self { text, options })
+        violations.finish(Self {
+            text,
+            options,
+            taxonomy_ids,
+        })
     }
 }
 
@@ -81,9 +99,14 @@ impl TryFrom<pb::InferOccupationsRequest> for InferQuery {
     type Error = ValidationError;
 
     fn try_from(request: pb::InferOccupationsRequest) -> Result<Self, Self::Error> {
-        let pb::InferOccupationsRequest { text, top_k } = request;
+        let pb::InferOccupationsRequest {
+            text,
+            top_k,
+            taxonomy_ids,
+        } = request;
         let mut violations = Violations::default();
         check_text(&mut violations, &text);
+        check_ids(&mut violations, &taxonomy_ids);
         let top_k = violations.take(
             PageSize::new(
                 top_k,
@@ -96,6 +119,7 @@ impl TryFrom<pb::InferOccupationsRequest> for InferQuery {
         violations.finish(Self {
             text,
             top_k: top_k.map_or(DEFAULT_OCCUPATIONS_TOP_K, PageSize::get),
+            taxonomy_ids,
         })
     }
 }
