@@ -8,13 +8,15 @@ use std::sync::Arc;
 use crate::catalog::{
     Catalog, CatalogError, CredentialFilter, SAMPLE_CREDENTIALS_JSONL, SeedReport, UpsertReport,
 };
-use crate::domain::{CredentialId, Microcredential, ValidationError, Violations};
+use crate::domain::{CredentialId, Microcredential, TaxonomyVersion, ValidationError, Violations};
 use crate::error::Error;
-use crate::extract::{ExtractOptions, Extraction, Extractor};
+use crate::extract::{ExtractOptions, Extraction, Extractor, OccupationMatch};
 use crate::matching::{self, MatchOutcome, MatchQuery};
 use crate::planning::{self, GapAnalysis, GapQuery, Plan, PlanConstraints};
 use crate::store::Store;
-use crate::taxonomy::{SearchHit, Taxonomy, load_sample};
+use crate::taxonomy::{
+    CompetencyFilter, InstalledTaxonomies, SearchHit, Taxonomy, TaxonomyError, sample_part,
+};
 
 /// Most credentials one upsert may carry.
 pub const MAX_UPSERT_BATCH: usize = 1000;
@@ -31,6 +33,10 @@ pub struct EngineConfig {
 pub struct OpenReport {
     /// Competencies loaded.
     pub competencies: usize,
+    /// Occupations loaded.
+    pub occupations: usize,
+    /// Taxonomy releases loaded: the embedded sample, then the imported ones.
+    pub taxonomies: Vec<TaxonomyVersion>,
     /// Credentials in the catalogue.
     pub credentials: usize,
     /// What seeding the embedded catalogue did.
@@ -46,8 +52,18 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Opens (or creates) the data directory and loads everything.
+    /// Opens (or creates) the data directory and loads everything, with the
+    /// newest imported release of each taxonomy.
     pub fn open(config: &EngineConfig) -> Result<(Self, OpenReport), Error> {
+        Self::open_with_taxonomies(config, &[])
+    }
+
+    /// Opens the data directory like [`Engine::open`], loading the pinned
+    /// release of each taxonomy named in `pins` instead of its newest.
+    pub fn open_with_taxonomies(
+        config: &EngineConfig,
+        pins: &[TaxonomyVersion],
+    ) -> Result<(Self, OpenReport), Error> {
         std::fs::create_dir_all(&config.data_dir).map_err(|error| {
             Error::FailedPrecondition(format!(
                 "cannot create data directory {}: {error}",
@@ -55,7 +71,7 @@ impl Engine {
             ))
         })?;
         let store = Arc::new(Store::open(&store_path(&config.data_dir))?);
-        let taxonomy = Arc::new(load_sample()?);
+        let taxonomy = Arc::new(load_taxonomy(&config.data_dir, pins)?);
         let extractor = Extractor::new(&taxonomy);
         let (catalog, seed) = Catalog::open(
             store,
@@ -69,6 +85,8 @@ impl Engine {
         })?;
         let report = OpenReport {
             competencies: taxonomy.len(),
+            occupations: taxonomy.occupations().len(),
+            taxonomies: taxonomy.versions().to_vec(),
             credentials: catalog.len(),
             seed,
         };
@@ -100,9 +118,71 @@ impl Engine {
         Ok(self.taxonomy.search().search(query, limit)?)
     }
 
+    /// Searches competency labels and keeps the hits that pass `filter`;
+    /// returns up to `limit` of them. A filtered search looks at the best
+    /// 1000 label matches.
+    pub fn search_competencies_filtered(
+        &self,
+        query: &str,
+        filter: &CompetencyFilter,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>, Error> {
+        if filter.is_empty() {
+            return self.search_competencies(query, limit);
+        }
+        let mut hits = self.search_competencies(query, usize::MAX)?;
+        hits.retain(|hit| filter.matches(&self.taxonomy, hit.competency));
+        hits.truncate(limit);
+        Ok(hits)
+    }
+
     /// Extracts competencies from text.
     pub fn extract(&self, text: &str, options: &ExtractOptions) -> Vec<Extraction> {
         self.extractor.extract(text, options)
+    }
+
+    /// Occupations a text names or describes, best first.
+    pub fn infer_occupations(&self, text: &str, top_k: usize) -> Vec<OccupationMatch> {
+        self.extractor.infer_occupations(text, top_k)
+    }
+
+    /// Extracts competencies of the taxonomies named by `taxonomy_ids` only
+    /// (all when empty).
+    pub fn extract_from(
+        &self,
+        text: &str,
+        options: &ExtractOptions,
+        taxonomy_ids: &[String],
+    ) -> Vec<Extraction> {
+        if taxonomy_ids.is_empty() {
+            return self.extract(text, options);
+        }
+        let all = ExtractOptions {
+            top_k: self.taxonomy.len(),
+            ..*options
+        };
+        let mut found = self.extract(text, &all);
+        found.retain(|e| taxonomy_ids.contains(&self.taxonomy.version_of(e.competency).id));
+        found.truncate(options.top_k);
+        found
+    }
+
+    /// Occupations of the taxonomies named by `taxonomy_ids` only (all when empty).
+    pub fn infer_occupations_from(
+        &self,
+        text: &str,
+        top_k: usize,
+        taxonomy_ids: &[String],
+    ) -> Vec<OccupationMatch> {
+        if taxonomy_ids.is_empty() {
+            return self.infer_occupations(text, top_k);
+        }
+        let mut found = self.infer_occupations(text, self.taxonomy.occupations().len());
+        found.retain(|o| {
+            taxonomy_ids.contains(&self.taxonomy.occupation_version_of(o.occupation).id)
+        });
+        found.truncate(top_k);
+        found
     }
 
     /// Inserts or replaces credentials after checking the batch.
@@ -195,6 +275,26 @@ impl Engine {
             constraints,
         )?)
     }
+}
+
+/// The embedded sample merged with the imported releases selected by `pins`
+/// (newest of each taxonomy otherwise); imported concepts supersede sample
+/// concepts with the same URI.
+#[tracing::instrument(skip(pins), fields(data_dir = %data_dir.display()))]
+fn load_taxonomy(data_dir: &Path, pins: &[TaxonomyVersion]) -> Result<Taxonomy, Error> {
+    let installed = InstalledTaxonomies::new(data_dir);
+    let selected = installed.select(pins).map_err(|error| match error {
+        TaxonomyError::NotImported(_) => Error::FailedPrecondition(error.to_string()),
+        other => Error::from(other),
+    })?;
+    let mut parts = vec![sample_part()?];
+    for version in &selected {
+        parts.push(installed.load(version)?);
+    }
+    Ok(Taxonomy::assemble_with_index(
+        parts,
+        Some(&data_dir.join("label-index")),
+    )?)
 }
 
 /// The database file inside a data directory.

@@ -18,6 +18,7 @@ async fn search(
             query: query.to_owned(),
             page_size: 5,
             page_token: String::new(),
+            ..Default::default()
         })
         .await
         .unwrap_or_else(|status| panic!("search {query:?}: {status:?}"))
@@ -113,6 +114,7 @@ async fn search_pages_continue_without_repeats() {
         query: "data".to_owned(),
         page_size: 3,
         page_token: String::new(),
+        ..Default::default()
     };
     let mut seen = Vec::new();
     for _ in 0..100 {
@@ -143,6 +145,7 @@ async fn search_rejects_invalid_requests() {
         query: "excel".to_owned(),
         page_size: 5,
         page_token: String::new(),
+        ..Default::default()
     };
     let cases = [
         (
@@ -185,6 +188,7 @@ async fn search_token_of_another_query_is_rejected() {
             query: "data".to_owned(),
             page_size: 1,
             page_token: String::new(),
+            ..Default::default()
         })
         .await
         .expect("first page")
@@ -195,6 +199,7 @@ async fn search_token_of_another_query_is_rejected() {
             query: "excel".to_owned(),
             page_size: 1,
             page_token: first.next_page_token,
+            ..Default::default()
         })
         .await
         .expect_err("token of another query");

@@ -5,16 +5,16 @@ use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
 use super::blocking;
-use super::convert::competency_to_pb;
-use super::paging::{PageSize, decode_token, encode_token};
+use super::convert::{
+    ExtractQuery, InferQuery, SearchQuery, competency_to_pb, extraction_to_pb,
+    occupation_match_to_pb, occupation_to_pb, taxonomy_version_to_pb,
+};
+use super::paging::{decode_token, encode_token};
 use crate::domain::ValidationError;
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::pb;
 use crate::pb::taxonomy_service_server::TaxonomyService;
-
-const DEFAULT_PAGE: usize = 20;
-const MAX_PAGE: usize = 100;
 
 /// TaxonomyService over an engine.
 #[derive(Debug, Clone)]
@@ -55,14 +55,10 @@ impl TaxonomyService for TaxonomyApi {
         &self,
         request: Request<pb::SearchCompetenciesRequest>,
     ) -> Result<Response<pb::SearchCompetenciesResponse>, Status> {
-        let pb::SearchCompetenciesRequest {
-            query,
-            page_size,
-            page_token,
-        } = request.into_inner();
-        let page_size = PageSize::new(page_size, DEFAULT_PAGE, MAX_PAGE, "page_size")?.get();
-        let token_kind = format!("search:{query}");
-        let offset: usize = match decode_token(&token_kind, &page_token)? {
+        let query = SearchQuery::try_from(request.into_inner())?;
+        let token_kind = query.token_kind();
+        let page_size = query.page_size;
+        let offset: usize = match decode_token(&token_kind, &query.page_token)? {
             None => 0,
             Some(cursor) => cursor.parse().map_err(|_| {
                 ValidationError::field("page_token", "is not a token this list returned")
@@ -70,7 +66,7 @@ impl TaxonomyService for TaxonomyApi {
         };
         let limit = offset + page_size + 1;
         let hits = blocking(&self.engine, move |engine| {
-            engine.search_competencies(&query, limit)
+            engine.search_competencies_filtered(&query.query, &query.filter, limit)
         })
         .await?;
         let taxonomy = self.engine.taxonomy();
@@ -94,6 +90,67 @@ impl TaxonomyService for TaxonomyApi {
                     matched_label: hit.matched_label.clone(),
                 })
                 .collect(),
+        }))
+    }
+
+    #[tracing::instrument(skip(self, request))]
+    async fn extract_competencies(
+        &self,
+        request: Request<pb::ExtractCompetenciesRequest>,
+    ) -> Result<Response<pb::ExtractCompetenciesResponse>, Status> {
+        let query = ExtractQuery::try_from(request.into_inner())?;
+        let response = blocking(&self.engine, move |engine| {
+            let taxonomy = engine.taxonomy();
+            let found = engine.extract_from(&query.text, &query.options, &query.taxonomy_ids);
+            Ok(pb::ExtractCompetenciesResponse {
+                competencies: found
+                    .iter()
+                    .map(|extraction| extraction_to_pb(taxonomy, extraction))
+                    .collect(),
+                taxonomy_version: Some(taxonomy_version_to_pb(taxonomy.primary_version())),
+            })
+        })
+        .await?;
+        Ok(Response::new(response))
+    }
+
+    #[tracing::instrument(skip(self, request))]
+    async fn infer_occupations(
+        &self,
+        request: Request<pb::InferOccupationsRequest>,
+    ) -> Result<Response<pb::InferOccupationsResponse>, Status> {
+        let query = InferQuery::try_from(request.into_inner())?;
+        let response = blocking(&self.engine, move |engine| {
+            let taxonomy = engine.taxonomy();
+            let found =
+                engine.infer_occupations_from(&query.text, query.top_k, &query.taxonomy_ids);
+            Ok(pb::InferOccupationsResponse {
+                occupations: found
+                    .iter()
+                    .map(|occupation| occupation_match_to_pb(taxonomy, occupation))
+                    .collect(),
+            })
+        })
+        .await?;
+        Ok(Response::new(response))
+    }
+
+    #[tracing::instrument(skip(self, request))]
+    async fn get_occupation(
+        &self,
+        request: Request<pb::GetOccupationRequest>,
+    ) -> Result<Response<pb::GetOccupationResponse>, Status> {
+        let pb::GetOccupationRequest { uri } = request.into_inner();
+        if uri.trim().is_empty() {
+            return Err(ValidationError::field("uri", "must not be empty").into());
+        }
+        let taxonomy = self.engine.taxonomy();
+        let index = taxonomy.occupation_index(&uri).ok_or(Error::NotFound {
+            kind: "occupation",
+            id: uri,
+        })?;
+        Ok(Response::new(pb::GetOccupationResponse {
+            occupation: Some(occupation_to_pb(taxonomy, index)),
         }))
     }
 }

@@ -1,6 +1,7 @@
 //! Command-line interface: `serve`, `import`, `match`.
 
 mod import;
+mod import_taxonomy;
 mod match_cmd;
 mod serve;
 
@@ -56,12 +57,27 @@ struct ServeArgs {
     /// Allow listening on a non-loopback address without authentication.
     #[arg(long, env = "SKILLMATCH_ALLOW_UNAUTHENTICATED")]
     allow_unauthenticated: bool,
+    /// Load this imported taxonomy release instead of the newest, as ID=VERSION
+    /// (e.g. `esco=v1.1.1`); repeat, or separate with commas, for several taxonomies.
+    #[arg(
+        long = "taxonomy",
+        env = "SKILLMATCH_TAXONOMY",
+        value_name = "ID=VERSION",
+        value_delimiter = ',',
+        value_parser = import_taxonomy::parse_pin
+    )]
+    taxonomies: Vec<skillmatch::domain::TaxonomyVersion>,
 }
 
 #[derive(Debug, Subcommand)]
 enum ImportCommand {
     /// Import microcredentials from a file; all or nothing.
     Credentials(ImportCredentialsArgs),
+    /// Import an ESCO CSV release (v1.1.1 layout) as taxonomy `esco`.
+    Esco(import_taxonomy::EscoArgs),
+    /// Import an O*NET database release (text files) as taxonomy `onet`,
+    /// linked to ESCO through the ESCO<->O*NET crosswalk when given.
+    Onet(import_taxonomy::OnetArgs),
 }
 
 /// Flags of `import credentials`.
@@ -112,6 +128,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(args, cli.data_dir, file),
         Command::Import(ImportCommand::Credentials(args)) => {
             import::credentials(&data_dir(cli.data_dir, &file), &args)
+        }
+        Command::Import(ImportCommand::Esco(args)) => {
+            import_taxonomy::esco(&data_dir(cli.data_dir, &file), &args)
+        }
+        Command::Import(ImportCommand::Onet(args)) => {
+            import_taxonomy::onet(&data_dir(cli.data_dir, &file), &args)
         }
         Command::Match(args) => match_cmd::run(&data_dir(cli.data_dir, &file), &args),
     }

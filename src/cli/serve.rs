@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use skillmatch::config::{FileSettings, Overrides, Settings};
+use skillmatch::domain::TaxonomyVersion;
 use skillmatch::engine::{Engine, EngineConfig};
 
 use super::ServeArgs;
@@ -38,18 +39,21 @@ pub(super) fn run(
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(serve(settings))
+    runtime.block_on(serve(settings, args.taxonomies))
 }
 
-async fn serve(settings: Settings) -> anyhow::Result<()> {
+async fn serve(settings: Settings, taxonomies: Vec<TaxonomyVersion>) -> anyhow::Result<()> {
     let config = EngineConfig {
         data_dir: settings.data_dir.clone(),
     };
-    let (engine, report) = tokio::task::spawn_blocking(move || Engine::open(&config))
-        .await
-        .context("opening the engine")??;
+    let (engine, report) =
+        tokio::task::spawn_blocking(move || Engine::open_with_taxonomies(&config, &taxonomies))
+            .await
+            .context("opening the engine")??;
     tracing::info!(
         competencies = report.competencies,
+        occupations = report.occupations,
+        taxonomies = ?report.taxonomies,
         credentials = report.credentials,
         reseeded = report.seed.reseeded,
         data_dir = %settings.data_dir.display(),

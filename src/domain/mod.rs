@@ -16,5 +16,5 @@ pub use credential::{
 pub use ids::CredentialId;
 pub use job::{Importance, JobPosting, RequiredCompetency};
 pub use money::{Currency, Money};
-pub use occupation::Occupation;
+pub use occupation::{CompetencyImportance, Occupation};
 pub use validation::{FieldViolation, ValidationError, Violations};

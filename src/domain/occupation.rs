@@ -30,4 +30,21 @@ pub struct Occupation {
     /// URIs of optional competencies.
     #[serde(default)]
     pub optional: Vec<String>,
+    /// Rated importance of competencies in [0, 1], where the taxonomy rates
+    /// them (O*NET importance 1-5 mapped linearly onto [0, 1]).
+    #[serde(default)]
+    pub importance: Vec<CompetencyImportance>,
+    /// URIs of equivalent or overlapping occupations of other taxonomies
+    /// (the ESCO<->O*NET crosswalk).
+    #[serde(default)]
+    pub linked: Vec<String>,
+}
+
+/// How important one competency is for an occupation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct CompetencyImportance {
+    /// URI of the competency.
+    pub uri: String,
+    /// Importance in [0, 1], higher is more important.
+    pub importance: f64,
 }

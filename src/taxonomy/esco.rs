@@ -181,6 +181,8 @@ pub fn read_esco_dir(dir: &Path) -> Result<EscoRelease, TaxonomyError> {
             code: row.code,
             essential: Vec::new(),
             optional: Vec::new(),
+            importance: Vec::new(),
+            linked: Vec::new(),
         })
         .collect();
     let occupation_position: HashMap<String, usize> = occupations

@@ -1,13 +1,24 @@
 //! The loaded taxonomies: competencies by URI, their hierarchy and relations,
 //! and label search over them.
 
+mod assemble;
+pub mod crosswalk;
 pub mod esco;
+mod filter;
+pub mod import;
+mod installed;
+mod label_index;
+pub mod onet;
 mod sample;
 mod search;
+mod snapshot;
 
 use std::collections::HashMap;
 
-pub use sample::{SAMPLE_COMPETENCIES_JSONL, load_sample};
+pub use assemble::TaxonomyPart;
+pub use filter::CompetencyFilter;
+pub use installed::{InstalledTaxonomies, compare_versions, version_from_dir_name};
+pub use sample::{SAMPLE_COMPETENCIES_JSONL, load_sample, sample_part};
 pub use search::{LabelSearch, SearchHit};
 
 use crate::domain::{Competency, Occupation, TaxonomyVersion};
@@ -54,6 +65,33 @@ pub enum TaxonomyError {
     /// The label index could not be built.
     #[error("label index: {0}")]
     Index(#[from] tantivy::TantivyError),
+    /// A file of the data directory could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// A stored snapshot could not be encoded or decoded.
+    #[error("snapshot {path}: {reason}")]
+    Snapshot {
+        /// The snapshot file.
+        path: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// A taxonomy id or version cannot name a folder of the data directory.
+    #[error("invalid taxonomy {field} {value:?}: use letters, digits, '.', '-' and '_'")]
+    BadName {
+        /// `id` or `version`.
+        field: &'static str,
+        /// The value given.
+        value: String,
+    },
+    /// A pinned taxonomy version is not imported.
+    #[error("taxonomy {0} is not imported in this data directory")]
+    NotImported(String),
 }
 
 /// Competencies with their relations, read-only once built.
@@ -66,7 +104,9 @@ pub struct Taxonomy {
     narrower: Vec<Vec<CompetencyIdx>>,
     related: Vec<Vec<CompetencyIdx>>,
     occupations: Vec<Occupation>,
+    occupation_version_of: Vec<u16>,
     occupation_by_uri: HashMap<String, usize>,
+    occupation_links: Vec<Vec<usize>>,
     search: LabelSearch,
 }
 
@@ -80,63 +120,6 @@ impl std::fmt::Debug for Taxonomy {
 }
 
 impl Taxonomy {
-    /// Builds a taxonomy from competencies of one release. Links to URIs that
-    /// are not loaded are dropped; they cannot be resolved or explained.
-    pub fn build(
-        version: TaxonomyVersion,
-        competencies: Vec<Competency>,
-        occupations: Vec<Occupation>,
-    ) -> Result<Self, TaxonomyError> {
-        let mut by_uri = HashMap::with_capacity(competencies.len());
-        for (index, competency) in competencies.iter().enumerate() {
-            let idx = CompetencyIdx(u32::try_from(index).expect("fewer than 2^32 competencies"));
-            if by_uri.insert(competency.uri.clone(), idx).is_some() {
-                return Err(TaxonomyError::DuplicateUri(competency.uri.clone()));
-            }
-        }
-        let resolve = |uris: &[String]| -> Vec<CompetencyIdx> {
-            uris.iter()
-                .filter_map(|uri| by_uri.get(uri).copied())
-                .collect()
-        };
-        let broader: Vec<Vec<CompetencyIdx>> =
-            competencies.iter().map(|c| resolve(&c.broader)).collect();
-        let mut narrower = vec![Vec::new(); competencies.len()];
-        for (child, parents) in broader.iter().enumerate() {
-            for parent in parents {
-                narrower[parent.0 as usize].push(CompetencyIdx(child as u32));
-            }
-        }
-        let mut related: Vec<Vec<CompetencyIdx>> =
-            competencies.iter().map(|c| resolve(&c.related)).collect();
-        for index in 0..related.len() {
-            for other in related[index].clone() {
-                let back = &mut related[other.0 as usize];
-                if !back.contains(&CompetencyIdx(index as u32)) {
-                    back.push(CompetencyIdx(index as u32));
-                }
-            }
-        }
-        let search = LabelSearch::build(&competencies)?;
-        let occupation_by_uri = occupations
-            .iter()
-            .enumerate()
-            .map(|(index, occupation)| (occupation.uri.clone(), index))
-            .collect();
-        Ok(Self {
-            occupations,
-            occupation_by_uri,
-            version_of: vec![0; competencies.len()],
-            versions: vec![version],
-            competencies,
-            by_uri,
-            broader,
-            narrower,
-            related,
-            search,
-        })
-    }
-
     /// Number of competencies.
     pub fn len(&self) -> usize {
         self.competencies.len()
@@ -175,6 +158,25 @@ impl Taxonomy {
     /// The release a competency comes from.
     pub fn version_of(&self, idx: CompetencyIdx) -> &TaxonomyVersion {
         &self.versions[self.version_of[idx.0 as usize] as usize]
+    }
+
+    /// Every release loaded, in load order (later ones supersede earlier
+    /// concepts with the same URI).
+    pub fn versions(&self) -> &[TaxonomyVersion] {
+        &self.versions
+    }
+
+    /// The release most competencies come from: the one a response names
+    /// when it names a single taxonomy version.
+    pub fn primary_version(&self) -> &TaxonomyVersion {
+        let mut counts = vec![0usize; self.versions.len()];
+        for &version in &self.version_of {
+            counts[version as usize] += 1;
+        }
+        let best = (0..counts.len())
+            .max_by_key(|&i| (counts[i], i))
+            .unwrap_or_default();
+        &self.versions[best]
     }
 
     /// Direct broader competencies.
@@ -218,9 +220,23 @@ impl Taxonomy {
 
     /// Looks an occupation up by URI.
     pub fn occupation(&self, uri: &str) -> Option<&Occupation> {
-        self.occupation_by_uri
-            .get(uri)
-            .map(|&i| &self.occupations[i])
+        self.occupation_index(uri).map(|i| &self.occupations[i])
+    }
+
+    /// The index of an occupation in [`Taxonomy::occupations`].
+    pub fn occupation_index(&self, uri: &str) -> Option<usize> {
+        self.occupation_by_uri.get(uri).copied()
+    }
+
+    /// The release an occupation (by index) comes from.
+    pub fn occupation_version_of(&self, index: usize) -> &TaxonomyVersion {
+        &self.versions[self.occupation_version_of[index] as usize]
+    }
+
+    /// Loaded occupations of other taxonomies linked to this one by a
+    /// crosswalk, in either direction.
+    pub fn linked_occupations(&self, index: usize) -> &[usize] {
+        &self.occupation_links[index]
     }
 
     /// Label search (preferred and alternative labels, prefix, typo tolerant).

@@ -1,6 +1,6 @@
 //! The embedded sample taxonomy shipped in `index/competencies.jsonl`.
 
-use super::{Taxonomy, TaxonomyError};
+use super::{Taxonomy, TaxonomyError, TaxonomyPart};
 use crate::domain::{Competency, TaxonomyVersion};
 
 /// The sample competencies, compiled into the binary.
@@ -20,10 +20,18 @@ pub fn parse_competencies_jsonl(text: &str) -> Result<Vec<Competency>, TaxonomyE
         .collect()
 }
 
+/// The embedded sample as a release, to merge imported releases over.
+pub fn sample_part() -> Result<TaxonomyPart, TaxonomyError> {
+    Ok(TaxonomyPart {
+        version: TaxonomyVersion::sample(),
+        competencies: parse_competencies_jsonl(SAMPLE_COMPETENCIES_JSONL)?,
+        occupations: Vec::new(),
+    })
+}
+
 /// Builds the embedded sample taxonomy.
 pub fn load_sample() -> Result<Taxonomy, TaxonomyError> {
-    let competencies = parse_competencies_jsonl(SAMPLE_COMPETENCIES_JSONL)?;
-    Taxonomy::build(TaxonomyVersion::sample(), competencies, Vec::new())
+    Taxonomy::assemble(vec![sample_part()?])
 }
 
 #[cfg(test)]

@@ -1,15 +1,17 @@
-//! Label search over competencies: one in-memory tantivy document per label,
-//! matched exactly, by prefix, and with typo tolerance.
+//! Label search over competencies: one tantivy document per label, matched
+//! exactly, by prefix, and with typo tolerance. The index lives in memory or,
+//! for imported taxonomies, in the data directory (see `label_index`).
 
 use std::collections::HashMap;
 
 use tantivy::collector::TopDocs;
+use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value,
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, SimpleTokenizer, TextAnalyzer};
-use tantivy::{Index, IndexReader, TantivyDocument, Term, doc};
+use tantivy::{Index, IndexReader, Term, doc};
 
 use super::{CompetencyIdx, TaxonomyError};
 use crate::domain::Competency;
@@ -29,61 +31,97 @@ pub struct SearchHit {
     pub matched_label: String,
 }
 
-/// The label index.
+/// The label index. Each tantivy document is one label; its fast field
+/// `entry` points into `entries`, which holds the competency and the label.
 pub struct LabelSearch {
     index: Index,
     reader: IndexReader,
-    competency: Field,
     label: Field,
-    labels: Vec<String>,
+    entries: Vec<(CompetencyIdx, String)>,
+}
+
+const ENTRY: &str = "entry";
+
+/// One document per label: `entry` (fast) points into the entries, `label` is searched.
+pub(super) fn label_schema() -> Schema {
+    let mut schema = Schema::builder();
+    schema.add_u64_field(ENTRY, NumericOptions::default().set_fast());
+    schema.add_text_field(
+        "label",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        ),
+    );
+    schema.build()
+}
+
+/// Every label of every competency, in index order: the documents' order.
+pub(super) fn label_entries(competencies: &[Competency]) -> Vec<(CompetencyIdx, String)> {
+    let mut entries = Vec::new();
+    for (position, c) in competencies.iter().enumerate() {
+        let competency = CompetencyIdx(u32::try_from(position).expect("fewer than 2^32"));
+        entries.extend(c.all_labels().map(|text| (competency, text.to_owned())));
+    }
+    entries
+}
+
+fn register_analyzer(index: &Index) {
+    index.tokenizers().register(
+        ANALYZER,
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .build(),
+    );
+}
+
+/// Writes one document per entry into an empty index and commits.
+pub(super) fn fill(
+    index: &Index,
+    entries: &[(CompetencyIdx, String)],
+) -> Result<(), TaxonomyError> {
+    register_analyzer(index);
+    let schema = index.schema();
+    let (entry, label) = (schema.get_field(ENTRY)?, schema.get_field("label")?);
+    let mut writer = index.writer_with_num_threads(1, 100_000_000)?;
+    for (position, (_, text)) in entries.iter().enumerate() {
+        writer.add_document(doc!(entry => position as u64, label => text.as_str()))?;
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    Ok(())
 }
 
 impl LabelSearch {
-    /// Indexes every preferred, alternative and hidden label.
+    /// Indexes every preferred, alternative and hidden label, in memory.
     pub fn build(competencies: &[Competency]) -> Result<Self, TaxonomyError> {
-        let mut schema = Schema::builder();
-        let competency = schema.add_u64_field(
-            "competency",
-            NumericOptions::default().set_fast().set_stored(),
-        );
-        let label = schema.add_text_field(
-            "label",
-            TextOptions::default().set_stored().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(ANALYZER)
-                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-            ),
-        );
-        let index = Index::create_in_ram(schema.build());
-        index.tokenizers().register(
-            ANALYZER,
-            TextAnalyzer::builder(SimpleTokenizer::default())
-                .filter(LowerCaser)
-                .filter(AsciiFoldingFilter)
-                .build(),
-        );
-        let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
-        let mut labels = Vec::new();
-        for (position, c) in competencies.iter().enumerate() {
-            for text in c.all_labels() {
-                writer.add_document(doc!(competency => position as u64, label => text))?;
-                labels.push(text.to_owned());
-            }
-        }
-        writer.commit()?;
+        let index = Index::create_in_ram(label_schema());
+        let entries = label_entries(competencies);
+        fill(&index, &entries)?;
+        Self::from_index(index, entries)
+    }
+
+    /// Serves an index holding `entries` in order (built by [`fill`]).
+    pub(super) fn from_index(
+        index: Index,
+        entries: Vec<(CompetencyIdx, String)>,
+    ) -> Result<Self, TaxonomyError> {
+        register_analyzer(&index);
+        let label = index.schema().get_field("label")?;
         let reader = index.reader()?;
         Ok(Self {
             index,
             reader,
-            competency,
             label,
-            labels,
+            entries,
         })
     }
 
     /// Number of labels indexed.
     pub fn label_count(&self) -> usize {
-        self.labels.len()
+        self.entries.len()
     }
 
     /// Finds competencies for a query, best first, at most `limit` of them
@@ -100,27 +138,33 @@ impl LabelSearch {
             &self.build_query(&tokens),
             &TopDocs::with_limit(limit * 4 + 16).order_by_score(),
         )?;
-        let mut best: HashMap<u64, SearchHit> = HashMap::new();
+        let mut columns: HashMap<u32, Column<u64>> = HashMap::new();
+        let mut best: HashMap<CompetencyIdx, SearchHit> = HashMap::new();
         for (score, address) in docs {
-            let document: TantivyDocument = searcher.doc(address)?;
-            let Some(position) = document.get_first(self.competency).and_then(|v| v.as_u64())
+            let column = match columns.entry(address.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(found) => found.into_mut(),
+                std::collections::hash_map::Entry::Vacant(slot) => slot.insert(
+                    searcher
+                        .segment_reader(address.segment_ord)
+                        .fast_fields()
+                        .u64(ENTRY)?,
+                ),
+            };
+            let Some((competency, label)) = column
+                .first(address.doc_id)
+                .and_then(|entry| self.entries.get(entry as usize))
             else {
                 continue;
             };
-            let label = document
-                .get_first(self.label)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_owned();
-            let score = f64::from(score) + whole_label_bonus(&text::normalize(&label), &query_norm);
-            let entry = best.entry(position).or_insert_with(|| SearchHit {
-                competency: CompetencyIdx(position as u32),
+            let score = f64::from(score) + whole_label_bonus(&text::normalize(label), &query_norm);
+            let hit = best.entry(*competency).or_insert_with(|| SearchHit {
+                competency: *competency,
                 score: f64::MIN,
                 matched_label: String::new(),
             });
-            if score > entry.score {
-                entry.score = score;
-                entry.matched_label = label;
+            if score > hit.score {
+                hit.score = score;
+                hit.matched_label.clone_from(label);
             }
         }
         let mut hits: Vec<SearchHit> = best.into_values().collect();
@@ -191,8 +235,29 @@ fn whole_label_bonus(label_norm: &str, query_norm: &str) -> f64 {
 impl std::fmt::Debug for LabelSearch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LabelSearch")
-            .field("labels", &self.labels.len())
+            .field("labels", &self.entries.len())
             .field("index", &self.index.schema().num_fields())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::taxonomy::load_sample;
+
+    #[test]
+    fn finds_labels_exactly_by_prefix_and_with_typos() {
+        let taxonomy = load_sample().unwrap();
+        for (query, label) in [
+            ("python", "Python"),
+            ("pyth", "Python"),
+            ("spreadhseets", "spreadsheets"),
+        ] {
+            let hits = taxonomy.search().search(query, 5).unwrap();
+            assert!(
+                hits.iter().any(|hit| hit.matched_label.contains(label)),
+                "{query}: {hits:?}"
+            );
+        }
     }
 }

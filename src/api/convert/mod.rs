@@ -4,11 +4,17 @@
 
 mod competency;
 pub mod credential;
+pub mod extraction;
 mod filter;
 pub mod gap_plan;
 mod job;
+mod occupation;
+pub mod search;
 
 pub use competency::{competency_ref, competency_to_pb, taxonomy_version_to_pb};
 pub use credential::{credential_to_pb, delivery_mode_from_pb};
+pub use extraction::{ExtractQuery, InferQuery, extraction_to_pb, occupation_match_to_pb};
 pub use filter::filter_from_pb;
 pub use job::{importance_to_pb, job_from_pb};
+pub use occupation::{occupation_ref, occupation_to_pb};
+pub use search::SearchQuery;

@@ -1,0 +1,172 @@
+//! ExtractCompetencies and InferOccupations: requests to validated queries,
+//! results to protobuf.
+
+use super::{competency_to_pb, occupation_to_pb};
+use crate::api::paging::PageSize;
+use crate::domain::{ValidationError, Violations};
+use crate::extract::{
+    DEFAULT_MIN_SCORE, DEFAULT_TOP_K, ExtractOptions, Extraction, OccupationMatch, Reason, Span,
+};
+use crate::pb;
+use crate::taxonomy::Taxonomy;
+
+/// Longest text, in characters, that extraction and inference accept.
+pub const MAX_TEXT_CHARS: usize = 100_000;
+/// Most competencies one extraction returns.
+pub const MAX_EXTRACT_TOP_K: usize = 200;
+/// Occupations returned when the request leaves `top_k` unset.
+pub const DEFAULT_OCCUPATIONS_TOP_K: usize = 10;
+/// Most occupations one inference returns.
+pub const MAX_OCCUPATIONS_TOP_K: usize = 100;
+
+/// A validated ExtractCompetencies request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtractQuery {
+    /// The text, whole.
+    pub text: String,
+    /// Result count and threshold.
+    pub options: ExtractOptions,
+    /// Taxonomy ids to keep; empty keeps all.
+    pub taxonomy_ids: Vec<String>,
+}
+
+/// A validated InferOccupations request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InferQuery {
+    /// The text, whole.
+    pub text: String,
+    /// Most occupations to return.
+    pub top_k: usize,
+    /// Taxonomy ids to keep; empty keeps all.
+    pub taxonomy_ids: Vec<String>,
+}
+
+fn check_ids(violations: &mut Violations, ids: &[String]) {
+    for (index, id) in ids.iter().enumerate() {
+        if id.trim().is_empty() {
+            violations.add(format!("taxonomy_ids[{index}]"), "must not be empty");
+        }
+    }
+}
+
+fn check_text(violations: &mut Violations, text: &str) {
+    if text.trim().is_empty() {
+        violations.add("text", "must not be empty");
+    } else if text.chars().nth(MAX_TEXT_CHARS).is_some() {
+        violations.add(
+            "text",
+            format!("must be at most {MAX_TEXT_CHARS} characters; split longer texts"),
+        );
+    }
+}
+
+impl TryFrom<pb::ExtractCompetenciesRequest> for ExtractQuery {
+    type Error = ValidationError;
+
+    fn try_from(request: pb::ExtractCompetenciesRequest) -> Result<Self, Self::Error> {
+        let pb::ExtractCompetenciesRequest {
+            text,
+            top_k,
+            min_score,
+            taxonomy_ids,
+        } = request;
+        let mut violations = Violations::default();
+        check_text(&mut violations, &text);
+        check_ids(&mut violations, &taxonomy_ids);
+        let top_k = violations.take(
+            PageSize::new(top_k, DEFAULT_TOP_K, MAX_EXTRACT_TOP_K, "top_k"),
+            "",
+        );
+        let min_score = min_score.unwrap_or(DEFAULT_MIN_SCORE);
+        violations.check(
+            (0.0..=1.0).contains(&min_score),
+            "min_score",
+            "must be between 0 and 1",
+        );
+        let options = ExtractOptions {
+            top_k: top_k.map_or(DEFAULT_TOP_K, PageSize::get),
+            min_score,
+        };
+        violations.finish(Self {
+            text,
+            options,
+            taxonomy_ids,
+        })
+    }
+}
+
+impl TryFrom<pb::InferOccupationsRequest> for InferQuery {
+    type Error = ValidationError;
+
+    fn try_from(request: pb::InferOccupationsRequest) -> Result<Self, Self::Error> {
+        let pb::InferOccupationsRequest {
+            text,
+            top_k,
+            taxonomy_ids,
+        } = request;
+        let mut violations = Violations::default();
+        check_text(&mut violations, &text);
+        check_ids(&mut violations, &taxonomy_ids);
+        let top_k = violations.take(
+            PageSize::new(
+                top_k,
+                DEFAULT_OCCUPATIONS_TOP_K,
+                MAX_OCCUPATIONS_TOP_K,
+                "top_k",
+            ),
+            "",
+        );
+        violations.finish(Self {
+            text,
+            top_k: top_k.map_or(DEFAULT_OCCUPATIONS_TOP_K, PageSize::get),
+            taxonomy_ids,
+        })
+    }
+}
+
+/// The reason as protobuf.
+pub fn reason_to_pb(reason: Reason) -> pb::ExtractionReason {
+    match reason {
+        Reason::PreferredLabel => pb::ExtractionReason::PreferredLabel,
+        Reason::AltLabel => pb::ExtractionReason::AltLabel,
+        Reason::HiddenLabel => pb::ExtractionReason::HiddenLabel,
+        Reason::Semantic => pb::ExtractionReason::Semantic,
+        Reason::Occupation => pb::ExtractionReason::Occupation,
+        Reason::Broader => pb::ExtractionReason::Broader,
+        Reason::Narrower => pb::ExtractionReason::Narrower,
+        Reason::Related => pb::ExtractionReason::Related,
+    }
+}
+
+/// An evidence span as protobuf (offsets fit: texts are at most [`MAX_TEXT_CHARS`]).
+pub fn span_to_pb(span: &Span) -> pb::EvidenceSpan {
+    let offset = |value: usize| i32::try_from(value).unwrap_or(i32::MAX);
+    pb::EvidenceSpan {
+        start: offset(span.start),
+        end: offset(span.end),
+        text: span.text.clone(),
+    }
+}
+
+/// One extracted competency as protobuf.
+pub fn extraction_to_pb(taxonomy: &Taxonomy, extraction: &Extraction) -> pb::ExtractedCompetency {
+    pb::ExtractedCompetency {
+        competency: Some(competency_to_pb(taxonomy, extraction.competency)),
+        score: extraction.score,
+        evidence: extraction.evidence.iter().map(span_to_pb).collect(),
+        reason: reason_to_pb(extraction.reason).into(),
+    }
+}
+
+/// One inferred occupation as protobuf, with its crosswalk counterparts.
+pub fn occupation_match_to_pb(
+    taxonomy: &Taxonomy,
+    found: &OccupationMatch,
+) -> pb::InferredOccupation {
+    pb::InferredOccupation {
+        occupation: Some(occupation_to_pb(taxonomy, found.occupation)),
+        score: found.score,
+        evidence: found.evidence.iter().map(span_to_pb).collect(),
+        reason: reason_to_pb(found.reason).into(),
+    }
+}

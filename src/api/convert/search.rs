@@ -1,0 +1,96 @@
+//! SearchCompetencies requests to a validated query with its filter.
+
+use crate::api::paging::PageSize;
+use crate::domain::{CompetencyKind, ValidationError, Violations};
+use crate::pb;
+use crate::taxonomy::CompetencyFilter;
+
+/// Results per page when the request leaves `page_size` unset.
+pub const DEFAULT_SEARCH_PAGE: usize = 20;
+/// Most results per page.
+pub const MAX_SEARCH_PAGE: usize = 100;
+
+/// A validated SearchCompetencies request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// The query text.
+    pub query: String,
+    /// Results per page.
+    pub page_size: usize,
+    /// Token of the page to return; empty for the first.
+    pub page_token: String,
+    /// Which competencies may be returned.
+    pub filter: CompetencyFilter,
+}
+
+impl TryFrom<pb::SearchCompetenciesRequest> for SearchQuery {
+    type Error = ValidationError;
+
+    fn try_from(request: pb::SearchCompetenciesRequest) -> Result<Self, Self::Error> {
+        let pb::SearchCompetenciesRequest {
+            query,
+            page_size,
+            page_token,
+            types,
+            reuse_levels,
+            collections,
+            taxonomy_ids,
+        } = request;
+        let mut violations = Violations::default();
+        violations.check(!query.trim().is_empty(), "query", "must not be empty");
+        let page_size = violations.take(
+            PageSize::new(page_size, DEFAULT_SEARCH_PAGE, MAX_SEARCH_PAGE, "page_size"),
+            "",
+        );
+        let mut kinds = Vec::with_capacity(types.len());
+        for (index, value) in types.into_iter().enumerate() {
+            match pb::CompetencyType::try_from(value) {
+                Ok(pb::CompetencyType::Skill) => kinds.push(CompetencyKind::Skill),
+                Ok(pb::CompetencyType::Knowledge) => kinds.push(CompetencyKind::Knowledge),
+                Ok(pb::CompetencyType::Attitude) => kinds.push(CompetencyKind::Attitude),
+                Ok(pb::CompetencyType::Unspecified) | Err(_) => violations.add(
+                    format!("types[{index}]"),
+                    "must be a competency type other than UNSPECIFIED",
+                ),
+            }
+        }
+        for (field, values) in [
+            ("reuse_levels", &reuse_levels),
+            ("collections", &collections),
+            ("taxonomy_ids", &taxonomy_ids),
+        ] {
+            for (index, value) in values.iter().enumerate() {
+                if value.trim().is_empty() {
+                    violations.add(format!("{field}[{index}]"), "must not be empty");
+                }
+            }
+        }
+        violations.finish(Self {
+            query,
+            page_size: page_size.map_or(DEFAULT_SEARCH_PAGE, PageSize::get),
+            page_token,
+            filter: CompetencyFilter {
+                kinds,
+                reuse_levels,
+                collections,
+                taxonomy_ids,
+            },
+        })
+    }
+}
+
+impl SearchQuery {
+    /// What a page token of this query is bound to: the query and the filter.
+    pub fn token_kind(&self) -> String {
+        let CompetencyFilter {
+            kinds,
+            reuse_levels,
+            collections,
+            taxonomy_ids,
+        } = &self.filter;
+        format!(
+            "search:{}|{kinds:?}|{reuse_levels:?}|{collections:?}|{taxonomy_ids:?}",
+            self.query
+        )
+    }
+}

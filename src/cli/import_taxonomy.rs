@@ -1,0 +1,123 @@
+//! `skillmatch import esco DIR` and `skillmatch import onet DIR`: read a
+//! release, store it in the data directory as `taxonomies/<id>/<version>/`,
+//! beside other releases. Importing the same release again replaces it with
+//! identical content.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, anyhow};
+use indicatif::{ProgressBar, ProgressStyle};
+use skillmatch::domain::TaxonomyVersion;
+use skillmatch::taxonomy::import::{ESCO_ID, ONET_ID, read_esco_part, read_onet_part};
+use skillmatch::taxonomy::{InstalledTaxonomies, TaxonomyPart, version_from_dir_name};
+
+/// Flags of `import esco`.
+#[derive(Debug, clap::Args)]
+pub(super) struct EscoArgs {
+    /// The release folder (skills_en.csv, occupations_en.csv, occupationSkillRelations.csv, ...).
+    dir: PathBuf,
+    /// Release name; default: what the folder name says after `esco-` (`esco-v1.1.1` -> `v1.1.1`).
+    #[arg(long)]
+    version: Option<String>,
+}
+
+/// Flags of `import onet`.
+#[derive(Debug, clap::Args)]
+pub(super) struct OnetArgs {
+    /// The O*NET database folder of tab-separated text files (Occupation Data.txt, ...).
+    dir: PathBuf,
+    /// Release name; default: what the folder name says after `onet-` (`onet-29.3` -> `29.3`).
+    #[arg(long)]
+    version: Option<String>,
+    /// The ESCO<->O*NET crosswalk (crosswalk_esco_onet.csv) linking O*NET occupations to ESCO ones.
+    #[arg(long)]
+    crosswalk: Option<PathBuf>,
+}
+
+/// Parses `ID=VERSION`.
+pub(super) fn parse_pin(text: &str) -> Result<TaxonomyVersion, String> {
+    let (id, version) = text
+        .split_once('=')
+        .filter(|(id, version)| !id.is_empty() && !version.is_empty())
+        .ok_or_else(|| format!("expected ID=VERSION, got {text:?}"))?;
+    Ok(TaxonomyVersion {
+        id: id.to_owned(),
+        version: version.to_owned(),
+    })
+}
+
+fn version(id: &str, flag: Option<&String>, dir: &Path) -> anyhow::Result<String> {
+    flag.cloned()
+        .or_else(|| version_from_dir_name(id, dir))
+        .ok_or_else(|| {
+            anyhow!(
+                "cannot tell the release from the folder name {}; pass --version",
+                dir.display()
+            )
+        })
+}
+
+fn progress() -> ProgressBar {
+    let bar = ProgressBar::new(3).with_style(
+        ProgressStyle::with_template("{spinner} [{pos}/{len}] {msg} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+pub(super) fn esco(data_dir: &Path, args: &EscoArgs) -> anyhow::Result<()> {
+    let version = version(ESCO_ID, args.version.as_ref(), &args.dir)?;
+    let bar = progress();
+    bar.set_message(format!(
+        "reading ESCO {version} from {}",
+        args.dir.display()
+    ));
+    let part = read_esco_part(&args.dir, &version)
+        .with_context(|| format!("reading {}", args.dir.display()))?;
+    install(data_dir, &part, &bar)
+}
+
+pub(super) fn onet(data_dir: &Path, args: &OnetArgs) -> anyhow::Result<()> {
+    let version = version(ONET_ID, args.version.as_ref(), &args.dir)?;
+    let bar = progress();
+    bar.set_message(format!(
+        "reading O*NET {version} from {}",
+        args.dir.display()
+    ));
+    let part = read_onet_part(&args.dir, &version, args.crosswalk.as_deref())
+        .with_context(|| format!("reading {}", args.dir.display()))?;
+    install(data_dir, &part, &bar)
+}
+
+fn install(data_dir: &Path, part: &TaxonomyPart, bar: &ProgressBar) -> anyhow::Result<()> {
+    bar.inc(1);
+    bar.set_message(format!(
+        "storing {} competencies and {} occupations",
+        part.competencies.len(),
+        part.occupations.len()
+    ));
+    let (path, changed) = InstalledTaxonomies::new(data_dir)
+        .install(part)
+        .context("storing the release")?;
+    bar.inc(1);
+    let links = part
+        .occupations
+        .iter()
+        .map(|o| o.linked.len())
+        .sum::<usize>();
+    bar.inc(1);
+    bar.finish_and_clear();
+    println!(
+        "imported {} {}: {} competencies, {} occupations, {} crosswalk links into {}{}",
+        part.version.id,
+        part.version.version,
+        part.competencies.len(),
+        part.occupations.len(),
+        links,
+        path.display(),
+        if changed { "" } else { " (unchanged)" }
+    );
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! Turning release directories into [`TaxonomyPart`]s ready to install:
+//! the ESCO CSV release, and the O*NET database with the crosswalk.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use super::crosswalk::read_crosswalk;
+use super::esco::read_esco_dir;
+use super::onet::read_onet_dir;
+use super::{TaxonomyError, TaxonomyPart};
+use crate::domain::TaxonomyVersion;
+
+/// Taxonomy id of ESCO releases.
+pub const ESCO_ID: &str = "esco";
+/// Taxonomy id of O*NET releases.
+pub const ONET_ID: &str = "onet";
+
+/// Reads an ESCO release directory as release `version` of `esco`.
+#[tracing::instrument(skip(dir), fields(dir = %dir.display()))]
+pub fn read_esco_part(dir: &Path, version: &str) -> Result<TaxonomyPart, TaxonomyError> {
+    let release = read_esco_dir(dir)?;
+    checked(TaxonomyPart {
+        version: TaxonomyVersion {
+            id: ESCO_ID.into(),
+            version: version.into(),
+        },
+        competencies: release.competencies,
+        occupations: release.occupations,
+    })
+}
+
+/// Reads an O*NET release directory as release `version` of `onet`, its
+/// occupations linked to ESCO through the crosswalk file when one is given.
+#[tracing::instrument(skip(dir, crosswalk), fields(dir = %dir.display()))]
+pub fn read_onet_part(
+    dir: &Path,
+    version: &str,
+    crosswalk: Option<&Path>,
+) -> Result<TaxonomyPart, TaxonomyError> {
+    let links = match crosswalk {
+        Some(path) => read_crosswalk(path)?,
+        None => Vec::new(),
+    };
+    let release = read_onet_dir(dir, &links)?;
+    checked(TaxonomyPart {
+        version: TaxonomyVersion {
+            id: ONET_ID.into(),
+            version: version.into(),
+        },
+        competencies: release.competencies,
+        occupations: release.occupations,
+    })
+}
+
+/// Refuses a release that names one URI twice, before it is installed.
+fn checked(part: TaxonomyPart) -> Result<TaxonomyPart, TaxonomyError> {
+    let mut seen = HashSet::with_capacity(part.competencies.len());
+    for uri in part.competencies.iter().map(|c| &c.uri) {
+        if !seen.insert(uri) {
+            return Err(TaxonomyError::DuplicateUri(uri.clone()));
+        }
+    }
+    let mut seen = HashSet::with_capacity(part.occupations.len());
+    for uri in part.occupations.iter().map(|o| &o.uri) {
+        if !seen.insert(uri) {
+            return Err(TaxonomyError::DuplicateUri(uri.clone()));
+        }
+    }
+    Ok(part)
+}
