@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::catalog::{
     Catalog, CatalogError, CredentialFilter, SAMPLE_CREDENTIALS_JSONL, SeedReport, UpsertReport,
+    add_extracted_competencies,
 };
 use crate::domain::{CredentialId, Microcredential, TaxonomyVersion, ValidationError, Violations};
 use crate::error::Error;
@@ -198,7 +199,7 @@ impl Engine {
         credentials: Vec<Microcredential>,
     ) -> Result<UpsertReport, Error> {
         check_batch(&credentials)?;
-        Ok(self.catalog.upsert_checked(credentials)?)
+        self.import_credentials_reporting(credentials)
     }
 
     /// Imports an already validated file's credentials in one transaction,
@@ -211,8 +212,11 @@ impl Engine {
     /// [`Self::import_credentials`], reporting references to absent credentials.
     pub fn import_credentials_reporting(
         &self,
-        credentials: Vec<Microcredential>,
+        mut credentials: Vec<Microcredential>,
     ) -> Result<UpsertReport, Error> {
+        for credential in &mut credentials {
+            add_extracted_competencies(&self.taxonomy, &self.extractor, credential);
+        }
         Ok(self.catalog.upsert_checked(credentials)?)
     }
 

@@ -2,6 +2,7 @@
 //! tantivy index, and held in memory for filtering and coverage scoring.
 
 mod ctdl;
+mod enrich;
 mod filter;
 mod index;
 mod jsonl;
@@ -17,6 +18,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 
 pub use ctdl::parse_credentials_ctdl;
+pub use enrich::{MAX_INFERRED, MIN_INFERRED_SCORE, add_extracted_competencies};
 pub use filter::CredentialFilter;
 pub use index::CredentialIndex;
 pub use jsonl::{ParsedCredentials, RejectedLine, parse_credentials_jsonl};

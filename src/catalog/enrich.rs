@@ -1,0 +1,51 @@
+//! Competencies inferred from a credential's own text. Providers align some
+//! competencies explicitly; the description and learning outcomes often name
+//! more. Those are added with source `Extracted`, so explanations can say
+//! "inferred from the outcomes" rather than "aligned by the provider".
+
+use crate::domain::{AlignmentSource, Microcredential, TaughtCompetency};
+use crate::extract::{ExtractOptions, Extractor};
+use crate::taxonomy::Taxonomy;
+
+/// At most this many competencies are inferred per credential.
+pub const MAX_INFERRED: usize = 10;
+/// Only extractions at least this confident are kept: a credential's
+/// alignments feed every match, so precision matters more than recall here.
+pub const MIN_INFERRED_SCORE: f64 = 0.8;
+
+/// The text competencies are inferred from: description, then outcomes.
+fn credential_text(credential: &Microcredential) -> String {
+    std::iter::once(credential.description.as_str())
+        .chain(credential.learning_outcomes.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Adds the competencies the credential's text names and its provider did not
+/// align, marked as extracted. Earlier extracted alignments are recomputed, so
+/// re-upserting a credential never accumulates stale inferences.
+pub fn add_extracted_competencies(
+    taxonomy: &Taxonomy,
+    extractor: &Extractor,
+    credential: &mut Microcredential,
+) {
+    credential
+        .competencies
+        .retain(|taught| taught.source == AlignmentSource::Provider);
+    let options = ExtractOptions {
+        top_k: MAX_INFERRED,
+        min_score: MIN_INFERRED_SCORE,
+    };
+    for extraction in extractor.extract(&credential_text(credential), &options) {
+        let uri = &taxonomy.get(extraction.competency).uri;
+        if credential.competencies.iter().any(|t| &t.uri == uri) {
+            continue;
+        }
+        credential.competencies.push(TaughtCompetency {
+            uri: uri.clone(),
+            proficiency: None,
+            assessed: false,
+            source: AlignmentSource::Extracted,
+        });
+    }
+}
