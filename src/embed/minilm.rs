@@ -29,8 +29,11 @@ use super::{Embedder, EmbeddingMatrix};
 /// `max_seq_length` that sentence-transformers sets for this model).
 pub const MAX_SEQUENCE_TOKENS: usize = 256;
 
-/// Windows run through the model in one forward pass.
-const WINDOWS_PER_PASS: usize = 16;
+/// Most windows in one forward pass.
+const MAX_WINDOWS_PER_PASS: usize = 32;
+
+/// Most token positions, padding included, in one forward pass.
+const MAX_TOKENS_PER_PASS: usize = 2048;
 
 /// Why a MiniLM model could not be loaded or run.
 #[derive(Debug, thiserror::Error)]
@@ -173,7 +176,7 @@ impl MiniLmEmbedder {
         }
         // Similar lengths in one pass waste little on padding.
         windows.sort_by_key(|window| std::cmp::Reverse(window.ids.len()));
-        for pass in windows.chunks(WINDOWS_PER_PASS) {
+        for pass in split_passes(&windows) {
             let pooled = self.token_sums(pass)?;
             for (window, row) in pass.iter().zip(pooled) {
                 let mut sum = sums.row_mut(window.text);
@@ -205,6 +208,31 @@ impl MiniLmEmbedder {
         let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
         Ok(hidden.broadcast_mul(&mask)?.sum(1)?.to_vec2::<f32>()?)
     }
+}
+
+/// Splits windows sorted by falling length into forward passes: at most
+/// [`MAX_WINDOWS_PER_PASS`] windows and [`MAX_TOKENS_PER_PASS`] padded
+/// positions each, and a new pass where a window is under half the length of
+/// the pass's first, so one long window does not pad many short ones.
+fn split_passes(windows: &[Window]) -> Vec<&[Window]> {
+    let mut passes = Vec::new();
+    let mut start = 0;
+    for (index, window) in windows.iter().enumerate() {
+        let longest = windows[start].ids.len();
+        let count = index - start + 1;
+        if index > start
+            && (count > MAX_WINDOWS_PER_PASS
+                || count * longest > MAX_TOKENS_PER_PASS
+                || window.ids.len() * 2 < longest)
+        {
+            passes.push(&windows[start..index]);
+            start = index;
+        }
+    }
+    if start < windows.len() {
+        passes.push(&windows[start..]);
+    }
+    passes
 }
 
 /// Splits a text's token ids (without special tokens) into consecutive
@@ -274,6 +302,29 @@ mod tests {
             }]
         );
         assert!(split_windows(0, &[], 101, 102).is_empty());
+    }
+
+    #[test]
+    fn passes_bound_padding() {
+        let window = |len: usize| Window {
+            text: 0,
+            ids: vec![1; len],
+        };
+        let lengths = |passes: Vec<&[Window]>| -> Vec<Vec<usize>> {
+            passes
+                .iter()
+                .map(|pass| pass.iter().map(|w| w.ids.len()).collect())
+                .collect()
+        };
+        let windows: Vec<Window> = [256, 256, 200, 90, 40, 30].map(window).to_vec();
+        assert_eq!(
+            lengths(split_passes(&windows)),
+            vec![vec![256, 256, 200], vec![90], vec![40, 30]]
+        );
+        let many: Vec<Window> = (0..40).map(|_| window(10)).collect();
+        let sizes: Vec<usize> = split_passes(&many).iter().map(|p| p.len()).collect();
+        assert_eq!(sizes, vec![32, 8]);
+        assert!(split_passes(&[]).is_empty());
     }
 
     #[test]
