@@ -3,10 +3,14 @@
 //! with the code.
 
 mod hashing;
+#[cfg(feature = "minilm")]
+mod minilm;
 
 use ndarray::{Array1, Array2, ArrayView1, Axis};
 
 pub use hashing::HashingEmbedder;
+#[cfg(feature = "minilm")]
+pub use minilm::{EmbedError, MAX_SEQUENCE_TOKENS, MiniLmEmbedder};
 
 /// A unit-length vector. Only constructible through normalisation, so a dot
 /// product of two embeddings is their cosine.
