@@ -37,6 +37,9 @@ DOCUMENTED_METHODS = [
     "skillmatch.v1.CatalogService/ListCredentials",
     "skillmatch.v1.CatalogService/UpsertCredentials",
     "skillmatch.v1.MatchService/MatchCredentials",
+    "skillmatch.v1.TaxonomyService/ExtractCompetencies",
+    "skillmatch.v1.MatchService/AnalyzeGap",
+    "skillmatch.v1.MatchService/PlanUpskilling",
 ]
 TIMEOUT_SECONDS = 60
 
