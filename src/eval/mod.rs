@@ -4,6 +4,7 @@
 
 pub mod datasets;
 pub mod metrics;
+pub mod onet_titles;
 pub mod references;
 pub mod report;
 pub mod tasks;
@@ -41,7 +42,9 @@ const HOUSE: &str = "skill-extraction-benchmark/house_validation_annotations.csv
 const TECH: &str = "skill-extraction-benchmark/tech_validation_annotations.csv";
 const TITLES: &str = "jobbert-titles/titles.csv";
 
-/// Reads ESCO from `data/esco-v1.1.1` and builds the taxonomy and an extractor.
+/// Reads ESCO from `data/esco-v1.1.1` and builds the taxonomy and an
+/// extractor, with O*NET titles for occupations when `data` holds O*NET and
+/// the crosswalk.
 pub fn load_extractor(data: &Path, tuning: Tuning) -> Result<(Taxonomy, Extractor), EvalError> {
     let release = esco::read_esco_dir(&data.join(ESCO_DIR))?;
     let version = TaxonomyVersion {
@@ -49,7 +52,8 @@ pub fn load_extractor(data: &Path, tuning: Tuning) -> Result<(Taxonomy, Extracto
         version: "v1.1.1".into(),
     };
     let taxonomy = Taxonomy::build(version, release.competencies, release.occupations)?;
-    let extractor = Extractor::with_tuning(&taxonomy, tuning);
+    let titles = onet_titles::occupation_titles(data, &taxonomy)?;
+    let extractor = Extractor::with_occupation_titles(&taxonomy, tuning, &titles);
     Ok((taxonomy, extractor))
 }
 

@@ -172,6 +172,22 @@ impl LabelIndex {
         scratch: &mut Scratch,
         rank: impl Fn(&LabelMatch) -> f32,
     ) -> Vec<LabelMatch> {
+        self.search_where(query, scratch, rank, |_| true)
+    }
+
+    /// How many labels use a term.
+    pub fn label_frequency(&self, term: u32) -> usize {
+        self.postings[term as usize].len()
+    }
+
+    /// [`Self::search`] keeping only the labels that pass `keep`.
+    pub fn search_where(
+        &self,
+        query: &[(u32, f32)],
+        scratch: &mut Scratch,
+        rank: impl Fn(&LabelMatch) -> f32,
+        keep: impl Fn(&LabelMatch) -> bool,
+    ) -> Vec<LabelMatch> {
         if scratch.sums.len() != self.labels.len() {
             *scratch = self.scratch();
         }
@@ -197,6 +213,9 @@ impl LabelIndex {
                 coverage: (matched_idf / doc.idf_total.max(f32::EPSILON)).min(1.0),
                 matched_idf,
             };
+            if !keep(&found) {
+                continue;
+            }
             let value = rank(&found);
             match scratch.best.get(&doc.concept) {
                 Some((_, old)) if *old >= value => {}

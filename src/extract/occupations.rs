@@ -1,11 +1,13 @@
-//! Occupation inference: the title line of a text is matched, segment by
-//! segment, against every occupation label with BM25; the rest of the text
-//! (a posting body) is matched with BM25 against each occupation's labels
-//! and description. Both are scaled to the best occupation and fused.
+//! Occupation inference, three kinds of support fused after scaling each to
+//! the best occupation: the title line of a text matched segment by segment
+//! against every occupation label with BM25; the whole text matched with
+//! BM25 against each occupation's labels and description; and, for texts
+//! with a body, the longest occupation label found as a phrase.
 
 use std::collections::HashMap;
 
 use super::label_index::LabelIndex;
+use super::phrases::PhraseMatcher;
 use super::spans::{merged_spans, span, title_end, title_segments};
 use super::terms::{TextTerm, terms};
 use super::tuning::Tuning;
@@ -34,6 +36,7 @@ pub struct RankedOccupation {
 pub struct OccupationIndex {
     labels: LabelIndex,
     documents: LabelIndex,
+    phrases: PhraseMatcher,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -41,21 +44,32 @@ struct Support {
     title: f32,
     title_label: Option<(u32, usize)>,
     title_match: f32,
-    body: f32,
+    document: f32,
+    phrase: f32,
+    phrase_evidence: Vec<Span>,
 }
 
 impl OccupationIndex {
-    /// Indexes preferred, alternative and hidden labels, and one document per
-    /// occupation of its labels and description.
-    pub fn new(taxonomy: &Taxonomy) -> Self {
+    /// Indexes preferred, alternative and hidden labels plus `extra_titles`
+    /// (per occupation, e.g. O*NET titles through a crosswalk; may be
+    /// shorter than the occupation list), and one document per occupation of
+    /// its labels and description.
+    pub fn new(taxonomy: &Taxonomy, extra_titles: &[Vec<String>]) -> Self {
         let occupations = taxonomy.occupations();
-        let labels = LabelIndex::build(occupations.iter().map(|o| {
+        let labels = LabelIndex::build(occupations.iter().enumerate().map(|(i, o)| {
             std::iter::once((o.preferred_label.as_str(), Reason::PreferredLabel))
                 .chain(o.alt_labels.iter().map(|l| (l.as_str(), Reason::AltLabel)))
                 .chain(
                     o.hidden_labels
                         .iter()
                         .map(|l| (l.as_str(), Reason::HiddenLabel)),
+                )
+                .chain(
+                    extra_titles
+                        .get(i)
+                        .into_iter()
+                        .flatten()
+                        .map(|l| (l.as_str(), Reason::AltLabel)),
                 )
                 .collect()
         }));
@@ -72,7 +86,11 @@ impl OccupationIndex {
             .collect();
         let documents =
             LabelIndex::build(texts.iter().map(|t| vec![(t.as_str(), Reason::Semantic)]));
-        Self { labels, documents }
+        Self {
+            labels,
+            documents,
+            phrases: PhraseMatcher::for_occupations(taxonomy),
+        }
     }
 
     /// Occupations of a text, best first, at most `top_k`.
@@ -80,9 +98,93 @@ impl OccupationIndex {
         let all = terms(input);
         let split = title_end(input);
         let (title, body) = all.split_at(all.partition_point(|t| t.token.start < split));
+        let segments = title_segments(input, title);
         let mut support: HashMap<u32, Support> = HashMap::new();
+        self.title_support(&segments, tuning, &mut support);
+        if tuning.document_weight > 0.0 {
+            let query = distinct_query(&self.documents, all.iter());
+            let mut scratch = self.documents.scratch();
+            for found in self.documents.search(&query, &mut scratch, |m| m.bm25) {
+                support.entry(found.concept).or_default().document = found.bm25;
+            }
+        }
+        if tuning.phrase_weight > 0.0 && !body.is_empty() {
+            for hit in self.phrases.find(input) {
+                let longest = hit
+                    .evidence
+                    .iter()
+                    .map(|s| crate::text::tokenize(&s.text).len())
+                    .max()
+                    .unwrap_or(0);
+                let entry = support.entry(hit.concept).or_default();
+                entry.phrase = longest as f32;
+                entry.phrase_evidence = hit.evidence;
+            }
+        }
+        let best = |f: fn(&Support) -> f32| support.values().map(f).fold(0.0, f32::max);
+        let maxima = [best(|s| s.title), best(|s| s.document), best(|s| s.phrase)];
+        let weights = [1.0, tuning.document_weight, tuning.phrase_weight];
+        let total: f32 = weights
+            .iter()
+            .zip(&maxima)
+            .filter(|(_, m)| **m > 0.0)
+            .map(|(w, _)| w)
+            .sum();
+        if total == 0.0 {
+            return Vec::new();
+        }
+        let fuse = |s: &Support| -> f32 {
+            let parts = [s.title, s.document, s.phrase];
+            let sum: f32 = parts
+                .iter()
+                .zip(&maxima)
+                .zip(&weights)
+                .filter(|((_, m), _)| **m > 0.0)
+                .map(|((p, m), w)| w * p / m)
+                .sum();
+            sum / total
+        };
+        let mut ranked: Vec<(u32, f32, Support)> = support
+            .into_iter()
+            .map(|(occupation, s)| (occupation, fuse(&s), s))
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(top_k);
+        ranked
+            .into_iter()
+            .map(|(occupation, score, s)| {
+                let (evidence, reason) = match s.title_label {
+                    Some((label, position)) => (
+                        self.label_evidence(input, &segments[position], label),
+                        self.labels.kind(label),
+                    ),
+                    None if !s.phrase_evidence.is_empty() => (s.phrase_evidence, Reason::Semantic),
+                    None => (
+                        self.body_evidence(input, &all, occupation),
+                        Reason::Semantic,
+                    ),
+                };
+                RankedOccupation {
+                    occupation: occupation as usize,
+                    score,
+                    evidence,
+                    reason,
+                    title_match: s.title_match,
+                }
+            })
+            .collect()
+    }
+
+    /// BM25 of each title segment against every occupation label; later
+    /// segments decay.
+    fn title_support(
+        &self,
+        segments: &[Vec<&TextTerm>],
+        tuning: &Tuning,
+        support: &mut HashMap<u32, Support>,
+    ) {
         let mut scratch = self.labels.scratch();
-        for (position, segment) in title_segments(input, title).iter().enumerate() {
+        for (position, segment) in segments.iter().enumerate() {
             let decay = if position == 0 {
                 1.0
             } else {
@@ -100,70 +202,6 @@ impl OccupationIndex {
                 }
             }
         }
-        if tuning.body_weight > 0.0 && !body.is_empty() {
-            let query = distinct_query(&self.documents, body.iter());
-            let mut scratch = self.documents.scratch();
-            for found in self.documents.search(&query, &mut scratch, |m| m.bm25) {
-                support.entry(found.concept).or_default().body = found.bm25;
-            }
-        }
-        let best_title = support.values().map(|s| s.title).fold(0.0, f32::max);
-        let best_body = support.values().map(|s| s.body).fold(0.0, f32::max);
-        let body_weight = if best_body > 0.0 {
-            tuning.body_weight
-        } else {
-            0.0
-        };
-        let title_weight = if best_title > 0.0 { 1.0 } else { 0.0 };
-        let total = title_weight + body_weight;
-        if total == 0.0 {
-            return Vec::new();
-        }
-        let mut ranked: Vec<(u32, f32, Support)> = support
-            .into_iter()
-            .map(|(occupation, s)| {
-                let title = if best_title > 0.0 {
-                    s.title / best_title
-                } else {
-                    0.0
-                };
-                let body = if best_body > 0.0 {
-                    s.body / best_body
-                } else {
-                    0.0
-                };
-                (
-                    occupation,
-                    (title_weight * title + body_weight * body) / total,
-                    s,
-                )
-            })
-            .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.truncate(top_k);
-        let segments = title_segments(input, title);
-        ranked
-            .into_iter()
-            .map(|(occupation, score, s)| {
-                let (evidence, reason) = match s.title_label {
-                    Some((label, position)) => (
-                        self.label_evidence(input, &segments[position], label),
-                        self.labels.kind(label),
-                    ),
-                    None => (
-                        self.body_evidence(input, body, occupation),
-                        Reason::Semantic,
-                    ),
-                };
-                RankedOccupation {
-                    occupation: occupation as usize,
-                    score,
-                    evidence,
-                    reason,
-                    title_match: s.title_match,
-                }
-            })
-            .collect()
     }
 
     fn label_evidence(&self, input: &str, segment: &[&TextTerm], label: u32) -> Vec<Span> {

@@ -16,6 +16,10 @@ use crate::taxonomy::{CompetencyIdx, Taxonomy};
 /// Text score of a label whose words all occur in one sentence but not as a phrase.
 const SCATTERED_LABEL_SCORE: f32 = 0.7;
 
+/// Terms used by more than one label in this many are too common to start
+/// a partial label match (`and`, `of`, `the`); they still count in coverage.
+const COMMON_TERM_SHARE: usize = 50;
+
 /// A skill with its fused score, evidence and reason.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RankedSkill {
@@ -137,7 +141,7 @@ impl SkillIndex {
         } else {
             0.0
         };
-        let confidence = floor.max(top[0].title_match);
+        let confidence = floor.max(top[0].title_match.powf(tuning.title_match_power));
         let temperature = tuning.occupation_temperature.max(1e-3);
         let weights: Vec<f32> = top
             .iter()
@@ -169,15 +173,17 @@ impl SkillIndex {
         }
         let all = terms(input);
         let mut scratch = self.labels.scratch();
+        let common = self.labels.label_count() / COMMON_TERM_SHARE;
         for sentence in sentences(input, &all) {
-            let query = distinct_query(&self.labels, sentence.iter());
-            let matches = self
-                .labels
-                .search(&query, &mut scratch, |m| m.coverage + 1e-3 * m.matched_idf);
+            let mut query = distinct_query(&self.labels, sentence.iter());
+            query.retain(|&(term, _)| self.labels.label_frequency(term) <= common);
+            let matches = self.labels.search_where(
+                &query,
+                &mut scratch,
+                |m| m.coverage + 1e-3 * m.matched_idf,
+                |m| m.coverage >= tuning.min_coverage,
+            );
             for m in matches {
-                if m.coverage < tuning.min_coverage {
-                    continue;
-                }
                 let score = SCATTERED_LABEL_SCORE * m.coverage;
                 let entry = found.entry(CompetencyIdx(m.concept)).or_default();
                 if score <= entry.score {

@@ -5,8 +5,10 @@ use std::str::FromStr;
 /// Fusion weights of the extractor. [`Tuning::default`] holds the tuned values.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Tuning {
-    /// Weight of the posting body (after the title line) in occupation inference.
-    pub body_weight: f32,
+    /// Weight of whole-text BM25 against occupation descriptions (title support weighs 1).
+    pub document_weight: f32,
+    /// Weight of occupation labels found as phrases in a posting.
+    pub phrase_weight: f32,
     /// Score decay of each title segment after the first (`A / B`, `A - B`).
     pub segment_decay: f32,
     /// Softmax temperature over occupation scores when propagating their skills.
@@ -20,6 +22,9 @@ pub struct Tuning {
     /// Confidence given to occupations of a text whose title names none well
     /// (a floor on the title match) when propagating their skills.
     pub body_confidence: f32,
+    /// Exponent on the title match of a text without a body (a sentence or a
+    /// title) when propagating its occupations' skills; higher trusts weak matches less.
+    pub title_match_power: f32,
     /// Share of a label's idf mass that must be present for a partial label match.
     pub min_coverage: f32,
 }
@@ -27,14 +32,16 @@ pub struct Tuning {
 impl Default for Tuning {
     fn default() -> Self {
         Self {
-            body_weight: 0.3,
+            document_weight: 0.6,
+            phrase_weight: 0.6,
             segment_decay: 0.9,
-            occupation_temperature: 0.1,
+            occupation_temperature: 0.08,
             propagated_occupations: 20,
             occupation_weight: 1.0,
             text_weight: 0.5,
-            min_coverage: 0.5,
-            body_confidence: 0.3,
+            min_coverage: 0.4,
+            body_confidence: 1.0,
+            title_match_power: 2.0,
         }
     }
 }
@@ -55,7 +62,8 @@ impl FromStr for Tuning {
             let (name, value) = entry.split_once('=').ok_or_else(bad)?;
             let number: f32 = value.trim().parse().map_err(|_| bad())?;
             match name.trim() {
-                "body_weight" => tuning.body_weight = number,
+                "document_weight" => tuning.document_weight = number,
+                "phrase_weight" => tuning.phrase_weight = number,
                 "segment_decay" => tuning.segment_decay = number,
                 "occupation_temperature" => tuning.occupation_temperature = number,
                 "propagated_occupations" => tuning.propagated_occupations = number as usize,
@@ -63,6 +71,7 @@ impl FromStr for Tuning {
                 "text_weight" => tuning.text_weight = number,
                 "min_coverage" => tuning.min_coverage = number,
                 "body_confidence" => tuning.body_confidence = number,
+                "title_match_power" => tuning.title_match_power = number,
                 _ => return Err(bad()),
             }
         }
@@ -76,10 +85,12 @@ mod tests {
 
     #[test]
     fn parses_overrides_and_rejects_unknown_names() {
-        let tuning: Tuning = "body_weight=0.5, propagated_occupations=5".parse().unwrap();
-        assert!((tuning.body_weight - 0.5).abs() < 1e-6);
+        let tuning: Tuning = "document_weight=0.5, propagated_occupations=5"
+            .parse()
+            .unwrap();
+        assert!((tuning.document_weight - 0.5).abs() < 1e-6);
         assert_eq!(tuning.propagated_occupations, 5);
         assert!("nope=1".parse::<Tuning>().is_err());
-        assert!("body_weight".parse::<Tuning>().is_err());
+        assert!("document_weight".parse::<Tuning>().is_err());
     }
 }
