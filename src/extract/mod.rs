@@ -202,3 +202,102 @@ impl Extractor {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Competency, Occupation, TaxonomyVersion};
+
+    fn competency(uri: &str, label: &str, alt: &[&str]) -> Competency {
+        Competency {
+            uri: uri.into(),
+            preferred_label: label.into(),
+            alt_labels: alt.iter().map(|a| (*a).to_owned()).collect(),
+            hidden_labels: Vec::new(),
+            description: String::new(),
+            kind: crate::domain::CompetencyKind::Skill,
+            reuse_level: None,
+            broader: Vec::new(),
+            related: Vec::new(),
+            collections: Vec::new(),
+        }
+    }
+
+    fn extractor() -> (Taxonomy, Extractor) {
+        let competencies = vec![
+            competency("s:excel", "use spreadsheets software", &["Excel"]),
+            competency("s:clean", "perform data cleansing", &["data cleaning"]),
+            competency("s:care", "provide patient care", &[]),
+        ];
+        let occupations = vec![Occupation {
+            uri: "o:nurse".into(),
+            preferred_label: "registered nurse".into(),
+            alt_labels: vec!["staff nurse".into()],
+            description: "Cares for patients on a ward.".into(),
+            essential: vec!["s:care".into()],
+            ..Occupation::default()
+        }];
+        let version = TaxonomyVersion::sample();
+        let taxonomy = Taxonomy::build(version, competencies, occupations).unwrap();
+        let extractor = Extractor::new(&taxonomy);
+        (taxonomy, extractor)
+    }
+
+    fn check(text: &str, expected: &[(&str, Reason, &str)]) {
+        let (taxonomy, extractor) = extractor();
+        let found = extractor.extract(text, &ExtractOptions::default());
+        let got: Vec<(&str, Reason, &str)> = found
+            .iter()
+            .map(|e| {
+                (
+                    taxonomy.get(e.competency).uri.as_str(),
+                    e.reason,
+                    e.evidence[0].text.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(got, expected, "{text}");
+        for e in &found {
+            assert!((0.0..=1.0).contains(&e.score));
+            for span in &e.evidence {
+                let chars: String = text
+                    .chars()
+                    .skip(span.start)
+                    .take(span.end - span.start)
+                    .collect();
+                assert_eq!(chars, span.text);
+            }
+        }
+    }
+
+    #[test]
+    fn labels_in_text_are_found_with_spans_and_reasons() {
+        check(
+            "Strong Excel skills; data cleaning a plus.",
+            &[
+                ("s:excel", Reason::AltLabel, "Excel"),
+                ("s:clean", Reason::AltLabel, "data cleaning"),
+            ],
+        );
+        check(
+            "Cleaning of data, daily",
+            &[("s:clean", Reason::AltLabel, "Cleaning")],
+        );
+    }
+
+    #[test]
+    fn a_named_occupation_propagates_its_essential_skills() {
+        check(
+            "Staff Nurse (Band 5)\nJoin our ward team. Excel desirable.",
+            &[
+                ("s:care", Reason::Occupation, "Staff Nurse"),
+                ("s:excel", Reason::AltLabel, "Excel"),
+            ],
+        );
+        let (_, extractor) = extractor();
+        let occupations = extractor.infer_occupations("Staff Nurse (Band 5)", 3);
+        assert_eq!(occupations[0].occupation, 0);
+        assert_eq!(occupations[0].reason, Reason::AltLabel);
+        assert_eq!(occupations[0].evidence[0].text, "Staff Nurse");
+    }
+}

@@ -19,6 +19,8 @@ const SCATTERED_LABEL_SCORE: f32 = 0.7;
 /// Terms used by more than one label in this many are too common to start
 /// a partial label match (`and`, `of`, `the`); they still count in coverage.
 const COMMON_TERM_SHARE: usize = 50;
+/// ... but a term is never too common while it is used by fewer labels than this.
+const MIN_COMMON_LABELS: usize = 100;
 
 /// A skill with its fused score, evidence and reason.
 #[derive(Debug, Clone, PartialEq)]
@@ -173,7 +175,7 @@ impl SkillIndex {
         }
         let all = terms(input);
         let mut scratch = self.labels.scratch();
-        let common = self.labels.label_count() / COMMON_TERM_SHARE;
+        let common = (self.labels.label_count() / COMMON_TERM_SHARE).max(MIN_COMMON_LABELS);
         for sentence in sentences(input, &all) {
             let mut query = distinct_query(&self.labels, sentence.iter());
             query.retain(|&(term, _)| self.labels.label_frequency(term) <= common);
