@@ -3,9 +3,10 @@
 //! thread, default embedder and tuning. Reads ../shared/data; prints
 //! p50 / p99 and items per second.
 //!
-//! `cargo bench --bench extract [-- POSTINGS TITLES]`
+//! `cargo bench --bench extract [-- POSTINGS TITLES]`; the data folder is
+//! `../shared/data` or `$SKILLMATCH_SHARED_DATA`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
@@ -60,7 +61,10 @@ fn main() {
         .collect();
     let postings_n = args.first().copied().unwrap_or(1000);
     let titles_n = args.get(1).copied().unwrap_or(5000);
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    let data = std::env::var_os("SKILLMATCH_SHARED_DATA").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"),
+        PathBuf::from,
+    );
     if !data.join("esco-v1.1.1").exists() {
         println!("skipping: {} is absent", data.display());
         return;

@@ -4,6 +4,7 @@
 //! and keeps each concept's best label.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use super::Reason;
 use super::terms::label_terms;
@@ -40,6 +41,8 @@ struct LabelDoc {
 /// Inverted index over labels.
 #[derive(Debug, Default)]
 pub struct LabelIndex {
+    /// Accumulators kept between queries, so a query does not allocate them.
+    spare: Mutex<Vec<Scratch>>,
     term_ids: HashMap<String, u32>,
     idf: Vec<f32>,
     /// Per term: (label, BM25 weight of the term in that label).
@@ -153,6 +156,20 @@ impl LabelIndex {
     /// The distinct term ids of a label.
     pub fn label_terms(&self, label: u32) -> &[u32] {
         &self.labels[label as usize].terms
+    }
+
+    /// Accumulators for this index, reused from earlier queries when possible;
+    /// hand them back with [`Self::give_back`].
+    pub fn take_scratch(&self) -> Scratch {
+        let spare = self.spare.lock().map(|mut v| v.pop()).unwrap_or(None);
+        spare.unwrap_or_else(|| self.scratch())
+    }
+
+    /// Keeps accumulators for the next query.
+    pub fn give_back(&self, scratch: Scratch) {
+        if let Ok(mut spare) = self.spare.lock() {
+            spare.push(scratch);
+        }
     }
 
     /// Fresh accumulators for this index.

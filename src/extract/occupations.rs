@@ -103,10 +103,11 @@ impl OccupationIndex {
         self.title_support(&segments, tuning, &mut support);
         if tuning.document_weight > 0.0 {
             let query = distinct_query(&self.documents, all.iter());
-            let mut scratch = self.documents.scratch();
+            let mut scratch = self.documents.take_scratch();
             for found in self.documents.search(&query, &mut scratch, |m| m.bm25) {
                 support.entry(found.concept).or_default().document = found.bm25;
             }
+            self.documents.give_back(scratch);
         }
         if tuning.phrase_weight > 0.0 && !body.is_empty() {
             for hit in self.phrases.find(input) {
@@ -183,7 +184,7 @@ impl OccupationIndex {
         tuning: &Tuning,
         support: &mut HashMap<u32, Support>,
     ) {
-        let mut scratch = self.labels.scratch();
+        let mut scratch = self.labels.take_scratch();
         for (position, segment) in segments.iter().enumerate() {
             let decay = if position == 0 {
                 1.0
@@ -202,6 +203,7 @@ impl OccupationIndex {
                 }
             }
         }
+        self.labels.give_back(scratch);
     }
 
     fn label_evidence(&self, input: &str, segment: &[&TextTerm], label: u32) -> Vec<Span> {

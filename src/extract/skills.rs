@@ -174,7 +174,7 @@ impl SkillIndex {
             );
         }
         let all = terms(input);
-        let mut scratch = self.labels.scratch();
+        let mut scratch = self.labels.take_scratch();
         let common = (self.labels.label_count() / COMMON_TERM_SHARE).max(MIN_COMMON_LABELS);
         for sentence in sentences(input, &all) {
             let mut query = distinct_query(&self.labels, sentence.iter());
@@ -211,6 +211,7 @@ impl SkillIndex {
                 };
             }
         }
+        self.labels.give_back(scratch);
         found
     }
 }
