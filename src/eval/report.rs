@@ -162,7 +162,7 @@ impl EvalReport {
             for (task, metric, value, missed) in misses {
                 let _ = writeln!(out, "- {task} {metric}: {value:.3} misses {missed}.");
             }
-            out.push_str("\n");
+            out.push('\n');
             out.push_str(WHY_MISSED);
         }
         out
