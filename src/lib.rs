@@ -11,6 +11,7 @@ pub mod domain;
 pub mod embed;
 pub mod engine;
 pub mod error;
+pub mod eval;
 pub mod extract;
 pub mod matching;
 pub mod planning;

@@ -1,5 +1,6 @@
-//! Command-line interface: `serve`, `import`, `match`.
+//! Command-line interface: `serve`, `import`, `match`, `eval`.
 
+mod eval_cmd;
 mod import;
 mod import_taxonomy;
 mod match_cmd;
@@ -34,6 +35,8 @@ enum Command {
     Import(ImportCommand),
     /// Recommend credentials for a job posting and print them.
     Match(MatchArgs),
+    /// Evaluate extraction on the dev files of TARGETS.md and write EVALUATION.md.
+    Eval(EvalArgs),
 }
 
 /// Flags of `serve`.
@@ -118,6 +121,23 @@ struct MatchArgs {
     json: bool,
 }
 
+/// Flags of `eval`.
+#[derive(Debug, clap::Args)]
+struct EvalArgs {
+    /// The shared data folder (holding esco-v1.1.1, hahu-jobs-esco, ...).
+    #[arg(long)]
+    data: PathBuf,
+    /// Evaluate only the first N items of each task.
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Where to write the report.
+    #[arg(long, default_value = "EVALUATION.md")]
+    out: PathBuf,
+    /// Fusion weights to try instead of the tuned ones, as `name=value,...`.
+    #[arg(long, hide = true)]
+    tuning: Option<String>,
+}
+
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let file = match &cli.config {
@@ -136,6 +156,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             import_taxonomy::onet(&data_dir(cli.data_dir, &file), &args)
         }
         Command::Match(args) => match_cmd::run(&data_dir(cli.data_dir, &file), &args),
+        Command::Eval(args) => eval_cmd::run(&args),
     }
 }
 

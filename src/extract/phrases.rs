@@ -1,6 +1,6 @@
 //! Exact phrase matching of competency labels in text, on normalised tokens.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::{Reason, Span};
 use crate::taxonomy::Taxonomy;
@@ -14,6 +14,9 @@ const MIN_LABEL_CHARS: usize = 2;
 #[derive(Debug, Default)]
 pub struct PhraseMatcher {
     phrases: HashMap<String, Vec<(u32, Reason)>>,
+    /// Every token-level prefix of every label key, so a scan stops as soon
+    /// as no label continues the window.
+    prefixes: HashSet<String>,
     max_tokens: usize,
 }
 
@@ -93,6 +96,9 @@ impl PhraseMatcher {
             return;
         }
         self.max_tokens = self.max_tokens.max(tokens.len());
+        for end in 1..tokens.len() {
+            self.prefixes.insert(key_of(&tokens[..end]));
+        }
         let entries = self.phrases.entry(key_of(&tokens)).or_default();
         if !entries.iter().any(|(other, _)| *other == idx) {
             entries.push((idx, reason));
@@ -104,10 +110,18 @@ impl PhraseMatcher {
         let tokens = text::tokenize(input);
         let mut found: HashMap<u32, PhraseHit> = HashMap::new();
         for start in 0..tokens.len() {
+            let mut key = String::new();
             for len in 1..=self.max_tokens.min(tokens.len() - start) {
                 let window = &tokens[start..start + len];
-                let Some(entries) = self.phrases.get(&key_of(window)) else {
-                    continue;
+                if len > 1 {
+                    key.push(' ');
+                }
+                key.push_str(stem(&window[len - 1].norm));
+                let Some(entries) = self.phrases.get(&key) else {
+                    if self.prefixes.contains(&key) {
+                        continue;
+                    }
+                    break;
                 };
                 let (begin, end) = (window[0].start, window[len - 1].end);
                 let span = Span {

@@ -1,0 +1,154 @@
+//! The three evaluation sets of TARGETS.md, read from the shared data
+//! folder and resolved against the loaded taxonomy.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::EvalError;
+use crate::taxonomy::{CompetencyIdx, Taxonomy};
+
+/// A posting and the essential skills of its occupation.
+#[derive(Debug, Clone)]
+pub struct PostingCase {
+    /// `title + "\n" + description`.
+    pub text: String,
+    /// Essential skills of the gold occupation.
+    pub gold: HashSet<CompetencyIdx>,
+}
+
+/// A sentence and the skills annotated in it.
+#[derive(Debug, Clone)]
+pub struct SentenceCase {
+    /// The sentence.
+    pub text: String,
+    /// Annotated skills.
+    pub gold: HashSet<CompetencyIdx>,
+}
+
+/// A vacancy title and its occupation.
+#[derive(Debug, Clone)]
+pub struct TitleCase {
+    /// The title.
+    pub text: String,
+    /// Index of the gold occupation, `None` when the URI is not in the taxonomy.
+    pub gold: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PostingRow {
+    title: String,
+    description: String,
+    esco_code: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct AnnotationRow {
+    sentence: String,
+    label: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct TitleRow {
+    #[serde(rename = "vacancyTitle")]
+    title: String,
+    #[serde(rename = "conceptUri")]
+    uri: String,
+}
+
+/// Labels of the annotation files that name no ESCO skill.
+const NOT_A_SKILL: [&str; 2] = ["LABEL NOT PRESENT", "UNDERSPECIFIED"];
+
+fn rows<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>, EvalError> {
+    let bad = |reason: String| EvalError::Data {
+        file: path.display().to_string(),
+        reason,
+    };
+    let mut reader = csv::Reader::from_path(path).map_err(|e| bad(e.to_string()))?;
+    reader
+        .deserialize()
+        .map(|row| row.map_err(|e| bad(e.to_string())))
+        .collect()
+}
+
+/// job2skill: postings of `hahu_dev.csv`; gold = essential skills of the
+/// occupation whose `code` equals `esco_code`. Postings whose code is not an
+/// occupation, or whose occupation has no essential skill, are skipped.
+pub fn postings(taxonomy: &Taxonomy, path: &Path) -> Result<Vec<PostingCase>, EvalError> {
+    let by_code: HashMap<&str, usize> = taxonomy
+        .occupations()
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.code.as_str(), i))
+        .collect();
+    let mut cases = Vec::new();
+    for row in rows::<PostingRow>(path)? {
+        let Some(&occupation) = by_code.get(row.esco_code.trim()) else {
+            continue;
+        };
+        let gold: HashSet<CompetencyIdx> = taxonomy.occupations()[occupation]
+            .essential
+            .iter()
+            .filter_map(|uri| taxonomy.idx(uri))
+            .collect();
+        if gold.is_empty() {
+            continue;
+        }
+        cases.push(PostingCase {
+            text: format!("{}\n{}", row.title, row.description),
+            gold,
+        });
+    }
+    Ok(cases)
+}
+
+/// sentence2skill: rows grouped by sentence (in first-seen order); gold =
+/// labels resolved by preferred label; sentences left without gold are dropped.
+pub fn sentences(taxonomy: &Taxonomy, path: &Path) -> Result<Vec<SentenceCase>, EvalError> {
+    let by_label: HashMap<&str, CompetencyIdx> = taxonomy
+        .competencies()
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.preferred_label.as_str(), CompetencyIdx(i as u32)))
+        .collect();
+    let mut order: Vec<String> = Vec::new();
+    let mut gold: HashMap<String, HashSet<CompetencyIdx>> = HashMap::new();
+    for row in rows::<AnnotationRow>(path)? {
+        if row.sentence.trim().is_empty() || NOT_A_SKILL.contains(&row.label.as_str()) {
+            continue;
+        }
+        let Some(&skill) = by_label.get(row.label.trim()) else {
+            continue;
+        };
+        if !gold.contains_key(&row.sentence) {
+            order.push(row.sentence.clone());
+        }
+        gold.entry(row.sentence).or_default().insert(skill);
+    }
+    Ok(order
+        .into_iter()
+        .map(|text| SentenceCase {
+            gold: gold.remove(&text).unwrap_or_default(),
+            text,
+        })
+        .filter(|case| !case.gold.is_empty())
+        .collect())
+}
+
+/// title2occupation: every row of `titles.csv`.
+pub fn titles(taxonomy: &Taxonomy, path: &Path) -> Result<Vec<TitleCase>, EvalError> {
+    let by_uri: HashMap<&str, usize> = taxonomy
+        .occupations()
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.uri.as_str(), i))
+        .collect();
+    Ok(rows::<TitleRow>(path)?
+        .into_iter()
+        .map(|row| TitleCase {
+            gold: by_uri.get(row.uri.trim()).copied(),
+            text: row.title,
+        })
+        .collect())
+}

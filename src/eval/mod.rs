@@ -1,0 +1,134 @@
+//! The project's own evaluation: the three tasks of TARGETS.md (job posting
+//! to essential skills, sentence to skills, job title to occupation) run on
+//! the dev files of the shared data folder through the public extractor API.
+
+pub mod datasets;
+pub mod metrics;
+pub mod onet_titles;
+pub mod references;
+pub mod report;
+pub mod tasks;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+pub use report::{EvalReport, RunContext};
+pub use tasks::{Figure, TaskOutcome};
+
+use crate::domain::TaxonomyVersion;
+use crate::extract::{Extractor, Tuning};
+use crate::taxonomy::{Taxonomy, TaxonomyError, esco};
+
+/// Errors of an evaluation run.
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    /// The taxonomy could not be read or built.
+    #[error("taxonomy: {0}")]
+    Taxonomy(#[from] TaxonomyError),
+    /// An evaluation file could not be read.
+    #[error("{file}: {reason}")]
+    Data {
+        /// The file.
+        file: String,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+/// Files of the evaluation, relative to the data folder.
+const ESCO_DIR: &str = "esco-v1.1.1";
+const POSTINGS: &str = "hahu-jobs-esco/hahu_dev.csv";
+const HOUSE: &str = "skill-extraction-benchmark/house_validation_annotations.csv";
+const TECH: &str = "skill-extraction-benchmark/tech_validation_annotations.csv";
+const TITLES: &str = "jobbert-titles/titles.csv";
+
+/// Reads ESCO from `data/esco-v1.1.1` and builds the taxonomy and an
+/// extractor, with O*NET titles for occupations when `data` holds O*NET and
+/// the crosswalk.
+pub fn load_extractor(data: &Path, tuning: Tuning) -> Result<(Taxonomy, Extractor), EvalError> {
+    let release = esco::read_esco_dir(&data.join(ESCO_DIR))?;
+    let version = TaxonomyVersion {
+        id: "esco".into(),
+        version: "v1.1.1".into(),
+    };
+    let taxonomy = Taxonomy::build(version, release.competencies, release.occupations)?;
+    let titles = onet_titles::occupation_titles(data, &taxonomy)?;
+    let extractor = Extractor::with_occupation_titles(&taxonomy, tuning, &titles);
+    Ok((taxonomy, extractor))
+}
+
+fn first<T>(mut items: Vec<T>, limit: Option<usize>) -> Vec<T> {
+    if let Some(n) = limit {
+        items.truncate(n);
+    }
+    items
+}
+
+/// Runs the three tasks on the dev files under `data`, the first `limit`
+/// items of each when given, with the extractor's tuned weights.
+pub fn run(data: &Path, limit: Option<usize>) -> Result<EvalReport, EvalError> {
+    run_with(data, limit, Tuning::default())
+}
+
+/// [`run`] with other fusion weights (for tuning on the dev files).
+pub fn run_with(
+    data: &Path,
+    limit: Option<usize>,
+    tuning: Tuning,
+) -> Result<EvalReport, EvalError> {
+    let started = Instant::now();
+    let (taxonomy, extractor) = load_extractor(data, tuning)?;
+    let setup_seconds = started.elapsed().as_secs_f64();
+    let file = |name: &str| -> PathBuf { data.join(name) };
+    let postings = first(datasets::postings(&taxonomy, &file(POSTINGS))?, limit);
+    let house = first(datasets::sentences(&taxonomy, &file(HOUSE))?, limit);
+    let tech = first(datasets::sentences(&taxonomy, &file(TECH))?, limit);
+    let titles = first(datasets::titles(&taxonomy, &file(TITLES))?, limit);
+    let outcomes = vec![
+        tasks::job_to_skills("job2skill (hahu_dev)", &extractor, &postings),
+        tasks::sentence_to_skills("sentence2skill HOUSE validation", &extractor, &house),
+        tasks::sentence_to_skills("sentence2skill TECH validation", &extractor, &tech),
+        tasks::title_to_occupation("title2occupation (titles.csv)", &extractor, &titles),
+    ];
+    Ok(EvalReport {
+        outcomes,
+        setup_seconds,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs the evaluation on a few items of the real dev files, when the
+    /// shared data folder is there (`../shared/data`, or
+    /// `$SKILLMATCH_SHARED_DATA`). Figures are reported, never gated.
+    #[test]
+    fn evaluates_a_subset_of_the_shared_dev_files() {
+        let data = std::env::var_os("SKILLMATCH_SHARED_DATA").map_or_else(
+            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"),
+            PathBuf::from,
+        );
+        if !data.join(ESCO_DIR).exists() {
+            eprintln!("skipping: {} is absent", data.display());
+            return;
+        }
+        let report = run(&data, Some(5)).unwrap();
+        assert_eq!(report.outcomes.len(), 4);
+        for outcome in &report.outcomes {
+            assert!(outcome.items > 0, "{}", outcome.task);
+            for figure in &outcome.figures {
+                assert!(
+                    (0.0..=1.0).contains(&figure.value),
+                    "{} {} = {}",
+                    outcome.task,
+                    figure.metric,
+                    figure.value
+                );
+            }
+        }
+        let markdown = report.markdown("test", &RunContext::default());
+        assert!(markdown.contains("| job2skill (hahu_dev) | R-precision |"));
+        assert!(markdown.contains("## Targets missed"));
+    }
+}

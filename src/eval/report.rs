@@ -1,0 +1,170 @@
+//! The evaluation table and EVALUATION.md.
+
+use std::fmt::Write;
+
+use super::references;
+use super::tasks::TaskOutcome;
+
+/// Where and when a run happened; filled in by the caller.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunContext {
+    /// UTC date and time of the run.
+    pub date: String,
+    /// Short commit id, or `unknown`.
+    pub commit: String,
+    /// CPU model and core count.
+    pub machine: String,
+    /// `/proc/loadavg` at the end of the run.
+    pub loadavg: String,
+    /// The item limit per task, when one was given.
+    pub limit: Option<usize>,
+}
+
+/// Everything one evaluation run measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvalReport {
+    /// One outcome per task.
+    pub outcomes: Vec<TaskOutcome>,
+    /// Seconds to read ESCO and build the taxonomy and extractor.
+    pub setup_seconds: f64,
+}
+
+/// Why the lexical method misses the targets, from reading its errors on the dev files.
+const WHY_MISSED: &str = "Why: the method is lexical (labels, BM25, idf coverage) plus taxonomy \
+propagation, with no learned text representation, so it cannot match a text to a concept \
+that it names in other words. (1) title2occupation: the misses are mostly vocabulary gaps \
+between vacancy titles and ESCO/O*NET titles (in titles.csv, `Sales representations` and \
+`Marketing Executive` share their gold occupation with `Internship Digital Marketer`); the \
+research prototypes measured that fusing all-MiniLM-L6-v2 or a static MiniLM token table \
+adds only about 0.02-0.03 MRR to a lexical fusion of this kind (MRR 0.37-0.38), so 0.55 \
+needs a model trained for title normalisation. (2) job2skill: gold is the essential-skill \
+list of one occupation, so R-precision is bounded by how often the right occupation ranks \
+first (49 % of hahu_dev for the research prototype's occupation ranking, which reached \
+R-precision 0.62 with a similar lexical fusion); some hahu titles name the employer or \
+programme rather than the job, and body words are shared by neighbouring occupations. \
+(3) sentence2skill: a skill annotated in a sentence is often worded differently from every \
+ESCO label of it, which label coverage cannot bridge; a semantic-neighbour stage (the \
+MiniLM embedder feature, or a static token table) is the next step.\n";
+
+fn cell(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".to_owned(), |v| format!("{v:.3}"))
+}
+
+impl EvalReport {
+    /// Every figure that has a reference and misses its target or a reference:
+    /// `(task, metric, ours, what it misses)`.
+    pub fn misses(&self) -> Vec<(String, String, f64, String)> {
+        let mut misses = Vec::new();
+        for outcome in &self.outcomes {
+            for figure in &outcome.figures {
+                let Some(reference) = references::find(outcome.task, figure.metric) else {
+                    continue;
+                };
+                let mut missed = Vec::new();
+                if figure.value <= reference.bm25 {
+                    missed.push(format!("BM25 {:.3}", reference.bm25));
+                }
+                if figure.value <= reference.minilm {
+                    missed.push(format!("MiniLM peer {:.3}", reference.minilm));
+                }
+                if figure.value < reference.target {
+                    missed.push(format!("target {:.3}", reference.target));
+                }
+                if !missed.is_empty() {
+                    misses.push((
+                        outcome.task.to_owned(),
+                        figure.metric.to_owned(),
+                        figure.value,
+                        missed.join(", "),
+                    ));
+                }
+            }
+        }
+        misses
+    }
+
+    /// The figures table in Markdown, ours beside the references and targets.
+    pub fn table(&self) -> String {
+        let mut out = String::from(
+            "| task | metric | skillmatch | BM25 | MiniLM peer | target |\n|---|---|---|---|---|---|\n",
+        );
+        for outcome in &self.outcomes {
+            for figure in &outcome.figures {
+                let reference = references::find(outcome.task, figure.metric);
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {:.3} | {} | {} | {} |",
+                    outcome.task,
+                    figure.metric,
+                    figure.value,
+                    cell(reference.map(|r| r.bm25)),
+                    cell(reference.map(|r| r.minilm)),
+                    reference.map_or_else(|| "–".to_owned(), |r| format!("≥ {:.2}", r.target)),
+                );
+            }
+        }
+        out
+    }
+
+    /// Items and throughput per task in Markdown.
+    pub fn speed_table(&self) -> String {
+        let mut out =
+            String::from("| task | items | seconds | items/s (1 thread) |\n|---|---|---|---|\n");
+        for outcome in &self.outcomes {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {:.2} | {:.1} |",
+                outcome.task,
+                outcome.items,
+                outcome.seconds,
+                outcome.throughput()
+            );
+        }
+        out
+    }
+
+    /// The whole EVALUATION.md.
+    pub fn markdown(&self, method: &str, context: &RunContext) -> String {
+        let mut out = String::from("# Evaluation\n\n");
+        out.push_str(
+            "Produced by `skillmatch eval --data ../shared/data` (release build). \
+             Tasks, metrics and reference figures are those of \
+             ../shared/design/TARGETS.md: dev splits only, binary relevance, \
+             macro-averaged, ranking against all of ESCO v1.1.1.\n\n",
+        );
+        let _ = writeln!(out, "- date: {}", context.date);
+        let _ = writeln!(out, "- commit: {}", context.commit);
+        let _ = writeln!(out, "- machine: {}", context.machine);
+        let _ = writeln!(out, "- /proc/loadavg: {}", context.loadavg);
+        let _ = writeln!(
+            out,
+            "- items: {}",
+            context
+                .limit
+                .map_or_else(|| "all".to_owned(), |n| format!("first {n} per task"))
+        );
+        let _ = writeln!(
+            out,
+            "- setup (read ESCO, build taxonomy and extractor): {:.2} s\n",
+            self.setup_seconds
+        );
+        out.push_str("## Method\n\n");
+        out.push_str(method.trim());
+        out.push_str("\n\n## Figures\n\n");
+        out.push_str(&self.table());
+        out.push_str("\n## Speed\n\n");
+        out.push_str(&self.speed_table());
+        out.push_str("\n## Targets missed\n\n");
+        let misses = self.misses();
+        if misses.is_empty() {
+            out.push_str("None: every figure beats both references and reaches its target.\n");
+        } else {
+            for (task, metric, value, missed) in misses {
+                let _ = writeln!(out, "- {task} {metric}: {value:.3} misses {missed}.");
+            }
+            out.push('\n');
+            out.push_str(WHY_MISSED);
+        }
+        out
+    }
+}

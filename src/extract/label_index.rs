@@ -1,0 +1,276 @@
+//! An in-memory inverted index over concept labels (one document per
+//! distinct label of a concept), scored with Okapi BM25 and with idf
+//! coverage. Built once; a query accumulates postings into per-label sums
+//! and keeps each concept's best label.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::Reason;
+use super::terms::label_terms;
+
+/// BM25 term-frequency saturation.
+const K1: f32 = 1.2;
+/// BM25 length normalisation.
+const B: f32 = 0.75;
+
+/// A concept's best-matching label for one query.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LabelMatch {
+    /// Dense index of the concept.
+    pub concept: u32,
+    /// Index of the label inside the index.
+    pub label: u32,
+    /// BM25 of the label against the query.
+    pub bm25: f32,
+    /// Share of the label's idf mass present in the query, in [0, 1].
+    pub coverage: f32,
+    /// Idf mass of the label's terms present in the query.
+    pub matched_idf: f32,
+}
+
+/// One label of one concept.
+#[derive(Debug, Clone)]
+struct LabelDoc {
+    concept: u32,
+    kind: Reason,
+    idf_total: f32,
+    terms: Vec<u32>,
+}
+
+/// Inverted index over labels.
+#[derive(Debug, Default)]
+pub struct LabelIndex {
+    /// Accumulators kept between queries, so a query does not allocate them.
+    spare: Mutex<Vec<Scratch>>,
+    term_ids: HashMap<String, u32>,
+    idf: Vec<f32>,
+    /// Per term: (label, BM25 weight of the term in that label).
+    postings: Vec<Vec<(u32, f32)>>,
+    labels: Vec<LabelDoc>,
+    concepts: usize,
+}
+
+/// Reusable per-query accumulators, sized to the index.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    sums: Vec<(f32, f32)>,
+    touched: Vec<u32>,
+    best: HashMap<u32, (LabelMatch, f32)>,
+}
+
+impl LabelIndex {
+    /// Indexes concepts given as lists of (label, kind), in concept order.
+    /// Duplicate labels of one concept keep their first (strongest) kind.
+    pub fn build<'a>(concepts: impl Iterator<Item = Vec<(&'a str, Reason)>>) -> Self {
+        let mut index = Self::default();
+        for (position, labels) in concepts.enumerate() {
+            let concept = u32::try_from(position).expect("fewer than 2^32 concepts");
+            let mut seen: Vec<Vec<u32>> = Vec::new();
+            for (label, kind) in labels {
+                let mut ids: Vec<u32> = label_terms(label)
+                    .into_iter()
+                    .map(|term| index.term_id(term))
+                    .collect();
+                ids.sort_unstable();
+                if ids.is_empty() || seen.contains(&ids) {
+                    continue;
+                }
+                seen.push(ids.clone());
+                index.labels.push(LabelDoc {
+                    concept,
+                    kind,
+                    idf_total: 0.0,
+                    terms: ids,
+                });
+            }
+            index.concepts = position + 1;
+        }
+        index.finish();
+        index
+    }
+
+    fn term_id(&mut self, term: String) -> u32 {
+        let next = u32::try_from(self.term_ids.len()).expect("fewer than 2^32 terms");
+        *self.term_ids.entry(term).or_insert(next)
+    }
+
+    fn finish(&mut self) {
+        let terms = self.term_ids.len();
+        let mut df = vec![0u32; terms];
+        for doc in &self.labels {
+            let mut unique = doc.terms.clone();
+            unique.dedup();
+            for t in unique {
+                df[t as usize] += 1;
+            }
+        }
+        let n = self.labels.len() as f32;
+        self.idf = df
+            .iter()
+            .map(|&d| (1.0 + (n - d as f32 + 0.5) / (d as f32 + 0.5)).ln())
+            .collect();
+        let average = self.labels.iter().map(|d| d.terms.len()).sum::<usize>() as f32 / n.max(1.0);
+        self.postings = vec![Vec::new(); terms];
+        for (label, doc) in self.labels.iter_mut().enumerate() {
+            let norm = K1 * (1.0 - B + B * doc.terms.len() as f32 / average.max(1.0));
+            let mut unique = doc.terms.clone();
+            unique.dedup();
+            let mut idf_total = 0.0;
+            for t in unique {
+                let tf = doc.terms.iter().filter(|&&x| x == t).count() as f32;
+                let idf = self.idf[t as usize];
+                idf_total += idf;
+                self.postings[t as usize].push((label as u32, idf * tf * (K1 + 1.0) / (tf + norm)));
+            }
+            doc.idf_total = idf_total;
+            doc.terms.dedup();
+        }
+    }
+
+    /// Number of concepts indexed.
+    pub fn concept_count(&self) -> usize {
+        self.concepts
+    }
+
+    /// Number of labels indexed.
+    pub fn label_count(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// The term id of a stemmed term, when any label uses it.
+    pub fn term(&self, term: &str) -> Option<u32> {
+        self.term_ids.get(term).copied()
+    }
+
+    /// Inverse document frequency of a term over labels.
+    pub fn idf(&self, term: u32) -> f32 {
+        self.idf[term as usize]
+    }
+
+    /// The kind of a label (preferred, alternative, hidden).
+    pub fn kind(&self, label: u32) -> Reason {
+        self.labels[label as usize].kind
+    }
+
+    /// The distinct term ids of a label.
+    pub fn label_terms(&self, label: u32) -> &[u32] {
+        &self.labels[label as usize].terms
+    }
+
+    /// Accumulators for this index, reused from earlier queries when possible;
+    /// hand them back with [`Self::give_back`].
+    pub fn take_scratch(&self) -> Scratch {
+        let spare = self.spare.lock().map(|mut v| v.pop()).unwrap_or(None);
+        spare.unwrap_or_else(|| self.scratch())
+    }
+
+    /// Keeps accumulators for the next query.
+    pub fn give_back(&self, scratch: Scratch) {
+        if let Ok(mut spare) = self.spare.lock() {
+            spare.push(scratch);
+        }
+    }
+
+    /// Fresh accumulators for this index.
+    pub fn scratch(&self) -> Scratch {
+        Scratch {
+            sums: vec![(0.0, 0.0); self.labels.len()],
+            touched: Vec::new(),
+            best: HashMap::new(),
+        }
+    }
+
+    /// Scores every label sharing a term with the query (distinct term ids
+    /// with weights) and returns each concept's best label by `rank`.
+    pub fn search(
+        &self,
+        query: &[(u32, f32)],
+        scratch: &mut Scratch,
+        rank: impl Fn(&LabelMatch) -> f32,
+    ) -> Vec<LabelMatch> {
+        self.search_where(query, scratch, rank, |_| true)
+    }
+
+    /// How many labels use a term.
+    pub fn label_frequency(&self, term: u32) -> usize {
+        self.postings[term as usize].len()
+    }
+
+    /// [`Self::search`] keeping only the labels that pass `keep`.
+    pub fn search_where(
+        &self,
+        query: &[(u32, f32)],
+        scratch: &mut Scratch,
+        rank: impl Fn(&LabelMatch) -> f32,
+        keep: impl Fn(&LabelMatch) -> bool,
+    ) -> Vec<LabelMatch> {
+        if scratch.sums.len() != self.labels.len() {
+            *scratch = self.scratch();
+        }
+        for &(term, weight) in query {
+            let idf = self.idf[term as usize];
+            for &(label, bm25) in &self.postings[term as usize] {
+                let entry = &mut scratch.sums[label as usize];
+                if entry.1 == 0.0 {
+                    scratch.touched.push(label);
+                }
+                entry.0 += weight * bm25;
+                entry.1 += idf;
+            }
+        }
+        scratch.best.clear();
+        for label in scratch.touched.drain(..) {
+            let (bm25, matched_idf) = std::mem::take(&mut scratch.sums[label as usize]);
+            let doc = &self.labels[label as usize];
+            let found = LabelMatch {
+                concept: doc.concept,
+                label,
+                bm25,
+                coverage: (matched_idf / doc.idf_total.max(f32::EPSILON)).min(1.0),
+                matched_idf,
+            };
+            if !keep(&found) {
+                continue;
+            }
+            let value = rank(&found);
+            match scratch.best.get(&doc.concept) {
+                Some((_, old)) if *old >= value => {}
+                _ => {
+                    scratch.best.insert(doc.concept, (found, value));
+                }
+            }
+        }
+        scratch.best.drain().map(|(_, (m, _))| m).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_labels_cover_fully_and_concepts_keep_their_best_label() {
+        let index = LabelIndex::build(
+            vec![
+                vec![
+                    ("registered nurse", Reason::PreferredLabel),
+                    ("nurse", Reason::AltLabel),
+                ],
+                vec![("nurse educator", Reason::PreferredLabel)],
+                vec![("software developer", Reason::PreferredLabel)],
+            ]
+            .into_iter(),
+        );
+        let nurse = index.term("nurse").unwrap();
+        let mut scratch = index.scratch();
+        let found = index.search(&[(nurse, 1.0)], &mut scratch, |m| m.bm25);
+        assert_eq!(found.len(), 2);
+        let first = found.iter().find(|m| m.concept == 0).unwrap();
+        assert!((first.coverage - 1.0).abs() < 1e-6);
+        assert_eq!(index.kind(first.label), Reason::AltLabel);
+        let educator = found.iter().find(|m| m.concept == 1).unwrap();
+        assert!(educator.coverage < 1.0 && educator.bm25 < first.bm25);
+        assert!(index.term("nurses").is_none());
+    }
+}

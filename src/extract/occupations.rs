@@ -1,0 +1,252 @@
+//! Occupation inference, three kinds of support fused after scaling each to
+//! the best occupation: the title line of a text matched segment by segment
+//! against every occupation label with BM25; the whole text matched with
+//! BM25 against each occupation's labels and description; and, for texts
+//! with a body, the longest occupation label found as a phrase.
+
+use std::collections::HashMap;
+
+use super::label_index::LabelIndex;
+use super::phrases::PhraseMatcher;
+use super::spans::{merged_spans, span, title_end, title_segments};
+use super::terms::{TextTerm, terms};
+use super::tuning::Tuning;
+use super::{Reason, Span};
+use crate::taxonomy::Taxonomy;
+
+/// An occupation with its fused score and what evidences it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankedOccupation {
+    /// Index into the taxonomy's occupations.
+    pub occupation: usize,
+    /// Fused score in [0, 1]; 1 for the best-supported occupation of the text.
+    pub score: f32,
+    /// Evidence spans in the input.
+    pub evidence: Vec<Span>,
+    /// The kind of the best matching title label, or `Semantic` for body-only support.
+    pub reason: Reason,
+    /// How completely the title names this occupation, in [0, 1]: the share of
+    /// the best label's idf mass found in the title segment times the share of
+    /// the segment's idf mass found in the label. 0 without title support.
+    pub title_match: f32,
+}
+
+/// Label and description indexes over the occupations of a taxonomy.
+#[derive(Debug)]
+pub struct OccupationIndex {
+    labels: LabelIndex,
+    documents: LabelIndex,
+    phrases: PhraseMatcher,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Support {
+    title: f32,
+    title_label: Option<(u32, usize)>,
+    title_match: f32,
+    document: f32,
+    phrase: f32,
+    phrase_evidence: Vec<Span>,
+}
+
+impl OccupationIndex {
+    /// Indexes preferred, alternative and hidden labels plus `extra_titles`
+    /// (per occupation, e.g. O*NET titles through a crosswalk; may be
+    /// shorter than the occupation list), and one document per occupation of
+    /// its labels and description.
+    pub fn new(taxonomy: &Taxonomy, extra_titles: &[Vec<String>]) -> Self {
+        let occupations = taxonomy.occupations();
+        let labels = LabelIndex::build(occupations.iter().enumerate().map(|(i, o)| {
+            std::iter::once((o.preferred_label.as_str(), Reason::PreferredLabel))
+                .chain(o.alt_labels.iter().map(|l| (l.as_str(), Reason::AltLabel)))
+                .chain(
+                    o.hidden_labels
+                        .iter()
+                        .map(|l| (l.as_str(), Reason::HiddenLabel)),
+                )
+                .chain(
+                    extra_titles
+                        .get(i)
+                        .into_iter()
+                        .flatten()
+                        .map(|l| (l.as_str(), Reason::AltLabel)),
+                )
+                .collect()
+        }));
+        let texts: Vec<String> = occupations
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} {} {}",
+                    o.preferred_label,
+                    o.alt_labels.join(" "),
+                    o.description
+                )
+            })
+            .collect();
+        let documents =
+            LabelIndex::build(texts.iter().map(|t| vec![(t.as_str(), Reason::Semantic)]));
+        Self {
+            labels,
+            documents,
+            phrases: PhraseMatcher::for_occupations(taxonomy),
+        }
+    }
+
+    /// Occupations of a text, best first, at most `top_k`.
+    pub fn rank(&self, input: &str, top_k: usize, tuning: &Tuning) -> Vec<RankedOccupation> {
+        let all = terms(input);
+        let split = title_end(input);
+        let (title, body) = all.split_at(all.partition_point(|t| t.token.start < split));
+        let segments = title_segments(input, title);
+        let mut support: HashMap<u32, Support> = HashMap::new();
+        self.title_support(&segments, tuning, &mut support);
+        if tuning.document_weight > 0.0 {
+            let query = distinct_query(&self.documents, all.iter());
+            let mut scratch = self.documents.take_scratch();
+            for found in self.documents.search(&query, &mut scratch, |m| m.bm25) {
+                support.entry(found.concept).or_default().document = found.bm25;
+            }
+            self.documents.give_back(scratch);
+        }
+        if tuning.phrase_weight > 0.0 && !body.is_empty() {
+            for hit in self.phrases.find(input) {
+                let longest = hit
+                    .evidence
+                    .iter()
+                    .map(|s| crate::text::tokenize(&s.text).len())
+                    .max()
+                    .unwrap_or(0);
+                let entry = support.entry(hit.concept).or_default();
+                entry.phrase = longest as f32;
+                entry.phrase_evidence = hit.evidence;
+            }
+        }
+        let best = |f: fn(&Support) -> f32| support.values().map(f).fold(0.0, f32::max);
+        let maxima = [best(|s| s.title), best(|s| s.document), best(|s| s.phrase)];
+        let weights = [1.0, tuning.document_weight, tuning.phrase_weight];
+        let total: f32 = weights
+            .iter()
+            .zip(&maxima)
+            .filter(|(_, m)| **m > 0.0)
+            .map(|(w, _)| w)
+            .sum();
+        if total == 0.0 {
+            return Vec::new();
+        }
+        let fuse = |s: &Support| -> f32 {
+            let parts = [s.title, s.document, s.phrase];
+            let sum: f32 = parts
+                .iter()
+                .zip(&maxima)
+                .zip(&weights)
+                .filter(|((_, m), _)| **m > 0.0)
+                .map(|((p, m), w)| w * p / m)
+                .sum();
+            sum / total
+        };
+        let mut ranked: Vec<(u32, f32, Support)> = support
+            .into_iter()
+            .map(|(occupation, s)| (occupation, fuse(&s), s))
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(top_k);
+        ranked
+            .into_iter()
+            .map(|(occupation, score, s)| {
+                let (evidence, reason) = match s.title_label {
+                    Some((label, position)) => (
+                        self.label_evidence(input, &segments[position], label),
+                        self.labels.kind(label),
+                    ),
+                    None if !s.phrase_evidence.is_empty() => (s.phrase_evidence, Reason::Semantic),
+                    None => (
+                        self.body_evidence(input, &all, occupation),
+                        Reason::Semantic,
+                    ),
+                };
+                RankedOccupation {
+                    occupation: occupation as usize,
+                    score,
+                    evidence,
+                    reason,
+                    title_match: s.title_match,
+                }
+            })
+            .collect()
+    }
+
+    /// BM25 of each title segment against every occupation label; later
+    /// segments decay.
+    fn title_support(
+        &self,
+        segments: &[Vec<&TextTerm>],
+        tuning: &Tuning,
+        support: &mut HashMap<u32, Support>,
+    ) {
+        let mut scratch = self.labels.take_scratch();
+        for (position, segment) in segments.iter().enumerate() {
+            let decay = if position == 0 {
+                1.0
+            } else {
+                tuning.segment_decay
+            };
+            let query = distinct_query(&self.labels, segment.iter().copied());
+            let query_idf: f32 = query.iter().map(|&(t, _)| self.labels.idf(t)).sum();
+            for found in self.labels.search(&query, &mut scratch, |m| m.bm25) {
+                let entry = support.entry(found.concept).or_default();
+                if found.bm25 * decay > entry.title {
+                    entry.title = found.bm25 * decay;
+                    entry.title_label = Some((found.label, position));
+                    entry.title_match =
+                        found.coverage * (found.matched_idf / query_idf.max(f32::EPSILON)).min(1.0);
+                }
+            }
+        }
+        self.labels.give_back(scratch);
+    }
+
+    fn label_evidence(&self, input: &str, segment: &[&TextTerm], label: u32) -> Vec<Span> {
+        let wanted = self.labels.label_terms(label);
+        let matched: Vec<&TextTerm> = segment
+            .iter()
+            .copied()
+            .filter(|t| {
+                self.labels
+                    .term(&t.term)
+                    .is_some_and(|id| wanted.contains(&id))
+            })
+            .collect();
+        merged_spans(input, &matched)
+    }
+
+    /// Up to five body words shared with the occupation's document, rarest first.
+    fn body_evidence(&self, input: &str, body: &[TextTerm], occupation: u32) -> Vec<Span> {
+        let wanted = self.documents.label_terms(occupation);
+        let mut matched: Vec<(f32, &TextTerm)> = Vec::new();
+        for term in body {
+            if let Some(id) = self.documents.term(&term.term) {
+                if wanted.contains(&id) && !matched.iter().any(|(_, t)| t.term == term.term) {
+                    matched.push((self.documents.idf(id), term));
+                }
+            }
+        }
+        matched.sort_by(|a, b| b.0.total_cmp(&a.0));
+        matched
+            .into_iter()
+            .take(5)
+            .map(|(_, t)| span(input, t.token.start, t.token.end))
+            .collect()
+    }
+}
+
+/// Distinct known terms of a text as a query with unit weights.
+pub fn distinct_query<'t>(
+    index: &LabelIndex,
+    text_terms: impl Iterator<Item = &'t TextTerm>,
+) -> Vec<(u32, f32)> {
+    let mut ids: Vec<u32> = text_terms.filter_map(|t| index.term(&t.term)).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter().map(|id| (id, 1.0)).collect()
+}

@@ -1,0 +1,217 @@
+//! Skill ranking: label evidence in the text (whole labels as phrases, and
+//! most of a label's words inside one sentence) fused with the essential
+//! skills of the occupations the text is about.
+
+use std::collections::HashMap;
+
+use super::label_index::LabelIndex;
+use super::occupations::{RankedOccupation, distinct_query};
+use super::phrases::PhraseMatcher;
+use super::spans::{self, merged_spans, sentences};
+use super::terms::{TextTerm, terms};
+use super::tuning::Tuning;
+use super::{Reason, Span};
+use crate::taxonomy::{CompetencyIdx, Taxonomy};
+
+/// Text score of a label whose words all occur in one sentence but not as a phrase.
+const SCATTERED_LABEL_SCORE: f32 = 0.7;
+
+/// Terms used by more than one label in this many are too common to start
+/// a partial label match (`and`, `of`, `the`); they still count in coverage.
+const COMMON_TERM_SHARE: usize = 50;
+/// ... but a term is never too common while it is used by fewer labels than this.
+const MIN_COMMON_LABELS: usize = 100;
+
+/// A skill with its fused score, evidence and reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankedSkill {
+    /// The competency.
+    pub competency: CompetencyIdx,
+    /// Fused score in [0, 1].
+    pub score: f32,
+    /// Evidence spans.
+    pub evidence: Vec<Span>,
+    /// The strongest reason.
+    pub reason: Reason,
+}
+
+#[derive(Debug, Clone, Default)]
+struct TextEvidence {
+    score: f32,
+    evidence: Vec<Span>,
+    reason: Option<Reason>,
+}
+
+/// Label indexes over the skills of a taxonomy, and each occupation's essential skills.
+#[derive(Debug)]
+pub struct SkillIndex {
+    phrases: PhraseMatcher,
+    labels: LabelIndex,
+    essential: Vec<Vec<CompetencyIdx>>,
+}
+
+impl SkillIndex {
+    /// Indexes every skill label and resolves occupations' essential skills.
+    pub fn new(taxonomy: &Taxonomy) -> Self {
+        let labels = LabelIndex::build(taxonomy.competencies().iter().map(|c| {
+            std::iter::once((c.preferred_label.as_str(), Reason::PreferredLabel))
+                .chain(c.alt_labels.iter().map(|l| (l.as_str(), Reason::AltLabel)))
+                .chain(
+                    c.hidden_labels
+                        .iter()
+                        .map(|l| (l.as_str(), Reason::HiddenLabel)),
+                )
+                .collect()
+        }));
+        let essential = taxonomy
+            .occupations()
+            .iter()
+            .map(|o| {
+                o.essential
+                    .iter()
+                    .filter_map(|uri| taxonomy.idx(uri))
+                    .collect()
+            })
+            .collect();
+        Self {
+            phrases: PhraseMatcher::for_competencies(taxonomy),
+            labels,
+            essential,
+        }
+    }
+
+    /// Skills of a text, best first, given the occupations inferred for it.
+    pub fn rank(
+        &self,
+        input: &str,
+        occupations: &[RankedOccupation],
+        tuning: &Tuning,
+    ) -> Vec<RankedSkill> {
+        let mut text = self.text_evidence(input, tuning);
+        let propagated = self.propagate(input, occupations, tuning);
+        let total = tuning.text_weight + tuning.occupation_weight;
+        let mut ranked: Vec<RankedSkill> = Vec::with_capacity(text.len() + propagated.len());
+        for (competency, (weight, from)) in &propagated {
+            let own = text.remove(competency).unwrap_or_default();
+            let occupation_part = tuning.occupation_weight * weight;
+            let text_part = tuning.text_weight * own.score;
+            let (evidence, reason) = match own.reason {
+                Some(reason) if text_part >= occupation_part => (own.evidence, reason),
+                _ => (occupations[*from].evidence.clone(), Reason::Occupation),
+            };
+            ranked.push(RankedSkill {
+                competency: *competency,
+                score: (occupation_part + text_part) / total,
+                evidence,
+                reason,
+            });
+        }
+        for (competency, own) in text {
+            ranked.push(RankedSkill {
+                competency,
+                score: tuning.text_weight * own.score / total,
+                evidence: own.evidence,
+                reason: own.reason.unwrap_or(Reason::Semantic),
+            });
+        }
+        ranked.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.competency.cmp(&b.competency))
+        });
+        ranked
+    }
+
+    /// Essential skills of the top occupations, weighted by a softmax over
+    /// their scores and by how completely the text names its best
+    /// occupation (a sentence that names none propagates little):
+    /// (weight in [0, 1], index of the strongest occupation).
+    fn propagate(
+        &self,
+        input: &str,
+        occupations: &[RankedOccupation],
+        tuning: &Tuning,
+    ) -> HashMap<CompetencyIdx, (f32, usize)> {
+        let top = &occupations[..occupations.len().min(tuning.propagated_occupations)];
+        let mut out: HashMap<CompetencyIdx, (f32, usize)> = HashMap::new();
+        let Some(best) = top.first().map(|o| o.score) else {
+            return out;
+        };
+        let has_body = spans::title_end(input) < input.trim_end().len();
+        let floor = if has_body {
+            tuning.body_confidence
+        } else {
+            0.0
+        };
+        let confidence = floor.max(top[0].title_match.powf(tuning.title_match_power));
+        let temperature = tuning.occupation_temperature.max(1e-3);
+        let weights: Vec<f32> = top
+            .iter()
+            .map(|o| ((o.score - best) / temperature).exp())
+            .collect();
+        let sum: f32 = weights.iter().sum();
+        for (position, (occupation, weight)) in top.iter().zip(&weights).enumerate() {
+            let share = confidence * weight / sum;
+            for &skill in &self.essential[occupation.occupation] {
+                out.entry(skill).or_insert((0.0, position)).0 += share;
+            }
+        }
+        out
+    }
+
+    /// Whole labels found as phrases (1.0 / 0.9 / 0.8 by label kind), and
+    /// labels with most of their idf mass inside one sentence (0.7 × coverage).
+    fn text_evidence(&self, input: &str, tuning: &Tuning) -> HashMap<CompetencyIdx, TextEvidence> {
+        let mut found: HashMap<CompetencyIdx, TextEvidence> = HashMap::new();
+        for hit in self.phrases.find(input) {
+            found.insert(
+                CompetencyIdx(hit.concept),
+                TextEvidence {
+                    score: hit.score as f32,
+                    evidence: hit.evidence,
+                    reason: Some(hit.reason),
+                },
+            );
+        }
+        let all = terms(input);
+        let mut scratch = self.labels.take_scratch();
+        let common = (self.labels.label_count() / COMMON_TERM_SHARE).max(MIN_COMMON_LABELS);
+        for sentence in sentences(input, &all) {
+            let mut query = distinct_query(&self.labels, sentence.iter());
+            query.retain(|&(term, _)| self.labels.label_frequency(term) <= common);
+            let matches = self.labels.search_where(
+                &query,
+                &mut scratch,
+                |m| m.coverage + 1e-3 * m.matched_idf,
+                |m| m.coverage >= tuning.min_coverage,
+            );
+            for m in matches {
+                let score = SCATTERED_LABEL_SCORE * m.coverage;
+                let entry = found.entry(CompetencyIdx(m.concept)).or_default();
+                if score <= entry.score {
+                    continue;
+                }
+                let wanted = self.labels.label_terms(m.label);
+                let matched: Vec<&TextTerm> = sentence
+                    .iter()
+                    .filter(|t| {
+                        self.labels
+                            .term(&t.term)
+                            .is_some_and(|id| wanted.contains(&id))
+                    })
+                    .collect();
+                *entry = TextEvidence {
+                    score,
+                    evidence: merged_spans(input, &matched),
+                    reason: Some(if m.coverage >= 0.999 {
+                        self.labels.kind(m.label)
+                    } else {
+                        Reason::Semantic
+                    }),
+                };
+            }
+        }
+        self.labels.give_back(scratch);
+        found
+    }
+}

@@ -1,0 +1,78 @@
+//! Index terms: normalised tokens (lower-cased, accent-folded) reduced by a
+//! plural-only stemmer, so `nurses` meets `nurse` and `policies` meets
+//! `policy` while `business` and `analysis` stay whole.
+
+use crate::text::{self, Token};
+
+/// Reduces an English plural to its singular; other words are returned as they are.
+pub fn stem(word: &str) -> String {
+    let n = word.len();
+    if n > 4 && word.ends_with("ies") {
+        return format!("{}y", &word[..n - 3]);
+    }
+    if n > 4
+        && (word.ends_with("sses")
+            || word.ends_with("shes")
+            || word.ends_with("ches")
+            || word.ends_with("xes"))
+    {
+        return word[..n - 2].to_owned();
+    }
+    if n > 3
+        && word.ends_with('s')
+        && !(word.ends_with("ss") || word.ends_with("us") || word.ends_with("is"))
+    {
+        return word[..n - 1].to_owned();
+    }
+    word.to_owned()
+}
+
+/// A term of a text and the token it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextTerm {
+    /// The stemmed, normalised term.
+    pub term: String,
+    /// The source token (byte offsets into the text).
+    pub token: Token,
+}
+
+/// The terms of a text, in order.
+pub fn terms(input: &str) -> Vec<TextTerm> {
+    text::tokenize(input)
+        .into_iter()
+        .map(|token| TextTerm {
+            term: stem(&token.norm),
+            token,
+        })
+        .collect()
+}
+
+/// The stemmed terms of a label, in order.
+pub fn label_terms(label: &str) -> Vec<String> {
+    text::tokenize(label)
+        .into_iter()
+        .map(|t| stem(&t.norm))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plurals_are_reduced_and_other_words_kept() {
+        for (word, expected) in [
+            ("nurses", "nurse"),
+            ("policies", "policy"),
+            ("boxes", "box"),
+            ("classes", "class"),
+            ("business", "business"),
+            ("analysis", "analysis"),
+            ("status", "status"),
+            ("sql", "sql"),
+            ("bus", "bus"),
+        ] {
+            assert_eq!(stem(word), expected, "{word}");
+        }
+    }
+}
