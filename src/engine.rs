@@ -11,7 +11,7 @@ use crate::catalog::{
 };
 use crate::domain::{CredentialId, Microcredential, TaxonomyVersion, ValidationError, Violations};
 use crate::error::Error;
-use crate::extract::{ExtractOptions, Extraction, Extractor, OccupationMatch};
+use crate::extract::{ExtractOptions, Extraction, Extractor, OccupationMatch, Tuning};
 use crate::matching::{self, MatchOutcome, MatchQuery};
 use crate::planning::{self, GapAnalysis, GapQuery, Plan, PlanConstraints};
 use crate::store::Store;
@@ -73,7 +73,11 @@ impl Engine {
         })?;
         let store = Arc::new(Store::open(&store_path(&config.data_dir))?);
         let taxonomy = Arc::new(load_taxonomy(&config.data_dir, pins)?);
-        let extractor = Extractor::new(&taxonomy);
+        let extractor = Extractor::with_occupation_titles(
+            &taxonomy,
+            Tuning::default(),
+            &linked_occupation_titles(&taxonomy),
+        );
         let (catalog, seed) = Catalog::open(
             store,
             taxonomy.clone(),
@@ -299,6 +303,27 @@ fn load_taxonomy(data_dir: &Path, pins: &[TaxonomyVersion]) -> Result<Taxonomy, 
         parts,
         Some(&data_dir.join("label-index")),
     )?)
+}
+
+/// For each occupation, the titles of the occupations linked to it from
+/// another taxonomy (the ESCO<->O*NET crosswalk): O*NET's alternate and
+/// reported titles then help recognise the ESCO occupation, as in `eval`.
+fn linked_occupation_titles(taxonomy: &Taxonomy) -> Vec<Vec<String>> {
+    taxonomy
+        .occupations()
+        .iter()
+        .map(|occupation| {
+            occupation
+                .linked
+                .iter()
+                .filter_map(|uri| taxonomy.occupation(uri))
+                .flat_map(|linked| {
+                    std::iter::once(&linked.preferred_label).chain(&linked.alt_labels)
+                })
+                .cloned()
+                .collect()
+        })
+        .collect()
 }
 
 /// The database file inside a data directory.
