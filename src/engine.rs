@@ -2,6 +2,10 @@
 //! from a data directory, with the operations the API serves. Everything here
 //! is synchronous; the API runs it off the async executor.
 
+mod records;
+
+pub use records::{JobFit, JobSource, MAX_CANDIDATE_BATCH, RankOutcome, RankQuery};
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -42,6 +46,8 @@ pub struct Engine {
     taxonomy: Arc<Taxonomy>,
     extractor: Extractor,
     catalog: Catalog,
+    store: Arc<Store>,
+    candidates: Arc<dyn crate::ranking::CandidateIndex>,
 }
 
 impl Engine {
@@ -57,7 +63,7 @@ impl Engine {
         let taxonomy = Arc::new(load_sample()?);
         let extractor = Extractor::new(&taxonomy);
         let (catalog, seed) = Catalog::open(
-            store,
+            store.clone(),
             taxonomy.clone(),
             &config.data_dir.join("catalog-index"),
             SAMPLE_CREDENTIALS_JSONL,
@@ -71,14 +77,15 @@ impl Engine {
             credentials: catalog.len(),
             seed,
         };
-        Ok((
-            Self {
-                taxonomy,
-                extractor,
-                catalog,
-            },
-            report,
-        ))
+        let engine = Self {
+            taxonomy,
+            extractor,
+            catalog,
+            store,
+            candidates: records::new_index(),
+        };
+        records::load_index(&engine)?;
+        Ok((engine, report))
     }
 
     /// The loaded taxonomy.

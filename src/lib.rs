@@ -5,6 +5,7 @@
 //! See `ARCHITECTURE.md` for the map of the code.
 
 pub mod api;
+pub mod auth;
 pub mod catalog;
 pub mod config;
 pub mod domain;
@@ -13,9 +14,10 @@ pub mod engine;
 pub mod error;
 pub mod extract;
 pub mod matching;
+pub mod ranking;
 pub mod server;
 
-pub use server::{ServerOptions, serve};
+pub use server::{ServerOptions, serve, serve_with_auth};
 pub mod store;
 pub mod taxonomy;
 pub mod telemetry;

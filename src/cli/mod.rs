@@ -1,6 +1,7 @@
 //! Command-line interface: `serve`, `import`, `match`.
 
 mod import;
+mod keys;
 mod match_cmd;
 mod serve;
 
@@ -33,6 +34,29 @@ enum Command {
     Import(ImportCommand),
     /// Recommend credentials for a job posting and print them.
     Match(MatchArgs),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Create a random key for a tenant and role, print it once and append its digest to the file.
+    Add(KeysAddArgs),
+}
+
+/// Flags of `keys add`.
+#[derive(Debug, clap::Args)]
+struct KeysAddArgs {
+    /// The API-key file (created when absent).
+    #[arg(long)]
+    file: PathBuf,
+    /// Tenant the key acts for.
+    #[arg(long)]
+    tenant: String,
+    /// Role: read, write or admin.
+    #[arg(long, value_parser = ["read", "write", "admin"])]
+    role: String,
 }
 
 /// Flags of `serve`.
@@ -56,6 +80,10 @@ struct ServeArgs {
     /// Allow listening on a non-loopback address without authentication.
     #[arg(long, env = "SKILLMATCH_ALLOW_UNAUTHENTICATED")]
     allow_unauthenticated: bool,
+    /// API-key file (TOML, `[[keys]]` with `sha256`, `tenant`, `role`); calls must then
+    /// carry `authorization: Bearer KEY`.
+    #[arg(long, env = "SKILLMATCH_API_KEYS")]
+    api_keys: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -106,6 +134,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             import::credentials(&data_dir(cli.data_dir, &file), &args)
         }
         Command::Match(args) => match_cmd::run(&data_dir(cli.data_dir, &file), &args),
+        Command::Keys(KeysCommand::Add(args)) => keys::add(&args),
     }
 }
 

@@ -7,7 +7,7 @@ mod job_needs;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-pub use coverage::{CoverageKind, Covered};
+pub use coverage::{CoverageKind, Covered, neighbourhood};
 pub use job_needs::{JobNeed, NeedSource, job_needs};
 
 use crate::catalog::{Catalog, CatalogError, CredentialFilter};

@@ -1,0 +1,138 @@
+//! Tenant records: candidates and jobs, each table keyed by `(tenant, id)`
+//! with the record's JSON as value. Every write commits durably before it
+//! returns, so an acknowledged write survives a crash.
+
+use redb::{ReadableDatabase, ReadableTable, TableDefinition};
+
+use super::{Store, StoreError};
+
+type RecordTable = TableDefinition<'static, (&'static str, &'static str), &'static [u8]>;
+
+pub(super) const CANDIDATES: RecordTable = TableDefinition::new("candidates");
+pub(super) const JOBS: RecordTable = TableDefinition::new("jobs");
+
+/// Which table a record lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    /// Candidates.
+    Candidate,
+    /// Job postings.
+    Job,
+}
+
+impl RecordKind {
+    fn table(self) -> RecordTable {
+        match self {
+            Self::Candidate => CANDIDATES,
+            Self::Job => JOBS,
+        }
+    }
+}
+
+/// One stored record: its tenant, id and JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRecord {
+    /// Owning tenant.
+    pub tenant: String,
+    /// Record id.
+    pub id: String,
+    /// The record's JSON.
+    pub json: Vec<u8>,
+}
+
+impl Store {
+    /// Inserts or replaces records of one tenant in one durable transaction.
+    pub fn put_records(
+        &self,
+        kind: RecordKind,
+        tenant: &str,
+        records: &[(&str, Vec<u8>)],
+    ) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut table = txn.open_table(kind.table())?;
+            for (id, json) in records {
+                table.insert((tenant, *id), json.as_slice())?;
+            }
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// One record of a tenant.
+    pub fn get_record(
+        &self,
+        kind: RecordKind,
+        tenant: &str,
+        id: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(kind.table())?;
+        Ok(table.get((tenant, id))?.map(|value| value.value().to_vec()))
+    }
+
+    /// Deletes a record of a tenant durably; whether it existed.
+    pub fn delete_record(
+        &self,
+        kind: RecordKind,
+        tenant: &str,
+        id: &str,
+    ) -> Result<bool, StoreError> {
+        let txn = self.db.begin_write()?;
+        let existed = {
+            let mut table = txn.open_table(kind.table())?;
+            table.remove((tenant, id))?.is_some()
+        };
+        txn.commit()?;
+        Ok(existed)
+    }
+
+    /// Up to `limit` records of a tenant in id order, after `after`; and whether more follow.
+    pub fn list_records(
+        &self,
+        kind: RecordKind,
+        tenant: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<StoredRecord>, bool), StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(kind.table())?;
+        let mut page = Vec::new();
+        for entry in table.range((tenant, after.unwrap_or(""))..)? {
+            let (key, value) = entry?;
+            let (key_tenant, id) = key.value();
+            if key_tenant != tenant {
+                break;
+            }
+            if Some(id) == after {
+                continue;
+            }
+            if page.len() == limit {
+                return Ok((page, true));
+            }
+            page.push(StoredRecord {
+                tenant: key_tenant.to_owned(),
+                id: id.to_owned(),
+                json: value.value().to_vec(),
+            });
+        }
+        Ok((page, false))
+    }
+
+    /// Every record of every tenant, for rebuilding indexes.
+    pub fn all_records(&self, kind: RecordKind) -> Result<Vec<StoredRecord>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(kind.table())?;
+        let mut records = Vec::new();
+        for entry in table.iter()? {
+            let (key, value) = entry?;
+            let (tenant, id) = key.value();
+            records.push(StoredRecord {
+                tenant: tenant.to_owned(),
+                id: id.to_owned(),
+                json: value.value().to_vec(),
+            });
+        }
+        Ok(records)
+    }
+}
