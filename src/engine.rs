@@ -59,7 +59,11 @@ impl Engine {
                 config.data_dir.display()
             ))
         })?;
-        let store = Arc::new(Store::open(&store_path(&config.data_dir))?);
+        let mut store = Store::open(&store_path(&config.data_dir))?;
+        if store.compact_if_erased()? {
+            tracing::info!("compacted the store after erasures");
+        }
+        let store = Arc::new(store);
         let taxonomy = Arc::new(load_sample()?);
         let extractor = Extractor::new(&taxonomy);
         let (catalog, seed) = Catalog::open(

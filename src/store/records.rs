@@ -4,7 +4,11 @@
 
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, bump_meta_u64, set_meta};
+
+/// Meta key counting erasures since the last compaction; while it is above
+/// zero, bytes of erased records may linger in freed pages.
+pub const PENDING_ERASURES: &str = "pending_erasures";
 
 type RecordTable = TableDefinition<'static, (&'static str, &'static str), &'static [u8]>;
 
@@ -71,7 +75,8 @@ impl Store {
         Ok(table.get((tenant, id))?.map(|value| value.value().to_vec()))
     }
 
-    /// Deletes a record of a tenant durably; whether it existed.
+    /// Deletes a record of a tenant durably; whether it existed. The record's
+    /// bytes may linger in freed pages until [`Store::compact_if_erased`] runs.
     pub fn delete_record(
         &self,
         kind: RecordKind,
@@ -83,8 +88,30 @@ impl Store {
             let mut table = txn.open_table(kind.table())?;
             table.remove((tenant, id))?.is_some()
         };
+        if existed {
+            bump_meta_u64(&txn, PENDING_ERASURES)?;
+        }
         txn.commit()?;
         Ok(existed)
+    }
+
+    /// Compacts the file when records were erased since the last compaction,
+    /// so their bytes are overwritten or truncated away; whether it compacted.
+    pub fn compact_if_erased(&mut self) -> Result<bool, StoreError> {
+        if self.meta_u64(PENDING_ERASURES)? == 0 {
+            return Ok(false);
+        }
+        // Until redb reports nothing left to move: every freed page is then
+        // either overwritten by a moved one or cut off the end of the file.
+        // The counter is cleared only after that, so a crash mid-way makes
+        // the next start compact again; the second pass reclaims the page
+        // the clearing itself freed.
+        while self.compact()? {}
+        let txn = self.db.begin_write()?;
+        set_meta(&txn, PENDING_ERASURES, &0u64.to_le_bytes())?;
+        txn.commit()?;
+        while self.compact()? {}
+        Ok(true)
     }
 
     /// Up to `limit` records of a tenant in id order, after `after`; and whether more follow.
