@@ -81,12 +81,13 @@ impl Engine {
             credentials: catalog.len(),
             seed,
         };
+        let taxonomy_len = taxonomy.len();
         let engine = Self {
             taxonomy,
             extractor,
             catalog,
             store,
-            candidates: records::new_index(),
+            candidates: records::new_index(taxonomy_len),
         };
         records::load_index(&engine)?;
         Ok((engine, report))

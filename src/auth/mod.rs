@@ -8,7 +8,7 @@ mod keys;
 
 use std::fmt;
 
-pub use interceptor::{AuthInterceptor, Authenticator, require};
+pub use interceptor::{AuthError, AuthInterceptor, Authenticator, require};
 pub use keys::{KeyEntry, KeyFileError, KeyRing, append_key, generate_key};
 
 /// Tenant of an unauthenticated server.

@@ -44,6 +44,11 @@ impl Date {
         Self(i64::try_from(seconds / 86_400).unwrap_or(0))
     }
 
+    /// The date `days` days after 1970-01-01.
+    pub fn from_days(days: i64) -> Self {
+        Self(days)
+    }
+
     /// Days since 1970-01-01.
     pub fn days(self) -> i64 {
         self.0

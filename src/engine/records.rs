@@ -14,8 +14,8 @@ use crate::error::Error;
 use crate::extract::ExtractOptions;
 use crate::matching::{JobNeed, job_needs};
 use crate::ranking::{
-    Assessment, CandidateIndex, MemoryCandidateIndex, RankedCandidate, assess, build_profile,
-    min_proficiencies, rank,
+    Assessment, CandidateIndex, JobPlan, MemoryCandidateIndex, RankedCandidate, assess,
+    build_profile, min_proficiencies, sort_ranked,
 };
 use crate::store::{RecordKind, StoredRecord};
 
@@ -80,14 +80,14 @@ pub(super) fn load_index(engine_parts: &Engine) -> Result<(), Error> {
             &engine_parts.catalog,
             &candidate,
         );
-        engine_parts.candidates.put(&record.tenant, profile);
+        engine_parts.candidates.put(&record.tenant, &profile);
     }
     Ok(())
 }
 
 /// A fresh embedded candidate index.
-pub(super) fn new_index() -> Arc<dyn CandidateIndex> {
-    Arc::new(MemoryCandidateIndex::default())
+pub(super) fn new_index(taxonomy_len: usize) -> Arc<dyn CandidateIndex> {
+    Arc::new(MemoryCandidateIndex::new(taxonomy_len))
 }
 
 fn decode<T: serde::de::DeserializeOwned>(record: &StoredRecord) -> Result<T, Error> {
@@ -174,7 +174,7 @@ impl Engine {
             .put_records(RecordKind::Candidate, tenant.as_str(), &encoded)?;
         for candidate in &candidates {
             let profile = build_profile(&self.taxonomy, &self.extractor, &self.catalog, candidate);
-            self.candidates.put(tenant.as_str(), profile);
+            self.candidates.put(tenant.as_str(), &profile);
         }
         Ok(candidates)
     }
@@ -282,38 +282,39 @@ impl Engine {
             }
         };
         let needs = job_needs(&self.taxonomy, &self.extractor, &job);
-        let (pool, keep_zero) = if query.candidate_ids.is_empty() {
-            let uris = crate::matching::neighbourhood(&self.taxonomy, &needs);
-            (self.candidates.with_any(tenant, &uris), false)
-        } else {
-            let pool = self.candidates.by_ids(tenant, &query.candidate_ids);
-            if let Some(unknown) = query
-                .candidate_ids
-                .iter()
-                .find(|id| !pool.iter().any(|p| &p.id == *id))
-            {
-                return Err(not_found("candidate", unknown));
+        let plan = JobPlan::new(&self.taxonomy, &job, &needs, query.as_of);
+        let only = (!query.candidate_ids.is_empty()).then_some(query.candidate_ids.as_slice());
+        if let Some(unknown) = query
+            .candidate_ids
+            .iter()
+            .find(|id| !self.candidates.contains(tenant, id))
+        {
+            return Err(not_found("candidate", unknown));
+        }
+        let top = self
+            .candidates
+            .top(tenant, &plan, only, query.top_k, only.is_some());
+        // Explain the few winners from their full records.
+        let minimums = min_proficiencies(&job, &needs);
+        let mut ranked = Vec::with_capacity(top.len());
+        let mut names = std::collections::HashMap::new();
+        for (id, _) in top {
+            let candidate = self.candidate(tenant, &id)?;
+            let profile = build_profile(&self.taxonomy, &self.extractor, &self.catalog, &candidate);
+            let assessment = assess(&self.taxonomy, &needs, &minimums, &profile, query.as_of);
+            if query.with_names {
+                names.insert(id, candidate.display_name);
             }
-            (pool, true)
-        };
-        let ranked = rank(
-            &self.taxonomy,
-            &job,
-            &needs,
-            pool,
-            query.top_k,
-            keep_zero,
-            query.as_of,
-        );
+            ranked.push(RankedCandidate {
+                profile,
+                assessment,
+            });
+        }
+        sort_ranked(&mut ranked);
         let names = ranked
             .iter()
-            .map(|r| {
-                if !query.with_names {
-                    return Ok(None);
-                }
-                Ok(self.candidate(tenant, &r.profile.id)?.display_name)
-            })
-            .collect::<Result<_, Error>>()?;
+            .map(|r| names.remove(&r.profile.id).flatten())
+            .collect();
         Ok(RankOutcome {
             needs,
             ranked,
@@ -330,11 +331,8 @@ impl Engine {
         min_score: f64,
         as_of: Date,
     ) -> Result<Vec<JobFit>, Error> {
-        let profile = self
-            .candidates
-            .by_ids(tenant, std::slice::from_ref(candidate_id))
-            .pop()
-            .ok_or_else(|| not_found("candidate", candidate_id))?;
+        let candidate = self.candidate(tenant, candidate_id)?;
+        let profile = build_profile(&self.taxonomy, &self.extractor, &self.catalog, &candidate);
         let mut fits = Vec::new();
         let mut after: Option<RecordId> = None;
         loop {
