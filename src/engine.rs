@@ -48,6 +48,9 @@ pub struct Engine {
     catalog: Catalog,
     store: Arc<Store>,
     candidates: Arc<dyn crate::ranking::CandidateIndex>,
+    /// Held across a record write and its index update, so the index applies
+    /// writes in the order the store committed them.
+    record_writes: std::sync::Mutex<()>,
 }
 
 impl Engine {
@@ -88,6 +91,7 @@ impl Engine {
             catalog,
             store,
             candidates: records::new_index(taxonomy_len),
+            record_writes: std::sync::Mutex::new(()),
         };
         records::load_index(&engine)?;
         Ok((engine, report))

@@ -111,6 +111,12 @@ fn not_found(kind: &'static str, id: &RecordId) -> Error {
 }
 
 impl Engine {
+    fn lock_record_writes(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.record_writes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     fn extract_cv(&self, candidate: &mut Candidate) {
         let options = ExtractOptions {
             top_k: CV_COMPETENCIES,
@@ -166,15 +172,19 @@ impl Engine {
         for candidate in &mut candidates {
             self.extract_cv(candidate);
         }
+        let profiles: Vec<_> = candidates
+            .iter()
+            .map(|c| build_profile(&self.taxonomy, &self.extractor, &self.catalog, c))
+            .collect();
         let encoded = candidates
             .iter()
             .map(|c| Ok((c.id.as_str(), encode(c)?)))
             .collect::<Result<Vec<_>, Error>>()?;
+        let _ordered = self.lock_record_writes();
         self.store
             .put_records(RecordKind::Candidate, tenant.as_str(), &encoded)?;
-        for candidate in &candidates {
-            let profile = build_profile(&self.taxonomy, &self.extractor, &self.catalog, candidate);
-            self.candidates.put(tenant.as_str(), &profile);
+        for profile in &profiles {
+            self.candidates.put(tenant.as_str(), profile);
         }
         Ok(candidates)
     }
@@ -207,6 +217,7 @@ impl Engine {
 
     /// Erases a candidate from the store and the index.
     pub fn delete_candidate(&self, tenant: &TenantId, id: &RecordId) -> Result<(), Error> {
+        let _ordered = self.lock_record_writes();
         let existed =
             self.store
                 .delete_record(RecordKind::Candidate, tenant.as_str(), id.as_str())?;
