@@ -631,7 +631,7 @@ async fn ranking_order_and_explanations_are_pinned() {
     );
     let rankings = server
         .matching()
-        .rank_candidates(authed(&key, rank_request(job, false)))
+        .rank_candidates(authed(&key, rank_request(job.clone(), false)))
         .await
         .unwrap()
         .into_inner()
@@ -651,6 +651,37 @@ async fn ranking_order_and_explanations_are_pinned() {
         "related 0.096 PARTIAL/RELATED/DECLARED MISSING MISSING",
     ];
     assert_eq!(lines, expected, "\n{}", lines.join("\n"));
+
+    // A given list is ranked whole, zero scores included; unknown ids are NOT_FOUND.
+    let mut matching = server.matching();
+    let listed = |ids: &[&str]| pb::RankCandidatesRequest {
+        candidate_ids: ids.iter().map(|id| (*id).to_owned()).collect(),
+        ..rank_request(job.clone(), true)
+    };
+    let given = matching
+        .rank_candidates(authed(&key, listed(&["unrelated", "stale"])))
+        .await
+        .unwrap()
+        .into_inner()
+        .rankings;
+    let given: Vec<(String, f64)> = given
+        .into_iter()
+        .map(|r| (r.candidate_id, (r.score * 1000.0).round() / 1000.0))
+        .collect();
+    assert_eq!(
+        given,
+        [("stale".to_owned(), 0.24), ("unrelated".to_owned(), 0.0)]
+    );
+    let ghost = matching
+        .rank_candidates(authed(&key, listed(&["stale", "ghost"])))
+        .await
+        .unwrap_err();
+    assert_eq!(ghost.code(), Code::NotFound);
+    let twice = matching
+        .rank_candidates(authed(&key, listed(&["stale", "stale"])))
+        .await
+        .unwrap_err();
+    assert_eq!(violated_fields(&twice), ["candidate_ids[1]"]);
     server.stop().await;
 }
 

@@ -52,14 +52,20 @@ fn rank_query_from_pb(
             None
         }
     };
+    let mut seen = std::collections::HashSet::new();
     let candidate_ids: Vec<RecordId> = candidate_ids
         .iter()
         .enumerate()
         .filter_map(|(index, raw)| {
+            let field = format!("candidate_ids[{index}]");
+            if !seen.insert(raw.as_str()) {
+                violations.add(field, "repeats an earlier id");
+                return None;
+            }
             violations.take(
                 RecordId::parse(raw)
                     .map_err(|e| ValidationError::field("", e.violations()[0].description.clone())),
-                &format!("candidate_ids[{index}]"),
+                &field,
             )
         })
         .collect();
