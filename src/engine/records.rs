@@ -72,17 +72,21 @@ pub struct JobFit {
 
 /// Builds the in-memory candidate index from the store.
 pub(super) fn load_index(engine_parts: &Engine) -> Result<(), Error> {
-    for record in engine_parts.store.all_records(RecordKind::Candidate)? {
-        let candidate: Candidate = decode(&record)?;
-        let profile = build_profile(
-            &engine_parts.taxonomy,
-            &engine_parts.extractor,
-            &engine_parts.catalog,
-            &candidate,
-        );
-        engine_parts.candidates.put(&record.tenant, &profile);
-    }
-    Ok(())
+    engine_parts
+        .store
+        .for_each_record(RecordKind::Candidate, |tenant, id, json| {
+            let candidate: Candidate = serde_json::from_slice(json).map_err(|error| {
+                Error::Internal(format!("corrupt record {tenant}/{id}: {error}"))
+            })?;
+            let profile = build_profile(
+                &engine_parts.taxonomy,
+                &engine_parts.extractor,
+                &engine_parts.catalog,
+                &candidate,
+            );
+            engine_parts.candidates.put(tenant, &profile);
+            Ok::<(), Error>(())
+        })
 }
 
 /// A fresh embedded candidate index.

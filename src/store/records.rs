@@ -146,6 +146,23 @@ impl Store {
         Ok((page, false))
     }
 
+    /// Calls `visit(tenant, id, json)` for every record of every tenant, in
+    /// key order, without holding more than one record in memory.
+    pub fn for_each_record<E: From<StoreError>>(
+        &self,
+        kind: RecordKind,
+        mut visit: impl FnMut(&str, &str, &[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let txn = self.db.begin_read().map_err(StoreError::from)?;
+        let table = txn.open_table(kind.table()).map_err(StoreError::from)?;
+        for entry in table.iter().map_err(StoreError::from)? {
+            let (key, value) = entry.map_err(StoreError::from)?;
+            let (tenant, id) = key.value();
+            visit(tenant, id, value.value())?;
+        }
+        Ok(())
+    }
+
     /// Every record of every tenant, for rebuilding indexes.
     pub fn all_records(&self, kind: RecordKind) -> Result<Vec<StoredRecord>, StoreError> {
         let txn = self.db.begin_read()?;
