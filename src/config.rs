@@ -43,6 +43,8 @@ pub struct FileSettings {
     pub request_timeout_secs: Option<u64>,
     /// Allow binding a non-loopback address without authentication.
     pub allow_unauthenticated: Option<bool>,
+    /// API-key file (TOML `[[keys]]`); without it the server is unauthenticated.
+    pub api_keys: Option<PathBuf>,
 }
 
 /// Errors reading settings.
@@ -95,6 +97,8 @@ pub struct Settings {
     pub server: ServerOptions,
     /// Allow a non-loopback address without authentication.
     pub allow_unauthenticated: bool,
+    /// API-key file.
+    pub api_keys: Option<PathBuf>,
 }
 
 /// Values given on the command line or in the environment.
@@ -114,6 +118,8 @@ pub struct Overrides {
     pub request_timeout_secs: Option<u64>,
     /// `--allow-unauthenticated` / `SKILLMATCH_ALLOW_UNAUTHENTICATED`.
     pub allow_unauthenticated: bool,
+    /// `--api-keys` / `SKILLMATCH_API_KEYS`.
+    pub api_keys: Option<PathBuf>,
 }
 
 impl Settings {
@@ -146,6 +152,7 @@ impl Settings {
             },
             allow_unauthenticated: overrides.allow_unauthenticated
                 || file.allow_unauthenticated.unwrap_or(false),
+            api_keys: overrides.api_keys.or(file.api_keys),
         }
     }
 }

@@ -2,6 +2,10 @@
 //! from a data directory, with the operations the API serves. Everything here
 //! is synchronous; the API runs it off the async executor.
 
+mod records;
+
+pub use records::{JobFit, JobSource, MAX_CANDIDATE_BATCH, RankOutcome, RankQuery};
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -50,6 +54,11 @@ pub struct Engine {
     taxonomy: Arc<Taxonomy>,
     extractor: Extractor,
     catalog: Catalog,
+    store: Arc<Store>,
+    candidates: Arc<dyn crate::ranking::CandidateIndex>,
+    /// Held across a record write and its index update, so the index applies
+    /// writes in the order the store committed them.
+    record_writes: std::sync::Mutex<()>,
 }
 
 impl Engine {
@@ -71,7 +80,11 @@ impl Engine {
                 config.data_dir.display()
             ))
         })?;
-        let store = Arc::new(Store::open(&store_path(&config.data_dir))?);
+        let mut store = Store::open(&store_path(&config.data_dir))?;
+        if store.compact_if_erased()? {
+            tracing::info!("compacted the store after erasures");
+        }
+        let store = Arc::new(store);
         let taxonomy = Arc::new(load_taxonomy(&config.data_dir, pins)?);
         let extractor = Extractor::with_occupation_titles(
             &taxonomy,
@@ -79,7 +92,7 @@ impl Engine {
             &linked_occupation_titles(&taxonomy),
         );
         let (catalog, seed) = Catalog::open(
-            store,
+            store.clone(),
             taxonomy.clone(),
             &config.data_dir.join("catalog-index"),
             SAMPLE_CREDENTIALS_JSONL,
@@ -95,14 +108,17 @@ impl Engine {
             credentials: catalog.len(),
             seed,
         };
-        Ok((
-            Self {
-                taxonomy,
-                extractor,
-                catalog,
-            },
-            report,
-        ))
+        let taxonomy_len = taxonomy.len();
+        let engine = Self {
+            taxonomy,
+            extractor,
+            catalog,
+            store,
+            candidates: records::new_index(taxonomy_len),
+            record_writes: std::sync::Mutex::new(()),
+        };
+        records::load_index(&engine)?;
+        Ok((engine, report))
     }
 
     /// The loaded taxonomy.

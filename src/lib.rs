@@ -5,6 +5,7 @@
 //! See `ARCHITECTURE.md` for the map of the code.
 
 pub mod api;
+pub mod auth;
 pub mod catalog;
 pub mod config;
 pub mod domain;
@@ -15,9 +16,10 @@ pub mod eval;
 pub mod extract;
 pub mod matching;
 pub mod planning;
+pub mod ranking;
 pub mod server;
 
-pub use server::{ServerOptions, serve};
+pub use server::{ServerOptions, serve, serve_with_auth};
 pub mod store;
 pub mod taxonomy;
 pub mod telemetry;

@@ -8,13 +8,17 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::codec::CompressionEncoding;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 use tonic_health::ServingStatus;
 
-use crate::api::{CatalogApi, MatchApi, TaxonomyApi};
+use crate::api::{CandidateApi, CatalogApi, JobApi, MatchApi, TaxonomyApi};
+use crate::auth::{AuthInterceptor, Authenticator};
 use crate::engine::Engine;
 use crate::pb;
+use crate::pb::candidate_service_server::CandidateServiceServer;
 use crate::pb::catalog_service_server::CatalogServiceServer;
+use crate::pb::job_service_server::JobServiceServer;
 use crate::pb::match_service_server::MatchServiceServer;
 use crate::pb::taxonomy_service_server::TaxonomyServiceServer;
 
@@ -48,10 +52,12 @@ pub enum ServeError {
 }
 
 /// The fully qualified names of the skillmatch services, as health reports them.
-pub const SERVICE_NAMES: [&str; 3] = [
+pub const SERVICE_NAMES: [&str; 5] = [
     "skillmatch.v1.TaxonomyService",
     "skillmatch.v1.CatalogService",
     "skillmatch.v1.MatchService",
+    "skillmatch.v1.CandidateService",
+    "skillmatch.v1.JobService",
 ];
 
 macro_rules! configured {
@@ -64,14 +70,28 @@ macro_rules! configured {
     };
 }
 
-/// Serves the engine on `listener` until `shutdown` completes, then reports
-/// NOT_SERVING, stops accepting calls and lets calls in flight finish.
+/// Serves the engine unauthenticated (one default tenant) on `listener`
+/// until `shutdown` completes; see [`serve_with_auth`].
 pub async fn serve(
     listener: TcpListener,
     engine: Arc<Engine>,
     options: ServerOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    serve_with_auth(listener, engine, options, Authenticator::Open, shutdown).await
+}
+
+/// Serves the engine on `listener` until `shutdown` completes, then reports
+/// NOT_SERVING, stops accepting calls and lets calls in flight finish. Every
+/// skillmatch service authenticates with `auth`; health and reflection are open.
+pub async fn serve_with_auth(
+    listener: TcpListener,
+    engine: Arc<Engine>,
+    options: ServerOptions,
+    auth: Authenticator,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let auth = AuthInterceptor::new(Arc::new(auth));
     let (health, health_service) = tonic_health::server::health_reporter();
     for name in std::iter::once("").chain(SERVICE_NAMES) {
         health
@@ -103,17 +123,34 @@ pub async fn serve(
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
-        .add_service(configured!(
-            TaxonomyServiceServer::new(TaxonomyApi::new(engine.clone())),
-            options
+        .add_service(InterceptedService::new(
+            configured!(
+                TaxonomyServiceServer::new(TaxonomyApi::new(engine.clone())),
+                options
+            ),
+            auth.clone(),
         ))
-        .add_service(configured!(
-            CatalogServiceServer::new(CatalogApi::new(engine.clone())),
-            options
+        .add_service(InterceptedService::new(
+            configured!(
+                CatalogServiceServer::new(CatalogApi::new(engine.clone())),
+                options
+            ),
+            auth.clone(),
         ))
-        .add_service(configured!(
-            MatchServiceServer::new(MatchApi::new(engine)),
-            options
+        .add_service(InterceptedService::new(
+            configured!(
+                CandidateServiceServer::new(CandidateApi::new(engine.clone())),
+                options
+            ),
+            auth.clone(),
+        ))
+        .add_service(InterceptedService::new(
+            configured!(JobServiceServer::new(JobApi::new(engine.clone())), options),
+            auth.clone(),
+        ))
+        .add_service(InterceptedService::new(
+            configured!(MatchServiceServer::new(MatchApi::new(engine)), options),
+            auth,
         ))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), draining)
         .await?;

@@ -7,6 +7,7 @@ use tonic::{Request, Response, Status};
 use super::blocking;
 use super::convert::{credential_to_pb, filter_from_pb};
 use super::paging::{PageSize, decode_token, encode_token};
+use crate::auth::{Role, require};
 use crate::domain::{CredentialId, Microcredential, ValidationError, Violations};
 use crate::engine::Engine;
 use crate::pb;
@@ -40,6 +41,7 @@ impl CatalogService for CatalogApi {
         &self,
         request: Request<pb::UpsertCredentialsRequest>,
     ) -> Result<Response<pb::UpsertCredentialsResponse>, Status> {
+        require(&request, Role::Admin)?;
         let pb::UpsertCredentialsRequest { credentials } = request.into_inner();
         tracing::Span::current().record("count", credentials.len());
         let mut violations = Violations::default();
@@ -123,6 +125,7 @@ impl CatalogService for CatalogApi {
         &self,
         request: Request<pb::DeleteCredentialRequest>,
     ) -> Result<Response<pb::DeleteCredentialResponse>, Status> {
+        require(&request, Role::Admin)?;
         let id = parse_id(&request.into_inner().id)?;
         blocking(&self.engine, move |engine| engine.delete_credential(&id)).await?;
         Ok(Response::new(pb::DeleteCredentialResponse {}))

@@ -198,4 +198,20 @@ impl MatchService for MatchApi {
             .await
             .map(Response::new)
     }
+
+    #[tracing::instrument(skip(self, request))]
+    async fn rank_candidates(
+        &self,
+        request: Request<pb::RankCandidatesRequest>,
+    ) -> Result<Response<pb::RankCandidatesResponse>, Status> {
+        super::ranking::rank_candidates(&self.engine, request).await
+    }
+
+    #[tracing::instrument(skip(self, request))]
+    async fn match_jobs(
+        &self,
+        request: Request<pb::MatchJobsRequest>,
+    ) -> Result<Response<pb::MatchJobsResponse>, Status> {
+        super::ranking::match_jobs(&self.engine, request).await
+    }
 }

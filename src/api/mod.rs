@@ -2,11 +2,15 @@
 //! types, run the engine off the async executor, and convert back.
 //! Only this module (and `pb`) knows about protobuf.
 
+mod candidates;
 mod catalog;
 pub mod convert;
+mod jobs;
 mod matching;
 pub mod paging;
 mod planning;
+mod ranking;
+mod records_paging;
 mod status;
 mod taxonomy;
 
@@ -14,7 +18,9 @@ use std::sync::Arc;
 
 use tonic::Status;
 
+pub use candidates::CandidateApi;
 pub use catalog::CatalogApi;
+pub use jobs::JobApi;
 pub use matching::MatchApi;
 pub use taxonomy::TaxonomyApi;
 

@@ -3,6 +3,7 @@
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
+use crate::auth::AuthError;
 use crate::domain::ValidationError;
 use crate::error::Error;
 
@@ -16,6 +17,18 @@ impl From<Error> for Status {
                 tracing::error!(%message, "internal error");
                 Status::internal("internal error; see the server log")
             }
+        }
+    }
+}
+
+impl From<AuthError> for Status {
+    fn from(error: AuthError) -> Self {
+        match error {
+            AuthError::Forbidden { .. } => Status::permission_denied(error.to_string()),
+            AuthError::MissingKey
+            | AuthError::Malformed
+            | AuthError::UnknownKey
+            | AuthError::NotAuthenticated => Status::unauthenticated(error.to_string()),
         }
     }
 }

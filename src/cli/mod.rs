@@ -3,6 +3,7 @@
 mod eval_cmd;
 mod import;
 mod import_taxonomy;
+mod keys;
 mod match_cmd;
 mod serve;
 
@@ -37,6 +38,29 @@ enum Command {
     Match(MatchArgs),
     /// Evaluate extraction on the dev files of TARGETS.md and write EVALUATION.md.
     Eval(EvalArgs),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Create a random key for a tenant and role, print it once and append its digest to the file.
+    Add(KeysAddArgs),
+}
+
+/// Flags of `keys add`.
+#[derive(Debug, clap::Args)]
+struct KeysAddArgs {
+    /// The API-key file (created when absent).
+    #[arg(long)]
+    file: PathBuf,
+    /// Tenant the key acts for.
+    #[arg(long)]
+    tenant: String,
+    /// Role: read, write or admin.
+    #[arg(long, value_parser = ["read", "write", "admin"])]
+    role: String,
 }
 
 /// Flags of `serve`.
@@ -70,6 +94,10 @@ struct ServeArgs {
         value_parser = import_taxonomy::parse_pin
     )]
     taxonomies: Vec<skillmatch::domain::TaxonomyVersion>,
+    /// API-key file (TOML, `[[keys]]` with `sha256`, `tenant`, `role`); calls must then
+    /// carry `authorization: Bearer KEY`.
+    #[arg(long, env = "SKILLMATCH_API_KEYS")]
+    api_keys: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -157,6 +185,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Match(args) => match_cmd::run(&data_dir(cli.data_dir, &file), &args),
         Command::Eval(args) => eval_cmd::run(&args),
+        Command::Keys(KeysCommand::Add(args)) => keys::add(&args),
     }
 }
 

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use skillmatch::auth::{Authenticator, KeyRing};
 use skillmatch::config::{FileSettings, Overrides, Settings};
 use skillmatch::domain::TaxonomyVersion;
 use skillmatch::engine::{Engine, EngineConfig};
@@ -24,25 +25,45 @@ pub(super) fn run(
             max_message_bytes: args.max_message_bytes,
             request_timeout_secs: args.request_timeout_secs,
             allow_unauthenticated: args.allow_unauthenticated,
+            api_keys: args.api_keys,
         },
         file,
     );
     skillmatch::telemetry::init(settings.log_format, &settings.log_level);
-    if !settings.addr.ip().is_loopback() && !settings.allow_unauthenticated {
-        bail!(
-            "refusing to listen on non-loopback {} without authentication; pass --allow-unauthenticated to do so anyway",
-            settings.addr
-        );
-    }
-    tracing::warn!("no API keys configured: serving unauthenticated with one default tenant");
+    let auth = match &settings.api_keys {
+        Some(path) => {
+            let ring = KeyRing::read(path)?;
+            if ring.is_empty() {
+                bail!("API-key file {} holds no keys", path.display());
+            }
+            tracing::info!(keys = ring.len(), "API keys loaded");
+            Authenticator::Keys(ring)
+        }
+        None => {
+            if !settings.addr.ip().is_loopback() && !settings.allow_unauthenticated {
+                bail!(
+                    "refusing to listen on non-loopback {} without authentication; pass --api-keys FILE, or --allow-unauthenticated to do so anyway",
+                    settings.addr
+                );
+            }
+            tracing::warn!(
+                "no API keys configured: serving unauthenticated with one default tenant"
+            );
+            Authenticator::Open
+        }
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(serve(settings, args.taxonomies))
+    runtime.block_on(serve(settings, auth, args.taxonomies))
 }
 
-async fn serve(settings: Settings, taxonomies: Vec<TaxonomyVersion>) -> anyhow::Result<()> {
+async fn serve(
+    settings: Settings,
+    auth: Authenticator,
+    taxonomies: Vec<TaxonomyVersion>,
+) -> anyhow::Result<()> {
     let config = EngineConfig {
         data_dir: settings.data_dir.clone(),
     };
@@ -64,10 +85,11 @@ async fn serve(settings: Settings, taxonomies: Vec<TaxonomyVersion>) -> anyhow::
         .with_context(|| format!("binding {}", settings.addr))?;
     let local = listener.local_addr()?;
     eprintln!("listening on {local}");
-    skillmatch::serve(
+    skillmatch::serve_with_auth(
         listener,
         Arc::new(engine),
         settings.server,
+        auth,
         shutdown_signal(),
     )
     .await?;

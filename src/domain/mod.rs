@@ -1,20 +1,28 @@
 //! The domain model: competencies, credentials, jobs. No protobuf here.
 
+mod candidate;
 mod competency;
 mod credential;
+mod date;
 mod ids;
 mod job;
 mod money;
 mod occupation;
+mod record_id;
 mod validation;
 
+pub use candidate::{
+    Candidate, CvCompetency, DeclaredCompetency, EvidenceSpan, HeldCredential, MAX_CV_BYTES,
+};
 pub use competency::{Competency, CompetencyKind, TaxonomyVersion};
 pub use credential::{
     AlignmentSource, Credits, DeliveryMode, Microcredential, Proficiency, TaughtCompetency,
     primary_language,
 };
-pub use ids::CredentialId;
+pub use date::Date;
+pub use ids::{CredentialId, check_client_id};
 pub use job::{Importance, JobPosting, RequiredCompetency};
 pub use money::{Currency, Money};
 pub use occupation::{CompetencyImportance, Occupation};
+pub use record_id::RecordId;
 pub use validation::{FieldViolation, ValidationError, Violations};

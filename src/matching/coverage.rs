@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::JobNeed;
 use crate::domain::{AlignmentSource, Microcredential};
-use crate::taxonomy::{Relation, Taxonomy};
+use crate::taxonomy::{CompetencyIdx, Relation, Taxonomy};
 
 /// How a taught competency relates to a needed one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +77,33 @@ pub fn best_of<T>(related: impl Iterator<Item = (CoverageKind, T)>) -> Option<(C
     })
 }
 
+/// Every competency whose evidence covers a needed one, and how: itself
+/// (exact), its narrower ones, its broader ones, its related ones.
+pub fn coverage_links(
+    taxonomy: &Taxonomy,
+    need: CompetencyIdx,
+) -> impl Iterator<Item = (CompetencyIdx, CoverageKind)> + '_ {
+    std::iter::once((need, CoverageKind::Exact))
+        .chain(
+            taxonomy
+                .narrower(need)
+                .iter()
+                .map(|&c| (c, CoverageKind::Narrower)),
+        )
+        .chain(
+            taxonomy
+                .broader(need)
+                .iter()
+                .map(|&c| (c, CoverageKind::Broader)),
+        )
+        .chain(
+            taxonomy
+                .related(need)
+                .iter()
+                .map(|&c| (c, CoverageKind::Related)),
+        )
+}
+
 /// For one job: every competency URI that covers one of its needs, and how.
 /// Built once per query, so scoring a credential is one lookup per taught
 /// competency.
@@ -94,16 +121,13 @@ impl CoverageMap {
             ..Self::default()
         };
         for (position, need) in needs.iter().enumerate() {
-            map.link(&need.uri, position, CoverageKind::Exact);
-            let Some(idx) = need.idx else { continue };
-            for (links, kind) in [
-                (taxonomy.narrower(idx), CoverageKind::Narrower),
-                (taxonomy.broader(idx), CoverageKind::Broader),
-                (taxonomy.related(idx), CoverageKind::Related),
-            ] {
-                for other in links {
-                    map.link(&taxonomy.get(*other).uri, position, kind);
+            match need.idx {
+                Some(idx) => {
+                    for (other, kind) in coverage_links(taxonomy, idx) {
+                        map.link(&taxonomy.get(other).uri, position, kind);
+                    }
                 }
+                None => map.link(&need.uri, position, CoverageKind::Exact),
             }
         }
         map

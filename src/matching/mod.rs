@@ -7,7 +7,7 @@ mod job_needs;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-pub use coverage::{CoverageKind, CoverageMap, Covered, best_of, relate};
+pub use coverage::{CoverageKind, CoverageMap, Covered, best_of, coverage_links, relate};
 pub use job_needs::{JobNeed, NeedSource, job_needs};
 
 use crate::catalog::{Catalog, CatalogError, CredentialFilter};

@@ -2,8 +2,10 @@
 //! Search indexes are derived from it and rebuilt when they fall behind.
 
 mod credentials;
+mod records;
 
 pub use credentials::{CATALOG_GENERATION, CatalogChange};
+pub use records::{PENDING_ERASURES, RecordKind, StoredRecord};
 
 use std::path::Path;
 
@@ -35,6 +37,9 @@ pub enum StoreError {
     /// A commit failed; nothing of the transaction was written.
     #[error("store commit: {0}")]
     Commit(#[from] redb::CommitError),
+    /// Compaction failed.
+    #[error("store compaction: {0}")]
+    Compaction(redb::CompactionError),
     /// A stored record could not be decoded.
     #[error("corrupt record {key}: {reason}")]
     Corrupt {
@@ -67,8 +72,16 @@ impl Store {
         let txn = self.db.begin_write()?;
         txn.open_table(META)?;
         txn.open_table(credentials::CREDENTIALS)?;
+        txn.open_table(records::CANDIDATES)?;
+        txn.open_table(records::JOBS)?;
         txn.commit()?;
         Ok(())
+    }
+
+    /// Rewrites the database file without free space, so that bytes of
+    /// deleted records do not linger in freed pages. Needs exclusive access.
+    pub fn compact(&mut self) -> Result<bool, StoreError> {
+        self.db.compact().map_err(StoreError::Compaction)
     }
 
     /// Reads a meta value.

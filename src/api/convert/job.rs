@@ -1,6 +1,6 @@
 //! Job postings from protobuf.
 
-use super::credential::proficiency_from_pb;
+use super::credential::{proficiency_from_pb, proficiency_to_pb};
 use crate::domain::{Importance, JobPosting, RequiredCompetency, ValidationError, Violations};
 use crate::pb;
 
@@ -65,4 +65,24 @@ pub fn job_from_pb(job: pb::JobPosting, prefix: &str) -> Result<JobPosting, Vali
         location,
         remote,
     })
+}
+
+/// A job posting as protobuf.
+pub fn job_to_pb(job: &JobPosting) -> pb::JobPosting {
+    pb::JobPosting {
+        id: job.id.clone(),
+        title: job.title.clone(),
+        description: job.description.clone(),
+        competencies: job
+            .competencies
+            .iter()
+            .map(|required| pb::RequiredCompetency {
+                uri: required.uri.clone(),
+                importance: importance_to_pb(required.importance).into(),
+                min_proficiency: proficiency_to_pb(required.min_proficiency).into(),
+            })
+            .collect(),
+        location: job.location.clone(),
+        remote: job.remote,
+    }
 }

@@ -2,6 +2,7 @@
 //! destructure messages exhaustively, so a new proto field fails to compile
 //! until it is handled here.
 
+mod candidate;
 mod competency;
 pub mod credential;
 pub mod extraction;
@@ -11,10 +12,11 @@ mod job;
 mod occupation;
 pub mod search;
 
+pub use candidate::{candidate_from_pb, candidate_to_pb, optional_date};
 pub use competency::{competency_ref, competency_to_pb, taxonomy_version_to_pb};
 pub use credential::{credential_to_pb, delivery_mode_from_pb};
 pub use extraction::{ExtractQuery, InferQuery, extraction_to_pb, occupation_match_to_pb};
 pub use filter::filter_from_pb;
-pub use job::{importance_to_pb, job_from_pb};
+pub use job::{importance_to_pb, job_from_pb, job_to_pb};
 pub use occupation::{occupation_ref, occupation_to_pb};
 pub use search::SearchQuery;

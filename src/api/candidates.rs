@@ -1,0 +1,136 @@
+//! CandidateService: the caller's tenant's candidates.
+
+use std::sync::Arc;
+
+use tonic::{Request, Response, Status};
+
+use super::blocking;
+use super::convert::{candidate_from_pb, candidate_to_pb};
+use super::records_paging::{next_token, page_request, record_id};
+use crate::auth::{Role, require};
+use crate::domain::{Candidate, Violations};
+use crate::engine::Engine;
+use crate::pb;
+use crate::pb::candidate_service_server::CandidateService;
+
+const TOKEN_KIND: &str = "candidates";
+
+/// CandidateService over an engine.
+#[derive(Debug, Clone)]
+pub struct CandidateApi {
+    engine: Arc<Engine>,
+}
+
+impl CandidateApi {
+    /// Serves this engine.
+    pub fn new(engine: Arc<Engine>) -> Self {
+        Self { engine }
+    }
+}
+
+#[tonic::async_trait]
+impl CandidateService for CandidateApi {
+    #[tracing::instrument(skip(self, request))]
+    async fn upsert_candidate(
+        &self,
+        request: Request<pb::UpsertCandidateRequest>,
+    ) -> Result<Response<pb::UpsertCandidateResponse>, Status> {
+        let caller = require(&request, Role::Write)?;
+        let pb::UpsertCandidateRequest { candidate } = request.into_inner();
+        let candidate = candidate.ok_or_else(|| {
+            Status::from(crate::domain::ValidationError::field(
+                "candidate",
+                "is required",
+            ))
+        })?;
+        let candidate = candidate_from_pb(candidate).map_err(|e| e.within("candidate."))?;
+        let mut stored = blocking(&self.engine, move |engine| {
+            engine.upsert_candidates(caller.tenant(), vec![candidate])
+        })
+        .await?;
+        let stored = stored
+            .pop()
+            .map(|c| candidate_to_pb(self.engine.taxonomy(), &c));
+        Ok(Response::new(pb::UpsertCandidateResponse {
+            candidate: stored,
+        }))
+    }
+
+    #[tracing::instrument(skip(self, request), fields(count))]
+    async fn batch_upsert_candidates(
+        &self,
+        request: Request<pb::BatchUpsertCandidatesRequest>,
+    ) -> Result<Response<pb::BatchUpsertCandidatesResponse>, Status> {
+        let caller = require(&request, Role::Write)?;
+        let pb::BatchUpsertCandidatesRequest { candidates } = request.into_inner();
+        tracing::Span::current().record("count", candidates.len());
+        let mut violations = Violations::default();
+        let candidates: Vec<Candidate> = candidates
+            .into_iter()
+            .enumerate()
+            .filter_map(|(index, message)| {
+                violations.take(candidate_from_pb(message), &format!("candidates[{index}]."))
+            })
+            .collect();
+        let candidates = violations.finish(candidates)?;
+        let stored = blocking(&self.engine, move |engine| {
+            engine.upsert_candidates(caller.tenant(), candidates)
+        })
+        .await?;
+        Ok(Response::new(pb::BatchUpsertCandidatesResponse {
+            upserted_count: i32::try_from(stored.len()).unwrap_or(i32::MAX),
+        }))
+    }
+
+    #[tracing::instrument(skip(self, request))]
+    async fn get_candidate(
+        &self,
+        request: Request<pb::GetCandidateRequest>,
+    ) -> Result<Response<pb::GetCandidateResponse>, Status> {
+        let caller = require(&request, Role::Read)?;
+        let id = record_id(&request.into_inner().id, "id")?;
+        let candidate = blocking(&self.engine, move |engine| {
+            engine.candidate(caller.tenant(), &id)
+        })
+        .await?;
+        Ok(Response::new(pb::GetCandidateResponse {
+            candidate: Some(candidate_to_pb(self.engine.taxonomy(), &candidate)),
+        }))
+    }
+
+    #[tracing::instrument(skip(self, request))]
+    async fn list_candidates(
+        &self,
+        request: Request<pb::ListCandidatesRequest>,
+    ) -> Result<Response<pb::ListCandidatesResponse>, Status> {
+        let caller = require(&request, Role::Read)?;
+        let pb::ListCandidatesRequest {
+            page_size,
+            page_token,
+        } = request.into_inner();
+        let (size, after) = page_request(TOKEN_KIND, page_size, &page_token)?;
+        let (page, more) = blocking(&self.engine, move |engine| {
+            engine.list_candidates(caller.tenant(), after.as_ref(), size)
+        })
+        .await?;
+        let taxonomy = self.engine.taxonomy();
+        Ok(Response::new(pb::ListCandidatesResponse {
+            next_page_token: next_token(TOKEN_KIND, more, page.last().map(|c| c.id.as_str())),
+            candidates: page.iter().map(|c| candidate_to_pb(taxonomy, c)).collect(),
+        }))
+    }
+
+    #[tracing::instrument(skip(self, request))]
+    async fn delete_candidate(
+        &self,
+        request: Request<pb::DeleteCandidateRequest>,
+    ) -> Result<Response<pb::DeleteCandidateResponse>, Status> {
+        let caller = require(&request, Role::Write)?;
+        let id = record_id(&request.into_inner().id, "id")?;
+        blocking(&self.engine, move |engine| {
+            engine.delete_candidate(caller.tenant(), &id)
+        })
+        .await?;
+        Ok(Response::new(pb::DeleteCandidateResponse {}))
+    }
+}

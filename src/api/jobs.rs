@@ -1,0 +1,98 @@
+//! JobService: the caller's tenant's job postings.
+
+use std::sync::Arc;
+
+use tonic::{Request, Response, Status};
+
+use super::blocking;
+use super::convert::{job_from_pb, job_to_pb};
+use super::records_paging::{next_token, page_request, record_id};
+use crate::auth::{Role, require};
+use crate::domain::ValidationError;
+use crate::engine::Engine;
+use crate::pb;
+use crate::pb::job_service_server::JobService;
+
+const TOKEN_KIND: &str = "jobs";
+
+/// JobService over an engine.
+#[derive(Debug, Clone)]
+pub struct JobApi {
+    engine: Arc<Engine>,
+}
+
+impl JobApi {
+    /// Serves this engine.
+    pub fn new(engine: Arc<Engine>) -> Self {
+        Self { engine }
+    }
+}
+
+#[tonic::async_trait]
+impl JobService for JobApi {
+    #[tracing::instrument(skip(self, request))]
+    async fn upsert_job(
+        &self,
+        request: Request<pb::UpsertJobRequest>,
+    ) -> Result<Response<pb::UpsertJobResponse>, Status> {
+        let caller = require(&request, Role::Write)?;
+        let pb::UpsertJobRequest { job } = request.into_inner();
+        let job = job.ok_or_else(|| ValidationError::field("job", "is required"))?;
+        let job = job_from_pb(job, "job.")?;
+        let stored = blocking(&self.engine, move |engine| {
+            engine.upsert_job(caller.tenant(), job)
+        })
+        .await?;
+        Ok(Response::new(pb::UpsertJobResponse {
+            job: Some(job_to_pb(&stored)),
+        }))
+    }
+
+    #[tracing::instrument(skip(self, request))]
+    async fn get_job(
+        &self,
+        request: Request<pb::GetJobRequest>,
+    ) -> Result<Response<pb::GetJobResponse>, Status> {
+        let caller = require(&request, Role::Read)?;
+        let id = record_id(&request.into_inner().id, "id")?;
+        let job = blocking(&self.engine, move |engine| engine.job(caller.tenant(), &id)).await?;
+        Ok(Response::new(pb::GetJobResponse {
+            job: Some(job_to_pb(&job)),
+        }))
+    }
+
+    #[tracing::instrument(skip(self, request))]
+    async fn list_jobs(
+        &self,
+        request: Request<pb::ListJobsRequest>,
+    ) -> Result<Response<pb::ListJobsResponse>, Status> {
+        let caller = require(&request, Role::Read)?;
+        let pb::ListJobsRequest {
+            page_size,
+            page_token,
+        } = request.into_inner();
+        let (size, after) = page_request(TOKEN_KIND, page_size, &page_token)?;
+        let (page, more) = blocking(&self.engine, move |engine| {
+            engine.list_jobs(caller.tenant(), after.as_ref(), size)
+        })
+        .await?;
+        Ok(Response::new(pb::ListJobsResponse {
+            next_page_token: next_token(TOKEN_KIND, more, page.last().map(|j| j.id.as_str())),
+            jobs: page.iter().map(job_to_pb).collect(),
+        }))
+    }
+
+    #[tracing::instrument(skip(self, request))]
+    async fn delete_job(
+        &self,
+        request: Request<pb::DeleteJobRequest>,
+    ) -> Result<Response<pb::DeleteJobResponse>, Status> {
+        let caller = require(&request, Role::Write)?;
+        let id = record_id(&request.into_inner().id, "id")?;
+        blocking(&self.engine, move |engine| {
+            engine.delete_job(caller.tenant(), &id)
+        })
+        .await?;
+        Ok(Response::new(pb::DeleteJobResponse {}))
+    }
+}

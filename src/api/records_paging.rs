@@ -1,0 +1,50 @@
+//! Paging of tenant record lists (candidates, jobs).
+
+use tonic::Status;
+
+use super::paging::{PageSize, decode_token, encode_token};
+use crate::domain::{RecordId, ValidationError};
+
+/// Default page size of record lists.
+pub const DEFAULT_PAGE: usize = 50;
+/// Largest page size of record lists.
+pub const MAX_PAGE: usize = 500;
+
+/// The page size and the id to continue after.
+pub fn page_request(
+    kind: &str,
+    page_size: i32,
+    page_token: &str,
+) -> Result<(usize, Option<RecordId>), Status> {
+    let size = PageSize::new(page_size, DEFAULT_PAGE, MAX_PAGE, "page_size")?.get();
+    let after = decode_token(kind, page_token)?
+        .map(|cursor| {
+            RecordId::parse(&cursor).map_err(|_| {
+                ValidationError::field("page_token", "is not a token this list returned")
+            })
+        })
+        .transpose()?;
+    Ok((size, after))
+}
+
+/// The token of the page after one ending with `last`.
+pub fn next_token(kind: &str, more: bool, last: Option<&str>) -> String {
+    match (more, last) {
+        (true, Some(last)) => encode_token(kind, last),
+        _ => String::new(),
+    }
+}
+
+/// Parses a record id field.
+pub fn record_id(raw: &str, field: &str) -> Result<RecordId, Status> {
+    RecordId::parse(raw).map_err(|error| Status::from(error_at(error, field)))
+}
+
+fn error_at(error: ValidationError, field: &str) -> ValidationError {
+    let description = error
+        .violations()
+        .first()
+        .map(|v| v.description.clone())
+        .unwrap_or_default();
+    ValidationError::field(field, description)
+}

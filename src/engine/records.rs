@@ -1,0 +1,394 @@
+//! Tenant records on the engine: candidates and jobs, ranking candidates for
+//! a job and matching jobs to a candidate. Every operation is scoped to the
+//! caller's tenant; the store keys every record by `(tenant, id)`.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::Engine;
+use crate::auth::TenantId;
+use crate::domain::{
+    Candidate, CvCompetency, Date, EvidenceSpan, JobPosting, RecordId, ValidationError, Violations,
+};
+use crate::error::Error;
+use crate::extract::ExtractOptions;
+use crate::matching::{JobNeed, job_needs};
+use crate::ranking::{
+    Assessment, CandidateIndex, JobPlan, MemoryCandidateIndex, RankedCandidate, assess,
+    build_profile, min_proficiencies, sort_ranked,
+};
+use crate::store::{RecordKind, StoredRecord};
+
+/// Most candidates one batch upsert may carry.
+pub const MAX_CANDIDATE_BATCH: usize = 1000;
+/// Competencies extracted from a CV.
+const CV_COMPETENCIES: usize = 30;
+
+/// The job a ranking is for.
+#[derive(Debug, Clone)]
+pub enum JobSource {
+    /// A stored job of the tenant.
+    Stored(RecordId),
+    /// A posting sent with the request.
+    Inline(JobPosting),
+}
+
+/// A candidate-ranking request in domain terms.
+#[derive(Debug, Clone)]
+pub struct RankQuery {
+    /// The job.
+    pub job: JobSource,
+    /// Candidates to rank; empty means every candidate with any evidence.
+    pub candidate_ids: Vec<RecordId>,
+    /// Number of results.
+    pub top_k: usize,
+    /// Date recency and expiry are judged on.
+    pub as_of: Date,
+    /// Whether to look up display names.
+    pub with_names: bool,
+}
+
+/// The result of a ranking.
+#[derive(Debug, Clone)]
+pub struct RankOutcome {
+    /// What the job was taken to need.
+    pub needs: Vec<JobNeed>,
+    /// Best first.
+    pub ranked: Vec<RankedCandidate>,
+    /// Display names, parallel to `ranked`; `None` when anonymised or unnamed.
+    pub names: Vec<Option<String>>,
+}
+
+/// One job a candidate fits or nearly fits.
+#[derive(Debug, Clone)]
+pub struct JobFit {
+    /// The job.
+    pub job: JobPosting,
+    /// What it needs.
+    pub needs: Vec<JobNeed>,
+    /// How the candidate covers it.
+    pub assessment: Assessment,
+}
+
+/// Builds the in-memory candidate index from the store.
+pub(super) fn load_index(engine_parts: &Engine) -> Result<(), Error> {
+    engine_parts
+        .store
+        .for_each_record(RecordKind::Candidate, |tenant, id, json| {
+            let candidate: Candidate = serde_json::from_slice(json).map_err(|error| {
+                Error::Internal(format!("corrupt record {tenant}/{id}: {error}"))
+            })?;
+            let profile = build_profile(
+                &engine_parts.taxonomy,
+                &engine_parts.extractor,
+                &engine_parts.catalog,
+                &candidate,
+            );
+            engine_parts.candidates.put(tenant, &profile);
+            Ok::<(), Error>(())
+        })
+}
+
+/// A fresh embedded candidate index.
+pub(super) fn new_index(taxonomy_len: usize) -> Arc<dyn CandidateIndex> {
+    Arc::new(MemoryCandidateIndex::new(taxonomy_len))
+}
+
+fn decode<T: serde::de::DeserializeOwned>(record: &StoredRecord) -> Result<T, Error> {
+    serde_json::from_slice(&record.json).map_err(|error| {
+        Error::Internal(format!(
+            "corrupt record {}/{}: {error}",
+            record.tenant, record.id
+        ))
+    })
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(value).map_err(|error| Error::Internal(error.to_string()))
+}
+
+fn not_found(kind: &'static str, id: &RecordId) -> Error {
+    Error::NotFound {
+        kind,
+        id: id.to_string(),
+    }
+}
+
+impl Engine {
+    fn lock_record_writes(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.record_writes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn extract_cv(&self, candidate: &mut Candidate) {
+        let options = ExtractOptions {
+            top_k: CV_COMPETENCIES,
+            ..ExtractOptions::default()
+        };
+        candidate.cv_competencies = self
+            .extractor
+            .extract(&candidate.cv_text, &options)
+            .into_iter()
+            .map(|found| CvCompetency {
+                uri: self.taxonomy.get(found.competency).uri.clone(),
+                score: found.score,
+                evidence: found
+                    .evidence
+                    .into_iter()
+                    .map(|span| EvidenceSpan {
+                        start: span.start,
+                        end: span.end,
+                        text: span.text,
+                    })
+                    .collect(),
+            })
+            .collect();
+    }
+
+    /// Validates, extracts CV competencies and stores candidates in one
+    /// durable transaction, then indexes them. Returns them as stored.
+    pub fn upsert_candidates(
+        &self,
+        tenant: &TenantId,
+        mut candidates: Vec<Candidate>,
+    ) -> Result<Vec<Candidate>, Error> {
+        let mut violations = Violations::default();
+        violations.check(!candidates.is_empty(), "candidates", "must not be empty");
+        violations.check(
+            candidates.len() <= MAX_CANDIDATE_BATCH,
+            "candidates",
+            &format!("at most {MAX_CANDIDATE_BATCH} per request"),
+        );
+        let mut seen = HashSet::new();
+        for (index, candidate) in candidates.iter().enumerate() {
+            if !seen.insert(candidate.id.clone()) {
+                violations.add(
+                    format!("candidates[{index}].id"),
+                    "repeats an earlier id in this request",
+                );
+            }
+            if let Err(error) = candidate.validate() {
+                violations.extend(error, &format!("candidates[{index}]."));
+            }
+        }
+        violations.finish(())?;
+        for candidate in &mut candidates {
+            self.extract_cv(candidate);
+        }
+        let profiles: Vec<_> = candidates
+            .iter()
+            .map(|c| build_profile(&self.taxonomy, &self.extractor, &self.catalog, c))
+            .collect();
+        let encoded = candidates
+            .iter()
+            .map(|c| Ok((c.id.as_str(), encode(c)?)))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let _ordered = self.lock_record_writes();
+        self.store
+            .put_records(RecordKind::Candidate, tenant.as_str(), &encoded)?;
+        for profile in &profiles {
+            self.candidates.put(tenant.as_str(), profile);
+        }
+        Ok(candidates)
+    }
+
+    /// One candidate of the tenant.
+    pub fn candidate(&self, tenant: &TenantId, id: &RecordId) -> Result<Candidate, Error> {
+        let json = self
+            .store
+            .get_record(RecordKind::Candidate, tenant.as_str(), id.as_str())?
+            .ok_or_else(|| not_found("candidate", id))?;
+        serde_json::from_slice(&json).map_err(|error| Error::Internal(error.to_string()))
+    }
+
+    /// A page of the tenant's candidates after `after`; and whether more follow.
+    pub fn list_candidates(
+        &self,
+        tenant: &TenantId,
+        after: Option<&RecordId>,
+        limit: usize,
+    ) -> Result<(Vec<Candidate>, bool), Error> {
+        let (page, more) = self.store.list_records(
+            RecordKind::Candidate,
+            tenant.as_str(),
+            after.map(RecordId::as_str),
+            limit,
+        )?;
+        let page = page.iter().map(decode).collect::<Result<_, _>>()?;
+        Ok((page, more))
+    }
+
+    /// Erases a candidate from the store and the index.
+    pub fn delete_candidate(&self, tenant: &TenantId, id: &RecordId) -> Result<(), Error> {
+        let _ordered = self.lock_record_writes();
+        let existed =
+            self.store
+                .delete_record(RecordKind::Candidate, tenant.as_str(), id.as_str())?;
+        self.candidates.remove(tenant, id);
+        if existed {
+            Ok(())
+        } else {
+            Err(not_found("candidate", id))
+        }
+    }
+
+    /// Stores a job durably; its id is required.
+    pub fn upsert_job(&self, tenant: &TenantId, job: JobPosting) -> Result<JobPosting, Error> {
+        let id = RecordId::parse(&job.id).map_err(|error| error.within("job."))?;
+        check_job(&job)?;
+        self.store.put_records(
+            RecordKind::Job,
+            tenant.as_str(),
+            &[(id.as_str(), encode(&job)?)],
+        )?;
+        Ok(job)
+    }
+
+    /// One job of the tenant.
+    pub fn job(&self, tenant: &TenantId, id: &RecordId) -> Result<JobPosting, Error> {
+        let json = self
+            .store
+            .get_record(RecordKind::Job, tenant.as_str(), id.as_str())?
+            .ok_or_else(|| not_found("job", id))?;
+        serde_json::from_slice(&json).map_err(|error| Error::Internal(error.to_string()))
+    }
+
+    /// A page of the tenant's jobs after `after`; and whether more follow.
+    pub fn list_jobs(
+        &self,
+        tenant: &TenantId,
+        after: Option<&RecordId>,
+        limit: usize,
+    ) -> Result<(Vec<JobPosting>, bool), Error> {
+        let (page, more) = self.store.list_records(
+            RecordKind::Job,
+            tenant.as_str(),
+            after.map(RecordId::as_str),
+            limit,
+        )?;
+        let page = page.iter().map(decode).collect::<Result<_, _>>()?;
+        Ok((page, more))
+    }
+
+    /// Deletes a job of the tenant.
+    pub fn delete_job(&self, tenant: &TenantId, id: &RecordId) -> Result<(), Error> {
+        if self
+            .store
+            .delete_record(RecordKind::Job, tenant.as_str(), id.as_str())?
+        {
+            Ok(())
+        } else {
+            Err(not_found("job", id))
+        }
+    }
+
+    /// Ranks the tenant's candidates for a job.
+    pub fn rank_candidates(
+        &self,
+        tenant: &TenantId,
+        query: &RankQuery,
+    ) -> Result<RankOutcome, Error> {
+        let job = match &query.job {
+            JobSource::Stored(id) => self.job(tenant, id)?,
+            JobSource::Inline(job) => {
+                check_job(job)?;
+                job.clone()
+            }
+        };
+        let needs = job_needs(&self.taxonomy, &self.extractor, &job);
+        let plan = JobPlan::new(&self.taxonomy, &job, &needs, query.as_of);
+        let only = (!query.candidate_ids.is_empty()).then_some(query.candidate_ids.as_slice());
+        if let Some(unknown) = query
+            .candidate_ids
+            .iter()
+            .find(|id| !self.candidates.contains(tenant, id))
+        {
+            return Err(not_found("candidate", unknown));
+        }
+        let top = self
+            .candidates
+            .top(tenant, &plan, only, query.top_k, only.is_some());
+        // Explain the few winners from their full records.
+        let minimums = min_proficiencies(&job, &needs);
+        let mut ranked = Vec::with_capacity(top.len());
+        let mut names = std::collections::HashMap::new();
+        for (id, _) in top {
+            let candidate = self.candidate(tenant, &id)?;
+            let profile = build_profile(&self.taxonomy, &self.extractor, &self.catalog, &candidate);
+            let assessment = assess(&self.taxonomy, &needs, &minimums, &profile, query.as_of);
+            if query.with_names {
+                names.insert(id, candidate.display_name);
+            }
+            ranked.push(RankedCandidate {
+                profile,
+                assessment,
+            });
+        }
+        sort_ranked(&mut ranked);
+        let names = ranked
+            .iter()
+            .map(|r| names.remove(&r.profile.id).flatten())
+            .collect();
+        Ok(RankOutcome {
+            needs,
+            ranked,
+            names,
+        })
+    }
+
+    /// The tenant's jobs the candidate fits or nearly fits, best first.
+    pub fn match_jobs(
+        &self,
+        tenant: &TenantId,
+        candidate_id: &RecordId,
+        top_k: usize,
+        min_score: f64,
+        as_of: Date,
+    ) -> Result<Vec<JobFit>, Error> {
+        let candidate = self.candidate(tenant, candidate_id)?;
+        let profile = build_profile(&self.taxonomy, &self.extractor, &self.catalog, &candidate);
+        let mut fits = Vec::new();
+        let mut after: Option<RecordId> = None;
+        loop {
+            let (page, more) = self.list_jobs(tenant, after.as_ref(), 500)?;
+            after = page.last().map(|j| RecordId::parse(&j.id)).transpose()?;
+            for job in page {
+                let needs = job_needs(&self.taxonomy, &self.extractor, &job);
+                let minimums = min_proficiencies(&job, &needs);
+                let assessment = assess(&self.taxonomy, &needs, &minimums, &profile, as_of);
+                if assessment.score > 0.0 && assessment.score >= min_score {
+                    fits.push(JobFit {
+                        job,
+                        needs,
+                        assessment,
+                    });
+                }
+            }
+            if !more {
+                break;
+            }
+        }
+        fits.sort_by(|a, b| {
+            b.assessment
+                .score
+                .total_cmp(&a.assessment.score)
+                .then_with(|| a.job.id.cmp(&b.job.id))
+        });
+        fits.truncate(top_k);
+        Ok(fits)
+    }
+}
+
+fn check_job(job: &JobPosting) -> Result<(), ValidationError> {
+    if job.title.trim().is_empty()
+        && job.description.trim().is_empty()
+        && job.competencies.is_empty()
+    {
+        return Err(ValidationError::field(
+            "job",
+            "needs a title, a description or at least one competency",
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! Candidate ranking and job matching: the evidence each candidate has for
+//! each of a job's competencies, valued by kind, recency and expiry, and
+//! explained competency by competency.
+
+mod compact;
+mod index;
+mod plan;
+mod profile;
+mod score;
+
+pub use compact::{CompactEvidence, CompactProfile};
+pub use index::{CandidateIndex, MemoryCandidateIndex};
+pub use plan::{CompetencyKey, JobPlan};
+pub use profile::{CandidateProfile, Evidence, EvidenceKind, build_profile};
+pub use score::{
+    Assessment, BELOW_PROFICIENCY_FACTOR, ChosenEvidence, EXPIRED_FACTOR, NeedAssessment,
+    NeedStatus, UNDATED_FACTOR, assess, min_proficiencies, recency,
+};
+
+/// One ranked candidate, explained from their full record.
+#[derive(Debug, Clone)]
+pub struct RankedCandidate {
+    /// The candidate's evidence (and id).
+    pub profile: CandidateProfile,
+    /// Score and explanation.
+    pub assessment: Assessment,
+}
+
+/// Orders ranked candidates best first, equal scores in id order.
+pub fn sort_ranked(ranked: &mut [RankedCandidate]) {
+    ranked.sort_by(|a, b| {
+        b.assessment
+            .score
+            .total_cmp(&a.assessment.score)
+            .then_with(|| a.profile.id.cmp(&b.profile.id))
+    });
+}

@@ -1,0 +1,182 @@
+//! Tenant records: candidates and jobs, each table keyed by `(tenant, id)`
+//! with the record's JSON as value. Every write commits durably before it
+//! returns, so an acknowledged write survives a crash.
+
+use redb::{ReadableDatabase, ReadableTable, TableDefinition};
+
+use super::{Store, StoreError, bump_meta_u64, set_meta};
+
+/// Meta key counting erasures since the last compaction; while it is above
+/// zero, bytes of erased records may linger in freed pages.
+pub const PENDING_ERASURES: &str = "pending_erasures";
+
+type RecordTable = TableDefinition<'static, (&'static str, &'static str), &'static [u8]>;
+
+pub(super) const CANDIDATES: RecordTable = TableDefinition::new("candidates");
+pub(super) const JOBS: RecordTable = TableDefinition::new("jobs");
+
+/// Which table a record lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    /// Candidates.
+    Candidate,
+    /// Job postings.
+    Job,
+}
+
+impl RecordKind {
+    fn table(self) -> RecordTable {
+        match self {
+            Self::Candidate => CANDIDATES,
+            Self::Job => JOBS,
+        }
+    }
+}
+
+/// One stored record: its tenant, id and JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRecord {
+    /// Owning tenant.
+    pub tenant: String,
+    /// Record id.
+    pub id: String,
+    /// The record's JSON.
+    pub json: Vec<u8>,
+}
+
+impl Store {
+    /// Inserts or replaces records of one tenant in one durable transaction.
+    pub fn put_records(
+        &self,
+        kind: RecordKind,
+        tenant: &str,
+        records: &[(&str, Vec<u8>)],
+    ) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut table = txn.open_table(kind.table())?;
+            for (id, json) in records {
+                table.insert((tenant, *id), json.as_slice())?;
+            }
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// One record of a tenant.
+    pub fn get_record(
+        &self,
+        kind: RecordKind,
+        tenant: &str,
+        id: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(kind.table())?;
+        Ok(table.get((tenant, id))?.map(|value| value.value().to_vec()))
+    }
+
+    /// Deletes a record of a tenant durably; whether it existed. The record's
+    /// bytes may linger in freed pages until [`Store::compact_if_erased`] runs.
+    pub fn delete_record(
+        &self,
+        kind: RecordKind,
+        tenant: &str,
+        id: &str,
+    ) -> Result<bool, StoreError> {
+        let txn = self.db.begin_write()?;
+        let existed = {
+            let mut table = txn.open_table(kind.table())?;
+            table.remove((tenant, id))?.is_some()
+        };
+        if existed {
+            bump_meta_u64(&txn, PENDING_ERASURES)?;
+        }
+        txn.commit()?;
+        Ok(existed)
+    }
+
+    /// Compacts the file when records were erased since the last compaction,
+    /// so their bytes are overwritten or truncated away; whether it compacted.
+    pub fn compact_if_erased(&mut self) -> Result<bool, StoreError> {
+        if self.meta_u64(PENDING_ERASURES)? == 0 {
+            return Ok(false);
+        }
+        // Until redb reports nothing left to move: every freed page is then
+        // either overwritten by a moved one or cut off the end of the file.
+        // The counter is cleared only after that, so a crash mid-way makes
+        // the next start compact again; the second pass reclaims the page
+        // the clearing itself freed.
+        while self.compact()? {}
+        let txn = self.db.begin_write()?;
+        set_meta(&txn, PENDING_ERASURES, &0u64.to_le_bytes())?;
+        txn.commit()?;
+        while self.compact()? {}
+        Ok(true)
+    }
+
+    /// Up to `limit` records of a tenant in id order, after `after`; and whether more follow.
+    pub fn list_records(
+        &self,
+        kind: RecordKind,
+        tenant: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<StoredRecord>, bool), StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(kind.table())?;
+        let mut page = Vec::new();
+        for entry in table.range((tenant, after.unwrap_or(""))..)? {
+            let (key, value) = entry?;
+            let (key_tenant, id) = key.value();
+            if key_tenant != tenant {
+                break;
+            }
+            if Some(id) == after {
+                continue;
+            }
+            if page.len() == limit {
+                return Ok((page, true));
+            }
+            page.push(StoredRecord {
+                tenant: key_tenant.to_owned(),
+                id: id.to_owned(),
+                json: value.value().to_vec(),
+            });
+        }
+        Ok((page, false))
+    }
+
+    /// Calls `visit(tenant, id, json)` for every record of every tenant, in
+    /// key order, without holding more than one record in memory.
+    pub fn for_each_record<E: From<StoreError>>(
+        &self,
+        kind: RecordKind,
+        mut visit: impl FnMut(&str, &str, &[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let txn = self.db.begin_read().map_err(StoreError::from)?;
+        let table = txn.open_table(kind.table()).map_err(StoreError::from)?;
+        for entry in table.iter().map_err(StoreError::from)? {
+            let (key, value) = entry.map_err(StoreError::from)?;
+            let (tenant, id) = key.value();
+            visit(tenant, id, value.value())?;
+        }
+        Ok(())
+    }
+
+    /// Every record of every tenant, for rebuilding indexes.
+    pub fn all_records(&self, kind: RecordKind) -> Result<Vec<StoredRecord>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(kind.table())?;
+        let mut records = Vec::new();
+        for entry in table.iter()? {
+            let (key, value) = entry?;
+            let (tenant, id) = key.value();
+            records.push(StoredRecord {
+                tenant: tenant.to_owned(),
+                id: id.to_owned(),
+                json: value.value().to_vec(),
+            });
+        }
+        Ok(records)
+    }
+}
