@@ -39,20 +39,7 @@ fn rss_kib(field: &str) -> u64 {
 
 fn date(rng: &mut Rng) -> Date {
     let days = Date::parse("2012-01-01").unwrap().days() + rng.below(14 * 365) as i64;
-    let (y, m, d) = civil(days);
-    Date::parse(&format!("{y:04}-{m:02}-{d:02}")).unwrap()
-}
-
-fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
+    Date::from_days(days)
 }
 
 /// A candidate with ESCO-like counts: 6-20 declared skills, 0-3 credentials

@@ -59,6 +59,22 @@ fn parse_line(line: &str) -> Result<Microcredential, String> {
     Ok(credential)
 }
 
+/// Asserts that exactly these records were rejected: each expected pair is a
+/// position and a fragment of its reason.
+#[cfg(test)]
+pub(crate) fn assert_rejected(parsed: &ParsedCredentials, expected: &[(usize, &str)]) {
+    let found: Vec<(usize, &str)> = parsed
+        .rejected
+        .iter()
+        .map(|r| (r.line, r.reason.as_str()))
+        .collect();
+    assert_eq!(found.len(), expected.len(), "{found:?}");
+    for ((line, reason), (want_line, want_reason)) in found.iter().zip(expected) {
+        assert_eq!(line, want_line);
+        assert!(reason.contains(want_reason), "line {line}: {reason}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

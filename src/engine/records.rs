@@ -195,11 +195,7 @@ impl Engine {
 
     /// One candidate of the tenant.
     pub fn candidate(&self, tenant: &TenantId, id: &RecordId) -> Result<Candidate, Error> {
-        let json = self
-            .store
-            .get_record(RecordKind::Candidate, tenant.as_str(), id.as_str())?
-            .ok_or_else(|| not_found("candidate", id))?;
-        serde_json::from_slice(&json).map_err(|error| Error::Internal(error.to_string()))
+        self.get_record(RecordKind::Candidate, "candidate", tenant, id)
     }
 
     /// A page of the tenant's candidates after `after`; and whether more follow.
@@ -209,14 +205,7 @@ impl Engine {
         after: Option<&RecordId>,
         limit: usize,
     ) -> Result<(Vec<Candidate>, bool), Error> {
-        let (page, more) = self.store.list_records(
-            RecordKind::Candidate,
-            tenant.as_str(),
-            after.map(RecordId::as_str),
-            limit,
-        )?;
-        let page = page.iter().map(decode).collect::<Result<_, _>>()?;
-        Ok((page, more))
+        self.list_record_page(RecordKind::Candidate, tenant, after, limit)
     }
 
     /// Erases a candidate from the store and the index.
@@ -247,11 +236,7 @@ impl Engine {
 
     /// One job of the tenant.
     pub fn job(&self, tenant: &TenantId, id: &RecordId) -> Result<JobPosting, Error> {
-        let json = self
-            .store
-            .get_record(RecordKind::Job, tenant.as_str(), id.as_str())?
-            .ok_or_else(|| not_found("job", id))?;
-        serde_json::from_slice(&json).map_err(|error| Error::Internal(error.to_string()))
+        self.get_record(RecordKind::Job, "job", tenant, id)
     }
 
     /// A page of the tenant's jobs after `after`; and whether more follow.
@@ -261,14 +246,7 @@ impl Engine {
         after: Option<&RecordId>,
         limit: usize,
     ) -> Result<(Vec<JobPosting>, bool), Error> {
-        let (page, more) = self.store.list_records(
-            RecordKind::Job,
-            tenant.as_str(),
-            after.map(RecordId::as_str),
-            limit,
-        )?;
-        let page = page.iter().map(decode).collect::<Result<_, _>>()?;
-        Ok((page, more))
+        self.list_record_page(RecordKind::Job, tenant, after, limit)
     }
 
     /// Deletes a job of the tenant.
@@ -391,4 +369,36 @@ fn check_job(job: &JobPosting) -> Result<(), ValidationError> {
         ));
     }
     Ok(())
+}
+
+impl Engine {
+    /// One record of a tenant, decoded; NOT_FOUND names it as `what`.
+    fn get_record<T: serde::de::DeserializeOwned>(
+        &self,
+        kind: RecordKind,
+        what: &'static str,
+        tenant: &TenantId,
+        id: &RecordId,
+    ) -> Result<T, Error> {
+        let json = self
+            .store
+            .get_record(kind, tenant.as_str(), id.as_str())?
+            .ok_or_else(|| not_found(what, id))?;
+        serde_json::from_slice(&json).map_err(|error| Error::Internal(error.to_string()))
+    }
+
+    /// A page of a tenant's records after `after`, decoded; and whether more follow.
+    fn list_record_page<T: serde::de::DeserializeOwned>(
+        &self,
+        kind: RecordKind,
+        tenant: &TenantId,
+        after: Option<&RecordId>,
+        limit: usize,
+    ) -> Result<(Vec<T>, bool), Error> {
+        let (page, more) =
+            self.store
+                .list_records(kind, tenant.as_str(), after.map(RecordId::as_str), limit)?;
+        let page = page.iter().map(decode).collect::<Result<_, _>>()?;
+        Ok((page, more))
+    }
 }
