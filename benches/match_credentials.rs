@@ -5,6 +5,8 @@
 //! Run: `cargo bench --bench match_credentials` (prints p50/p99 and load).
 //! Under `cargo test` (no `--bench` argument) it runs a small smoke version.
 
+use rand::rngs::StdRng;
+use rand::{Rng as _, SeedableRng};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -28,26 +30,18 @@ fn sizes() -> (usize, usize) {
     }
 }
 
-/// A small deterministic generator (SplitMix64), so every run sees the same catalogue.
-struct SplitMix(u64);
+/// A seeded generator, so every run sees the same catalogue.
+struct Seeded(StdRng);
 
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
+impl Seeded {
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        self.0.random_range(0..n)
     }
 }
 
 /// Credentials teaching 2-6 competencies of one occupation each, so topics cohere.
 fn synthetic_catalogue(taxonomy: &Taxonomy, count: usize) -> Vec<Microcredential> {
-    let mut rng = SplitMix(42);
+    let mut rng = Seeded(StdRng::seed_from_u64(42));
     let occupations: Vec<_> = taxonomy
         .occupations()
         .iter()

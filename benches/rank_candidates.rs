@@ -3,6 +3,8 @@
 //! resident memory. `SKILLMATCH_BENCH_CANDIDATES` sets the pool size
 //! (default 100000); run with `cargo bench --bench rank_candidates`.
 
+use rand::rngs::StdRng;
+use rand::{Rng as _, SeedableRng};
 use std::time::{Duration, Instant};
 
 use skillmatch::auth::Authenticator;
@@ -12,19 +14,16 @@ use skillmatch::domain::{
 };
 use skillmatch::engine::{Engine, EngineConfig, JobSource, RankQuery};
 
-/// Deterministic xorshift64* generator.
-struct Rng(u64);
+/// A seeded generator, so every run sees the same pool.
+struct Rng(StdRng);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    fn seeded(seed: u64) -> Self {
+        Self(StdRng::seed_from_u64(seed))
     }
 
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        self.0.random_range(0..n)
     }
 }
 
@@ -123,7 +122,7 @@ fn main() {
     let (credentials, _) = engine.list_credentials(&Default::default(), None, 10_000);
     let credential_ids: Vec<CredentialId> = credentials.iter().map(|c| c.id.clone()).collect();
 
-    let mut rng = Rng(0x00be_7c40_0001);
+    let mut rng = Rng::seeded(0x00be_7c40_0001);
     let started = Instant::now();
     let mut index = 0;
     while index < count {

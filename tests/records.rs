@@ -3,6 +3,8 @@
 
 mod records_support;
 
+use rand::rngs::StdRng;
+use rand::{Rng as _, SeedableRng};
 use std::collections::{BTreeMap, BTreeSet};
 
 use records_support::*;
@@ -371,19 +373,16 @@ async fn identical_candidates_score_identically_whatever_their_id_and_name() {
     server.stop().await;
 }
 
-/// A small deterministic generator (xorshift64*), so failures replay.
-struct Rng(u64);
+/// A seeded generator, so failures replay.
+struct Rng(StdRng);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    fn seeded(seed: u64) -> Self {
+        Self(StdRng::seed_from_u64(seed))
     }
 
     fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+        self.0.random_range(0..n)
     }
 }
 
@@ -399,7 +398,7 @@ async fn tenants_never_see_each_others_records() {
     // Both tenants use the same ids; the model says what each must see.
     let mut model: [BTreeMap<String, String>; 2] = [BTreeMap::new(), BTreeMap::new()];
     let mut job_model: [bool; 2] = [false, false];
-    let mut rng = Rng(0x5eed_1234_abcd_0001);
+    let mut rng = Rng::seeded(0x5eed_1234_abcd_0001);
     for step in 0..300 {
         let tenant = rng.below(2) as usize;
         let key = &keys[tenant];

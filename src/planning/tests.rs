@@ -1,6 +1,8 @@
 //! Plan search checked against brute force on random small instances, and
 //! gap analysis cases on the sample taxonomy.
 
+use rand::rngs::StdRng;
+use rand::{Rng as _, SeedableRng};
 use std::cmp::Ordering;
 
 use super::*;
@@ -8,24 +10,20 @@ use crate::domain::Importance;
 use crate::matching::{CoverageKind, JobNeed, NeedSource};
 use crate::taxonomy::load_sample;
 
-/// SplitMix64: a tiny deterministic generator, so the cases are reproducible.
-struct Rng(u64);
+/// A seeded generator, so the cases are reproducible.
+struct Rng(StdRng);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+    fn seeded(seed: u64) -> Self {
+        Self(StdRng::seed_from_u64(seed))
     }
 
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        self.0.random_range(0..n)
     }
 
     fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
+        self.0.random_range(0..100) < percent
     }
 }
 
@@ -143,7 +141,7 @@ fn assert_feasible(problem: &Problem, selection: &Selection) {
 
 #[test]
 fn exact_search_matches_brute_force() {
-    let mut rng = Rng(0x5EED_0001);
+    let mut rng = Rng::seeded(0x5EED_0001);
     let shape = Shape {
         prerequisites: true,
         hours_budget: true,
@@ -165,7 +163,7 @@ fn exact_search_matches_brute_force() {
 
 #[test]
 fn greedy_is_feasible_and_meets_its_bounds_for_a_money_budget_alone() {
-    let mut rng = Rng(0x5EED_0002);
+    let mut rng = Rng::seeded(0x5EED_0002);
     let shape = Shape {
         prerequisites: false,
         hours_budget: false,
@@ -194,7 +192,7 @@ fn greedy_is_feasible_and_meets_its_bounds_for_a_money_budget_alone() {
 
 #[test]
 fn greedy_stays_feasible_with_prerequisites_and_hours() {
-    let mut rng = Rng(0x5EED_0003);
+    let mut rng = Rng::seeded(0x5EED_0003);
     let shape = Shape {
         prerequisites: true,
         hours_budget: true,
@@ -328,7 +326,7 @@ fn gap_cases() {
 fn the_largest_greedy_instance_is_solved() {
     // 40 candidates over 15 targets, each with a prerequisite: the partial
     // enumeration's worst case in size. Asserts the result, not the time.
-    let mut rng = Rng(0x5EED_0004);
+    let mut rng = Rng::seeded(0x5EED_0004);
     let (targets, count) = (15, PARTIAL_ENUMERATION_LIMIT);
     let mut items: Vec<Item> = (0..count * 2)
         .map(|index| {
