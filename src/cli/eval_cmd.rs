@@ -66,10 +66,11 @@ fn run_catalogue(args: &EvalArgs) -> anyhow::Result<()> {
     });
     let section = format!(
         "{CATALOGUE_HEADING}\n\nRun {} on commit `{}`, {}, load average `{loadavg}`.{limit} \
-         Command: `skillmatch eval --catalogue --data ../shared/data`.\n\n{}\n### Figures\n\n{figures}",
+         Command: `skillmatch eval --catalogue --data {}`.\n\n{}\n### Figures\n\n{figures}",
         utc_now(),
         commit(),
         machine(),
+        args.data.display(),
         coursera::METHOD,
     );
     let existing = std::fs::read_to_string(&args.out).unwrap_or_default();
