@@ -5,12 +5,18 @@ use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use skillmatch::eval::{self, RunContext};
+use skillmatch::eval::{self, RunContext, coursera};
 use skillmatch::extract::{METHOD, Tuning};
 
 use super::EvalArgs;
 
+/// Heading of the section written by `eval --catalogue`.
+const CATALOGUE_HEADING: &str = "## Catalogue (Coursera)";
+
 pub(super) fn run(args: &EvalArgs) -> anyhow::Result<()> {
+    if args.catalogue {
+        return run_catalogue(args);
+    }
     eprintln!("evaluating on {}", args.data.display());
     let tuning: Tuning = args.tuning.as_deref().unwrap_or_default().parse()?;
     let report = eval::run_with(&args.data, args.limit, tuning)
@@ -28,7 +34,50 @@ pub(super) fn run(args: &EvalArgs) -> anyhow::Result<()> {
     for (task, metric, value, missed) in report.misses() {
         println!("missed: {task} {metric} {value:.3} vs {missed}");
     }
-    write(&args.out, &report.markdown(METHOD, &context))?;
+    let mut text = report.markdown(METHOD, &context);
+    if let Some(section) = existing_catalogue_section(&args.out) {
+        text = format!("{}\n\n{section}", text.trim_end());
+    }
+    write(&args.out, &text)?;
+    eprintln!("wrote {}", args.out.display());
+    Ok(())
+}
+
+/// The catalogue section of an existing report, kept when the main tables
+/// are rewritten.
+fn existing_catalogue_section(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let start = text.find(CATALOGUE_HEADING)?;
+    Some(text[start..].to_owned())
+}
+
+fn run_catalogue(args: &EvalArgs) -> anyhow::Result<()> {
+    eprintln!("catalogue evaluation on {}", args.data.display());
+    let work = std::env::temp_dir().join(format!("skillmatch-coursera-{}", std::process::id()));
+    let result = coursera::run(&args.data, args.limit, &work);
+    let _ = std::fs::remove_dir_all(&work);
+    let report = result.with_context(|| format!("evaluating on {}", args.data.display()))?;
+    let figures = report.markdown_figures();
+    println!("{figures}");
+    let loadavg = std::fs::read_to_string("/proc/loadavg")
+        .map_or_else(|_| "unknown".to_owned(), |s| s.trim().to_owned());
+    let limit = args.limit.map_or_else(String::new, |n| {
+        format!(" Subset: first {n} rows and postings.")
+    });
+    let section = format!(
+        "{CATALOGUE_HEADING}\n\nRun {} on commit `{}`, {}, load average `{loadavg}`.{limit} \
+         Command: `skillmatch eval --catalogue --data {}`.\n\n{}\n### Figures\n\n{figures}",
+        utc_now(),
+        commit(),
+        machine(),
+        args.data.display(),
+        coursera::METHOD,
+    );
+    let existing = std::fs::read_to_string(&args.out).unwrap_or_default();
+    let kept = existing
+        .find(CATALOGUE_HEADING)
+        .map_or(existing.as_str(), |start| &existing[..start]);
+    write(&args.out, &format!("{}\n\n{section}", kept.trim_end()))?;
     eprintln!("wrote {}", args.out.display());
     Ok(())
 }

@@ -158,6 +158,10 @@ struct EvalArgs {
     /// Evaluate only the first N items of each task.
     #[arg(long)]
     limit: Option<usize>,
+    /// Run the catalogue evaluation on the Coursera scrape instead, and
+    /// replace or append only the "Catalogue (Coursera)" section of the report.
+    #[arg(long)]
+    catalogue: bool,
     /// Where to write the report.
     #[arg(long, default_value = "EVALUATION.md")]
     out: PathBuf,

@@ -2,6 +2,7 @@
 //! to essential skills, sentence to skills, job title to occupation) run on
 //! the dev files of the shared data folder through the public extractor API.
 
+pub mod coursera;
 pub mod datasets;
 pub mod metrics;
 pub mod onet_titles;
