@@ -4,14 +4,24 @@
 //! "inferred from the outcomes" rather than "aligned by the provider".
 
 use crate::domain::{AlignmentSource, Microcredential, TaughtCompetency};
-use crate::extract::{ExtractOptions, Extractor};
+use crate::extract::{ExtractOptions, Extractor, Reason};
 use crate::taxonomy::Taxonomy;
 
 /// At most this many competencies are inferred per credential.
 pub const MAX_INFERRED: usize = 10;
-/// Only extractions at least this confident are kept: a credential's
-/// alignments feed every match, so precision matters more than recall here.
-pub const MIN_INFERRED_SCORE: f64 = 0.8;
+/// How many extractions are examined for whole-label evidence.
+const EXAMINED: usize = 50;
+
+/// Only competencies the text names by a whole label (preferred, alternative
+/// or hidden) count: a credential teaches what its outcomes say, not what an
+/// occupation it resembles usually needs. A credential's alignments feed
+/// every match, so precision matters more than recall here.
+fn named_by_label(reason: Reason) -> bool {
+    matches!(
+        reason,
+        Reason::PreferredLabel | Reason::AltLabel | Reason::HiddenLabel
+    )
+}
 
 /// The text competencies are inferred from: description, then outcomes.
 fn credential_text(credential: &Microcredential) -> String {
@@ -33,10 +43,15 @@ pub fn add_extracted_competencies(
         .competencies
         .retain(|taught| taught.source == AlignmentSource::Provider);
     let options = ExtractOptions {
-        top_k: MAX_INFERRED,
-        min_score: MIN_INFERRED_SCORE,
+        top_k: EXAMINED,
+        min_score: 0.0,
     };
-    for extraction in extractor.extract(&credential_text(credential), &options) {
+    let named = extractor
+        .extract(&credential_text(credential), &options)
+        .into_iter()
+        .filter(|extraction| named_by_label(extraction.reason))
+        .take(MAX_INFERRED);
+    for extraction in named {
         let uri = &taxonomy.get(extraction.competency).uri;
         if credential.competencies.iter().any(|t| &t.uri == uri) {
             continue;

@@ -18,7 +18,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 
 pub use ctdl::parse_credentials_ctdl;
-pub use enrich::{MAX_INFERRED, MIN_INFERRED_SCORE, add_extracted_competencies};
+pub use enrich::{MAX_INFERRED, add_extracted_competencies};
 pub use filter::CredentialFilter;
 pub use index::CredentialIndex;
 pub use jsonl::{ParsedCredentials, RejectedLine, parse_credentials_jsonl};

@@ -26,7 +26,7 @@ use std::time::Instant;
 use serde::Deserialize;
 
 use super::{EvalError, datasets, first, load_extractor};
-use crate::catalog::{Catalog, CredentialFilter, MIN_INFERRED_SCORE, add_extracted_competencies};
+use crate::catalog::{Catalog, CredentialFilter, MAX_INFERRED, add_extracted_competencies};
 use crate::domain::{
     AlignmentSource, CredentialId, DeliveryMode, JobPosting, Microcredential, Money,
 };
@@ -45,7 +45,7 @@ Conversion (`src/eval/coursera.rs`), one credential per row:\n\
 - assessed: true for Course, Specialization and Professional Certificate (the certificate requires graded assignments), false for Guided Project. Delivery online, language `en`, no accreditation, no stacking links (the scrape does not say which courses make up a specialization).\n\
 - competencies: never the Coursera skill tags (they are the gold below); only `catalog::add_extracted_competencies` over description + outcomes (the production enrichment: at most 10, score ≥ 0.8, source `extracted`).\n\n\
 Matching: the credentials are upserted into a catalogue in a temporary folder (`store::Store` + `catalog::Catalog::open(.., \"\")`, no seed), and every posting (title = first line, description = the rest, no explicit competencies) is matched with `matching::match_credentials`, top_k 5, once with no filter and once with `max_hours` 40 + `require_assessed`. A gold essential skill counts as covered when a need of the match explanation whose competency is that skill is covered exactly or through a narrower taught competency by any of the 5 credentials (broader and related coverage do not count). Per posting: covered gold / gold; reported as the mean over postings and as the share of postings with at least one covered. The job's needs are themselves extracted from the posting, so this measures posting extraction and credential extraction together.\n\n\
-Extraction check: each distinct skill tag of a row is mapped to ESCO competencies whose preferred or alternative label equals it case-insensitively (after trimming; no hidden labels, no fuzzy matching; a label shared by several competencies maps to all of them). For the rows with at least one mapped tag, precision, recall and F1 of the extracted competencies against the mapped set, averaged over rows (macro; precision 0 for a row with no extraction): once for the competencies the enrichment keeps (score ≥ 0.8, at most 10) and once for the extractor's top 10 with no threshold. Tags that do not map are not counted against recall, and extracted competencies that a tag did not name count as false positives even when correct, so precision is a lower bound.\n";
+Extraction check: each distinct skill tag of a row is mapped to ESCO competencies whose preferred or alternative label equals it case-insensitively (after trimming; no hidden labels, no fuzzy matching; a label shared by several competencies maps to all of them). For the rows with at least one mapped tag, precision, recall and F1 of the extracted competencies against the mapped set, averaged over rows (macro; precision 0 for a row with no extraction): once for the competencies the enrichment keeps (those the text names by a whole preferred, alternative or hidden label, at most 10) and once for the extractor's top 10 with no threshold. Tags that do not map are not counted against recall, and extracted competencies that a tag did not name count as false positives even when correct, so precision is a lower bound.\n";
 
 /// The catalogue file, relative to the data folder.
 pub const CATALOGUE: &str = "coursera-catalogue-2023/coursera_courses.csv";
@@ -595,7 +595,7 @@ impl CatalogueReport {
         ));
         out.push_str("| Extraction vs mapped tags (macro over rows) | Precision | Recall | F1 | Predicted per row |\n|---|---|---|---|---|\n");
         out.push_str(&prf(
-            &format!("at the enrichment threshold (score ≥ {MIN_INFERRED_SCORE}, ≤ 10)"),
+            &format!("as enriched (named by a whole label, ≤ {MAX_INFERRED})"),
             &self.at_threshold,
         ));
         out.push_str(&prf("top 10, no threshold", &self.top10));
