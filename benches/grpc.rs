@@ -8,8 +8,9 @@
 //! - InferOccupations on the postings' titles at concurrency 8;
 //! - MatchCredentials on postings (embedded catalogue) at concurrency 8;
 //! - overhead: near-empty calls through the same stack (health Check, and
-//!   GetCredential of a known id, which also crosses the blocking pool and
-//!   the store) against ExtractCompetencies, in latency and in process CPU
+//!   GetCredential of a known id, which also passes our interceptor and
+//!   protobuf conversion and reads the in-memory catalogue view) against
+//!   ExtractCompetencies, in latency and in process CPU
 //!   (utime + stime from /proc/self/stat; clients and server together).
 //!
 //! `cargo bench --bench grpc [-- CALLS]` (CALLS per level, default 400); the
