@@ -19,14 +19,15 @@
 //! assesses and its `targetCredential` ids are prerequisites (except its own
 //! parts); `inLanguage`, else the language of the name.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde_json::Value;
 
+use super::ParsedCredentials;
 use super::linked_data::{
-    Record, duration_hours, each, id_from_iri, language_map_tag, records, references, text,
+    Outcomes, Record, duration_hours, each, id_from_iri, language_map_tag, records, references,
+    text,
 };
-use super::{ParsedCredentials, RejectedLine};
 use crate::domain::{
     AlignmentSource, CredentialId, DeliveryMode, Microcredential, Money, TaughtCompetency,
 };
@@ -76,10 +77,9 @@ const SUPPORTING_TYPES: [&str; 8] = [
 
 /// Parses CTDL JSON-LD. A repeated id is rejected on its later records.
 pub fn parse_credentials_ctdl(text: &str) -> ParsedCredentials {
-    let (records, mut rejected) = records(text);
+    let (records, rejected) = records(text);
     let graph = Graph::new(&records);
-    let mut parsed = ParsedCredentials::default();
-    let mut seen = HashSet::new();
+    let mut outcomes = Outcomes::new(rejected);
     for record in &records {
         let outcome = match class_of(&record.node) {
             Some(class) if CREDENTIAL_TYPES.contains(&class) => graph.credential(&record.node),
@@ -87,24 +87,9 @@ pub fn parse_credentials_ctdl(text: &str) -> ParsedCredentials {
             Some(class) => Err(format!("unsupported type ceterms:{class}")),
             None => Err("no ceterms: @type".to_owned()),
         };
-        match outcome {
-            Ok(credential) if !seen.insert(credential.id.clone()) => rejected.push(RejectedLine {
-                line: record.position,
-                reason: format!("duplicate id {}", credential.id),
-            }),
-            Ok(credential) => parsed.credentials.push(credential),
-            Err(reason) => rejected.push(RejectedLine {
-                line: record.position,
-                reason: match record.node.get("@id").and_then(Value::as_str) {
-                    Some(id) => format!("{id}: {reason}"),
-                    None => reason,
-                },
-            }),
-        }
+        outcomes.push(record, "@id", outcome);
     }
-    rejected.sort_by_key(|r| r.line);
-    parsed.rejected = rejected;
-    parsed
+    outcomes.finish()
 }
 
 /// The local name of a node's `ceterms:` type.

@@ -4,8 +4,10 @@
 
 use serde_json::Value;
 
-use super::RejectedLine;
-use crate::domain::CredentialId;
+use std::collections::HashSet;
+
+use super::{ParsedCredentials, RejectedLine};
+use crate::domain::{CredentialId, Microcredential};
 
 /// One record of an import file and its 1-based position.
 #[derive(Debug, Clone)]
@@ -14,6 +16,59 @@ pub(super) struct Record {
     pub position: usize,
     /// The JSON-LD node.
     pub node: Value,
+}
+
+/// Collects the outcome of each record: credentials in order, a repeated id
+/// rejected on its later records, every rejection with its position and the
+/// record's id when it has one.
+pub(super) struct Outcomes {
+    parsed: ParsedCredentials,
+    rejected: Vec<RejectedLine>,
+    seen: HashSet<CredentialId>,
+}
+
+impl Outcomes {
+    /// Starts from the rejections made while splitting the file.
+    pub(super) fn new(rejected: Vec<RejectedLine>) -> Self {
+        Self {
+            parsed: ParsedCredentials::default(),
+            rejected,
+            seen: HashSet::new(),
+        }
+    }
+
+    /// Records one record's outcome; `id_key` names the node's id property.
+    pub(super) fn push(
+        &mut self,
+        record: &Record,
+        id_key: &str,
+        outcome: Result<Microcredential, String>,
+    ) {
+        let line = record.position;
+        match outcome {
+            Ok(credential) if !self.seen.insert(credential.id.clone()) => {
+                self.rejected.push(RejectedLine {
+                    line,
+                    reason: format!("duplicate id {}", credential.id),
+                });
+            }
+            Ok(credential) => self.parsed.credentials.push(credential),
+            Err(reason) => self.rejected.push(RejectedLine {
+                line,
+                reason: match record.node.get(id_key).and_then(Value::as_str) {
+                    Some(id) => format!("{id}: {reason}"),
+                    None => reason,
+                },
+            }),
+        }
+    }
+
+    /// The credentials, and the rejections in file order.
+    pub(super) fn finish(mut self) -> ParsedCredentials {
+        self.rejected.sort_by_key(|r| r.line);
+        self.parsed.rejected = self.rejected;
+        self.parsed
+    }
 }
 
 /// Splits a file into records: a JSON document (an object with `@graph`, an

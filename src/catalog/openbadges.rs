@@ -19,14 +19,12 @@
 //! and `skillmatch:deliveryMode` (`online`, `in_person` or `blended`); a
 //! record without them is rejected rather than given invented values.
 
-use std::collections::HashSet;
-
 use serde_json::Value;
 
-use super::linked_data::{each, id_from_iri, records, text};
-use super::{ParsedCredentials, RejectedLine};
+use super::ParsedCredentials;
+use super::linked_data::{Outcomes, each, id_from_iri, records, text};
 use crate::domain::{
-    AlignmentSource, CredentialId, Credits, DeliveryMode, Microcredential, Money, TaughtCompetency,
+    AlignmentSource, Credits, DeliveryMode, Microcredential, Money, TaughtCompetency,
 };
 
 /// The `achievementType` terms of Open Badges 3.0.
@@ -66,28 +64,12 @@ const ACHIEVEMENT_TYPES: [&str; 31] = [
 
 /// Parses Open Badges 3.0 achievements. A repeated id is rejected on its later records.
 pub fn parse_credentials_openbadges(text: &str) -> ParsedCredentials {
-    let (records, mut rejected) = records(text);
-    let mut parsed = ParsedCredentials::default();
-    let mut seen: HashSet<CredentialId> = HashSet::new();
+    let (records, rejected) = records(text);
+    let mut outcomes = Outcomes::new(rejected);
     for record in &records {
-        match achievement(&record.node).and_then(credential) {
-            Ok(credential) if !seen.insert(credential.id.clone()) => rejected.push(RejectedLine {
-                line: record.position,
-                reason: format!("duplicate id {}", credential.id),
-            }),
-            Ok(credential) => parsed.credentials.push(credential),
-            Err(reason) => rejected.push(RejectedLine {
-                line: record.position,
-                reason: match record.node.get("id").and_then(Value::as_str) {
-                    Some(id) => format!("{id}: {reason}"),
-                    None => reason,
-                },
-            }),
-        }
+        outcomes.push(record, "id", achievement(&record.node).and_then(credential));
     }
-    rejected.sort_by_key(|r| r.line);
-    parsed.rejected = rejected;
-    parsed
+    outcomes.finish()
 }
 
 fn has_type(node: &Value, wanted: &str) -> bool {

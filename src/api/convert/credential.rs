@@ -20,6 +20,25 @@ pub fn delivery_mode_from_pb(value: i32, field: &str) -> Result<DeliveryMode, Va
     }
 }
 
+/// A list of delivery modes; each bad value is recorded under
+/// `{prefix}delivery_modes[i]`.
+pub fn delivery_modes_from_pb(
+    modes: Vec<i32>,
+    prefix: &str,
+    violations: &mut Violations,
+) -> Vec<DeliveryMode> {
+    modes
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, mode)| {
+            violations.take(
+                delivery_mode_from_pb(mode, &format!("{prefix}delivery_modes[{index}]")),
+                "",
+            )
+        })
+        .collect()
+}
+
 fn delivery_mode_to_pb(mode: DeliveryMode) -> pb::DeliveryMode {
     match mode {
         DeliveryMode::Online => pb::DeliveryMode::Online,

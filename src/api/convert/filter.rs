@@ -1,6 +1,6 @@
 //! Credential filters from protobuf.
 
-use super::delivery_mode_from_pb;
+use super::delivery_modes_from_pb;
 use crate::catalog::CredentialFilter;
 use crate::domain::{Money, ValidationError, Violations, primary_language};
 use crate::pb;
@@ -34,16 +34,7 @@ pub fn filter_from_pb(
             "must be a finite number >= 0",
         );
     }
-    let delivery_modes = delivery_modes
-        .into_iter()
-        .enumerate()
-        .filter_map(|(index, mode)| {
-            violations.take(
-                delivery_mode_from_pb(mode, &format!("{prefix}delivery_modes[{index}]")),
-                "",
-            )
-        })
-        .collect();
+    let delivery_modes = delivery_modes_from_pb(delivery_modes, prefix, &mut violations);
     violations.finish(CredentialFilter {
         max_cost,
         max_hours,

@@ -1,7 +1,7 @@
 //! Gap analyses and upskilling plans between protobuf and the domain.
 
 use super::{
-    competency_ref, credential_to_pb, delivery_mode_from_pb, importance_to_pb, job_from_pb,
+    competency_ref, credential_to_pb, delivery_modes_from_pb, importance_to_pb, job_from_pb,
 };
 use crate::domain::{JobPosting, Money, ValidationError, Violations};
 use crate::matching::CoverageKind;
@@ -66,16 +66,7 @@ fn constraints_from_pb(
             &format!("{prefix}max_total_cost."),
         )
     });
-    let delivery_modes = delivery_modes
-        .into_iter()
-        .enumerate()
-        .filter_map(|(index, mode)| {
-            violations.take(
-                delivery_mode_from_pb(mode, &format!("{prefix}delivery_modes[{index}]")),
-                "",
-            )
-        })
-        .collect();
+    let delivery_modes = delivery_modes_from_pb(delivery_modes, prefix, &mut violations);
     let constraints = PlanConstraints {
         max_total_cost,
         max_total_hours,
