@@ -107,6 +107,18 @@ fn rows<T: for<'de> Deserialize<'de>>(dir: &Path, file: &str) -> Result<Vec<T>, 
         .collect()
 }
 
+/// The rows of a file the release may omit; none when it is absent.
+fn optional_rows<T: for<'de> Deserialize<'de>>(
+    dir: &Path,
+    file: &str,
+) -> Result<Vec<T>, TaxonomyError> {
+    if dir.join(file).exists() {
+        rows(dir, file)
+    } else {
+        Ok(Vec::new())
+    }
+}
+
 /// ESCO keeps several labels in one cell, one per line.
 fn labels(cell: &str) -> Vec<String> {
     cell.lines()
@@ -146,26 +158,20 @@ pub fn read_esco_dir(dir: &Path) -> Result<EscoRelease, TaxonomyError> {
         .enumerate()
         .map(|(i, c)| (c.uri.clone(), i))
         .collect();
-    if dir.join("broaderRelationsSkillPillar.csv").exists() {
-        for row in rows::<BroaderRow>(dir, "broaderRelationsSkillPillar.csv")? {
-            if let Some(&i) = position.get(&row.uri) {
-                competencies[i].broader.push(row.broader);
-            }
+    for row in optional_rows::<BroaderRow>(dir, "broaderRelationsSkillPillar.csv")? {
+        if let Some(&i) = position.get(&row.uri) {
+            competencies[i].broader.push(row.broader);
         }
     }
-    if dir.join("skillSkillRelations.csv").exists() {
-        for row in rows::<SkillSkillRow>(dir, "skillSkillRelations.csv")? {
-            if let Some(&i) = position.get(&row.original) {
-                competencies[i].related.push(row.related);
-            }
+    for row in optional_rows::<SkillSkillRow>(dir, "skillSkillRelations.csv")? {
+        if let Some(&i) = position.get(&row.original) {
+            competencies[i].related.push(row.related);
         }
     }
     for (file, name) in COLLECTIONS {
-        if dir.join(file).exists() {
-            for row in rows::<CollectionRow>(dir, file)? {
-                if let Some(&i) = position.get(&row.uri) {
-                    competencies[i].collections.push(name.to_owned());
-                }
+        for row in optional_rows::<CollectionRow>(dir, file)? {
+            if let Some(&i) = position.get(&row.uri) {
+                competencies[i].collections.push(name.to_owned());
             }
         }
     }
