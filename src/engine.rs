@@ -2,8 +2,10 @@
 //! from a data directory, with the operations the API serves. Everything here
 //! is synchronous; the API runs it off the async executor.
 
+mod ranking;
 mod records;
 
+pub use ranking::{RankedBatch, Ranking};
 pub use records::{JobFit, JobSource, MAX_CANDIDATE_BATCH, RankOutcome, RankQuery};
 
 use std::path::{Path, PathBuf};

@@ -207,6 +207,16 @@ impl MatchService for MatchApi {
         super::ranking::rank_candidates(&self.engine, request).await
     }
 
+    type StreamRankCandidatesStream = super::ranking::RankingStream;
+
+    #[tracing::instrument(skip(self, request))]
+    async fn stream_rank_candidates(
+        &self,
+        request: Request<pb::StreamRankCandidatesRequest>,
+    ) -> Result<Response<Self::StreamRankCandidatesStream>, Status> {
+        super::ranking::stream_rank_candidates(&self.engine, request).await
+    }
+
     #[tracing::instrument(skip(self, request))]
     async fn match_jobs(
         &self,

@@ -1,44 +1,62 @@
 //! RankCandidates and MatchJobs of MatchService: conversions and handlers,
 //! called from `MatchApi`.
 
+use std::ops::Range;
 use std::sync::Arc;
 
+use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
+use tracing::Instrument as _;
 
 use super::blocking;
+use super::convert::gap_plan::{constraints_from_pb, plan_to_pb};
 use super::convert::{competency_ref, importance_to_pb, job_from_pb, job_to_pb, optional_date};
 use super::paging::PageSize;
-use crate::auth::{Role, require};
+use crate::auth::{Caller, Role, require};
 use crate::domain::{Date, RecordId, ValidationError, Violations};
-use crate::engine::{Engine, JobSource, RankQuery};
+use crate::engine::{Engine, JobSource, RankQuery, RankedBatch, Ranking};
 use crate::matching::{CoverageKind, JobNeed, NeedSource};
 use crate::pb;
+use crate::planning::PlanConstraints;
 use crate::ranking::{Assessment, ChosenEvidence, EvidenceKind, NeedAssessment, NeedStatus};
 use crate::taxonomy::Taxonomy;
 
 const DEFAULT_TOP_K: usize = 10;
 const MAX_TOP_K: usize = 1000;
+/// Rankings per StreamRankCandidates message, by default and at most.
+const DEFAULT_BATCH: usize = 100;
+const MAX_BATCH: usize = 1000;
 
 fn as_of(raw: &str) -> Result<Date, ValidationError> {
     Ok(optional_date(raw, "as_of")?.unwrap_or_else(Date::today))
 }
 
-fn rank_query_from_pb(
-    request: pb::RankCandidatesRequest,
-) -> Result<(RankQuery, bool), ValidationError> {
-    let pb::RankCandidatesRequest {
-        job_id,
-        job,
-        candidate_ids,
-        top_k,
-        explain,
-        anonymize,
-        as_of: raw_as_of,
-    } = request;
-    let mut violations = Violations::default();
-    let job = match (job_id.is_empty(), job) {
+/// The fields RankCandidates and StreamRankCandidates share.
+struct RankFields {
+    job_id: String,
+    job: Option<pb::JobPosting>,
+    candidate_ids: Vec<String>,
+    explain: bool,
+    anonymize: bool,
+    as_of: String,
+    plan: Option<pb::PlanConstraints>,
+}
+
+/// A ranking request in domain terms, and how to present it.
+struct RankRequest {
+    query: RankQuery,
+    plan: Option<PlanConstraints>,
+    explain: bool,
+}
+
+fn job_source(
+    job_id: &str,
+    job: Option<pb::JobPosting>,
+    violations: &mut Violations,
+) -> Option<JobSource> {
+    match (job_id.is_empty(), job) {
         (false, None) => violations
-            .take(RecordId::parse(&job_id), "job_")
+            .take(RecordId::parse(job_id), "job_")
             .map(JobSource::Stored),
         (true, Some(job)) => violations
             .take(job_from_pb(job, "job."), "")
@@ -51,9 +69,12 @@ fn rank_query_from_pb(
             violations.add("job_id", "job_id or job is required");
             None
         }
-    };
+    }
+}
+
+fn candidate_ids(raw_ids: &[String], violations: &mut Violations) -> Vec<RecordId> {
     let mut seen = std::collections::HashSet::new();
-    let candidate_ids: Vec<RecordId> = candidate_ids
+    raw_ids
         .iter()
         .enumerate()
         .filter_map(|(index, raw)| {
@@ -68,25 +89,112 @@ fn rank_query_from_pb(
                 &field,
             )
         })
-        .collect();
-    let top_k = violations.take(
-        PageSize::new(top_k, DEFAULT_TOP_K, MAX_TOP_K, "top_k").map(PageSize::get),
-        "",
-    );
+        .collect()
+}
+
+/// Converts the shared fields; `top_k` is already checked by the caller.
+fn rank_request(
+    fields: RankFields,
+    top_k: Result<usize, ValidationError>,
+    mut violations: Violations,
+) -> Result<RankRequest, ValidationError> {
+    let RankFields {
+        job_id,
+        job,
+        candidate_ids: raw_ids,
+        explain,
+        anonymize,
+        as_of: raw_as_of,
+        plan,
+    } = fields;
+    let job = job_source(&job_id, job, &mut violations);
+    let candidate_ids = candidate_ids(&raw_ids, &mut violations);
+    let top_k = violations.take(top_k, "");
     let as_of = violations.take(as_of(&raw_as_of), "");
-    let (Some(job), Some(top_k), Some(as_of)) = (job, top_k, as_of) else {
+    let plan = match plan {
+        Some(plan) => violations
+            .take(constraints_from_pb(Some(plan), "plan."), "")
+            .map(Some),
+        None => Some(None),
+    };
+    let (Some(job), Some(top_k), Some(as_of), Some(plan)) = (job, top_k, as_of, plan) else {
         return Err(violations.finish(()).expect_err("a part failed"));
     };
-    violations.finish((
-        RankQuery {
+    violations.finish(RankRequest {
+        query: RankQuery {
             job,
             candidate_ids,
             top_k,
             as_of,
             with_names: !anonymize,
         },
+        plan,
         explain,
-    ))
+    })
+}
+
+fn rank_request_from_pb(
+    request: pb::RankCandidatesRequest,
+) -> Result<RankRequest, ValidationError> {
+    let pb::RankCandidatesRequest {
+        job_id,
+        job,
+        candidate_ids,
+        top_k,
+        explain,
+        anonymize,
+        as_of,
+        plan,
+    } = request;
+    let fields = RankFields {
+        job_id,
+        job,
+        candidate_ids,
+        explain,
+        anonymize,
+        as_of,
+        plan,
+    };
+    let top_k = PageSize::new(top_k, DEFAULT_TOP_K, MAX_TOP_K, "top_k").map(PageSize::get);
+    rank_request(fields, top_k, Violations::default())
+}
+
+/// A StreamRankCandidates request and its batch size.
+fn stream_request_from_pb(
+    request: pb::StreamRankCandidatesRequest,
+) -> Result<(RankRequest, usize), ValidationError> {
+    let pb::StreamRankCandidatesRequest {
+        job_id,
+        job,
+        candidate_ids,
+        top_k,
+        explain,
+        anonymize,
+        as_of,
+        plan,
+        batch_size,
+    } = request;
+    let fields = RankFields {
+        job_id,
+        job,
+        candidate_ids,
+        explain,
+        anonymize,
+        as_of,
+        plan,
+    };
+    let top_k = match usize::try_from(top_k) {
+        Ok(0) => Ok(usize::MAX),
+        Ok(top_k) => Ok(top_k),
+        Err(_) => Err(ValidationError::field("top_k", "must not be negative")),
+    };
+    let mut violations = Violations::default();
+    let batch_size = violations.take(
+        PageSize::new(batch_size, DEFAULT_BATCH, MAX_BATCH, "batch_size").map(PageSize::get),
+        "",
+    );
+    let request = rank_request(fields, top_k, violations)?;
+    Ok((request, batch_size.expect("checked by rank_request")))
 }
 
 fn coverage_to_pb(kind: CoverageKind) -> pb::EvidenceCoverage {
@@ -214,32 +322,108 @@ fn refs(
         .collect()
 }
 
+/// The rankings of one explained batch, as protobuf.
+fn rankings_to_pb(
+    taxonomy: &Taxonomy,
+    ranking: &Ranking,
+    batch: &RankedBatch,
+    explain: bool,
+) -> Vec<pb::CandidateRanking> {
+    batch
+        .ranked
+        .iter()
+        .enumerate()
+        .map(|(position, ranked)| pb::CandidateRanking {
+            candidate_id: ranked.profile.id.to_string(),
+            display_name: batch.names[position].clone().unwrap_or_default(),
+            score: ranked.assessment.score,
+            explanation: explain.then(|| explanation(taxonomy, &ranking.needs, &ranked.assessment)),
+            plan: batch
+                .plans
+                .get(position)
+                .map(|plan| plan_to_pb(taxonomy, plan)),
+        })
+        .collect()
+}
+
+/// Scores the pool and fixes the order, on the blocking pool.
+async fn start(
+    engine: &Arc<Engine>,
+    caller: Caller,
+    request: &RankRequest,
+) -> Result<Arc<Ranking>, Status> {
+    let query = request.query.clone();
+    let plan = request.plan.clone();
+    blocking(engine, move |engine| {
+        engine
+            .start_ranking(caller.tenant(), &query, plan)
+            .map(Arc::new)
+    })
+    .await
+}
+
+/// Explains `range` of the ranking as protobuf, on the blocking pool.
+async fn explain_batch(
+    engine: &Arc<Engine>,
+    ranking: &Arc<Ranking>,
+    range: Range<usize>,
+    explain: bool,
+) -> Result<Vec<pb::CandidateRanking>, Status> {
+    let ranking = ranking.clone();
+    blocking(engine, move |engine| {
+        let batch = engine.explain_ranked(&ranking, range)?;
+        Ok(rankings_to_pb(engine.taxonomy(), &ranking, &batch, explain))
+    })
+    .await
+}
+
 /// RankCandidates.
 pub async fn rank_candidates(
     engine: &Arc<Engine>,
     request: Request<pb::RankCandidatesRequest>,
 ) -> Result<Response<pb::RankCandidatesResponse>, Status> {
     let caller = require(&request, Role::Read)?;
-    let (query, explain) = rank_query_from_pb(request.into_inner())?;
-    let outcome = blocking(engine, move |engine| {
-        engine.rank_candidates(caller.tenant(), &query)
-    })
-    .await?;
-    let taxonomy = engine.taxonomy();
-    Ok(Response::new(pb::RankCandidatesResponse {
-        rankings: outcome
-            .ranked
-            .iter()
-            .zip(&outcome.names)
-            .map(|(ranked, name)| pb::CandidateRanking {
-                candidate_id: ranked.profile.id.to_string(),
-                display_name: name.clone().unwrap_or_default(),
-                score: ranked.assessment.score,
-                explanation: explain
-                    .then(|| explanation(taxonomy, &outcome.needs, &ranked.assessment)),
-            })
-            .collect(),
-    }))
+    let request = rank_request_from_pb(request.into_inner())?;
+    let ranking = start(engine, caller, &request).await?;
+    let rankings = explain_batch(engine, &ranking, 0..ranking.len(), request.explain).await?;
+    Ok(Response::new(pb::RankCandidatesResponse { rankings }))
+}
+
+/// The stream StreamRankCandidates answers with.
+pub type RankingStream = ReceiverStream<Result<pb::StreamRankCandidatesResponse, Status>>;
+
+/// StreamRankCandidates: the order is fixed first (errors are the call's
+/// status), then a task explains one batch at a time on the blocking pool and
+/// sends it. The channel holds one batch, so a slow client slows the work
+/// down, and a client that goes away (the stream is dropped) stops it at the
+/// next batch.
+pub async fn stream_rank_candidates(
+    engine: &Arc<Engine>,
+    request: Request<pb::StreamRankCandidatesRequest>,
+) -> Result<Response<RankingStream>, Status> {
+    let caller = require(&request, Role::Read)?;
+    let (request, batch_size) = stream_request_from_pb(request.into_inner())?;
+    let ranking = start(engine, caller, &request).await?;
+    let (sender, receiver) = tokio::sync::mpsc::channel(1);
+    let engine = engine.clone();
+    let explain = request.explain;
+    let batches = async move {
+        let mut begin = 0;
+        while begin < ranking.len() && !sender.is_closed() {
+            let end = ranking.len().min(begin.saturating_add(batch_size));
+            let message = explain_batch(&engine, &ranking, begin..end, explain)
+                .await
+                .map(|rankings| pb::StreamRankCandidatesResponse { rankings });
+            let failed = message.is_err();
+            if sender.send(message).await.is_err() || failed {
+                break;
+            }
+            begin = end;
+        }
+        tracing::debug!(sent = begin, of = ranking.len(), "ranking stream ended");
+    };
+    tokio::spawn(batches.instrument(tracing::Span::current()));
+    Ok(Response::new(ReceiverStream::new(receiver)))
 }
 
 /// MatchJobs.

@@ -14,8 +14,8 @@ use crate::error::Error;
 use crate::extract::ExtractOptions;
 use crate::matching::{JobNeed, job_needs};
 use crate::ranking::{
-    Assessment, CandidateIndex, JobPlan, MemoryCandidateIndex, RankedCandidate, assess,
-    build_profile, min_proficiencies, sort_ranked,
+    Assessment, CandidateIndex, MemoryCandidateIndex, RankedCandidate, assess, build_profile,
+    min_proficiencies,
 };
 use crate::store::{RecordKind, StoredRecord};
 
@@ -107,7 +107,7 @@ fn encode<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, Error> {
     serde_json::to_vec(value).map_err(|error| Error::Internal(error.to_string()))
 }
 
-fn not_found(kind: &'static str, id: &RecordId) -> Error {
+pub(super) fn not_found(kind: &'static str, id: &RecordId) -> Error {
     Error::NotFound {
         kind,
         id: id.to_string(),
@@ -261,60 +261,6 @@ impl Engine {
         }
     }
 
-    /// Ranks the tenant's candidates for a job.
-    pub fn rank_candidates(
-        &self,
-        tenant: &TenantId,
-        query: &RankQuery,
-    ) -> Result<RankOutcome, Error> {
-        let job = match &query.job {
-            JobSource::Stored(id) => self.job(tenant, id)?,
-            JobSource::Inline(job) => {
-                check_job(job)?;
-                job.clone()
-            }
-        };
-        let needs = job_needs(&self.taxonomy, &self.extractor, &job);
-        let plan = JobPlan::new(&self.taxonomy, &job, &needs, query.as_of);
-        let only = (!query.candidate_ids.is_empty()).then_some(query.candidate_ids.as_slice());
-        if let Some(unknown) = query
-            .candidate_ids
-            .iter()
-            .find(|id| !self.candidates.contains(tenant, id))
-        {
-            return Err(not_found("candidate", unknown));
-        }
-        let top = self
-            .candidates
-            .top(tenant, &plan, only, query.top_k, only.is_some());
-        // Explain the few winners from their full records.
-        let minimums = min_proficiencies(&job, &needs);
-        let mut ranked = Vec::with_capacity(top.len());
-        let mut names = std::collections::HashMap::new();
-        for (id, _) in top {
-            let candidate = self.candidate(tenant, &id)?;
-            let profile = build_profile(&self.taxonomy, &self.extractor, &self.catalog, &candidate);
-            let assessment = assess(&self.taxonomy, &needs, &minimums, &profile, query.as_of);
-            if query.with_names {
-                names.insert(id, candidate.display_name);
-            }
-            ranked.push(RankedCandidate {
-                profile,
-                assessment,
-            });
-        }
-        sort_ranked(&mut ranked);
-        let names = ranked
-            .iter()
-            .map(|r| names.remove(&r.profile.id).flatten())
-            .collect();
-        Ok(RankOutcome {
-            needs,
-            ranked,
-            names,
-        })
-    }
-
     /// The tenant's jobs the candidate fits or nearly fits, best first.
     pub fn match_jobs(
         &self,
@@ -358,7 +304,7 @@ impl Engine {
     }
 }
 
-fn check_job(job: &JobPosting) -> Result<(), ValidationError> {
+pub(super) fn check_job(job: &JobPosting) -> Result<(), ValidationError> {
     if job.title.trim().is_empty()
         && job.description.trim().is_empty()
         && job.competencies.is_empty()

@@ -92,15 +92,21 @@ pub fn plan_upskilling(
     violations.take(constraints.validate(), "constraints.");
     violations.finish(())?;
     let gap = query.analyze(taxonomy, extractor)?;
+    Ok(plan_for_gap(taxonomy, catalog, gap, constraints))
+}
+
+/// Plans the credentials that close a gap already analysed, under
+/// `constraints` (validated by the caller): the part of [`plan_upskilling`]
+/// after the gap, for callers that know the job's needs already (ranking
+/// plans one job for many candidates).
+pub fn plan_for_gap(
+    taxonomy: &Taxonomy,
+    catalog: &Catalog,
+    gap: GapAnalysis,
+    constraints: &PlanConstraints,
+) -> Plan {
     let targets = gap.missing_needs();
     let built = build::build(taxonomy, catalog, &targets, constraints);
     let (selection, method) = solve(&built.problem);
-    Ok(plan::assemble(
-        gap,
-        &targets,
-        &built,
-        &selection,
-        method,
-        constraints,
-    ))
+    plan::assemble(gap, &targets, &built, &selection, method, constraints)
 }

@@ -28,10 +28,13 @@ pub struct RankedCandidate {
 
 /// Orders ranked candidates best first, equal scores in id order.
 pub fn sort_ranked(ranked: &mut [RankedCandidate]) {
-    ranked.sort_by(|a, b| {
-        b.assessment
-            .score
-            .total_cmp(&a.assessment.score)
-            .then_with(|| a.profile.id.cmp(&b.profile.id))
-    });
+    ranked.sort_by(best_first);
+}
+
+/// Best first, equal scores in id order: the order of every ranking.
+pub fn best_first(a: &RankedCandidate, b: &RankedCandidate) -> std::cmp::Ordering {
+    b.assessment
+        .score
+        .total_cmp(&a.assessment.score)
+        .then_with(|| a.profile.id.cmp(&b.profile.id))
 }

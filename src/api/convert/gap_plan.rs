@@ -45,7 +45,7 @@ impl TryFrom<pb::AnalyzeGapRequest> for GapQuery {
 }
 
 /// Plan constraints; `None` has no limits. `prefix` is their field path.
-fn constraints_from_pb(
+pub fn constraints_from_pb(
     constraints: Option<pb::PlanConstraints>,
     prefix: &str,
 ) -> Result<PlanConstraints, ValidationError> {
