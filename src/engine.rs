@@ -82,9 +82,9 @@ impl Engine {
                 config.data_dir.display()
             ))
         })?;
-        let mut store = Store::open(&store_path(&config.data_dir))?;
-        if store.compact_if_erased()? {
-            tracing::info!("compacted the store after erasures");
+        let store = Store::open(&store_path(&config.data_dir))?;
+        if store.erase_if_pending()? {
+            tracing::info!("rewrote the store to finish erasures");
         }
         let store = Arc::new(store);
         let taxonomy = Arc::new(load_taxonomy(&config.data_dir, pins)?);

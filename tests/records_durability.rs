@@ -30,6 +30,20 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
         .any(|window| window == needle)
 }
 
+/// Asserts that no file under `dir` holds `canary`.
+fn assert_absent(dir: &Path, canary: &str, when: &str) {
+    let files = files_under(dir);
+    assert!(!files.is_empty());
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            !contains(&bytes, canary.as_bytes()),
+            "{when}: {} still holds the erased data",
+            file.display()
+        );
+    }
+}
+
 #[tokio::test]
 async fn an_erased_candidate_leaves_no_byte_on_disk() {
     let dir = tempfile::tempdir().unwrap();
@@ -54,7 +68,7 @@ async fn an_erased_candidate_leaves_no_byte_on_disk() {
     // Two versions of the person, so an old copy would linger too if it could.
     for version in 0..2 {
         let mut person = candidate("erase-me", &format!("{canary} name"), vec![]);
-        person.cv_text = format!("Version {version}: {canary} ran SQL audits. ").repeat(600);
+        person.cv_text = format!("Version {version}: {canary} ran SQL audits. ").repeat(300);
         client
             .upsert_candidate(authed(
                 &key,
@@ -65,6 +79,19 @@ async fn an_erased_candidate_leaves_no_byte_on_disk() {
             .await
             .unwrap();
     }
+    // A larger record stored after the person: compaction alone cannot move
+    // it into the person's freed pages, so it would leave their bytes there.
+    let mut later = candidate("later-and-larger", "", vec![declared(SQL, "")]);
+    later.cv_text = "A long career in SQL reporting. ".repeat(2000);
+    client
+        .upsert_candidate(authed(
+            &key,
+            pb::UpsertCandidateRequest {
+                candidate: Some(later),
+            },
+        ))
+        .await
+        .unwrap();
     let store_file = skillmatch::engine::store_path(dir.path());
     assert!(
         contains(&std::fs::read(&store_file).unwrap(), canary.as_bytes()),
@@ -79,43 +106,174 @@ async fn an_erased_candidate_leaves_no_byte_on_disk() {
         ))
         .await
         .unwrap();
-    server.stop().await;
-    assert!(
-        contains(&std::fs::read(&store_file).unwrap(), canary.as_bytes()),
-        "freed pages still hold the candidate until compaction; if redb stops \
-         leaving them, this check (not the erasure) is what needs changing"
-    );
-    // Opening the engine compacts the store when records were erased.
-    let server = TestServer::start_in(dir.path()).await;
-    server.stop().await;
+    // Right after the acknowledgement, with the server still running.
+    assert_absent(dir.path(), &canary, "after DeleteCandidate returned");
 
-    let files = files_under(dir.path());
-    assert!(files.iter().any(|f| f == &store_file));
-    for file in files {
-        let bytes = std::fs::read(&file).unwrap();
-        assert!(
-            !contains(&bytes, canary.as_bytes()),
-            "{} still holds the erased candidate's data",
-            file.display()
-        );
-    }
-    // The others are intact.
-    let server = TestServer::start_in(dir.path()).await;
-    let listed = server
-        .candidates()
-        .list_candidates(authed(
-            &server.keys.a_read,
-            pb::ListCandidatesRequest {
-                page_size: 500,
-                page_token: String::new(),
-            },
-        ))
+    // The others are intact, before and after a restart.
+    let list = pb::ListCandidatesRequest {
+        page_size: 500,
+        page_token: String::new(),
+    };
+    let listed = client
+        .list_candidates(authed(&server.keys.a_read, list.clone()))
         .await
         .unwrap()
         .into_inner()
         .candidates;
-    assert_eq!(listed.len(), 50);
+    assert_eq!(listed.len(), 51);
     server.stop().await;
+    assert_absent(dir.path(), &canary, "after shutdown");
+    let server = TestServer::start_in(dir.path()).await;
+    let listed = server
+        .candidates()
+        .list_candidates(authed(&server.keys.a_read, list))
+        .await
+        .unwrap()
+        .into_inner()
+        .candidates;
+    assert_eq!(listed.len(), 51);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_deleted_job_leaves_no_byte_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let canary = format!("job-canary-{:016x}", std::process::id() as u64 * 0x51_7CC1);
+    let server = TestServer::start_in(dir.path()).await;
+    let key = server.keys.a_write.clone();
+    let mut jobs = server.jobs();
+    for (id, description) in [
+        ("erase-job", format!("{canary} needs SQL. ").repeat(400)),
+        ("later-job", "A long posting about SQL. ".repeat(3000)),
+    ] {
+        let mut posting = job(id, &[(SQL, pb::Importance::Essential)]);
+        posting.description = description;
+        jobs.upsert_job(authed(&key, pb::UpsertJobRequest { job: Some(posting) }))
+            .await
+            .unwrap();
+    }
+    let store_file = skillmatch::engine::store_path(dir.path());
+    assert!(contains(
+        &std::fs::read(&store_file).unwrap(),
+        canary.as_bytes()
+    ));
+    jobs.delete_job(authed(
+        &key,
+        pb::DeleteJobRequest {
+            id: "erase-job".into(),
+        },
+    ))
+    .await
+    .unwrap();
+    assert_absent(dir.path(), &canary, "after DeleteJob returned");
+    jobs.get_job(authed(
+        &key,
+        pb::GetJobRequest {
+            id: "later-job".into(),
+        },
+    ))
+    .await
+    .unwrap();
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn erasures_lose_no_concurrent_acknowledged_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_in(dir.path()).await;
+    let key = server.keys.a_write.clone();
+    let doomed: Vec<pb::Candidate> = (0..12)
+        .map(|i| candidate(&format!("doomed-{i:02}"), "", vec![declared(SQL, "")]))
+        .collect();
+    server
+        .candidates()
+        .batch_upsert_candidates(authed(
+            &key,
+            pb::BatchUpsertCandidatesRequest { candidates: doomed },
+        ))
+        .await
+        .unwrap();
+    // Three writers upsert while three deleters erase, each erasure a rewrite.
+    let mut writers = Vec::new();
+    for writer in 0..3 {
+        let mut client = server.candidates();
+        let key = key.clone();
+        writers.push(tokio::spawn(async move {
+            let mut acknowledged = Vec::new();
+            for i in 0..25 {
+                let id = format!("w{writer}-{i:03}");
+                let mut person = candidate(&id, "", vec![declared(SQL, "2025-01-01")]);
+                person.cv_text = format!("{id} writes SQL.");
+                client
+                    .upsert_candidate(authed(
+                        &key,
+                        pb::UpsertCandidateRequest {
+                            candidate: Some(person),
+                        },
+                    ))
+                    .await
+                    .unwrap();
+                acknowledged.push(id);
+            }
+            acknowledged
+        }));
+    }
+    let mut deleters = Vec::new();
+    for deleter in 0..3 {
+        let mut client = server.candidates();
+        let key = key.clone();
+        deleters.push(tokio::spawn(async move {
+            for i in (deleter..12).step_by(3) {
+                client
+                    .delete_candidate(authed(
+                        &key,
+                        pb::DeleteCandidateRequest {
+                            id: format!("doomed-{i:02}"),
+                        },
+                    ))
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    let mut acknowledged = Vec::new();
+    for writer in writers {
+        acknowledged.extend(writer.await.unwrap());
+    }
+    for deleter in deleters {
+        deleter.await.unwrap();
+    }
+    let expected: std::collections::BTreeSet<String> = acknowledged.into_iter().collect();
+    let list = pb::ListCandidatesRequest {
+        page_size: 500,
+        page_token: String::new(),
+    };
+    let stored = |candidates: Vec<pb::Candidate>| -> std::collections::BTreeSet<String> {
+        candidates.into_iter().map(|c| c.id).collect()
+    };
+    let listed = server
+        .candidates()
+        .list_candidates(authed(&key, list.clone()))
+        .await
+        .unwrap()
+        .into_inner()
+        .candidates;
+    assert_eq!(stored(listed), expected);
+    server.stop().await;
+    let server = TestServer::start_in(dir.path()).await;
+    let listed = server
+        .candidates()
+        .list_candidates(authed(&key_of(&server), list))
+        .await
+        .unwrap()
+        .into_inner()
+        .candidates;
+    assert_eq!(stored(listed), expected, "after a restart");
+    server.stop().await;
+}
+
+fn key_of(server: &TestServer) -> String {
+    server.keys.a_read.clone()
 }
 
 /// A `skillmatch serve` child process and the address it listens on.

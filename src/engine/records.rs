@@ -208,18 +208,21 @@ impl Engine {
         self.list_record_page(RecordKind::Candidate, tenant, after, limit)
     }
 
-    /// Erases a candidate from the store and the index.
+    /// Erases a candidate from the store and the index; when it returns, no
+    /// file of the data directory holds a byte of them.
     pub fn delete_candidate(&self, tenant: &TenantId, id: &RecordId) -> Result<(), Error> {
-        let _ordered = self.lock_record_writes();
-        let existed =
-            self.store
-                .delete_record(RecordKind::Candidate, tenant.as_str(), id.as_str())?;
-        self.candidates.remove(tenant, id);
-        if existed {
-            Ok(())
-        } else {
-            Err(not_found("candidate", id))
+        let existed = {
+            let _ordered = self.lock_record_writes();
+            let existed =
+                self.store
+                    .delete_record(RecordKind::Candidate, tenant.as_str(), id.as_str())?;
+            self.candidates.remove(tenant, id);
+            existed
+        };
+        if !existed {
+            return Err(not_found("candidate", id));
         }
+        Ok(self.store.erase_deleted()?)
     }
 
     /// Stores a job durably; its id is required.
@@ -249,16 +252,16 @@ impl Engine {
         self.list_record_page(RecordKind::Job, tenant, after, limit)
     }
 
-    /// Deletes a job of the tenant.
+    /// Deletes a job of the tenant; when it returns, no file of the data
+    /// directory holds a byte of it.
     pub fn delete_job(&self, tenant: &TenantId, id: &RecordId) -> Result<(), Error> {
-        if self
+        if !self
             .store
             .delete_record(RecordKind::Job, tenant.as_str(), id.as_str())?
         {
-            Ok(())
-        } else {
-            Err(not_found("job", id))
+            return Err(not_found("job", id));
         }
+        Ok(self.store.erase_deleted()?)
     }
 
     /// The tenant's jobs the candidate fits or nearly fits, best first.

@@ -24,7 +24,7 @@ pub struct CatalogChange<'a> {
 impl Store {
     /// Commits a catalogue change durably and returns the new catalogue generation.
     pub fn apply_catalog_change(&self, change: &CatalogChange<'_>) -> Result<u64, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.write()?;
         {
             let mut table = txn.open_table(CREDENTIALS)?;
             for credential in change.upserts {
@@ -48,14 +48,16 @@ impl Store {
 
     /// Whether a credential is stored.
     pub fn has_credential(&self, id: &CredentialId) -> Result<bool, StoreError> {
-        let txn = self.db.begin_read()?;
+        let db = self.read();
+        let txn = db.begin_read()?;
         let table = txn.open_table(CREDENTIALS)?;
         Ok(table.get(id.as_str())?.is_some())
     }
 
     /// Every stored credential, in id order.
     pub fn all_credentials(&self) -> Result<Vec<Microcredential>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let db = self.read();
+        let txn = db.begin_read()?;
         let table = txn.open_table(CREDENTIALS)?;
         let mut credentials = Vec::new();
         for entry in table.iter()? {

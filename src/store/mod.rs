@@ -2,14 +2,17 @@
 //! Search indexes are derived from it and rebuilt when they fall behind.
 
 mod credentials;
+mod erasure;
 mod records;
 
 pub use credentials::{CATALOG_GENERATION, CatalogChange};
 pub use records::{PENDING_ERASURES, RecordKind, StoredRecord};
 
-use std::path::Path;
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 
 /// Key/value settings of the store itself: generations, seed hashes.
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
@@ -37,9 +40,21 @@ pub enum StoreError {
     /// A commit failed; nothing of the transaction was written.
     #[error("store commit: {0}")]
     Commit(#[from] redb::CommitError),
-    /// Compaction failed.
-    #[error("store compaction: {0}")]
-    Compaction(redb::CompactionError),
+    /// A transaction's durability could not be set.
+    #[error("store durability: {0}")]
+    Durability(#[from] redb::SetDurabilityError),
+    /// Rewriting the database file (erasure) failed at the file-system level.
+    #[error("store file {path}: {source}")]
+    File {
+        /// The file or directory.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// An erasure pass this call waited for failed; the erased records'
+    /// bytes are removed by the next pass or the next start.
+    #[error("store erasure: {0}")]
+    Erasure(String),
     /// A stored record could not be decoded.
     #[error("corrupt record {key}: {reason}")]
     Corrupt {
@@ -51,42 +66,98 @@ pub enum StoreError {
 }
 
 /// The database.
+///
+/// Erasure replaces the database file (see `erasure.rs`), so the handle sits
+/// behind a lock: every transaction holds it shared, the swap exclusively.
+/// Write transactions also pass the `writers` gate, which an erasure pass
+/// holds while it copies the file, so no write commits to the old file after
+/// the copy began.
 #[derive(Debug)]
 pub struct Store {
-    db: Database,
+    path: PathBuf,
+    db: RwLock<Database>,
+    writers: Mutex<()>,
+    passes: erasure::Passes,
+}
+
+/// A write transaction of the store; commit with [`Writing::commit`].
+/// Holds the writers' gate and the database handle until it ends.
+pub(crate) struct Writing<'a> {
+    txn: WriteTransaction,
+    _db: RwLockReadGuard<'a, Database>,
+    _gate: MutexGuard<'a, ()>,
+}
+
+impl Deref for Writing<'_> {
+    type Target = WriteTransaction;
+
+    fn deref(&self) -> &WriteTransaction {
+        &self.txn
+    }
+}
+
+impl Writing<'_> {
+    /// Commits durably.
+    pub(crate) fn commit(self) -> Result<(), StoreError> {
+        let Writing { txn, _db, _gate } = self;
+        txn.commit()?;
+        Ok(())
+    }
 }
 
 impl Store {
     /// Opens or creates the database file.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        erasure::remove_leftover(path)?;
         let db = Database::create(path).map_err(|source| StoreError::Open {
             path: path.display().to_string(),
             source,
         })?;
-        let store = Self { db };
+        let store = Self {
+            path: path.to_owned(),
+            db: RwLock::new(db),
+            writers: Mutex::new(()),
+            passes: erasure::Passes::default(),
+        };
         store.ensure_tables()?;
         Ok(store)
     }
 
     fn ensure_tables(&self) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.write()?;
         txn.open_table(META)?;
         txn.open_table(credentials::CREDENTIALS)?;
         txn.open_table(records::CANDIDATES)?;
         txn.open_table(records::JOBS)?;
-        txn.commit()?;
-        Ok(())
+        txn.commit()
     }
 
-    /// Rewrites the database file without free space, so that bytes of
-    /// deleted records do not linger in freed pages. Needs exclusive access.
-    pub fn compact(&mut self) -> Result<bool, StoreError> {
-        self.db.compact().map_err(StoreError::Compaction)
+    /// The database, shared. Keep the guard for as long as a transaction
+    /// begun from it lives.
+    fn read(&self) -> RwLockReadGuard<'_, Database> {
+        self.db.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn gate(&self) -> MutexGuard<'_, ()> {
+        self.writers.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Begins a write transaction.
+    pub(crate) fn write(&self) -> Result<Writing<'_>, StoreError> {
+        let gate = self.gate();
+        let db = self.read();
+        let txn = db.begin_write()?;
+        Ok(Writing {
+            txn,
+            _db: db,
+            _gate: gate,
+        })
     }
 
     /// Reads a meta value.
     pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let db = self.read();
+        let txn = db.begin_read()?;
         let table = txn.open_table(META)?;
         Ok(table.get(key)?.map(|value| value.value().to_vec()))
     }

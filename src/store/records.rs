@@ -4,10 +4,10 @@
 
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
-use super::{Store, StoreError, bump_meta_u64, set_meta};
+use super::{Store, StoreError, bump_meta_u64};
 
-/// Meta key counting erasures since the last compaction; while it is above
-/// zero, bytes of erased records may linger in freed pages.
+/// Meta key counting deletions since the last erasure pass; while it is
+/// above zero, bytes of deleted records may linger in freed pages.
 pub const PENDING_ERASURES: &str = "pending_erasures";
 
 type RecordTable = TableDefinition<'static, (&'static str, &'static str), &'static [u8]>;
@@ -52,7 +52,7 @@ impl Store {
         tenant: &str,
         records: &[(&str, Vec<u8>)],
     ) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.write()?;
         {
             let mut table = txn.open_table(kind.table())?;
             for (id, json) in records {
@@ -70,20 +70,21 @@ impl Store {
         tenant: &str,
         id: &str,
     ) -> Result<Option<Vec<u8>>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let db = self.read();
+        let txn = db.begin_read()?;
         let table = txn.open_table(kind.table())?;
         Ok(table.get((tenant, id))?.map(|value| value.value().to_vec()))
     }
 
     /// Deletes a record of a tenant durably; whether it existed. The record's
-    /// bytes may linger in freed pages until [`Store::compact_if_erased`] runs.
+    /// bytes may linger in freed pages until [`Store::erase_deleted`] runs.
     pub fn delete_record(
         &self,
         kind: RecordKind,
         tenant: &str,
         id: &str,
     ) -> Result<bool, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.write()?;
         let existed = {
             let mut table = txn.open_table(kind.table())?;
             table.remove((tenant, id))?.is_some()
@@ -95,25 +96,6 @@ impl Store {
         Ok(existed)
     }
 
-    /// Compacts the file when records were erased since the last compaction,
-    /// so their bytes are overwritten or truncated away; whether it compacted.
-    pub fn compact_if_erased(&mut self) -> Result<bool, StoreError> {
-        if self.meta_u64(PENDING_ERASURES)? == 0 {
-            return Ok(false);
-        }
-        // Until redb reports nothing left to move: every freed page is then
-        // either overwritten by a moved one or cut off the end of the file.
-        // The counter is cleared only after that, so a crash mid-way makes
-        // the next start compact again; the second pass reclaims the page
-        // the clearing itself freed.
-        while self.compact()? {}
-        let txn = self.db.begin_write()?;
-        set_meta(&txn, PENDING_ERASURES, &0u64.to_le_bytes())?;
-        txn.commit()?;
-        while self.compact()? {}
-        Ok(true)
-    }
-
     /// Up to `limit` records of a tenant in id order, after `after`; and whether more follow.
     pub fn list_records(
         &self,
@@ -122,7 +104,8 @@ impl Store {
         after: Option<&str>,
         limit: usize,
     ) -> Result<(Vec<StoredRecord>, bool), StoreError> {
-        let txn = self.db.begin_read()?;
+        let db = self.read();
+        let txn = db.begin_read()?;
         let table = txn.open_table(kind.table())?;
         let mut page = Vec::new();
         for entry in table.range((tenant, after.unwrap_or(""))..)? {
@@ -153,7 +136,8 @@ impl Store {
         kind: RecordKind,
         mut visit: impl FnMut(&str, &str, &[u8]) -> Result<(), E>,
     ) -> Result<(), E> {
-        let txn = self.db.begin_read().map_err(StoreError::from)?;
+        let db = self.read();
+        let txn = db.begin_read().map_err(StoreError::from)?;
         let table = txn.open_table(kind.table()).map_err(StoreError::from)?;
         for entry in table.iter().map_err(StoreError::from)? {
             let (key, value) = entry.map_err(StoreError::from)?;
@@ -165,7 +149,8 @@ impl Store {
 
     /// Every record of every tenant, for rebuilding indexes.
     pub fn all_records(&self, kind: RecordKind) -> Result<Vec<StoredRecord>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let db = self.read();
+        let txn = db.begin_read()?;
         let table = txn.open_table(kind.table())?;
         let mut records = Vec::new();
         for entry in table.iter()? {

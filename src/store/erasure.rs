@@ -1,0 +1,219 @@
+//! Erasure: after a record is deleted, no byte of it may remain in the data
+//! directory.
+//!
+//! redb is copy-on-write: a delete frees the pages that held the record, and
+//! freed pages keep their bytes until they are reused. `Database::compact`
+//! does not close that gap: it moves the highest pages into the lowest free
+//! slots of their size and stops at the first page that has no lower slot,
+//! so a freed block below a larger page (a record bigger than the one
+//! erased, stored later) keeps the erased bytes however often it runs. The
+//! store therefore rewrites itself: it copies every live row into a fresh
+//! file, makes it durable, renames it over the database file and syncs the
+//! directory. The old file, freed pages and all, is then unlinked. A crash
+//! before the rename leaves the old file with its `pending_erasures` counter
+//! above zero, and the next open rewrites again.
+//!
+//! Deletions wait for a pass that began after they committed; concurrent
+//! deletions share passes, so a burst of N deletions costs about two passes,
+//! not N.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex, PoisonError};
+
+use redb::{
+    Database, Durability, Key, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition,
+    TableHandle, Value,
+};
+
+use super::records::{CANDIDATES, JOBS, PENDING_ERASURES};
+use super::{META, Store, StoreError, credentials::CREDENTIALS};
+
+/// Rows copied per write transaction of a rewrite.
+const ROWS_PER_COMMIT: usize = 10_000;
+
+/// Every table of the store. A rewrite copies exactly these and refuses to
+/// run when the file holds another, so no table can be dropped by erasure.
+const TABLES: [&str; 4] = ["meta", "credentials", "candidates", "jobs"];
+
+/// Erasure passes: numbered in the order they start.
+#[derive(Debug, Default)]
+pub(super) struct Passes {
+    state: Mutex<PassState>,
+    finished: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct PassState {
+    started: u64,
+    finished: u64,
+    succeeded: u64,
+    running: bool,
+}
+
+/// The file a rewrite builds before it replaces the database.
+fn rewrite_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(".erasing");
+    path.with_file_name(name)
+}
+
+fn file_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::File {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Removes what a crashed rewrite left beside the database file.
+pub(super) fn remove_leftover(path: &Path) -> Result<(), StoreError> {
+    let leftover = rewrite_path(path);
+    match std::fs::remove_file(&leftover) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+            Err(file_error(&leftover)(error))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl Store {
+    /// Removes every byte of the records deleted before this call from the
+    /// data directory, by rewriting the database file. Returns once a
+    /// rewrite that began after the call has finished; concurrent callers
+    /// share rewrites. Reads go on meanwhile; writes wait while the rewrite
+    /// copies.
+    pub fn erase_deleted(&self) -> Result<(), StoreError> {
+        let lock = || {
+            self.passes
+                .state
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        };
+        let mut state = lock();
+        // A running pass may have copied before our deletion committed.
+        let needed = state.started + 1;
+        loop {
+            if state.succeeded >= needed {
+                return Ok(());
+            }
+            if state.finished >= needed {
+                return Err(StoreError::Erasure(
+                    "the rewrite this deletion waited for failed".to_owned(),
+                ));
+            }
+            if state.running {
+                state = self
+                    .passes
+                    .finished
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner);
+                continue;
+            }
+            state.running = true;
+            state.started += 1;
+            let pass = state.started;
+            drop(state);
+            let result = self.rewrite();
+            state = lock();
+            state.running = false;
+            state.finished = pass;
+            if result.is_ok() {
+                state.succeeded = pass;
+            }
+            self.passes.finished.notify_all();
+            return result;
+        }
+    }
+
+    /// Rewrites the file when deletions happened since the last pass (for
+    /// example a crash mid-pass); whether it rewrote.
+    pub fn erase_if_pending(&self) -> Result<bool, StoreError> {
+        if self.meta_u64(PENDING_ERASURES)? == 0 {
+            return Ok(false);
+        }
+        self.erase_deleted()?;
+        Ok(true)
+    }
+
+    /// Copies every live row into a fresh file and puts it in place of the
+    /// database file.
+    fn rewrite(&self) -> Result<(), StoreError> {
+        let _gate = self.gate();
+        let fresh_path = rewrite_path(&self.path);
+        let fresh = {
+            let db = self.read();
+            copy_live_rows(&db, &fresh_path).inspect_err(|_| {
+                let _ = std::fs::remove_file(&fresh_path);
+            })?
+        };
+        let mut db = self.db.write().unwrap_or_else(PoisonError::into_inner);
+        std::fs::rename(&fresh_path, &self.path).map_err(file_error(&self.path))?;
+        // From here the name points at the fresh file: use it whatever
+        // happens next, so no write goes to the unlinked one.
+        *db = fresh;
+        drop(db);
+        sync_directory(&self.path)
+    }
+}
+
+fn sync_directory(path: &Path) -> Result<(), StoreError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::File::open(dir)
+        .and_then(|handle| handle.sync_all())
+        .map_err(file_error(dir))
+}
+
+/// Writes every row of the known tables into a new database at `target`,
+/// with the erasure counter cleared, durably.
+fn copy_live_rows(source: &Database, target: &Path) -> Result<Database, StoreError> {
+    let _ = std::fs::remove_file(target);
+    let fresh = Database::create(target).map_err(|source| StoreError::Open {
+        path: target.display().to_string(),
+        source,
+    })?;
+    let read = source.begin_read()?;
+    if let Some(unknown) = read
+        .list_tables()?
+        .map(|table| table.name().to_owned())
+        .find(|name| !TABLES.contains(&name.as_str()))
+    {
+        return Err(StoreError::Erasure(format!(
+            "table {unknown} is not known to the rewrite; refusing to drop it"
+        )));
+    }
+    copy_table(&read, &fresh, META)?;
+    copy_table(&read, &fresh, CREDENTIALS)?;
+    copy_table(&read, &fresh, CANDIDATES)?;
+    copy_table(&read, &fresh, JOBS)?;
+    let txn = fresh.begin_write()?;
+    txn.open_table(META)?
+        .insert(PENDING_ERASURES, 0u64.to_le_bytes().as_slice())?;
+    txn.commit()?;
+    Ok(fresh)
+}
+
+/// Copies one table in key order, committing every [`ROWS_PER_COMMIT`] rows
+/// without syncing; the final commit of [`copy_live_rows`] makes it durable.
+fn copy_table<K: Key + 'static, V: Value + 'static>(
+    read: &ReadTransaction,
+    fresh: &Database,
+    table: TableDefinition<'_, K, V>,
+) -> Result<(), StoreError> {
+    let source = read.open_table(table)?;
+    let mut rows = source.iter()?.peekable();
+    loop {
+        let mut txn = fresh.begin_write()?;
+        txn.set_durability(Durability::None)?;
+        {
+            let mut target = txn.open_table(table)?;
+            for _ in 0..ROWS_PER_COMMIT {
+                let Some(row) = rows.next() else { break };
+                let (key, value) = row?;
+                target.insert(key.value(), value.value())?;
+            }
+        }
+        txn.commit()?;
+        if rows.peek().is_none() {
+            return Ok(());
+        }
+    }
+}
