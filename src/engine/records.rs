@@ -17,7 +17,7 @@ use crate::ranking::{
     Assessment, CandidateIndex, MemoryCandidateIndex, RankedCandidate, assess, build_profile,
     min_proficiencies,
 };
-use crate::store::{RecordKind, StoredRecord};
+use crate::store::{RecordKind, Store, StoredRecord};
 
 /// Most candidates one batch upsert may carry.
 pub const MAX_CANDIDATE_BATCH: usize = 1000;
@@ -211,18 +211,19 @@ impl Engine {
     /// Erases a candidate from the store and the index; when it returns, no
     /// file of the data directory holds a byte of them.
     pub fn delete_candidate(&self, tenant: &TenantId, id: &RecordId) -> Result<(), Error> {
-        let existed = {
+        let deleting = self.store.deleting();
+        let ticket = {
             let _ordered = self.lock_record_writes();
-            let existed =
-                self.store
-                    .delete_record(RecordKind::Candidate, tenant.as_str(), id.as_str())?;
+            let ticket = Store::delete_record(
+                deleting,
+                RecordKind::Candidate,
+                tenant.as_str(),
+                id.as_str(),
+            )?;
             self.candidates.remove(tenant, id);
-            existed
+            ticket.ok_or_else(|| not_found("candidate", id))?
         };
-        if !existed {
-            return Err(not_found("candidate", id));
-        }
-        Ok(self.store.erase_deleted()?)
+        Ok(self.store.erase_deleted(ticket)?)
     }
 
     /// Stores a job durably; its id is required.
@@ -255,13 +256,10 @@ impl Engine {
     /// Deletes a job of the tenant; when it returns, no file of the data
     /// directory holds a byte of it.
     pub fn delete_job(&self, tenant: &TenantId, id: &RecordId) -> Result<(), Error> {
-        if !self
-            .store
-            .delete_record(RecordKind::Job, tenant.as_str(), id.as_str())?
-        {
-            return Err(not_found("job", id));
-        }
-        Ok(self.store.erase_deleted()?)
+        let deleting = self.store.deleting();
+        let ticket = Store::delete_record(deleting, RecordKind::Job, tenant.as_str(), id.as_str())?
+            .ok_or_else(|| not_found("job", id))?;
+        Ok(self.store.erase_deleted(ticket)?)
     }
 
     /// The tenant's jobs the candidate fits or nearly fits, best first.

@@ -13,12 +13,13 @@
 //! before the rename leaves the old file with its `pending_erasures` counter
 //! above zero, and the next open rewrites again.
 //!
-//! Deletions wait for a pass that began after they committed; concurrent
-//! deletions share passes, so a burst of N deletions costs about two passes,
-//! not N.
+//! Deletions wait for a pass whose copy began after they committed; a pass
+//! first waits briefly for deletions still committing, so a burst of
+//! concurrent deletions shares one or two passes instead of one each.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Condvar, Mutex, PoisonError};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use redb::{
     Database, Durability, Key, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition,
@@ -35,19 +36,69 @@ const ROWS_PER_COMMIT: usize = 10_000;
 /// run when the file holds another, so no table can be dropped by erasure.
 const TABLES: [&str; 4] = ["meta", "credentials", "candidates", "jobs"];
 
-/// Erasure passes: numbered in the order they start.
+/// Longest a pass waits for deletions still committing, so they share it.
+const GATHER: Duration = Duration::from_millis(100);
+
+/// Erasure passes, numbered in the order their copies begin.
 #[derive(Debug, Default)]
 pub(super) struct Passes {
     state: Mutex<PassState>,
-    finished: Condvar,
+    changed: Condvar,
 }
 
 #[derive(Debug, Default)]
 struct PassState {
+    /// Passes whose copy has begun.
     started: u64,
     finished: u64,
     succeeded: u64,
     running: bool,
+    /// Deletions begun and not yet committed.
+    committing: usize,
+}
+
+/// Proof that a deletion committed, and which erasure pass covers it: any
+/// pass whose copy began after the commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "the deleted bytes stay on disk until `Store::erase_deleted` runs"]
+pub struct ErasureTicket {
+    needed: u64,
+}
+
+/// A deletion in progress: from [`Store::deleting`] until it commits (or
+/// is dropped), erasure passes wait for it so that it can share them.
+#[derive(Debug)]
+pub struct Deleting<'a> {
+    store: &'a Store,
+}
+
+impl Drop for Deleting<'_> {
+    fn drop(&mut self) {
+        let passes = &self.store.passes;
+        passes.lock().committing -= 1;
+        passes.changed.notify_all();
+    }
+}
+
+impl<'a> Deleting<'a> {
+    /// The store.
+    pub(super) fn store(&self) -> &'a Store {
+        self.store
+    }
+}
+
+impl Passes {
+    fn lock(&self) -> MutexGuard<'_, PassState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The ticket of a deletion about to commit; call it holding the
+    /// writers' gate, which every pass holds while it copies.
+    pub(super) fn ticket(&self) -> ErasureTicket {
+        ErasureTicket {
+            needed: self.lock().started + 1,
+        }
+    }
 }
 
 /// The file a rewrite builds before it replaces the database.
@@ -76,26 +127,26 @@ pub(super) fn remove_leftover(path: &Path) -> Result<(), StoreError> {
 }
 
 impl Store {
-    /// Removes every byte of the records deleted before this call from the
-    /// data directory, by rewriting the database file. Returns once a
-    /// rewrite that began after the call has finished; concurrent callers
-    /// share rewrites. Reads go on meanwhile; writes wait while the rewrite
-    /// copies.
-    pub fn erase_deleted(&self) -> Result<(), StoreError> {
-        let lock = || {
-            self.passes
-                .state
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-        };
-        let mut state = lock();
-        // A running pass may have copied before our deletion committed.
-        let needed = state.started + 1;
+    /// Announces a deletion; take it before any lock the deletion waits on,
+    /// so that a pass starting meanwhile waits for it and covers it too.
+    pub fn deleting(&self) -> Deleting<'_> {
+        self.passes.lock().committing += 1;
+        Deleting { store: self }
+    }
+
+    /// Removes every byte of the deleted record of `ticket` (and of every
+    /// record deleted before it) from the data directory, by rewriting the
+    /// database file. Returns once a rewrite that began after the deletion
+    /// committed has finished. Concurrent deletions share rewrites: a pass
+    /// first waits (up to [`GATHER`]) for deletions still committing. Reads
+    /// go on meanwhile; writes wait while the rewrite copies.
+    pub fn erase_deleted(&self, ticket: ErasureTicket) -> Result<(), StoreError> {
+        let mut state = self.passes.lock();
         loop {
-            if state.succeeded >= needed {
+            if state.succeeded >= ticket.needed {
                 return Ok(());
             }
-            if state.finished >= needed {
+            if state.finished >= ticket.needed {
                 return Err(StoreError::Erasure(
                     "the rewrite this deletion waited for failed".to_owned(),
                 ));
@@ -103,24 +154,34 @@ impl Store {
             if state.running {
                 state = self
                     .passes
-                    .finished
+                    .changed
                     .wait(state)
                     .unwrap_or_else(PoisonError::into_inner);
                 continue;
             }
             state.running = true;
-            state.started += 1;
-            let pass = state.started;
+            let deadline = Instant::now() + GATHER;
+            while state.committing > 0 && Instant::now() < deadline {
+                let left = deadline.saturating_duration_since(Instant::now());
+                state = self
+                    .passes
+                    .changed
+                    .wait_timeout(state, left)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+            }
             drop(state);
             let result = self.rewrite();
-            state = lock();
+            state = self.passes.lock();
             state.running = false;
-            state.finished = pass;
+            state.finished = state.started;
             if result.is_ok() {
-                state.succeeded = pass;
+                state.succeeded = state.started;
             }
-            self.passes.finished.notify_all();
-            return result;
+            self.passes.changed.notify_all();
+            if state.succeeded >= ticket.needed || result.is_err() {
+                return result;
+            }
         }
     }
 
@@ -130,7 +191,11 @@ impl Store {
         if self.meta_u64(PENDING_ERASURES)? == 0 {
             return Ok(false);
         }
-        self.erase_deleted()?;
+        let ticket = {
+            let _gate = self.gate();
+            self.passes.ticket()
+        };
+        self.erase_deleted(ticket)?;
         Ok(true)
     }
 
@@ -138,6 +203,7 @@ impl Store {
     /// database file.
     fn rewrite(&self) -> Result<(), StoreError> {
         let _gate = self.gate();
+        self.passes.lock().started += 1;
         let fresh_path = rewrite_path(&self.path);
         let fresh = {
             let db = self.read();

@@ -6,6 +6,7 @@ mod erasure;
 mod records;
 
 pub use credentials::{CATALOG_GENERATION, CatalogChange};
+pub use erasure::{Deleting, ErasureTicket};
 pub use records::{PENDING_ERASURES, RecordKind, StoredRecord};
 
 use std::ops::Deref;

@@ -4,7 +4,7 @@
 
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
-use super::{Store, StoreError, bump_meta_u64};
+use super::{Deleting, ErasureTicket, Store, StoreError, bump_meta_u64};
 
 /// Meta key counting deletions since the last erasure pass; while it is
 /// above zero, bytes of deleted records may linger in freed pages.
@@ -76,24 +76,29 @@ impl Store {
         Ok(table.get((tenant, id))?.map(|value| value.value().to_vec()))
     }
 
-    /// Deletes a record of a tenant durably; whether it existed. The record's
-    /// bytes may linger in freed pages until [`Store::erase_deleted`] runs.
+    /// Deletes a record of a tenant durably, in the deletion announced by
+    /// `deleting`. Returns `None` when it did not exist, else the ticket to
+    /// pass to [`Store::erase_deleted`]: until then the record's bytes may
+    /// linger in freed pages.
     pub fn delete_record(
-        &self,
+        deleting: Deleting<'_>,
         kind: RecordKind,
         tenant: &str,
         id: &str,
-    ) -> Result<bool, StoreError> {
-        let txn = self.write()?;
+    ) -> Result<Option<ErasureTicket>, StoreError> {
+        let store = deleting.store();
+        let txn = store.write()?;
         let existed = {
             let mut table = txn.open_table(kind.table())?;
             table.remove((tenant, id))?.is_some()
         };
-        if existed {
-            bump_meta_u64(&txn, PENDING_ERASURES)?;
+        if !existed {
+            return Ok(None);
         }
+        bump_meta_u64(&txn, PENDING_ERASURES)?;
+        let ticket = store.passes.ticket();
         txn.commit()?;
-        Ok(existed)
+        Ok(Some(ticket))
     }
 
     /// Up to `limit` records of a tenant in id order, after `after`; and whether more follow.
