@@ -40,6 +40,9 @@ DOCUMENTED_METHODS = [
     "skillmatch.v1.TaxonomyService/ExtractCompetencies",
     "skillmatch.v1.MatchService/AnalyzeGap",
     "skillmatch.v1.MatchService/PlanUpskilling",
+    "skillmatch.v1.CandidateService/UpsertCandidate",
+    "skillmatch.v1.MatchService/StreamRankCandidates",
+    "skillmatch.v1.CandidateService/DeleteCandidate",
 ]
 TIMEOUT_SECONDS = 60
 
@@ -124,8 +127,20 @@ def call(channel, pool, target, data):
     request_class = message_factory.GetMessageClass(method.input_type)
     response_class = message_factory.GetMessageClass(method.output_type)
     request = json_format.Parse(data or "{}", request_class())
+    path = f"/{service.full_name}/{method.name}"
+    if method.server_streaming:
+        # grpcurl prints every message of a server stream; so do we.
+        stub = channel.unary_stream(
+            path,
+            request_serializer=request_class.SerializeToString,
+            response_deserializer=response_class.FromString,
+        )
+        responses = list(stub(request, timeout=TIMEOUT_SECONDS))
+        if not any(response.ListFields() for response in responses):
+            raise AssertionError("the stream carried no data")
+        return "\n".join(json_format.MessageToJson(r, indent=2) for r in responses)
     stub = channel.unary_unary(
-        f"/{service.full_name}/{method.name}",
+        path,
         request_serializer=request_class.SerializeToString,
         response_deserializer=response_class.FromString,
     )
