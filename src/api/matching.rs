@@ -207,14 +207,14 @@ impl MatchService for MatchApi {
         super::ranking::rank_candidates(&self.engine, request).await
     }
 
-    type StreamRankCandidatesStream = super::ranking::RankingStream;
+    type StreamRankCandidatesStream = super::ranking_stream::RankingStream;
 
     #[tracing::instrument(skip(self, request))]
     async fn stream_rank_candidates(
         &self,
         request: Request<pb::StreamRankCandidatesRequest>,
     ) -> Result<Response<Self::StreamRankCandidatesStream>, Status> {
-        super::ranking::stream_rank_candidates(&self.engine, request).await
+        super::ranking_stream::stream_rank_candidates(&self.engine, request).await
     }
 
     #[tracing::instrument(skip(self, request))]

@@ -10,6 +10,7 @@ mod matching;
 pub mod paging;
 mod planning;
 mod ranking;
+mod ranking_stream;
 mod records_paging;
 mod status;
 mod taxonomy;

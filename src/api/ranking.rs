@@ -4,9 +4,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
-use tracing::Instrument as _;
 
 use super::blocking;
 use super::convert::gap_plan::{constraints_from_pb, plan_to_pb};
@@ -23,30 +21,27 @@ use crate::taxonomy::Taxonomy;
 
 const DEFAULT_TOP_K: usize = 10;
 const MAX_TOP_K: usize = 1000;
-/// Rankings per StreamRankCandidates message, by default and at most.
-const DEFAULT_BATCH: usize = 100;
-const MAX_BATCH: usize = 1000;
 
 fn as_of(raw: &str) -> Result<Date, ValidationError> {
     Ok(optional_date(raw, "as_of")?.unwrap_or_else(Date::today))
 }
 
 /// The fields RankCandidates and StreamRankCandidates share.
-struct RankFields {
-    job_id: String,
-    job: Option<pb::JobPosting>,
-    candidate_ids: Vec<String>,
-    explain: bool,
-    anonymize: bool,
-    as_of: String,
-    plan: Option<pb::PlanConstraints>,
+pub(super) struct RankFields {
+    pub(super) job_id: String,
+    pub(super) job: Option<pb::JobPosting>,
+    pub(super) candidate_ids: Vec<String>,
+    pub(super) explain: bool,
+    pub(super) anonymize: bool,
+    pub(super) as_of: String,
+    pub(super) plan: Option<pb::PlanConstraints>,
 }
 
 /// A ranking request in domain terms, and how to present it.
-struct RankRequest {
+pub(super) struct RankRequest {
     query: RankQuery,
     plan: Option<PlanConstraints>,
-    explain: bool,
+    pub(super) explain: bool,
 }
 
 fn job_source(
@@ -93,7 +88,7 @@ fn candidate_ids(raw_ids: &[String], violations: &mut Violations) -> Vec<RecordI
 }
 
 /// Converts the shared fields; `top_k` is already checked by the caller.
-fn rank_request(
+pub(super) fn rank_request(
     fields: RankFields,
     top_k: Result<usize, ValidationError>,
     mut violations: Violations,
@@ -157,44 +152,6 @@ fn rank_request_from_pb(
     };
     let top_k = PageSize::new(top_k, DEFAULT_TOP_K, MAX_TOP_K, "top_k").map(PageSize::get);
     rank_request(fields, top_k, Violations::default())
-}
-
-/// A StreamRankCandidates request and its batch size.
-fn stream_request_from_pb(
-    request: pb::StreamRankCandidatesRequest,
-) -> Result<(RankRequest, usize), ValidationError> {
-    let pb::StreamRankCandidatesRequest {
-        job_id,
-        job,
-        candidate_ids,
-        top_k,
-        explain,
-        anonymize,
-        as_of,
-        plan,
-        batch_size,
-    } = request;
-    let fields = RankFields {
-        job_id,
-        job,
-        candidate_ids,
-        explain,
-        anonymize,
-        as_of,
-        plan,
-    };
-    let top_k = match usize::try_from(top_k) {
-        Ok(0) => Ok(usize::MAX),
-        Ok(top_k) => Ok(top_k),
-        Err(_) => Err(ValidationError::field("top_k", "must not be negative")),
-    };
-    let mut violations = Violations::default();
-    let batch_size = violations.take(
-        PageSize::new(batch_size, DEFAULT_BATCH, MAX_BATCH, "batch_size").map(PageSize::get),
-        "",
-    );
-    let request = rank_request(fields, top_k, violations)?;
-    Ok((request, batch_size.expect("checked by rank_request")))
 }
 
 fn coverage_to_pb(kind: CoverageKind) -> pb::EvidenceCoverage {
@@ -347,7 +304,7 @@ fn rankings_to_pb(
 }
 
 /// Scores the pool and fixes the order, on the blocking pool.
-async fn start(
+pub(super) async fn start(
     engine: &Arc<Engine>,
     caller: Caller,
     request: &RankRequest,
@@ -363,7 +320,7 @@ async fn start(
 }
 
 /// Explains `range` of the ranking as protobuf, on the blocking pool.
-async fn explain_batch(
+pub(super) async fn explain_batch(
     engine: &Arc<Engine>,
     ranking: &Arc<Ranking>,
     range: Range<usize>,
@@ -387,43 +344,6 @@ pub async fn rank_candidates(
     let ranking = start(engine, caller, &request).await?;
     let rankings = explain_batch(engine, &ranking, 0..ranking.len(), request.explain).await?;
     Ok(Response::new(pb::RankCandidatesResponse { rankings }))
-}
-
-/// The stream StreamRankCandidates answers with.
-pub type RankingStream = ReceiverStream<Result<pb::StreamRankCandidatesResponse, Status>>;
-
-/// StreamRankCandidates: the order is fixed first (errors are the call's
-/// status), then a task explains one batch at a time on the blocking pool and
-/// sends it. The channel holds one batch, so a slow client slows the work
-/// down, and a client that goes away (the stream is dropped) stops it at the
-/// next batch.
-pub async fn stream_rank_candidates(
-    engine: &Arc<Engine>,
-    request: Request<pb::StreamRankCandidatesRequest>,
-) -> Result<Response<RankingStream>, Status> {
-    let caller = require(&request, Role::Read)?;
-    let (request, batch_size) = stream_request_from_pb(request.into_inner())?;
-    let ranking = start(engine, caller, &request).await?;
-    let (sender, receiver) = tokio::sync::mpsc::channel(1);
-    let engine = engine.clone();
-    let explain = request.explain;
-    let batches = async move {
-        let mut begin = 0;
-        while begin < ranking.len() && !sender.is_closed() {
-            let end = ranking.len().min(begin.saturating_add(batch_size));
-            let message = explain_batch(&engine, &ranking, begin..end, explain)
-                .await
-                .map(|rankings| pb::StreamRankCandidatesResponse { rankings });
-            let failed = message.is_err();
-            if sender.send(message).await.is_err() || failed {
-                break;
-            }
-            begin = end;
-        }
-        tracing::debug!(sent = begin, of = ranking.len(), "ranking stream ended");
-    };
-    tokio::spawn(batches.instrument(tracing::Span::current()));
-    Ok(Response::new(ReceiverStream::new(receiver)))
 }
 
 /// MatchJobs.
