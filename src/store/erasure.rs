@@ -212,7 +212,11 @@ impl Store {
             })?
         };
         let mut db = self.db.write().unwrap_or_else(PoisonError::into_inner);
-        std::fs::rename(&fresh_path, &self.path).map_err(file_error(&self.path))?;
+        if let Err(error) = std::fs::rename(&fresh_path, &self.path) {
+            drop(fresh);
+            let _ = std::fs::remove_file(&fresh_path);
+            return Err(file_error(&self.path)(error));
+        }
         // From here the name points at the fresh file: use it whatever
         // happens next, so no write goes to the unlinked one.
         *db = fresh;
@@ -281,5 +285,88 @@ fn copy_table<K: Key + 'static, V: Value + 'static>(
         if rows.peek().is_none() {
             return Ok(());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::RecordKind;
+
+    fn holds(dir: &Path, needle: &[u8]) -> bool {
+        std::fs::read_dir(dir).unwrap().any(|entry| {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            bytes.windows(needle.len()).any(|window| window == needle)
+        })
+    }
+
+    #[test]
+    fn a_deletion_whose_pass_never_ran_is_erased_at_the_next_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.redb");
+        let canary = b"canary-erased-at-open";
+        {
+            let store = Store::open(&path).unwrap();
+            let json = [canary.as_slice(), &[b'x'; 9000]].concat();
+            store
+                .put_records(RecordKind::Candidate, "t", &[("gone", json)])
+                .unwrap();
+            let large = vec![b'y'; 70_000];
+            store
+                .put_records(RecordKind::Candidate, "t", &[("kept", large)])
+                .unwrap();
+            let ticket = Store::delete_record(store.deleting(), RecordKind::Candidate, "t", "gone");
+            assert!(ticket.unwrap().is_some());
+            assert!(holds(dir.path(), canary), "freed pages keep the record");
+            // The process dies here: no pass ran, and one had left a copy behind.
+        }
+        std::fs::write(rewrite_path(&path), canary).unwrap();
+
+        let store = Store::open(&path).unwrap();
+        assert!(store.erase_if_pending().unwrap());
+        assert!(!holds(dir.path(), canary));
+        assert!(!rewrite_path(&path).exists());
+        assert_eq!(store.meta_u64(PENDING_ERASURES).unwrap(), 0);
+        assert!(!store.erase_if_pending().unwrap());
+        let kept = store
+            .get_record(RecordKind::Candidate, "t", "kept")
+            .unwrap();
+        assert_eq!(kept.map(|json| json.len()), Some(70_000));
+    }
+
+    #[test]
+    fn a_rewrite_refuses_to_drop_a_table_it_does_not_know() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.redb");
+        let store = Store::open(&path).unwrap();
+        let unknown: TableDefinition<&str, u64> = TableDefinition::new("unknown");
+        let txn = store.write().unwrap();
+        txn.open_table(unknown).unwrap().insert("k", 1).unwrap();
+        txn.commit().unwrap();
+        store
+            .put_records(RecordKind::Job, "t", &[("j", b"{}".to_vec())])
+            .unwrap();
+        let ticket = Store::delete_record(store.deleting(), RecordKind::Job, "t", "j")
+            .unwrap()
+            .unwrap();
+        assert!(matches!(
+            store.erase_deleted(ticket),
+            Err(StoreError::Erasure(_))
+        ));
+        // Nothing was lost, and the erasure is still pending.
+        let db = store.read();
+        let read = db.begin_read().unwrap();
+        assert_eq!(
+            read.open_table(unknown)
+                .unwrap()
+                .get("k")
+                .unwrap()
+                .unwrap()
+                .value(),
+            1
+        );
+        drop((read, db));
+        assert_eq!(store.meta_u64(PENDING_ERASURES).unwrap(), 1);
+        assert!(!rewrite_path(&path).exists());
     }
 }
