@@ -219,6 +219,7 @@ fn main() {
                     job: job.clone(),
                     filter: filter.clone(),
                     top_k: 10,
+                    offset: 0,
                 };
                 let started = Instant::now();
                 let outcome =

@@ -29,8 +29,10 @@ pub struct MatchQuery {
     pub job: JobPosting,
     /// Hard filter.
     pub filter: CredentialFilter,
-    /// Number of results.
+    /// Number of results (the page size).
     pub top_k: usize,
+    /// Results skipped before the page: the page holds ranks `offset + 1 ..= offset + top_k`.
+    pub offset: usize,
 }
 
 /// The parts of a score.
@@ -64,8 +66,10 @@ pub struct CredentialMatch {
 pub struct MatchOutcome {
     /// What the job was taken to need.
     pub needs: Vec<JobNeed>,
-    /// Best first.
+    /// The page of results, best first.
     pub matches: Vec<CredentialMatch>,
+    /// Whether results follow the page.
+    pub more: bool,
 }
 
 /// Soft boost for quality markers: assessed +4 %, accredited +4 %, stackable +2 %.
@@ -126,8 +130,15 @@ pub fn match_credentials(
             .total_cmp(&a.score)
             .then_with(|| a.credential.id.cmp(&b.credential.id))
     });
-    matches.truncate(query.top_k);
-    Ok(MatchOutcome { needs, matches })
+    let end = query.offset.saturating_add(query.top_k);
+    let more = matches.len() > end;
+    matches.truncate(end);
+    matches.drain(..query.offset.min(matches.len()));
+    Ok(MatchOutcome {
+        needs,
+        matches,
+        more,
+    })
 }
 
 fn score_one(
