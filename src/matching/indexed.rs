@@ -1,13 +1,11 @@
 //! The matching path MatchCredentials serves: coverage accumulated over the
-//! catalogue's per-competency posting lists of credential ordinals, a lazy
-//! best-first selection so only credentials that can enter the page are
-//! filtered, and explanations built for the returned page only. Its results
+//! catalogue's per-competency posting lists of credential ordinals, a
+//! best-first selection that orders and filters only the credentials that
+//! can enter the page, and explanations built for the returned page only. Its results
 //! are identical to [`super::match_credentials_exhaustive`] (a seeded
 //! randomized test compares them).
 
 use std::cell::RefCell;
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use super::exhaustive::score_one;
@@ -95,38 +93,11 @@ impl Scoreboard {
     }
 }
 
-/// A scored credential, ordered best first (higher score, then smaller id).
-struct Ranked<'a> {
-    score: f64,
-    ordinal: Ordinal,
-    credential: &'a Arc<Microcredential>,
-}
-
-impl Ord for Ranked<'_> {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.score
-            .total_cmp(&other.score)
-            .then_with(|| other.credential.id.cmp(&self.credential.id))
-    }
-}
-
-impl PartialOrd for Ranked<'_> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Ranked<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Ranked<'_> {}
-
-/// The first `wanted` credentials passing `filter`, best first, with their
-/// normalised text score; and whether more pass. Only credentials popped from
-/// the heap are filtered: the rest cannot enter the page.
+/// The first `wanted` credentials passing `filter`, best first (higher
+/// score, then smaller id), with their normalised text score; and whether
+/// more pass. Candidates are sorted on the score alone; ids are compared only
+/// within a run of equal scores, and only runs reached before the page is
+/// full are ordered and filtered: the rest cannot enter it.
 fn select(
     board: &Scoreboard,
     index: &TeachingIndex,
@@ -135,7 +106,7 @@ fn select(
     filter: &CredentialFilter,
     wanted: usize,
 ) -> (Vec<(Arc<Microcredential>, f64)>, bool) {
-    let mut heap: BinaryHeap<Ranked<'_>> = board
+    let mut scored: Vec<(f64, &Arc<Microcredential>, Ordinal)> = board
         .touched
         .iter()
         .filter_map(|&ordinal| {
@@ -147,23 +118,23 @@ fn select(
                 quality_boost: quality_boost(credential),
             };
             let score = blended_score(&components, has_needs);
-            (score > 0.0).then_some(Ranked {
-                score,
-                ordinal,
-                credential,
-            })
+            (score > 0.0).then_some((score, credential, ordinal))
         })
         .collect();
+    scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
     let mut accepted = Vec::new();
-    while let Some(best) = heap.pop() {
-        if !filter.accepts(best.credential) {
-            continue;
+    for run in scored.chunk_by_mut(|a, b| a.0 == b.0) {
+        run.sort_unstable_by(|a, b| a.1.id.cmp(&b.1.id));
+        for &(_, credential, ordinal) in run.iter() {
+            if !filter.accepts(credential) {
+                continue;
+            }
+            if accepted.len() == wanted {
+                return (accepted, true);
+            }
+            let text = normalised_text(board.bm25[ordinal as usize], best_bm25);
+            accepted.push((credential.clone(), text));
         }
-        if accepted.len() == wanted {
-            return (accepted, true);
-        }
-        let text = normalised_text(board.bm25[best.ordinal as usize], best_bm25);
-        accepted.push((best.credential.clone(), text));
     }
     (accepted, false)
 }
