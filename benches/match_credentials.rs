@@ -4,6 +4,12 @@
 //!
 //! Run: `cargo bench --bench match_credentials` (prints p50/p99 and load).
 //! Under `cargo test` (no `--bench` argument) it runs a small smoke version.
+//! It times the indexed path (what the service runs) and the exhaustive path
+//! (the implementation before it) on the same catalogue and postings.
+//! Environment: `SKILLMATCH_BENCH_QUERIES` (query count),
+//! `SKILLMATCH_BENCH_PATH` (`indexed` or `exhaustive`: time one path only),
+//! `SKILLMATCH_BENCH_PAUSE_SECS` (pause before the queries), `PHASES=1`
+//! (also time extraction and BM25 alone).
 
 #[path = "support/synthetic.rs"]
 mod synthetic;
@@ -145,6 +151,15 @@ fn main() {
         ("exhaustive (before)", match_credentials_exhaustive),
     ];
     let only = std::env::var("SKILLMATCH_BENCH_PATH").ok();
+    // A pause before the queries, e.g. to switch callgrind's instrumentation
+    // on (`callgrind_control -i on PID`) after the catalogue is built.
+    if let Some(seconds) = std::env::var("SKILLMATCH_BENCH_PAUSE_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        println!("pausing {seconds} s");
+        std::thread::sleep(std::time::Duration::from_secs(seconds));
+    }
     for (name, filter) in filters {
         for (path_name, path) in paths {
             if only
