@@ -26,7 +26,7 @@ pub use jsonl::{ParsedCredentials, RejectedLine, parse_credentials_jsonl};
 pub use openbadges::parse_credentials_openbadges;
 pub use references::{DanglingReference, UpsertReport};
 pub use seed::{SAMPLE_CREDENTIALS_JSONL, SeedReport};
-pub use teaching::{Ordinal, TeachingIndex};
+pub use teaching::{Ordinal, QualityMarkers, TeachingIndex};
 
 use crate::domain::{CredentialId, Microcredential};
 use crate::store::{CatalogChange, Store, StoreError};

@@ -11,11 +11,35 @@ use crate::taxonomy::{CompetencyIdx, Taxonomy};
 /// A credential's dense position in the view; reused after a delete.
 pub type Ordinal = u32;
 
+/// The quality markers soft boosts read, copied out of the credential so
+/// scoring a candidate touches no credential record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QualityMarkers {
+    /// Learning is assessed before award.
+    pub assessed: bool,
+    /// Accredited by at least one body.
+    pub accredited: bool,
+    /// Part of, or made of, other credentials.
+    pub stackable: bool,
+}
+
+impl QualityMarkers {
+    /// The markers of a credential.
+    pub fn of(credential: &Microcredential) -> Self {
+        Self {
+            assessed: credential.assessed,
+            accredited: credential.is_accredited(),
+            stackable: credential.is_stackable(),
+        }
+    }
+}
+
 /// Credentials by ordinal and, per taught competency, the ordinals of the
 /// credentials that teach it.
 #[derive(Debug, Default)]
 pub struct TeachingIndex {
     slots: Vec<Option<Arc<Microcredential>>>,
+    markers: Vec<QualityMarkers>,
     ordinals: HashMap<CredentialId, Ordinal>,
     free: Vec<Ordinal>,
     /// Posting lists of taxonomy competencies, by [`CompetencyIdx`].
@@ -31,10 +55,12 @@ impl TeachingIndex {
             Some(free) => free,
             None => {
                 self.slots.push(None);
+                self.markers.push(QualityMarkers::default());
                 Ordinal::try_from(self.slots.len() - 1).expect("fewer than 2^32 credentials")
             }
         };
         self.slots[ordinal as usize] = Some(credential.clone());
+        self.markers[ordinal as usize] = QualityMarkers::of(credential);
         self.ordinals.insert(credential.id.clone(), ordinal);
         for taught in &credential.competencies {
             self.list_mut(taxonomy, &taught.uri).push(ordinal);
@@ -75,6 +101,14 @@ impl TeachingIndex {
     /// The credential at an ordinal, `None` for a free one.
     pub fn credential(&self, ordinal: Ordinal) -> Option<&Arc<Microcredential>> {
         self.slots.get(ordinal as usize)?.as_ref()
+    }
+
+    /// The quality markers of the credential at an ordinal (all false for a free one).
+    pub fn markers(&self, ordinal: Ordinal) -> QualityMarkers {
+        self.markers
+            .get(ordinal as usize)
+            .copied()
+            .unwrap_or_default()
     }
 
     /// The ordinal of a credential id.

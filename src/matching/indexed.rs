@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::exhaustive::score_one;
 use super::{
     CoverageMap, JobNeed, MatchOutcome, MatchQuery, ScoreComponents, TEXT_CANDIDATES,
-    blended_score, coverage_links, job_needs, normalised_text, quality_boost,
+    blended_score, boost_for, coverage_links, job_needs, normalised_text,
 };
 use crate::catalog::{Catalog, CatalogError, CredentialFilter, Ordinal, TeachingIndex};
 use crate::domain::Microcredential;
@@ -115,7 +115,7 @@ fn select(
             let components = ScoreComponents {
                 coverage: board.coverage[at],
                 text: normalised_text(board.bm25[at], best_bm25),
-                quality_boost: quality_boost(credential),
+                quality_boost: boost_for(index.markers(ordinal)),
             };
             let score = blended_score(&components, has_needs);
             (score > 0.0).then_some((score, credential, ordinal))

@@ -13,7 +13,7 @@ pub use exhaustive::match_credentials_exhaustive;
 pub use indexed::match_credentials;
 pub use job_needs::{JobNeed, NeedSource, job_needs};
 
-use crate::catalog::CredentialFilter;
+use crate::catalog::{CredentialFilter, QualityMarkers};
 use crate::domain::{AlignmentSource, JobPosting, Microcredential};
 
 /// Share of the score that comes from competency coverage; the rest is text relevance.
@@ -75,14 +75,19 @@ pub struct MatchOutcome {
 
 /// Soft boost for quality markers: assessed +4 %, accredited +4 %, stackable +2 %.
 pub fn quality_boost(credential: &Microcredential) -> f64 {
+    boost_for(QualityMarkers::of(credential))
+}
+
+/// [`quality_boost`] from the markers alone.
+pub fn boost_for(markers: QualityMarkers) -> f64 {
     let mut boost = 1.0;
-    if credential.assessed {
+    if markers.assessed {
         boost += 0.04;
     }
-    if credential.is_accredited() {
+    if markers.accredited {
         boost += 0.04;
     }
-    if credential.is_stackable() {
+    if markers.stackable {
         boost += 0.02;
     }
     boost
