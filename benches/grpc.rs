@@ -116,9 +116,9 @@ impl Clients {
                             description: posting.description.clone(),
                             ..Default::default()
                         }),
-                        filter: None,
                         top_k: 10,
                         explain: true,
+                        ..Default::default()
                     })
                     .await
                     .expect("MatchCredentials succeeds");

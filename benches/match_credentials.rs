@@ -4,106 +4,43 @@
 //!
 //! Run: `cargo bench --bench match_credentials` (prints p50/p99 and load).
 //! Under `cargo test` (no `--bench` argument) it runs a small smoke version.
+//! It times the indexed path (what the service runs) and the exhaustive path
+//! (the implementation before it) on the same catalogue and postings.
+//! Environment: `SKILLMATCH_BENCH_QUERIES` (query count),
+//! `SKILLMATCH_BENCH_PATH` (`indexed` or `exhaustive`: time one path only),
+//! `SKILLMATCH_BENCH_PAUSE_SECS` (pause before the queries), `PHASES=1`
+//! (also time extraction and BM25 alone).
 
-use rand::rngs::StdRng;
-use rand::{Rng as _, SeedableRng};
+#[path = "support/synthetic.rs"]
+mod synthetic;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
 use skillmatch::catalog::{Catalog, CredentialFilter};
-use skillmatch::domain::{
-    AlignmentSource, CredentialId, DeliveryMode, JobPosting, Microcredential, Money,
-    TaughtCompetency, TaxonomyVersion,
-};
+use skillmatch::domain::{DeliveryMode, JobPosting, Money, TaxonomyVersion};
 use skillmatch::extract::Extractor;
-use skillmatch::matching::{MatchQuery, match_credentials};
+use skillmatch::matching::{
+    MatchOutcome, MatchQuery, match_credentials, match_credentials_exhaustive,
+};
 use skillmatch::store::Store;
 use skillmatch::taxonomy::{Taxonomy, esco::read_esco_dir};
 
-/// Catalogue size and query count: full under `cargo bench`, small under `cargo test`.
+/// Catalogue size and query count: full under `cargo bench`, small under
+/// `cargo test`; `SKILLMATCH_BENCH_QUERIES` overrides the query count (e.g.
+/// for a short run under callgrind).
 fn sizes() -> (usize, usize) {
-    if std::env::args().any(|arg| arg == "--bench") {
+    let (credentials, queries) = if std::env::args().any(|arg| arg == "--bench") {
         (100_000, 200)
     } else {
         (2_000, 5)
-    }
-}
-
-/// A seeded generator, so every run sees the same catalogue.
-struct Seeded(StdRng);
-
-impl Seeded {
-    fn below(&mut self, n: usize) -> usize {
-        self.0.random_range(0..n)
-    }
-}
-
-/// Credentials teaching 2-6 competencies of one occupation each, so topics cohere.
-fn synthetic_catalogue(taxonomy: &Taxonomy, count: usize) -> Vec<Microcredential> {
-    let mut rng = Seeded(StdRng::seed_from_u64(42));
-    let occupations: Vec<_> = taxonomy
-        .occupations()
-        .iter()
-        .filter(|o| o.essential.len() >= 4)
-        .collect();
-    let modes = [
-        DeliveryMode::Online,
-        DeliveryMode::InPerson,
-        DeliveryMode::Blended,
-    ];
-    (0..count)
-        .map(|n| {
-            let occupation = occupations[rng.below(occupations.len())];
-            let count = 2 + rng.below(5);
-            let mut taught: Vec<String> = Vec::new();
-            while taught.len() < count.min(occupation.essential.len()) {
-                let uri = &occupation.essential[rng.below(occupation.essential.len())];
-                if !taught.contains(uri) {
-                    taught.push(uri.clone());
-                }
-            }
-            let labels: Vec<&str> = taught.iter().map(|u| taxonomy.label(u)).collect();
-            Microcredential {
-                id: CredentialId::parse(&format!("synthetic-{n}")).expect("valid id"),
-                title: format!("{} essentials", labels[0]),
-                provider: format!("Provider {}", rng.below(500)),
-                description: format!(
-                    "A short course for aspiring {}: {}.",
-                    occupation.preferred_label,
-                    labels.join(", ")
-                ),
-                learning_outcomes: labels.iter().map(|l| format!("Able to {l}")).collect(),
-                competencies: taught
-                    .into_iter()
-                    .map(|uri| TaughtCompetency {
-                        uri,
-                        proficiency: None,
-                        assessed: rng.below(2) == 0,
-                        source: AlignmentSource::Provider,
-                    })
-                    .collect(),
-                hours: (4 + rng.below(200)) as f64,
-                cost: Money::new(rng.below(1500) as f64, "EUR").expect("valid money"),
-                delivery_mode: modes[rng.below(3)],
-                language: "en".into(),
-                assessed: rng.below(4) != 0,
-                accredited_by: if rng.below(2) == 0 {
-                    vec!["Board".into()]
-                } else {
-                    Vec::new()
-                },
-                frameworks: Vec::new(),
-                part_of: Vec::new(),
-                has_part: Vec::new(),
-                prerequisites: Vec::new(),
-                eqf_level: None,
-                credits: None,
-                validity_months: None,
-                url: None,
-            }
-        })
-        .collect()
+    };
+    let queries = std::env::var("SKILLMATCH_BENCH_QUERIES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(queries);
+    (credentials, queries)
 }
 
 fn postings(data: &Path) -> Vec<JobPosting> {
@@ -151,7 +88,7 @@ fn main() {
     let (catalog, _) =
         Catalog::open(store, taxonomy.clone(), &dir.path().join("index"), "").expect("catalog");
     let (catalogue_size, queries) = sizes();
-    let credentials = synthetic_catalogue(&taxonomy, catalogue_size);
+    let credentials = synthetic::synthetic_catalogue(&taxonomy, catalogue_size);
     let started = Instant::now();
     catalog.upsert(credentials).expect("upsert");
     let indexing = started.elapsed();
@@ -209,29 +146,65 @@ fn main() {
             total / 50
         );
     }
-    for (name, filter) in filters {
-        let mut latencies: Vec<f64> = jobs
-            .iter()
-            .cycle()
-            .take(queries)
-            .map(|job| {
-                let query = MatchQuery {
-                    job: job.clone(),
-                    filter: filter.clone(),
-                    top_k: 10,
-                };
-                let started = Instant::now();
-                let outcome =
-                    match_credentials(&taxonomy, &extractor, &catalog, &query).expect("match");
-                std::hint::black_box(outcome);
-                started.elapsed().as_secs_f64() * 1000.0
-            })
-            .collect();
-        latencies.sort_by(f64::total_cmp);
-        println!(
-            "MatchCredentials ({name}): p50 {:.2} ms, p99 {:.2} ms over {queries} real postings",
-            percentile(&latencies, 0.5),
-            percentile(&latencies, 0.99)
-        );
+    let paths: [(&str, MatchPath); 2] = [
+        ("indexed", match_credentials),
+        ("exhaustive (before)", match_credentials_exhaustive),
+    ];
+    let only = std::env::var("SKILLMATCH_BENCH_PATH").ok();
+    // A pause before the queries, e.g. to switch callgrind's instrumentation
+    // on (`callgrind_control -i on PID`) after the catalogue is built.
+    if let Some(seconds) = std::env::var("SKILLMATCH_BENCH_PAUSE_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        println!("pausing {seconds} s");
+        std::thread::sleep(std::time::Duration::from_secs(seconds));
     }
+    for (name, filter) in filters {
+        for (path_name, path) in paths {
+            if only
+                .as_deref()
+                .is_some_and(|only| !path_name.starts_with(only))
+            {
+                continue;
+            }
+            let mut latencies: Vec<f64> = jobs
+                .iter()
+                .cycle()
+                .take(queries)
+                .map(|job| {
+                    let query = MatchQuery {
+                        job: job.clone(),
+                        filter: filter.clone(),
+                        top_k: 10,
+                        offset: 0,
+                    };
+                    let started = Instant::now();
+                    let outcome = path(&taxonomy, &extractor, &catalog, &query).expect("match");
+                    std::hint::black_box(outcome);
+                    started.elapsed().as_secs_f64() * 1000.0
+                })
+                .collect();
+            latencies.sort_by(f64::total_cmp);
+            println!(
+                "MatchCredentials, {path_name} ({name}): p50 {:.2} ms, p99 {:.2} ms over {queries} real postings",
+                percentile(&latencies, 0.5),
+                percentile(&latencies, 0.99)
+            );
+        }
+    }
+    println!(
+        "load after: {}",
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
+    );
 }
+
+/// A matching path: the indexed one the service runs, or the exhaustive oracle.
+type MatchPath = fn(
+    &Taxonomy,
+    &Extractor,
+    &Catalog,
+    &MatchQuery,
+) -> Result<MatchOutcome, skillmatch::catalog::CatalogError>;

@@ -2,20 +2,25 @@
 //! from a data directory, with the operations the API serves. Everything here
 //! is synchronous; the API runs it off the async executor.
 
+mod gap_source;
 mod ranking;
 mod records;
 
+pub use gap_source::{GapSource, HeldSource};
 pub use ranking::{RankedBatch, Ranking};
 pub use records::{JobFit, JobSource, MAX_CANDIDATE_BATCH, RankOutcome, RankQuery};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::auth::TenantId;
 use crate::catalog::{
     Catalog, CatalogError, CredentialFilter, SAMPLE_CREDENTIALS_JSONL, SeedReport, UpsertReport,
     add_extracted_competencies,
 };
-use crate::domain::{CredentialId, Microcredential, TaxonomyVersion, ValidationError, Violations};
+use crate::domain::{
+    CredentialId, JobPosting, Microcredential, TaxonomyVersion, ValidationError, Violations,
+};
 use crate::error::Error;
 use crate::extract::{ExtractOptions, Extraction, Extractor, OccupationMatch, Tuning};
 use crate::matching::{self, MatchOutcome, MatchQuery};
@@ -280,6 +285,15 @@ impl Engine {
             &self.catalog,
             query,
         )?)
+    }
+
+    /// The job a request names: a stored job of the tenant (NOT_FOUND when it
+    /// has none with that id) or the posting sent with the request.
+    pub fn resolve_job(&self, tenant: &TenantId, source: JobSource) -> Result<JobPosting, Error> {
+        match source {
+            JobSource::Stored(id) => self.job(tenant, &id),
+            JobSource::Inline(job) => Ok(job),
+        }
     }
 
     /// The gap between held competencies and a job.

@@ -117,6 +117,7 @@ async fn gap_and_plan_over_the_sample_catalogue() {
         .analyze_gap(pb::AnalyzeGapRequest {
             held_competency_uris: vec![spreadsheets()],
             job: Some(job()),
+            ..pb::AnalyzeGapRequest::default()
         })
         .await
         .unwrap()
@@ -145,6 +146,7 @@ async fn gap_and_plan_over_the_sample_catalogue() {
                 require_assessed: false,
                 require_accredited: false,
             }),
+            ..pb::PlanUpskillingRequest::default()
         })
         .await
         .unwrap()
@@ -206,6 +208,7 @@ async fn a_bad_plan_request_names_the_fields() {
                 require_assessed: false,
                 require_accredited: false,
             }),
+            ..pb::PlanUpskillingRequest::default()
         })
         .await
         .unwrap_err();
@@ -219,6 +222,7 @@ async fn a_bad_plan_request_names_the_fields() {
     assert_eq!(
         fields,
         [
+            "held_competency_uris[0]",
             "job",
             "constraints.delivery_modes[0]",
             "constraints.max_total_cost.currency",

@@ -311,3 +311,108 @@ async fn upserted_and_deleted_credentials_enter_and_leave_the_ranking() {
         "{without:?}"
     );
 }
+
+fn ids(found: &[pb::CredentialMatch]) -> Vec<String> {
+    found.iter().map(|m| id(m).to_owned()).collect()
+}
+
+#[tokio::test]
+async fn pages_follow_one_another_and_tokens_are_bound_to_their_query() {
+    let (_dir, server) = start_fresh().await;
+    let mut client = server.matcher().await;
+    let whole = matches(&server, match_request(junior_data_analyst(), 30)).await;
+    assert!(whole.len() > 14, "only {} matches", whole.len());
+
+    let mut paged = Vec::new();
+    let mut request = pb::MatchCredentialsRequest {
+        page_size: 7,
+        ..match_request(junior_data_analyst(), 0)
+    };
+    for _ in 0..2 {
+        let page = client
+            .match_credentials(request.clone())
+            .await
+            .expect("page")
+            .into_inner();
+        assert_eq!(page.matches.len(), 7);
+        assert!(!page.next_page_token.is_empty());
+        paged.extend(page.matches);
+        request.page_token = page.next_page_token;
+    }
+    assert_eq!(ids(&paged), ids(&whole[..14]));
+    let scores = |found: &[pb::CredentialMatch]| found.iter().map(|m| m.score).collect::<Vec<_>>();
+    assert_eq!(scores(&paged), scores(&whole[..14]));
+
+    let other_job = pb::MatchCredentialsRequest {
+        job: Some(job("Welder", "weld steel structures")),
+        ..request.clone()
+    };
+    let status = client.match_credentials(other_job).await.expect_err("job");
+    assert_violates(&status, "page_token");
+    let other_filter = pb::MatchCredentialsRequest {
+        filter: Some(pb::CredentialFilter {
+            require_assessed: true,
+            ..pb::CredentialFilter::default()
+        }),
+        ..request.clone()
+    };
+    let status = client
+        .match_credentials(other_filter)
+        .await
+        .expect_err("filter");
+    assert_violates(&status, "page_token");
+    let garbage = pb::MatchCredentialsRequest {
+        page_token: "not a token".to_owned(),
+        ..request
+    };
+    let status = client
+        .match_credentials(garbage)
+        .await
+        .expect_err("garbage");
+    assert_violates(&status, "page_token");
+}
+
+#[tokio::test]
+async fn the_last_page_has_no_token() {
+    let (_dir, server) = start_fresh().await;
+    let mut client = server.matcher().await;
+    let posting = job("", "SQL");
+    let last_page = client
+        .match_credentials(match_request(posting, 100))
+        .await
+        .expect("match")
+        .into_inner();
+    assert!(!last_page.matches.is_empty());
+    assert!(
+        last_page.matches.len() < 100,
+        "{} matches for SQL",
+        last_page.matches.len()
+    );
+    assert!(last_page.next_page_token.is_empty());
+}
+
+#[tokio::test]
+async fn job_and_job_id_are_exclusive_and_job_ids_are_checked() {
+    let (_dir, server) = start_fresh().await;
+    let mut client = server.matcher().await;
+    let both = pb::MatchCredentialsRequest {
+        job_id: "analyst".to_owned(),
+        ..match_request(junior_data_analyst(), 5)
+    };
+    let status = client.match_credentials(both).await.expect_err("both");
+    assert_violates(&status, "job");
+    let bad_id = pb::MatchCredentialsRequest {
+        job_id: "has spaces".to_owned(),
+        job: None,
+        ..match_request(junior_data_analyst(), 5)
+    };
+    let status = client.match_credentials(bad_id).await.expect_err("bad id");
+    assert_violates(&status, "job_id");
+    let absent = pb::MatchCredentialsRequest {
+        job_id: "no-such-job".to_owned(),
+        job: None,
+        ..match_request(junior_data_analyst(), 5)
+    };
+    let status = client.match_credentials(absent).await.expect_err("absent");
+    assert_eq!(status.code(), tonic::Code::NotFound, "{status:?}");
+}

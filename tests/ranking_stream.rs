@@ -345,13 +345,15 @@ async fn rankings_carry_the_plan_that_closes_each_gap() {
             .any(|c| c.covers.iter().any(|covered| covered.uri == SQL)),
         "{plan:?}"
     );
-    // It is the plan PlanUpskilling gives for what she evidences.
+    // It is the plan PlanUpskilling gives for her, the stored candidate.
     let direct = matching
         .plan_upskilling(authed(
             &key,
             pb::PlanUpskillingRequest {
-                held_competency_uris: vec![css.clone()],
+                held_competency_uris: Vec::new(),
+                candidate_id: "ada".to_owned(),
                 job: Some(sql_and_css_job()),
+                job_id: String::new(),
                 constraints: plan_request(1000.0).plan,
             },
         ))

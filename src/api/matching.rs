@@ -6,10 +6,9 @@ use tonic::{Request, Response, Status};
 
 use super::blocking;
 use super::convert::credential::alignment_source_to_pb;
-use super::convert::{
-    competency_ref, credential_to_pb, filter_from_pb, importance_to_pb, job_from_pb,
-};
-use crate::domain::{ValidationError, Violations};
+use super::convert::match_request::MatchRequest;
+use super::convert::{competency_ref, credential_to_pb, importance_to_pb};
+use crate::auth::{Role, require};
 use crate::engine::Engine;
 use crate::matching::{
     CoverageKind, CredentialMatch, JobNeed, MatchOutcome, MatchQuery, NeedSource,
@@ -17,9 +16,6 @@ use crate::matching::{
 use crate::pb;
 use crate::pb::match_service_server::MatchService;
 use crate::taxonomy::Taxonomy;
-
-const DEFAULT_TOP_K: usize = 10;
-const MAX_TOP_K: usize = 100;
 
 /// MatchService over an engine.
 #[derive(Debug, Clone)]
@@ -32,35 +28,6 @@ impl MatchApi {
     pub fn new(engine: Arc<Engine>) -> Self {
         Self { engine }
     }
-}
-
-fn top_k(requested: i32) -> Result<usize, ValidationError> {
-    super::paging::PageSize::new(requested, DEFAULT_TOP_K, MAX_TOP_K, "top_k").map(|p| p.get())
-}
-
-fn query_from_pb(
-    request: pb::MatchCredentialsRequest,
-) -> Result<(MatchQuery, bool), ValidationError> {
-    let pb::MatchCredentialsRequest {
-        job,
-        filter,
-        top_k: requested,
-        explain,
-    } = request;
-    let mut violations = Violations::default();
-    let job = match job {
-        Some(job) => violations.take(job_from_pb(job, "job."), ""),
-        None => {
-            violations.add("job", "is required");
-            None
-        }
-    };
-    let filter = violations.take(filter_from_pb(filter, "filter."), "");
-    let top_k = violations.take(top_k(requested), "");
-    let (Some(job), Some(filter), Some(top_k)) = (job, filter, top_k) else {
-        return Err(violations.finish(()).expect_err("a part failed"));
-    };
-    violations.finish((MatchQuery { job, filter, top_k }, explain))
 }
 
 fn coverage_kind_to_pb(kind: CoverageKind) -> pb::CoverageKind {
@@ -142,8 +109,9 @@ fn explanation(
 fn outcome_to_pb(
     taxonomy: &Taxonomy,
     outcome: &MatchOutcome,
-    explain: bool,
+    request: &MatchRequest,
 ) -> pb::MatchCredentialsResponse {
+    let explain = request.explain;
     pb::MatchCredentialsResponse {
         matches: outcome
             .matches
@@ -159,6 +127,7 @@ fn outcome_to_pb(
             .iter()
             .map(|n| need_to_pb(taxonomy, n))
             .collect(),
+        next_page_token: request.next_page_token(outcome.more),
     }
 }
 
@@ -169,13 +138,24 @@ impl MatchService for MatchApi {
         &self,
         request: Request<pb::MatchCredentialsRequest>,
     ) -> Result<Response<pb::MatchCredentialsResponse>, Status> {
-        let (query, explain) = query_from_pb(request.into_inner())?;
-        let outcome =
-            blocking(&self.engine, move |engine| engine.match_credentials(&query)).await?;
+        let caller = require(&request, Role::Read)?;
+        let request = MatchRequest::try_from(request.into_inner())?;
+        let (job, filter) = (request.job.clone(), request.filter.clone());
+        let (top_k, offset) = (request.page_size, request.offset);
+        let outcome = blocking(&self.engine, move |engine| {
+            let job = engine.resolve_job(caller.tenant(), job)?;
+            engine.match_credentials(&MatchQuery {
+                job,
+                filter,
+                top_k,
+                offset,
+            })
+        })
+        .await?;
         Ok(Response::new(outcome_to_pb(
             self.engine.taxonomy(),
             &outcome,
-            explain,
+            &request,
         )))
     }
 
@@ -184,7 +164,7 @@ impl MatchService for MatchApi {
         &self,
         request: Request<pb::AnalyzeGapRequest>,
     ) -> Result<Response<pb::AnalyzeGapResponse>, Status> {
-        super::planning::analyze_gap(&self.engine, request.into_inner())
+        super::planning::analyze_gap(&self.engine, request)
             .await
             .map(Response::new)
     }
@@ -194,7 +174,7 @@ impl MatchService for MatchApi {
         &self,
         request: Request<pb::PlanUpskillingRequest>,
     ) -> Result<Response<pb::PlanUpskillingResponse>, Status> {
-        super::planning::plan_upskilling(&self.engine, request.into_inner())
+        super::planning::plan_upskilling(&self.engine, request)
             .await
             .map(Response::new)
     }

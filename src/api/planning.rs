@@ -2,21 +2,23 @@
 
 use std::sync::Arc;
 
-use tonic::Status;
+use tonic::{Request, Status};
 
 use super::blocking;
 use super::convert::gap_plan::{gap_to_pb, plan_request_from_pb, plan_to_pb};
-use crate::engine::Engine;
+use crate::auth::{Role, require};
+use crate::engine::{Engine, GapSource};
 use crate::pb;
-use crate::planning::GapQuery;
 
 /// Serves AnalyzeGap.
 pub(super) async fn analyze_gap(
     engine: &Arc<Engine>,
-    request: pb::AnalyzeGapRequest,
+    request: Request<pb::AnalyzeGapRequest>,
 ) -> Result<pb::AnalyzeGapResponse, Status> {
-    let query = GapQuery::try_from(request)?;
+    let caller = require(&request, Role::Read)?;
+    let source = GapSource::try_from(request.into_inner())?;
     blocking(engine, move |engine| {
+        let query = engine.resolve_gap(caller.tenant(), source)?;
         let gap = engine.analyze_gap(&query)?;
         Ok(gap_to_pb(engine.taxonomy(), &gap))
     })
@@ -26,10 +28,12 @@ pub(super) async fn analyze_gap(
 /// Serves PlanUpskilling.
 pub(super) async fn plan_upskilling(
     engine: &Arc<Engine>,
-    request: pb::PlanUpskillingRequest,
+    request: Request<pb::PlanUpskillingRequest>,
 ) -> Result<pb::PlanUpskillingResponse, Status> {
-    let (query, constraints) = plan_request_from_pb(request)?;
+    let caller = require(&request, Role::Read)?;
+    let (source, constraints) = plan_request_from_pb(request.into_inner())?;
     blocking(engine, move |engine| {
+        let query = engine.resolve_gap(caller.tenant(), source)?;
         let plan = engine.plan_upskilling(&query, &constraints)?;
         Ok(plan_to_pb(engine.taxonomy(), &plan))
     })

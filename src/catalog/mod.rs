@@ -11,6 +11,7 @@ mod openbadges;
 mod references;
 mod seed;
 mod stacks;
+mod teaching;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
@@ -25,6 +26,7 @@ pub use jsonl::{ParsedCredentials, RejectedLine, parse_credentials_jsonl};
 pub use openbadges::parse_credentials_openbadges;
 pub use references::{DanglingReference, UpsertReport};
 pub use seed::{SAMPLE_CREDENTIALS_JSONL, SeedReport};
+pub use teaching::{Ordinal, QualityMarkers, TeachingIndex};
 
 use crate::domain::{CredentialId, Microcredential};
 use crate::store::{CatalogChange, Store, StoreError};
@@ -61,20 +63,22 @@ struct CatalogState {
     by_id: BTreeMap<CredentialId, Arc<Microcredential>>,
     by_competency: HashMap<String, Vec<CredentialId>>,
     stacks: stacks::StackIndex,
+    teaching: TeachingIndex,
 }
 
 impl CatalogState {
-    fn from_credentials(credentials: Vec<Microcredential>) -> Self {
+    fn from_credentials(taxonomy: &Taxonomy, credentials: Vec<Microcredential>) -> Self {
         let mut state = Self::default();
         for credential in credentials {
-            state.insert(Arc::new(credential));
+            state.insert(taxonomy, Arc::new(credential));
         }
         state
     }
 
-    fn insert(&mut self, credential: Arc<Microcredential>) {
-        self.remove(&credential.id);
+    fn insert(&mut self, taxonomy: &Taxonomy, credential: Arc<Microcredential>) {
+        self.remove(taxonomy, &credential.id);
         self.stacks.insert(&credential);
+        self.teaching.insert(taxonomy, &credential);
         for taught in &credential.competencies {
             self.by_competency
                 .entry(taught.uri.clone())
@@ -84,9 +88,10 @@ impl CatalogState {
         self.by_id.insert(credential.id.clone(), credential);
     }
 
-    fn remove(&mut self, id: &CredentialId) {
+    fn remove(&mut self, taxonomy: &Taxonomy, id: &CredentialId) {
         if let Some(old) = self.by_id.remove(id) {
             self.stacks.remove(&old);
+            self.teaching.remove(taxonomy, &old);
             for taught in &old.competencies {
                 if let Some(ids) = self.by_competency.get_mut(&taught.uri) {
                     ids.retain(|other| other != id);
@@ -136,12 +141,13 @@ impl Catalog {
             );
             index.rebuild(&taxonomy, &all, generation)?;
         }
+        let state = CatalogState::from_credentials(&taxonomy, all);
         let catalog = Self {
             store,
             taxonomy,
             index,
             write_lock: Mutex::new(()),
-            state: RwLock::new(CatalogState::from_credentials(all)),
+            state: RwLock::new(state),
         };
         Ok((catalog, seed_report))
     }
@@ -229,10 +235,10 @@ impl Catalog {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         for id in &deletes {
-            state.remove(id);
+            state.remove(&self.taxonomy, id);
         }
         for credential in upserts {
-            state.insert(Arc::new(credential));
+            state.insert(&self.taxonomy, Arc::new(credential));
         }
         Ok(())
     }
@@ -284,6 +290,12 @@ impl Catalog {
             }
         }
         found.into_values().collect()
+    }
+
+    /// Runs `read` on the posting lists of taught competencies, under the
+    /// view's read lock (so keep it short: no I/O).
+    pub fn with_teaching<T>(&self, read: impl FnOnce(&TeachingIndex) -> T) -> T {
+        read(&self.read_state().teaching)
     }
 
     /// Ids of the larger credentials `id` stacks into (declared by either side).

@@ -25,6 +25,7 @@ pub(super) fn run(data_dir: &Path, args: &MatchArgs) -> anyhow::Result<()> {
         },
         filter: CredentialFilter::default(),
         top_k: args.top_k,
+        offset: 0,
     };
     let outcome = engine.match_credentials(&query)?;
     if args.json {

@@ -4,10 +4,10 @@
 //! explains any stretch of that order from the full records (and plans the
 //! upskilling of each candidate when asked).
 
-use std::collections::HashSet;
 use std::ops::Range;
 
 use super::Engine;
+use super::gap_source::strongest_per_competency;
 use super::records::{JobSource, RankOutcome, RankQuery, check_job, not_found};
 use crate::auth::TenantId;
 use crate::domain::{Candidate, Date, Proficiency, RecordId};
@@ -179,13 +179,7 @@ impl Engine {
         profile: &CandidateProfile,
         constraints: &PlanConstraints,
     ) -> Plan {
-        let mut seen = HashSet::new();
-        let held: Vec<String> = profile
-            .evidence
-            .iter()
-            .filter(|e| seen.insert(e.uri.as_str()))
-            .map(|e| e.uri.clone())
-            .collect();
+        let held = strongest_per_competency(&profile.evidence);
         let gap = analyze_gap(&self.taxonomy, needs.to_vec(), &held);
         plan_for_gap(&self.taxonomy, &self.catalog, gap, constraints)
     }

@@ -370,6 +370,7 @@ fn coverage(
             },
             filter: filter.clone(),
             top_k: TOP_K,
+            offset: 0,
         };
         let outcome = match_credentials(taxonomy, extractor, catalog, &query).map_err(|e| {
             EvalError::Data {

@@ -4,11 +4,38 @@
 use crate::matching::{CoverageKind, JobNeed, best_of, relate};
 use crate::taxonomy::Taxonomy;
 
+/// A competency someone holds, and what evidences it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldCompetency {
+    /// Competency URI.
+    pub uri: String,
+    /// What evidences it, for people (e.g. a credential's title); empty when
+    /// the request listed the URI itself.
+    pub evidence: String,
+}
+
+impl From<String> for HeldCompetency {
+    fn from(uri: String) -> Self {
+        Self {
+            uri,
+            evidence: String::new(),
+        }
+    }
+}
+
+impl From<&str> for HeldCompetency {
+    fn from(uri: &str) -> Self {
+        Self::from(uri.to_owned())
+    }
+}
+
 /// How a held competency meets a need.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeldEvidence {
     /// The held competency's URI.
     pub uri: String,
+    /// What evidences the held competency (see [`HeldCompetency::evidence`]).
+    pub evidence: String,
     /// How it relates to the need.
     pub relation: CoverageKind,
 }
@@ -50,24 +77,29 @@ impl GapAnalysis {
     }
 }
 
-/// Splits `needs` by what the `held` competency URIs evidence.
-pub fn analyze_gap(taxonomy: &Taxonomy, needs: Vec<JobNeed>, held: &[String]) -> GapAnalysis {
+/// Splits `needs` by what the `held` competencies evidence.
+pub fn analyze_gap(
+    taxonomy: &Taxonomy,
+    needs: Vec<JobNeed>,
+    held: &[HeldCompetency],
+) -> GapAnalysis {
     let mut matched = Vec::new();
     let mut partial = Vec::new();
     let mut missing = Vec::new();
     for (position, need) in needs.iter().enumerate() {
         let best = best_of(
             held.iter()
-                .filter_map(|uri| Some((relate(taxonomy, uri, need)?, uri))),
+                .filter_map(|h| Some((relate(taxonomy, &h.uri, need)?, h))),
         );
         let entry = |held: Option<HeldEvidence>| GapEntry {
             need: position,
             held,
         };
         match best {
-            Some((relation, uri)) => {
+            Some((relation, held)) => {
                 let evidence = Some(HeldEvidence {
-                    uri: uri.clone(),
+                    uri: held.uri.clone(),
+                    evidence: held.evidence.clone(),
                     relation,
                 });
                 match relation {

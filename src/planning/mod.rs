@@ -17,7 +17,7 @@ mod tests;
 
 pub use bits::Bits;
 pub use constraints::PlanConstraints;
-pub use gap::{GapAnalysis, GapEntry, HeldEvidence, analyze_gap};
+pub use gap::{GapAnalysis, GapEntry, HeldCompetency, HeldEvidence, analyze_gap};
 pub use plan::{CompletedStack, CoveredTarget, Plan, PlanStep, UncoveredReason, UncoveredTarget};
 pub use problem::{EPSILON, Item, Problem, Selection, Stack, Value};
 pub use search::{EXACT_LIMIT, Method, PARTIAL_ENUMERATION_LIMIT, exact, greedy, solve};
@@ -34,8 +34,8 @@ pub const MAX_HELD: usize = 10_000;
 /// A gap source: the competencies held and the job.
 #[derive(Debug, Clone)]
 pub struct GapQuery {
-    /// URIs of the held competencies.
-    pub held: Vec<String>,
+    /// The held competencies.
+    pub held: Vec<HeldCompetency>,
     /// The job.
     pub job: JobPosting,
 }
@@ -56,8 +56,8 @@ impl GapQuery {
             "held_competency_uris",
             &format!("at most {MAX_HELD} per request"),
         );
-        for (index, uri) in self.held.iter().enumerate() {
-            if uri.trim().is_empty() {
+        for (index, held) in self.held.iter().enumerate() {
+            if held.uri.trim().is_empty() {
                 violations.add(
                     format!("held_competency_uris[{index}]"),
                     "must not be empty",

@@ -165,8 +165,10 @@ impl BranchAndBound<'_> {
 /// candidates when `seed_size` is 3 or more; otherwise the better of the
 /// greedy from the empty plan and the best single candidate.
 pub fn greedy(problem: &Problem, seed_size: usize) -> Selection {
+    let lone = alone_in_closure(problem);
     let mut best = complete(
         problem,
+        &lone,
         Vec::new(),
         Bits::new(problem.items.len()),
         0.0,
@@ -182,7 +184,7 @@ pub fn greedy(problem: &Problem, seed_size: usize) -> Selection {
         for seed in seeds_up_to_three(candidates.len()) {
             let chosen: Vec<usize> = seed.iter().map(|&s| candidates[s]).collect();
             if let Some((plan, cost, hours)) = seed_plan(problem, &chosen) {
-                consider(complete(problem, chosen, plan, cost, hours));
+                consider(complete(problem, &lone, chosen, plan, cost, hours));
             }
         }
     } else {
@@ -222,10 +224,53 @@ fn seed_plan(problem: &Problem, chosen: &[usize]) -> Option<(Bits, f64, f64)> {
     problem.fits(cost, hours).then_some((plan, cost, hours))
 }
 
+/// For each item, whether its closure is the item alone (no prerequisites).
+fn alone_in_closure(problem: &Problem) -> Vec<bool> {
+    problem
+        .items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| item.closure.len() == 1 && item.closure.contains(index))
+        .collect()
+}
+
+/// What adding one candidate to a plan brings: the items it adds (`None`
+/// when that is the candidate alone), their cost and hours, and the target
+/// weight newly covered. `None` when it adds no item.
+type Addition = (Option<Bits>, f64, f64, f64);
+
+/// [`Addition`] of `candidate`. A candidate whose closure is itself alone
+/// (no prerequisites) is priced from its item directly, with the same
+/// arithmetic as the general case, without building a set of all items.
+fn addition(
+    problem: &Problem,
+    lone: &[bool],
+    plan: &Bits,
+    covered: &Bits,
+    candidate: usize,
+) -> Option<Addition> {
+    let item = &problem.items[candidate];
+    if lone[candidate] {
+        if plan.contains(candidate) {
+            return None;
+        }
+        let gain = problem.weight_of(&item.covers.minus(covered));
+        return Some((None, 0.0 + item.cost, 0.0 + item.hours, gain));
+    }
+    let added = item.closure.minus(plan);
+    if added.is_empty() {
+        return None;
+    }
+    let (added_cost, added_hours) = problem.spend(&added);
+    let gain = problem.weight_of(&problem.covered_by(&added).minus(covered));
+    Some((Some(added), added_cost, added_hours, gain))
+}
+
 /// Adds, while one fits and covers something new, the candidate with the most
 /// newly covered weight per unit of added resource.
 fn complete(
     problem: &Problem,
+    lone: &[bool],
     mut chosen: Vec<usize>,
     mut plan: Bits,
     mut cost: f64,
@@ -233,17 +278,16 @@ fn complete(
 ) -> Selection {
     loop {
         let covered = problem.covered_by(&plan);
-        let mut pick: Option<(f64, f64, usize, Bits, f64, f64)> = None;
+        let mut pick: Option<(f64, f64, usize, Option<Bits>, f64, f64)> = None;
         for &candidate in &problem.candidates {
-            let added = problem.items[candidate].closure.minus(&plan);
-            if added.is_empty() {
+            let Some((added, added_cost, added_hours, gain)) =
+                addition(problem, lone, &plan, &covered, candidate)
+            else {
                 continue;
-            }
-            let (added_cost, added_hours) = problem.spend(&added);
+            };
             if !problem.fits(cost + added_cost, hours + added_hours) {
                 continue;
             }
-            let gain = problem.weight_of(&problem.covered_by(&added).minus(&covered));
             if gain <= EPSILON {
                 continue;
             }
@@ -265,7 +309,10 @@ fn complete(
             break;
         };
         chosen.push(candidate);
-        plan.union_with(&added);
+        match added {
+            Some(added) => plan.union_with(&added),
+            None => plan.insert(candidate),
+        }
         cost += added_cost;
         hours += added_hours;
     }

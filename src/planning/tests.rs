@@ -271,7 +271,7 @@ fn need(taxonomy: &crate::taxonomy::Taxonomy, uri: &str) -> JobNeed {
 /// Checks which list the single need lands in and with which evidence.
 fn check_gap(held: &[&str], needed: &str, expected: (&str, Option<(&str, CoverageKind)>)) {
     let taxonomy = load_sample().unwrap();
-    let held: Vec<String> = held.iter().map(|uri| (*uri).to_owned()).collect();
+    let held: Vec<HeldCompetency> = held.iter().map(|uri| HeldCompetency::from(*uri)).collect();
     let gap = analyze_gap(&taxonomy, vec![need(&taxonomy, needed)], &held);
     let (list, entry) = [
         ("matched", &gap.matched),

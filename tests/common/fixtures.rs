@@ -66,8 +66,8 @@ pub fn junior_data_analyst() -> pb::JobPosting {
 pub fn match_request(job: pb::JobPosting, top_k: i32) -> pb::MatchCredentialsRequest {
     pb::MatchCredentialsRequest {
         job: Some(job),
-        filter: None,
         top_k,
         explain: true,
+        ..pb::MatchCredentialsRequest::default()
     }
 }

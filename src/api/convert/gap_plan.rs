@@ -1,46 +1,98 @@
 //! Gap analyses and upskilling plans between protobuf and the domain.
 
-use super::{
-    competency_ref, credential_to_pb, delivery_modes_from_pb, importance_to_pb, job_from_pb,
-};
-use crate::domain::{JobPosting, Money, ValidationError, Violations};
+use super::match_request::job_source_from_pb;
+use super::{competency_ref, credential_to_pb, delivery_modes_from_pb, importance_to_pb};
+use crate::domain::{Money, RecordId, ValidationError, Violations};
+use crate::engine::{GapSource, HeldSource, JobSource};
 use crate::matching::CoverageKind;
 use crate::pb;
 use crate::planning::{
-    CompletedStack, GapAnalysis, GapEntry, GapQuery, Method, Plan, PlanConstraints, PlanStep,
+    CompletedStack, GapAnalysis, GapEntry, MAX_HELD, Method, Plan, PlanConstraints, PlanStep,
     UncoveredReason,
 };
 use crate::taxonomy::Taxonomy;
 
-fn job_required(job: Option<pb::JobPosting>, violations: &mut Violations) -> Option<JobPosting> {
-    match job {
-        Some(job) => violations.take(job_from_pb(job, "job."), ""),
-        None => {
-            violations.add("job", "is required");
-            None
+/// Held URIs or a stored candidate's id, not both; violations name the field.
+fn held_source_from_pb(
+    uris: Vec<String>,
+    candidate_id: &str,
+    violations: &mut Violations,
+) -> Option<HeldSource> {
+    if candidate_id.is_empty() {
+        violations.check(
+            uris.len() <= MAX_HELD,
+            "held_competency_uris",
+            &format!("at most {MAX_HELD} per request"),
+        );
+        for (index, uri) in uris.iter().enumerate() {
+            if uri.trim().is_empty() {
+                violations.add(
+                    format!("held_competency_uris[{index}]"),
+                    "must not be empty",
+                );
+            }
         }
+        return Some(HeldSource::Uris(uris));
     }
+    if !uris.is_empty() {
+        violations.add(
+            "candidate_id",
+            "give either candidate_id or held_competency_uris, not both",
+        );
+        return None;
+    }
+    violations
+        .take(RecordId::parse(candidate_id), "candidate_")
+        .map(HeldSource::Candidate)
 }
 
-impl TryFrom<pb::AnalyzeGapRequest> for GapQuery {
+/// The parts of a gap request, checked; `None` when a violation was recorded.
+fn gap_source_from_pb(
+    uris: Vec<String>,
+    candidate_id: &str,
+    job_id: &str,
+    job: Option<pb::JobPosting>,
+    violations: &mut Violations,
+) -> Option<GapSource> {
+    let held = held_source_from_pb(uris, candidate_id, violations);
+    let job = job_source_from_pb(job_id, job, violations);
+    if let Some(JobSource::Inline(job)) = &job {
+        violations.check(
+            !(job.title.trim().is_empty()
+                && job.description.trim().is_empty()
+                && job.competencies.is_empty()),
+            "job",
+            "needs a title, a description or at least one competency",
+        );
+    }
+    Some(GapSource {
+        held: held?,
+        job: job?,
+    })
+}
+
+impl TryFrom<pb::AnalyzeGapRequest> for GapSource {
     type Error = ValidationError;
 
     fn try_from(request: pb::AnalyzeGapRequest) -> Result<Self, Self::Error> {
         let pb::AnalyzeGapRequest {
             held_competency_uris,
             job,
+            candidate_id,
+            job_id,
         } = request;
         let mut violations = Violations::default();
-        let job = job_required(job, &mut violations);
-        let Some(job) = job else {
-            return Err(violations.finish(()).expect_err("the job failed"));
-        };
-        let query = Self {
-            held: held_competency_uris,
+        let source = gap_source_from_pb(
+            held_competency_uris,
+            &candidate_id,
+            &job_id,
             job,
-        };
-        violations.take(query.validate(), "");
-        violations.finish(query)
+            &mut violations,
+        );
+        match source {
+            Some(source) => violations.finish(source),
+            None => Err(violations.finish(()).expect_err("a part failed")),
+        }
     }
 }
 
@@ -78,27 +130,30 @@ pub fn constraints_from_pb(
     violations.finish(constraints)
 }
 
-/// A PlanUpskilling request as a gap query and constraints.
+/// A PlanUpskilling request as a gap source and constraints.
 pub fn plan_request_from_pb(
     request: pb::PlanUpskillingRequest,
-) -> Result<(GapQuery, PlanConstraints), ValidationError> {
+) -> Result<(GapSource, PlanConstraints), ValidationError> {
     let pb::PlanUpskillingRequest {
         held_competency_uris,
         job,
         constraints,
+        candidate_id,
+        job_id,
     } = request;
     let mut violations = Violations::default();
-    let job = job_required(job, &mut violations);
+    let source = gap_source_from_pb(
+        held_competency_uris,
+        &candidate_id,
+        &job_id,
+        job,
+        &mut violations,
+    );
     let constraints = violations.take(constraints_from_pb(constraints, "constraints."), "");
-    let (Some(job), Some(constraints)) = (job, constraints) else {
+    let (Some(source), Some(constraints)) = (source, constraints) else {
         return Err(violations.finish(()).expect_err("a part failed"));
     };
-    let query = GapQuery {
-        held: held_competency_uris,
-        job,
-    };
-    violations.take(query.validate(), "");
-    violations.finish((query, constraints))
+    violations.finish((source, constraints))
 }
 
 fn held_relation_to_pb(kind: CoverageKind) -> pb::HeldRelation {
@@ -127,6 +182,11 @@ fn gap_item_to_pb(taxonomy: &Taxonomy, gap: &GapAnalysis, entry: &GapEntry) -> p
                 held_relation_to_pb(held.relation)
             })
             .into(),
+        held_evidence: entry
+            .held
+            .as_ref()
+            .map(|held| held.evidence.clone())
+            .unwrap_or_default(),
     }
 }
 

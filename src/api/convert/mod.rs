@@ -9,6 +9,7 @@ pub mod extraction;
 mod filter;
 pub mod gap_plan;
 mod job;
+pub mod match_request;
 mod occupation;
 pub mod search;
 

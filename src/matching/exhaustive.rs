@@ -1,0 +1,88 @@
+//! The straightforward matching path: every credential that teaches a
+//! competency linked to a need, or that BM25 finds, is scored and explained
+//! through URI strings, then sorted. Kept as the oracle the indexed path is
+//! tested against (and timed against in the bench).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::{
+    CoverageMap, CredentialMatch, JobNeed, MatchOutcome, MatchQuery, ScoreComponents,
+    TEXT_CANDIDATES, best_first, blended_score, job_needs, normalised_text, quality_boost,
+};
+use crate::catalog::{Catalog, CatalogError};
+use crate::domain::Microcredential;
+use crate::extract::Extractor;
+use crate::taxonomy::Taxonomy;
+
+/// Ranks the catalogue's credentials for a job by scoring every candidate.
+pub fn match_credentials_exhaustive(
+    taxonomy: &Taxonomy,
+    extractor: &Extractor,
+    catalog: &Catalog,
+    query: &MatchQuery,
+) -> Result<MatchOutcome, CatalogError> {
+    let needs = job_needs(taxonomy, extractor, &query.job);
+    let coverage = CoverageMap::new(taxonomy, &needs);
+    let mut candidates: BTreeMap<String, (Arc<Microcredential>, f32)> = catalog
+        .teaching_any(coverage.uris())
+        .into_iter()
+        .map(|c| (c.id.to_string(), (c, 0.0)))
+        .collect();
+    let text = query.job.text();
+    for (credential, bm25) in catalog.text_search(&text, TEXT_CANDIDATES)? {
+        candidates
+            .entry(credential.id.to_string())
+            .or_insert((credential, 0.0))
+            .1 = bm25;
+    }
+    let best_bm25 = candidates
+        .values()
+        .map(|(_, bm25)| *bm25)
+        .fold(0.0f32, f32::max);
+    let mut matches: Vec<CredentialMatch> = candidates
+        .into_values()
+        .filter(|(credential, _)| query.filter.accepts(credential))
+        .map(|(credential, bm25)| {
+            score_one(
+                &coverage,
+                &needs,
+                credential,
+                normalised_text(bm25, best_bm25),
+            )
+        })
+        .filter(|m| m.score > 0.0)
+        .collect();
+    matches.sort_by(best_first);
+    let end = query.offset.saturating_add(query.top_k);
+    let more = matches.len() > end;
+    matches.truncate(end);
+    matches.drain(..query.offset.min(matches.len()));
+    Ok(MatchOutcome {
+        needs,
+        matches,
+        more,
+    })
+}
+
+/// Scores and explains one credential.
+pub(super) fn score_one(
+    coverage: &CoverageMap,
+    needs: &[JobNeed],
+    credential: Arc<Microcredential>,
+    text_score: f64,
+) -> CredentialMatch {
+    let (covered, not_covered) = coverage.cover(needs, &credential);
+    let components = ScoreComponents {
+        coverage: covered.iter().map(|c| c.contribution).sum(),
+        text: text_score,
+        quality_boost: quality_boost(&credential),
+    };
+    CredentialMatch {
+        score: blended_score(&components, !needs.is_empty()),
+        components,
+        covered,
+        not_covered,
+        credential,
+    }
+}
