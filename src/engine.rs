@@ -2,7 +2,10 @@
 //! from a data directory, with the operations the API serves. Everything here
 //! is synchronous; the API runs it off the async executor.
 
+mod candidate_index;
 mod records;
+
+pub use candidate_index::SNAPSHOT_FILE as CANDIDATE_SNAPSHOT_FILE;
 
 pub use records::{JobFit, JobSource, MAX_CANDIDATE_BATCH, RankOutcome, RankQuery};
 
@@ -56,6 +59,8 @@ pub struct Engine {
     catalog: Catalog,
     store: Arc<Store>,
     candidates: Arc<dyn crate::ranking::CandidateIndex>,
+    /// The candidate index's snapshot file and what it must reflect.
+    candidate_snapshot: candidate_index::CandidateSnapshot,
     /// Held across a record write and its index update, so the index applies
     /// writes in the order the store committed them.
     record_writes: std::sync::Mutex<()>,
@@ -108,16 +113,18 @@ impl Engine {
             credentials: catalog.len(),
             seed,
         };
-        let taxonomy_len = taxonomy.len();
-        let engine = Self {
+        let candidate_snapshot =
+            candidate_index::CandidateSnapshot::new(&config.data_dir, &taxonomy, &store)?;
+        let mut engine = Self {
+            candidates: candidate_index::empty(taxonomy.len()),
             taxonomy,
             extractor,
             catalog,
             store,
-            candidates: records::new_index(taxonomy_len),
+            candidate_snapshot,
             record_writes: std::sync::Mutex::new(()),
         };
-        records::load_index(&engine)?;
+        candidate_index::open(&mut engine)?;
         Ok((engine, report))
     }
 

@@ -3,7 +3,6 @@
 //! caller's tenant; the store keys every record by `(tenant, id)`.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use super::Engine;
 use crate::auth::TenantId;
@@ -14,8 +13,7 @@ use crate::error::Error;
 use crate::extract::ExtractOptions;
 use crate::matching::{JobNeed, job_needs};
 use crate::ranking::{
-    Assessment, CandidateIndex, JobPlan, MemoryCandidateIndex, RankedCandidate, assess,
-    build_profile, min_proficiencies, sort_ranked,
+    Assessment, JobPlan, RankedCandidate, assess, build_profile, min_proficiencies, sort_ranked,
 };
 use crate::store::{RecordKind, StoredRecord};
 
@@ -68,30 +66,6 @@ pub struct JobFit {
     pub needs: Vec<JobNeed>,
     /// How the candidate covers it.
     pub assessment: Assessment,
-}
-
-/// Builds the in-memory candidate index from the store.
-pub(super) fn load_index(engine_parts: &Engine) -> Result<(), Error> {
-    engine_parts
-        .store
-        .for_each_record(RecordKind::Candidate, |tenant, id, json| {
-            let candidate: Candidate = serde_json::from_slice(json).map_err(|error| {
-                Error::Internal(format!("corrupt record {tenant}/{id}: {error}"))
-            })?;
-            let profile = build_profile(
-                &engine_parts.taxonomy,
-                &engine_parts.extractor,
-                &engine_parts.catalog,
-                &candidate,
-            );
-            engine_parts.candidates.put(tenant, &profile);
-            Ok::<(), Error>(())
-        })
-}
-
-/// A fresh embedded candidate index.
-pub(super) fn new_index(taxonomy_len: usize) -> Arc<dyn CandidateIndex> {
-    Arc::new(MemoryCandidateIndex::new(taxonomy_len))
 }
 
 fn decode<T: serde::de::DeserializeOwned>(record: &StoredRecord) -> Result<T, Error> {
@@ -208,7 +182,8 @@ impl Engine {
         self.list_record_page(RecordKind::Candidate, tenant, after, limit)
     }
 
-    /// Erases a candidate from the store and the index.
+    /// Erases a candidate from the store, the index and the index snapshot
+    /// (removed, to be rewritten without them).
     pub fn delete_candidate(&self, tenant: &TenantId, id: &RecordId) -> Result<(), Error> {
         let _ordered = self.lock_record_writes();
         let existed =
@@ -216,6 +191,7 @@ impl Engine {
                 .delete_record(RecordKind::Candidate, tenant.as_str(), id.as_str())?;
         self.candidates.remove(tenant, id);
         if existed {
+            self.candidate_snapshot.invalidate()?;
             Ok(())
         } else {
             Err(not_found("candidate", id))

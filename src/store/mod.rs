@@ -5,7 +5,7 @@ mod credentials;
 mod records;
 
 pub use credentials::{CATALOG_GENERATION, CatalogChange};
-pub use records::{PENDING_ERASURES, RecordKind, StoredRecord};
+pub use records::{CANDIDATES_GENERATION, PENDING_ERASURES, RecordKind, StoredRecord};
 
 use std::path::Path;
 

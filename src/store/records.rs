@@ -10,6 +10,10 @@ use super::{Store, StoreError, bump_meta_u64, set_meta};
 /// zero, bytes of erased records may linger in freed pages.
 pub const PENDING_ERASURES: &str = "pending_erasures";
 
+/// Meta key of the candidates generation, bumped by every committed change
+/// to the candidates table; derived candidate indexes are stamped with it.
+pub const CANDIDATES_GENERATION: &str = "candidates_generation";
+
 type RecordTable = TableDefinition<'static, (&'static str, &'static str), &'static [u8]>;
 
 pub(super) const CANDIDATES: RecordTable = TableDefinition::new("candidates");
@@ -59,6 +63,9 @@ impl Store {
                 table.insert((tenant, *id), json.as_slice())?;
             }
         }
+        if kind == RecordKind::Candidate {
+            bump_meta_u64(&txn, CANDIDATES_GENERATION)?;
+        }
         txn.commit()?;
         Ok(())
     }
@@ -90,6 +97,9 @@ impl Store {
         };
         if existed {
             bump_meta_u64(&txn, PENDING_ERASURES)?;
+            if kind == RecordKind::Candidate {
+                bump_meta_u64(&txn, CANDIDATES_GENERATION)?;
+            }
         }
         txn.commit()?;
         Ok(existed)
