@@ -49,6 +49,9 @@ pub struct OpenReport {
     pub credentials: usize,
     /// What seeding the embedded catalogue did.
     pub seed: SeedReport,
+    /// Whether the candidate index was loaded from its snapshot (else it was
+    /// rebuilt from the store).
+    pub candidate_snapshot_loaded: bool,
 }
 
 /// The engine.
@@ -106,12 +109,13 @@ impl Engine {
             CatalogError::Store(store) => Error::FailedPrecondition(store.to_string()),
             other => Error::from(other),
         })?;
-        let report = OpenReport {
+        let mut report = OpenReport {
             competencies: taxonomy.len(),
             occupations: taxonomy.occupations().len(),
             taxonomies: taxonomy.versions().to_vec(),
             credentials: catalog.len(),
             seed,
+            candidate_snapshot_loaded: false,
         };
         let candidate_snapshot =
             candidate_index::CandidateSnapshot::new(&config.data_dir, &taxonomy, &store)?;
@@ -124,7 +128,7 @@ impl Engine {
             candidate_snapshot,
             record_writes: std::sync::Mutex::new(()),
         };
-        candidate_index::open(&mut engine)?;
+        report.candidate_snapshot_loaded = candidate_index::open(&mut engine)?;
         Ok((engine, report))
     }
 

@@ -108,17 +108,17 @@ impl CandidateSnapshot {
 }
 
 /// Loads the candidate index from its snapshot when current, else rebuilds it
-/// from the store and writes a snapshot.
-pub(super) fn open(engine: &mut Engine) -> Result<(), Error> {
+/// from the store and writes a snapshot; whether it loaded the snapshot.
+pub(super) fn open(engine: &mut Engine) -> Result<bool, Error> {
     if let Some(index) = load(engine)? {
         engine.candidates = Arc::new(index);
-        return Ok(());
+        return Ok(true);
     }
     rebuild(engine)?;
     if let Err(error) = engine.save_candidate_snapshot() {
         tracing::warn!(%error, "cannot write the candidate index snapshot");
     }
-    Ok(())
+    Ok(false)
 }
 
 /// The index from a current snapshot, if there is one.
