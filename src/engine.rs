@@ -137,6 +137,11 @@ impl Engine {
         &self.taxonomy
     }
 
+    /// The extractor.
+    pub fn extractor(&self) -> &Extractor {
+        &self.extractor
+    }
+
     /// The catalogue.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
