@@ -109,13 +109,13 @@ fn query<'a>(plan: &'a JobPlan, unknown_uris: &HashMap<String, CompetencyKey>) -
             None => keys.push((key, vec![(*need, CoverageKind::Exact)])),
         }
     }
-    Query {
+    Query::new(
         keys,
-        weights: &plan.weights,
-        total_weight: plan.total_weight,
-        min_proficiency: &plan.min_proficiency,
-        as_of: plan.as_of,
-    }
+        &plan.weights,
+        plan.total_weight,
+        &plan.min_proficiency,
+        plan.as_of,
+    )
 }
 
 impl CandidateIndex for MemoryCandidateIndex {

@@ -15,7 +15,7 @@ use crate::matching::CoverageKind;
 
 /// Candidates per block; a local ordinal fits in a `u16`. Unit tests use
 /// small blocks so that their pools span many.
-pub const BLOCK: usize = if cfg!(test) { 64 } else { 1 << 14 };
+pub const BLOCK: usize = if cfg!(test) { 64 } else { 1 << 13 };
 
 /// `dated` or `expires` of a posting without that date.
 const NO_DATE: i32 = i32::MIN;
@@ -57,10 +57,6 @@ fn pack_date(days: Option<i32>) -> i32 {
     days.filter(|&d| d != NO_DATE).unwrap_or(NO_DATE)
 }
 
-fn unpack_date(days: i32) -> Option<i32> {
-    (days != NO_DATE).then_some(days)
-}
-
 impl Posting {
     /// The posting of one piece of compact evidence.
     pub fn new(local: u16, evidence: &CompactEvidence) -> Self {
@@ -76,12 +72,6 @@ impl Posting {
             dated: pack_date(evidence.dated),
             expires: pack_date(evidence.expires),
         }
-    }
-
-    fn proficiency(self) -> Option<Proficiency> {
-        LEVELS
-            .get(usize::from(self.proficiency).checked_sub(1)?)
-            .copied()
     }
 
     /// Little-endian bytes.
@@ -140,20 +130,25 @@ impl Block {
     }
 }
 
+/// Ages in days up to which [`Query`] keeps a table of recency factors;
+/// beyond it evidence is stale and the factor is computed.
+const RECENCY_TABLE_DAYS: usize = 4096;
+
 /// A job as the posting scan sees it: the keys that cover any need, each with
-/// the `(need, coverage)` pairs it covers.
+/// the `(need, coverage factor)` pairs it covers, and per-query tables.
 #[derive(Debug)]
 pub struct Query<'a> {
-    /// Covering keys.
-    pub keys: Vec<(CompetencyKey, Vec<(u16, CoverageKind)>)>,
-    /// Weight of each need.
-    pub weights: &'a [f64],
-    /// Sum of the weights.
-    pub total_weight: f64,
-    /// Minimum proficiency of each need.
-    pub min_proficiency: &'a [Option<Proficiency>],
-    /// Date recency and expiry are judged on.
-    pub as_of: Date,
+    keys: Vec<(CompetencyKey, Vec<(u16, f64)>)>,
+    weights: &'a [f64],
+    total_weight: f64,
+    /// Minimum proficiency of each need: 0 for none, else 1 + the level.
+    min_level: Vec<u8>,
+    as_of_days: i64,
+    as_of: Date,
+    /// `recency` of evidence `age` days old, by age.
+    recency_by_age: Vec<f64>,
+    /// Strength of each evidence kind.
+    strength: [f64; KINDS.len()],
 }
 
 /// Reusable per-worker space for scoring one block.
@@ -164,23 +159,60 @@ pub struct Scratch {
     touched: Vec<u16>,
 }
 
-impl Query<'_> {
-    /// The value of one posting for one need, computed exactly as the
-    /// straightforward scorer does (same factors, same order).
-    fn value(&self, posting: Posting, need: u16, factor: f64) -> f64 {
-        let recency = recency(
-            unpack_date(posting.dated).map(|d| Date::from_days(i64::from(d))),
-            self.as_of,
-        );
-        let expired =
-            unpack_date(posting.expires).is_some_and(|e| i64::from(e) < self.as_of.days());
-        let expiry = if expired { EXPIRED_FACTOR } else { 1.0 };
-        let below = matches!(
-            (posting.proficiency(), self.min_proficiency[usize::from(need)]),
-            (Some(held), Some(needed)) if held < needed
-        );
-        let proficiency = if below { BELOW_PROFICIENCY_FACTOR } else { 1.0 };
-        factor * KINDS[usize::from(posting.kind)].strength() * recency * expiry * proficiency
+impl<'a> Query<'a> {
+    /// A query over `keys` for needs of these weights and minimums.
+    pub fn new(
+        keys: Vec<(CompetencyKey, Vec<(u16, CoverageKind)>)>,
+        weights: &'a [f64],
+        total_weight: f64,
+        min_proficiency: &[Option<Proficiency>],
+        as_of: Date,
+    ) -> Self {
+        let keys = keys
+            .into_iter()
+            .map(|(key, covers)| {
+                let covers = covers
+                    .into_iter()
+                    .map(|(need, kind)| (need, kind.factor()))
+                    .collect();
+                (key, covers)
+            })
+            .collect();
+        let min_level = min_proficiency
+            .iter()
+            .map(|min| {
+                min.and_then(|p| LEVELS.iter().position(|l| *l == p))
+                    .map_or(0, |level| u8::try_from(level + 1).unwrap_or(u8::MAX))
+            })
+            .collect();
+        // The very function the straightforward scorer calls, so equal bits.
+        let recency_by_age = (0..=RECENCY_TABLE_DAYS as i64)
+            .map(|age| recency(Some(Date::from_days(as_of.days() - age)), as_of))
+            .collect();
+        Self {
+            keys,
+            weights,
+            total_weight,
+            min_level,
+            as_of_days: as_of.days(),
+            as_of,
+            recency_by_age,
+            strength: KINDS.map(EvidenceKind::strength),
+        }
+    }
+
+    fn recency(&self, dated: i32) -> f64 {
+        if dated == NO_DATE {
+            return recency(None, self.as_of);
+        }
+        let age = self.as_of_days - i64::from(dated);
+        match usize::try_from(age)
+            .ok()
+            .and_then(|a| self.recency_by_age.get(a))
+        {
+            Some(&factor) => factor,
+            None => recency(Some(Date::from_days(i64::from(dated))), self.as_of),
+        }
     }
 
     /// Calls `found(local, score)` for every candidate of the block with
@@ -217,8 +249,23 @@ impl Query<'_> {
                     touched.push(posting.local);
                     row.fill(0.0);
                 }
-                for &(need, kind) in covers {
-                    let value = self.value(posting, need, kind.factor());
+                let strength = self.strength[usize::from(posting.kind)];
+                let recency = self.recency(posting.dated);
+                let expired =
+                    posting.expires != NO_DATE && i64::from(posting.expires) < self.as_of_days;
+                for &(need, factor) in covers {
+                    // factor x strength x recency x expiry x proficiency, in
+                    // that order as `assess` multiplies; a factor of 1.0 is
+                    // skipped, which leaves the bits unchanged.
+                    let mut value = factor * strength * recency;
+                    if expired {
+                        value *= EXPIRED_FACTOR;
+                    }
+                    if posting.proficiency != 0
+                        && posting.proficiency < self.min_level[usize::from(need)]
+                    {
+                        value *= BELOW_PROFICIENCY_FACTOR;
+                    }
                     let slot = &mut row[usize::from(need)];
                     if value > *slot {
                         *slot = value;
