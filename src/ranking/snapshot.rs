@@ -1,14 +1,18 @@
 //! The posting-list index on disk, so a restart loads it instead of
 //! rebuilding it from every stored record. The file holds a stamp (what the
 //! index reflects, chosen by the caller), the taxonomy size, the interned
-//! URIs and, per tenant, the ids, keys and posting lists, all little-endian,
-//! followed by a BLAKE3 hash of everything before it. It is written to a
-//! temporary file, synced and renamed over the old one, so a reader sees a
-//! whole snapshot or none.
+//! URIs and, per tenant, the ids and keys (one section) and the posting
+//! lists (one section per block), all little-endian, each section prefixed
+//! with its length so a reader decodes them in parallel; then a BLAKE3 hash
+//! of everything before it. It is written to a temporary file, synced and
+//! renamed over the old one, so a reader sees a whole snapshot or none.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use super::index::State;
 use super::plan::CompetencyKey;
@@ -17,7 +21,7 @@ use super::tenant::TenantPostings;
 use crate::domain::RecordId;
 
 const MAGIC: &[u8; 8] = b"SMCANDIX";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const HASH_BYTES: usize = 32;
 
 /// Why a snapshot could not be written or read.
@@ -71,28 +75,55 @@ impl<W: Write> Hashed<W> {
     }
 }
 
-fn write_tenant<W: Write>(out: &mut Hashed<W>, tenant: &TenantPostings) -> std::io::Result<()> {
-    out.u32(tenant.ids.len())?;
+fn u32_bytes(value: usize, out: &mut Vec<u8>) -> std::io::Result<()> {
+    let value = u32::try_from(value).map_err(std::io::Error::other)?;
+    out.extend_from_slice(&value.to_le_bytes());
+    Ok(())
+}
+
+/// The ids section: per ordinal, the id (empty when free) and its keys.
+fn ids_section(tenant: &TenantPostings) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
     for (id, keys) in tenant.ids.iter().zip(&tenant.keys) {
-        out.text(id.as_ref().map_or("", RecordId::as_str))?;
-        out.u32(keys.len())?;
+        let id = id.as_ref().map_or("", RecordId::as_str);
+        u32_bytes(id.len(), &mut out)?;
+        out.extend_from_slice(id.as_bytes());
+        u32_bytes(keys.len(), &mut out)?;
         for key in keys {
-            out.bytes(&key.to_le_bytes())?;
+            out.extend_from_slice(&key.to_le_bytes());
         }
     }
+    Ok(out)
+}
+
+/// One block: its lists, each a key, a length and the postings.
+fn block_section(block: &Block, out: &mut Vec<u8>) -> std::io::Result<()> {
+    out.clear();
+    u32_bytes(block.lists.len(), out)?;
+    for (key, list) in &block.lists {
+        out.extend_from_slice(&key.to_le_bytes());
+        u32_bytes(list.len(), out)?;
+        for posting in list {
+            posting.encode(out);
+        }
+    }
+    Ok(())
+}
+
+/// Sections are prefixed with their byte length, so a reader can split the
+/// file first and decode the sections in parallel.
+fn write_tenant<W: Write>(out: &mut Hashed<W>, tenant: &TenantPostings) -> std::io::Result<()> {
+    out.u32(tenant.ids.len())?;
+    let ids = ids_section(tenant)?;
+    out.bytes(&(ids.len() as u64).to_le_bytes())?;
+    out.bytes(&ids)?;
+    drop(ids);
     out.u32(tenant.blocks.len())?;
     let mut buffer = Vec::new();
     for block in &tenant.blocks {
-        out.u32(block.lists.len())?;
-        for (key, list) in &block.lists {
-            out.bytes(&key.to_le_bytes())?;
-            out.u32(list.len())?;
-            buffer.clear();
-            for posting in list {
-                posting.encode(&mut buffer);
-            }
-            out.bytes(&buffer)?;
-        }
+        block_section(block, &mut buffer)?;
+        out.bytes(&(buffer.len() as u64).to_le_bytes())?;
+        out.bytes(&buffer)?;
     }
     Ok(())
 }
@@ -178,6 +209,13 @@ impl<'a> Reader<'a> {
         Ok(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
     }
 
+    fn u64(&mut self) -> Parsed<u64> {
+        let bytes = self.take(8)?;
+        let mut buffer = [0u8; 8];
+        buffer.copy_from_slice(bytes);
+        Ok(u64::from_le_bytes(buffer))
+    }
+
     fn len(&mut self) -> Parsed<usize> {
         Ok(self.u32()? as usize)
     }
@@ -188,7 +226,8 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn read_block(reader: &mut Reader<'_>, live: &[bool]) -> Parsed<Block> {
+fn read_block(bytes: &[u8]) -> Parsed<Block> {
+    let mut reader = Reader { bytes };
     let lists = reader.len()?;
     let mut block = Block::default();
     block.lists.reserve(lists);
@@ -200,59 +239,106 @@ fn read_block(reader: &mut Reader<'_>, live: &[bool]) -> Parsed<Block> {
             .chunks_exact(POSTING_BYTES)
             .map(|chunk| {
                 let chunk: &[u8; POSTING_BYTES] = chunk.try_into().map_err(|_| "short posting")?;
-                let posting = Posting::decode(chunk).ok_or("bad posting")?;
-                if live.get(usize::from(posting.local)) == Some(&true) {
-                    Ok(posting)
-                } else {
-                    Err("posting of a free ordinal")
-                }
+                Posting::decode(chunk).ok_or("bad posting")
             })
             .collect::<Parsed<Vec<Posting>>>()?;
         if list.is_empty() || block.lists.insert(key, list).is_some() {
             return Err("empty or repeated list");
         }
     }
+    if !reader.bytes.is_empty() {
+        return Err("trailing bytes in a block");
+    }
     Ok(block)
 }
 
-fn read_tenant(reader: &mut Reader<'_>) -> Parsed<TenantPostings> {
-    let ordinals = reader.len()?;
-    let mut tenant = TenantPostings::default();
-    tenant.by_id.reserve(ordinals);
-    let mut live = Vec::with_capacity(ordinals);
+/// Ids, keys, free ordinals and which ordinals are live, from the ids section.
+type Ids = (
+    Vec<Option<RecordId>>,
+    Vec<Box<[CompetencyKey]>>,
+    HashMap<RecordId, u32>,
+    Vec<u32>,
+);
+
+fn read_ids(bytes: &[u8], ordinals: usize) -> Parsed<Ids> {
+    let mut reader = Reader { bytes };
+    let mut ids = Vec::with_capacity(ordinals);
+    let mut all_keys = Vec::with_capacity(ordinals);
+    let mut by_id = HashMap::with_capacity(ordinals);
+    let mut free = Vec::new();
     for ordinal in 0..ordinals {
         let raw = reader.text()?;
         let count = reader.len()?;
         let keys = reader.take(count.checked_mul(4).ok_or("too many keys")?)?;
-        let keys: Box<[CompetencyKey]> = keys
-            .chunks_exact(4)
-            .map(|k| u32::from_le_bytes([k[0], k[1], k[2], k[3]]))
-            .collect();
+        all_keys.push(
+            keys.chunks_exact(4)
+                .map(|k| u32::from_le_bytes([k[0], k[1], k[2], k[3]]))
+                .collect::<Box<[CompetencyKey]>>(),
+        );
         let ordinal = u32::try_from(ordinal).map_err(|_| "too many ordinals")?;
         if raw.is_empty() {
-            tenant.ids.push(None);
-            tenant.free.push(ordinal);
+            ids.push(None);
+            free.push(ordinal);
         } else {
             let id = RecordId::parse(raw).map_err(|_| "bad id")?;
-            if tenant.by_id.insert(id.clone(), ordinal).is_some() {
+            if by_id.insert(id.clone(), ordinal).is_some() {
                 return Err("repeated id");
             }
-            tenant.ids.push(Some(id));
+            ids.push(Some(id));
         }
-        live.push(!raw.is_empty());
-        tenant.keys.push(keys);
+    }
+    if !reader.bytes.is_empty() {
+        return Err("trailing bytes in the ids");
     }
     // The lowest free ordinal is reused first.
-    tenant.free.reverse();
+    free.reverse();
+    Ok((ids, all_keys, by_id, free))
+}
+
+/// Whether every posting of every block belongs to a live ordinal.
+fn postings_are_live(blocks: &[Block], ids: &[Option<RecordId>]) -> bool {
+    blocks.par_iter().enumerate().all(|(b, block)| {
+        block.lists.values().flatten().all(|posting| {
+            ids.get(b * BLOCK + usize::from(posting.local))
+                .is_some_and(Option::is_some)
+        })
+    })
+}
+
+fn read_tenant(reader: &mut Reader<'_>) -> Parsed<TenantPostings> {
+    let ordinals = reader.len()?;
+    let ids_len = usize::try_from(reader.u64()?).map_err(|_| "ids too long")?;
+    let ids_bytes = reader.take(ids_len)?;
     let blocks = reader.len()?;
     if blocks != ordinals.div_ceil(BLOCK) {
         return Err("block count does not match the ordinals");
     }
-    for (b, chunk) in live.chunks(BLOCK).enumerate() {
-        debug_assert_eq!(b, tenant.blocks.len());
-        tenant.blocks.push(read_block(reader, chunk)?);
+    let mut sections = Vec::with_capacity(blocks);
+    for _ in 0..blocks {
+        let len = usize::try_from(reader.u64()?).map_err(|_| "block too long")?;
+        sections.push(reader.take(len)?);
     }
-    Ok(tenant)
+    let (ids, blocks) = rayon::join(
+        || read_ids(ids_bytes, ordinals),
+        || {
+            sections
+                .par_iter()
+                .map(|bytes| read_block(bytes))
+                .collect::<Parsed<Vec<Block>>>()
+        },
+    );
+    let (ids, keys, by_id, free) = ids?;
+    let blocks = blocks?;
+    if !postings_are_live(&blocks, &ids) {
+        return Err("posting of a free ordinal");
+    }
+    Ok(TenantPostings {
+        ids,
+        keys,
+        by_id,
+        free,
+        blocks,
+    })
 }
 
 fn read_state(reader: &mut Reader<'_>, stamp: &[u8], taxonomy_len: u32) -> Parsed<Option<State>> {
@@ -302,8 +388,14 @@ pub fn read(path: &Path, stamp: &[u8], taxonomy_len: u32) -> Result<Option<State
         .checked_sub(HASH_BYTES)
         .ok_or_else(|| corrupt("shorter than its hash"))?;
     let (body, hash) = bytes.split_at(body_len);
-    if blake3::hash(body).as_bytes() != hash {
+    // Parsing is bounds-checked, so it runs beside the hash; nothing is
+    // returned unless the hash matches.
+    let (matches, state) = rayon::join(
+        || blake3::hash(body).as_bytes() == hash,
+        || read_state(&mut Reader { bytes: body }, stamp, taxonomy_len),
+    );
+    if !matches {
         return Err(corrupt("hash does not match"));
     }
-    read_state(&mut Reader { bytes: body }, stamp, taxonomy_len).map_err(corrupt)
+    state.map_err(corrupt)
 }
