@@ -2,10 +2,12 @@
 //! from a data directory, with the operations the API serves. Everything here
 //! is synchronous; the API runs it off the async executor.
 
+mod candidate_index;
 mod gap_source;
 mod ranking;
 mod records;
 
+pub use candidate_index::SNAPSHOT_FILE as CANDIDATE_SNAPSHOT_FILE;
 pub use gap_source::{GapSource, HeldSource};
 pub use ranking::{RankedBatch, Ranking};
 pub use records::{JobFit, JobSource, MAX_CANDIDATE_BATCH, RankOutcome, RankQuery};
@@ -53,6 +55,9 @@ pub struct OpenReport {
     pub credentials: usize,
     /// What seeding the embedded catalogue did.
     pub seed: SeedReport,
+    /// Whether the candidate index was loaded from its snapshot (else it was
+    /// rebuilt from the store).
+    pub candidate_snapshot_loaded: bool,
 }
 
 /// The engine.
@@ -63,6 +68,8 @@ pub struct Engine {
     catalog: Catalog,
     store: Arc<Store>,
     candidates: Arc<dyn crate::ranking::CandidateIndex>,
+    /// The candidate index's snapshot file and what it must reflect.
+    candidate_snapshot: candidate_index::CandidateSnapshot,
     /// Held across a record write and its index update, so the index applies
     /// writes in the order the store committed them.
     record_writes: std::sync::Mutex<()>,
@@ -108,29 +115,37 @@ impl Engine {
             CatalogError::Store(store) => Error::FailedPrecondition(store.to_string()),
             other => Error::from(other),
         })?;
-        let report = OpenReport {
+        let mut report = OpenReport {
             competencies: taxonomy.len(),
             occupations: taxonomy.occupations().len(),
             taxonomies: taxonomy.versions().to_vec(),
             credentials: catalog.len(),
             seed,
+            candidate_snapshot_loaded: false,
         };
-        let taxonomy_len = taxonomy.len();
-        let engine = Self {
+        let candidate_snapshot =
+            candidate_index::CandidateSnapshot::new(&config.data_dir, &taxonomy, &store)?;
+        let mut engine = Self {
+            candidates: candidate_index::empty(taxonomy.len()),
             taxonomy,
             extractor,
             catalog,
             store,
-            candidates: records::new_index(taxonomy_len),
+            candidate_snapshot,
             record_writes: std::sync::Mutex::new(()),
         };
-        records::load_index(&engine)?;
+        report.candidate_snapshot_loaded = candidate_index::open(&mut engine)?;
         Ok((engine, report))
     }
 
     /// The loaded taxonomy.
     pub fn taxonomy(&self) -> &Taxonomy {
         &self.taxonomy
+    }
+
+    /// The extractor.
+    pub fn extractor(&self) -> &Extractor {
+        &self.extractor
     }
 
     /// The catalogue.

@@ -66,8 +66,9 @@ async fn an_erased_candidate_leaves_no_byte_on_disk() {
         .await
         .unwrap();
     // Two versions of the person, so an old copy would linger too if it could.
+    // The id carries the canary too: the candidate index snapshot holds ids.
     for version in 0..2 {
-        let mut person = candidate("erase-me", &format!("{canary} name"), vec![]);
+        let mut person = candidate(&canary, &format!("{canary} name"), vec![]);
         person.cv_text = format!("Version {version}: {canary} ran SQL audits. ").repeat(300);
         client
             .upsert_candidate(authed(
@@ -97,12 +98,20 @@ async fn an_erased_candidate_leaves_no_byte_on_disk() {
         contains(&std::fs::read(&store_file).unwrap(), canary.as_bytes()),
         "the scan must see the candidate before erasure"
     );
+    // A clean stop writes the candidate index snapshot, with the person in it.
+    server.stop().await;
+    let snapshot = dir.path().join(skillmatch::engine::CANDIDATE_SNAPSHOT_FILE);
+    assert!(
+        contains(&std::fs::read(&snapshot).unwrap(), canary.as_bytes()),
+        "the scan must see the candidate in the index snapshot before erasure"
+    );
+    let server = TestServer::start_in(dir.path()).await;
+    let key = server.keys.a_write.clone();
+    let mut client = server.candidates();
     client
         .delete_candidate(authed(
             &key,
-            pb::DeleteCandidateRequest {
-                id: "erase-me".into(),
-            },
+            pb::DeleteCandidateRequest { id: canary.clone() },
         ))
         .await
         .unwrap();
@@ -122,6 +131,7 @@ async fn an_erased_candidate_leaves_no_byte_on_disk() {
         .candidates;
     assert_eq!(listed.len(), 51);
     server.stop().await;
+    assert!(snapshot.exists(), "the scan covers a rewritten snapshot");
     assert_absent(dir.path(), &canary, "after shutdown");
     let server = TestServer::start_in(dir.path()).await;
     let listed = server

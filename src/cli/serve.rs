@@ -77,6 +77,7 @@ async fn serve(
         taxonomies = ?report.taxonomies,
         credentials = report.credentials,
         reseeded = report.seed.reseeded,
+        candidate_snapshot_loaded = report.candidate_snapshot_loaded,
         data_dir = %settings.data_dir.display(),
         "engine ready"
     );
@@ -85,14 +86,21 @@ async fn serve(
         .with_context(|| format!("binding {}", settings.addr))?;
     let local = listener.local_addr()?;
     eprintln!("listening on {local}");
+    let engine = Arc::new(engine);
     skillmatch::serve_with_auth(
         listener,
-        Arc::new(engine),
+        engine.clone(),
         settings.server,
         auth,
         shutdown_signal(),
     )
     .await?;
+    // The candidate index snapshot, off the executor, so the next start
+    // loads it instead of rebuilding the index from the store.
+    let saved = tokio::task::spawn_blocking(move || engine.save_candidate_snapshot()).await?;
+    if let Err(error) = saved {
+        tracing::warn!(%error, "cannot write the candidate index snapshot");
+    }
     Ok(())
 }
 

@@ -3,7 +3,6 @@
 //! caller's tenant; the store keys every record by `(tenant, id)`.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use super::Engine;
 use crate::auth::TenantId;
@@ -13,10 +12,7 @@ use crate::domain::{
 use crate::error::Error;
 use crate::extract::ExtractOptions;
 use crate::matching::{JobNeed, job_needs};
-use crate::ranking::{
-    Assessment, CandidateIndex, MemoryCandidateIndex, RankedCandidate, assess, build_profile,
-    min_proficiencies,
-};
+use crate::ranking::{Assessment, RankedCandidate, assess, build_profile, min_proficiencies};
 use crate::store::{RecordKind, Store, StoredRecord};
 
 /// Most candidates one batch upsert may carry.
@@ -68,30 +64,6 @@ pub struct JobFit {
     pub needs: Vec<JobNeed>,
     /// How the candidate covers it.
     pub assessment: Assessment,
-}
-
-/// Builds the in-memory candidate index from the store.
-pub(super) fn load_index(engine_parts: &Engine) -> Result<(), Error> {
-    engine_parts
-        .store
-        .for_each_record(RecordKind::Candidate, |tenant, id, json| {
-            let candidate: Candidate = serde_json::from_slice(json).map_err(|error| {
-                Error::Internal(format!("corrupt record {tenant}/{id}: {error}"))
-            })?;
-            let profile = build_profile(
-                &engine_parts.taxonomy,
-                &engine_parts.extractor,
-                &engine_parts.catalog,
-                &candidate,
-            );
-            engine_parts.candidates.put(tenant, &profile);
-            Ok::<(), Error>(())
-        })
-}
-
-/// A fresh embedded candidate index.
-pub(super) fn new_index(taxonomy_len: usize) -> Arc<dyn CandidateIndex> {
-    Arc::new(MemoryCandidateIndex::new(taxonomy_len))
 }
 
 fn decode<T: serde::de::DeserializeOwned>(record: &StoredRecord) -> Result<T, Error> {
@@ -208,8 +180,9 @@ impl Engine {
         self.list_record_page(RecordKind::Candidate, tenant, after, limit)
     }
 
-    /// Erases a candidate from the store and the index; when it returns, no
-    /// file of the data directory holds a byte of them.
+    /// Erases a candidate from the store, the index and the index snapshot
+    /// (removed, to be rewritten without them); when it returns, no file of
+    /// the data directory holds a byte of them.
     pub fn delete_candidate(&self, tenant: &TenantId, id: &RecordId) -> Result<(), Error> {
         let deleting = self.store.deleting();
         let ticket = {
@@ -221,7 +194,9 @@ impl Engine {
                 id.as_str(),
             )?;
             self.candidates.remove(tenant, id);
-            ticket.ok_or_else(|| not_found("candidate", id))?
+            let ticket = ticket.ok_or_else(|| not_found("candidate", id))?;
+            self.candidate_snapshot.invalidate()?;
+            ticket
         };
         Ok(self.store.erase_deleted(ticket)?)
     }

@@ -1,18 +1,24 @@
 //! The seam for scale-out: where candidates are found and scored. Ranking
 //! hands a [`CandidateIndex`] a compiled [`JobPlan`] and gets the best ids
 //! back, never knowing the backend. The embedded [`MemoryCandidateIndex`]
-//! keeps compact evidence per tenant and is rebuilt from the store at start.
+//! keeps posting lists per tenant (competency key -> candidates with
+//! evidence of it), scores only the candidates that share a job's
+//! competencies, and is saved to a snapshot file so a restart need not
+//! rebuild it from the store.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::{PoisonError, RwLock};
 
-use rayon::prelude::*;
-
 use super::CandidateProfile;
-use super::compact::{CompactProfile, score};
+use super::compact::CompactProfile;
 use super::plan::{CompetencyKey, JobPlan};
+use super::postings::Query;
+use super::snapshot::{self, SnapshotError};
+use super::tenant::TenantPostings;
 use crate::auth::TenantId;
 use crate::domain::RecordId;
+use crate::matching::CoverageKind;
 
 /// Candidate evidence by tenant.
 pub trait CandidateIndex: Send + Sync + std::fmt::Debug {
@@ -35,48 +41,25 @@ pub trait CandidateIndex: Send + Sync + std::fmt::Debug {
     ) -> Vec<(RecordId, f64)>;
     /// Number of the tenant's candidates.
     fn count(&self, tenant: &TenantId) -> usize;
-}
-
-#[derive(Debug, Default)]
-struct TenantIndex {
-    slots: Vec<Option<CompactProfile>>,
-    by_id: HashMap<RecordId, u32>,
-    free: Vec<u32>,
-}
-
-impl TenantIndex {
-    fn remove(&mut self, id: &RecordId) {
-        if let Some(slot) = self.by_id.remove(id) {
-            self.slots[slot as usize] = None;
-            self.free.push(slot);
-        }
-    }
-
-    fn put(&mut self, profile: CompactProfile) {
-        if let Some(&slot) = self.by_id.get(&profile.id) {
-            self.slots[slot as usize] = Some(profile);
-            return;
-        }
-        let slot = match self.free.pop() {
-            Some(slot) => slot,
-            None => {
-                self.slots.push(None);
-                u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 candidates")
-            }
-        };
-        self.by_id.insert(profile.id.clone(), slot);
-        self.slots[slot as usize] = Some(profile);
+    /// Writes the index to `path`, atomically, with `stamp` (what the index
+    /// reflects), so that a restart can load it instead of rebuilding it;
+    /// whether the backend keeps such a file at all.
+    fn save_snapshot(&self, path: &Path, stamp: &[u8]) -> Result<bool, SnapshotError> {
+        let _ = (path, stamp);
+        Ok(false)
     }
 }
 
+/// Every tenant's postings and the keys of URIs the taxonomy does not hold.
 #[derive(Debug, Default)]
-struct State {
-    tenants: HashMap<String, TenantIndex>,
+pub(super) struct State {
+    pub(super) tenants: HashMap<String, TenantPostings>,
     /// Keys of URIs the taxonomy does not hold, above the taxonomy's indices.
-    unknown_uris: HashMap<String, CompetencyKey>,
+    pub(super) unknown_uris: HashMap<String, CompetencyKey>,
 }
 
-/// In-memory index: compact evidence per tenant, scanned in parallel.
+/// In-memory index: posting lists per tenant, scored block by block in
+/// parallel, saved to and loaded from a snapshot file.
 #[derive(Debug)]
 pub struct MemoryCandidateIndex {
     taxonomy_len: u32,
@@ -91,10 +74,48 @@ impl MemoryCandidateIndex {
             state: RwLock::default(),
         }
     }
+
+    /// Loads a snapshot written by [`CandidateIndex::save_snapshot`] when it
+    /// carries `stamp` and the same taxonomy size; `None` when the file is
+    /// missing, behind (another stamp) or unreadable.
+    pub fn load_snapshot(
+        path: &Path,
+        stamp: &[u8],
+        taxonomy_len: usize,
+    ) -> Result<Option<Self>, SnapshotError> {
+        let len = u32::try_from(taxonomy_len).expect("fewer than 2^32 competencies");
+        Ok(snapshot::read(path, stamp, len)?.map(|state| Self {
+            taxonomy_len: len,
+            state: RwLock::new(state),
+        }))
+    }
 }
 
-fn best_first(a: &(f64, &RecordId), b: &(f64, &RecordId)) -> std::cmp::Ordering {
-    b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1))
+/// The plan as the posting scan sees it: every key that covers a need.
+fn query<'a>(plan: &'a JobPlan, unknown_uris: &HashMap<String, CompetencyKey>) -> Query<'a> {
+    let mut keys: Vec<(CompetencyKey, Vec<(u16, CoverageKind)>)> = plan
+        .known
+        .iter()
+        .enumerate()
+        .filter(|(_, covers)| !covers.is_empty())
+        .map(|(key, covers)| (u32::try_from(key).unwrap_or(u32::MAX), covers.clone()))
+        .collect();
+    for (uri, need) in &plan.unknown {
+        let Some(&key) = unknown_uris.get(uri) else {
+            continue;
+        };
+        match keys.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, covers)) => covers.push((*need, CoverageKind::Exact)),
+            None => keys.push((key, vec![(*need, CoverageKind::Exact)])),
+        }
+    }
+    Query::new(
+        keys,
+        &plan.weights,
+        plan.total_weight,
+        &plan.min_proficiency,
+        plan.as_of,
+    )
 }
 
 impl CandidateIndex for MemoryCandidateIndex {
@@ -109,14 +130,14 @@ impl CandidateIndex for MemoryCandidateIndex {
             let next = base + u32::try_from(unknown_uris.len()).unwrap_or(u32::MAX - base);
             *unknown_uris.entry(uri.to_owned()).or_insert(next)
         });
-        tenants.entry(tenant.to_owned()).or_default().put(compact);
+        tenants.entry(tenant.to_owned()).or_default().put(&compact);
     }
 
     fn remove(&self, tenant: &TenantId, id: &RecordId) {
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
         if let Some(index) = state.tenants.get_mut(tenant.as_str()) {
             index.remove(id);
-            if index.by_id.is_empty() {
+            if index.is_empty() {
                 state.tenants.remove(tenant.as_str());
             }
         }
@@ -142,41 +163,12 @@ impl CandidateIndex for MemoryCandidateIndex {
         let Some(index) = state.tenants.get(tenant.as_str()) else {
             return Vec::new();
         };
-        let unknown_keys: Vec<(CompetencyKey, u16)> = plan
-            .unknown
-            .iter()
-            .filter_map(|(uri, need)| state.unknown_uris.get(uri).map(|key| (*key, *need)))
-            .collect();
-        let keep = |scored: &(f64, &RecordId)| keep_zero || scored.0 > 0.0;
-        let mut scored: Vec<(f64, &RecordId)> = match only {
-            None => index
-                .slots
-                .par_iter()
-                .filter_map(Option::as_ref)
-                .map_init(Vec::new, |best, profile| {
-                    (score(plan, &unknown_keys, profile, best), &profile.id)
-                })
-                .filter(keep)
-                .collect(),
-            Some(ids) => {
-                let mut best = Vec::new();
-                ids.iter()
-                    .filter_map(|id| index.by_id.get(id))
-                    .filter_map(|&slot| index.slots[slot as usize].as_ref())
-                    .map(|profile| (score(plan, &unknown_keys, profile, &mut best), &profile.id))
-                    .filter(keep)
-                    .collect()
-            }
-        };
-        if scored.len() > limit && limit > 0 {
-            scored.select_nth_unstable_by(limit - 1, best_first);
+        let query = query(plan, &state.unknown_uris);
+        match only {
+            None if keep_zero => index.top_of(&query, &all_ids(index), limit, true),
+            None => index.top(&query, limit),
+            Some(ids) => index.top_of(&query, ids, limit, keep_zero),
         }
-        scored.truncate(limit);
-        scored.sort_by(best_first);
-        scored
-            .into_iter()
-            .map(|(score, id)| (id.clone(), score))
-            .collect()
     }
 
     fn count(&self, tenant: &TenantId) -> usize {
@@ -184,6 +176,17 @@ impl CandidateIndex for MemoryCandidateIndex {
         state
             .tenants
             .get(tenant.as_str())
-            .map_or(0, |index| index.by_id.len())
+            .map_or(0, TenantPostings::len)
     }
+
+    fn save_snapshot(&self, path: &Path, stamp: &[u8]) -> Result<bool, SnapshotError> {
+        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+        snapshot::write(path, stamp, self.taxonomy_len, &state)?;
+        Ok(true)
+    }
+}
+
+/// Every id of a tenant, in ordinal order.
+fn all_ids(index: &TenantPostings) -> Vec<RecordId> {
+    index.ids.iter().flatten().cloned().collect()
 }

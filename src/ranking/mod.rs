@@ -5,17 +5,26 @@
 mod compact;
 mod index;
 mod plan;
+mod postings;
 mod profile;
+mod scan;
 mod score;
+mod snapshot;
+mod tenant;
+#[cfg(test)]
+mod tests;
+mod topk;
 
 pub use compact::{CompactEvidence, CompactProfile};
 pub use index::{CandidateIndex, MemoryCandidateIndex};
 pub use plan::{CompetencyKey, JobPlan};
 pub use profile::{CandidateProfile, Evidence, EvidenceKind, build_profile};
+pub use scan::ScanCandidateIndex;
 pub use score::{
     Assessment, BELOW_PROFICIENCY_FACTOR, ChosenEvidence, EXPIRED_FACTOR, NeedAssessment,
     NeedStatus, UNDATED_FACTOR, assess, min_proficiencies, recency,
 };
+pub use snapshot::{SnapshotError, temporary_path as snapshot_temporary_path};
 
 /// One ranked candidate, explained from their full record.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ mod records;
 
 pub use credentials::{CATALOG_GENERATION, CatalogChange};
 pub use erasure::{Deleting, ErasureTicket};
-pub use records::{PENDING_ERASURES, RecordKind, StoredRecord};
+pub use records::{CANDIDATES_GENERATION, PENDING_ERASURES, RecordKind, StoredRecord};
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};

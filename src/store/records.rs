@@ -10,6 +10,10 @@ use super::{Deleting, ErasureTicket, Store, StoreError, bump_meta_u64};
 /// above zero, bytes of deleted records may linger in freed pages.
 pub const PENDING_ERASURES: &str = "pending_erasures";
 
+/// Meta key of the candidates generation, bumped by every committed change
+/// to the candidates table; derived candidate indexes are stamped with it.
+pub const CANDIDATES_GENERATION: &str = "candidates_generation";
+
 type RecordTable = TableDefinition<'static, (&'static str, &'static str), &'static [u8]>;
 
 pub(super) const CANDIDATES: RecordTable = TableDefinition::new("candidates");
@@ -59,6 +63,9 @@ impl Store {
                 table.insert((tenant, *id), json.as_slice())?;
             }
         }
+        if kind == RecordKind::Candidate {
+            bump_meta_u64(&txn, CANDIDATES_GENERATION)?;
+        }
         txn.commit()?;
         Ok(())
     }
@@ -94,6 +101,9 @@ impl Store {
         };
         if !existed {
             return Ok(None);
+        }
+        if kind == RecordKind::Candidate {
+            bump_meta_u64(&txn, CANDIDATES_GENERATION)?;
         }
         bump_meta_u64(&txn, PENDING_ERASURES)?;
         let ticket = store.passes.ticket();

@@ -1,0 +1,167 @@
+//! The straightforward backend: compact evidence per candidate, every
+//! candidate of the tenant scored in a parallel scan. It is the reference the
+//! posting-list index ([`super::MemoryCandidateIndex`]) is tested and
+//! benchmarked against; the engine does not use it.
+
+use std::collections::HashMap;
+use std::sync::{PoisonError, RwLock};
+
+use rayon::prelude::*;
+
+use super::CandidateProfile;
+use super::compact::{CompactProfile, score};
+use super::index::CandidateIndex;
+use super::plan::{CompetencyKey, JobPlan};
+use crate::auth::TenantId;
+use crate::domain::RecordId;
+
+#[derive(Debug, Default)]
+struct TenantIndex {
+    slots: Vec<Option<CompactProfile>>,
+    by_id: HashMap<RecordId, u32>,
+    free: Vec<u32>,
+}
+
+impl TenantIndex {
+    fn remove(&mut self, id: &RecordId) {
+        if let Some(slot) = self.by_id.remove(id) {
+            self.slots[slot as usize] = None;
+            self.free.push(slot);
+        }
+    }
+
+    fn put(&mut self, profile: CompactProfile) {
+        if let Some(&slot) = self.by_id.get(&profile.id) {
+            self.slots[slot as usize] = Some(profile);
+            return;
+        }
+        let slot = match self.free.pop() {
+            Some(slot) => slot,
+            None => {
+                self.slots.push(None);
+                u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 candidates")
+            }
+        };
+        self.by_id.insert(profile.id.clone(), slot);
+        self.slots[slot as usize] = Some(profile);
+    }
+}
+
+#[derive(Debug, Default)]
+struct State {
+    tenants: HashMap<String, TenantIndex>,
+    /// Keys of URIs the taxonomy does not hold, above the taxonomy's indices.
+    unknown_uris: HashMap<String, CompetencyKey>,
+}
+
+/// Reference index: compact evidence per tenant, scanned in full in parallel.
+#[derive(Debug)]
+pub struct ScanCandidateIndex {
+    taxonomy_len: u32,
+    state: RwLock<State>,
+}
+
+impl ScanCandidateIndex {
+    /// An empty index for a taxonomy of `taxonomy_len` competencies.
+    pub fn new(taxonomy_len: usize) -> Self {
+        Self {
+            taxonomy_len: u32::try_from(taxonomy_len).expect("fewer than 2^32 competencies"),
+            state: RwLock::default(),
+        }
+    }
+}
+
+fn best_first(a: &(f64, &RecordId), b: &(f64, &RecordId)) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1))
+}
+
+impl CandidateIndex for ScanCandidateIndex {
+    fn put(&self, tenant: &str, profile: &CandidateProfile) {
+        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+        let base = self.taxonomy_len;
+        let State {
+            tenants,
+            unknown_uris,
+        } = &mut *state;
+        let compact = CompactProfile::new(profile, |uri| {
+            let next = base + u32::try_from(unknown_uris.len()).unwrap_or(u32::MAX - base);
+            *unknown_uris.entry(uri.to_owned()).or_insert(next)
+        });
+        tenants.entry(tenant.to_owned()).or_default().put(compact);
+    }
+
+    fn remove(&self, tenant: &TenantId, id: &RecordId) {
+        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(index) = state.tenants.get_mut(tenant.as_str()) {
+            index.remove(id);
+            if index.by_id.is_empty() {
+                state.tenants.remove(tenant.as_str());
+            }
+        }
+    }
+
+    fn contains(&self, tenant: &TenantId, id: &RecordId) -> bool {
+        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+        state
+            .tenants
+            .get(tenant.as_str())
+            .is_some_and(|index| index.by_id.contains_key(id))
+    }
+
+    fn top(
+        &self,
+        tenant: &TenantId,
+        plan: &JobPlan,
+        only: Option<&[RecordId]>,
+        limit: usize,
+        keep_zero: bool,
+    ) -> Vec<(RecordId, f64)> {
+        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+        let Some(index) = state.tenants.get(tenant.as_str()) else {
+            return Vec::new();
+        };
+        let unknown_keys: Vec<(CompetencyKey, u16)> = plan
+            .unknown
+            .iter()
+            .filter_map(|(uri, need)| state.unknown_uris.get(uri).map(|key| (*key, *need)))
+            .collect();
+        let keep = |scored: &(f64, &RecordId)| keep_zero || scored.0 > 0.0;
+        let mut scored: Vec<(f64, &RecordId)> = match only {
+            None => index
+                .slots
+                .par_iter()
+                .filter_map(Option::as_ref)
+                .map_init(Vec::new, |best, profile| {
+                    (score(plan, &unknown_keys, profile, best), &profile.id)
+                })
+                .filter(keep)
+                .collect(),
+            Some(ids) => {
+                let mut best = Vec::new();
+                ids.iter()
+                    .filter_map(|id| index.by_id.get(id))
+                    .filter_map(|&slot| index.slots[slot as usize].as_ref())
+                    .map(|profile| (score(plan, &unknown_keys, profile, &mut best), &profile.id))
+                    .filter(keep)
+                    .collect()
+            }
+        };
+        if scored.len() > limit && limit > 0 {
+            scored.select_nth_unstable_by(limit - 1, best_first);
+        }
+        scored.truncate(limit);
+        scored.sort_by(best_first);
+        scored
+            .into_iter()
+            .map(|(score, id)| (id.clone(), score))
+            .collect()
+    }
+
+    fn count(&self, tenant: &TenantId) -> usize {
+        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+        state
+            .tenants
+            .get(tenant.as_str())
+            .map_or(0, |index| index.by_id.len())
+    }
+}

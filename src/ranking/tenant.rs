@@ -1,0 +1,164 @@
+//! One tenant's candidates in the posting-list index: ids by ordinal, the
+//! keys each candidate has evidence of (to remove them again), and the
+//! posting lists of every block of ordinals.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+
+use super::compact::CompactProfile;
+use super::plan::CompetencyKey;
+use super::postings::{BLOCK, Block, Query, Scratch};
+use super::topk::TopK;
+use crate::domain::RecordId;
+
+/// A tenant's candidates and their posting lists.
+#[derive(Debug, Default)]
+pub struct TenantPostings {
+    /// Id of each ordinal; `None` for a free ordinal.
+    pub ids: Vec<Option<RecordId>>,
+    /// Distinct keys of each ordinal's evidence, sorted.
+    pub keys: Vec<Box<[CompetencyKey]>>,
+    /// Ordinal of each id.
+    pub by_id: HashMap<RecordId, u32>,
+    /// Free ordinals, reused last freed first.
+    pub free: Vec<u32>,
+    /// Posting lists of ordinals `b * BLOCK ..= (b + 1) * BLOCK - 1`.
+    pub blocks: Vec<Block>,
+}
+
+/// Block and local ordinal of an ordinal.
+fn split(ordinal: u32) -> (usize, u16) {
+    let ordinal = ordinal as usize;
+    let local = u16::try_from(ordinal % BLOCK).expect("BLOCK fits a u16");
+    (ordinal / BLOCK, local)
+}
+
+impl TenantPostings {
+    /// Adds or replaces a candidate.
+    pub fn put(&mut self, profile: &CompactProfile) {
+        let ordinal = match self.by_id.get(&profile.id) {
+            Some(&ordinal) => {
+                self.clear(ordinal);
+                ordinal
+            }
+            None => self.allocate(),
+        };
+        let (block, local) = split(ordinal);
+        if self.blocks.len() <= block {
+            self.blocks.resize_with(block + 1, Block::default);
+        }
+        self.blocks[block].add(local, &profile.evidence);
+        let mut keys: Vec<CompetencyKey> = profile.evidence.iter().map(|e| e.key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        self.keys[ordinal as usize] = keys.into_boxed_slice();
+        self.ids[ordinal as usize] = Some(profile.id.clone());
+        self.by_id.insert(profile.id.clone(), ordinal);
+    }
+
+    fn allocate(&mut self) -> u32 {
+        if let Some(ordinal) = self.free.pop() {
+            return ordinal;
+        }
+        self.ids.push(None);
+        self.keys.push(Box::default());
+        u32::try_from(self.ids.len() - 1).expect("fewer than 2^32 candidates")
+    }
+
+    /// Drops an ordinal's postings and keys, keeping the ordinal.
+    fn clear(&mut self, ordinal: u32) {
+        let (block, local) = split(ordinal);
+        let keys = std::mem::take(&mut self.keys[ordinal as usize]);
+        if let Some(block) = self.blocks.get_mut(block) {
+            block.remove(local, &keys);
+        }
+    }
+
+    /// Removes a candidate and every posting of theirs.
+    pub fn remove(&mut self, id: &RecordId) {
+        if let Some(ordinal) = self.by_id.remove(id) {
+            self.clear(ordinal);
+            self.ids[ordinal as usize] = None;
+            self.free.push(ordinal);
+        }
+    }
+
+    /// Number of candidates.
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// Whether the tenant has no candidate.
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    fn id(&self, block: usize, local: u16) -> &RecordId {
+        self.ids[block * BLOCK + usize::from(local)]
+            .as_ref()
+            .expect("every posting belongs to a live ordinal")
+    }
+
+    /// The best `limit` candidates with evidence for the query and a score
+    /// above zero; blocks are scored in parallel.
+    pub fn top(&self, query: &Query<'_>, limit: usize) -> Vec<(RecordId, f64)> {
+        self.blocks
+            .par_iter()
+            .enumerate()
+            .fold(
+                || (Scratch::default(), TopK::new(limit)),
+                |(mut scratch, mut top), (b, block)| {
+                    query.score_block(block, &mut scratch, None, |local, score| {
+                        if score > 0.0 {
+                            top.offer(score, self.id(b, local));
+                        }
+                    });
+                    (scratch, top)
+                },
+            )
+            .map(|(_, top)| top)
+            .reduce(|| TopK::new(limit), TopK::merge)
+            .into_sorted()
+    }
+
+    /// The best `limit` of the listed candidates (unknown ids skipped, a
+    /// repeated id offered once per mention); zero scores when `keep_zero`.
+    pub fn top_of(
+        &self,
+        query: &Query<'_>,
+        only: &[RecordId],
+        limit: usize,
+        keep_zero: bool,
+    ) -> Vec<(RecordId, f64)> {
+        let mut wanted: BTreeMap<usize, Vec<bool>> = BTreeMap::new();
+        for ordinal in only.iter().filter_map(|id| self.by_id.get(id)) {
+            let (block, local) = split(*ordinal);
+            wanted.entry(block).or_insert_with(|| vec![false; BLOCK])[usize::from(local)] = true;
+        }
+        let mut scores: HashMap<u32, f64> = HashMap::new();
+        let mut scratch = Scratch::default();
+        for (b, mask) in &wanted {
+            query.score_block(
+                &self.blocks[*b],
+                &mut scratch,
+                Some(mask),
+                |local, score| {
+                    let ordinal = b * BLOCK + usize::from(local);
+                    scores.insert(u32::try_from(ordinal).unwrap_or(u32::MAX), score);
+                },
+            );
+        }
+        let mut top = TopK::new(limit);
+        for id in only {
+            let Some(ordinal) = self.by_id.get(id) else {
+                continue;
+            };
+            let score = scores.get(ordinal).copied().unwrap_or(0.0);
+            if keep_zero || score > 0.0 {
+                top.offer(score, id);
+            }
+        }
+        top.into_sorted()
+    }
+}
