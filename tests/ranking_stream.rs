@@ -240,7 +240,7 @@ async fn bad_stream_requests_name_their_fields() {
         violated_fields(&status),
         [
             "batch_size",
-            "job_id",
+            "job",
             "candidate_ids[1]",
             "candidate_ids[2]",
             "top_k",

@@ -294,7 +294,7 @@ async fn bad_records_get_field_violations() {
         .rank_candidates(authed(&key, pb::RankCandidatesRequest::default()))
         .await
         .unwrap_err();
-    assert_eq!(violated_fields(&status), ["job_id"]);
+    assert_eq!(violated_fields(&status), ["job"]);
     server.stop().await;
 }
 

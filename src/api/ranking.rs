@@ -8,11 +8,12 @@ use tonic::{Request, Response, Status};
 
 use super::blocking;
 use super::convert::gap_plan::{constraints_from_pb, plan_to_pb};
-use super::convert::{competency_ref, importance_to_pb, job_from_pb, job_to_pb, optional_date};
+use super::convert::match_request::job_source_from_pb;
+use super::convert::{competency_ref, importance_to_pb, job_to_pb, optional_date};
 use super::paging::PageSize;
 use crate::auth::{Caller, Role, require};
 use crate::domain::{Date, RecordId, ValidationError, Violations};
-use crate::engine::{Engine, JobSource, RankQuery, RankedBatch, Ranking};
+use crate::engine::{Engine, RankQuery, RankedBatch, Ranking};
 use crate::matching::{CoverageKind, JobNeed, NeedSource};
 use crate::pb;
 use crate::planning::PlanConstraints;
@@ -42,29 +43,6 @@ pub(super) struct RankRequest {
     query: RankQuery,
     plan: Option<PlanConstraints>,
     pub(super) explain: bool,
-}
-
-fn job_source(
-    job_id: &str,
-    job: Option<pb::JobPosting>,
-    violations: &mut Violations,
-) -> Option<JobSource> {
-    match (job_id.is_empty(), job) {
-        (false, None) => violations
-            .take(RecordId::parse(job_id), "job_")
-            .map(JobSource::Stored),
-        (true, Some(job)) => violations
-            .take(job_from_pb(job, "job."), "")
-            .map(JobSource::Inline),
-        (false, Some(_)) => {
-            violations.add("job", "give either job_id or job, not both");
-            None
-        }
-        (true, None) => {
-            violations.add("job_id", "job_id or job is required");
-            None
-        }
-    }
 }
 
 fn candidate_ids(raw_ids: &[String], violations: &mut Violations) -> Vec<RecordId> {
@@ -102,7 +80,7 @@ pub(super) fn rank_request(
         as_of: raw_as_of,
         plan,
     } = fields;
-    let job = job_source(&job_id, job, &mut violations);
+    let job = job_source_from_pb(&job_id, job, &mut violations);
     let candidate_ids = candidate_ids(&raw_ids, &mut violations);
     let top_k = violations.take(top_k, "");
     let as_of = violations.take(as_of(&raw_as_of), "");
