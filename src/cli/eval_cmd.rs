@@ -5,6 +5,7 @@ use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
+use skillmatch::embed::EmbedderChoice;
 use skillmatch::eval::{self, RunContext, coursera};
 use skillmatch::extract::{METHOD, Tuning};
 
@@ -13,13 +14,27 @@ use super::EvalArgs;
 /// Heading of the section written by `eval --catalogue`.
 const CATALOGUE_HEADING: &str = "## Catalogue (Coursera)";
 
-pub(super) fn run(args: &EvalArgs) -> anyhow::Result<()> {
+pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<()> {
     if args.catalogue {
         return run_catalogue(args);
     }
     eprintln!("evaluating on {}", args.data.display());
-    let tuning: Tuning = args.tuning.as_deref().unwrap_or_default().parse()?;
-    let report = eval::run_with(&args.data, args.limit, tuning)
+    let embedder = if args.no_vectors {
+        None
+    } else {
+        Some(embedder.load()?)
+    };
+    let tuning = embedder
+        .as_ref()
+        .map_or_else(Tuning::default, |e| Tuning::for_embedder(e.id()))
+        .with_overrides(args.tuning.as_deref().unwrap_or_default())?;
+    let report = eval::run_with(
+        &args.data,
+        args.limit,
+        tuning,
+        embedder,
+        args.vector_cache.as_deref(),
+    )
         .with_context(|| format!("evaluating on {}", args.data.display()))?;
     let context = RunContext {
         date: utc_now(),

@@ -4,6 +4,7 @@
 mod label_index;
 mod occupations;
 mod phrases;
+mod semantic;
 mod skills;
 mod spans;
 mod terms;
@@ -11,6 +12,7 @@ mod tuning;
 
 pub use label_index::{LabelIndex, LabelMatch};
 pub use phrases::{PhraseHit, PhraseMatcher};
+pub use semantic::{ConceptSpace, ReleaseVectors, TextVectors};
 pub use tuning::{BadTuning, Tuning};
 
 use occupations::OccupationIndex;
@@ -136,6 +138,7 @@ pub struct OccupationMatch {
 pub struct Extractor {
     skills: SkillIndex,
     occupations: OccupationIndex,
+    space: Option<ConceptSpace>,
     tuning: Tuning,
 }
 
@@ -164,8 +167,21 @@ impl Extractor {
         Self {
             skills: SkillIndex::new(taxonomy),
             occupations: OccupationIndex::new(taxonomy, extra_titles),
+            space: None,
             tuning,
         }
+    }
+
+    /// Adds the vector score: the concept vectors of the taxonomy (built for
+    /// the same taxonomy) and the embedder that made them.
+    pub fn with_space(mut self, space: ConceptSpace) -> Self {
+        self.space = Some(space);
+        self
+    }
+
+    /// The concept vectors, when the vector score is on.
+    pub fn space(&self) -> Option<&ConceptSpace> {
+        self.space.as_ref()
     }
 
     /// Occupations the text names or describes, best first, at most `top_k`.
@@ -188,8 +204,14 @@ impl Extractor {
         let occupations = self
             .occupations
             .rank(text, OCCUPATIONS_FOR_SKILLS, &self.tuning);
-        self.skills
-            .rank(text, &occupations, &self.tuning)
+        let vectors = self
+            .space
+            .as_ref()
+            .filter(|_| self.tuning.semantic_weight_for(skills::has_body(text)) > 0.0)
+            .and_then(|space| space.score(text));
+        let mut found: Vec<Extraction> = self
+            .skills
+            .rank(text, &occupations, vectors.as_ref(), &self.tuning)
             .into_iter()
             .map(|s| Extraction {
                 competency: s.competency,
@@ -197,9 +219,31 @@ impl Extractor {
                 evidence: s.evidence,
                 reason: s.reason,
             })
-            .filter(|e| e.score >= options.min_score && !e.evidence.is_empty())
+            .filter(|e| {
+                e.score >= options.min_score
+                    && (!e.evidence.is_empty() || e.reason == Reason::Semantic)
+            })
             .take(options.top_k)
-            .collect()
+            .collect();
+        self.add_semantic_evidence(text, &mut found);
+        found
+    }
+
+    /// Gives each competency that only the vector score found the sentence
+    /// closest to it as evidence.
+    fn add_semantic_evidence(&self, text: &str, found: &mut [Extraction]) {
+        let Some(space) = &self.space else { return };
+        let missing: Vec<usize> = (0..found.len())
+            .filter(|&i| found[i].evidence.is_empty())
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let competencies: Vec<CompetencyIdx> =
+            missing.iter().map(|&i| found[i].competency).collect();
+        for (i, span) in missing.into_iter().zip(space.evidence(text, &competencies)) {
+            found[i].evidence.push(span);
+        }
     }
 }
 
