@@ -14,8 +14,8 @@ use crate::catalog::{
     add_extracted_competencies,
 };
 use crate::domain::{CredentialId, Microcredential, TaxonomyVersion, ValidationError, Violations};
-use crate::error::Error;
 use crate::embed::{Embedder, default_embedder};
+use crate::error::Error;
 use crate::extract::{
     ConceptSpace, ExtractOptions, Extraction, Extractor, OccupationMatch, ReleaseVectors, Tuning,
 };
@@ -23,8 +23,7 @@ use crate::matching::{self, MatchOutcome, MatchQuery};
 use crate::planning::{self, GapAnalysis, GapQuery, Plan, PlanConstraints};
 use crate::store::Store;
 use crate::taxonomy::{
-    CompetencyFilter, InstalledTaxonomies, SearchHit, Taxonomy, TaxonomyError, sample_part,
-    vectors,
+    CompetencyFilter, InstalledTaxonomies, SearchHit, Taxonomy, TaxonomyError, sample_part, vectors,
 };
 
 /// Most credentials one upsert may carry.

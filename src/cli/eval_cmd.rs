@@ -13,6 +13,9 @@ use super::EvalArgs;
 
 /// Heading of the section written by `eval --catalogue`.
 const CATALOGUE_HEADING: &str = "## Catalogue (Coursera)";
+/// Heading of the hand-written record of embedder comparisons and tuning
+/// runs, kept (with everything after it) when the main tables are rewritten.
+const EMBEDDERS_HEADING: &str = "## Embedders and tuning";
 
 pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<()> {
     if args.catalogue {
@@ -24,6 +27,10 @@ pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<
     } else {
         Some(embedder.load()?)
     };
+    let embedder_name = embedder.as_ref().map_or_else(
+        || "none (no vector score)".to_owned(),
+        |e| e.id().to_owned(),
+    );
     let tuning = embedder
         .as_ref()
         .map_or_else(Tuning::default, |e| Tuning::for_embedder(e.id()))
@@ -35,7 +42,7 @@ pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<
         embedder,
         args.vector_cache.as_deref(),
     )
-        .with_context(|| format!("evaluating on {}", args.data.display()))?;
+    .with_context(|| format!("evaluating on {}", args.data.display()))?;
     let context = RunContext {
         date: utc_now(),
         commit: commit(),
@@ -43,6 +50,7 @@ pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<
         loadavg: std::fs::read_to_string("/proc/loadavg")
             .map_or_else(|_| "unknown".to_owned(), |s| s.trim().to_owned()),
         limit: args.limit,
+        embedder: embedder_name.clone(),
     };
     println!("{}", report.table());
     println!("{}", report.speed_table());
@@ -58,11 +66,14 @@ pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<
     Ok(())
 }
 
-/// The catalogue section of an existing report, kept when the main tables
-/// are rewritten.
+/// The embedder record and catalogue sections of an existing report, kept
+/// when the main tables are rewritten.
 fn existing_catalogue_section(path: &Path) -> Option<String> {
     let text = std::fs::read_to_string(path).ok()?;
-    let start = text.find(CATALOGUE_HEADING)?;
+    let start = [EMBEDDERS_HEADING, CATALOGUE_HEADING]
+        .iter()
+        .filter_map(|heading| text.find(heading))
+        .min()?;
     Some(text[start..].to_owned())
 }
 

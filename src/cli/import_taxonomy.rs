@@ -9,8 +9,8 @@ use std::time::Duration;
 use anyhow::{Context, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
 use skillmatch::domain::TaxonomyVersion;
-use skillmatch::taxonomy::import::{ESCO_ID, ONET_ID, read_esco_part, read_onet_part};
 use skillmatch::embed::EmbedderChoice;
+use skillmatch::taxonomy::import::{ESCO_ID, ONET_ID, read_esco_part, read_onet_part};
 use skillmatch::taxonomy::{InstalledTaxonomies, TaxonomyPart, vectors, version_from_dir_name};
 
 /// Flags of `import esco`.

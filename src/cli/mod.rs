@@ -28,7 +28,12 @@ pub struct Cli {
     /// `hashing`, or `minilm:FOLDER` (build with `--features minilm`; weights
     /// from scripts/fetch-minilm). Vectors are computed at import and stored
     /// per release; a start with another embedder recomputes them.
-    #[arg(long, global = true, env = "SKILLMATCH_EMBEDDER", default_value = "default")]
+    #[arg(
+        long,
+        global = true,
+        env = "SKILLMATCH_EMBEDDER",
+        default_value = "default"
+    )]
     embedder: EmbedderChoice,
     #[command(subcommand)]
     command: Command,

@@ -12,9 +12,9 @@ use std::sync::Arc;
 use ndarray::{Array1, Array2, ArrayView1, Axis};
 
 pub use hashing::HashingEmbedder;
-pub use static_table::StaticEmbedder;
 #[cfg(feature = "minilm")]
 pub use minilm::{EmbedError, MAX_SEQUENCE_TOKENS, MiniLmEmbedder};
+pub use static_table::StaticEmbedder;
 
 /// A unit-length vector. Only constructible through normalisation, so a dot
 /// product of two embeddings is their cosine.

@@ -95,7 +95,10 @@ impl Table {
                     found = Some(id);
                     break;
                 }
-                end = word[..end].char_indices().next_back().map_or(start, |(i, _)| i);
+                end = word[..end]
+                    .char_indices()
+                    .next_back()
+                    .map_or(start, |(i, _)| i);
             }
             match found {
                 Some(id) => {
@@ -202,7 +205,12 @@ mod tests {
         let a = embedder.embed("administer medication to patients").unwrap();
         let b = embedder.embed("give drugs to hospital patients").unwrap();
         let c = embedder.embed("repair car engines").unwrap();
-        assert!(a.cosine(&b) > a.cosine(&c) + 0.1, "{} {}", a.cosine(&b), a.cosine(&c));
+        assert!(
+            a.cosine(&b) > a.cosine(&c) + 0.1,
+            "{} {}",
+            a.cosine(&b),
+            a.cosine(&c)
+        );
         assert_eq!(embedder.dim(), 128);
         assert_eq!(embedder.embed("   "), None);
     }

@@ -101,7 +101,13 @@ fn first<T>(mut items: Vec<T>, limit: Option<usize>) -> Vec<T> {
 /// Runs the three tasks on the dev files under `data`, the first `limit`
 /// items of each when given, with the extractor's tuned weights.
 pub fn run(data: &Path, limit: Option<usize>) -> Result<EvalReport, EvalError> {
-    run_with(data, limit, Tuning::default(), Some(default_embedder()), None)
+    run_with(
+        data,
+        limit,
+        Tuning::default(),
+        Some(default_embedder()),
+        None,
+    )
 }
 
 /// [`run`] with other fusion weights (for tuning on the dev files).

@@ -22,7 +22,8 @@ use crate::taxonomy::{CompetencyIdx, Taxonomy};
 
 /// How extraction ranks, in words, for reports such as EVALUATION.md.
 pub const METHOD: &str = "\
-Lexical hybrid with taxonomy propagation; CPU only, no model download.
+Lexical hybrid with a vector score and taxonomy propagation; CPU only, no model download \
+with the default embedder.
 
 - Terms: lower-cased, accent-folded tokens (`C++`, `C#` kept whole) with a plural-only stemmer.
 - Label index: an in-memory inverted index with one document per distinct label \
@@ -37,20 +38,32 @@ linked through the ESCO–O*NET crosswalk when the data folder holds them; \
 (c) for texts with a body, the longest occupation label found verbatim. Score in [0, 1], 1 = best supported.
 - Skills: (1) text evidence: whole labels as phrases (1.0 preferred / 0.9 alternative / 0.8 hidden) \
 and labels with ≥ 40 % of their idf mass inside one sentence (0.7 × coverage); \
-(2) occupation evidence: essential skills of the top 20 occupations, weighted by a softmax \
+(2) taxonomy links, for texts without a body (a sentence, a title): the broader, narrower and \
+related skills of each skill with text evidence get 0.3 × its text evidence (reasons broader / \
+narrower / related); \
+(3) occupation evidence: essential skills of the top 20 occupations, weighted by a softmax \
 (temperature 0.08) over occupation scores, times a confidence: 1 for a posting with a body, \
-else (title match)² where title match = label idf coverage × title idf coverage. \
-Skill score = (0.5 × text + 1.0 × occupation) / 1.5, in [0, 1].
+else (title match)² where title match = label idf coverage × title idf coverage; \
+(4) vector score, for texts without a body (a sentence, a title): the cosine of the text's \
+vector with each skill's vector (its preferred label, embedded once at import), mapped \
+linearly from [floor, 1] to [0, 1]; candidates are the skills with evidence (1)-(3) plus \
+the 50 nearest by cosine (reason `semantic match` for those only the cosine found). \
+Skill score = (0.5 × text + 1.0 × occupation + w × vector) / (1.5 + w), in [0, 1]; \
+w = 0.75 and floor 0.55 with the default embedder (a static token table distilled from \
+all-MiniLM-L6-v2: 128-dimensional rows of 14,158 WordPiece tokens, idf-weighted sum), \
+w = 1.5 and floor 0.45 with all-MiniLM-L6-v2; postings (with a body) get w = 0.
 - Every result carries evidence spans (character offsets) and a reason; propagated skills \
-carry the spans that evidence their occupation.
-- Fusion weights (struct `Tuning`) were tuned by hand on the dev files only (a few runs).";
+carry the spans that evidence their occupation; semantic matches the sentence closest to the skill.
+- Fusion weights (struct `Tuning`) were tuned by hand on the dev files only (see Embedders and tuning).";
 
 /// Default number of competencies returned.
 pub const DEFAULT_TOP_K: usize = 20;
 /// Default minimum score. A skill named by a whole label scores at least
-/// 0.27 (0.8 × 0.5 / 1.5) and one inferred from a confidently matched
-/// occupation up to 0.67, so 0.1 keeps label matches and the skills of the
-/// dominant occupations while dropping weak partial matches.
+/// 0.18 (0.8 × 0.5 / 2.25 in a sentence, 0.27 in a posting) and one inferred
+/// from a confidently matched occupation up to 0.67, so 0.1 keeps label
+/// matches and the skills of the dominant occupations while dropping weak
+/// partial matches and semantic matches below a cosine of about 0.69
+/// (default embedder).
 pub const DEFAULT_MIN_SCORE: f64 = 0.1;
 
 /// Why a competency was extracted.
@@ -90,11 +103,14 @@ pub struct Span {
 pub struct Extraction {
     /// The competency.
     pub competency: CompetencyIdx,
-    /// Confidence in [0, 1]: `(0.5 × text + 1.0 × occupation) / 1.5`, where
-    /// text is 1 / 0.9 / 0.8 for a whole preferred / alternative / hidden
-    /// label in the text and 0.7 × coverage for most of a label inside one
-    /// sentence, and occupation is the softmax share of the text's inferred
-    /// occupations that list it as essential, times the confidence in them.
+    /// Confidence in [0, 1]: `(0.5 × text + 1.0 × occupation + w × vector) /
+    /// (1.5 + w)`, where text is 1 / 0.9 / 0.8 for a whole preferred /
+    /// alternative / hidden label in the text, 0.7 × coverage for most of a
+    /// label inside one sentence, or (texts without a body) 0.3 × that of a
+    /// broader, narrower or related skill; occupation is the softmax share of the text's inferred
+    /// occupations that list it as essential, times the confidence in them;
+    /// vector is the cosine of text and skill rescaled from [floor, 1] to
+    /// [0, 1], with w > 0 only for texts without a body (see [`Tuning`]).
     pub score: f64,
     /// Where the text evidences it.
     pub evidence: Vec<Span>,

@@ -101,7 +101,11 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> TaxonomyError + '_ {
 }
 
 /// Writes vectors atomically (temporary file, sync, rename).
-pub fn write(path: &Path, part: &TaxonomyPart, vectors: &ConceptVectors) -> Result<(), TaxonomyError> {
+pub fn write(
+    path: &Path,
+    part: &TaxonomyPart,
+    vectors: &ConceptVectors,
+) -> Result<(), TaxonomyError> {
     let header = Header {
         embedder: vectors.embedder.clone(),
         dim: u32::try_from(vectors.competencies.dim()).expect("small dimension"),
@@ -117,7 +121,11 @@ pub fn write(path: &Path, part: &TaxonomyPart, vectors: &ConceptVectors) -> Resu
     let mut bytes = Vec::with_capacity(16 + encoded.len() + 4 * floats);
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&FORMAT.to_le_bytes());
-    bytes.extend_from_slice(&u32::try_from(encoded.len()).expect("small header").to_le_bytes());
+    bytes.extend_from_slice(
+        &u32::try_from(encoded.len())
+            .expect("small header")
+            .to_le_bytes(),
+    );
     bytes.extend_from_slice(&encoded);
     for matrix in [&vectors.competencies, &vectors.occupations] {
         for value in matrix.rows().iter() {
@@ -171,7 +179,10 @@ pub fn read(path: &Path, embedder: &dyn Embedder, part: &TaxonomyPart) -> Option
     let matrix = |values: &[f32], n: usize| Array2::from_shape_vec((n, dim), values.to_vec()).ok();
     Some(ConceptVectors {
         embedder: header.embedder,
-        competencies: EmbeddingMatrix::from_rows(matrix(&floats[..split], part.competencies.len())?),
+        competencies: EmbeddingMatrix::from_rows(matrix(
+            &floats[..split],
+            part.competencies.len(),
+        )?),
         occupations: EmbeddingMatrix::from_rows(matrix(&floats[split..], part.occupations.len())?),
     })
 }
@@ -226,7 +237,10 @@ mod tests {
         assert!(!computed, "read back, not recomputed");
         let close = |a: &EmbeddingMatrix, b: &EmbeddingMatrix| {
             a.rows().shape() == b.rows().shape()
-                && a.rows().iter().zip(b.rows()).all(|(x, y)| (x - y).abs() < 1e-6)
+                && a.rows()
+                    .iter()
+                    .zip(b.rows())
+                    .all(|(x, y)| (x - y).abs() < 1e-6)
         };
         assert!(close(&again.competencies, &first.competencies));
         assert!(close(&again.occupations, &first.occupations));
