@@ -361,3 +361,104 @@ mod tests {
         assert_eq!(occupations[0].evidence[0].text, "Staff Nurse");
     }
 }
+
+#[cfg(test)]
+mod semantic_tests {
+    use std::sync::Arc;
+
+    use ndarray::Array2;
+
+    use super::*;
+    use crate::domain::{Competency, CompetencyKind, TaxonomyVersion};
+    use crate::embed::{Embedder, EmbeddingMatrix};
+
+    /// Two topics: medicines (dimension 0) and spreadsheets (dimension 1).
+    #[derive(Debug)]
+    struct TopicEmbedder;
+
+    impl Embedder for TopicEmbedder {
+        fn id(&self) -> &str {
+            "topics-test"
+        }
+        fn dim(&self) -> usize {
+            2
+        }
+        fn embed_batch(&self, texts: &[&str]) -> EmbeddingMatrix {
+            let mut rows = Array2::zeros((texts.len(), 2));
+            for (i, text) in texts.iter().enumerate() {
+                let text = text.to_lowercase();
+                for word in ["drugs", "medication"] {
+                    rows[[i, 0]] += f32::from(u8::from(text.contains(word)));
+                }
+                for word in ["spreadsheet", "excel"] {
+                    rows[[i, 1]] += f32::from(u8::from(text.contains(word)));
+                }
+            }
+            EmbeddingMatrix::from_rows(rows)
+        }
+    }
+
+    fn competency(uri: &str, label: &str, broader: &[&str]) -> Competency {
+        Competency {
+            uri: uri.into(),
+            preferred_label: label.into(),
+            alt_labels: Vec::new(),
+            hidden_labels: Vec::new(),
+            description: String::new(),
+            kind: CompetencyKind::Skill,
+            reuse_level: None,
+            broader: broader.iter().map(|b| (*b).to_owned()).collect(),
+            related: Vec::new(),
+            collections: Vec::new(),
+        }
+    }
+
+    fn setup() -> (Taxonomy, Extractor) {
+        let taxonomy = Taxonomy::build(
+            TaxonomyVersion::sample(),
+            vec![
+                competency("s:meds", "administer medication", &[]),
+                competency("s:sheets", "use spreadsheets", &["s:office"]),
+                competency("s:office", "use office software", &[]),
+            ],
+            Vec::new(),
+        )
+        .unwrap();
+        let space = ConceptSpace::compute(Arc::new(TopicEmbedder), &taxonomy);
+        let extractor = Extractor::new(&taxonomy).with_space(space);
+        (taxonomy, extractor)
+    }
+
+    #[test]
+    fn a_competency_named_in_other_words_is_a_semantic_match_with_its_sentence() {
+        let (taxonomy, extractor) = setup();
+        let found = extractor.extract("We dispense drugs on the ward", &ExtractOptions::default());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(taxonomy.get(found[0].competency).uri, "s:meds");
+        assert_eq!(found[0].reason, Reason::Semantic);
+        assert_eq!(found[0].evidence[0].text, "We dispense drugs on the ward");
+        assert!((0.0..=1.0).contains(&found[0].score));
+    }
+
+    #[test]
+    fn a_named_skill_brings_its_broader_skill_in_a_sentence() {
+        let (taxonomy, extractor) = setup();
+        let everything = ExtractOptions {
+            top_k: 10,
+            min_score: 0.0,
+        };
+        let found = extractor.extract("Use spreadsheets daily", &everything);
+        let got: Vec<(&str, Reason)> = found
+            .iter()
+            .map(|e| (taxonomy.get(e.competency).uri.as_str(), e.reason))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("s:sheets", Reason::PreferredLabel),
+                ("s:office", Reason::Broader)
+            ]
+        );
+        assert_eq!(found[1].evidence, found[0].evidence);
+    }
+}
