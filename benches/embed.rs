@@ -1,7 +1,8 @@
 //! Embedder speed: milliseconds per short text (a sentence from the
 //! skill-extraction benchmark) and per posting-length text (an NHS job
 //! posting, title and description), batched and one at a time, for the
-//! hashing embedder and, with `--features minilm`, all-MiniLM-L6-v2.
+//! default static token-table embedder, the hashing embedder and, with
+//! `--features minilm`, all-MiniLM-L6-v2.
 //!
 //! `cargo bench --bench embed [--features minilm]`. Data from
 //! `$SKILLMATCH_DATA` (default `../shared/data`), MiniLM weights from
@@ -13,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use skillmatch::embed::{Embedder, HashingEmbedder};
+use skillmatch::embed::{Embedder, HashingEmbedder, StaticEmbedder};
 
 const RUNS: usize = 3;
 const SHORT_TEXTS: usize = 128;
@@ -117,6 +118,7 @@ fn main() -> Result<()> {
     println!("threads: {threads}; loadavg before: {}", load.trim());
     println!("| embedder | texts | ms/text batched ({BATCH}) | ms/text one at a time |");
     println!("|---|---|---|---|");
+    report("static (default)", &StaticEmbedder, &short, &long);
     report("hashing", &HashingEmbedder, &short, &long);
     #[cfg(feature = "minilm")]
     {

@@ -102,6 +102,7 @@ fn main() {
             std::hint::black_box(extractor.extract(p, &options));
         }),
     );
+
     report(
         "InferOccupations (title, top_k 10)",
         time_each(&titles, |t| {

@@ -1,6 +1,7 @@
 //! Taxonomy import and restart: full ESCO import time (read the CSV release,
 //! store the snapshot), O*NET import with the crosswalk, restart time of the
-//! engine over a data directory holding them, and resident memory.
+//! engine over a data directory holding them (concept vectors of the default
+//! embedder included), and resident memory.
 //!
 //! Run with `cargo bench --bench taxonomy_import`; needs ../shared/data
 //! (or the folder named by `SKILLMATCH_SHARED_DATA`).
@@ -9,10 +10,11 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use skillmatch::embed::default_embedder;
 use skillmatch::engine::{Engine, EngineConfig};
 use skillmatch::extract::Extractor;
 use skillmatch::taxonomy::import::{read_esco_part, read_onet_part};
-use skillmatch::taxonomy::{InstalledTaxonomies, Taxonomy, sample_part};
+use skillmatch::taxonomy::{InstalledTaxonomies, Taxonomy, sample_part, vectors};
 
 /// Repetitions per measurement: 3 under `cargo bench`, 1 as a smoke run under `cargo test`.
 fn runs() -> usize {
@@ -121,6 +123,26 @@ fn main() {
         });
     }
     let versions = installed.select(&[]).expect("select");
+    let embedder = default_embedder();
+    for version in &versions {
+        let part = installed.load(version).expect("load");
+        let path = installed.vectors_path(version).expect("path");
+        time(
+            &format!(
+                "import step: compute and store concept vectors of {}/{} ({})",
+                version.id,
+                version.version,
+                embedder.id()
+            ),
+            || {
+                let _ = std::fs::remove_file(&path);
+                vectors::load_or_compute(&path, embedder.as_ref(), &part).expect("vectors")
+            },
+        );
+        time("  restart step: read those concept vectors", || {
+            vectors::read(&path, embedder.as_ref(), &part).expect("stored vectors")
+        });
+    }
     let parts = time("  restart step: read snapshots", || {
         let mut parts = vec![sample_part().expect("sample")];
         for version in &versions {

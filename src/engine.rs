@@ -23,13 +23,16 @@ use crate::catalog::{
 use crate::domain::{
     CredentialId, JobPosting, Microcredential, TaxonomyVersion, ValidationError, Violations,
 };
+use crate::embed::{Embedder, default_embedder};
 use crate::error::Error;
-use crate::extract::{ExtractOptions, Extraction, Extractor, OccupationMatch, Tuning};
+use crate::extract::{
+    ConceptSpace, ExtractOptions, Extraction, Extractor, OccupationMatch, ReleaseVectors, Tuning,
+};
 use crate::matching::{self, MatchOutcome, MatchQuery};
 use crate::planning::{self, GapAnalysis, GapQuery, Plan, PlanConstraints};
 use crate::store::Store;
 use crate::taxonomy::{
-    CompetencyFilter, InstalledTaxonomies, SearchHit, Taxonomy, TaxonomyError, sample_part,
+    CompetencyFilter, InstalledTaxonomies, SearchHit, Taxonomy, TaxonomyError, sample_part, vectors,
 };
 
 /// Most credentials one upsert may carry.
@@ -88,6 +91,18 @@ impl Engine {
         config: &EngineConfig,
         pins: &[TaxonomyVersion],
     ) -> Result<(Self, OpenReport), Error> {
+        Self::open_with(config, pins, default_embedder())
+    }
+
+    /// Opens the data directory like [`Engine::open_with_taxonomies`], with
+    /// `embedder` for the vector score: each release's concept vectors are
+    /// read from beside its snapshot, or computed and stored there first
+    /// when missing or made by another embedder.
+    pub fn open_with(
+        config: &EngineConfig,
+        pins: &[TaxonomyVersion],
+        embedder: Arc<dyn Embedder>,
+    ) -> Result<(Self, OpenReport), Error> {
         std::fs::create_dir_all(&config.data_dir).map_err(|error| {
             Error::FailedPrecondition(format!(
                 "cannot create data directory {}: {error}",
@@ -99,12 +114,14 @@ impl Engine {
             tracing::info!("rewrote the store to finish erasures");
         }
         let store = Arc::new(store);
-        let taxonomy = Arc::new(load_taxonomy(&config.data_dir, pins)?);
+        let (taxonomy, releases) = load_taxonomy(&config.data_dir, pins, embedder.as_ref())?;
+        let taxonomy = Arc::new(taxonomy);
         let extractor = Extractor::with_occupation_titles(
             &taxonomy,
-            Tuning::default(),
+            Tuning::for_embedder(embedder.id()),
             &linked_occupation_titles(&taxonomy),
-        );
+        )
+        .with_space(ConceptSpace::assemble(embedder, &taxonomy, &releases));
         let (catalog, seed) = Catalog::open(
             store.clone(),
             taxonomy.clone(),
@@ -123,8 +140,12 @@ impl Engine {
             seed,
             candidate_snapshot_loaded: false,
         };
-        let candidate_snapshot =
-            candidate_index::CandidateSnapshot::new(&config.data_dir, &taxonomy, &store)?;
+        let candidate_snapshot = candidate_index::CandidateSnapshot::new(
+            &config.data_dir,
+            &taxonomy,
+            extractor.space().map(ConceptSpace::embedder_id),
+            &store,
+        )?;
         let mut engine = Self {
             candidates: candidate_index::empty(taxonomy.len()),
             taxonomy,
@@ -334,22 +355,39 @@ impl Engine {
 
 /// The embedded sample merged with the imported releases selected by `pins`
 /// (newest of each taxonomy otherwise); imported concepts supersede sample
-/// concepts with the same URI.
-#[tracing::instrument(skip(pins), fields(data_dir = %data_dir.display()))]
-fn load_taxonomy(data_dir: &Path, pins: &[TaxonomyVersion]) -> Result<Taxonomy, Error> {
+/// concepts with the same URI. With it, the concept vectors of each release:
+/// the sample's computed now, an imported release's read from beside its
+/// snapshot (computed and stored there when missing or stale).
+#[tracing::instrument(skip(pins, embedder), fields(data_dir = %data_dir.display()))]
+fn load_taxonomy(
+    data_dir: &Path,
+    pins: &[TaxonomyVersion],
+    embedder: &dyn Embedder,
+) -> Result<(Taxonomy, Vec<ReleaseVectors>), Error> {
     let installed = InstalledTaxonomies::new(data_dir);
     let selected = installed.select(pins).map_err(|error| match error {
         TaxonomyError::NotImported(_) => Error::FailedPrecondition(error.to_string()),
         other => Error::from(other),
     })?;
-    let mut parts = vec![sample_part()?];
+    let sample = sample_part()?;
+    let mut releases = vec![ReleaseVectors::new(
+        &sample,
+        vectors::compute(embedder, &sample),
+    )];
+    let mut parts = vec![sample];
     for version in &selected {
-        parts.push(installed.load(version)?);
+        let part = installed.load(version)?;
+        let path = installed.vectors_path(version)?;
+        let (concept_vectors, computed) = vectors::load_or_compute(&path, embedder, &part)?;
+        if computed {
+            tracing::info!(release = %format!("{}/{}", version.id, version.version),
+                embedder = embedder.id(), "computed concept vectors");
+        }
+        releases.push(ReleaseVectors::new(&part, concept_vectors));
+        parts.push(part);
     }
-    Ok(Taxonomy::assemble_with_index(
-        parts,
-        Some(&data_dir.join("label-index")),
-    )?)
+    let taxonomy = Taxonomy::assemble_with_index(parts, Some(&data_dir.join("label-index")))?;
+    Ok((taxonomy, releases))
 }
 
 /// For each occupation, the titles of the occupations linked to it from

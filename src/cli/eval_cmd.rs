@@ -5,6 +5,7 @@ use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
+use skillmatch::embed::EmbedderChoice;
 use skillmatch::eval::{self, RunContext, coursera};
 use skillmatch::extract::{METHOD, Tuning};
 
@@ -12,15 +13,36 @@ use super::EvalArgs;
 
 /// Heading of the section written by `eval --catalogue`.
 const CATALOGUE_HEADING: &str = "## Catalogue (Coursera)";
+/// Heading of the hand-written record of embedder comparisons and tuning
+/// runs, kept (with everything after it) when the main tables are rewritten.
+const EMBEDDERS_HEADING: &str = "## Embedders and tuning";
 
-pub(super) fn run(args: &EvalArgs) -> anyhow::Result<()> {
+pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<()> {
     if args.catalogue {
         return run_catalogue(args);
     }
     eprintln!("evaluating on {}", args.data.display());
-    let tuning: Tuning = args.tuning.as_deref().unwrap_or_default().parse()?;
-    let report = eval::run_with(&args.data, args.limit, tuning)
-        .with_context(|| format!("evaluating on {}", args.data.display()))?;
+    let embedder = if args.no_vectors {
+        None
+    } else {
+        Some(embedder.load()?)
+    };
+    let embedder_name = embedder.as_ref().map_or_else(
+        || "none (no vector score)".to_owned(),
+        |e| e.id().to_owned(),
+    );
+    let tuning = embedder
+        .as_ref()
+        .map_or_else(Tuning::default, |e| Tuning::for_embedder(e.id()))
+        .with_overrides(args.tuning.as_deref().unwrap_or_default())?;
+    let report = eval::run_with(
+        &args.data,
+        args.limit,
+        tuning,
+        embedder,
+        args.vector_cache.as_deref(),
+    )
+    .with_context(|| format!("evaluating on {}", args.data.display()))?;
     let context = RunContext {
         date: utc_now(),
         commit: commit(),
@@ -28,6 +50,7 @@ pub(super) fn run(args: &EvalArgs) -> anyhow::Result<()> {
         loadavg: std::fs::read_to_string("/proc/loadavg")
             .map_or_else(|_| "unknown".to_owned(), |s| s.trim().to_owned()),
         limit: args.limit,
+        embedder: embedder_name.clone(),
     };
     println!("{}", report.table());
     println!("{}", report.speed_table());
@@ -43,11 +66,14 @@ pub(super) fn run(args: &EvalArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The catalogue section of an existing report, kept when the main tables
-/// are rewritten.
+/// The embedder record and catalogue sections of an existing report, kept
+/// when the main tables are rewritten.
 fn existing_catalogue_section(path: &Path) -> Option<String> {
     let text = std::fs::read_to_string(path).ok()?;
-    let start = text.find(CATALOGUE_HEADING)?;
+    let start = [EMBEDDERS_HEADING, CATALOGUE_HEADING]
+        .iter()
+        .filter_map(|heading| text.find(heading))
+        .min()?;
     Some(text[start..].to_owned())
 }
 

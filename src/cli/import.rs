@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use skillmatch::catalog::{
     parse_credentials_ctdl, parse_credentials_jsonl, parse_credentials_openbadges,
 };
+use skillmatch::embed::EmbedderChoice;
 use skillmatch::engine::{Engine, EngineConfig};
 
 use super::{CredentialFormat, ImportCredentialsArgs};
@@ -14,7 +15,11 @@ use super::{CredentialFormat, ImportCredentialsArgs};
 /// How many rejected lines are printed before the rest are only counted.
 const SHOWN_REJECTIONS: usize = 50;
 
-pub(super) fn credentials(data_dir: &Path, args: &ImportCredentialsArgs) -> anyhow::Result<()> {
+pub(super) fn credentials(
+    data_dir: &Path,
+    args: &ImportCredentialsArgs,
+    embedder: &EmbedderChoice,
+) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("reading {}", args.file.display()))?;
     let spinner = ProgressBar::new_spinner().with_style(
@@ -46,9 +51,13 @@ pub(super) fn credentials(data_dir: &Path, args: &ImportCredentialsArgs) -> anyh
         "importing {} credentials",
         parsed.credentials.len()
     ));
-    let (engine, _) = Engine::open(&EngineConfig {
-        data_dir: data_dir.to_path_buf(),
-    })?;
+    let (engine, _) = Engine::open_with(
+        &EngineConfig {
+            data_dir: data_dir.to_path_buf(),
+        },
+        &[],
+        embedder.load()?,
+    )?;
     let report = engine.import_credentials_reporting(parsed.credentials)?;
     spinner.finish_and_clear();
     for dangling in report.dangling.iter().take(SHOWN_REJECTIONS) {

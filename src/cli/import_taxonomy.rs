@@ -9,8 +9,9 @@ use std::time::Duration;
 use anyhow::{Context, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
 use skillmatch::domain::TaxonomyVersion;
+use skillmatch::embed::EmbedderChoice;
 use skillmatch::taxonomy::import::{ESCO_ID, ONET_ID, read_esco_part, read_onet_part};
-use skillmatch::taxonomy::{InstalledTaxonomies, TaxonomyPart, version_from_dir_name};
+use skillmatch::taxonomy::{InstalledTaxonomies, TaxonomyPart, vectors, version_from_dir_name};
 
 /// Flags of `import esco`.
 #[derive(Debug, clap::Args)]
@@ -59,7 +60,7 @@ fn version(id: &str, flag: Option<&String>, dir: &Path) -> anyhow::Result<String
 }
 
 fn progress() -> ProgressBar {
-    let bar = ProgressBar::new(3).with_style(
+    let bar = ProgressBar::new(4).with_style(
         ProgressStyle::with_template("{spinner} [{pos}/{len}] {msg} [{elapsed}]")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
@@ -67,7 +68,11 @@ fn progress() -> ProgressBar {
     bar
 }
 
-pub(super) fn esco(data_dir: &Path, args: &EscoArgs) -> anyhow::Result<()> {
+pub(super) fn esco(
+    data_dir: &Path,
+    args: &EscoArgs,
+    embedder: &EmbedderChoice,
+) -> anyhow::Result<()> {
     let version = version(ESCO_ID, args.version.as_ref(), &args.dir)?;
     let bar = progress();
     bar.set_message(format!(
@@ -76,10 +81,14 @@ pub(super) fn esco(data_dir: &Path, args: &EscoArgs) -> anyhow::Result<()> {
     ));
     let part = read_esco_part(&args.dir, &version)
         .with_context(|| format!("reading {}", args.dir.display()))?;
-    install(data_dir, &part, &bar)
+    install(data_dir, &part, &bar, embedder)
 }
 
-pub(super) fn onet(data_dir: &Path, args: &OnetArgs) -> anyhow::Result<()> {
+pub(super) fn onet(
+    data_dir: &Path,
+    args: &OnetArgs,
+    embedder: &EmbedderChoice,
+) -> anyhow::Result<()> {
     let version = version(ONET_ID, args.version.as_ref(), &args.dir)?;
     let bar = progress();
     bar.set_message(format!(
@@ -88,19 +97,32 @@ pub(super) fn onet(data_dir: &Path, args: &OnetArgs) -> anyhow::Result<()> {
     ));
     let part = read_onet_part(&args.dir, &version, args.crosswalk.as_deref())
         .with_context(|| format!("reading {}", args.dir.display()))?;
-    install(data_dir, &part, &bar)
+    install(data_dir, &part, &bar, embedder)
 }
 
-fn install(data_dir: &Path, part: &TaxonomyPart, bar: &ProgressBar) -> anyhow::Result<()> {
+fn install(
+    data_dir: &Path,
+    part: &TaxonomyPart,
+    bar: &ProgressBar,
+    embedder: &EmbedderChoice,
+) -> anyhow::Result<()> {
+    let embedder = embedder.load()?;
     bar.inc(1);
     bar.set_message(format!(
         "storing {} competencies and {} occupations",
         part.competencies.len(),
         part.occupations.len()
     ));
-    let (path, changed) = InstalledTaxonomies::new(data_dir)
-        .install(part)
-        .context("storing the release")?;
+    let installed = InstalledTaxonomies::new(data_dir);
+    let (path, changed) = installed.install(part).context("storing the release")?;
+    bar.inc(1);
+    bar.set_message(format!("embedding concepts with {}", embedder.id()));
+    let (_, embedded) = vectors::load_or_compute(
+        &installed.vectors_path(&part.version)?,
+        embedder.as_ref(),
+        part,
+    )
+    .context("computing concept vectors")?;
     bar.inc(1);
     let links = part
         .occupations
@@ -119,5 +141,8 @@ fn install(data_dir: &Path, part: &TaxonomyPart, bar: &ProgressBar) -> anyhow::R
         path.display(),
         if changed { "" } else { " (unchanged)" }
     );
+    if embedded {
+        println!("concept vectors computed with {}", embedder.id());
+    }
     Ok(())
 }

@@ -4,15 +4,24 @@ use std::path::Path;
 
 use skillmatch::catalog::CredentialFilter;
 use skillmatch::domain::JobPosting;
+use skillmatch::embed::EmbedderChoice;
 use skillmatch::engine::{Engine, EngineConfig};
 use skillmatch::matching::{MatchOutcome, MatchQuery};
 
 use super::MatchArgs;
 
-pub(super) fn run(data_dir: &Path, args: &MatchArgs) -> anyhow::Result<()> {
-    let (engine, _) = Engine::open(&EngineConfig {
-        data_dir: data_dir.to_path_buf(),
-    })?;
+pub(super) fn run(
+    data_dir: &Path,
+    args: &MatchArgs,
+    embedder: &EmbedderChoice,
+) -> anyhow::Result<()> {
+    let (engine, _) = Engine::open_with(
+        &EngineConfig {
+            data_dir: data_dir.to_path_buf(),
+        },
+        &[],
+        embedder.load()?,
+    )?;
     let (title, description) = args
         .text
         .split_once('\n')

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use skillmatch::config::LogFormat;
+use skillmatch::embed::EmbedderChoice;
 
 /// skillmatch: match job postings to microcredentials and candidates, explained competency by competency.
 #[derive(Debug, Parser)]
@@ -23,6 +24,17 @@ pub struct Cli {
     /// TOML file with the same settings as the flags.
     #[arg(long, global = true, env = "SKILLMATCH_CONFIG")]
     config: Option<PathBuf>,
+    /// Embedder of concept and text vectors: `default` (ships with the code),
+    /// `hashing`, or `minilm:FOLDER` (build with `--features minilm`; weights
+    /// from scripts/fetch-minilm). Vectors are computed at import and stored
+    /// per release; a start with another embedder recomputes them.
+    #[arg(
+        long,
+        global = true,
+        env = "SKILLMATCH_EMBEDDER",
+        default_value = "default"
+    )]
+    embedder: EmbedderChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -168,6 +180,13 @@ struct EvalArgs {
     /// Fusion weights to try instead of the tuned ones, as `name=value,...`.
     #[arg(long, hide = true)]
     tuning: Option<String>,
+    /// Evaluate without the vector score (lexical and taxonomy evidence only).
+    #[arg(long)]
+    no_vectors: bool,
+    /// Folder that keeps the ESCO concept vectors between runs (computed
+    /// when missing or made by another embedder).
+    #[arg(long)]
+    vector_cache: Option<PathBuf>,
 }
 
 /// Runs the parsed command.
@@ -177,18 +196,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         None => skillmatch::config::FileSettings::default(),
     };
     match cli.command {
-        Command::Serve(args) => serve::run(args, cli.data_dir, file),
+        Command::Serve(args) => serve::run(args, cli.data_dir, file, &cli.embedder),
         Command::Import(ImportCommand::Credentials(args)) => {
-            import::credentials(&data_dir(cli.data_dir, &file), &args)
+            import::credentials(&data_dir(cli.data_dir, &file), &args, &cli.embedder)
         }
         Command::Import(ImportCommand::Esco(args)) => {
-            import_taxonomy::esco(&data_dir(cli.data_dir, &file), &args)
+            import_taxonomy::esco(&data_dir(cli.data_dir, &file), &args, &cli.embedder)
         }
         Command::Import(ImportCommand::Onet(args)) => {
-            import_taxonomy::onet(&data_dir(cli.data_dir, &file), &args)
+            import_taxonomy::onet(&data_dir(cli.data_dir, &file), &args, &cli.embedder)
         }
-        Command::Match(args) => match_cmd::run(&data_dir(cli.data_dir, &file), &args),
-        Command::Eval(args) => eval_cmd::run(&args),
+        Command::Match(args) => {
+            match_cmd::run(&data_dir(cli.data_dir, &file), &args, &cli.embedder)
+        }
+        Command::Eval(args) => eval_cmd::run(&args, &cli.embedder),
         Command::Keys(KeysCommand::Add(args)) => keys::add(&args),
     }
 }

@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use skillmatch::auth::{Authenticator, KeyRing};
 use skillmatch::config::{FileSettings, Overrides, Settings};
 use skillmatch::domain::TaxonomyVersion;
+use skillmatch::embed::{Embedder, EmbedderChoice};
 use skillmatch::engine::{Engine, EngineConfig};
 
 use super::ServeArgs;
@@ -15,6 +16,7 @@ pub(super) fn run(
     args: ServeArgs,
     data_dir: Option<PathBuf>,
     file: FileSettings,
+    embedder: &EmbedderChoice,
 ) -> anyhow::Result<()> {
     let settings = Settings::resolve(
         Overrides {
@@ -56,19 +58,21 @@ pub(super) fn run(
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(serve(settings, auth, args.taxonomies))
+    let embedder = embedder.load()?;
+    runtime.block_on(serve(settings, auth, args.taxonomies, embedder))
 }
 
 async fn serve(
     settings: Settings,
     auth: Authenticator,
     taxonomies: Vec<TaxonomyVersion>,
+    embedder: Arc<dyn Embedder>,
 ) -> anyhow::Result<()> {
     let config = EngineConfig {
         data_dir: settings.data_dir.clone(),
     };
     let (engine, report) =
-        tokio::task::spawn_blocking(move || Engine::open_with_taxonomies(&config, &taxonomies))
+        tokio::task::spawn_blocking(move || Engine::open_with(&config, &taxonomies, embedder))
             .await
             .context("opening the engine")??;
     tracing::info!(

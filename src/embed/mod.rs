@@ -5,12 +5,16 @@
 mod hashing;
 #[cfg(feature = "minilm")]
 mod minilm;
+mod static_table;
+
+use std::sync::Arc;
 
 use ndarray::{Array1, Array2, ArrayView1, Axis};
 
 pub use hashing::HashingEmbedder;
 #[cfg(feature = "minilm")]
 pub use minilm::{EmbedError, MAX_SEQUENCE_TOKENS, MiniLmEmbedder};
+pub use static_table::StaticEmbedder;
 
 /// A unit-length vector. Only constructible through normalisation, so a dot
 /// product of two embeddings is their cosine.
@@ -101,6 +105,71 @@ pub trait Embedder: Send + Sync + std::fmt::Debug {
         let matrix = self.embed_batch(&[text]);
         Embedding::normalize(matrix.rows().row(0).to_owned())
     }
+}
+
+/// Which embedder computes concept and text vectors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmbedderChoice {
+    /// The default: ships with the code, needs no model file (the static
+    /// token table distilled from all-MiniLM-L6-v2).
+    Default,
+    /// Feature hashing of words and character trigrams.
+    Hashing,
+    /// The static token table distilled from all-MiniLM-L6-v2.
+    Static,
+    /// all-MiniLM-L6-v2 with weights from this folder (cargo feature `minilm`).
+    MiniLm(std::path::PathBuf),
+}
+
+/// An embedder could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum EmbedderSetupError {
+    /// The MiniLM weights could not be loaded.
+    #[cfg(feature = "minilm")]
+    #[error(transparent)]
+    MiniLm(#[from] EmbedError),
+    /// MiniLM was asked for in a build without the `minilm` feature.
+    #[error("this build has no MiniLM embedder; build with `--features minilm`")]
+    NotBuilt,
+}
+
+impl std::str::FromStr for EmbedderChoice {
+    type Err = String;
+
+    /// `default`, `hashing`, or `minilm:FOLDER`.
+    fn from_str(spec: &str) -> Result<Self, Self::Err> {
+        match spec {
+            "default" => Ok(Self::Default),
+            "hashing" => Ok(Self::Hashing),
+            "static" => Ok(Self::Static),
+            _ => match spec.strip_prefix("minilm:") {
+                Some(folder) if !folder.is_empty() => Ok(Self::MiniLm(folder.into())),
+                _ => Err(format!(
+                    "unknown embedder {spec:?}: use default, static, hashing or minilm:FOLDER"
+                )),
+            },
+        }
+    }
+}
+
+impl EmbedderChoice {
+    /// Loads the embedder.
+    pub fn load(&self) -> Result<Arc<dyn Embedder>, EmbedderSetupError> {
+        match self {
+            Self::Default => Ok(default_embedder()),
+            Self::Hashing => Ok(Arc::new(HashingEmbedder)),
+            Self::Static => Ok(Arc::new(StaticEmbedder)),
+            #[cfg(feature = "minilm")]
+            Self::MiniLm(folder) => Ok(Arc::new(MiniLmEmbedder::load(folder)?)),
+            #[cfg(not(feature = "minilm"))]
+            Self::MiniLm(_) => Err(EmbedderSetupError::NotBuilt),
+        }
+    }
+}
+
+/// The embedder used when none is configured.
+pub fn default_embedder() -> Arc<dyn Embedder> {
+    Arc::new(StaticEmbedder)
 }
 
 #[cfg(test)]

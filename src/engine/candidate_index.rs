@@ -24,7 +24,8 @@ pub const SNAPSHOT_FILE: &str = "candidate-index.snapshot";
 #[derive(Debug)]
 pub(super) struct CandidateSnapshot {
     path: PathBuf,
-    /// Digest of the taxonomy's URIs in index order (the keys' meaning).
+    /// Digest of the taxonomy's URIs in index order (the keys' meaning) and
+    /// of the embedder CV extraction scores with (what the keys were found by).
     taxonomy: blake3::Hash,
     /// Catalogue generation the index was built with.
     catalog_generation: u64,
@@ -32,8 +33,10 @@ pub(super) struct CandidateSnapshot {
     saved: Mutex<Option<Vec<u8>>>,
 }
 
-fn taxonomy_digest(taxonomy: &Taxonomy) -> blake3::Hash {
+fn taxonomy_digest(taxonomy: &Taxonomy, embedder: Option<&str>) -> blake3::Hash {
     let mut hasher = blake3::Hasher::new();
+    hasher.update(embedder.unwrap_or("no vectors").as_bytes());
+    hasher.update(b"\n");
     for i in 0..taxonomy.len() {
         let idx = CompetencyIdx(u32::try_from(i).unwrap_or(u32::MAX));
         hasher.update(taxonomy.get(idx).uri.as_bytes());
@@ -54,10 +57,15 @@ fn remove_if_present(path: &Path) -> std::io::Result<()> {
 }
 
 impl CandidateSnapshot {
-    pub(super) fn new(data_dir: &Path, taxonomy: &Taxonomy, store: &Store) -> Result<Self, Error> {
+    pub(super) fn new(
+        data_dir: &Path,
+        taxonomy: &Taxonomy,
+        embedder: Option<&str>,
+        store: &Store,
+    ) -> Result<Self, Error> {
         Ok(Self {
             path: data_dir.join(SNAPSHOT_FILE),
-            taxonomy: taxonomy_digest(taxonomy),
+            taxonomy: taxonomy_digest(taxonomy, embedder),
             catalog_generation: store.meta_u64(CATALOG_GENERATION)?,
             saved: Mutex::new(None),
         })

@@ -16,9 +16,12 @@ use std::time::Instant;
 pub use report::{EvalReport, RunContext};
 pub use tasks::{Figure, TaskOutcome};
 
+use std::sync::Arc;
+
 use crate::domain::TaxonomyVersion;
-use crate::extract::{Extractor, Tuning};
-use crate::taxonomy::{Taxonomy, TaxonomyError, esco};
+use crate::embed::{Embedder, default_embedder};
+use crate::extract::{ConceptSpace, Extractor, ReleaseVectors, Tuning};
+use crate::taxonomy::{Taxonomy, TaxonomyError, TaxonomyPart, esco, vectors};
 
 /// Errors of an evaluation run.
 #[derive(Debug, thiserror::Error)]
@@ -45,16 +48,46 @@ const TITLES: &str = "jobbert-titles/titles.csv";
 
 /// Reads ESCO from `data/esco-v1.1.1` and builds the taxonomy and an
 /// extractor, with O*NET titles for occupations when `data` holds O*NET and
-/// the crosswalk.
+/// the crosswalk, and the vector score of the default embedder.
 pub fn load_extractor(data: &Path, tuning: Tuning) -> Result<(Taxonomy, Extractor), EvalError> {
+    load_extractor_with(data, tuning, Some(default_embedder()), None)
+}
+
+/// [`load_extractor`] with another embedder (or none: no vector score) and
+/// optionally a folder where concept vectors are kept between runs (named
+/// after the embedder, recomputed when stale, as at import).
+pub fn load_extractor_with(
+    data: &Path,
+    tuning: Tuning,
+    embedder: Option<Arc<dyn Embedder>>,
+    vector_cache: Option<&Path>,
+) -> Result<(Taxonomy, Extractor), EvalError> {
     let release = esco::read_esco_dir(&data.join(ESCO_DIR))?;
-    let version = TaxonomyVersion {
-        id: "esco".into(),
-        version: "v1.1.1".into(),
+    let part = TaxonomyPart {
+        version: TaxonomyVersion {
+            id: "esco".into(),
+            version: "v1.1.1".into(),
+        },
+        competencies: release.competencies,
+        occupations: release.occupations,
     };
-    let taxonomy = Taxonomy::build(version, release.competencies, release.occupations)?;
+    let concept_vectors = match &embedder {
+        Some(embedder) => Some(match vector_cache {
+            Some(folder) => {
+                let path = folder.join(format!("esco-v1.1.1-{}.bin", embedder.id()));
+                vectors::load_or_compute(&path, embedder.as_ref(), &part)?.0
+            }
+            None => vectors::compute(embedder.as_ref(), &part),
+        }),
+        None => None,
+    };
+    let release_vectors = concept_vectors.map(|v| ReleaseVectors::new(&part, v));
+    let taxonomy = Taxonomy::assemble(vec![part])?;
     let titles = onet_titles::occupation_titles(data, &taxonomy)?;
-    let extractor = Extractor::with_occupation_titles(&taxonomy, tuning, &titles);
+    let mut extractor = Extractor::with_occupation_titles(&taxonomy, tuning, &titles);
+    if let (Some(embedder), Some(release)) = (embedder, release_vectors) {
+        extractor = extractor.with_space(ConceptSpace::assemble(embedder, &taxonomy, &[release]));
+    }
     Ok((taxonomy, extractor))
 }
 
@@ -68,7 +101,13 @@ fn first<T>(mut items: Vec<T>, limit: Option<usize>) -> Vec<T> {
 /// Runs the three tasks on the dev files under `data`, the first `limit`
 /// items of each when given, with the extractor's tuned weights.
 pub fn run(data: &Path, limit: Option<usize>) -> Result<EvalReport, EvalError> {
-    run_with(data, limit, Tuning::default())
+    run_with(
+        data,
+        limit,
+        Tuning::default(),
+        Some(default_embedder()),
+        None,
+    )
 }
 
 /// [`run`] with other fusion weights (for tuning on the dev files).
@@ -76,9 +115,11 @@ pub fn run_with(
     data: &Path,
     limit: Option<usize>,
     tuning: Tuning,
+    embedder: Option<Arc<dyn Embedder>>,
+    vector_cache: Option<&Path>,
 ) -> Result<EvalReport, EvalError> {
     let started = Instant::now();
-    let (taxonomy, extractor) = load_extractor(data, tuning)?;
+    let (taxonomy, extractor) = load_extractor_with(data, tuning, embedder, vector_cache)?;
     let setup_seconds = started.elapsed().as_secs_f64();
     let file = |name: &str| -> PathBuf { data.join(name) };
     let postings = first(datasets::postings(&taxonomy, &file(POSTINGS))?, limit);

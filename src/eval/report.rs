@@ -18,6 +18,8 @@ pub struct RunContext {
     pub loadavg: String,
     /// The item limit per task, when one was given.
     pub limit: Option<usize>,
+    /// Id of the embedder of the vector score.
+    pub embedder: String,
 }
 
 /// Everything one evaluation run measured.
@@ -29,22 +31,24 @@ pub struct EvalReport {
     pub setup_seconds: f64,
 }
 
-/// Why the lexical method misses the targets, from reading its errors on the dev files.
-const WHY_MISSED: &str = "Why: the method is lexical (labels, BM25, idf coverage) plus taxonomy \
-propagation, with no learned text representation, so it cannot match a text to a concept \
-that it names in other words. (1) title2occupation: the misses are mostly vocabulary gaps \
+/// Why the method misses the targets, from reading its errors on the dev files.
+const WHY_MISSED: &str = "Why: (1) title2occupation: the misses are mostly vocabulary gaps \
 between vacancy titles and ESCO/O*NET titles (in titles.csv, `Sales representations` and \
 `Marketing Executive` share their gold occupation with `Internship Digital Marketer`); the \
 research prototypes measured that fusing all-MiniLM-L6-v2 or a static MiniLM token table \
 adds only about 0.02-0.03 MRR to a lexical fusion of this kind (MRR 0.37-0.38), so 0.55 \
-needs a model trained for title normalisation. (2) job2skill: gold is the essential-skill \
-list of one occupation, so R-precision is bounded by how often the right occupation ranks \
-first (49 % of hahu_dev for the research prototype's occupation ranking, which reached \
-R-precision 0.62 with a similar lexical fusion); some hahu titles name the employer or \
-programme rather than the job, and body words are shared by neighbouring occupations. \
-(3) sentence2skill: a skill annotated in a sentence is often worded differently from every \
-ESCO label of it, which label coverage cannot bridge; a semantic-neighbour stage (the \
-MiniLM embedder feature, or a static token table) is the next step.\n";
+needs a model trained for title normalisation; occupation inference uses no vector score. \
+(2) job2skill: gold is the essential-skill list of one occupation, so R-precision is \
+bounded by how often the right occupation ranks first (49 % of hahu_dev for the research \
+prototype's occupation ranking, which reached R-precision 0.62 with a similar lexical \
+fusion); some hahu titles name the employer or programme rather than the job, and body \
+words are shared by neighbouring occupations. A vector score of the whole posting lowered \
+or left unchanged R-precision with every embedder and weight tried, so postings get none (see Embedders and \
+tuning). (3) sentence2skill with the default embedder: a skill annotated in a sentence is \
+often worded differently from every ESCO label of it; a static token table (no context, no \
+word order) bridges only part of that. all-MiniLM-L6-v2 (cargo feature `minilm`) reaches \
+both sentence targets on the dev files (see Embedders and tuning) but is a 90 MB download \
+and costs milliseconds per sentence, so it is not the default.\n";
 
 fn cell(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_owned(), |v| format!("{v:.3}"))
@@ -136,6 +140,7 @@ impl EvalReport {
         let _ = writeln!(out, "- commit: {}", context.commit);
         let _ = writeln!(out, "- machine: {}", context.machine);
         let _ = writeln!(out, "- /proc/loadavg: {}", context.loadavg);
+        let _ = writeln!(out, "- embedder: {}", context.embedder);
         let _ = writeln!(
             out,
             "- items: {}",

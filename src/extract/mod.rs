@@ -4,6 +4,7 @@
 mod label_index;
 mod occupations;
 mod phrases;
+mod semantic;
 mod skills;
 mod spans;
 mod terms;
@@ -11,6 +12,7 @@ mod tuning;
 
 pub use label_index::{LabelIndex, LabelMatch};
 pub use phrases::{PhraseHit, PhraseMatcher};
+pub use semantic::{ConceptSpace, ReleaseVectors, TextVectors};
 pub use tuning::{BadTuning, Tuning};
 
 use occupations::OccupationIndex;
@@ -20,7 +22,8 @@ use crate::taxonomy::{CompetencyIdx, Taxonomy};
 
 /// How extraction ranks, in words, for reports such as EVALUATION.md.
 pub const METHOD: &str = "\
-Lexical hybrid with taxonomy propagation; CPU only, no model download.
+Lexical hybrid with a vector score and taxonomy propagation; CPU only, no model download \
+with the default embedder.
 
 - Terms: lower-cased, accent-folded tokens (`C++`, `C#` kept whole) with a plural-only stemmer.
 - Label index: an in-memory inverted index with one document per distinct label \
@@ -35,20 +38,32 @@ linked through the ESCO–O*NET crosswalk when the data folder holds them; \
 (c) for texts with a body, the longest occupation label found verbatim. Score in [0, 1], 1 = best supported.
 - Skills: (1) text evidence: whole labels as phrases (1.0 preferred / 0.9 alternative / 0.8 hidden) \
 and labels with ≥ 40 % of their idf mass inside one sentence (0.7 × coverage); \
-(2) occupation evidence: essential skills of the top 20 occupations, weighted by a softmax \
+(2) taxonomy links, for texts without a body (a sentence, a title): the broader, narrower and \
+related skills of each skill with text evidence get 0.3 × its text evidence (reasons broader / \
+narrower / related); \
+(3) occupation evidence: essential skills of the top 20 occupations, weighted by a softmax \
 (temperature 0.08) over occupation scores, times a confidence: 1 for a posting with a body, \
-else (title match)² where title match = label idf coverage × title idf coverage. \
-Skill score = (0.5 × text + 1.0 × occupation) / 1.5, in [0, 1].
+else (title match)² where title match = label idf coverage × title idf coverage; \
+(4) vector score, for texts without a body (a sentence, a title): the cosine of the text's \
+vector with each skill's vector (its preferred label, embedded once at import), mapped \
+linearly from [floor, 1] to [0, 1]; candidates are the skills with evidence (1)-(3) plus \
+the 50 nearest by cosine (reason `semantic match` for those only the cosine found). \
+Skill score = (0.5 × text + 1.0 × occupation + w × vector) / (1.5 + w), in [0, 1]; \
+w = 0.75 and floor 0.55 with the default embedder (a static token table distilled from \
+all-MiniLM-L6-v2: 128-dimensional rows of 14,158 WordPiece tokens, idf-weighted sum), \
+w = 1.5 and floor 0.45 with all-MiniLM-L6-v2; postings (with a body) get w = 0.
 - Every result carries evidence spans (character offsets) and a reason; propagated skills \
-carry the spans that evidence their occupation.
-- Fusion weights (struct `Tuning`) were tuned by hand on the dev files only (a few runs).";
+carry the spans that evidence their occupation; semantic matches the sentence closest to the skill.
+- Fusion weights (struct `Tuning`) were tuned by hand on the dev files only (see Embedders and tuning).";
 
 /// Default number of competencies returned.
 pub const DEFAULT_TOP_K: usize = 20;
 /// Default minimum score. A skill named by a whole label scores at least
-/// 0.27 (0.8 × 0.5 / 1.5) and one inferred from a confidently matched
-/// occupation up to 0.67, so 0.1 keeps label matches and the skills of the
-/// dominant occupations while dropping weak partial matches.
+/// 0.18 (0.8 × 0.5 / 2.25 in a sentence, 0.27 in a posting) and one inferred
+/// from a confidently matched occupation up to 0.67, so 0.1 keeps label
+/// matches and the skills of the dominant occupations while dropping weak
+/// partial matches and semantic matches below a cosine of about 0.69
+/// (default embedder).
 pub const DEFAULT_MIN_SCORE: f64 = 0.1;
 
 /// Why a competency was extracted.
@@ -88,11 +103,14 @@ pub struct Span {
 pub struct Extraction {
     /// The competency.
     pub competency: CompetencyIdx,
-    /// Confidence in [0, 1]: `(0.5 × text + 1.0 × occupation) / 1.5`, where
-    /// text is 1 / 0.9 / 0.8 for a whole preferred / alternative / hidden
-    /// label in the text and 0.7 × coverage for most of a label inside one
-    /// sentence, and occupation is the softmax share of the text's inferred
-    /// occupations that list it as essential, times the confidence in them.
+    /// Confidence in [0, 1]: `(0.5 × text + 1.0 × occupation + w × vector) /
+    /// (1.5 + w)`, where text is 1 / 0.9 / 0.8 for a whole preferred /
+    /// alternative / hidden label in the text, 0.7 × coverage for most of a
+    /// label inside one sentence, or (texts without a body) 0.3 × that of a
+    /// broader, narrower or related skill; occupation is the softmax share of the text's inferred
+    /// occupations that list it as essential, times the confidence in them;
+    /// vector is the cosine of text and skill rescaled from [floor, 1] to
+    /// [0, 1], with w > 0 only for texts without a body (see [`Tuning`]).
     pub score: f64,
     /// Where the text evidences it.
     pub evidence: Vec<Span>,
@@ -136,6 +154,7 @@ pub struct OccupationMatch {
 pub struct Extractor {
     skills: SkillIndex,
     occupations: OccupationIndex,
+    space: Option<ConceptSpace>,
     tuning: Tuning,
 }
 
@@ -164,8 +183,21 @@ impl Extractor {
         Self {
             skills: SkillIndex::new(taxonomy),
             occupations: OccupationIndex::new(taxonomy, extra_titles),
+            space: None,
             tuning,
         }
+    }
+
+    /// Adds the vector score: the concept vectors of the taxonomy (built for
+    /// the same taxonomy) and the embedder that made them.
+    pub fn with_space(mut self, space: ConceptSpace) -> Self {
+        self.space = Some(space);
+        self
+    }
+
+    /// The concept vectors, when the vector score is on.
+    pub fn space(&self) -> Option<&ConceptSpace> {
+        self.space.as_ref()
     }
 
     /// Occupations the text names or describes, best first, at most `top_k`.
@@ -188,8 +220,14 @@ impl Extractor {
         let occupations = self
             .occupations
             .rank(text, OCCUPATIONS_FOR_SKILLS, &self.tuning);
-        self.skills
-            .rank(text, &occupations, &self.tuning)
+        let vectors = self
+            .space
+            .as_ref()
+            .filter(|_| self.tuning.semantic_weight_for(skills::has_body(text)) > 0.0)
+            .and_then(|space| space.score(text));
+        let mut found: Vec<Extraction> = self
+            .skills
+            .rank(text, &occupations, vectors.as_ref(), &self.tuning)
             .into_iter()
             .map(|s| Extraction {
                 competency: s.competency,
@@ -197,9 +235,31 @@ impl Extractor {
                 evidence: s.evidence,
                 reason: s.reason,
             })
-            .filter(|e| e.score >= options.min_score && !e.evidence.is_empty())
+            .filter(|e| {
+                e.score >= options.min_score
+                    && (!e.evidence.is_empty() || e.reason == Reason::Semantic)
+            })
             .take(options.top_k)
-            .collect()
+            .collect();
+        self.add_semantic_evidence(text, &mut found);
+        found
+    }
+
+    /// Gives each competency that only the vector score found the sentence
+    /// closest to it as evidence.
+    fn add_semantic_evidence(&self, text: &str, found: &mut [Extraction]) {
+        let Some(space) = &self.space else { return };
+        let missing: Vec<usize> = (0..found.len())
+            .filter(|&i| found[i].evidence.is_empty())
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let competencies: Vec<CompetencyIdx> =
+            missing.iter().map(|&i| found[i].competency).collect();
+        for (i, span) in missing.into_iter().zip(space.evidence(text, &competencies)) {
+            found[i].evidence.push(span);
+        }
     }
 }
 
@@ -299,5 +359,106 @@ mod tests {
         assert_eq!(occupations[0].occupation, 0);
         assert_eq!(occupations[0].reason, Reason::AltLabel);
         assert_eq!(occupations[0].evidence[0].text, "Staff Nurse");
+    }
+}
+
+#[cfg(test)]
+mod semantic_tests {
+    use std::sync::Arc;
+
+    use ndarray::Array2;
+
+    use super::*;
+    use crate::domain::{Competency, CompetencyKind, TaxonomyVersion};
+    use crate::embed::{Embedder, EmbeddingMatrix};
+
+    /// Two topics: medicines (dimension 0) and spreadsheets (dimension 1).
+    #[derive(Debug)]
+    struct TopicEmbedder;
+
+    impl Embedder for TopicEmbedder {
+        fn id(&self) -> &str {
+            "topics-test"
+        }
+        fn dim(&self) -> usize {
+            2
+        }
+        fn embed_batch(&self, texts: &[&str]) -> EmbeddingMatrix {
+            let mut rows = Array2::zeros((texts.len(), 2));
+            for (i, text) in texts.iter().enumerate() {
+                let text = text.to_lowercase();
+                for word in ["drugs", "medication"] {
+                    rows[[i, 0]] += f32::from(u8::from(text.contains(word)));
+                }
+                for word in ["spreadsheet", "excel"] {
+                    rows[[i, 1]] += f32::from(u8::from(text.contains(word)));
+                }
+            }
+            EmbeddingMatrix::from_rows(rows)
+        }
+    }
+
+    fn competency(uri: &str, label: &str, broader: &[&str]) -> Competency {
+        Competency {
+            uri: uri.into(),
+            preferred_label: label.into(),
+            alt_labels: Vec::new(),
+            hidden_labels: Vec::new(),
+            description: String::new(),
+            kind: CompetencyKind::Skill,
+            reuse_level: None,
+            broader: broader.iter().map(|b| (*b).to_owned()).collect(),
+            related: Vec::new(),
+            collections: Vec::new(),
+        }
+    }
+
+    fn setup() -> (Taxonomy, Extractor) {
+        let taxonomy = Taxonomy::build(
+            TaxonomyVersion::sample(),
+            vec![
+                competency("s:meds", "administer medication", &[]),
+                competency("s:sheets", "use spreadsheets", &["s:office"]),
+                competency("s:office", "use office software", &[]),
+            ],
+            Vec::new(),
+        )
+        .unwrap();
+        let space = ConceptSpace::compute(Arc::new(TopicEmbedder), &taxonomy);
+        let extractor = Extractor::new(&taxonomy).with_space(space);
+        (taxonomy, extractor)
+    }
+
+    #[test]
+    fn a_competency_named_in_other_words_is_a_semantic_match_with_its_sentence() {
+        let (taxonomy, extractor) = setup();
+        let found = extractor.extract("We dispense drugs on the ward", &ExtractOptions::default());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(taxonomy.get(found[0].competency).uri, "s:meds");
+        assert_eq!(found[0].reason, Reason::Semantic);
+        assert_eq!(found[0].evidence[0].text, "We dispense drugs on the ward");
+        assert!((0.0..=1.0).contains(&found[0].score));
+    }
+
+    #[test]
+    fn a_named_skill_brings_its_broader_skill_in_a_sentence() {
+        let (taxonomy, extractor) = setup();
+        let everything = ExtractOptions {
+            top_k: 10,
+            min_score: 0.0,
+        };
+        let found = extractor.extract("Use spreadsheets daily", &everything);
+        let got: Vec<(&str, Reason)> = found
+            .iter()
+            .map(|e| (taxonomy.get(e.competency).uri.as_str(), e.reason))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("s:sheets", Reason::PreferredLabel),
+                ("s:office", Reason::Broader)
+            ]
+        );
+        assert_eq!(found[1].evidence, found[0].evidence);
     }
 }

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use super::label_index::LabelIndex;
 use super::occupations::{RankedOccupation, distinct_query};
 use super::phrases::PhraseMatcher;
+use super::semantic::TextVectors;
 use super::spans::{self, merged_spans, sentences};
 use super::terms::{TextTerm, terms};
 use super::tuning::Tuning;
@@ -48,6 +49,9 @@ pub struct SkillIndex {
     phrases: PhraseMatcher,
     labels: LabelIndex,
     essential: Vec<Vec<CompetencyIdx>>,
+    /// Per competency: its broader, narrower and related competencies, each
+    /// with the reason it would be extracted for (seen from the neighbour).
+    links: Vec<Vec<(CompetencyIdx, Reason)>>,
 }
 
 impl SkillIndex {
@@ -73,23 +77,55 @@ impl SkillIndex {
                     .collect()
             })
             .collect();
+        let links = (0..taxonomy.len())
+            .map(|i| {
+                let idx = CompetencyIdx(u32::try_from(i).expect("fewer than 2^32"));
+                let tagged = |list: &[CompetencyIdx], reason: Reason| {
+                    list.iter().map(move |&n| (n, reason)).collect::<Vec<_>>()
+                };
+                let mut out = tagged(taxonomy.broader(idx), Reason::Broader);
+                out.extend(tagged(taxonomy.narrower(idx), Reason::Narrower));
+                out.extend(tagged(taxonomy.related(idx), Reason::Related));
+                out
+            })
+            .collect();
         Self {
             phrases: PhraseMatcher::for_competencies(taxonomy),
             labels,
             essential,
+            links,
         }
     }
 
-    /// Skills of a text, best first, given the occupations inferred for it.
+    /// Skills of a text, best first, given the occupations inferred for it
+    /// and, when an embedder is configured, the cosine of the text with every
+    /// competency. Candidates are the skills with label or occupation
+    /// evidence plus the `semantic_candidates` closest by cosine; a skill
+    /// only the cosine found has reason [`Reason::Semantic`] and no evidence
+    /// yet (the caller picks the closest sentence for the few it returns).
     pub fn rank(
         &self,
         input: &str,
         occupations: &[RankedOccupation],
+        semantic: Option<&TextVectors>,
         tuning: &Tuning,
     ) -> Vec<RankedSkill> {
+        let has_body = has_body(input);
         let mut text = self.text_evidence(input, tuning);
-        let propagated = self.propagate(input, occupations, tuning);
-        let total = tuning.text_weight + tuning.occupation_weight;
+        if !has_body {
+            // Postings name hundreds of skills, whose neighbours would add
+            // ~1.3 ms per posting for +0.005 R-precision (BENCHMARKS.md).
+            self.add_linked(&mut text, tuning);
+        }
+        let propagated = self.propagate(occupations, has_body, tuning);
+        let semantic_weight = semantic.map_or(0.0, |_| tuning.semantic_weight_for(has_body));
+        let floor = tuning.semantic_floor.clamp(0.0, 0.99);
+        let vector = |c: CompetencyIdx| {
+            semantic.map_or(0.0, |v| {
+                ((v.skills[c.0 as usize] - floor) / (1.0 - floor)).clamp(0.0, 1.0)
+            })
+        };
+        let total = tuning.text_weight + tuning.occupation_weight + semantic_weight;
         let mut ranked: Vec<RankedSkill> = Vec::with_capacity(text.len() + propagated.len());
         for (competency, (weight, from)) in &propagated {
             let own = text.remove(competency).unwrap_or_default();
@@ -101,7 +137,8 @@ impl SkillIndex {
             };
             ranked.push(RankedSkill {
                 competency: *competency,
-                score: (occupation_part + text_part) / total,
+                score: (occupation_part + text_part + semantic_weight * vector(*competency))
+                    / total,
                 evidence,
                 reason,
             });
@@ -109,10 +146,29 @@ impl SkillIndex {
         for (competency, own) in text {
             ranked.push(RankedSkill {
                 competency,
-                score: tuning.text_weight * own.score / total,
+                score: (tuning.text_weight * own.score + semantic_weight * vector(competency))
+                    / total,
                 evidence: own.evidence,
                 reason: own.reason.unwrap_or(Reason::Semantic),
             });
+        }
+        if let Some(vectors) = semantic.filter(|_| semantic_weight > 0.0) {
+            let seen: std::collections::HashSet<CompetencyIdx> =
+                ranked.iter().map(|r| r.competency).collect();
+            for competency in nearest(&vectors.skills, tuning.semantic_candidates) {
+                if seen.contains(&competency) {
+                    continue;
+                }
+                let score = semantic_weight * vector(competency) / total;
+                if score > 0.0 {
+                    ranked.push(RankedSkill {
+                        competency,
+                        score,
+                        evidence: Vec::new(),
+                        reason: Reason::Semantic,
+                    });
+                }
+            }
         }
         ranked.sort_by(|a, b| {
             b.score
@@ -128,8 +184,8 @@ impl SkillIndex {
     /// (weight in [0, 1], index of the strongest occupation).
     fn propagate(
         &self,
-        input: &str,
         occupations: &[RankedOccupation],
+        has_body: bool,
         tuning: &Tuning,
     ) -> HashMap<CompetencyIdx, (f32, usize)> {
         let top = &occupations[..occupations.len().min(tuning.propagated_occupations)];
@@ -137,7 +193,6 @@ impl SkillIndex {
         let Some(best) = top.first().map(|o| o.score) else {
             return out;
         };
-        let has_body = spans::title_end(input) < input.trim_end().len();
         let floor = if has_body {
             tuning.body_confidence
         } else {
@@ -157,6 +212,48 @@ impl SkillIndex {
             }
         }
         out
+    }
+
+    /// Broader, narrower and related competencies of those the text names,
+    /// at the neighbour's text score times the link's weight, with its spans.
+    fn add_linked(&self, found: &mut HashMap<CompetencyIdx, TextEvidence>, tuning: &Tuning) {
+        let weight = |reason: Reason| match reason {
+            Reason::Broader => tuning.broader_weight,
+            Reason::Narrower => tuning.narrower_weight,
+            _ => tuning.related_weight,
+        };
+        if tuning.broader_weight <= 0.0
+            && tuning.narrower_weight <= 0.0
+            && tuning.related_weight <= 0.0
+        {
+            return;
+        }
+        // Best (score, reason, source) per neighbour first; spans are cloned
+        // only for the neighbours that end up taking them.
+        let mut best: HashMap<CompetencyIdx, (f32, Reason, CompetencyIdx)> = HashMap::new();
+        for (competency, own) in found.iter() {
+            for &(neighbour, reason) in &self.links[competency.0 as usize] {
+                let score = own.score * weight(reason);
+                if score <= 0.0 || found.get(&neighbour).is_some_and(|e| e.score >= score) {
+                    continue;
+                }
+                let slot = best.entry(neighbour).or_insert((0.0, reason, *competency));
+                if score > slot.0 {
+                    *slot = (score, reason, *competency);
+                }
+            }
+        }
+        for (neighbour, (score, reason, source)) in best {
+            let evidence = found[&source].evidence.clone();
+            found.insert(
+                neighbour,
+                TextEvidence {
+                    score,
+                    evidence,
+                    reason: Some(reason),
+                },
+            );
+        }
     }
 
     /// Whole labels found as phrases (1.0 / 0.9 / 0.8 by label kind), and
@@ -214,4 +311,24 @@ impl SkillIndex {
         self.labels.give_back(scratch);
         found
     }
+}
+
+/// The `n` competencies with the highest cosines, in no particular order.
+fn nearest(cosines: &ndarray::Array1<f32>, n: usize) -> Vec<CompetencyIdx> {
+    let mut order: Vec<u32> = (0..u32::try_from(cosines.len()).expect("fewer than 2^32")).collect();
+    if n == 0 {
+        return Vec::new();
+    }
+    if n < order.len() {
+        order.select_nth_unstable_by(n - 1, |&a, &b| {
+            cosines[b as usize].total_cmp(&cosines[a as usize])
+        });
+        order.truncate(n);
+    }
+    order.into_iter().map(CompetencyIdx).collect()
+}
+
+/// Whether a text has a body after its title line (a posting, not a sentence or a title).
+pub fn has_body(input: &str) -> bool {
+    spans::title_end(input) < input.trim_end().len()
 }

@@ -27,6 +27,21 @@ pub struct Tuning {
     pub title_match_power: f32,
     /// Share of a label's idf mass that must be present for a partial label match.
     pub min_coverage: f32,
+    /// Weight of the vector score (cosine of text and competency) for a text
+    /// without a body: a sentence, a title.
+    pub semantic_weight: f32,
+    /// Weight of the vector score for a posting (a title line and a body).
+    pub semantic_body_weight: f32,
+    /// Cosine that maps to a vector score of 0 (1 maps to 1, linearly).
+    pub semantic_floor: f32,
+    /// How many competencies closest by cosine join the lexical candidates.
+    pub semantic_candidates: usize,
+    /// Share of a named competency's text score given to its broader competencies.
+    pub broader_weight: f32,
+    /// Share of a named competency's text score given to its narrower competencies.
+    pub narrower_weight: f32,
+    /// Share of a named competency's text score given to its related competencies.
+    pub related_weight: f32,
 }
 
 impl Default for Tuning {
@@ -42,6 +57,52 @@ impl Default for Tuning {
             min_coverage: 0.4,
             body_confidence: 1.0,
             title_match_power: 2.0,
+            semantic_weight: 0.75,
+            semantic_body_weight: 0.0,
+            semantic_floor: 0.55,
+            semantic_candidates: 50,
+            broader_weight: 0.3,
+            narrower_weight: 0.3,
+            related_weight: 0.3,
+        }
+    }
+}
+
+impl Tuning {
+    /// The tuned weights for an embedder (by its id): the defaults, which
+    /// were tuned with the default static embedder, except that
+    /// all-MiniLM-L6-v2's cosines are weighed by their own tuned values.
+    pub fn for_embedder(id: &str) -> Self {
+        let defaults = Self::default();
+        if id.starts_with("all-minilm-l6-v2") {
+            Self {
+                semantic_weight: 1.5,
+                semantic_floor: 0.45,
+                ..defaults
+            }
+        } else {
+            defaults
+        }
+    }
+
+    /// Applies `name=value,...` overrides to these weights.
+    pub fn with_overrides(self, spec: &str) -> Result<Self, BadTuning> {
+        let mut tuning = self;
+        for entry in spec.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            let bad = || BadTuning(entry.to_owned());
+            let (name, value) = entry.split_once('=').ok_or_else(bad)?;
+            let number: f32 = value.trim().parse().map_err(|_| bad())?;
+            tuning.set(name.trim(), number).ok_or_else(bad)?;
+        }
+        Ok(tuning)
+    }
+
+    /// Weight of the vector score for a text with or without a body.
+    pub fn semantic_weight_for(&self, has_body: bool) -> f32 {
+        if has_body {
+            self.semantic_body_weight
+        } else {
+            self.semantic_weight
         }
     }
 }
@@ -56,26 +117,35 @@ impl FromStr for Tuning {
 
     /// Parses `name=value` pairs separated by commas over the defaults.
     fn from_str(spec: &str) -> Result<Self, Self::Err> {
-        let mut tuning = Self::default();
-        for entry in spec.split(',').map(str::trim).filter(|e| !e.is_empty()) {
-            let bad = || BadTuning(entry.to_owned());
-            let (name, value) = entry.split_once('=').ok_or_else(bad)?;
-            let number: f32 = value.trim().parse().map_err(|_| bad())?;
-            match name.trim() {
-                "document_weight" => tuning.document_weight = number,
-                "phrase_weight" => tuning.phrase_weight = number,
-                "segment_decay" => tuning.segment_decay = number,
-                "occupation_temperature" => tuning.occupation_temperature = number,
-                "propagated_occupations" => tuning.propagated_occupations = number as usize,
-                "occupation_weight" => tuning.occupation_weight = number,
-                "text_weight" => tuning.text_weight = number,
-                "min_coverage" => tuning.min_coverage = number,
-                "body_confidence" => tuning.body_confidence = number,
-                "title_match_power" => tuning.title_match_power = number,
-                _ => return Err(bad()),
-            }
+        Self::default().with_overrides(spec)
+    }
+}
+
+impl Tuning {
+    /// Sets one weight by name; `None` for an unknown name.
+    fn set(&mut self, name: &str, number: f32) -> Option<()> {
+        let count = || number.max(0.0) as usize;
+        match name {
+            "document_weight" => self.document_weight = number,
+            "phrase_weight" => self.phrase_weight = number,
+            "segment_decay" => self.segment_decay = number,
+            "occupation_temperature" => self.occupation_temperature = number,
+            "propagated_occupations" => self.propagated_occupations = count(),
+            "occupation_weight" => self.occupation_weight = number,
+            "text_weight" => self.text_weight = number,
+            "min_coverage" => self.min_coverage = number,
+            "body_confidence" => self.body_confidence = number,
+            "title_match_power" => self.title_match_power = number,
+            "semantic_weight" => self.semantic_weight = number,
+            "semantic_body_weight" => self.semantic_body_weight = number,
+            "semantic_floor" => self.semantic_floor = number,
+            "semantic_candidates" => self.semantic_candidates = count(),
+            "broader_weight" => self.broader_weight = number,
+            "narrower_weight" => self.narrower_weight = number,
+            "related_weight" => self.related_weight = number,
+            _ => return None,
         }
-        Ok(tuning)
+        Some(())
     }
 }
 

@@ -10,6 +10,7 @@ use crate::domain::TaxonomyVersion;
 
 const FOLDER: &str = "taxonomies";
 const SNAPSHOT: &str = "taxonomy.bin";
+const VECTORS: &str = "vectors.bin";
 
 /// The imported releases of one data directory.
 #[derive(Debug, Clone)]
@@ -34,6 +35,11 @@ impl InstalledTaxonomies {
             .join(&version.id)
             .join(&version.version)
             .join(SNAPSHOT))
+    }
+
+    /// Where the concept vectors of a release live (beside its snapshot).
+    pub fn vectors_path(&self, version: &TaxonomyVersion) -> Result<PathBuf, TaxonomyError> {
+        Ok(self.snapshot_path(version)?.with_file_name(VECTORS))
     }
 
     /// Stores a release, replacing an earlier import of the same release.

@@ -12,6 +12,7 @@ pub mod onet;
 mod sample;
 mod search;
 mod snapshot;
+pub mod vectors;
 
 use std::collections::HashMap;
 

@@ -1,0 +1,167 @@
+//! The vector side of extraction: every competency's and occupation's vector
+//! (computed once per release by the configured [`Embedder`], see
+//! `taxonomy::vectors`) in one matrix per kind, indexed like the taxonomy,
+//! and the cosine of a text's vector with all of them.
+
+use std::sync::Arc;
+
+use ndarray::{Array1, Array2};
+
+use super::Span;
+use super::spans::{sentences, span};
+use super::terms::terms;
+use crate::domain::TaxonomyVersion;
+use crate::embed::{Embedder, Embedding, EmbeddingMatrix};
+use crate::taxonomy::vectors::{self, ConceptVectors};
+use crate::taxonomy::{CompetencyIdx, Taxonomy, TaxonomyPart};
+
+/// The vectors of one release's concepts with the URIs of their rows.
+#[derive(Debug, Clone)]
+pub struct ReleaseVectors {
+    /// The release.
+    pub version: TaxonomyVersion,
+    /// URI of each competency row.
+    pub competency_uris: Vec<String>,
+    /// URI of each occupation row.
+    pub occupation_uris: Vec<String>,
+    /// The vectors.
+    pub vectors: ConceptVectors,
+}
+
+impl ReleaseVectors {
+    /// Pairs a release with its vectors.
+    pub fn new(part: &TaxonomyPart, vectors: ConceptVectors) -> Self {
+        Self {
+            version: part.version.clone(),
+            competency_uris: part.competencies.iter().map(|c| c.uri.clone()).collect(),
+            occupation_uris: part.occupations.iter().map(|o| o.uri.clone()).collect(),
+            vectors,
+        }
+    }
+}
+
+/// Concept vectors of a whole taxonomy and the embedder for texts.
+#[derive(Debug)]
+pub struct ConceptSpace {
+    embedder: Arc<dyn Embedder>,
+    skills: EmbeddingMatrix,
+    occupations: EmbeddingMatrix,
+}
+
+/// A text's vector and the cosine of every competency with it.
+#[derive(Debug, Clone)]
+pub struct TextVectors {
+    /// Cosine per competency (taxonomy index order).
+    pub skills: Array1<f32>,
+}
+
+impl ConceptSpace {
+    /// Places each release's rows at the taxonomy index of its concepts;
+    /// concepts superseded by a later release take that release's rows, and
+    /// concepts of no listed release stay zero (no vector score).
+    pub fn assemble(
+        embedder: Arc<dyn Embedder>,
+        taxonomy: &Taxonomy,
+        releases: &[ReleaseVectors],
+    ) -> Self {
+        let dim = embedder.dim();
+        let mut skills = Array2::<f32>::zeros((taxonomy.len(), dim));
+        let mut occupations = Array2::<f32>::zeros((taxonomy.occupations().len(), dim));
+        for release in releases {
+            if release.vectors.embedder != embedder.id() {
+                continue;
+            }
+            let rows = release.vectors.competencies.rows();
+            for (row, uri) in release.competency_uris.iter().enumerate() {
+                if let Some(idx) = taxonomy.idx(uri) {
+                    if *taxonomy.version_of(idx) == release.version {
+                        skills.row_mut(idx.0 as usize).assign(&rows.row(row));
+                    }
+                }
+            }
+            let rows = release.vectors.occupations.rows();
+            for (row, uri) in release.occupation_uris.iter().enumerate() {
+                if let Some(index) = taxonomy.occupation_index(uri) {
+                    if *taxonomy.occupation_version_of(index) == release.version {
+                        occupations.row_mut(index).assign(&rows.row(row));
+                    }
+                }
+            }
+        }
+        Self {
+            embedder,
+            skills: EmbeddingMatrix::from_rows(skills),
+            occupations: EmbeddingMatrix::from_rows(occupations),
+        }
+    }
+
+    /// Embeds every concept of the taxonomy now, with nothing persisted
+    /// (tests, and taxonomies built in memory).
+    pub fn compute(embedder: Arc<dyn Embedder>, taxonomy: &Taxonomy) -> Self {
+        let part = TaxonomyPart {
+            version: taxonomy.primary_version().clone(),
+            competencies: taxonomy.competencies().to_vec(),
+            occupations: taxonomy.occupations().to_vec(),
+        };
+        let vectors = vectors::compute(embedder.as_ref(), &part);
+        Self {
+            embedder,
+            skills: vectors.competencies,
+            occupations: vectors.occupations,
+        }
+    }
+
+    /// Id of the embedder.
+    pub fn embedder_id(&self) -> &str {
+        self.embedder.id()
+    }
+
+    /// The occupation vectors (taxonomy order).
+    pub fn occupations(&self) -> &EmbeddingMatrix {
+        &self.occupations
+    }
+
+    /// Embeds a text (a long one whole, as the embedder pools it) and scores
+    /// every competency against it; `None` when the embedder finds no content.
+    pub fn score(&self, input: &str) -> Option<TextVectors> {
+        let query = self.embedder.embed(input)?;
+        Some(TextVectors {
+            skills: self.skills.cosines(&query),
+        })
+    }
+
+    /// The sentence of `input` closest to each competency, as evidence of a
+    /// semantic match: one batch embeds the sentences, then one small product
+    /// per competency. A competency with no close sentence gets the whole text.
+    pub fn evidence(&self, input: &str, competencies: &[CompetencyIdx]) -> Vec<Span> {
+        let all = terms(input);
+        let ranges: Vec<(usize, usize)> = sentences(input, &all)
+            .into_iter()
+            .filter_map(|s| Some((s.first()?.token.start, s.last()?.token.end)))
+            .collect();
+        let whole = (
+            all.first().map_or(0, |t| t.token.start),
+            all.last().map_or(input.len(), |t| t.token.end),
+        );
+        if ranges.len() <= 1 {
+            return competencies
+                .iter()
+                .map(|_| span(input, whole.0, whole.1))
+                .collect();
+        }
+        let texts: Vec<&str> = ranges.iter().map(|&(b, e)| &input[b..e]).collect();
+        let sentence_vectors = self.embedder.embed_batch(&texts);
+        competencies
+            .iter()
+            .map(|c| {
+                let concept = self.skills.rows().row(c.0 as usize).to_owned();
+                let best = Embedding::normalize(concept).and_then(|concept| {
+                    let cosines = sentence_vectors.cosines(&concept);
+                    (0..cosines.len()).max_by(|&a, &b| cosines[a].total_cmp(&cosines[b]))
+                });
+                let (begin, end) = best.map_or(whole, |i| ranges[i]);
+                span(input, begin, end)
+            })
+            .collect()
+    }
+}
