@@ -92,7 +92,10 @@ impl MemoryCandidateIndex {
 }
 
 /// The plan as the posting scan sees it: every key that covers a need.
-fn query<'a>(plan: &'a JobPlan, unknown_uris: &HashMap<String, CompetencyKey>) -> Query<'a> {
+pub(super) fn query<'a>(
+    plan: &'a JobPlan,
+    unknown_uris: &HashMap<String, CompetencyKey>,
+) -> Query<'a> {
     let mut keys: Vec<(CompetencyKey, Vec<(u16, CoverageKind)>)> = plan
         .known
         .iter()

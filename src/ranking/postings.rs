@@ -99,22 +99,67 @@ impl Posting {
     }
 }
 
+/// What bounds the value of any posting of a list: its strongest kind and
+/// its latest date (or, for undated postings, that some are undated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListBound {
+    /// The smallest kind index (the strongest kind) in the list.
+    kind: u8,
+    /// The latest `dated` in the list, or [`NO_DATE`] when none is dated.
+    latest: i32,
+    /// Whether some posting is undated.
+    undated: bool,
+}
+
+impl ListBound {
+    const EMPTY: Self = Self {
+        kind: u8::MAX,
+        latest: NO_DATE,
+        undated: false,
+    };
+
+    /// The bound of a list with one more posting.
+    fn with(self, posting: &Posting) -> Self {
+        Self {
+            kind: self.kind.min(posting.kind),
+            latest: self.latest.max(posting.dated),
+            undated: self.undated || posting.dated == NO_DATE,
+        }
+    }
+
+    fn of(list: &[Posting]) -> Self {
+        list.iter().fold(Self::EMPTY, Self::with)
+    }
+}
+
 /// The posting lists of one block of candidates.
 #[derive(Debug, Default, Clone)]
 pub struct Block {
     /// Postings by competency key; no list is empty.
     pub lists: HashMap<CompetencyKey, Vec<Posting>>,
+    /// The bound of each list, by the same keys; kept by [`Block::add`],
+    /// [`Block::remove`] and [`Block::refresh_bounds`].
+    bounds: HashMap<CompetencyKey, ListBound>,
 }
 
 impl Block {
     /// Adds a candidate's evidence.
     pub fn add(&mut self, local: u16, evidence: &[CompactEvidence]) {
         for piece in evidence {
-            self.lists
-                .entry(piece.key)
-                .or_default()
-                .push(Posting::new(local, piece));
+            let posting = Posting::new(local, piece);
+            self.lists.entry(piece.key).or_default().push(posting);
+            let bound = self.bounds.entry(piece.key).or_insert(ListBound::EMPTY);
+            *bound = bound.with(&posting);
         }
+    }
+
+    /// Recomputes every list's bound, after the lists were filled directly.
+    pub fn refresh_bounds(&mut self) {
+        self.bounds = self
+            .lists
+            .iter()
+            .map(|(key, list)| (*key, ListBound::of(list)))
+            .collect();
     }
 
     /// Removes every posting of a candidate from the lists of `keys`.
@@ -124,6 +169,9 @@ impl Block {
                 list.retain(|p| p.local != local);
                 if list.is_empty() {
                     self.lists.remove(key);
+                    self.bounds.remove(key);
+                } else {
+                    self.bounds.insert(*key, ListBound::of(list));
                 }
             }
         }
@@ -155,6 +203,8 @@ pub struct Query<'a> {
 #[derive(Debug, Default)]
 pub struct Scratch {
     best: Vec<f64>,
+    /// A bound per need, for [`Query::bound`].
+    bound: Vec<f64>,
     seen: Vec<bool>,
     touched: Vec<u16>,
 }
@@ -215,6 +265,38 @@ impl<'a> Query<'a> {
         }
     }
 
+    /// The most any candidate of the block can score: per need, the best
+    /// coverage factor x strongest kind x freshest recency of the lists that
+    /// cover it (expiry and proficiency factors are at most 1), weighted and
+    /// summed as [`Query::score`] sums. Every step rounds monotonically, so
+    /// no candidate's exact score exceeds it.
+    pub fn bound(&self, block: &Block, scratch: &mut Scratch) -> f64 {
+        let row = &mut scratch.bound;
+        row.clear();
+        row.resize(self.weights.len(), 0.0);
+        for (key, covers) in &self.keys {
+            let Some(list) = block.bounds.get(key) else {
+                continue;
+            };
+            let strength = self.strength[usize::from(list.kind)];
+            let mut recency: f64 = 0.0;
+            if list.latest != NO_DATE {
+                recency = self.recency(list.latest);
+            }
+            if list.undated {
+                recency = recency.max(self.recency(NO_DATE));
+            }
+            for &(need, factor) in covers {
+                let value = factor * strength * recency;
+                let slot = &mut row[usize::from(need)];
+                if value > *slot {
+                    *slot = value;
+                }
+            }
+        }
+        self.score(row)
+    }
+
     /// Calls `found(local, score)` for every candidate of the block with
     /// evidence for any need (and, when `wanted` is given, wanted by it).
     pub fn score_block(
@@ -229,6 +311,7 @@ impl<'a> Query<'a> {
             best,
             seen,
             touched,
+            bound: _,
         } = scratch;
         best.resize(BLOCK * needs, 0.0);
         seen.clear();

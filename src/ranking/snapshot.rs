@@ -249,6 +249,7 @@ fn read_block(bytes: &[u8]) -> Parsed<Block> {
     if !reader.bytes.is_empty() {
         return Err("trailing bytes in a block");
     }
+    block.refresh_bounds();
     Ok(block)
 }
 

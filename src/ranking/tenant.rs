@@ -3,6 +3,7 @@
 //! posting lists of every block of ordinals.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -101,25 +102,63 @@ impl TenantPostings {
     }
 
     /// The best `limit` candidates with evidence for the query and a score
-    /// above zero; blocks are scored in parallel.
+    /// above zero.
     pub fn top(&self, query: &Query<'_>, limit: usize) -> Vec<(RecordId, f64)> {
-        self.blocks
-            .par_iter()
-            .enumerate()
-            .fold(
-                || (Scratch::default(), TopK::new(limit)),
-                |(mut scratch, mut top), (b, block)| {
-                    query.score_block(block, &mut scratch, None, |local, score| {
+        self.top_counted(query, limit).0
+    }
+
+    /// [`TenantPostings::top`], and how many blocks were scored. Blocks are
+    /// taken best bound first by parallel workers; the k-th best score any
+    /// worker holds is shared, and a block whose bound is below it is not
+    /// scored (none of its candidates could enter the top `limit`).
+    pub fn top_counted(&self, query: &Query<'_>, limit: usize) -> (Vec<(RecordId, f64)>, usize) {
+        if limit == 0 {
+            return (Vec::new(), 0);
+        }
+        let order = self.blocks_by_bound(query);
+        let next = AtomicUsize::new(0);
+        let threshold = AtomicU64::new(0.0_f64.to_bits());
+        let scored = AtomicUsize::new(0);
+        let workers = rayon::current_num_threads().clamp(1, order.len().max(1));
+        let top = (0..workers)
+            .into_par_iter()
+            .map(|_| {
+                let mut scratch = Scratch::default();
+                let mut top = TopK::new(limit);
+                while let Some(&(bound, b)) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    // Scores are never negative, so the bits order as the values.
+                    if bound < f64::from_bits(threshold.load(Ordering::Relaxed)) {
+                        break;
+                    }
+                    scored.fetch_add(1, Ordering::Relaxed);
+                    query.score_block(&self.blocks[b], &mut scratch, None, |local, score| {
                         if score > 0.0 {
                             top.offer(score, self.id(b, local));
                         }
                     });
-                    (scratch, top)
-                },
-            )
-            .map(|(_, top)| top)
-            .reduce(|| TopK::new(limit), TopK::merge)
-            .into_sorted()
+                    if let Some(kth) = top.kth_score().filter(|kth| *kth > 0.0) {
+                        threshold.fetch_max(kth.to_bits(), Ordering::Relaxed);
+                    }
+                }
+                top
+            })
+            .reduce(|| TopK::new(limit), TopK::merge);
+        (top.into_sorted(), scored.into_inner())
+    }
+
+    /// Blocks that could hold a candidate scoring above zero, with their
+    /// bounds, highest bound first (ties in block order).
+    fn blocks_by_bound(&self, query: &Query<'_>) -> Vec<(f64, usize)> {
+        let mut scratch = Scratch::default();
+        let mut order: Vec<(f64, usize)> = self
+            .blocks
+            .iter()
+            .enumerate()
+            .map(|(b, block)| (query.bound(block, &mut scratch), b))
+            .filter(|(bound, _)| *bound > 0.0)
+            .collect();
+        order.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        order
     }
 
     /// The best `limit` of the listed candidates (unknown ids skipped, a

@@ -272,3 +272,77 @@ fn a_corrupt_or_cut_snapshot_is_an_error() {
         assert!(read.is_err(), "a snapshot cut at {len} bytes is caught");
     }
 }
+
+/// Evidence of `uri` of a kind, dated `as_of` or undated.
+fn piece(taxonomy: &Taxonomy, uri: &str, kind: EvidenceKind, dated: Option<Date>) -> Evidence {
+    Evidence {
+        idx: taxonomy.idx(uri),
+        uri: uri.to_owned(),
+        kind,
+        source: String::new(),
+        dated,
+        expires: None,
+        proficiency: None,
+    }
+}
+
+#[test]
+fn blocks_that_cannot_reach_the_top_are_skipped_with_the_same_result() {
+    let taxonomy = load_sample().unwrap();
+    let tenant = &tenants()[0];
+    let mut rng = StdRng::seed_from_u64(0x0b10_c4ed);
+    let (plan, _, job) = job(&mut rng, &taxonomy);
+    let uris: Vec<&str> = job
+        .competencies
+        .iter()
+        .map(|c| c.uri.as_str())
+        .filter(|uri| taxonomy.idx(uri).is_some())
+        .collect();
+    assert!(!uris.is_empty(), "the seed gives a job with taxonomy needs");
+    let mut postings = super::tenant::TenantPostings::default();
+    let scan = ScanCandidateIndex::new(taxonomy.len());
+    let blocks = 12;
+    // Weak evidence (CV text, undated, some needs only) in every block but
+    // the last, whose candidates hold fresh verified credentials for all.
+    for id in 0..blocks * super::postings::BLOCK {
+        let strong = id >= (blocks - 1) * super::postings::BLOCK;
+        let evidence = uris
+            .iter()
+            .filter(|_| strong || rng.random_range(0..2) == 0)
+            .map(|uri| match strong {
+                true => piece(
+                    &taxonomy,
+                    uri,
+                    EvidenceKind::VerifiedCredential,
+                    Some(plan.as_of),
+                ),
+                false => piece(&taxonomy, uri, EvidenceKind::CvText, None),
+            })
+            .collect();
+        let candidate = CandidateProfile {
+            id: RecordId::parse(&format!("c{id:05}")).unwrap(),
+            evidence,
+        };
+        scan.put(tenant.as_str(), &candidate);
+        postings.put(&CompactProfile::new(&candidate, |_| u32::MAX));
+    }
+    let query = super::index::query(&plan, &std::collections::HashMap::new());
+    for limit in [1, 10, super::postings::BLOCK] {
+        let (fast, scored) = postings.top_counted(&query, limit);
+        let expected = scan.top(tenant, &plan, None, limit, false);
+        assert_same(&fast, &expected, &format!("top {limit}"));
+        assert!(
+            scored < blocks,
+            "top {limit}: {scored} of {blocks} blocks scored"
+        );
+    }
+    // Past one block's worth, weak candidates enter and every block counts.
+    let limit = 3 * super::postings::BLOCK;
+    let (fast, scored) = postings.top_counted(&query, limit);
+    assert_same(
+        &fast,
+        &scan.top(tenant, &plan, None, limit, false),
+        "top 3 blocks",
+    );
+    assert_eq!(scored, blocks, "top {limit}");
+}

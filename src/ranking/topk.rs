@@ -65,6 +65,15 @@ impl<'a> TopK<'a> {
         }
     }
 
+    /// The score of the worst kept once `limit` are kept: a candidate
+    /// scoring below it cannot enter.
+    pub fn kth_score(&self) -> Option<f64> {
+        self.heap
+            .peek()
+            .filter(|_| self.heap.len() == self.limit)
+            .map(|worst| worst.score)
+    }
+
     /// Keeps the best of both.
     pub fn merge(mut self, other: Self) -> Self {
         for ranked in other.heap {
