@@ -20,6 +20,7 @@ use std::time::Instant;
 
 use skillmatch::catalog::{Catalog, CredentialFilter};
 use skillmatch::domain::{DeliveryMode, JobPosting, Money, TaxonomyVersion};
+use skillmatch::embed::default_embedder;
 use skillmatch::extract::Extractor;
 use skillmatch::matching::{
     MatchOutcome, MatchQuery, match_credentials, match_credentials_exhaustive,
@@ -87,6 +88,7 @@ fn main() {
     let store = Arc::new(Store::open(&dir.path().join("bench.redb")).expect("store"));
     let (catalog, _) =
         Catalog::open(store, taxonomy.clone(), &dir.path().join("index"), "").expect("catalog");
+    let catalog = catalog.with_embedder(default_embedder());
     let (catalogue_size, queries) = sizes();
     let credentials = synthetic::synthetic_catalogue(&taxonomy, catalogue_size);
     let started = Instant::now();
