@@ -9,7 +9,9 @@
 //! Environment: `SKILLMATCH_BENCH_QUERIES` (query count),
 //! `SKILLMATCH_BENCH_PATH` (`indexed` or `exhaustive`: time one path only),
 //! `SKILLMATCH_BENCH_PAUSE_SECS` (pause before the queries), `PHASES=1`
-//! (also time extraction and BM25 alone).
+//! (also time extraction and BM25 alone), `SKILLMATCH_BENCH_NO_VECTORS=1`
+//! (no catalogue embedder: credential and job texts are not embedded and the
+//! vector score is 0, as before it existed).
 
 #[path = "support/synthetic.rs"]
 mod synthetic;
@@ -20,6 +22,7 @@ use std::time::Instant;
 
 use skillmatch::catalog::{Catalog, CredentialFilter};
 use skillmatch::domain::{DeliveryMode, JobPosting, Money, TaxonomyVersion};
+use skillmatch::embed::default_embedder;
 use skillmatch::extract::Extractor;
 use skillmatch::matching::{
     MatchOutcome, MatchQuery, match_credentials, match_credentials_exhaustive,
@@ -87,6 +90,11 @@ fn main() {
     let store = Arc::new(Store::open(&dir.path().join("bench.redb")).expect("store"));
     let (catalog, _) =
         Catalog::open(store, taxonomy.clone(), &dir.path().join("index"), "").expect("catalog");
+    let catalog = if std::env::var_os("SKILLMATCH_BENCH_NO_VECTORS").is_some() {
+        catalog
+    } else {
+        catalog.with_embedder(default_embedder())
+    };
     let (catalogue_size, queries) = sizes();
     let credentials = synthetic::synthetic_catalogue(&taxonomy, catalogue_size);
     let started = Instant::now();

@@ -121,7 +121,11 @@ impl Engine {
             Tuning::for_embedder(embedder.id()),
             &linked_occupation_titles(&taxonomy),
         )
-        .with_space(ConceptSpace::assemble(embedder, &taxonomy, &releases));
+        .with_space(ConceptSpace::assemble(
+            embedder.clone(),
+            &taxonomy,
+            &releases,
+        ));
         let (catalog, seed) = Catalog::open(
             store.clone(),
             taxonomy.clone(),
@@ -132,6 +136,7 @@ impl Engine {
             CatalogError::Store(store) => Error::FailedPrecondition(store.to_string()),
             other => Error::from(other),
         })?;
+        let catalog = catalog.with_embedder(embedder);
         let mut report = OpenReport {
             competencies: taxonomy.len(),
             occupations: taxonomy.occupations().len(),

@@ -12,6 +12,7 @@ use skillmatch::domain::{
     AlignmentSource, CredentialId, DeliveryMode, Importance, JobPosting, Microcredential, Money,
     RequiredCompetency, TaughtCompetency,
 };
+use skillmatch::embed::default_embedder;
 use skillmatch::extract::Extractor;
 use skillmatch::matching::{
     MatchOutcome, MatchQuery, match_credentials, match_credentials_exhaustive,
@@ -170,11 +171,13 @@ fn the_indexed_path_returns_what_the_exhaustive_path_returns() {
     let store = Arc::new(Store::open(&dir.path().join("paths.redb")).unwrap());
     let (catalog, _) =
         Catalog::open(store, taxonomy.clone(), &dir.path().join("index"), "").unwrap();
+    let catalog = catalog.with_embedder(default_embedder());
     let credentials: Vec<Microcredential> =
         (0..400).map(|n| world.credential(&taxonomy, n)).collect();
     catalog.upsert(credentials).unwrap();
     let mut compared = 0;
     let mut nonempty = 0;
+    let mut vectored = 0;
     for round in 0..4 {
         if round > 0 {
             // Deletes free ordinals; replacements and new credentials reuse them.
@@ -206,8 +209,148 @@ fn the_indexed_path_returns_what_the_exhaustive_path_returns() {
             assert_eq!(summary(&fast), summary(&oracle), "query {query:?}");
             compared += 1;
             nonempty += usize::from(!oracle.matches.is_empty());
+            for found in &oracle.matches {
+                let vector = found.components.vector;
+                assert!((0.0..=1.0).contains(&vector), "vector score {vector}");
+            }
+            vectored += usize::from(oracle.matches.iter().any(|m| m.components.vector > 0.0));
         }
     }
     assert_eq!(compared, 240);
     assert!(nonempty > 150, "only {nonempty} queries found anything");
+    assert!(
+        vectored > 150,
+        "only {vectored} queries had a vector score above 0"
+    );
+}
+
+fn plain_credential(id: &str, title: &str, description: &str, uri: &str) -> Microcredential {
+    Microcredential {
+        id: CredentialId::parse(id).unwrap(),
+        title: title.into(),
+        provider: "Provider".into(),
+        description: description.into(),
+        learning_outcomes: Vec::new(),
+        competencies: vec![TaughtCompetency {
+            uri: uri.into(),
+            proficiency: None,
+            assessed: false,
+            source: AlignmentSource::Provider,
+        }],
+        hours: 10.0,
+        cost: Money::new(0.0, "EUR").unwrap(),
+        delivery_mode: DeliveryMode::Online,
+        language: "en".into(),
+        assessed: false,
+        accredited_by: Vec::new(),
+        frameworks: Vec::new(),
+        part_of: Vec::new(),
+        has_part: Vec::new(),
+        prerequisites: Vec::new(),
+        eqf_level: None,
+        credits: None,
+        validity_months: None,
+        url: None,
+    }
+}
+
+/// Ids best first by both paths, after checking that they agree.
+fn ranked(taxonomy: &Taxonomy, catalog: &Catalog, query: &MatchQuery) -> Vec<MatchOutcome> {
+    let extractor = Extractor::new(taxonomy);
+    let fast = match_credentials(taxonomy, &extractor, catalog, query).unwrap();
+    let oracle = match_credentials_exhaustive(taxonomy, &extractor, catalog, query).unwrap();
+    assert_eq!(summary(&fast), summary(&oracle));
+    vec![fast, oracle]
+}
+
+#[test]
+fn the_vector_score_orders_credentials_equal_in_coverage_and_text() {
+    let taxonomy = Arc::new(load_sample().unwrap());
+    let uri = "urn:skillmatch-test:care";
+    // No word of the job is in either credential: BM25 is 0 for both, and
+    // both teach the one required competency.
+    let credentials = vec![
+        plain_credential(
+            "a-ledgers",
+            "Bookkeeping basics",
+            "Balance sheets and invoices.",
+            uri,
+        ),
+        plain_credential(
+            "b-medicine",
+            "Clinical medicine for doctors",
+            "Diagnosis and nursing of sick people.",
+            uri,
+        ),
+    ];
+    let query = MatchQuery {
+        job: JobPosting {
+            title: "Physician".into(),
+            description: "Treats patients in hospital wards.".into(),
+            competencies: vec![RequiredCompetency {
+                uri: uri.into(),
+                importance: Importance::Essential,
+                min_proficiency: None,
+            }],
+            ..JobPosting::default()
+        },
+        filter: CredentialFilter::default(),
+        top_k: 5,
+        offset: 0,
+    };
+    let order = |outcome: &MatchOutcome| -> Vec<String> {
+        outcome
+            .matches
+            .iter()
+            .map(|m| m.credential.id.to_string())
+            .collect()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("vector.redb")).unwrap());
+    let (catalog, _) =
+        Catalog::open(store, taxonomy.clone(), &dir.path().join("index"), "").unwrap();
+    catalog.upsert(credentials).unwrap();
+    for outcome in ranked(&taxonomy, &catalog, &query) {
+        // Without an embedder the two tie and the smaller id comes first.
+        assert_eq!(order(&outcome), ["a-ledgers", "b-medicine"]);
+        assert!(outcome.matches.iter().all(|m| m.components.vector == 0.0));
+    }
+    let catalog = catalog.with_embedder(default_embedder());
+    let mut ledgers_before = 0.0;
+    for outcome in ranked(&taxonomy, &catalog, &query) {
+        assert_eq!(
+            order(&outcome),
+            ["b-medicine", "a-ledgers"],
+            "{}",
+            summary(&outcome)
+        );
+        let [medicine, ledgers] = [&outcome.matches[0], &outcome.matches[1]];
+        assert_eq!(medicine.components.coverage, ledgers.components.coverage);
+        assert_eq!(medicine.components.text, 0.0);
+        assert_eq!(ledgers.components.text, 0.0);
+        assert!(medicine.components.vector > ledgers.components.vector);
+        assert!(medicine.components.vector <= 1.0 && ledgers.components.vector >= 0.0);
+        ledgers_before = ledgers.components.vector;
+    }
+    // Replacing a credential re-embeds its new text.
+    catalog
+        .upsert(vec![plain_credential(
+            "a-ledgers",
+            "Hospital physician training",
+            "Treating patients on wards.",
+            uri,
+        )])
+        .unwrap();
+    for outcome in ranked(&taxonomy, &catalog, &query) {
+        let ledgers = outcome
+            .matches
+            .iter()
+            .find(|m| m.credential.id.as_str() == "a-ledgers")
+            .expect("still matched");
+        assert!(
+            ledgers.components.vector > ledgers_before,
+            "{}",
+            summary(&outcome)
+        );
+    }
 }

@@ -213,6 +213,11 @@ async fn scores_are_ordered_bounded_and_top_k_limits() {
             .expect("components");
         assert!((0.0..=1.0).contains(&components.coverage));
         assert!((0.0..=1.0).contains(&components.text));
+        assert!(
+            components.vector > 0.0 && components.vector <= 1.0,
+            "vector {}",
+            components.vector
+        );
         assert!((1.0..=1.1).contains(&components.quality_boost));
     }
     let default = matches(&server, match_request(junior_data_analyst(), 0)).await;

@@ -101,6 +101,7 @@ fn explanation(
             coverage: found.components.coverage,
             text: found.components.text,
             quality_boost: found.components.quality_boost,
+            vector: found.components.vector,
         }),
         summary: summary(taxonomy, needs, found),
     }

@@ -29,6 +29,7 @@ pub use seed::{SAMPLE_CREDENTIALS_JSONL, SeedReport};
 pub use teaching::{Ordinal, QualityMarkers, TeachingIndex};
 
 use crate::domain::{CredentialId, Microcredential};
+use crate::embed::{Embedder, Embedding};
 use crate::store::{CatalogChange, Store, StoreError};
 use crate::taxonomy::Taxonomy;
 
@@ -67,18 +68,28 @@ struct CatalogState {
 }
 
 impl CatalogState {
-    fn from_credentials(taxonomy: &Taxonomy, credentials: Vec<Microcredential>) -> Self {
+    fn from_credentials(
+        taxonomy: &Taxonomy,
+        embedder: Option<&dyn Embedder>,
+        credentials: Vec<Microcredential>,
+    ) -> Self {
         let mut state = Self::default();
         for credential in credentials {
-            state.insert(taxonomy, Arc::new(credential));
+            let vector = embedder.and_then(|e| credential_vector(e, &credential));
+            state.insert(taxonomy, Arc::new(credential), vector);
         }
         state
     }
 
-    fn insert(&mut self, taxonomy: &Taxonomy, credential: Arc<Microcredential>) {
+    fn insert(
+        &mut self,
+        taxonomy: &Taxonomy,
+        credential: Arc<Microcredential>,
+        vector: Option<Embedding>,
+    ) {
         self.remove(taxonomy, &credential.id);
         self.stacks.insert(&credential);
-        self.teaching.insert(taxonomy, &credential);
+        self.teaching.insert(taxonomy, &credential, vector);
         for taught in &credential.competencies {
             self.by_competency
                 .entry(taught.uri.clone())
@@ -101,11 +112,24 @@ impl CatalogState {
     }
 }
 
+/// The embedding of a credential's title, description and learning outcomes.
+fn credential_vector(embedder: &dyn Embedder, credential: &Microcredential) -> Option<Embedding> {
+    let mut text = format!("{}\n{}", credential.title, credential.description);
+    for outcome in &credential.learning_outcomes {
+        text.push('\n');
+        text.push_str(outcome);
+    }
+    embedder.embed(&text)
+}
+
 /// The catalogue. Reads are lock-light; writes are serialised and durable
 /// before they return.
 pub struct Catalog {
     store: Arc<Store>,
     taxonomy: Arc<Taxonomy>,
+    /// Embeds credential texts and job texts for the vector score; none
+    /// until [`Catalog::with_embedder`].
+    embedder: Option<Arc<dyn Embedder>>,
     index: CredentialIndex,
     write_lock: Mutex<()>,
     state: RwLock<CatalogState>,
@@ -141,15 +165,35 @@ impl Catalog {
             );
             index.rebuild(&taxonomy, &all, generation)?;
         }
-        let state = CatalogState::from_credentials(&taxonomy, all);
+        let state = CatalogState::from_credentials(&taxonomy, None, all);
         let catalog = Self {
             store,
             taxonomy,
+            embedder: None,
             index,
             write_lock: Mutex::new(()),
             state: RwLock::new(state),
         };
         Ok((catalog, seed_report))
+    }
+
+    /// Embeds every credential's text with `embedder` once, and every
+    /// credential upserted later; [`Self::embed_query`] uses it for job texts.
+    pub fn with_embedder(mut self, embedder: Arc<dyn Embedder>) -> Self {
+        let state = self
+            .state
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let all: Vec<Microcredential> = state.by_id.values().map(|c| (**c).clone()).collect();
+        *state = CatalogState::from_credentials(&self.taxonomy, Some(embedder.as_ref()), all);
+        self.embedder = Some(embedder);
+        self
+    }
+
+    /// The embedding of a job text with the catalogue's embedder; `None`
+    /// without one or when the text has no content.
+    pub fn embed_query(&self, text: &str) -> Option<Embedding> {
+        self.embedder.as_ref()?.embed(text)
     }
 
     /// Number of credentials.
@@ -230,6 +274,14 @@ impl Catalog {
         {
             tracing::error!(%error, generation, "credential index update failed; it will be rebuilt on restart");
         }
+        let vectors: Vec<Option<Embedding>> = upserts
+            .iter()
+            .map(|c| {
+                self.embedder
+                    .as_deref()
+                    .and_then(|e| credential_vector(e, c))
+            })
+            .collect();
         let mut state = self
             .state
             .write()
@@ -237,8 +289,8 @@ impl Catalog {
         for id in &deletes {
             state.remove(&self.taxonomy, id);
         }
-        for credential in upserts {
-            state.insert(&self.taxonomy, Arc::new(credential));
+        for (credential, vector) in upserts.into_iter().zip(vectors) {
+            state.insert(&self.taxonomy, Arc::new(credential), vector);
         }
         Ok(())
     }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::domain::{CredentialId, Microcredential};
+use crate::embed::Embedding;
 use crate::taxonomy::{CompetencyIdx, Taxonomy};
 
 /// A credential's dense position in the view; reused after a delete.
@@ -40,6 +41,9 @@ impl QualityMarkers {
 pub struct TeachingIndex {
     slots: Vec<Option<Arc<Microcredential>>>,
     markers: Vec<QualityMarkers>,
+    /// Embedding of each credential's title, description and outcomes
+    /// (`None` without an embedder or for a text with no content).
+    vectors: Vec<Option<Embedding>>,
     ordinals: HashMap<CredentialId, Ordinal>,
     free: Vec<Ordinal>,
     /// Posting lists of taxonomy competencies, by [`CompetencyIdx`].
@@ -49,18 +53,25 @@ pub struct TeachingIndex {
 }
 
 impl TeachingIndex {
-    /// Adds a credential (whose id is not in the index).
-    pub(super) fn insert(&mut self, taxonomy: &Taxonomy, credential: &Arc<Microcredential>) {
+    /// Adds a credential (whose id is not in the index) with its text embedding.
+    pub(super) fn insert(
+        &mut self,
+        taxonomy: &Taxonomy,
+        credential: &Arc<Microcredential>,
+        vector: Option<Embedding>,
+    ) {
         let ordinal = match self.free.pop() {
             Some(free) => free,
             None => {
                 self.slots.push(None);
                 self.markers.push(QualityMarkers::default());
+                self.vectors.push(None);
                 Ordinal::try_from(self.slots.len() - 1).expect("fewer than 2^32 credentials")
             }
         };
         self.slots[ordinal as usize] = Some(credential.clone());
         self.markers[ordinal as usize] = QualityMarkers::of(credential);
+        self.vectors[ordinal as usize] = vector;
         self.ordinals.insert(credential.id.clone(), ordinal);
         for taught in &credential.competencies {
             self.list_mut(taxonomy, &taught.uri).push(ordinal);
@@ -77,6 +88,7 @@ impl TeachingIndex {
                 .retain(|&other| other != ordinal);
         }
         self.slots[ordinal as usize] = None;
+        self.vectors[ordinal as usize] = None;
         self.free.push(ordinal);
     }
 
@@ -109,6 +121,16 @@ impl TeachingIndex {
             .get(ordinal as usize)
             .copied()
             .unwrap_or_default()
+    }
+
+    /// Cosine of the credential's text embedding with the job's, clamped to
+    /// [0, 1]; 0 when either has no embedding.
+    pub fn vector_similarity(&self, ordinal: Ordinal, job: Option<&Embedding>) -> f64 {
+        let stored = self.vectors.get(ordinal as usize).and_then(Option::as_ref);
+        match (stored, job) {
+            (Some(credential), Some(job)) => f64::from(credential.cosine(job)).clamp(0.0, 1.0),
+            _ => 0.0,
+        }
     }
 
     /// The ordinal of a credential id.

@@ -44,7 +44,7 @@ Conversion (`src/eval/coursera.rs`), one credential per row:\n\
 - cost: not in the data; recorded as 0 USD, so no cost filter is evaluated.\n\
 - assessed: true for Course, Specialization and Professional Certificate (the certificate requires graded assignments), false for Guided Project. Delivery online, language `en`, no accreditation, no stacking links (the scrape does not say which courses make up a specialization).\n\
 - competencies: never the Coursera skill tags (they are the gold below); only `catalog::add_extracted_competencies` over description + outcomes (the production enrichment: the competencies the text names by a whole preferred, alternative or hidden label, at most 10, source `extracted`).\n\n\
-Matching: the credentials are upserted into a catalogue in a temporary folder (`store::Store` + `catalog::Catalog::open(.., \"\")`, no seed), and every posting (title = first line, description = the rest, no explicit competencies) is matched with `matching::match_credentials`, top_k 5, once with no filter and once with `max_hours` 40 + `require_assessed`. A gold essential skill counts as covered when a need of the match explanation whose competency is that skill is covered exactly or through a narrower taught competency by any of the 5 credentials (broader and related coverage do not count). Per posting: covered gold / gold; reported as the mean over postings and as the share of postings with at least one covered. The job's needs are themselves extracted from the posting, so this measures posting extraction and credential extraction together.\n\n\
+Matching: the credentials are upserted into a catalogue in a temporary folder (`store::Store` + `catalog::Catalog::open(.., \"\")`, no seed), and every posting (title = first line, description = the rest, no explicit competencies) is matched with `matching::match_credentials`, top_k 5, once with no filter and once with `max_hours` 40 + `require_assessed`; both runs are made first without the vector score (a catalogue without an embedder) and then with it (`Catalog::with_embedder`, the extractor's embedder). A gold essential skill counts as covered when a need of the match explanation whose competency is that skill is covered exactly or through a narrower taught competency by any of the 5 credentials (broader and related coverage do not count). Per posting: covered gold / gold; reported as the mean over postings and as the share of postings with at least one covered. The job's needs are themselves extracted from the posting, so this measures posting extraction and credential extraction together.\n\n\
 Extraction check: each distinct skill tag of a row is mapped to ESCO competencies whose preferred or alternative label equals it case-insensitively (after trimming; no hidden labels, no fuzzy matching; a label shared by several competencies maps to all of them). For the rows with at least one mapped tag, precision, recall and F1 of the extracted competencies against the mapped set, averaged over rows (macro; precision 0 for a row with no extraction): once for the competencies the enrichment keeps (those the text names by a whole preferred, alternative or hidden label, at most 10) and once for the extractor's top 10 with no threshold. Tags that do not map are not counted against recall, and extracted competencies that a tag did not name count as false positives even when correct, so precision is a lower bound.\n";
 
 /// The catalogue file, relative to the data folder.
@@ -266,6 +266,10 @@ pub struct CatalogueReport {
     pub unfiltered: CoverageFigures,
     /// `max_hours` [`FILTER_MAX_HOURS`] and `require_assessed`.
     pub filtered: CoverageFigures,
+    /// [`Self::unfiltered`] without the vector score (no catalogue embedder).
+    pub unfiltered_lexical: CoverageFigures,
+    /// [`Self::filtered`] without the vector score.
+    pub filtered_lexical: CoverageFigures,
     /// Credentials passing the filter.
     pub passing_filter: usize,
     /// Distinct skill tags over the evaluated rows.
@@ -447,19 +451,28 @@ pub fn run(
 
     let started = Instant::now();
     let postings = first(datasets::postings(&taxonomy, &data.join(POSTINGS))?, limit);
-    let unfiltered = coverage(
-        &taxonomy,
-        &extractor,
-        &catalog,
-        &postings,
-        &CredentialFilter::default(),
-    )?;
     let filter = CredentialFilter {
         max_hours: Some(FILTER_MAX_HOURS),
         require_assessed: true,
         ..CredentialFilter::default()
     };
-    let filtered = coverage(&taxonomy, &extractor, &catalog, &postings, &filter)?;
+    let both = |catalog: &Catalog| -> Result<(CoverageFigures, CoverageFigures), EvalError> {
+        let unfiltered = coverage(
+            &taxonomy,
+            &extractor,
+            catalog,
+            &postings,
+            &CredentialFilter::default(),
+        )?;
+        let filtered = coverage(&taxonomy, &extractor, catalog, &postings, &filter)?;
+        Ok((unfiltered, filtered))
+    };
+    let (unfiltered_lexical, filtered_lexical) = both(&catalog)?;
+    let catalog = match extractor.space() {
+        Some(space) => catalog.with_embedder(space.embedder().clone()),
+        None => catalog,
+    };
+    let (unfiltered, filtered) = both(&catalog)?;
     let matching = started.elapsed().as_secs_f64();
 
     let labels = tag_map(&taxonomy);
@@ -516,6 +529,8 @@ pub fn run(
         postings: postings.len(),
         unfiltered,
         filtered,
+        unfiltered_lexical,
+        filtered_lexical,
         passing_filter: items
             .iter()
             .filter(|i| filter.accepts(&i.credential))
@@ -585,6 +600,14 @@ impl CatalogueReport {
             ),
             &self.filtered,
         ));
+        out.push_str(&cov(
+            "no filter, without the vector score",
+            &self.unfiltered_lexical,
+        ));
+        out.push_str(&cov(
+            &format!("max_hours {FILTER_MAX_HOURS} + require_assessed, without the vector score"),
+            &self.filtered_lexical,
+        ));
         out.push_str(&format!(
             "\nSkill tags: {} distinct, {} mapped to ESCO by exact label ({:.1} %); {} of {} per-row tag occurrences mapped; {} rows with ≥ 1 mapped tag.\n\n",
             self.distinct_tags,
@@ -602,7 +625,7 @@ impl CatalogueReport {
         out.push_str(&prf("top 10, no threshold", &self.top10));
         let (setup, enrich, matching) = self.seconds;
         out.push_str(&format!(
-            "\nTime: {setup:.1} s taxonomy and extractor, {enrich:.1} s conversion, extraction and indexing, {matching:.1} s matching (two runs).\n"
+            "\nTime: {setup:.1} s taxonomy and extractor, {enrich:.1} s conversion, extraction and indexing, {matching:.1} s matching (four runs: without, then with the vector score).\n"
         ));
         out
     }

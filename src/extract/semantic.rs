@@ -111,6 +111,11 @@ impl ConceptSpace {
         }
     }
 
+    /// The embedder.
+    pub fn embedder(&self) -> &Arc<dyn Embedder> {
+        &self.embedder
+    }
+
     /// Id of the embedder.
     pub fn embedder_id(&self) -> &str {
         self.embedder.id()

@@ -24,12 +24,13 @@ pub fn match_credentials_exhaustive(
 ) -> Result<MatchOutcome, CatalogError> {
     let needs = job_needs(taxonomy, extractor, &query.job);
     let coverage = CoverageMap::new(taxonomy, &needs);
+    let text = query.job.text();
+    let job_vector = catalog.embed_query(&text);
     let mut candidates: BTreeMap<String, (Arc<Microcredential>, f32)> = catalog
         .teaching_any(coverage.uris())
         .into_iter()
         .map(|c| (c.id.to_string(), (c, 0.0)))
         .collect();
-    let text = query.job.text();
     for (credential, bm25) in catalog.text_search(&text, TEXT_CANDIDATES)? {
         candidates
             .entry(credential.id.to_string())
@@ -44,12 +45,16 @@ pub fn match_credentials_exhaustive(
         .into_values()
         .filter(|(credential, _)| query.filter.accepts(credential))
         .map(|(credential, bm25)| {
-            score_one(
-                &coverage,
-                &needs,
-                credential,
-                normalised_text(bm25, best_bm25),
-            )
+            let vector = catalog.with_teaching(|index| {
+                index.ordinal(&credential.id).map_or(0.0, |ordinal| {
+                    index.vector_similarity(ordinal, job_vector.as_ref())
+                })
+            });
+            let lexical = Lexical {
+                text: normalised_text(bm25, best_bm25),
+                vector,
+            };
+            score_one(&coverage, &needs, credential, lexical)
         })
         .filter(|m| m.score > 0.0)
         .collect();
@@ -65,17 +70,26 @@ pub fn match_credentials_exhaustive(
     })
 }
 
+/// The text-side score components of one credential: normalised BM25 and
+/// the vector similarity.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Lexical {
+    pub text: f64,
+    pub vector: f64,
+}
+
 /// Scores and explains one credential.
 pub(super) fn score_one(
     coverage: &CoverageMap,
     needs: &[JobNeed],
     credential: Arc<Microcredential>,
-    text_score: f64,
+    lexical: Lexical,
 ) -> CredentialMatch {
     let (covered, not_covered) = coverage.cover(needs, &credential);
     let components = ScoreComponents {
         coverage: covered.iter().map(|c| c.contribution).sum(),
-        text: text_score,
+        text: lexical.text,
+        vector: lexical.vector,
         quality_boost: quality_boost(&credential),
     };
     CredentialMatch {

@@ -8,13 +8,14 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use super::exhaustive::score_one;
+use super::exhaustive::{Lexical, score_one};
 use super::{
     CoverageMap, JobNeed, MatchOutcome, MatchQuery, ScoreComponents, TEXT_CANDIDATES,
     blended_score, boost_for, coverage_links, job_needs, normalised_text,
 };
 use crate::catalog::{Catalog, CatalogError, CredentialFilter, Ordinal, TeachingIndex};
 use crate::domain::Microcredential;
+use crate::embed::Embedding;
 use crate::extract::Extractor;
 use crate::taxonomy::Taxonomy;
 
@@ -93,31 +94,43 @@ impl Scoreboard {
     }
 }
 
+/// What [`select`] scores candidates against.
+struct Scoring<'a> {
+    has_needs: bool,
+    best_bm25: f32,
+    job_vector: Option<&'a Embedding>,
+}
+
 /// The first `wanted` credentials passing `filter`, best first (higher
-/// score, then smaller id), with their normalised text score; and whether
+/// score, then smaller id), with their text-side components; and whether
 /// more pass. Candidates are sorted on the score alone; ids are compared only
 /// within a run of equal scores, and only runs reached before the page is
 /// full are ordered and filtered: the rest cannot enter it.
 fn select(
     board: &Scoreboard,
     index: &TeachingIndex,
-    has_needs: bool,
-    best_bm25: f32,
+    scoring: &Scoring<'_>,
     filter: &CredentialFilter,
     wanted: usize,
-) -> (Vec<(Arc<Microcredential>, f64)>, bool) {
+) -> (Vec<(Arc<Microcredential>, Lexical)>, bool) {
+    let lexical = |ordinal: Ordinal| Lexical {
+        text: normalised_text(board.bm25[ordinal as usize], scoring.best_bm25),
+        vector: index.vector_similarity(ordinal, scoring.job_vector),
+    };
     let mut scored: Vec<(f64, &Arc<Microcredential>, Ordinal)> = board
         .touched
         .iter()
         .filter_map(|&ordinal| {
             let credential = index.credential(ordinal)?;
             let at = ordinal as usize;
+            let parts = lexical(ordinal);
             let components = ScoreComponents {
                 coverage: board.coverage[at],
-                text: normalised_text(board.bm25[at], best_bm25),
+                text: parts.text,
+                vector: parts.vector,
                 quality_boost: boost_for(index.markers(ordinal)),
             };
-            let score = blended_score(&components, has_needs);
+            let score = blended_score(&components, scoring.has_needs);
             (score > 0.0).then_some((score, credential, ordinal))
         })
         .collect();
@@ -132,8 +145,7 @@ fn select(
             if accepted.len() == wanted {
                 return (accepted, true);
             }
-            let text = normalised_text(board.bm25[ordinal as usize], best_bm25);
-            accepted.push((credential.clone(), text));
+            accepted.push((credential.clone(), lexical(ordinal)));
         }
     }
     (accepted, false)
@@ -147,7 +159,9 @@ pub fn match_credentials(
     query: &MatchQuery,
 ) -> Result<MatchOutcome, CatalogError> {
     let needs = job_needs(taxonomy, extractor, &query.job);
-    let hits = catalog.text_search(&query.job.text(), TEXT_CANDIDATES)?;
+    let text = query.job.text();
+    let hits = catalog.text_search(&text, TEXT_CANDIDATES)?;
+    let job_vector = catalog.embed_query(&text);
     let best_bm25 = hits.iter().map(|(_, bm25)| *bm25).fold(0.0f32, f32::max);
     let wanted = query.offset.saturating_add(query.top_k);
     let (selected, more) = catalog.with_teaching(|index| {
@@ -160,14 +174,12 @@ pub fn match_credentials(
                     board.touch(ordinal);
                 }
             }
-            select(
-                board,
-                index,
-                !needs.is_empty(),
+            let scoring = Scoring {
+                has_needs: !needs.is_empty(),
                 best_bm25,
-                &query.filter,
-                wanted,
-            )
+                job_vector: job_vector.as_ref(),
+            };
+            select(board, index, &scoring, &query.filter, wanted)
         })
     });
     let page: Vec<_> = selected.into_iter().skip(query.offset).collect();
@@ -176,7 +188,7 @@ pub fn match_credentials(
     } else {
         let coverage = CoverageMap::new(taxonomy, &needs);
         page.into_iter()
-            .map(|(credential, text)| score_one(&coverage, &needs, credential, text))
+            .map(|(credential, lexical)| score_one(&coverage, &needs, credential, lexical))
             .collect()
     };
     Ok(MatchOutcome {

@@ -18,6 +18,9 @@ use crate::domain::{AlignmentSource, JobPosting, Microcredential};
 
 /// Share of the score that comes from competency coverage; the rest is text relevance.
 pub const COVERAGE_WEIGHT: f64 = 0.7;
+/// Share of the score that comes from the cosine of the job's and the
+/// credential's text embeddings; the coverage/text blend keeps the rest.
+pub const VECTOR_WEIGHT: f64 = 0.1;
 /// Largest soft quality boost (assessed + accredited + stackable).
 pub const MAX_QUALITY_BOOST: f64 = 1.1;
 /// How many BM25 hits are considered beside the coverage candidates.
@@ -43,6 +46,8 @@ pub struct ScoreComponents {
     pub coverage: f64,
     /// BM25 normalised by the best hit of the query, in [0, 1].
     pub text: f64,
+    /// Cosine of the job's and the credential's text embeddings, clamped to [0, 1].
+    pub vector: f64,
     /// Soft boost in [1, 1.1].
     pub quality_boost: f64,
 }
@@ -94,14 +99,16 @@ pub fn boost_for(markers: QualityMarkers) -> f64 {
 }
 
 /// The score of a credential from its parts: coverage and text blended
-/// (text alone when the job has no needs), times the quality boost, scaled
-/// into [0, 1]. Both matching paths score through this one function.
+/// (text alone when the job has no needs), blended in turn with the vector
+/// similarity, times the quality boost, scaled into [0, 1]. Both matching
+/// paths score through this one function.
 pub fn blended_score(components: &ScoreComponents, has_needs: bool) -> f64 {
-    let base = if has_needs {
+    let lexical = if has_needs {
         COVERAGE_WEIGHT * components.coverage + (1.0 - COVERAGE_WEIGHT) * components.text
     } else {
         components.text
     };
+    let base = (1.0 - VECTOR_WEIGHT) * lexical + VECTOR_WEIGHT * components.vector;
     (base * components.quality_boost / MAX_QUALITY_BOOST).clamp(0.0, 1.0)
 }
 
