@@ -28,7 +28,8 @@ pub struct RankedOccupation {
     pub score: f32,
     /// Evidence spans in the input.
     pub evidence: Vec<Span>,
-    /// The kind of the best matching title label, or `Semantic` for body-only support.
+    /// The kind of the best matching title label, or `Semantic` for body-only
+    /// or vector-only support (the latter evidenced by the whole title line).
     pub reason: Reason,
     /// How completely the title names this occupation, in [0, 1]: the share of
     /// the best label's idf mass found in the title segment times the share of
@@ -189,7 +190,10 @@ impl OccupationIndex {
                     ),
                     None if !s.phrase_evidence.is_empty() => (s.phrase_evidence, Reason::Semantic),
                     None => (
-                        self.body_evidence(input, &all, occupation),
+                        Some(self.body_evidence(input, &all, occupation))
+                            .filter(|e| !e.is_empty())
+                            .or_else(|| title_line(input, title))
+                            .unwrap_or_default(),
                         Reason::Semantic,
                     ),
                 };
@@ -266,6 +270,12 @@ impl OccupationIndex {
             .map(|(_, t)| span(input, t.token.start, t.token.end))
             .collect()
     }
+}
+
+/// The title line as one span, for an occupation only the vector score found.
+fn title_line(input: &str, title: &[TextTerm]) -> Option<Vec<Span>> {
+    let (first, last) = (title.first()?, title.last()?);
+    Some(vec![span(input, first.token.start, last.token.end)])
 }
 
 /// Gives every occupation already supported, plus the
@@ -370,6 +380,7 @@ mod tests {
         let found: Vec<usize> = ranked.iter().map(|o| o.occupation).collect();
         assert_eq!(found, vec![1], "only the nearest joins as a candidate");
         assert_eq!(ranked[0].reason, Reason::Semantic);
+        assert_eq!(ranked[0].evidence[0].text, "programmer");
         assert!(
             index
                 .rank("programmer", 3, Some(&cosines), &vectors(0.0, 1))
