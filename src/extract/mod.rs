@@ -29,13 +29,16 @@ with the default embedder.
 - Label index: an in-memory inverted index with one document per distinct label \
 (preferred, alternative, hidden) of every skill (~120k) and every occupation; \
 Okapi BM25 (k1 1.2, b 0.75, Lucene idf) and idf coverage (share of a label's idf mass present).
-- Occupations: three kinds of support, each scaled to the best occupation and fused \
-(weights 1 / 0.6 / 0.6): (a) the first line (the title) split into segments at `/ , ; & - and or` \
+- Occupations: three lexical kinds of support, each scaled to the best occupation, and a \
+vector score, fused (weights 1 / 0.6 / 0.6 / 0.4): (a) the first line (the title) split into segments at `/ , ; & - and or` \
 (parentheses dropped), each segment BM25-matched against every occupation label, \
 later segments ×0.9, best label per occupation; ESCO labels plus O*NET 29.3 titles \
 linked through the ESCO–O*NET crosswalk when the data folder holds them; \
 (b) BM25 of the whole text against one document per occupation (labels + description); \
-(c) for texts with a body, the longest occupation label found verbatim. Score in [0, 1], 1 = best supported.
+(c) for texts with a body, the longest occupation label found verbatim; \
+(d) the cosine of the title line's vector with each occupation's vector (its preferred \
+label, embedded once at import), mapped linearly from [0.2, 1] to [0, 1], for the \
+candidates of (a)-(c) plus the 20 nearest by cosine. Score in [0, 1], 1 = best supported.
 - Skills: (1) text evidence: whole labels as phrases (1.0 preferred / 0.9 alternative / 0.8 hidden) \
 and labels with ≥ 40 % of their idf mass inside one sentence (0.7 × coverage); \
 (2) taxonomy links, for texts without a body (a sentence, a title): the broader, narrower and \
@@ -203,8 +206,9 @@ impl Extractor {
     /// Occupations the text names or describes, best first, at most `top_k`.
     /// The first line with content is read as a job title; the rest as a posting body.
     pub fn infer_occupations(&self, text: &str, top_k: usize) -> Vec<OccupationMatch> {
+        let cosines = self.title_cosines(text);
         self.occupations
-            .rank(text, top_k, &self.tuning)
+            .rank(text, top_k, cosines.as_ref(), &self.tuning)
             .into_iter()
             .map(|o| OccupationMatch {
                 occupation: o.occupation,
@@ -215,11 +219,22 @@ impl Extractor {
             .collect()
     }
 
+    /// Cosines of the text's title line with every occupation, when an
+    /// embedder is configured and the occupation vector score weighs anything.
+    fn title_cosines(&self, text: &str) -> Option<ndarray::Array1<f32>> {
+        let weight = self
+            .tuning
+            .occupation_vector_weight_for(skills::has_body(text));
+        let space = self.space.as_ref().filter(|_| weight > 0.0)?;
+        space.occupation_cosines(&text[..spans::title_end(text)])
+    }
+
     /// Ranked competencies of the text, best first.
     pub fn extract(&self, text: &str, options: &ExtractOptions) -> Vec<Extraction> {
-        let occupations = self
-            .occupations
-            .rank(text, OCCUPATIONS_FOR_SKILLS, &self.tuning);
+        let cosines = self.title_cosines(text);
+        let occupations =
+            self.occupations
+                .rank(text, OCCUPATIONS_FOR_SKILLS, cosines.as_ref(), &self.tuning);
         let vectors = self
             .space
             .as_ref()

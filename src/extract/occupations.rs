@@ -2,9 +2,14 @@
 //! the best occupation: the title line of a text matched segment by segment
 //! against every occupation label with BM25; the whole text matched with
 //! BM25 against each occupation's labels and description; and, for texts
-//! with a body, the longest occupation label found as a phrase.
+//! with a body, the longest occupation label found as a phrase. With an
+//! embedder, a fourth: the cosine of the title line's vector with each
+//! occupation's vector, mapped linearly from [floor, 1] to [0, 1], for the
+//! lexical candidates plus the occupations nearest by cosine.
 
 use std::collections::HashMap;
+
+use ndarray::Array1;
 
 use super::label_index::LabelIndex;
 use super::phrases::PhraseMatcher;
@@ -23,7 +28,8 @@ pub struct RankedOccupation {
     pub score: f32,
     /// Evidence spans in the input.
     pub evidence: Vec<Span>,
-    /// The kind of the best matching title label, or `Semantic` for body-only support.
+    /// The kind of the best matching title label, or `Semantic` for body-only
+    /// or vector-only support (the latter evidenced by the whole title line).
     pub reason: Reason,
     /// How completely the title names this occupation, in [0, 1]: the share of
     /// the best label's idf mass found in the title segment times the share of
@@ -47,6 +53,7 @@ struct Support {
     document: f32,
     phrase: f32,
     phrase_evidence: Vec<Span>,
+    vector: f32,
 }
 
 impl OccupationIndex {
@@ -93,8 +100,16 @@ impl OccupationIndex {
         }
     }
 
-    /// Occupations of a text, best first, at most `top_k`.
-    pub fn rank(&self, input: &str, top_k: usize, tuning: &Tuning) -> Vec<RankedOccupation> {
+    /// Occupations of a text, best first, at most `top_k`. `title_cosines`
+    /// holds the cosine of the title line's vector with every occupation's
+    /// (taxonomy order), when an embedder is configured.
+    pub fn rank(
+        &self,
+        input: &str,
+        top_k: usize,
+        title_cosines: Option<&Array1<f32>>,
+        tuning: &Tuning,
+    ) -> Vec<RankedOccupation> {
         let all = terms(input);
         let split = title_end(input);
         let (title, body) = all.split_at(all.partition_point(|t| t.token.start < split));
@@ -122,9 +137,23 @@ impl OccupationIndex {
                 entry.phrase_evidence = hit.evidence;
             }
         }
+        let vector_weight = tuning.occupation_vector_weight_for(!body.is_empty());
+        if let Some(cosines) = title_cosines.filter(|_| vector_weight > 0.0) {
+            vector_support(cosines, tuning, &mut support);
+        }
         let best = |f: fn(&Support) -> f32| support.values().map(f).fold(0.0, f32::max);
-        let maxima = [best(|s| s.title), best(|s| s.document), best(|s| s.phrase)];
-        let weights = [1.0, tuning.document_weight, tuning.phrase_weight];
+        let maxima = [
+            best(|s| s.title),
+            best(|s| s.document),
+            best(|s| s.phrase),
+            best(|s| s.vector),
+        ];
+        let weights = [
+            1.0,
+            tuning.document_weight,
+            tuning.phrase_weight,
+            vector_weight,
+        ];
         let total: f32 = weights
             .iter()
             .zip(&maxima)
@@ -135,7 +164,7 @@ impl OccupationIndex {
             return Vec::new();
         }
         let fuse = |s: &Support| -> f32 {
-            let parts = [s.title, s.document, s.phrase];
+            let parts = [s.title, s.document, s.phrase, s.vector];
             let sum: f32 = parts
                 .iter()
                 .zip(&maxima)
@@ -161,7 +190,10 @@ impl OccupationIndex {
                     ),
                     None if !s.phrase_evidence.is_empty() => (s.phrase_evidence, Reason::Semantic),
                     None => (
-                        self.body_evidence(input, &all, occupation),
+                        Some(self.body_evidence(input, &all, occupation))
+                            .filter(|e| !e.is_empty())
+                            .or_else(|| title_line(input, title))
+                            .unwrap_or_default(),
                         Reason::Semantic,
                     ),
                 };
@@ -240,6 +272,47 @@ impl OccupationIndex {
     }
 }
 
+/// The title line as one span, for an occupation only the vector score found.
+fn title_line(input: &str, title: &[TextTerm]) -> Option<Vec<Span>> {
+    let (first, last) = (title.first()?, title.last()?);
+    Some(vec![span(input, first.token.start, last.token.end)])
+}
+
+/// Gives every occupation already supported, plus the
+/// `occupation_vector_candidates` nearest by cosine, its vector score.
+fn vector_support(cosines: &Array1<f32>, tuning: &Tuning, support: &mut HashMap<u32, Support>) {
+    let floor = tuning.occupation_vector_floor;
+    for occupation in nearest_rows(cosines, tuning.occupation_vector_candidates) {
+        support.entry(occupation).or_default();
+    }
+    for (occupation, s) in support.iter_mut() {
+        if let Some(&cosine) = cosines.get(*occupation as usize) {
+            s.vector = vector_score(cosine, floor);
+        }
+    }
+}
+
+/// A cosine mapped linearly from [`floor`, 1] to [0, 1] (0 below the floor).
+pub fn vector_score(cosine: f32, floor: f32) -> f32 {
+    let floor = floor.clamp(0.0, 0.99);
+    ((cosine - floor) / (1.0 - floor)).clamp(0.0, 1.0)
+}
+
+/// The `n` rows with the highest cosines, in no particular order.
+pub fn nearest_rows(cosines: &Array1<f32>, n: usize) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..u32::try_from(cosines.len()).expect("fewer than 2^32")).collect();
+    if n == 0 {
+        return Vec::new();
+    }
+    if n < order.len() {
+        order.select_nth_unstable_by(n - 1, |&a, &b| {
+            cosines[b as usize].total_cmp(&cosines[a as usize])
+        });
+        order.truncate(n);
+    }
+    order
+}
+
 /// Distinct known terms of a text as a query with unit weights.
 pub fn distinct_query<'t>(
     index: &LabelIndex,
@@ -249,4 +322,84 @@ pub fn distinct_query<'t>(
     ids.sort_unstable();
     ids.dedup();
     ids.into_iter().map(|id| (id, 1.0)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Occupation, TaxonomyVersion};
+
+    fn index() -> OccupationIndex {
+        let occupation = |uri: &str, label: &str| Occupation {
+            uri: uri.into(),
+            preferred_label: label.into(),
+            ..Occupation::default()
+        };
+        let taxonomy = Taxonomy::build(
+            TaxonomyVersion::sample(),
+            Vec::new(),
+            vec![
+                occupation("o:nurse", "registered nurse"),
+                occupation("o:dev", "software developer"),
+                occupation("o:cook", "cook"),
+            ],
+        )
+        .unwrap();
+        OccupationIndex::new(&taxonomy, &[])
+    }
+
+    fn vectors(weight: f32, candidates: usize) -> Tuning {
+        Tuning {
+            occupation_vector_weight: weight,
+            occupation_vector_floor: 0.5,
+            occupation_vector_candidates: candidates,
+            ..Tuning::default()
+        }
+    }
+
+    #[test]
+    fn cosines_map_linearly_above_the_floor() {
+        assert!((vector_score(0.75, 0.5) - 0.5).abs() < 1e-6);
+        assert_eq!(vector_score(0.3, 0.5), 0.0);
+        assert_eq!(vector_score(1.0, 0.5), 1.0);
+    }
+
+    #[test]
+    fn nearest_rows_are_the_highest_cosines() {
+        let mut rows = nearest_rows(&Array1::from(vec![0.1, 0.9, 0.5, 0.7]), 2);
+        rows.sort_unstable();
+        assert_eq!(rows, vec![1, 3]);
+        assert!(nearest_rows(&Array1::from(vec![0.1]), 0).is_empty());
+    }
+
+    #[test]
+    fn a_title_without_shared_words_finds_its_nearest_occupation_by_vector() {
+        let index = index();
+        let cosines = Array1::from(vec![0.2, 0.9, 0.6]);
+        let ranked = index.rank("programmer", 3, Some(&cosines), &vectors(0.5, 1));
+        let found: Vec<usize> = ranked.iter().map(|o| o.occupation).collect();
+        assert_eq!(found, vec![1], "only the nearest joins as a candidate");
+        assert_eq!(ranked[0].reason, Reason::Semantic);
+        assert_eq!(ranked[0].evidence[0].text, "programmer");
+        assert!(
+            index
+                .rank("programmer", 3, Some(&cosines), &vectors(0.0, 1))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_vector_score_reorders_lexical_candidates() {
+        let index = index();
+        // "registered cook": one title word each for the nurse and the cook.
+        let lexical = index.rank("registered cook", 3, None, &vectors(0.0, 0));
+        let cook_first = Array1::from(vec![0.1, 0.1, 0.95]);
+        let nurse_first = Array1::from(vec![0.95, 0.1, 0.1]);
+        let by = |cosines: &Array1<f32>| {
+            index.rank("registered cook", 3, Some(cosines), &vectors(2.0, 0))[0].occupation
+        };
+        assert_eq!(lexical.len(), 2);
+        assert_eq!(by(&cook_first), 2);
+        assert_eq!(by(&nurse_first), 0);
+    }
 }

@@ -315,17 +315,10 @@ impl SkillIndex {
 
 /// The `n` competencies with the highest cosines, in no particular order.
 fn nearest(cosines: &ndarray::Array1<f32>, n: usize) -> Vec<CompetencyIdx> {
-    let mut order: Vec<u32> = (0..u32::try_from(cosines.len()).expect("fewer than 2^32")).collect();
-    if n == 0 {
-        return Vec::new();
-    }
-    if n < order.len() {
-        order.select_nth_unstable_by(n - 1, |&a, &b| {
-            cosines[b as usize].total_cmp(&cosines[a as usize])
-        });
-        order.truncate(n);
-    }
-    order.into_iter().map(CompetencyIdx).collect()
+    super::occupations::nearest_rows(cosines, n)
+        .into_iter()
+        .map(CompetencyIdx)
+        .collect()
 }
 
 /// Whether a text has a body after its title line (a posting, not a sentence or a title).

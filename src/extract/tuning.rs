@@ -36,6 +36,15 @@ pub struct Tuning {
     pub semantic_floor: f32,
     /// How many competencies closest by cosine join the lexical candidates.
     pub semantic_candidates: usize,
+    /// Weight of the occupation vector score (cosine of the title line and
+    /// an occupation) for a text without a body (title support weighs 1).
+    pub occupation_vector_weight: f32,
+    /// Weight of the occupation vector score for a posting.
+    pub occupation_vector_body_weight: f32,
+    /// Cosine that maps to an occupation vector score of 0 (1 maps to 1).
+    pub occupation_vector_floor: f32,
+    /// How many occupations closest by cosine join the lexical candidates.
+    pub occupation_vector_candidates: usize,
     /// Share of a named competency's text score given to its broader competencies.
     pub broader_weight: f32,
     /// Share of a named competency's text score given to its narrower competencies.
@@ -61,6 +70,10 @@ impl Default for Tuning {
             semantic_body_weight: 0.0,
             semantic_floor: 0.55,
             semantic_candidates: 50,
+            occupation_vector_weight: 0.4,
+            occupation_vector_body_weight: 0.4,
+            occupation_vector_floor: 0.2,
+            occupation_vector_candidates: 20,
             broader_weight: 0.3,
             narrower_weight: 0.3,
             related_weight: 0.3,
@@ -105,6 +118,15 @@ impl Tuning {
             self.semantic_weight
         }
     }
+
+    /// Weight of the occupation vector score for a text with or without a body.
+    pub fn occupation_vector_weight_for(&self, has_body: bool) -> f32 {
+        if has_body {
+            self.occupation_vector_body_weight
+        } else {
+            self.occupation_vector_weight
+        }
+    }
 }
 
 /// An unknown name or a bad value in a `name=value,...` tuning string.
@@ -140,6 +162,10 @@ impl Tuning {
             "semantic_body_weight" => self.semantic_body_weight = number,
             "semantic_floor" => self.semantic_floor = number,
             "semantic_candidates" => self.semantic_candidates = count(),
+            "occupation_vector_weight" => self.occupation_vector_weight = number,
+            "occupation_vector_body_weight" => self.occupation_vector_body_weight = number,
+            "occupation_vector_floor" => self.occupation_vector_floor = number,
+            "occupation_vector_candidates" => self.occupation_vector_candidates = count(),
             "broader_weight" => self.broader_weight = number,
             "narrower_weight" => self.narrower_weight = number,
             "related_weight" => self.related_weight = number,
