@@ -13,7 +13,7 @@ const MAGIC: &[u8; 8] = b"SMTAXSNP";
 /// Bumped whenever the encoded layout of [`TaxonomyPart`] changes.
 const FORMAT: u32 = 1;
 
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> TaxonomyError + '_ {
+pub(super) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> TaxonomyError + '_ {
     move |source| TaxonomyError::Io {
         path: path.display().to_string(),
         source,
@@ -34,18 +34,25 @@ pub(super) fn write_snapshot(path: &Path, part: &TaxonomyPart) -> Result<bool, T
     if std::fs::read(path).is_ok_and(|existing| existing == bytes) {
         return Ok(false);
     }
+    write_atomically(path, &bytes)?;
+    Ok(true)
+}
+
+/// Writes `bytes` to `path` so a reader sees the old file or the new one:
+/// into a temporary file beside it, synced, renamed over `path`, and the
+/// folder synced.
+pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), TaxonomyError> {
     let folder = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(folder).map_err(io_error(folder))?;
     let temporary = path.with_extension("tmp");
     let mut file = File::create(&temporary).map_err(io_error(&temporary))?;
-    file.write_all(&bytes).map_err(io_error(&temporary))?;
+    file.write_all(bytes).map_err(io_error(&temporary))?;
     file.sync_all().map_err(io_error(&temporary))?;
     drop(file);
     std::fs::rename(&temporary, path).map_err(io_error(path))?;
     File::open(folder)
         .and_then(|dir| dir.sync_all())
-        .map_err(io_error(folder))?;
-    Ok(true)
+        .map_err(io_error(folder))
 }
 
 /// Reads a release written by [`write_snapshot`].

@@ -10,13 +10,12 @@
 //! header in postcard, then the rows as f32 LE: competencies first, then
 //! occupations, in the order of the release.
 
-use std::fs::File;
-use std::io::Write;
 use std::path::Path;
 
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
+use super::snapshot::write_atomically;
 use super::{TaxonomyError, TaxonomyPart};
 use crate::domain::{Competency, Occupation};
 use crate::embed::{Embedder, EmbeddingMatrix};
@@ -93,14 +92,7 @@ pub fn compute(embedder: &dyn Embedder, part: &TaxonomyPart) -> ConceptVectors {
     }
 }
 
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> TaxonomyError + '_ {
-    move |source| TaxonomyError::Io {
-        path: path.display().to_string(),
-        source,
-    }
-}
-
-/// Writes vectors atomically (temporary file, sync, rename).
+/// Writes vectors atomically (temporary file, sync, rename, folder sync).
 pub fn write(
     path: &Path,
     part: &TaxonomyPart,
@@ -132,14 +124,7 @@ pub fn write(
             bytes.extend_from_slice(&value.to_le_bytes());
         }
     }
-    let folder = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(folder).map_err(io_error(folder))?;
-    let temporary = path.with_extension("tmp");
-    let mut file = File::create(&temporary).map_err(io_error(&temporary))?;
-    file.write_all(&bytes).map_err(io_error(&temporary))?;
-    file.sync_all().map_err(io_error(&temporary))?;
-    drop(file);
-    std::fs::rename(&temporary, path).map_err(io_error(path))
+    write_atomically(path, &bytes)
 }
 
 /// Reads vectors written for this release by this embedder; `None` when the
