@@ -1,6 +1,6 @@
 //! What a job needs: its explicit competencies, then those extracted from its text.
 
-use crate::domain::{Importance, JobPosting};
+use crate::domain::{Importance, JobPosting, RequiredCompetency};
 use crate::extract::{ExtractOptions, Extractor};
 use crate::taxonomy::{CompetencyIdx, Taxonomy};
 
@@ -36,18 +36,25 @@ pub struct JobNeed {
     pub weight: f64,
 }
 
-/// Explicit needs first; extracted ones are added unless already explicit.
-pub fn job_needs(taxonomy: &Taxonomy, extractor: &Extractor, job: &JobPosting) -> Vec<JobNeed> {
-    let mut needs: Vec<JobNeed> = job
-        .competencies
-        .iter()
-        .map(|required| JobNeed {
+impl JobNeed {
+    /// The need a competency the job lists explicitly stands for.
+    pub fn explicit(taxonomy: &Taxonomy, required: &RequiredCompetency) -> Self {
+        Self {
             uri: required.uri.clone(),
             idx: taxonomy.idx(&required.uri),
             importance: required.importance,
             source: NeedSource::Explicit,
             weight: required.importance.weight(),
-        })
+        }
+    }
+}
+
+/// Explicit needs first; extracted ones are added unless already explicit.
+pub fn job_needs(taxonomy: &Taxonomy, extractor: &Extractor, job: &JobPosting) -> Vec<JobNeed> {
+    let mut needs: Vec<JobNeed> = job
+        .competencies
+        .iter()
+        .map(|required| JobNeed::explicit(taxonomy, required))
         .collect();
     let options = ExtractOptions {
         top_k: EXTRACTED_NEEDS,

@@ -110,7 +110,7 @@ fn from_days_fast(days: Option<i32>) -> Option<Date> {
 mod tests {
     use super::*;
     use crate::domain::{Importance, JobPosting, RequiredCompetency};
-    use crate::matching::{JobNeed, NeedSource};
+    use crate::matching::JobNeed;
     use crate::ranking::{Evidence, JobPlan, assess, min_proficiencies};
     use crate::taxonomy::{CompetencyIdx, load_sample};
 
@@ -160,13 +160,7 @@ mod tests {
             };
             let needs: Vec<JobNeed> = required
                 .iter()
-                .map(|r| JobNeed {
-                    uri: r.uri.clone(),
-                    idx: taxonomy.idx(&r.uri),
-                    importance: r.importance,
-                    source: NeedSource::Explicit,
-                    weight: r.importance.weight(),
-                })
+                .map(|r| JobNeed::explicit(&taxonomy, r))
                 .collect();
             let evidence = (0..next(25))
                 .map(|_| {

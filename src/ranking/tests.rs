@@ -10,7 +10,7 @@ use sha2::Digest as _;
 use super::*;
 use crate::auth::{KeyRing, TenantId};
 use crate::domain::{Date, Importance, JobPosting, Proficiency, RecordId, RequiredCompetency};
-use crate::matching::{JobNeed, NeedSource};
+use crate::matching::JobNeed;
 use crate::taxonomy::{CompetencyIdx, Taxonomy, load_sample};
 
 const CUSTOM: [&str; 2] = ["urn:custom:one", "urn:custom:two"];
@@ -93,13 +93,7 @@ fn job(rng: &mut StdRng, taxonomy: &Taxonomy) -> (JobPlan, Vec<JobNeed>, JobPost
         .collect();
     let needs: Vec<JobNeed> = required
         .iter()
-        .map(|r| JobNeed {
-            uri: r.uri.clone(),
-            idx: taxonomy.idx(&r.uri),
-            importance: r.importance,
-            source: NeedSource::Explicit,
-            weight: r.importance.weight(),
-        })
+        .map(|r| JobNeed::explicit(taxonomy, r))
         .collect();
     let job = JobPosting {
         competencies: required,
