@@ -41,6 +41,8 @@ pub struct FileSettings {
     pub max_message_bytes: Option<usize>,
     /// Server-side deadline per call, seconds.
     pub request_timeout_secs: Option<u64>,
+    /// Longest drain of calls and streams at shutdown, seconds.
+    pub shutdown_grace_secs: Option<u64>,
     /// Allow binding a non-loopback address without authentication.
     pub allow_unauthenticated: Option<bool>,
     /// API-key file (TOML `[[keys]]`); without it the server is unauthenticated.
@@ -116,6 +118,8 @@ pub struct Overrides {
     pub max_message_bytes: Option<usize>,
     /// `--request-timeout-secs` / `SKILLMATCH_REQUEST_TIMEOUT_SECS`.
     pub request_timeout_secs: Option<u64>,
+    /// `--shutdown-grace-secs` / `SKILLMATCH_SHUTDOWN_GRACE_SECS`.
+    pub shutdown_grace_secs: Option<u64>,
     /// `--allow-unauthenticated` / `SKILLMATCH_ALLOW_UNAUTHENTICATED`.
     pub allow_unauthenticated: bool,
     /// `--api-keys` / `SKILLMATCH_API_KEYS`.
@@ -149,6 +153,10 @@ impl Settings {
                     .request_timeout_secs
                     .or(file.request_timeout_secs)
                     .map_or(defaults.request_timeout, Duration::from_secs),
+                shutdown_grace: overrides
+                    .shutdown_grace_secs
+                    .or(file.shutdown_grace_secs)
+                    .map_or(defaults.shutdown_grace, Duration::from_secs),
             },
             allow_unauthenticated: overrides.allow_unauthenticated
                 || file.allow_unauthenticated.unwrap_or(false),

@@ -76,6 +76,8 @@ pub struct Engine {
     /// Held across a record write and its index update, so the index applies
     /// writes in the order the store committed them.
     record_writes: std::sync::Mutex<()>,
+    /// The key that seals page tokens (kept in the store).
+    page_token_key: [u8; 32],
 }
 
 impl Engine {
@@ -151,7 +153,9 @@ impl Engine {
             extractor.space().map(ConceptSpace::embedder_id),
             &store,
         )?;
+        let page_token_key = store.page_token_key()?;
         let mut engine = Self {
+            page_token_key,
             candidates: candidate_index::empty(taxonomy.len()),
             taxonomy,
             extractor,
@@ -162,6 +166,12 @@ impl Engine {
         };
         report.candidate_snapshot_loaded = candidate_index::open(&mut engine)?;
         Ok((engine, report))
+    }
+
+    /// The key that seals page tokens; kept in the store so that tokens
+    /// outlive restarts.
+    pub fn page_token_key(&self) -> &[u8; 32] {
+        &self.page_token_key
     }
 
     /// The loaded taxonomy.
@@ -283,6 +293,7 @@ impl Engine {
         mut credentials: Vec<Microcredential>,
     ) -> Result<UpsertReport, Error> {
         for credential in &mut credentials {
+            crate::cancel::checkpoint()?;
             add_extracted_competencies(&self.taxonomy, &self.extractor, credential);
         }
         Ok(self.catalog.upsert_checked(credentials)?)
@@ -310,16 +321,7 @@ impl Engine {
 
     /// Ranks credentials for a job.
     pub fn match_credentials(&self, query: &MatchQuery) -> Result<MatchOutcome, Error> {
-        if query.job.title.trim().is_empty()
-            && query.job.description.trim().is_empty()
-            && query.job.competencies.is_empty()
-        {
-            return Err(ValidationError::field(
-                "job",
-                "needs a title, a description or at least one competency",
-            )
-            .into());
-        }
+        self.check_job(&query.job)?;
         Ok(matching::match_credentials(
             &self.taxonomy,
             &self.extractor,
@@ -333,7 +335,10 @@ impl Engine {
     pub fn resolve_job(&self, tenant: &TenantId, source: JobSource) -> Result<JobPosting, Error> {
         match source {
             JobSource::Stored(id) => self.job(tenant, &id),
-            JobSource::Inline(job) => Ok(job),
+            JobSource::Inline(job) => {
+                self.check_job(&job)?;
+                Ok(job)
+            }
         }
     }
 

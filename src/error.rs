@@ -23,6 +23,9 @@ pub enum Error {
     /// The system is not in a state to serve the request.
     #[error("{0}")]
     FailedPrecondition(String),
+    /// The call's deadline passed (or its client left) before it finished.
+    #[error("the deadline passed before the call finished; its work was stopped")]
+    DeadlineExceeded,
     /// A failure on our side; details are logged, not sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -38,6 +41,12 @@ impl From<CatalogError> for Error {
             CatalogError::Invalid(invalid) => Self::Invalid(invalid),
             other => Self::Internal(other.to_string()),
         }
+    }
+}
+
+impl From<crate::cancel::Cancelled> for Error {
+    fn from(_: crate::cancel::Cancelled) -> Self {
+        Self::DeadlineExceeded
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod cancel;
 pub mod catalog;
 pub mod config;
 pub mod domain;

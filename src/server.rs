@@ -5,15 +5,15 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
-use tokio_stream::StreamExt;
-use tokio_stream::wrappers::TcpListenerStream;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch};
+use tokio_stream::wrappers::ReceiverStream;
 use tonic::codec::CompressionEncoding;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 use tonic_health::ServingStatus;
 
-use crate::api::{CandidateApi, CatalogApi, JobApi, MatchApi, TaxonomyApi};
+use crate::api::{CandidateApi, CatalogApi, DeadlineLayer, JobApi, MatchApi, TaxonomyApi};
 use crate::auth::{AuthInterceptor, Authenticator};
 use crate::engine::Engine;
 use crate::pb;
@@ -30,6 +30,9 @@ pub struct ServerOptions {
     pub max_message_bytes: usize,
     /// Server-side deadline for one call.
     pub request_timeout: Duration,
+    /// At shutdown, how long calls in flight and open streams (health
+    /// Watch, StreamRankCandidates) may drain before they are ended.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for ServerOptions {
@@ -37,6 +40,7 @@ impl Default for ServerOptions {
         Self {
             max_message_bytes: 16 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(10),
         }
     }
 }
@@ -83,8 +87,11 @@ pub async fn serve(
 }
 
 /// Serves the engine on `listener` until `shutdown` completes, then reports
-/// NOT_SERVING, stops accepting calls and lets calls in flight finish. Every
-/// skillmatch service authenticates with `auth`; health and reflection are open.
+/// NOT_SERVING, closes the listener (new connections are refused at once)
+/// and lets calls in flight finish for at most `options.shutdown_grace`;
+/// whatever is still open then (a health Watch, a ranking stream) is ended
+/// and this returns. Every skillmatch service authenticates with `auth`;
+/// health and reflection are open.
 pub async fn serve_with_auth(
     listener: TcpListener,
     engine: Arc<Engine>,
@@ -108,6 +115,7 @@ pub async fn serve_with_auth(
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
 
+    let (stopping, stopped) = watch::channel(false);
     let draining = async move {
         shutdown.await;
         tracing::info!("shutting down");
@@ -116,10 +124,13 @@ pub async fn serve_with_auth(
                 .set_service_status(name, ServingStatus::NotServing)
                 .await;
         }
+        let _ = stopping.send(true);
     };
+    let incoming = accept_until_stopped(listener, stopped.clone());
+    let grace = options.shutdown_grace;
 
-    Server::builder()
-        .timeout(options.request_timeout)
+    let server = Server::builder()
+        .layer(DeadlineLayer::new(options.request_timeout))
         .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
         .add_service(health_service)
         .add_service(reflection_v1)
@@ -153,20 +164,51 @@ pub async fn serve_with_auth(
             configured!(MatchServiceServer::new(MatchApi::new(engine)), options),
             auth,
         ))
-        .serve_with_incoming_shutdown(
-            // Nagle off on every accepted connection, as `Server::serve` does
-            // for its own listener: with it on, a response's trailers wait for
-            // the client's delayed ACK (about 40 ms on Linux).
-            TcpListenerStream::new(listener).map(|accepted| {
-                if let Ok(stream) = &accepted {
-                    if let Err(error) = stream.set_nodelay(true) {
-                        tracing::warn!(%error, "cannot set TCP_NODELAY");
-                    }
+        .serve_with_incoming_shutdown(incoming, draining);
+    tokio::pin!(server);
+    let mut stopped = stopped;
+    tokio::select! {
+        served = &mut server => return Ok(served?),
+        _ = stopped.wait_for(|stop| *stop) => {}
+    }
+    match tokio::time::timeout(grace, &mut server).await {
+        Ok(served) => Ok(served?),
+        Err(_) => {
+            tracing::warn!(
+                ?grace,
+                "calls or streams still open after the grace period; ending them"
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Accepts connections on a task of its own, with Nagle off on each (as
+/// `Server::serve` does for its own listener: with it on, a response's
+/// trailers wait for the client's delayed ACK, about 40 ms on Linux). The
+/// task ends, dropping the listener, as soon as shutdown begins, so a new
+/// connection is refused at once instead of waiting in the backlog.
+fn accept_until_stopped(
+    listener: TcpListener,
+    mut stopped: watch::Receiver<bool>,
+) -> ReceiverStream<std::io::Result<TcpStream>> {
+    let (sender, receiver) = mpsc::channel(64);
+    tokio::spawn(async move {
+        loop {
+            let accepted = tokio::select! {
+                accepted = listener.accept() => accepted,
+                _ = stopped.wait_for(|stop| *stop) => return,
+            };
+            let accepted = accepted.map(|(stream, _)| {
+                if let Err(error) = stream.set_nodelay(true) {
+                    tracing::warn!(%error, "cannot set TCP_NODELAY");
                 }
-                accepted
-            }),
-            draining,
-        )
-        .await?;
-    Ok(())
+                stream
+            });
+            if sender.send(accepted).await.is_err() {
+                return;
+            }
+        }
+    });
+    ReceiverStream::new(receiver)
 }

@@ -206,7 +206,9 @@ impl ForeignToken
     for pb::candidate_service_client::CandidateServiceClient<tonic::transport::Channel>
 {
     async fn list_jobs_like_token(&mut self, key: &str) -> tonic::Status {
-        let token = hex_token("jobs", "c-01");
+        // The readable token format of earlier versions, naming this very
+        // list: it must be refused now that tokens are sealed.
+        let token = hex_token("candidates", "c-01");
         self.list_candidates(authed(
             key,
             pb::ListCandidatesRequest {
@@ -220,7 +222,7 @@ impl ForeignToken
 }
 
 fn hex_token(kind: &str, cursor: &str) -> String {
-    skillmatch::api::paging::encode_token(kind, cursor)
+    hex::encode(format!("{kind}\n{cursor}"))
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use tonic::{Request, Response, Status};
 
 use super::blocking;
 use super::convert::{candidate_from_pb, candidate_to_pb};
-use super::records_paging::{next_token, page_request, record_id};
+use super::records_paging::{binding, next_token, page_request, record_id};
 use crate::auth::{Role, require};
 use crate::domain::{Candidate, Violations};
 use crate::engine::Engine;
@@ -108,14 +108,20 @@ impl CandidateService for CandidateApi {
             page_size,
             page_token,
         } = request.into_inner();
-        let (size, after) = page_request(TOKEN_KIND, page_size, &page_token)?;
+        let binding = binding(TOKEN_KIND, caller.tenant());
+        let (size, after) = page_request(&self.engine, &binding, page_size, &page_token)?;
         let (page, more) = blocking(&self.engine, move |engine| {
             engine.list_candidates(caller.tenant(), after.as_ref(), size)
         })
         .await?;
         let taxonomy = self.engine.taxonomy();
         Ok(Response::new(pb::ListCandidatesResponse {
-            next_page_token: next_token(TOKEN_KIND, more, page.last().map(|c| c.id.as_str())),
+            next_page_token: next_token(
+                &self.engine,
+                &binding,
+                more,
+                page.last().map(|c| c.id.as_str()),
+            ),
             candidates: page.iter().map(|c| candidate_to_pb(taxonomy, c)).collect(),
         }))
     }

@@ -6,7 +6,7 @@ use tonic::{Request, Response, Status};
 
 use super::blocking;
 use super::convert::{credential_to_pb, filter_from_pb};
-use super::paging::{PageSize, decode_token, encode_token};
+use super::paging::{PageSize, PageTokens, TokenBinding};
 use crate::auth::{Role, require};
 use crate::domain::{CredentialId, Microcredential, ValidationError, Violations};
 use crate::engine::Engine;
@@ -91,26 +91,30 @@ impl CatalogService for CatalogApi {
         &self,
         request: Request<pb::ListCredentialsRequest>,
     ) -> Result<Response<pb::ListCredentialsResponse>, Status> {
+        let tenant = require(&request, Role::Read)?.tenant().clone();
         let pb::ListCredentialsRequest {
             page_size,
             page_token,
             filter,
         } = request.into_inner();
         let page_size = PageSize::new(page_size, DEFAULT_PAGE, MAX_PAGE, "page_size")?.get();
-        let after = decode_token(TOKEN_KIND, &page_token)?
+        let filter = filter_from_pb(filter, "filter.")?;
+        let binding = TokenBinding::new(TOKEN_KIND, tenant.as_str(), &filter);
+        let tokens = PageTokens::new(self.engine.page_token_key());
+        let after = tokens
+            .open(&binding, &page_token)?
             .map(|cursor| {
                 CredentialId::parse(&cursor).map_err(|_| {
                     ValidationError::field("page_token", "is not a token this list returned")
                 })
             })
             .transpose()?;
-        let filter = filter_from_pb(filter, "filter.")?;
         let (page, more) = blocking(&self.engine, move |engine| {
             Ok(engine.list_credentials(&filter, after.as_ref(), page_size))
         })
         .await?;
         let next_page_token = match (more, page.last()) {
-            (true, Some(last)) => encode_token(TOKEN_KIND, last.id.as_str()),
+            (true, Some(last)) => tokens.seal(&binding, last.id.as_str()),
             _ => String::new(),
         };
         let taxonomy = self.engine.taxonomy();

@@ -6,7 +6,7 @@ use tonic::{Request, Response, Status};
 
 use super::blocking;
 use super::convert::{job_from_pb, job_to_pb};
-use super::records_paging::{next_token, page_request, record_id};
+use super::records_paging::{binding, next_token, page_request, record_id};
 use crate::auth::{Role, require};
 use crate::domain::ValidationError;
 use crate::engine::Engine;
@@ -71,13 +71,19 @@ impl JobService for JobApi {
             page_size,
             page_token,
         } = request.into_inner();
-        let (size, after) = page_request(TOKEN_KIND, page_size, &page_token)?;
+        let binding = binding(TOKEN_KIND, caller.tenant());
+        let (size, after) = page_request(&self.engine, &binding, page_size, &page_token)?;
         let (page, more) = blocking(&self.engine, move |engine| {
             engine.list_jobs(caller.tenant(), after.as_ref(), size)
         })
         .await?;
         Ok(Response::new(pb::ListJobsResponse {
-            next_page_token: next_token(TOKEN_KIND, more, page.last().map(|j| j.id.as_str())),
+            next_page_token: next_token(
+                &self.engine,
+                &binding,
+                more,
+                page.last().map(|j| j.id.as_str()),
+            ),
             jobs: page.iter().map(job_to_pb).collect(),
         }))
     }

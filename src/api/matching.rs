@@ -8,6 +8,7 @@ use super::blocking;
 use super::convert::credential::alignment_source_to_pb;
 use super::convert::match_request::MatchRequest;
 use super::convert::{competency_ref, credential_to_pb, importance_to_pb};
+use super::paging::PageTokens;
 use crate::auth::{Role, require};
 use crate::engine::Engine;
 use crate::matching::{
@@ -140,7 +141,11 @@ impl MatchService for MatchApi {
         request: Request<pb::MatchCredentialsRequest>,
     ) -> Result<Response<pb::MatchCredentialsResponse>, Status> {
         let caller = require(&request, Role::Read)?;
-        let request = MatchRequest::try_from(request.into_inner())?;
+        let request = MatchRequest::parse(
+            request.into_inner(),
+            PageTokens::new(self.engine.page_token_key()),
+            caller.tenant(),
+        )?;
         let (job, filter) = (request.job.clone(), request.filter.clone());
         let (top_k, offset) = (request.page_size, request.offset);
         let outcome = blocking(&self.engine, move |engine| {

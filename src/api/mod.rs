@@ -5,6 +5,7 @@
 mod candidates;
 mod catalog;
 pub mod convert;
+mod deadline;
 mod jobs;
 mod matching;
 pub mod paging;
@@ -21,6 +22,7 @@ use tonic::Status;
 
 pub use candidates::CandidateApi;
 pub use catalog::CatalogApi;
+pub use deadline::DeadlineLayer;
 pub use jobs::JobApi;
 pub use matching::MatchApi;
 pub use taxonomy::TaxonomyApi;
@@ -35,7 +37,8 @@ where
     F: FnOnce(&Engine) -> Result<T, Error> + Send + 'static,
 {
     let engine = engine.clone();
-    tokio::task::spawn_blocking(move || work(&engine))
+    let token = crate::cancel::current_call();
+    tokio::task::spawn_blocking(move || crate::cancel::run_as(token, || work(&engine)))
         .await
         .map_err(|join| Status::internal(format!("worker failed: {join}")))?
         .map_err(Status::from)

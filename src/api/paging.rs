@@ -1,6 +1,22 @@
 //! Page sizes and opaque page tokens (AIP-158).
+//!
+//! A token is the cursor (an offset or the last id of the page) sealed with
+//! XChaCha20-Poly1305 under the store's page-token key, with the query it
+//! belongs to (the list, the caller's tenant and a digest of the query and
+//! its filter) as associated data. A client can neither read nor forge one,
+//! and a token of another list, tenant, query or filter fails to open and
+//! is a field violation.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 
 use crate::domain::ValidationError;
+
+/// Longest page token accepted, in characters; tokens this server issues are
+/// far shorter.
+pub const MAX_PAGE_TOKEN_CHARS: usize = 512;
 
 /// A page size clamped to a documented maximum; 0 means the default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,24 +43,101 @@ impl PageSize {
     }
 }
 
-/// Encodes a cursor as an opaque token for `kind` (e.g. `credentials`).
-pub fn encode_token(kind: &str, cursor: &str) -> String {
-    hex::encode(format!("{kind}\n{cursor}"))
+/// What a page token is bound to: a digest of the list's name, the caller's
+/// tenant and the query (with its filter) in a canonical form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenBinding([u8; 32]);
+
+impl TokenBinding {
+    /// Binds tokens to `list` (e.g. `candidates`), `tenant` and `query`,
+    /// whose `Debug` form is its canonical text.
+    pub fn new(list: &str, tenant: &str, query: &impl std::fmt::Debug) -> Self {
+        let mut hasher = blake3::Hasher::new();
+        for part in [list, tenant, &format!("{query:?}")] {
+            hasher.update(&(part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+        Self(*hasher.finalize().as_bytes())
+    }
 }
 
-/// Decodes a token made by [`encode_token`] for the same kind; empty means the first page.
-pub fn decode_token(kind: &str, token: &str) -> Result<Option<String>, ValidationError> {
-    if token.is_empty() {
-        return Ok(None);
+/// Seals and opens page tokens under one key.
+#[derive(Clone)]
+pub struct PageTokens {
+    cipher: XChaCha20Poly1305,
+}
+
+impl std::fmt::Debug for PageTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PageTokens")
     }
-    let invalid = || ValidationError::field("page_token", "is not a token this list returned");
-    let bytes = hex::decode(token).map_err(|_| invalid())?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let (token_kind, cursor) = text.split_once('\n').ok_or_else(invalid)?;
-    if token_kind != kind {
-        return Err(invalid());
+}
+
+const NONCE_BYTES: usize = 24;
+
+impl PageTokens {
+    /// Tokens under `key` (the store's page-token key).
+    pub fn new(key: &[u8; 32]) -> Self {
+        Self {
+            cipher: XChaCha20Poly1305::new(key.into()),
+        }
     }
-    Ok(Some(cursor.to_owned()))
+
+    /// The token of the page that continues at `cursor`.
+    pub fn seal(&self, binding: &TokenBinding, cursor: &str) -> String {
+        let mut nonce = [0u8; NONCE_BYTES];
+        getrandom::fill(&mut nonce).expect("the operating system's random source");
+        let sealed = self
+            .cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: cursor.as_bytes(),
+                    aad: &binding.0,
+                },
+            )
+            .expect("sealing a short cursor cannot fail");
+        let mut token = nonce.to_vec();
+        token.extend(sealed);
+        URL_SAFE_NO_PAD.encode(token)
+    }
+
+    /// The cursor a token sealed for the same binding holds; `None` for the
+    /// empty token (the first page).
+    pub fn open(
+        &self,
+        binding: &TokenBinding,
+        token: &str,
+    ) -> Result<Option<String>, ValidationError> {
+        if token.is_empty() {
+            return Ok(None);
+        }
+        let invalid = || {
+            ValidationError::field(
+                "page_token",
+                "is not a token this list returned for this query",
+            )
+        };
+        if token.len() > MAX_PAGE_TOKEN_CHARS {
+            return Err(invalid());
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
+        if bytes.len() < NONCE_BYTES {
+            return Err(invalid());
+        }
+        let (nonce, sealed) = bytes.split_at(NONCE_BYTES);
+        let cursor = self
+            .cipher
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: &binding.0,
+                },
+            )
+            .map_err(|_| invalid())?;
+        String::from_utf8(cursor).map(Some).map_err(|_| invalid())
+    }
 }
 
 #[cfg(test)]
@@ -52,15 +145,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tokens_round_trip_and_reject_other_kinds() {
-        let token = encode_token("credentials", "abc");
+    fn tokens_round_trip_and_bind_list_tenant_and_query() {
+        let tokens = PageTokens::new(&[7; 32]);
+        let binding = TokenBinding::new("credentials", "t1", &("filter", 1));
+        let token = tokens.seal(&binding, "abc");
+        assert!(!token.contains("abc"));
         assert_eq!(
-            decode_token("credentials", &token).unwrap().as_deref(),
+            tokens.open(&binding, &token).unwrap().as_deref(),
             Some("abc")
         );
-        assert!(decode_token("search", &token).is_err());
-        assert!(decode_token("credentials", "zz").is_err());
-        assert_eq!(decode_token("credentials", "").unwrap(), None);
+        for other in [
+            TokenBinding::new("candidates", "t1", &("filter", 1)),
+            TokenBinding::new("credentials", "t2", &("filter", 1)),
+            TokenBinding::new("credentials", "t1", &("filter", 2)),
+        ] {
+            assert!(tokens.open(&other, &token).is_err());
+        }
+        assert!(PageTokens::new(&[8; 32]).open(&binding, &token).is_err());
+        let mut forged = URL_SAFE_NO_PAD.decode(&token).unwrap();
+        *forged.last_mut().unwrap() ^= 1;
+        assert!(
+            tokens
+                .open(&binding, &URL_SAFE_NO_PAD.encode(forged))
+                .is_err()
+        );
+        assert!(tokens.open(&binding, "zz").is_err());
+        assert_eq!(tokens.open(&binding, "").unwrap(), None);
     }
 
     #[test]

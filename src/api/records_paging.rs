@@ -2,22 +2,31 @@
 
 use tonic::Status;
 
-use super::paging::{PageSize, decode_token, encode_token};
+use super::paging::{PageSize, PageTokens, TokenBinding};
+use crate::auth::TenantId;
 use crate::domain::{RecordId, ValidationError};
+use crate::engine::Engine;
 
 /// Default page size of record lists.
 pub const DEFAULT_PAGE: usize = 50;
 /// Largest page size of record lists.
 pub const MAX_PAGE: usize = 500;
 
+/// What the page tokens of a tenant's list of `kind` are bound to.
+pub fn binding(kind: &str, tenant: &TenantId) -> TokenBinding {
+    TokenBinding::new(kind, tenant.as_str(), &())
+}
+
 /// The page size and the id to continue after.
 pub fn page_request(
-    kind: &str,
+    engine: &Engine,
+    binding: &TokenBinding,
     page_size: i32,
     page_token: &str,
 ) -> Result<(usize, Option<RecordId>), Status> {
     let size = PageSize::new(page_size, DEFAULT_PAGE, MAX_PAGE, "page_size")?.get();
-    let after = decode_token(kind, page_token)?
+    let after = PageTokens::new(engine.page_token_key())
+        .open(binding, page_token)?
         .map(|cursor| {
             RecordId::parse(&cursor).map_err(|_| {
                 ValidationError::field("page_token", "is not a token this list returned")
@@ -28,9 +37,14 @@ pub fn page_request(
 }
 
 /// The token of the page after one ending with `last`.
-pub fn next_token(kind: &str, more: bool, last: Option<&str>) -> String {
+pub fn next_token(
+    engine: &Engine,
+    binding: &TokenBinding,
+    more: bool,
+    last: Option<&str>,
+) -> String {
     match (more, last) {
-        (true, Some(last)) => encode_token(kind, last),
+        (true, Some(last)) => PageTokens::new(engine.page_token_key()).seal(binding, last),
         _ => String::new(),
     }
 }

@@ -11,8 +11,11 @@ impl From<Error> for Status {
     fn from(error: Error) -> Self {
         match error {
             Error::Invalid(invalid) => invalid_argument(&invalid),
-            Error::NotFound { .. } => Status::not_found(error.to_string()),
+            Error::NotFound { kind, id } => {
+                Status::not_found(format!("{kind} {} not found", echo(&id)))
+            }
             Error::FailedPrecondition(message) => Status::failed_precondition(message),
+            Error::DeadlineExceeded => Status::deadline_exceeded(error.to_string()),
             Error::Internal(message) => {
                 tracing::error!(%message, "internal error");
                 Status::internal("internal error; see the server log")
@@ -27,6 +30,7 @@ impl From<AuthError> for Status {
             AuthError::Forbidden { .. } => Status::permission_denied(error.to_string()),
             AuthError::MissingKey
             | AuthError::Malformed
+            | AuthError::Repeated
             | AuthError::UnknownKey
             | AuthError::NotAuthenticated => Status::unauthenticated(error.to_string()),
         }
@@ -39,10 +43,77 @@ impl From<ValidationError> for Status {
     }
 }
 
-fn invalid_argument(error: &ValidationError) -> Status {
-    let mut details = ErrorDetails::new();
-    for violation in error.violations() {
-        details.add_bad_request_violation(violation.field.clone(), violation.description.clone());
+/// Most field violations one error response carries; the rest are counted.
+/// Keeps an error within the 16 KiB that clients accept for metadata.
+pub const MAX_REPORTED_VIOLATIONS: usize = 20;
+/// Longest echo of a client's value (an id, a field path) in an error.
+const MAX_ECHO_CHARS: usize = 120;
+
+/// A client-supplied value as an error may repeat it: cut to
+/// [`MAX_ECHO_CHARS`] characters, with the cut marked.
+fn echo(value: &str) -> String {
+    match value.char_indices().nth(MAX_ECHO_CHARS) {
+        None => value.to_owned(),
+        Some((cut, _)) => format!("{}… ({} characters)", &value[..cut], value.chars().count()),
     }
-    Status::with_error_details(Code::InvalidArgument, error.to_string(), details)
+}
+
+fn invalid_argument(error: &ValidationError) -> Status {
+    let violations = error.violations();
+    let mut details = ErrorDetails::new();
+    for violation in violations.iter().take(MAX_REPORTED_VIOLATIONS) {
+        details.add_bad_request_violation(echo(&violation.field), echo(&violation.description));
+    }
+    let first = &violations[0];
+    let message = if violations.len() > MAX_REPORTED_VIOLATIONS {
+        let more = violations.len() - MAX_REPORTED_VIOLATIONS;
+        details.add_bad_request_violation("", format!("and {more} more violations, not listed"));
+        format!(
+            "invalid request: {} violations, the first {MAX_REPORTED_VIOLATIONS} listed; {}: {}",
+            violations.len(),
+            echo(&first.field),
+            echo(&first.description)
+        )
+    } else if violations.len() > 1 {
+        format!(
+            "invalid request: {} violations; {}: {} (all in the details)",
+            violations.len(),
+            echo(&first.field),
+            echo(&first.description)
+        )
+    } else {
+        format!(
+            "invalid request: {}: {}",
+            echo(&first.field),
+            echo(&first.description)
+        )
+    };
+    Status::with_error_details(Code::InvalidArgument, message, details)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Violations;
+
+    #[test]
+    fn errors_list_at_most_the_cap_and_cut_long_echoes() {
+        let mut violations = Violations::default();
+        for index in 0..500 {
+            violations.add(format!("candidate_ids[{index}]"), "x".repeat(10_000));
+        }
+        let status = Status::from(violations.finish(()).unwrap_err());
+        let details = status.get_error_details();
+        let listed = details.bad_request().unwrap().field_violations.len();
+        assert_eq!(listed, MAX_REPORTED_VIOLATIONS + 1);
+        assert!(status.message().len() < 1_000, "{}", status.message().len());
+        let bytes: usize = details
+            .bad_request()
+            .unwrap()
+            .field_violations
+            .iter()
+            .map(|v| v.field.len() + v.description.len())
+            .sum();
+        assert!(bytes < 8 * 1024, "{bytes}");
+    }
 }

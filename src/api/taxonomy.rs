@@ -9,8 +9,10 @@ use super::convert::{
     ExtractQuery, InferQuery, SearchQuery, competency_to_pb, extraction_to_pb,
     occupation_match_to_pb, occupation_to_pb, taxonomy_version_to_pb,
 };
-use super::paging::{decode_token, encode_token};
-use crate::domain::ValidationError;
+use super::paging::{PageTokens, TokenBinding};
+use crate::auth::{Role, require};
+use crate::domain::limits::MAX_URI_CHARS;
+use crate::domain::{ValidationError, Violations};
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::pb;
@@ -29,6 +31,17 @@ impl TaxonomyApi {
     }
 }
 
+impl TaxonomyApi {
+    /// INVALID_ARGUMENT unless every id names a loaded taxonomy.
+    fn known_taxonomies(&self, ids: &[String]) -> Result<(), ValidationError> {
+        let mut violations = Violations::default();
+        self.engine
+            .taxonomy()
+            .check_taxonomy_ids(ids, "taxonomy_ids", &mut violations);
+        violations.finish(())
+    }
+}
+
 #[tonic::async_trait]
 impl TaxonomyService for TaxonomyApi {
     #[tracing::instrument(skip(self, request))]
@@ -37,9 +50,7 @@ impl TaxonomyService for TaxonomyApi {
         request: Request<pb::GetCompetencyRequest>,
     ) -> Result<Response<pb::GetCompetencyResponse>, Status> {
         let pb::GetCompetencyRequest { uri } = request.into_inner();
-        if uri.trim().is_empty() {
-            return Err(ValidationError::field("uri", "must not be empty").into());
-        }
+        check_uri(&uri)?;
         let taxonomy = self.engine.taxonomy();
         let idx = taxonomy.idx(&uri).ok_or(Error::NotFound {
             kind: "competency",
@@ -55,10 +66,13 @@ impl TaxonomyService for TaxonomyApi {
         &self,
         request: Request<pb::SearchCompetenciesRequest>,
     ) -> Result<Response<pb::SearchCompetenciesResponse>, Status> {
+        let tenant = require(&request, Role::Read)?.tenant().clone();
         let query = SearchQuery::try_from(request.into_inner())?;
-        let token_kind = query.token_kind();
+        query.filter.check_known(self.engine.taxonomy())?;
+        let binding = TokenBinding::new("search", tenant.as_str(), &(&query.query, &query.filter));
+        let tokens = PageTokens::new(self.engine.page_token_key());
         let page_size = query.page_size;
-        let offset: usize = match decode_token(&token_kind, &query.page_token)? {
+        let offset: usize = match tokens.open(&binding, &query.page_token)? {
             None => 0,
             Some(cursor) => cursor.parse().map_err(|_| {
                 ValidationError::field("page_token", "is not a token this list returned")
@@ -72,7 +86,7 @@ impl TaxonomyService for TaxonomyApi {
         let taxonomy = self.engine.taxonomy();
         let page: Vec<_> = hits.iter().skip(offset).take(page_size).collect();
         let next_page_token = if hits.len() > offset + page_size {
-            encode_token(&token_kind, &(offset + page_size).to_string())
+            tokens.seal(&binding, &(offset + page_size).to_string())
         } else {
             String::new()
         };
@@ -99,6 +113,7 @@ impl TaxonomyService for TaxonomyApi {
         request: Request<pb::ExtractCompetenciesRequest>,
     ) -> Result<Response<pb::ExtractCompetenciesResponse>, Status> {
         let query = ExtractQuery::try_from(request.into_inner())?;
+        self.known_taxonomies(&query.taxonomy_ids)?;
         let response = blocking(&self.engine, move |engine| {
             let taxonomy = engine.taxonomy();
             let found = engine.extract_from(&query.text, &query.options, &query.taxonomy_ids);
@@ -120,6 +135,7 @@ impl TaxonomyService for TaxonomyApi {
         request: Request<pb::InferOccupationsRequest>,
     ) -> Result<Response<pb::InferOccupationsResponse>, Status> {
         let query = InferQuery::try_from(request.into_inner())?;
+        self.known_taxonomies(&query.taxonomy_ids)?;
         let response = blocking(&self.engine, move |engine| {
             let taxonomy = engine.taxonomy();
             let found =
@@ -141,9 +157,7 @@ impl TaxonomyService for TaxonomyApi {
         request: Request<pb::GetOccupationRequest>,
     ) -> Result<Response<pb::GetOccupationResponse>, Status> {
         let pb::GetOccupationRequest { uri } = request.into_inner();
-        if uri.trim().is_empty() {
-            return Err(ValidationError::field("uri", "must not be empty").into());
-        }
+        check_uri(&uri)?;
         let taxonomy = self.engine.taxonomy();
         let index = taxonomy.occupation_index(&uri).ok_or(Error::NotFound {
             kind: "occupation",
@@ -153,4 +167,12 @@ impl TaxonomyService for TaxonomyApi {
             occupation: Some(occupation_to_pb(taxonomy, index)),
         }))
     }
+}
+
+/// A concept URI to look up: non-empty and within [`MAX_URI_CHARS`].
+fn check_uri(uri: &str) -> Result<(), ValidationError> {
+    let mut violations = Violations::default();
+    violations.check(!uri.trim().is_empty(), "uri", "must not be empty");
+    violations.check_chars("uri", uri, MAX_URI_CHARS);
+    violations.finish(())
 }

@@ -18,6 +18,9 @@ pub enum AuthError {
     /// The metadata is not `Bearer <key>`.
     #[error("authorization must be `Bearer <API key>`")]
     Malformed,
+    /// More than one `authorization` value: which one counts would be a guess.
+    #[error("authorization metadata must be sent once, not several times")]
+    Repeated,
     /// No such key.
     #[error("unknown API key")]
     UnknownKey,
@@ -55,7 +58,11 @@ impl Authenticator {
                 role: Role::Admin,
             }),
             Self::Keys(ring) => {
-                let header = metadata.get("authorization").ok_or(AuthError::MissingKey)?;
+                let mut values = metadata.get_all("authorization").iter();
+                let header = values.next().ok_or(AuthError::MissingKey)?;
+                if values.next().is_some() {
+                    return Err(AuthError::Repeated);
+                }
                 let key = header
                     .to_str()
                     .ok()

@@ -27,6 +27,12 @@ impl TenantId {
     fn new(raw: &str) -> Self {
         Self(raw.to_owned())
     }
+
+    /// A tenant for unit tests elsewhere in the crate.
+    #[cfg(test)]
+    pub(crate) fn for_test(raw: &str) -> Self {
+        Self::new(raw)
+    }
 }
 
 impl fmt::Display for TenantId {

@@ -93,6 +93,10 @@ struct ServeArgs {
     /// Server-side deadline per call, in seconds.
     #[arg(long, env = "SKILLMATCH_REQUEST_TIMEOUT_SECS")]
     request_timeout_secs: Option<u64>,
+    /// At shutdown, how long calls and open streams may drain before they
+    /// are ended, in seconds.
+    #[arg(long, env = "SKILLMATCH_SHUTDOWN_GRACE_SECS")]
+    shutdown_grace_secs: Option<u64>,
     /// Allow listening on a non-loopback address without authentication.
     #[arg(long, env = "SKILLMATCH_ALLOW_UNAUTHENTICATED")]
     allow_unauthenticated: bool,

@@ -26,6 +26,7 @@ pub(super) fn run(
             log_level: args.log_level,
             max_message_bytes: args.max_message_bytes,
             request_timeout_secs: args.request_timeout_secs,
+            shutdown_grace_secs: args.shutdown_grace_secs,
             allow_unauthenticated: args.allow_unauthenticated,
             api_keys: args.api_keys,
         },
@@ -59,7 +60,12 @@ pub(super) fn run(
         .build()
         .context("starting the async runtime")?;
     let embedder = embedder.load()?;
-    runtime.block_on(serve(settings, auth, args.taxonomies, embedder))
+    let grace = settings.server.shutdown_grace;
+    let served = runtime.block_on(serve(settings, auth, args.taxonomies, embedder));
+    // Calls still running on the blocking pool stop at their next
+    // cancellation check; do not wait on them past the grace period.
+    runtime.shutdown_timeout(grace);
+    served
 }
 
 async fn serve(

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::limits::{MAX_NAME_CHARS, MAX_URI_CHARS};
 use super::{CredentialId, Date, Proficiency, RecordId, ValidationError, Violations};
 
 /// Longest CV text accepted, in bytes.
@@ -97,7 +98,11 @@ impl Candidate {
             "competencies",
             &format!("at most {MAX_ITEMS}"),
         );
-        for (index, held) in self.credentials.iter().enumerate() {
+        if let Some(name) = &self.display_name {
+            violations.check_chars("display_name", name, MAX_NAME_CHARS);
+        }
+        // Field paths name the wire fields (`expires_on`, not `expires`).
+        for (index, held) in self.credentials.iter().enumerate().take(MAX_ITEMS) {
             let field = format!("credentials[{index}].");
             if held.credential_id.is_none() && held.title.trim().is_empty() {
                 violations.add(
@@ -105,15 +110,23 @@ impl Candidate {
                     "is required when credential_id is empty",
                 );
             }
+            violations.check_chars(&format!("{field}title"), &held.title, MAX_NAME_CHARS);
+            violations.check_chars(&format!("{field}issuer"), &held.issuer, MAX_NAME_CHARS);
             if let (Some(issued), Some(expires)) = (held.issued, held.expires) {
                 if expires < issued {
-                    violations.add(format!("{field}expires"), "must not be before issued");
+                    violations.add(format!("{field}expires_on"), "must not be before issued_on");
                 }
             }
         }
-        for (index, declared) in self.competencies.iter().enumerate() {
+        let mut seen = std::collections::HashSet::new();
+        for (index, declared) in self.competencies.iter().enumerate().take(MAX_ITEMS) {
+            let field = format!("competencies[{index}].uri");
             if declared.uri.trim().is_empty() {
-                violations.add(format!("competencies[{index}].uri"), "must not be empty");
+                violations.add(field, "must not be empty");
+            } else if !seen.insert(declared.uri.as_str()) {
+                violations.add(field, "is listed twice");
+            } else {
+                violations.check_chars(&field, &declared.uri, MAX_URI_CHARS);
             }
         }
         violations.finish(())

@@ -2,6 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::limits::{
+    MAX_CREDENTIAL_LINKS, MAX_LEARNING_OUTCOMES, MAX_NAME_CHARS, MAX_NAMES_PER_LIST,
+    MAX_TAUGHT_COMPETENCIES, MAX_TEXT_CHARS, MAX_URI_CHARS,
+};
 use super::{CredentialId, Money, ValidationError, Violations};
 
 /// How learning is delivered.
@@ -158,21 +162,18 @@ impl Microcredential {
     pub fn validate(&self) -> Result<(), ValidationError> {
         let mut violations = Violations::default();
         violations.check(!self.title.trim().is_empty(), "title", "must not be empty");
-        violations.check(
-            self.hours.is_finite() && self.hours >= 0.0,
-            "hours",
-            "must be a finite number >= 0",
-        );
+        self.check_sizes(&mut violations);
+        violations.check_amount("hours", self.hours);
         violations.check(
             is_language_tag(&self.language),
             "language",
             "must be a BCP 47 language tag such as en or de-AT",
         );
-        violations.check(
-            self.cost.amount.is_finite() && self.cost.amount >= 0.0,
-            "cost.amount",
-            "must be a finite number >= 0",
-        );
+        violations.check_amount("cost.amount", self.cost.amount);
+        if let Some(credits) = &self.credits {
+            violations.check_amount("credits.value", credits.value);
+            violations.check_chars("credits.system", &credits.system, MAX_NAME_CHARS);
+        }
         if let Some(level) = self.eqf_level {
             violations.check(
                 (1..=8).contains(&level),
@@ -201,9 +202,48 @@ impl Microcredential {
     }
 }
 
+impl Microcredential {
+    /// The documented maxima of every text and list (`domain::limits`).
+    fn check_sizes(&self, violations: &mut Violations) {
+        violations.check_chars("title", &self.title, MAX_NAME_CHARS);
+        violations.check_chars("provider", &self.provider, MAX_NAME_CHARS);
+        violations.check_chars("description", &self.description, MAX_TEXT_CHARS);
+        violations.check_names(
+            "learning_outcomes",
+            &self.learning_outcomes,
+            MAX_LEARNING_OUTCOMES,
+        );
+        violations.check_count(
+            "competencies",
+            self.competencies.len(),
+            MAX_TAUGHT_COMPETENCIES,
+        );
+        for (index, taught) in self.competencies.iter().enumerate() {
+            violations.check_chars(
+                &format!("competencies[{index}].uri"),
+                &taught.uri,
+                MAX_URI_CHARS,
+            );
+        }
+        violations.check_chars("language", &self.language, MAX_NAME_CHARS);
+        violations.check_names("accredited_by", &self.accredited_by, MAX_NAMES_PER_LIST);
+        violations.check_names("frameworks", &self.frameworks, MAX_NAMES_PER_LIST);
+        for (field, ids) in [
+            ("part_of", &self.part_of),
+            ("has_part", &self.has_part),
+            ("prerequisites", &self.prerequisites),
+        ] {
+            violations.check_count(field, ids.len(), MAX_CREDENTIAL_LINKS);
+        }
+        if let Some(url) = &self.url {
+            violations.check_chars("url", url, MAX_URI_CHARS);
+        }
+    }
+}
+
 /// A loose BCP 47 check: alphanumeric subtags of 1-8 characters separated by `-`,
 /// the first alphabetic of 2-3 letters.
-fn is_language_tag(tag: &str) -> bool {
+pub fn is_language_tag(tag: &str) -> bool {
     let mut subtags = tag.split('-');
     let primary_ok = subtags
         .next()

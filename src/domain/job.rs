@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Proficiency;
+use super::limits::{MAX_JOB_COMPETENCIES, MAX_NAME_CHARS, MAX_TEXT_CHARS, MAX_URI_CHARS};
+use super::{Proficiency, ValidationError, Violations};
 
 /// How much a job needs a competency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -54,6 +55,46 @@ pub struct JobPosting {
 }
 
 impl JobPosting {
+    /// The one home of a job's rules: it says something (a title, a
+    /// description or a competency), its texts and lists are within the
+    /// documented maxima, and no competency is listed twice. Field paths are
+    /// relative to the job.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        let mut violations = Violations::default();
+        violations.check(
+            !(self.title.trim().is_empty()
+                && self.description.trim().is_empty()
+                && self.competencies.is_empty()),
+            "",
+            "needs a title, a description or at least one competency",
+        );
+        violations.check_chars("title", &self.title, MAX_NAME_CHARS);
+        violations.check_chars("description", &self.description, MAX_TEXT_CHARS);
+        violations.check_chars("location", &self.location, MAX_NAME_CHARS);
+        violations.check_count(
+            "competencies",
+            self.competencies.len(),
+            MAX_JOB_COMPETENCIES,
+        );
+        let mut seen = std::collections::HashSet::new();
+        for (index, required) in self
+            .competencies
+            .iter()
+            .enumerate()
+            .take(MAX_JOB_COMPETENCIES)
+        {
+            let field = format!("competencies[{index}].uri");
+            if required.uri.trim().is_empty() {
+                violations.add(field, "must not be empty");
+            } else if !seen.insert(required.uri.as_str()) {
+                violations.add(field, "is listed twice");
+            } else {
+                violations.check_chars(&field, &required.uri, MAX_URI_CHARS);
+            }
+        }
+        violations.finish(())
+    }
+
     /// Title and description as one text, the title first.
     pub fn text(&self) -> String {
         match (self.title.is_empty(), self.description.is_empty()) {

@@ -6,6 +6,7 @@ mod credential;
 mod date;
 mod ids;
 mod job;
+pub mod limits;
 mod money;
 mod occupation;
 mod record_id;
@@ -17,7 +18,7 @@ pub use candidate::{
 pub use competency::{Competency, CompetencyKind, TaxonomyVersion};
 pub use credential::{
     AlignmentSource, Credits, DeliveryMode, Microcredential, Proficiency, TaughtCompetency,
-    primary_language,
+    is_language_tag, primary_language,
 };
 pub use date::Date;
 pub use ids::{CredentialId, check_client_id};

@@ -38,7 +38,11 @@ impl ValidationError {
     #[must_use]
     pub fn within(mut self, prefix: &str) -> Self {
         for violation in &mut self.violations {
-            violation.field = format!("{prefix}{}", violation.field);
+            violation.field = if violation.field.is_empty() {
+                prefix.trim_end_matches('.').to_owned()
+            } else {
+                format!("{prefix}{}", violation.field)
+            };
         }
         self
     }

@@ -147,14 +147,20 @@ fn load(engine: &Engine) -> Result<Option<MemoryCandidateIndex>, Error> {
     Ok(None)
 }
 
-/// Builds the in-memory candidate index from the store.
+/// Builds the in-memory candidate index from the store. A record that
+/// cannot be read is moved into quarantine, not a reason to refuse to start.
 fn rebuild(engine: &Engine) -> Result<(), Error> {
+    let mut unreadable = Vec::new();
     engine
         .store
         .for_each_record(RecordKind::Candidate, |tenant, id, json| {
-            let candidate: Candidate = serde_json::from_slice(json).map_err(|error| {
-                Error::Internal(format!("corrupt record {tenant}/{id}: {error}"))
-            })?;
+            let candidate = match serde_json::from_slice::<Candidate>(json) {
+                Ok(candidate) => candidate,
+                Err(error) => {
+                    unreadable.push((tenant.to_owned(), id.to_owned(), error.to_string()));
+                    return Ok(());
+                }
+            };
             let profile = build_profile(
                 &engine.taxonomy,
                 &engine.extractor,
@@ -163,7 +169,13 @@ fn rebuild(engine: &Engine) -> Result<(), Error> {
             );
             engine.candidates.put(tenant, &profile);
             Ok::<(), Error>(())
-        })
+        })?;
+    for (tenant, id, reason) in unreadable {
+        engine
+            .store
+            .quarantine_record(RecordKind::Candidate, &tenant, &id, &reason)?;
+    }
+    Ok(())
 }
 
 /// A fresh embedded candidate index.

@@ -83,7 +83,18 @@ impl Engine {
     /// Reads the stored records a gap request names and returns the gap query.
     pub fn resolve_gap(&self, tenant: &TenantId, source: GapSource) -> Result<GapQuery, Error> {
         let held = match source.held {
-            HeldSource::Uris(uris) => uris.into_iter().map(HeldCompetency::from).collect(),
+            HeldSource::Uris(uris) => {
+                let mut violations = crate::domain::Violations::default();
+                for (index, uri) in uris.iter().enumerate() {
+                    self.taxonomy.check_competency(
+                        uri,
+                        &format!("held_competency_uris[{index}]"),
+                        &mut violations,
+                    );
+                }
+                violations.finish(())?;
+                uris.into_iter().map(HeldCompetency::from).collect()
+            }
             HeldSource::Candidate(id) => self.held_by_candidate(tenant, &id)?,
         };
         let job = self.resolve_job(tenant, source.job)?;

@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use super::Engine;
 use super::gap_source::strongest_per_competency;
-use super::records::{JobSource, RankOutcome, RankQuery, check_job, not_found};
+use super::records::{JobSource, RankOutcome, RankQuery, not_found};
 use crate::auth::TenantId;
 use crate::domain::{Candidate, Date, Proficiency, RecordId};
 use crate::error::Error;
@@ -84,7 +84,7 @@ impl Engine {
         let job = match &query.job {
             JobSource::Stored(id) => self.job(tenant, id)?,
             JobSource::Inline(job) => {
-                check_job(job)?;
+                self.check_job(job)?;
                 job.clone()
             }
         };
@@ -126,6 +126,7 @@ impl Engine {
         let ids = ranking.order.get(range).unwrap_or_default();
         let mut explained = Vec::with_capacity(ids.len());
         for id in ids {
+            crate::cancel::checkpoint()?;
             let Some(json) = self.store.get_record(
                 RecordKind::Candidate,
                 ranking.tenant.as_str(),

@@ -143,9 +143,17 @@ impl Engine {
             if let Err(error) = candidate.validate() {
                 violations.extend(error, &format!("candidates[{index}]."));
             }
+            for (position, declared) in candidate.competencies.iter().enumerate() {
+                self.taxonomy.check_competency(
+                    &declared.uri,
+                    &format!("candidates[{index}].competencies[{position}].uri"),
+                    &mut violations,
+                );
+            }
         }
         violations.finish(())?;
         for candidate in &mut candidates {
+            crate::cancel::checkpoint()?;
             self.extract_cv(candidate);
         }
         let profiles: Vec<_> = candidates
@@ -204,7 +212,7 @@ impl Engine {
     /// Stores a job durably; its id is required.
     pub fn upsert_job(&self, tenant: &TenantId, job: JobPosting) -> Result<JobPosting, Error> {
         let id = RecordId::parse(&job.id).map_err(|error| error.within("job."))?;
-        check_job(&job)?;
+        self.check_job(&job)?;
         self.store.put_records(
             RecordKind::Job,
             tenant.as_str(),
@@ -280,17 +288,22 @@ impl Engine {
     }
 }
 
-pub(super) fn check_job(job: &JobPosting) -> Result<(), ValidationError> {
-    if job.title.trim().is_empty()
-        && job.description.trim().is_empty()
-        && job.competencies.is_empty()
-    {
-        return Err(ValidationError::field(
-            "job",
-            "needs a title, a description or at least one competency",
-        ));
+impl Engine {
+    /// A job's own rules ([`JobPosting::validate`]) and, against the loaded
+    /// taxonomy, that every competency it lists exists: an unknown URI would
+    /// silently match nothing. Field paths start with `job.`.
+    pub(super) fn check_job(&self, job: &JobPosting) -> Result<(), ValidationError> {
+        let mut violations = Violations::default();
+        violations.take(job.validate(), "job.");
+        for (index, required) in job.competencies.iter().enumerate() {
+            self.taxonomy.check_competency(
+                &required.uri,
+                &format!("job.competencies[{index}].uri"),
+                &mut violations,
+            );
+        }
+        violations.finish(())
     }
-    Ok(())
 }
 
 impl Engine {

@@ -44,13 +44,7 @@ impl GapQuery {
     /// Checks that the job says something and the held URIs are non-empty.
     pub fn validate(&self) -> Result<(), ValidationError> {
         let mut violations = Violations::default();
-        violations.check(
-            !(self.job.title.trim().is_empty()
-                && self.job.description.trim().is_empty()
-                && self.job.competencies.is_empty()),
-            "job",
-            "needs a title, a description or at least one competency",
-        );
+        violations.take(self.job.validate(), "job.");
         violations.check(
             self.held.len() <= MAX_HELD,
             "held_competency_uris",

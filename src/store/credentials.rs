@@ -54,21 +54,34 @@ impl Store {
         Ok(table.get(id.as_str())?.is_some())
     }
 
-    /// Every stored credential, in id order.
+    /// Every stored credential, in id order. A row that cannot be decoded,
+    /// or decodes to a credential that breaks its invariants, is moved into
+    /// quarantine (and reported there) instead of failing the whole load.
     pub fn all_credentials(&self) -> Result<Vec<Microcredential>, StoreError> {
-        let db = self.read();
-        let txn = db.begin_read()?;
-        let table = txn.open_table(CREDENTIALS)?;
         let mut credentials = Vec::new();
-        for entry in table.iter()? {
-            let (key, value) = entry?;
-            let credential =
-                serde_json::from_slice(value.value()).map_err(|error| StoreError::Corrupt {
-                    key: key.value().to_owned(),
-                    reason: error.to_string(),
-                })?;
-            credentials.push(credential);
+        let mut unreadable = Vec::new();
+        {
+            let db = self.read();
+            let txn = db.begin_read()?;
+            let table = txn.open_table(CREDENTIALS)?;
+            for entry in table.iter()? {
+                let (key, value) = entry?;
+                match decode_credential(value.value()) {
+                    Ok(credential) => credentials.push(credential),
+                    Err(reason) => unreadable.push((key.value().to_owned(), reason)),
+                }
+            }
+        }
+        for (id, reason) in unreadable {
+            self.quarantine_credential(&id, &reason)?;
         }
         Ok(credentials)
     }
+}
+
+fn decode_credential(bytes: &[u8]) -> Result<Microcredential, String> {
+    let credential: Microcredential =
+        serde_json::from_slice(bytes).map_err(|error| error.to_string())?;
+    credential.validate().map_err(|error| error.to_string())?;
+    Ok(credential)
 }

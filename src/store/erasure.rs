@@ -34,7 +34,7 @@ const ROWS_PER_COMMIT: usize = 10_000;
 
 /// Every table of the store. A rewrite copies exactly these and refuses to
 /// run when the file holds another, so no table can be dropped by erasure.
-const TABLES: [&str; 4] = ["meta", "credentials", "candidates", "jobs"];
+const TABLES: [&str; 5] = ["meta", "credentials", "candidates", "jobs", "quarantine"];
 
 /// Longest a pass waits for deletions still committing, so they share it.
 const GATHER: Duration = Duration::from_millis(100);
@@ -254,6 +254,7 @@ fn copy_live_rows(source: &Database, target: &Path) -> Result<Database, StoreErr
     copy_table(&read, &fresh, CREDENTIALS)?;
     copy_table(&read, &fresh, CANDIDATES)?;
     copy_table(&read, &fresh, JOBS)?;
+    copy_table(&read, &fresh, super::quarantine::QUARANTINE)?;
     let txn = fresh.begin_write()?;
     txn.open_table(META)?
         .insert(PENDING_ERASURES, 0u64.to_le_bytes().as_slice())?;

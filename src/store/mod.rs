@@ -3,10 +3,12 @@
 
 mod credentials;
 mod erasure;
+mod quarantine;
 mod records;
 
 pub use credentials::{CATALOG_GENERATION, CatalogChange};
 pub use erasure::{Deleting, ErasureTicket};
+pub use quarantine::QuarantinedRecord;
 pub use records::{CANDIDATES_GENERATION, PENDING_ERASURES, RecordKind, StoredRecord};
 
 use std::ops::Deref;
@@ -130,6 +132,7 @@ impl Store {
         txn.open_table(credentials::CREDENTIALS)?;
         txn.open_table(records::CANDIDATES)?;
         txn.open_table(records::JOBS)?;
+        txn.open_table(quarantine::QUARANTINE)?;
         txn.commit()
     }
 
@@ -166,6 +169,31 @@ impl Store {
     /// Reads a meta counter, 0 when absent.
     pub fn meta_u64(&self, key: &str) -> Result<u64, StoreError> {
         Ok(self.meta(key)?.map_or(0, |bytes| decode_u64(&bytes)))
+    }
+}
+
+/// Meta key of the key that seals page tokens.
+const PAGE_TOKEN_KEY: &str = "page_token_key";
+
+impl Store {
+    /// The key that seals page tokens: made from the operating system's
+    /// random source on first use and kept, so tokens outlive restarts.
+    pub fn page_token_key(&self) -> Result<[u8; 32], StoreError> {
+        if let Some(key) = self
+            .meta(PAGE_TOKEN_KEY)?
+            .and_then(|k| <[u8; 32]>::try_from(k).ok())
+        {
+            return Ok(key);
+        }
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).map_err(|error| StoreError::File {
+            path: "page token key".to_owned(),
+            source: std::io::Error::other(error.to_string()),
+        })?;
+        let txn = self.write()?;
+        set_meta(&txn, PAGE_TOKEN_KEY, &key)?;
+        txn.commit()?;
+        Ok(key)
     }
 }
 

@@ -29,7 +29,7 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
-    fn table(self) -> RecordTable {
+    pub(super) fn table(self) -> RecordTable {
         match self {
             Self::Candidate => CANDIDATES,
             Self::Job => JOBS,
@@ -99,6 +99,7 @@ impl Store {
             let mut table = txn.open_table(kind.table())?;
             table.remove((tenant, id))?.is_some()
         };
+        let existed = super::quarantine::remove_quarantined(&txn, kind, tenant, id)? || existed;
         if !existed {
             return Ok(None);
         }

@@ -1,8 +1,10 @@
 //! Which competencies a search may return: by type, reuse level, collection
 //! and taxonomy.
 
+use std::collections::BTreeSet;
+
 use super::{CompetencyIdx, Taxonomy};
-use crate::domain::CompetencyKind;
+use crate::domain::{CompetencyKind, ValidationError, Violations};
 
 /// Restrictions on competencies; an empty list allows every value.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,6 +26,40 @@ impl CompetencyFilter {
             && self.reuse_levels.is_empty()
             && self.collections.is_empty()
             && self.taxonomy_ids.is_empty()
+    }
+
+    /// Rejects values that no loaded competency has: an unknown taxonomy id,
+    /// reuse level or collection would silently match nothing.
+    pub fn check_known(&self, taxonomy: &Taxonomy) -> Result<(), ValidationError> {
+        let mut violations = Violations::default();
+        taxonomy.check_taxonomy_ids(&self.taxonomy_ids, "taxonomy_ids", &mut violations);
+        let fold = |value: &str| value.to_ascii_lowercase();
+        if !self.reuse_levels.is_empty() || !self.collections.is_empty() {
+            let mut levels = BTreeSet::new();
+            let mut collections = BTreeSet::new();
+            for competency in taxonomy.competencies() {
+                levels.extend(competency.reuse_level.as_deref().map(fold));
+                collections.extend(competency.collections.iter().map(|c| fold(c)));
+            }
+            for (field, values, known) in [
+                ("reuse_levels", &self.reuse_levels, &levels),
+                ("collections", &self.collections, &collections),
+            ] {
+                for (index, value) in values.iter().enumerate() {
+                    if !known.contains(&fold(value)) {
+                        let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                        violations.add(
+                            format!("{field}[{index}]"),
+                            format!(
+                                "is not a value of the loaded taxonomies ({})",
+                                known.join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        violations.finish(())
     }
 
     /// Whether a competency passes.

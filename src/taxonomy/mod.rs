@@ -22,7 +22,7 @@ pub use installed::{InstalledTaxonomies, compare_versions, version_from_dir_name
 pub use sample::{SAMPLE_COMPETENCIES_JSONL, load_sample, sample_part};
 pub use search::{LabelSearch, SearchHit};
 
-use crate::domain::{Competency, Occupation, TaxonomyVersion};
+use crate::domain::{Competency, Occupation, TaxonomyVersion, Violations};
 
 /// Dense index of a competency inside one [`Taxonomy`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -139,6 +139,26 @@ impl Taxonomy {
     /// Looks a competency up by URI.
     pub fn idx(&self, uri: &str) -> Option<CompetencyIdx> {
         self.by_uri.get(uri).copied()
+    }
+
+    /// Records a violation at `field` when `uri` names no loaded competency.
+    pub fn check_competency(&self, uri: &str, field: &str, violations: &mut Violations) {
+        if !uri.trim().is_empty() && self.idx(uri).is_none() {
+            violations.add(field, "is not a competency of a loaded taxonomy");
+        }
+    }
+
+    /// Records a violation for each id that names no loaded taxonomy release.
+    pub fn check_taxonomy_ids(&self, ids: &[String], field: &str, violations: &mut Violations) {
+        for (index, id) in ids.iter().enumerate() {
+            if !self.versions.iter().any(|version| &version.id == id) {
+                let known: Vec<&str> = self.versions.iter().map(|v| v.id.as_str()).collect();
+                violations.add(
+                    format!("{field}[{index}]"),
+                    format!("is not a loaded taxonomy ({})", known.join(", ")),
+                );
+            }
+        }
     }
 
     /// The competency at an index.

@@ -19,6 +19,12 @@ use crate::text;
 
 const ANALYZER: &str = "label";
 const MAX_RESULTS: usize = 1000;
+/// Query terms searched; later ones are ignored. With the term length bound
+/// below, this bounds the automata a query builds, whatever its text.
+const MAX_QUERY_TERMS: usize = 16;
+/// Terms longer than this are matched exactly only: a typo-tolerant or
+/// prefix automaton grows with the term.
+const MAX_FUZZY_TERM_CHARS: usize = 32;
 
 /// A competency found by label search.
 #[derive(Debug, Clone, PartialEq)]
@@ -127,7 +133,11 @@ impl LabelSearch {
     /// Finds competencies for a query, best first, at most `limit` of them
     /// (and never more than 1000).
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, TaxonomyError> {
-        let tokens: Vec<String> = text::tokenize(query).into_iter().map(|t| t.norm).collect();
+        let tokens: Vec<String> = text::tokenize(query)
+            .into_iter()
+            .take(MAX_QUERY_TERMS)
+            .map(|t| t.norm)
+            .collect();
         if tokens.is_empty() {
             return Ok(Vec::new());
         }
@@ -191,7 +201,14 @@ impl LabelSearch {
                         3.0,
                     )),
                 )];
-                if position == last && token.chars().count() >= 2 {
+                let chars = token.chars().count();
+                if chars > MAX_FUZZY_TERM_CHARS {
+                    return (
+                        Occur::Should,
+                        Box::new(BooleanQuery::new(variants)) as Box<dyn Query>,
+                    );
+                }
+                if position == last && chars >= 2 {
                     variants.push((
                         Occur::Should,
                         Box::new(BoostQuery::new(
@@ -200,7 +217,7 @@ impl LabelSearch {
                         )),
                     ));
                 }
-                let distance = match token.chars().count() {
+                let distance = match chars {
                     0..=3 => 0,
                     4..=7 => 1,
                     _ => 2,

@@ -114,6 +114,14 @@ impl TestServer {
         }
     }
 
+    /// Waits for the server task to return (after [`Self::begin_shutdown`]).
+    pub async fn wait(&mut self) -> Result<(), ServeError> {
+        match self.task.take() {
+            Some(task) => task.await.expect("server task"),
+            None => Ok(()),
+        }
+    }
+
     /// Shuts the server down, waits for it to finish and for the engine (and
     /// with it the data directory's locks) to be released.
     pub async fn stop(mut self) {

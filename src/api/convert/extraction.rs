@@ -3,6 +3,7 @@
 
 use super::{competency_to_pb, occupation_to_pb};
 use crate::api::paging::PageSize;
+use crate::domain::limits::{MAX_FILTER_VALUE_CHARS, MAX_FILTER_VALUES, MAX_TEXT_CHARS};
 use crate::domain::{ValidationError, Violations};
 use crate::extract::{
     DEFAULT_MIN_SCORE, DEFAULT_TOP_K, ExtractOptions, Extraction, OccupationMatch, Reason, Span,
@@ -10,8 +11,6 @@ use crate::extract::{
 use crate::pb;
 use crate::taxonomy::Taxonomy;
 
-/// Longest text, in characters, that extraction and inference accept.
-pub const MAX_TEXT_CHARS: usize = 100_000;
 /// Most competencies one extraction returns.
 pub const MAX_EXTRACT_TOP_K: usize = 200;
 /// Occupations returned when the request leaves `top_k` unset.
@@ -42,21 +41,24 @@ pub struct InferQuery {
 }
 
 fn check_ids(violations: &mut Violations, ids: &[String]) {
-    for (index, id) in ids.iter().enumerate() {
+    violations.check_count("taxonomy_ids", ids.len(), MAX_FILTER_VALUES);
+    for (index, id) in ids.iter().enumerate().take(MAX_FILTER_VALUES) {
         if id.trim().is_empty() {
             violations.add(format!("taxonomy_ids[{index}]"), "must not be empty");
         }
+        violations.check_chars(
+            &format!("taxonomy_ids[{index}]"),
+            id,
+            MAX_FILTER_VALUE_CHARS,
+        );
     }
 }
 
 fn check_text(violations: &mut Violations, text: &str) {
     if text.trim().is_empty() {
         violations.add("text", "must not be empty");
-    } else if text.chars().nth(MAX_TEXT_CHARS).is_some() {
-        violations.add(
-            "text",
-            format!("must be at most {MAX_TEXT_CHARS} characters; split longer texts"),
-        );
+    } else {
+        violations.check_chars("text", text, MAX_TEXT_CHARS);
     }
 }
 

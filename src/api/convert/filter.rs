@@ -2,7 +2,8 @@
 
 use super::delivery_modes_from_pb;
 use crate::catalog::CredentialFilter;
-use crate::domain::{Money, ValidationError, Violations, primary_language};
+use crate::domain::limits::{MAX_FILTER_COMPETENCIES, MAX_NAME_CHARS, MAX_URI_CHARS};
+use crate::domain::{Money, ValidationError, Violations, is_language_tag, primary_language};
 use crate::pb;
 
 /// A filter; `None` accepts everything. `prefix` is the filter's field path.
@@ -28,10 +29,28 @@ pub fn filter_from_pb(
         violations.take(Money::new(amount, &currency), &format!("{prefix}max_cost."))
     });
     if let Some(hours) = max_hours {
-        violations.check(
-            hours.is_finite() && hours >= 0.0,
-            &format!("{prefix}max_hours"),
-            "must be a finite number >= 0",
+        violations.check_amount(&format!("{prefix}max_hours"), hours);
+    }
+    violations.check(
+        language.is_empty() || is_language_tag(&language),
+        &format!("{prefix}language"),
+        "must be a BCP 47 language tag such as en or de-AT",
+    );
+    violations.check_chars(&format!("{prefix}provider"), &provider, MAX_NAME_CHARS);
+    violations.check_count(
+        &format!("{prefix}competency_uris"),
+        competency_uris.len(),
+        MAX_FILTER_COMPETENCIES,
+    );
+    for (index, uri) in competency_uris
+        .iter()
+        .enumerate()
+        .take(MAX_FILTER_COMPETENCIES)
+    {
+        violations.check_chars(
+            &format!("{prefix}competency_uris[{index}]"),
+            uri,
+            MAX_URI_CHARS,
         );
     }
     let delivery_modes = delivery_modes_from_pb(delivery_modes, prefix, &mut violations);

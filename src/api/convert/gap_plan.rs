@@ -3,7 +3,7 @@
 use super::match_request::job_source_from_pb;
 use super::{competency_ref, credential_to_pb, delivery_modes_from_pb, importance_to_pb};
 use crate::domain::{Money, RecordId, ValidationError, Violations};
-use crate::engine::{GapSource, HeldSource, JobSource};
+use crate::engine::{GapSource, HeldSource};
 use crate::matching::CoverageKind;
 use crate::pb;
 use crate::planning::{
@@ -56,15 +56,6 @@ fn gap_source_from_pb(
 ) -> Option<GapSource> {
     let held = held_source_from_pb(uris, candidate_id, violations);
     let job = job_source_from_pb(job_id, job, violations);
-    if let Some(JobSource::Inline(job)) = &job {
-        violations.check(
-            !(job.title.trim().is_empty()
-                && job.description.trim().is_empty()
-                && job.competencies.is_empty()),
-            "job",
-            "needs a title, a description or at least one competency",
-        );
-    }
     Some(GapSource {
         held: held?,
         job: job?,

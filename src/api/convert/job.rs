@@ -41,9 +41,6 @@ pub fn job_from_pb(job: pb::JobPosting, prefix: &str) -> Result<JobPosting, Vali
                 min_proficiency,
             } = required;
             let field = format!("{prefix}competencies[{index}].");
-            if uri.trim().is_empty() {
-                violations.add(format!("{field}uri"), "must not be empty");
-            }
             let importance =
                 violations.take(importance_from_pb(importance, "importance"), &field)?;
             let min_proficiency = violations.take(
@@ -57,14 +54,16 @@ pub fn job_from_pb(job: pb::JobPosting, prefix: &str) -> Result<JobPosting, Vali
             })
         })
         .collect();
-    violations.finish(JobPosting {
+    let job = JobPosting {
         id,
         title,
         description,
         competencies,
         location,
         remote,
-    })
+    };
+    violations.take(job.validate(), prefix);
+    violations.finish(job)
 }
 
 /// A job posting as protobuf.

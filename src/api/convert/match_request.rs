@@ -2,7 +2,8 @@
 //! filter and the page, with page tokens bound to the query.
 
 use super::{filter_from_pb, job_from_pb};
-use crate::api::paging::{PageSize, decode_token, encode_token};
+use crate::api::paging::{PageSize, PageTokens, TokenBinding};
+use crate::auth::TenantId;
 use crate::catalog::CredentialFilter;
 use crate::domain::{RecordId, ValidationError, Violations};
 use crate::engine::JobSource;
@@ -29,7 +30,9 @@ pub struct MatchRequest {
     /// Whether to explain each result.
     pub explain: bool,
     /// What this query's page tokens are bound to.
-    token_kind: String,
+    binding: TokenBinding,
+    /// Seals this query's page tokens.
+    tokens: PageTokens,
 }
 
 impl MatchRequest {
@@ -38,7 +41,7 @@ impl MatchRequest {
     pub fn next_page_token(&self, more: bool) -> String {
         let next = self.offset + self.page_size;
         if more && next < MAX_MATCH_DEPTH {
-            encode_token(&self.token_kind, &next.to_string())
+            self.tokens.seal(&self.binding, &next.to_string())
         } else {
             String::new()
         }
@@ -69,16 +72,19 @@ pub fn job_source_from_pb(
     }
 }
 
-/// What page tokens of a query are bound to: a digest of the job (or job id)
-/// and the filter, so a token of another query is rejected.
-fn token_kind(job: &JobSource, filter: &CredentialFilter) -> String {
-    let canonical = format!("{job:?}\n{filter:?}");
-    format!("match:{}", blake3::hash(canonical.as_bytes()).to_hex())
+/// What page tokens of a query are bound to: the caller's tenant, the job
+/// (or job id) and the filter, so a token of another query is rejected.
+fn binding(tenant: &TenantId, job: &JobSource, filter: &CredentialFilter) -> TokenBinding {
+    TokenBinding::new("match", tenant.as_str(), &(job, filter))
 }
 
-fn offset_from_token(kind: &str, token: &str) -> Result<usize, ValidationError> {
+fn offset_from_token(
+    tokens: &PageTokens,
+    binding: &TokenBinding,
+    token: &str,
+) -> Result<usize, ValidationError> {
     let invalid = || ValidationError::field("page_token", "is not a token this query returned");
-    match decode_token(kind, token).map_err(|_| invalid())? {
+    match tokens.open(binding, token).map_err(|_| invalid())? {
         None => Ok(0),
         Some(cursor) => match cursor.parse::<usize>() {
             Ok(offset) if offset < MAX_MATCH_DEPTH => Ok(offset),
@@ -87,10 +93,13 @@ fn offset_from_token(kind: &str, token: &str) -> Result<usize, ValidationError> 
     }
 }
 
-impl TryFrom<pb::MatchCredentialsRequest> for MatchRequest {
-    type Error = ValidationError;
-
-    fn try_from(request: pb::MatchCredentialsRequest) -> Result<Self, Self::Error> {
+impl MatchRequest {
+    /// Parses a request of `tenant`'s, opening its page token with `tokens`.
+    pub fn parse(
+        request: pb::MatchCredentialsRequest,
+        tokens: PageTokens,
+        tenant: &TenantId,
+    ) -> Result<Self, ValidationError> {
         let pb::MatchCredentialsRequest {
             job,
             filter,
@@ -112,8 +121,8 @@ impl TryFrom<pb::MatchCredentialsRequest> for MatchRequest {
         let (Some(job), Some(filter), Some(size)) = (job, filter, size) else {
             return Err(violations.finish(()).expect_err("a part failed"));
         };
-        let token_kind = token_kind(&job, &filter);
-        let offset = violations.take(offset_from_token(&token_kind, &page_token), "");
+        let binding = binding(tenant, &job, &filter);
+        let offset = violations.take(offset_from_token(&tokens, &binding, &page_token), "");
         let offset = offset.unwrap_or(0);
         violations.finish(Self {
             job,
@@ -121,7 +130,8 @@ impl TryFrom<pb::MatchCredentialsRequest> for MatchRequest {
             offset,
             page_size: size.get().min(MAX_MATCH_DEPTH - offset),
             explain,
-            token_kind,
+            binding,
+            tokens,
         })
     }
 }
@@ -142,24 +152,38 @@ mod tests {
         }
     }
 
+    fn parse(
+        title: &str,
+        page_token: String,
+        tenant: &str,
+    ) -> Result<MatchRequest, ValidationError> {
+        MatchRequest::parse(
+            request(title, page_token),
+            PageTokens::new(&[3; 32]),
+            &TenantId::for_test(tenant),
+        )
+    }
+
     #[test]
-    fn tokens_are_bound_to_the_query_and_stop_at_the_depth_limit() {
-        let first = MatchRequest::try_from(request("nurse", String::new())).unwrap();
+    fn tokens_are_bound_to_the_query_and_tenant_and_stop_at_the_depth_limit() {
+        let first = parse("nurse", String::new(), "t").unwrap();
         assert_eq!(first.offset, 0);
         let token = first.next_page_token(true);
         assert!(first.next_page_token(false).is_empty());
-        let second = MatchRequest::try_from(request("nurse", token.clone())).unwrap();
+        let second = parse("nurse", token.clone(), "t").unwrap();
         assert_eq!((second.offset, second.page_size), (5, 5));
-        let other = MatchRequest::try_from(request("welder", token)).unwrap_err();
+        let other = parse("welder", token.clone(), "t").unwrap_err();
         assert_eq!(other.violations()[0].field, "page_token");
-        let last = MatchRequest::try_from(request(
-            "nurse",
-            encode_token(&first.token_kind, &(MAX_MATCH_DEPTH - 2).to_string()),
-        ))
-        .unwrap();
+        assert!(parse("nurse", token, "other tenant").is_err());
+        let near_end = first
+            .tokens
+            .seal(&first.binding, &(MAX_MATCH_DEPTH - 2).to_string());
+        let last = parse("nurse", near_end, "t").unwrap();
         assert_eq!(last.page_size, 2);
         assert!(last.next_page_token(true).is_empty());
-        let past = encode_token(&first.token_kind, &MAX_MATCH_DEPTH.to_string());
-        assert!(MatchRequest::try_from(request("nurse", past)).is_err());
+        let past = first
+            .tokens
+            .seal(&first.binding, &MAX_MATCH_DEPTH.to_string());
+        assert!(parse("nurse", past, "t").is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! SearchCompetencies requests to a validated query with its filter.
 
 use crate::api::paging::PageSize;
+use crate::domain::limits::{MAX_FILTER_VALUE_CHARS, MAX_FILTER_VALUES, MAX_QUERY_CHARS};
 use crate::domain::{CompetencyKind, ValidationError, Violations};
 use crate::pb;
 use crate::taxonomy::CompetencyFilter;
@@ -38,12 +39,14 @@ impl TryFrom<pb::SearchCompetenciesRequest> for SearchQuery {
         } = request;
         let mut violations = Violations::default();
         violations.check(!query.trim().is_empty(), "query", "must not be empty");
+        violations.check_chars("query", &query, MAX_QUERY_CHARS);
+        violations.check_count("types", types.len(), MAX_FILTER_VALUES);
         let page_size = violations.take(
             PageSize::new(page_size, DEFAULT_SEARCH_PAGE, MAX_SEARCH_PAGE, "page_size"),
             "",
         );
         let mut kinds = Vec::with_capacity(types.len());
-        for (index, value) in types.into_iter().enumerate() {
+        for (index, value) in types.into_iter().enumerate().take(MAX_FILTER_VALUES) {
             match pb::CompetencyType::try_from(value) {
                 Ok(pb::CompetencyType::Skill) => kinds.push(CompetencyKind::Skill),
                 Ok(pb::CompetencyType::Knowledge) => kinds.push(CompetencyKind::Knowledge),
@@ -59,10 +62,12 @@ impl TryFrom<pb::SearchCompetenciesRequest> for SearchQuery {
             ("collections", &collections),
             ("taxonomy_ids", &taxonomy_ids),
         ] {
-            for (index, value) in values.iter().enumerate() {
+            violations.check_count(field, values.len(), MAX_FILTER_VALUES);
+            for (index, value) in values.iter().enumerate().take(MAX_FILTER_VALUES) {
                 if value.trim().is_empty() {
                     violations.add(format!("{field}[{index}]"), "must not be empty");
                 }
+                violations.check_chars(&format!("{field}[{index}]"), value, MAX_FILTER_VALUE_CHARS);
             }
         }
         violations.finish(Self {
@@ -76,21 +81,5 @@ impl TryFrom<pb::SearchCompetenciesRequest> for SearchQuery {
                 taxonomy_ids,
             },
         })
-    }
-}
-
-impl SearchQuery {
-    /// What a page token of this query is bound to: the query and the filter.
-    pub fn token_kind(&self) -> String {
-        let CompetencyFilter {
-            kinds,
-            reuse_levels,
-            collections,
-            taxonomy_ids,
-        } = &self.filter;
-        format!(
-            "search:{}|{kinds:?}|{reuse_levels:?}|{collections:?}|{taxonomy_ids:?}",
-            self.query
-        )
     }
 }
