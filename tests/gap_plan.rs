@@ -15,7 +15,8 @@ use tonic::transport::Channel;
 use tonic_types::StatusExt;
 
 const SKILL: &str = "http://data.europa.eu/esco/skill/";
-const NOWHERE: &str = "urn:skillmatch-test:competency-no-credential-teaches";
+/// A sample competency (install low voltage wiring) that no sample credential teaches.
+const NOWHERE: &str = "http://data.europa.eu/esco/skill/fd60bbcc-c3b6-4fa5-936c-eef5ae0a2d44";
 
 fn skill(id: &str) -> String {
     format!("{SKILL}{id}")

@@ -108,10 +108,11 @@ async fn unary(server: &TestServer, key: &str, top_k: i32) -> Vec<pb::CandidateR
 #[tokio::test]
 async fn the_stream_is_the_unary_ranking_in_batches() {
     let server = TestServer::start().await;
-    seed_pool(&server, 120).await;
+    // At most 100 explained rankings fit one unary response: a pool of 90.
+    seed_pool(&server, 90).await;
     let key = server.keys.a_read.clone();
-    let whole = unary(&server, &key, 1000).await;
-    assert!(whole.len() > 60, "most of the pool has evidence");
+    let whole = unary(&server, &key, 100).await;
+    assert!(whole.len() > 45, "most of the pool has evidence");
 
     let messages = collect(&server, &key, stream_request(0, 7)).await.unwrap();
     let sizes: Vec<usize> = messages.iter().map(|m| m.rankings.len()).collect();
@@ -145,7 +146,7 @@ async fn the_stream_is_the_unary_ranking_in_batches() {
     assert_eq!(batch.rankings.len(), 5);
     assert!(batch.rankings.iter().all(|r| r.display_name.is_empty()));
     drop(stream);
-    assert_eq!(unary(&server, &key, 1000).await, whole);
+    assert_eq!(unary(&server, &key, 100).await, whole);
     server.stop().await;
 }
 

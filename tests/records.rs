@@ -764,3 +764,68 @@ async fn match_jobs_lists_fitting_jobs_with_their_gaps() {
     assert!(matches[0].score > matches[1].score);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn two_authorization_headers_are_refused() {
+    let server = TestServer::start().await;
+    let mut request = authed(&server.keys.a_write, pb::ListCandidatesRequest::default());
+    request.metadata_mut().append(
+        "authorization",
+        format!("Bearer {}", server.keys.b_write).parse().unwrap(),
+    );
+    let status = server
+        .candidates()
+        .list_candidates(request)
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::Unauthenticated, "{status:?}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_expiry_before_issue_names_the_wire_field() {
+    let server = TestServer::start().await;
+    let candidate = pb::Candidate {
+        id: "c-dates".into(),
+        credentials: vec![pb::HeldCredential {
+            title: "First aid".into(),
+            issued_on: "2025-05-01".into(),
+            expires_on: "2024-05-01".into(),
+            ..pb::HeldCredential::default()
+        }],
+        ..pb::Candidate::default()
+    };
+    let status = server
+        .candidates()
+        .upsert_candidate(authed(
+            &server.keys.a_write,
+            pb::UpsertCandidateRequest {
+                candidate: Some(candidate),
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        violated_fields(&status),
+        ["candidate.credentials[0].expires_on"]
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn explained_rankings_are_bounded_in_count() {
+    let server = TestServer::start().await;
+    let request = pb::RankCandidatesRequest {
+        job: Some(job("", &[(SQL, pb::Importance::Essential)])),
+        top_k: 101,
+        explain: true,
+        ..pb::RankCandidatesRequest::default()
+    };
+    let status = server
+        .matching()
+        .rank_candidates(authed(&server.keys.a_read, request))
+        .await
+        .unwrap_err();
+    assert_eq!(violated_fields(&status), ["top_k"]);
+    server.stop().await;
+}

@@ -11,7 +11,8 @@ use tonic::Code;
 const SPREADSHEETS: &str = "http://data.europa.eu/esco/skill/1973c966-f236-40c9-b2d4-5d71a89019be";
 const DATA_CLEANSING: &str =
     "http://data.europa.eu/esco/skill/50b100ea-74fd-4706-99db-3e4ca55e51b8";
-const NOWHERE: &str = "urn:skillmatch-test:competency-no-credential-teaches";
+/// A sample competency (install low voltage wiring) that no sample credential teaches.
+const NOWHERE: &str = "http://data.europa.eu/esco/skill/fd60bbcc-c3b6-4fa5-936c-eef5ae0a2d44";
 
 fn analyst_posting(id: &str) -> pb::JobPosting {
     pb::JobPosting {

@@ -6,6 +6,7 @@ use tonic::{Request, Response, Status};
 
 use super::blocking;
 use super::convert::{candidate_from_pb, candidate_to_pb};
+use super::paging::fit_page;
 use super::records_paging::{binding, next_token, page_request, record_id};
 use crate::auth::{Role, require};
 use crate::domain::{Candidate, Violations};
@@ -115,14 +116,17 @@ impl CandidateService for CandidateApi {
         })
         .await?;
         let taxonomy = self.engine.taxonomy();
+        let mut candidates: Vec<pb::Candidate> =
+            page.iter().map(|c| candidate_to_pb(taxonomy, c)).collect();
+        let more = fit_page(&mut candidates) || more;
         Ok(Response::new(pb::ListCandidatesResponse {
             next_page_token: next_token(
                 &self.engine,
                 &binding,
                 more,
-                page.last().map(|c| c.id.as_str()),
+                candidates.last().map(|c| c.id.as_str()),
             ),
-            candidates: page.iter().map(|c| candidate_to_pb(taxonomy, c)).collect(),
+            candidates,
         }))
     }
 

@@ -6,7 +6,7 @@ use tonic::{Request, Response, Status};
 
 use super::blocking;
 use super::convert::{credential_to_pb, filter_from_pb};
-use super::paging::{PageSize, PageTokens, TokenBinding};
+use super::paging::{PageSize, PageTokens, TokenBinding, fit_page};
 use crate::auth::{Role, require};
 use crate::domain::{CredentialId, Microcredential, ValidationError, Violations};
 use crate::engine::Engine;
@@ -113,13 +113,16 @@ impl CatalogService for CatalogApi {
             Ok(engine.list_credentials(&filter, after.as_ref(), page_size))
         })
         .await?;
-        let next_page_token = match (more, page.last()) {
-            (true, Some(last)) => tokens.seal(&binding, last.id.as_str()),
+        let taxonomy = self.engine.taxonomy();
+        let mut credentials: Vec<pb::Microcredential> =
+            page.iter().map(|c| credential_to_pb(taxonomy, c)).collect();
+        let more = fit_page(&mut credentials) || more;
+        let next_page_token = match (more, credentials.last()) {
+            (true, Some(last)) => tokens.seal(&binding, &last.id),
             _ => String::new(),
         };
-        let taxonomy = self.engine.taxonomy();
         Ok(Response::new(pb::ListCredentialsResponse {
-            credentials: page.iter().map(|c| credential_to_pb(taxonomy, c)).collect(),
+            credentials,
             next_page_token,
         }))
     }

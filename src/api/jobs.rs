@@ -6,6 +6,7 @@ use tonic::{Request, Response, Status};
 
 use super::blocking;
 use super::convert::{job_from_pb, job_to_pb};
+use super::paging::fit_page;
 use super::records_paging::{binding, next_token, page_request, record_id};
 use crate::auth::{Role, require};
 use crate::domain::ValidationError;
@@ -77,14 +78,16 @@ impl JobService for JobApi {
             engine.list_jobs(caller.tenant(), after.as_ref(), size)
         })
         .await?;
+        let mut jobs: Vec<pb::JobPosting> = page.iter().map(job_to_pb).collect();
+        let more = fit_page(&mut jobs) || more;
         Ok(Response::new(pb::ListJobsResponse {
             next_page_token: next_token(
                 &self.engine,
                 &binding,
                 more,
-                page.last().map(|j| j.id.as_str()),
+                jobs.last().map(|j| j.id.as_str()),
             ),
-            jobs: page.iter().map(job_to_pb).collect(),
+            jobs,
         }))
     }
 

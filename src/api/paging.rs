@@ -18,6 +18,28 @@ use crate::domain::ValidationError;
 /// far shorter.
 pub const MAX_PAGE_TOKEN_CHARS: usize = 512;
 
+/// Most bytes of records one list page carries; a page holds fewer records
+/// than `page_size` when they would not fit (and at least one), and its
+/// token continues after the last one it holds.
+pub const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Cuts `items` (already in page order) to the longest prefix within
+/// [`MAX_PAGE_BYTES`], keeping at least one; whether any were cut.
+pub fn fit_page<T: prost::Message>(items: &mut Vec<T>) -> bool {
+    let mut bytes = 0;
+    let keep = items
+        .iter()
+        .take_while(|item| {
+            bytes += item.encoded_len();
+            bytes <= MAX_PAGE_BYTES
+        })
+        .count()
+        .max(1);
+    let cut = keep < items.len();
+    items.truncate(keep);
+    cut
+}
+
 /// A page size clamped to a documented maximum; 0 means the default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageSize(usize);

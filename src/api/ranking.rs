@@ -22,6 +22,12 @@ use crate::taxonomy::Taxonomy;
 
 const DEFAULT_TOP_K: usize = 10;
 const MAX_TOP_K: usize = 1000;
+/// Most explained (or planned) candidates in one response or stream batch:
+/// an explanation with a plan can take tens of kilobytes, and a response must
+/// stay well within the message limit.
+pub(super) const MAX_EXPLAINED: usize = 100;
+/// Most ids in `candidate_ids`.
+const MAX_CANDIDATE_IDS: usize = 1000;
 
 fn as_of(raw: &str) -> Result<Date, ValidationError> {
     Ok(optional_date(raw, "as_of")?.unwrap_or_else(Date::today))
@@ -46,9 +52,11 @@ pub(super) struct RankRequest {
 }
 
 fn candidate_ids(raw_ids: &[String], violations: &mut Violations) -> Vec<RecordId> {
+    violations.check_count("candidate_ids", raw_ids.len(), MAX_CANDIDATE_IDS);
     let mut seen = std::collections::HashSet::new();
     raw_ids
         .iter()
+        .take(MAX_CANDIDATE_IDS)
         .enumerate()
         .filter_map(|(index, raw)| {
             let field = format!("candidate_ids[{index}]");
@@ -128,7 +136,14 @@ fn rank_request_from_pb(
         as_of,
         plan,
     };
-    let top_k = PageSize::new(top_k, DEFAULT_TOP_K, MAX_TOP_K, "top_k").map(PageSize::get);
+    let explained = fields.explain || fields.plan.is_some();
+    let top_k = match PageSize::new(top_k, DEFAULT_TOP_K, MAX_TOP_K, "top_k").map(PageSize::get) {
+        Ok(top_k) if explained && top_k > MAX_EXPLAINED => Err(ValidationError::field(
+            "top_k",
+            format!("must be at most {MAX_EXPLAINED} with explain or plan"),
+        )),
+        other => other,
+    };
     rank_request(fields, top_k, Violations::default())
 }
 

@@ -10,7 +10,7 @@ use tonic::{Request, Response, Status};
 use tracing::Instrument as _;
 
 use super::paging::PageSize;
-use super::ranking::{RankFields, RankRequest, explain_batch, rank_request, start};
+use super::ranking::{MAX_EXPLAINED, RankFields, RankRequest, explain_batch, rank_request, start};
 use crate::auth::{Role, require};
 use crate::domain::{ValidationError, Violations};
 use crate::engine::{Engine, Ranking};
@@ -50,8 +50,14 @@ fn stream_request_from_pb(
         Err(_) => Err(ValidationError::field("top_k", "must not be negative")),
     };
     let mut violations = Violations::default();
+    // Explained batches are capped lower, so each message stays small.
+    let max_batch = if fields.explain || fields.plan.is_some() {
+        MAX_EXPLAINED
+    } else {
+        MAX_BATCH
+    };
     let batch_size = violations.take(
-        PageSize::new(batch_size, DEFAULT_BATCH, MAX_BATCH, "batch_size").map(PageSize::get),
+        PageSize::new(batch_size, DEFAULT_BATCH, max_batch, "batch_size").map(PageSize::get),
         "",
     );
     let request = rank_request(fields, top_k, violations)?;

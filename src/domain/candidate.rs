@@ -118,13 +118,10 @@ impl Candidate {
                 }
             }
         }
-        let mut seen = std::collections::HashSet::new();
         for (index, declared) in self.competencies.iter().enumerate().take(MAX_ITEMS) {
             let field = format!("competencies[{index}].uri");
             if declared.uri.trim().is_empty() {
                 violations.add(field, "must not be empty");
-            } else if !seen.insert(declared.uri.as_str()) {
-                violations.add(field, "is listed twice");
             } else {
                 violations.check_chars(&field, &declared.uri, MAX_URI_CHARS);
             }
