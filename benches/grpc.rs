@@ -23,6 +23,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use prost::Message as _;
 use serde::Deserialize;
 use skillmatch::engine::{Engine, EngineConfig};
 use skillmatch::pb;
@@ -49,8 +50,8 @@ struct Posting {
 /// Which RPC a worker calls.
 #[derive(Clone, Copy, Debug)]
 enum Call {
-    Extract,
-    Infer,
+    Extract(pb::ConceptView),
+    Infer(pb::ConceptView),
     Match,
     GetCredential,
     Health,
@@ -80,9 +81,10 @@ impl Clients {
         }
     }
 
-    async fn call(&mut self, call: Call, posting: &Posting) {
+    /// Makes one call; the response's encoded size in bytes.
+    async fn call(&mut self, call: Call, posting: &Posting) -> usize {
         match call {
-            Call::Extract => {
+            Call::Extract(view) => {
                 let response = self
                     .taxonomy
                     .extract_competencies(pb::ExtractCompetenciesRequest {
@@ -90,22 +92,24 @@ impl Clients {
                         top_k: 20,
                         min_score: None,
                         taxonomy_ids: Vec::new(),
+                        view: view.into(),
                     })
                     .await
                     .expect("ExtractCompetencies succeeds");
-                std::hint::black_box(response);
+                response.get_ref().encoded_len()
             }
-            Call::Infer => {
+            Call::Infer(view) => {
                 let response = self
                     .taxonomy
                     .infer_occupations(pb::InferOccupationsRequest {
                         text: posting.title.clone(),
                         top_k: 10,
                         taxonomy_ids: Vec::new(),
+                        view: view.into(),
                     })
                     .await
                     .expect("InferOccupations succeeds");
-                std::hint::black_box(response);
+                response.get_ref().encoded_len()
             }
             Call::Match => {
                 let response = self
@@ -122,7 +126,7 @@ impl Clients {
                     })
                     .await
                     .expect("MatchCredentials succeeds");
-                std::hint::black_box(response);
+                response.get_ref().encoded_len()
             }
             Call::GetCredential => {
                 let response = self
@@ -132,7 +136,7 @@ impl Clients {
                     })
                     .await
                     .expect("GetCredential succeeds");
-                std::hint::black_box(response);
+                response.get_ref().encoded_len()
             }
             Call::Health => {
                 let response = self
@@ -142,7 +146,7 @@ impl Clients {
                     })
                     .await
                     .expect("health Check succeeds");
-                std::hint::black_box(response);
+                response.get_ref().encoded_len()
             }
         }
     }
@@ -169,6 +173,7 @@ struct Level {
     p50: Duration,
     p99: Duration,
     cpu_per_call: Option<Duration>,
+    bytes_per_call: usize,
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -199,22 +204,26 @@ async fn run(
             let postings = Arc::clone(postings);
             tokio::spawn(async move {
                 let mut times = Vec::new();
+                let mut bytes = 0;
                 loop {
                     let n = next.fetch_add(1, Ordering::Relaxed);
                     if n >= calls {
-                        return times;
+                        return (times, bytes);
                     }
                     let posting = &postings[n % postings.len()];
                     let call_started = Instant::now();
-                    clients.call(call, posting).await;
+                    bytes += clients.call(call, posting).await;
                     times.push(call_started.elapsed());
                 }
             })
         })
         .collect();
     let mut times = Vec::with_capacity(calls);
+    let mut bytes = 0;
     for task in tasks {
-        times.extend(task.await.expect("bench worker"));
+        let (worker_times, worker_bytes) = task.await.expect("bench worker");
+        times.extend(worker_times);
+        bytes += worker_bytes;
     }
     let wall = started.elapsed();
     let cpu_per_call = cpu_before
@@ -227,6 +236,7 @@ async fn run(
         p50: percentile(&times, 0.5),
         p99: percentile(&times, 0.99),
         cpu_per_call,
+        bytes_per_call: bytes / calls.max(1),
     }
 }
 
@@ -239,11 +249,12 @@ fn report(name: &str, concurrency: usize, level: &Level) {
         .cpu_per_call
         .map_or_else(|| "n/a".to_owned(), |c| format!("{:.3} ms", ms(c)));
     println!(
-        "{name:<22} c={concurrency:<3} n {:<5} {:>8.1} calls/s  p50 {:>8.3} ms  p99 {:>8.3} ms  cpu/call {cpu}",
+        "{name:<22} c={concurrency:<3} n {:<5} {:>8.1} calls/s  p50 {:>8.3} ms  p99 {:>8.3} ms  cpu/call {cpu}  {:>7} B/response",
         level.calls,
         level.calls as f64 / level.wall.as_secs_f64(),
         ms(level.p50),
         ms(level.p99),
+        level.bytes_per_call,
     );
 }
 
@@ -372,22 +383,56 @@ async fn bench(full: bool, calls: usize, esco: &Path, postings: Vec<Posting>) {
     let (calls, empty_calls) = if full { (calls, 10 * calls) } else { (4, 4) };
 
     // Warm-up: connections, the label index's caches, the blocking pool.
-    run(addr, &postings, Call::Extract, 2, if full { 40 } else { 2 }).await;
+    let basic = pb::ConceptView::Basic;
+    run(
+        addr,
+        &postings,
+        Call::Extract(basic),
+        2,
+        if full { 40 } else { 2 },
+    )
+    .await;
     run(addr, &postings, Call::Health, 2, if full { 200 } else { 2 }).await;
 
     println!("loadavg before {}", loadavg());
     let mut extract_c1 = None;
     for concurrency in [1, 8, 32] {
-        let level = run(addr, &postings, Call::Extract, concurrency, calls).await;
+        let level = run(addr, &postings, Call::Extract(basic), concurrency, calls).await;
         report("ExtractCompetencies", concurrency, &level);
         if concurrency == 1 {
             extract_c1 = Some(level);
         }
     }
+    // The full view is what every response carried before the basic one
+    // became the default; measured in the same run, side by side.
+    report(
+        "Extract (full view)",
+        8,
+        &run(
+            addr,
+            &postings,
+            Call::Extract(pb::ConceptView::Full),
+            8,
+            calls,
+        )
+        .await,
+    );
     report(
         "InferOccupations",
         8,
-        &run(addr, &postings, Call::Infer, 8, calls).await,
+        &run(addr, &postings, Call::Infer(basic), 8, calls).await,
+    );
+    report(
+        "Infer (full view)",
+        8,
+        &run(
+            addr,
+            &postings,
+            Call::Infer(pb::ConceptView::Full),
+            8,
+            calls,
+        )
+        .await,
     );
     report(
         "MatchCredentials",

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
+mod common;
+
 use skillmatch::engine::{Engine, EngineConfig};
 use skillmatch::pb;
 use skillmatch::pb::taxonomy_service_client::TaxonomyServiceClient;
@@ -92,6 +94,7 @@ fn extract_request(text: &str) -> pb::ExtractCompetenciesRequest {
         top_k: 0,
         min_score: None,
         taxonomy_ids: Vec::new(),
+        view: 0,
     }
 }
 
@@ -104,6 +107,7 @@ fn search_request(query: &str) -> pb::SearchCompetenciesRequest {
         reuse_levels: Vec::new(),
         collections: Vec::new(),
         taxonomy_ids: Vec::new(),
+        view: 0,
     }
 }
 
@@ -246,6 +250,7 @@ async fn imported_taxonomies_serve_after_restart() {
             text: "Senior Software Engineer".into(),
             top_k: 5,
             taxonomy_ids: Vec::new(),
+            view: 0,
         })
         .await
         .unwrap()
@@ -269,11 +274,35 @@ async fn imported_taxonomies_serve_after_restart() {
         "onet"
     );
     assert!(!inferred.occupations[0].evidence.is_empty());
+    // The default view is basic: no labels beyond the preferred one.
+    assert!(esco_developer.alt_labels.is_empty());
+    let full = client
+        .infer_occupations(pb::InferOccupationsRequest {
+            text: "Senior Software Engineer".into(),
+            top_k: 5,
+            taxonomy_ids: Vec::new(),
+            view: pb::ConceptView::Full.into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let full_developer = full
+        .occupations
+        .iter()
+        .filter_map(|o| o.occupation.as_ref())
+        .find(|o| o.uri == format!("{OCCUPATION}1"))
+        .unwrap();
+    assert!(!full_developer.alt_labels.is_empty());
+    assert_eq!(
+        full_developer.linked_occupations,
+        esco_developer.linked_occupations
+    );
     let onet_only = client
         .infer_occupations(pb::InferOccupationsRequest {
             text: "Senior Software Engineer".into(),
             top_k: 5,
             taxonomy_ids: vec!["onet".into()],
+            view: 0,
         })
         .await
         .unwrap()
@@ -377,6 +406,7 @@ async fn invalid_requests_name_their_fields() {
             text: String::new(),
             top_k: 0,
             taxonomy_ids: vec![String::new()],
+            view: 0,
         })
         .await
         .unwrap_err();
@@ -397,4 +427,62 @@ async fn invalid_requests_name_their_fields() {
         .unwrap_err();
     assert_eq!(status.code(), Code::NotFound);
     running.stop().await;
+}
+
+#[tokio::test]
+async fn concepts_come_in_a_basic_view_unless_the_full_one_is_asked_for() {
+    use prost::Message as _;
+    let (_dir, server) = common::start_fresh().await;
+    let mut client = server.taxonomy().await;
+    let text = "Junior data analyst: clean data in Excel, write SQL queries, build dashboards";
+    let extract = |view: pb::ConceptView| pb::ExtractCompetenciesRequest {
+        text: text.to_owned(),
+        view: view.into(),
+        ..pb::ExtractCompetenciesRequest::default()
+    };
+    let basic = client
+        .extract_competencies(extract(pb::ConceptView::Unspecified))
+        .await
+        .unwrap()
+        .into_inner();
+    let full = client
+        .extract_competencies(extract(pb::ConceptView::Full))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(basic.competencies.len(), full.competencies.len());
+    assert!(!basic.competencies.is_empty());
+    for (basic, full) in basic.competencies.iter().zip(&full.competencies) {
+        let (b, f) = (
+            basic.competency.as_ref().unwrap(),
+            full.competency.as_ref().unwrap(),
+        );
+        assert_eq!(
+            (&b.uri, &b.preferred_label, b.r#type),
+            (&f.uri, &f.preferred_label, f.r#type)
+        );
+        assert!(b.taxonomy.is_some());
+        assert!(b.alt_labels.is_empty() && b.description.is_empty() && b.related_uris.is_empty());
+        assert_eq!(
+            (basic.score, &basic.evidence, basic.reason),
+            (full.score, &full.evidence, full.reason)
+        );
+    }
+    assert!(
+        full.competencies
+            .iter()
+            .any(|c| !c.competency.as_ref().unwrap().alt_labels.is_empty())
+    );
+    assert!(basic.encoded_len() < full.encoded_len());
+
+    let status = client
+        .infer_occupations(pb::InferOccupationsRequest {
+            text: "data analyst".to_owned(),
+            view: 7,
+            ..pb::InferOccupationsRequest::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::InvalidArgument);
+    server.stop().await;
 }

@@ -6,7 +6,7 @@ use tonic::{Request, Response, Status};
 
 use super::blocking;
 use super::convert::{
-    ExtractQuery, InferQuery, SearchQuery, competency_to_pb, extraction_to_pb,
+    ConceptView, ExtractQuery, InferQuery, SearchQuery, competency_to_pb, extraction_to_pb,
     occupation_match_to_pb, occupation_to_pb, taxonomy_version_to_pb,
 };
 use super::paging::{PageTokens, TokenBinding};
@@ -57,7 +57,7 @@ impl TaxonomyService for TaxonomyApi {
             id: uri,
         })?;
         Ok(Response::new(pb::GetCompetencyResponse {
-            competency: Some(competency_to_pb(taxonomy, idx)),
+            competency: Some(competency_to_pb(taxonomy, idx, ConceptView::Full)),
         }))
     }
 
@@ -72,6 +72,7 @@ impl TaxonomyService for TaxonomyApi {
         let binding = TokenBinding::new("search", tenant.as_str(), &(&query.query, &query.filter));
         let tokens = PageTokens::new(self.engine.page_token_key());
         let page_size = query.page_size;
+        let view = query.view;
         let offset: usize = match tokens.open(&binding, &query.page_token)? {
             None => 0,
             Some(cursor) => cursor.parse().map_err(|_| {
@@ -93,13 +94,13 @@ impl TaxonomyService for TaxonomyApi {
         Ok(Response::new(pb::SearchCompetenciesResponse {
             competencies: page
                 .iter()
-                .map(|hit| competency_to_pb(taxonomy, hit.competency))
+                .map(|hit| competency_to_pb(taxonomy, hit.competency, view))
                 .collect(),
             next_page_token,
             hits: page
                 .iter()
                 .map(|hit| pb::CompetencySearchHit {
-                    competency: Some(competency_to_pb(taxonomy, hit.competency)),
+                    competency: Some(competency_to_pb(taxonomy, hit.competency, view)),
                     score: hit.score,
                     matched_label: hit.matched_label.clone(),
                 })
@@ -120,7 +121,7 @@ impl TaxonomyService for TaxonomyApi {
             Ok(pb::ExtractCompetenciesResponse {
                 competencies: found
                     .iter()
-                    .map(|extraction| extraction_to_pb(taxonomy, extraction))
+                    .map(|extraction| extraction_to_pb(taxonomy, extraction, query.view))
                     .collect(),
                 taxonomy_version: Some(taxonomy_version_to_pb(taxonomy.primary_version())),
             })
@@ -143,7 +144,7 @@ impl TaxonomyService for TaxonomyApi {
             Ok(pb::InferOccupationsResponse {
                 occupations: found
                     .iter()
-                    .map(|occupation| occupation_match_to_pb(taxonomy, occupation))
+                    .map(|occupation| occupation_match_to_pb(taxonomy, occupation, query.view))
                     .collect(),
             })
         })
@@ -164,7 +165,7 @@ impl TaxonomyService for TaxonomyApi {
             id: uri,
         })?;
         Ok(Response::new(pb::GetOccupationResponse {
-            occupation: Some(occupation_to_pb(taxonomy, index)),
+            occupation: Some(occupation_to_pb(taxonomy, index, ConceptView::Full)),
         }))
     }
 }

@@ -1,7 +1,7 @@
 //! ExtractCompetencies and InferOccupations: requests to validated queries,
 //! results to protobuf.
 
-use super::{competency_to_pb, occupation_to_pb};
+use super::{ConceptView, competency_to_pb, occupation_to_pb};
 use crate::api::paging::PageSize;
 use crate::domain::limits::{MAX_FILTER_VALUE_CHARS, MAX_FILTER_VALUES, MAX_TEXT_CHARS};
 use crate::domain::{ValidationError, Violations};
@@ -27,6 +27,8 @@ pub struct ExtractQuery {
     pub options: ExtractOptions,
     /// Taxonomy ids to keep; empty keeps all.
     pub taxonomy_ids: Vec<String>,
+    /// How much of each competency to return.
+    pub view: ConceptView,
 }
 
 /// A validated InferOccupations request.
@@ -38,6 +40,8 @@ pub struct InferQuery {
     pub top_k: usize,
     /// Taxonomy ids to keep; empty keeps all.
     pub taxonomy_ids: Vec<String>,
+    /// How much of each occupation to return.
+    pub view: ConceptView,
 }
 
 fn check_ids(violations: &mut Violations, ids: &[String]) {
@@ -71,6 +75,7 @@ impl TryFrom<pb::ExtractCompetenciesRequest> for ExtractQuery {
             top_k,
             min_score,
             taxonomy_ids,
+            view,
         } = request;
         let mut violations = Violations::default();
         check_text(&mut violations, &text);
@@ -89,10 +94,12 @@ impl TryFrom<pb::ExtractCompetenciesRequest> for ExtractQuery {
             top_k: top_k.map_or(DEFAULT_TOP_K, PageSize::get),
             min_score,
         };
+        let view = violations.take(ConceptView::from_pb(view, "view"), "");
         violations.finish(Self {
             text,
             options,
             taxonomy_ids,
+            view: view.unwrap_or_default(),
         })
     }
 }
@@ -105,6 +112,7 @@ impl TryFrom<pb::InferOccupationsRequest> for InferQuery {
             text,
             top_k,
             taxonomy_ids,
+            view,
         } = request;
         let mut violations = Violations::default();
         check_text(&mut violations, &text);
@@ -118,10 +126,12 @@ impl TryFrom<pb::InferOccupationsRequest> for InferQuery {
             ),
             "",
         );
+        let view = violations.take(ConceptView::from_pb(view, "view"), "");
         violations.finish(Self {
             text,
             top_k: top_k.map_or(DEFAULT_OCCUPATIONS_TOP_K, PageSize::get),
             taxonomy_ids,
+            view: view.unwrap_or_default(),
         })
     }
 }
@@ -151,9 +161,13 @@ pub fn span_to_pb(span: &Span) -> pb::EvidenceSpan {
 }
 
 /// One extracted competency as protobuf.
-pub fn extraction_to_pb(taxonomy: &Taxonomy, extraction: &Extraction) -> pb::ExtractedCompetency {
+pub fn extraction_to_pb(
+    taxonomy: &Taxonomy,
+    extraction: &Extraction,
+    view: ConceptView,
+) -> pb::ExtractedCompetency {
     pb::ExtractedCompetency {
-        competency: Some(competency_to_pb(taxonomy, extraction.competency)),
+        competency: Some(competency_to_pb(taxonomy, extraction.competency, view)),
         score: extraction.score,
         evidence: extraction.evidence.iter().map(span_to_pb).collect(),
         reason: reason_to_pb(extraction.reason).into(),
@@ -164,9 +178,10 @@ pub fn extraction_to_pb(taxonomy: &Taxonomy, extraction: &Extraction) -> pb::Ext
 pub fn occupation_match_to_pb(
     taxonomy: &Taxonomy,
     found: &OccupationMatch,
+    view: ConceptView,
 ) -> pb::InferredOccupation {
     pb::InferredOccupation {
-        occupation: Some(occupation_to_pb(taxonomy, found.occupation)),
+        occupation: Some(occupation_to_pb(taxonomy, found.occupation, view)),
         score: found.score,
         evidence: found.evidence.iter().map(span_to_pb).collect(),
         reason: reason_to_pb(found.reason).into(),

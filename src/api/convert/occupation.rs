@@ -1,12 +1,12 @@
 //! Occupations to protobuf.
 
-use super::taxonomy_version_to_pb;
+use super::{ConceptView, taxonomy_version_to_pb};
 use crate::pb;
 use crate::taxonomy::Taxonomy;
 
-/// A full occupation (by index into [`Taxonomy::occupations`]), with its
-/// taxonomy version and crosswalk counterparts.
-pub fn occupation_to_pb(taxonomy: &Taxonomy, index: usize) -> pb::Occupation {
+/// An occupation (by index into [`Taxonomy::occupations`]) in `view`, with
+/// its taxonomy version and crosswalk counterparts.
+pub fn occupation_to_pb(taxonomy: &Taxonomy, index: usize, view: ConceptView) -> pb::Occupation {
     let occupation = &taxonomy.occupations()[index];
     let mut crosswalk_uris: Vec<String> = occupation.linked.clone();
     let linked_occupations = taxonomy
@@ -20,21 +20,28 @@ pub fn occupation_to_pb(taxonomy: &Taxonomy, index: usize) -> pb::Occupation {
             occupation_ref(taxonomy, other)
         })
         .collect();
-    pb::Occupation {
+    let basic = pb::Occupation {
         uri: occupation.uri.clone(),
         preferred_label: occupation.preferred_label.clone(),
-        alt_labels: occupation.alt_labels.clone(),
-        hidden_labels: occupation.hidden_labels.clone(),
-        description: occupation.description.clone(),
-        isco_group: occupation.isco_group.clone(),
         code: occupation.code.clone(),
         taxonomy: Some(taxonomy_version_to_pb(
             taxonomy.occupation_version_of(index),
         )),
+        linked_occupations,
+        ..pb::Occupation::default()
+    };
+    if view == ConceptView::Basic {
+        return basic;
+    }
+    pb::Occupation {
+        alt_labels: occupation.alt_labels.clone(),
+        hidden_labels: occupation.hidden_labels.clone(),
+        description: occupation.description.clone(),
+        isco_group: occupation.isco_group.clone(),
         essential_competency_uris: occupation.essential.clone(),
         optional_competency_uris: occupation.optional.clone(),
-        linked_occupations,
         crosswalk_uris,
+        ..basic
     }
 }
 

@@ -1,5 +1,6 @@
 //! SearchCompetencies requests to a validated query with its filter.
 
+use super::ConceptView;
 use crate::api::paging::PageSize;
 use crate::domain::limits::{MAX_FILTER_VALUE_CHARS, MAX_FILTER_VALUES, MAX_QUERY_CHARS};
 use crate::domain::{CompetencyKind, ValidationError, Violations};
@@ -22,6 +23,8 @@ pub struct SearchQuery {
     pub page_token: String,
     /// Which competencies may be returned.
     pub filter: CompetencyFilter,
+    /// How much of each competency to return.
+    pub view: ConceptView,
 }
 
 impl TryFrom<pb::SearchCompetenciesRequest> for SearchQuery {
@@ -36,6 +39,7 @@ impl TryFrom<pb::SearchCompetenciesRequest> for SearchQuery {
             reuse_levels,
             collections,
             taxonomy_ids,
+            view,
         } = request;
         let mut violations = Violations::default();
         violations.check(!query.trim().is_empty(), "query", "must not be empty");
@@ -70,7 +74,9 @@ impl TryFrom<pb::SearchCompetenciesRequest> for SearchQuery {
                 violations.check_chars(&format!("{field}[{index}]"), value, MAX_FILTER_VALUE_CHARS);
             }
         }
+        let view = violations.take(ConceptView::from_pb(view, "view"), "");
         violations.finish(Self {
+            view: view.unwrap_or_default(),
             query,
             page_size: page_size.map_or(DEFAULT_SEARCH_PAGE, PageSize::get),
             page_token,
