@@ -29,7 +29,8 @@ use super::linked_data::{
     text,
 };
 use crate::domain::{
-    AlignmentSource, CredentialId, DeliveryMode, Microcredential, Money, TaughtCompetency,
+    AlignmentSource, CredentialId, CredentialKind, DeliveryMode, Microcredential, Money,
+    TaughtCompetency,
 };
 
 /// `ceterms:` credential classes imported as microcredentials.
@@ -180,10 +181,13 @@ impl<'a> Graph<'a> {
             description: text(node.get("ceterms:description")).unwrap_or_default(),
             learning_outcomes: Vec::new(),
             competencies,
-            hours: self.hours(node)?,
-            cost: self.cost(node)?,
-            delivery_mode: delivery_mode(node)?,
-            language,
+            kind: CredentialKind::Credential,
+            hours: Some(self.hours(node)?),
+            min_hours: None,
+            cost: Some(self.cost(node)?),
+            cost_profiles: Vec::new(),
+            delivery_mode: Some(delivery_mode(node)?),
+            language: Some(language),
             assessed: each(node.get("ceterms:assessmentDeliveryType"))
                 .next()
                 .is_some(),
@@ -224,6 +228,7 @@ impl<'a> Graph<'a> {
                         proficiency: None,
                         assessed: true,
                         source: AlignmentSource::Provider,
+                        resolved_from: None,
                     });
                 }
                 let framework = alignment
@@ -358,13 +363,13 @@ mod tests {
         assert_eq!(sql.provider, "Northbridge Digital Academy");
         assert_eq!(sql.accredited_by, ["Digital Skills Quality Board"]);
         assert_eq!(
-            (sql.cost.amount, sql.cost.currency.as_str()),
-            (249.0, "EUR")
+            sql.cost.map(|c| (c.amount, c.currency.to_string())),
+            Some((249.0, "EUR".to_owned()))
         );
-        assert_eq!(sql.hours, 24.0);
-        assert_eq!(sql.delivery_mode, DeliveryMode::Online);
+        assert_eq!(sql.hours, Some(24.0));
+        assert_eq!(sql.delivery_mode, Some(DeliveryMode::Online));
         assert!(sql.assessed);
-        assert_eq!(sql.language, "en");
+        assert_eq!(sql.language.as_deref(), Some("en"));
         assert_eq!(sql.competencies.len(), 1);
         assert!(
             sql.competencies[0]
@@ -381,17 +386,25 @@ mod tests {
 
         let dashboards = &parsed.credentials[1];
         assert_eq!(dashboards.provider, "Datenwerk Akademie");
-        assert_eq!(dashboards.language, "de", "from the name's language map");
-        assert_eq!(dashboards.cost.amount, 199.5);
-        assert_eq!(dashboards.hours, 20.0, "the maximum duration");
-        assert_eq!(dashboards.delivery_mode, DeliveryMode::InPerson);
+        assert_eq!(
+            dashboards.language.as_deref(),
+            Some("de"),
+            "from the name's language map"
+        );
+        assert_eq!(dashboards.cost.map(|c| c.amount), Some(199.5));
+        assert_eq!(dashboards.hours, Some(20.0), "the maximum duration");
+        assert_eq!(dashboards.delivery_mode, Some(DeliveryMode::InPerson));
         assert_eq!(dashboards.prerequisites[0].as_str(), "ce-sql-basics");
         assert!(!dashboards.assessed);
 
         let certificate = &parsed.credentials[2];
-        assert_eq!(certificate.cost.amount, 600.0, "priced profiles are summed");
-        assert_eq!(certificate.hours, 120.0, "three full-time weeks");
-        assert_eq!(certificate.delivery_mode, DeliveryMode::Blended);
+        assert_eq!(
+            certificate.cost.map(|c| c.amount),
+            Some(600.0),
+            "priced profiles are summed"
+        );
+        assert_eq!(certificate.hours, Some(120.0), "three full-time weeks");
+        assert_eq!(certificate.delivery_mode, Some(DeliveryMode::Blended));
         assert_eq!(certificate.has_part.len(), 2);
         assert!(
             certificate.prerequisites.is_empty(),

@@ -61,6 +61,7 @@ pub fn add_extracted_competencies(
             proficiency: None,
             assessed: false,
             source: AlignmentSource::Extracted,
+            resolved_from: None,
         });
     }
 }

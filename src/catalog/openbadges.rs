@@ -24,7 +24,8 @@ use serde_json::Value;
 use super::ParsedCredentials;
 use super::linked_data::{Outcomes, each, id_from_iri, records, text};
 use crate::domain::{
-    AlignmentSource, Credits, DeliveryMode, Microcredential, Money, TaughtCompetency,
+    AlignmentSource, CredentialKind, Credits, DeliveryMode, Microcredential, Money,
+    TaughtCompetency,
 };
 
 /// The `achievementType` terms of Open Badges 3.0.
@@ -118,6 +119,7 @@ fn credential(node: &Value) -> Result<Microcredential, String> {
                 proficiency: None,
                 assessed: false,
                 source: AlignmentSource::Provider,
+                resolved_from: None,
             });
         }
         if let Some(framework) =
@@ -142,13 +144,15 @@ fn credential(node: &Value) -> Result<Microcredential, String> {
         description: text(node.get("description")).unwrap_or_default(),
         learning_outcomes: outcomes(node),
         competencies,
-        hours: node
-            .get("skillmatch:hours")
-            .and_then(Value::as_f64)
-            .ok_or("needs the extension property skillmatch:hours (Open Badges has no duration)")?,
-        cost: cost(node.get("skillmatch:cost"))?,
-        delivery_mode: delivery_mode(node.get("skillmatch:deliveryMode"))?,
-        language: text(node.get("inLanguage")).ok_or("needs inLanguage")?,
+        kind: CredentialKind::Credential,
+        hours: Some(node.get("skillmatch:hours").and_then(Value::as_f64).ok_or(
+            "needs the extension property skillmatch:hours (Open Badges has no duration)",
+        )?),
+        min_hours: None,
+        cost: Some(cost(node.get("skillmatch:cost"))?),
+        cost_profiles: Vec::new(),
+        delivery_mode: Some(delivery_mode(node.get("skillmatch:deliveryMode"))?),
+        language: Some(text(node.get("inLanguage")).ok_or("needs inLanguage")?),
         assessed: false,
         accredited_by: Vec::new(),
         frameworks,
@@ -244,11 +248,11 @@ mod tests {
         assert_eq!(cleaning.frameworks, ["ESCO"]);
         assert_eq!(cleaning.credits.as_ref().map(|c| c.value), Some(2.0));
         assert_eq!(
-            (cleaning.cost.amount, cleaning.cost.currency.as_str()),
-            (79.0, "GBP")
+            cleaning.cost.map(|c| (c.amount, c.currency.to_string())),
+            Some((79.0, "GBP".to_owned()))
         );
-        assert_eq!(cleaning.hours, 12.0);
-        assert_eq!(cleaning.delivery_mode, DeliveryMode::Online);
+        assert_eq!(cleaning.hours, Some(12.0));
+        assert_eq!(cleaning.delivery_mode, Some(DeliveryMode::Online));
 
         let first_aid = &parsed.credentials[1];
         assert_eq!(
@@ -259,8 +263,8 @@ mod tests {
             first_aid.provider,
             "https://badges.example.org/issuers/harbour"
         );
-        assert_eq!(first_aid.language, "en-GB");
-        assert_eq!(first_aid.delivery_mode, DeliveryMode::InPerson);
+        assert_eq!(first_aid.language.as_deref(), Some("en-GB"));
+        assert_eq!(first_aid.delivery_mode, Some(DeliveryMode::InPerson));
     }
 
     #[test]

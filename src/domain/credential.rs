@@ -16,6 +16,21 @@ pub enum DeliveryMode {
     Blended,
 }
 
+/// What kind of catalogue entry a record is. CTDL publishes courses and
+/// exams (`LearningOpportunityProfile`, `AssessmentProfile`) beside
+/// credentials; all three can close a skills gap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialKind {
+    /// A credential awarded to a learner (certificate, badge, degree, licence).
+    #[default]
+    Credential,
+    /// A course or programme (CTDL `LearningOpportunityProfile`).
+    LearningOpportunity,
+    /// An exam or other assessment (CTDL `AssessmentProfile`).
+    Assessment,
+}
+
 /// Proficiency on a four-step scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -55,6 +70,38 @@ pub struct TaughtCompetency {
     /// Where the alignment comes from.
     #[serde(default)]
     pub source: AlignmentSource,
+    /// For a competency resolved from a published name (no taxonomy URI in
+    /// the record): what was published and how well it matched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_from: Option<PublishedCompetency>,
+}
+
+/// A competency as a record published it, by name (CTDL `targetNodeName`,
+/// an Open Badges alignment outside the taxonomy), and the score of its
+/// resolution to a taxonomy competency through the extractor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublishedCompetency {
+    /// The published name.
+    pub name: String,
+    /// The published framework (name or URL), when given.
+    #[serde(default)]
+    pub framework: Option<String>,
+    /// Extraction score of the resolved competency, in [0, 1].
+    pub score: f64,
+}
+
+/// One price a record publishes (a CTDL `CostProfile`), kept as published:
+/// a currency that is not given or not recognised is `None`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublishedCost {
+    /// Amount in major units.
+    pub amount: f64,
+    /// ISO 4217 currency, when known.
+    #[serde(default)]
+    pub currency: Option<super::Currency>,
+    /// What the price is for (description, audience), when given.
+    #[serde(default)]
+    pub label: Option<String>,
 }
 
 /// Academic credits.
@@ -68,10 +115,18 @@ pub struct Credits {
 
 /// A microcredential. Constructed only through validation (the JSON Lines
 /// reader or the API adapter), so every value here is well-formed.
+///
+/// Hours, cost, delivery mode and language are `None` when the record does
+/// not publish them: unknown is a value, never replaced by a default (no 0
+/// hours or 0 cost stands in for "not published"). Stored records written
+/// before these could be unknown hold plain values, which read as `Some`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Microcredential {
     /// Client-chosen id.
     pub id: CredentialId,
+    /// Credential, learning opportunity or assessment.
+    #[serde(default)]
+    pub kind: CredentialKind,
     /// Title.
     pub title: String,
     /// Provider.
@@ -86,14 +141,27 @@ pub struct Microcredential {
     /// Competencies taught.
     #[serde(default)]
     pub competencies: Vec<TaughtCompetency>,
-    /// Notional learning hours.
-    pub hours: f64,
-    /// Cost to the learner.
-    pub cost: Money,
-    /// Delivery mode.
-    pub delivery_mode: DeliveryMode,
-    /// Language of instruction (BCP 47).
-    pub language: String,
+    /// Notional learning hours: the exact duration, or the upper bound of a
+    /// published range (the bound filters and plans use). `None`: unknown.
+    #[serde(default)]
+    pub hours: Option<f64>,
+    /// The lower bound when the duration is published as a range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_hours: Option<f64>,
+    /// Cost to the learner: the sum of the priced cost profiles when they all
+    /// share a known currency (exact when they are components, an upper bound
+    /// when they are alternatives for different audiences). `None`: unknown.
+    #[serde(default)]
+    pub cost: Option<Money>,
+    /// Every published price, as published.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cost_profiles: Vec<PublishedCost>,
+    /// Delivery mode. `None`: unknown.
+    #[serde(default)]
+    pub delivery_mode: Option<DeliveryMode>,
+    /// Language of instruction (BCP 47). `None`: unknown.
+    #[serde(default)]
+    pub language: Option<String>,
     /// Whether learning is assessed.
     #[serde(default)]
     pub assessed: bool,
@@ -137,9 +205,25 @@ impl Microcredential {
         !self.part_of.is_empty() || !self.has_part.is_empty()
     }
 
-    /// The primary language subtag, lower-cased (`en` for `en-GB`).
-    pub fn primary_language(&self) -> String {
-        primary_language(&self.language)
+    /// The quality markers the record does not publish, in a fixed order:
+    /// `cost`, `hours`, `delivery mode`, `language`. They neither raise nor
+    /// lower a match score; filters and plans treat them explicitly.
+    pub fn unknown_markers(&self) -> Vec<&'static str> {
+        [
+            ("cost", self.cost.is_none()),
+            ("hours", self.hours.is_none()),
+            ("delivery mode", self.delivery_mode.is_none()),
+            ("language", self.language.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(name, unknown)| unknown.then_some(name))
+        .collect()
+    }
+
+    /// The primary language subtag, lower-cased (`en` for `en-GB`); `None`
+    /// when the language is unknown.
+    pub fn primary_language(&self) -> Option<String> {
+        self.language.as_deref().map(primary_language)
     }
 }
 
@@ -152,27 +236,49 @@ pub fn primary_language(tag: &str) -> String {
 }
 
 impl Microcredential {
-    /// Checks the invariants serde cannot express: non-empty title and
-    /// language, finite non-negative hours, EQF level range, unique competencies,
+    /// Checks the invariants serde cannot express: non-empty title, a
+    /// well-formed language when known, finite non-negative hours and prices, EQF level range, unique competencies,
     /// no self-references.
     pub fn validate(&self) -> Result<(), ValidationError> {
         let mut violations = Violations::default();
         violations.check(!self.title.trim().is_empty(), "title", "must not be empty");
-        violations.check(
-            self.hours.is_finite() && self.hours >= 0.0,
-            "hours",
-            "must be a finite number >= 0",
-        );
-        violations.check(
-            is_language_tag(&self.language),
-            "language",
-            "must be a BCP 47 language tag such as en or de-AT",
-        );
-        violations.check(
-            self.cost.amount.is_finite() && self.cost.amount >= 0.0,
-            "cost.amount",
-            "must be a finite number >= 0",
-        );
+        for (field, hours) in [("hours", self.hours), ("min_hours", self.min_hours)] {
+            if let Some(hours) = hours {
+                violations.check(
+                    hours.is_finite() && hours >= 0.0,
+                    field,
+                    "must be a finite number >= 0",
+                );
+            }
+        }
+        if let (Some(min), Some(max)) = (self.min_hours, self.hours) {
+            violations.check(min <= max, "min_hours", "must not exceed hours");
+        }
+        if self.min_hours.is_some() && self.hours.is_none() {
+            violations.add("min_hours", "needs hours, the upper bound of the range");
+        }
+        if let Some(language) = &self.language {
+            violations.check(
+                is_language_tag(language),
+                "language",
+                "must be a BCP 47 language tag such as en or de-AT",
+            );
+        }
+        if let Some(cost) = &self.cost {
+            violations.check(
+                cost.amount.is_finite() && cost.amount >= 0.0,
+                "cost.amount",
+                "must be a finite number >= 0",
+            );
+        }
+        for (index, profile) in self.cost_profiles.iter().enumerate() {
+            if !(profile.amount.is_finite() && profile.amount >= 0.0) {
+                violations.add(
+                    format!("cost_profiles[{index}].amount"),
+                    "must be a finite number >= 0",
+                );
+            }
+        }
         if let Some(level) = self.eqf_level {
             violations.check(
                 (1..=8).contains(&level),

@@ -16,8 +16,8 @@ pub use candidate::{
 };
 pub use competency::{Competency, CompetencyKind, TaxonomyVersion};
 pub use credential::{
-    AlignmentSource, Credits, DeliveryMode, Microcredential, Proficiency, TaughtCompetency,
-    primary_language,
+    AlignmentSource, CredentialKind, Credits, DeliveryMode, Microcredential, Proficiency,
+    PublishedCompetency, PublishedCost, TaughtCompetency, primary_language,
 };
 pub use date::Date;
 pub use ids::{CredentialId, check_client_id};

@@ -28,7 +28,7 @@ use serde::Deserialize;
 use super::{EvalError, datasets, first, load_extractor};
 use crate::catalog::{Catalog, CredentialFilter, MAX_INFERRED, add_extracted_competencies};
 use crate::domain::{
-    AlignmentSource, CredentialId, DeliveryMode, JobPosting, Microcredential, Money,
+    AlignmentSource, CredentialId, CredentialKind, DeliveryMode, JobPosting, Microcredential, Money,
 };
 use crate::extract::{ExtractOptions, Extractor, Tuning};
 use crate::matching::{CoverageKind, MatchQuery, match_credentials};
@@ -176,10 +176,13 @@ fn convert(row: Row) -> Result<CourseraItem, String> {
         description: row.course_description.trim().to_owned(),
         learning_outcomes: parse_python_list(&row.course_summary),
         competencies: Vec::new(),
-        hours,
-        cost: Money::new(0.0, "USD").map_err(|e| e.to_string())?,
-        delivery_mode: DeliveryMode::Online,
-        language: "en".to_owned(),
+        kind: CredentialKind::LearningOpportunity,
+        hours: Some(hours),
+        min_hours: None,
+        cost: Some(Money::new(0.0, "USD").map_err(|e| e.to_string())?),
+        cost_profiles: Vec::new(),
+        delivery_mode: Some(DeliveryMode::Online),
+        language: Some("en".to_owned()),
         assessed: assessed(&row.course_certificate_type),
         accredited_by: Vec::new(),
         frameworks: Vec::new(),
@@ -665,15 +668,15 @@ mod tests {
             a.skill_tags,
             ["Python Programming", "SQL", "Data's Analysis"]
         );
-        assert!((a.credential.hours - 97.5).abs() < 1e-9);
+        assert!((a.credential.hours.unwrap() - 97.5).abs() < 1e-9);
         assert!(a.credential.assessed);
-        assert_eq!(a.credential.delivery_mode, DeliveryMode::Online);
-        assert_eq!(a.credential.language, "en");
+        assert_eq!(a.credential.delivery_mode, Some(DeliveryMode::Online));
+        assert_eq!(a.credential.language.as_deref(), Some("en"));
         assert!(a.credential.description.contains("second line"));
         assert!(a.credential.competencies.is_empty());
         assert_eq!(b.credential.id.as_str(), "coursera:projects:quick-chart");
         assert!(!b.credential.assessed);
-        assert!((b.credential.hours - 1.0).abs() < 1e-9);
+        assert!((b.credential.hours.unwrap() - 1.0).abs() < 1e-9);
         assert!(b.skill_tags.is_empty());
         assert!(b.credential.learning_outcomes.is_empty());
     }

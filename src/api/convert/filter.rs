@@ -1,6 +1,6 @@
 //! Credential filters from protobuf.
 
-use super::delivery_modes_from_pb;
+use super::{delivery_modes_from_pb, kinds_from_pb};
 use crate::catalog::CredentialFilter;
 use crate::domain::{Money, ValidationError, Violations, primary_language};
 use crate::pb;
@@ -19,6 +19,8 @@ pub fn filter_from_pb(
         language,
         provider,
         competency_uris,
+        include_unknown,
+        kinds,
     }) = filter
     else {
         return Ok(CredentialFilter::default());
@@ -35,6 +37,7 @@ pub fn filter_from_pb(
         );
     }
     let delivery_modes = delivery_modes_from_pb(delivery_modes, prefix, &mut violations);
+    let kinds = kinds_from_pb(kinds, prefix, &mut violations);
     violations.finish(CredentialFilter {
         max_cost,
         max_hours,
@@ -44,5 +47,7 @@ pub fn filter_from_pb(
         language: Some(primary_language(&language)).filter(|l| !l.is_empty()),
         provider: Some(provider).filter(|p| !p.trim().is_empty()),
         competency_uris,
+        kinds,
+        include_unknown,
     })
 }
