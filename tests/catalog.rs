@@ -99,6 +99,8 @@ async fn upsert_then_get_round_trips_every_field() {
     sent.kind = pb::CredentialKind::LearningOpportunity.into();
     sent.min_hours = Some(6.0);
     sent.cost_profiles = vec![cost_profile(100.0, "tuition")];
+    sent.published_type = "t".repeat(100);
+    sent.occupation_uris = vec!["u".repeat(512); 32];
     assert_eq!(
         upsert(&mut client, vec![sent.clone()])
             .await
@@ -367,6 +369,18 @@ async fn upsert_names_the_invalid_field() {
         InvalidCase {
             field: "credentials[0].cost_profiles[0].label",
             spoil: |c| c.cost_profiles = vec![cost_profile(1.0, &"x".repeat(201))],
+        },
+        InvalidCase {
+            field: "credentials[0].published_type",
+            spoil: |c| c.published_type = "t".repeat(101),
+        },
+        InvalidCase {
+            field: "credentials[0].occupation_uris",
+            spoil: |c| c.occupation_uris = vec!["urn:o".to_owned(); 33],
+        },
+        InvalidCase {
+            field: "credentials[0].occupation_uris[0]",
+            spoil: |c| c.occupation_uris = vec!["u".repeat(513)],
         },
         InvalidCase {
             field: "credentials[0].cost_profiles[0].currency",

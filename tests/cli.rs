@@ -70,7 +70,7 @@ fn import_with_bad_lines_names_them_and_imports_nothing_until_fixed() {
 
     let output = skillmatch(
         &data_dir,
-        &["import", "credentials", file.to_str().unwrap()],
+        &["import", "credentials", "--strict", file.to_str().unwrap()],
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "import succeeded: {stderr}");
@@ -117,6 +117,50 @@ fn import_with_bad_lines_names_them_and_imports_nothing_until_fixed() {
         assert!(has(&engine, id), "{id} missing");
     }
     assert_eq!(engine.catalog().len(), SAMPLE_CREDENTIALS + 3);
+}
+
+#[test]
+fn import_without_strict_imports_the_usable_records_and_writes_a_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data_dir = dir.path().join("data");
+    let file = dir.path().join("credentials.jsonl");
+    let report = dir.path().join("report.json");
+    let text = [
+        line("lenient-good", "online", 10.0),
+        "{not json".to_owned(),
+        line("lenient-bad-hours", "online", -1.0),
+    ]
+    .join("\n");
+    std::fs::write(&file, text).expect("write import file");
+    let output = skillmatch(
+        &data_dir,
+        &[
+            "import",
+            "credentials",
+            file.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "import failed: {stderr}");
+    assert!(
+        stderr.contains("line 2:") && stderr.contains("line 3:"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("imported 1 credentials"), "{stdout}");
+    assert!(stdout.contains("2 of 3 records rejected"), "{stdout}");
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).expect("report written")).expect("JSON");
+    let statuses: Vec<&str> = written["records"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .map(|r| r["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(statuses, ["imported", "rejected", "rejected"]);
+    assert!(has(&open(&data_dir), "lenient-good"));
 }
 
 #[test]

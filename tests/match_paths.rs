@@ -107,6 +107,8 @@ impl World {
             credits: None,
             validity_months: None,
             url: None,
+            published_type: None,
+            occupations: Vec::new(),
         }
     }
 
@@ -268,6 +270,8 @@ fn plain_credential(id: &str, title: &str, description: &str, uri: &str) -> Micr
         credits: None,
         validity_months: None,
         url: None,
+        published_type: None,
+        occupations: Vec::new(),
     }
 }
 

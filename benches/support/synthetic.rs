@@ -87,6 +87,8 @@ pub fn synthetic_catalogue(taxonomy: &Taxonomy, count: usize) -> Vec<Microcreden
                 credits: None,
                 validity_months: None,
                 url: None,
+                published_type: None,
+                occupations: Vec::new(),
             }
         })
         .collect()

@@ -192,6 +192,15 @@ pub struct Microcredential {
     /// Landing page.
     #[serde(default)]
     pub url: Option<String>,
+    /// The type the record was published as, when it is not one of ours:
+    /// an Open Badges `achievementType` outside the enumeration ("Module"),
+    /// or the CTDL class (`ceterms:BachelorDegree`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_type: Option<String>,
+    /// Taxonomy occupations the record names (CTDL `occupationType` SOC
+    /// codes resolved to O*NET occupations), as URIs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub occupations: Vec<String>,
 }
 
 impl Microcredential {
@@ -309,7 +318,7 @@ impl Microcredential {
 
 /// A loose BCP 47 check: alphanumeric subtags of 1-8 characters separated by `-`,
 /// the first alphabetic of 2-3 letters.
-fn is_language_tag(tag: &str) -> bool {
+pub(super) fn is_language_tag(tag: &str) -> bool {
     let mut subtags = tag.split('-');
     let primary_ok = subtags
         .next()

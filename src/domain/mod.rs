@@ -6,6 +6,7 @@ mod credential;
 mod date;
 mod ids;
 mod job;
+mod language;
 mod money;
 mod occupation;
 mod record_id;
@@ -22,6 +23,7 @@ pub use credential::{
 pub use date::Date;
 pub use ids::{CredentialId, check_client_id};
 pub use job::{Importance, JobPosting, RequiredCompetency};
+pub use language::{PublishedLanguage, read_language};
 pub use money::{Currency, Money};
 pub use occupation::{CompetencyImportance, Occupation};
 pub use record_id::RecordId;

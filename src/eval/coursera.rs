@@ -193,6 +193,8 @@ fn convert(row: Row) -> Result<CourseraItem, String> {
         credits: None,
         validity_months: None,
         url: Some(row.course_url.trim().to_owned()),
+        published_type: None,
+        occupations: Vec::new(),
     };
     Ok(CourseraItem {
         credential,

@@ -66,6 +66,31 @@ pub const MAX_FILTER_KINDS: usize = 3;
 pub const MAX_COST_PROFILES: usize = 16;
 /// Longest cost profile label, in characters.
 pub const MAX_COST_LABEL_CHARS: usize = 200;
+/// Longest published type, in characters.
+pub const MAX_PUBLISHED_TYPE_CHARS: usize = 100;
+/// Most occupation URIs a credential may carry.
+pub const MAX_OCCUPATION_URIS: usize = 32;
+/// Longest occupation URI, in characters.
+pub const MAX_OCCUPATION_URI_CHARS: usize = 512;
+
+/// A credential's occupation URIs, within their limits.
+fn occupation_uris_from_pb(uris: Vec<String>, violations: &mut Violations) -> Vec<String> {
+    violations.check(
+        uris.len() <= MAX_OCCUPATION_URIS,
+        "occupation_uris",
+        "must hold at most 32 URIs",
+    );
+    for (index, uri) in uris.iter().enumerate() {
+        let length = uri.chars().count();
+        if length == 0 || length > MAX_OCCUPATION_URI_CHARS {
+            violations.add(
+                format!("occupation_uris[{index}]"),
+                "must be 1 to 512 characters",
+            );
+        }
+    }
+    uris
+}
 
 /// A kind from its wire value; UNSPECIFIED is `None`.
 fn kind_from_pb(value: i32, field: &str) -> Result<Option<CredentialKind>, ValidationError> {
@@ -279,6 +304,8 @@ impl TryFrom<pb::Microcredential> for Microcredential {
             kind,
             min_hours,
             cost_profiles,
+            published_type,
+            occupation_uris,
         } = message;
         let mut violations = Violations::default();
         let id = violations.take(CredentialId::parse(&id), "");
@@ -296,6 +323,12 @@ impl TryFrom<pb::Microcredential> for Microcredential {
             .flatten()
             .unwrap_or_default();
         let cost_profiles = cost_profiles_from_pb(cost_profiles, &mut violations);
+        violations.check(
+            published_type.chars().count() <= MAX_PUBLISHED_TYPE_CHARS,
+            "published_type",
+            "must be at most 100 characters",
+        );
+        let occupations = occupation_uris_from_pb(occupation_uris, &mut violations);
         let competencies = competencies
             .into_iter()
             .enumerate()
@@ -315,6 +348,8 @@ impl TryFrom<pb::Microcredential> for Microcredential {
             kind,
             min_hours,
             cost_profiles,
+            published_type: Some(published_type).filter(|t| !t.is_empty()),
+            occupations,
             title,
             provider,
             description,
@@ -403,5 +438,7 @@ pub fn credential_to_pb(taxonomy: &Taxonomy, credential: &Microcredential) -> pb
                 label: profile.label.clone().unwrap_or_default(),
             })
             .collect(),
+        published_type: credential.published_type.clone().unwrap_or_default(),
+        occupation_uris: credential.occupations.clone(),
     }
 }

@@ -1,0 +1,151 @@
+//! What an import resolves against the taxonomy and the catalogue, after
+//! reading: competencies published by name (or aligned to a framework that
+//! is not a taxonomy), occupation codes, and links to records that are not
+//! in the catalogue.
+
+use super::report::{FieldOutcome, RecordReport, ResolvedCompetency};
+use crate::domain::{
+    AlignmentSource, CredentialId, Microcredential, PublishedCompetency, TaughtCompetency,
+};
+use crate::extract::{ExtractOptions, Extractor};
+use crate::taxonomy::Taxonomy;
+
+/// A published name resolves to its best extracted competency only when the
+/// extraction scores at least this. Published names are short statements
+/// without a body, so their scores are low: on the development records
+/// (EVALUATION.md) matches above 0.1 were mostly right and those below
+/// mostly guesses from single words.
+pub const MIN_RESOLUTION_SCORE: f64 = 0.1;
+
+/// Prefix of O*NET occupation URIs (see docs/TAXONOMIES.md).
+const ONET_OCCUPATION: &str = "https://www.onetonline.org/link/summary/";
+
+/// Resolves the named competencies and occupation codes a record's report
+/// holds, adding the resolved competencies to the credential (marked
+/// extracted, with the published name, framework and score) and the
+/// occupations (the O*NET occupation of a SOC code, and the ESCO
+/// occupations the crosswalk links it to) when the taxonomy has them.
+pub fn resolve_published(
+    taxonomy: &Taxonomy,
+    extractor: &Extractor,
+    credential: &mut Microcredential,
+    report: &mut RecordReport,
+) {
+    let options = ExtractOptions {
+        top_k: 1,
+        min_score: MIN_RESOLUTION_SCORE,
+    };
+    for named in &mut report.named_competencies {
+        if let Some(known) = named
+            .published_uri
+            .as_deref()
+            .and_then(|u| taxonomy.by_uri(u))
+        {
+            named.resolved = Some(ResolvedCompetency {
+                uri: known.uri.clone(),
+                label: known.preferred_label.clone(),
+                score: 1.0,
+            });
+            continue;
+        }
+        let Some(best) = extractor.extract(&named.name, &options).into_iter().next() else {
+            continue;
+        };
+        let competency = taxonomy.get(best.competency);
+        named.resolved = Some(ResolvedCompetency {
+            uri: competency.uri.clone(),
+            label: competency.preferred_label.clone(),
+            score: best.score,
+        });
+        if credential
+            .competencies
+            .iter()
+            .any(|t| t.uri == competency.uri)
+        {
+            continue;
+        }
+        credential.competencies.push(TaughtCompetency {
+            uri: competency.uri.clone(),
+            proficiency: None,
+            assessed: named.assessed,
+            source: AlignmentSource::Extracted,
+            resolved_from: Some(PublishedCompetency {
+                name: named.name.clone(),
+                framework: named.framework.clone(),
+                score: best.score,
+            }),
+        });
+    }
+    for occupation in &mut report.occupations {
+        let code = if occupation.code.contains('.') {
+            occupation.code.clone()
+        } else {
+            format!("{}.00", occupation.code)
+        };
+        let Some(index) = taxonomy.occupation_index(&format!("{ONET_OCCUPATION}{code}")) else {
+            continue;
+        };
+        let found = &taxonomy.occupations()[index];
+        occupation.resolved_uri = Some(found.uri.clone());
+        for uri in std::iter::once(&found.uri).chain(&found.linked) {
+            if !credential.occupations.contains(uri) {
+                credential.occupations.push(uri.clone());
+            }
+        }
+    }
+    if !report.occupations.is_empty() {
+        let resolved = report
+            .occupations
+            .iter()
+            .filter(|o| o.resolved_uri.is_some())
+            .count();
+        report.field(
+            "occupations",
+            if resolved == report.occupations.len() {
+                FieldOutcome::Resolved
+            } else {
+                FieldOutcome::Unknown
+            },
+            format!(
+                "{resolved} of {} occupation codes resolved to imported O*NET occupations",
+                report.occupations.len()
+            ),
+        );
+    }
+    report.settle();
+}
+
+/// Keeps the links (prerequisites, parts, larger credentials) whose target
+/// `exists` (in the catalogue or the batch being imported) and reports the
+/// others as ignored: a link becomes a stack or a prerequisite only when
+/// both ends are in the catalogue.
+pub fn keep_known_links(
+    credential: &mut Microcredential,
+    report: &mut RecordReport,
+    exists: impl Fn(&CredentialId) -> bool,
+) {
+    for (field, links) in [
+        ("prerequisites", &mut credential.prerequisites),
+        ("has_part", &mut credential.has_part),
+        ("part_of", &mut credential.part_of),
+    ] {
+        let missing: Vec<String> = links
+            .iter()
+            .filter(|id| !exists(id))
+            .map(ToString::to_string)
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        links.retain(|id| exists(id));
+        report.field(
+            field,
+            FieldOutcome::Ignored,
+            format!(
+                "links to records not in the catalogue: {}",
+                missing.join(", ")
+            ),
+        );
+    }
+    report.settle();
+}
