@@ -72,7 +72,7 @@ const EXPECTED: [Expected; 25] = [
         Assessment,
         "HC-L",
         0,
-        (7, 16),
+        (2, 16),
         true,
     ),
     record(
@@ -112,7 +112,7 @@ const EXPECTED: [Expected; 25] = [
         Assessment,
         "HCDL",
         0,
-        (1, 9),
+        (0, 9),
         false,
     ),
     record(
@@ -160,7 +160,7 @@ const EXPECTED: [Expected; 25] = [
         Assessment,
         "HCD-",
         0,
-        (16, 83),
+        (7, 83),
         false,
     ),
     record(

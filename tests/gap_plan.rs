@@ -327,8 +327,7 @@ async fn a_plan_names_credentials_of_unknown_cost_and_hours() {
     assert_eq!(plan.unknown_hours_credential_ids, ["unpriced-nowhere"]);
     assert_eq!(plan.total_cost.as_ref().unwrap().amount, 0.0);
     assert!(
-        plan.note
-            .contains("cost of unpriced-nowhere is not published"),
+        plan.note.contains("cost of unpriced-nowhere is unknown"),
         "{}",
         plan.note
     );

@@ -59,7 +59,7 @@ fn summary(taxonomy: &Taxonomy, needs: &[JobNeed], found: &CredentialMatch) -> S
     if unknown.is_empty() {
         coverage
     } else {
-        format!("{coverage} Not published: {}.", unknown.join(", "))
+        format!("{coverage} Unknown: {}.", unknown.join(", "))
     }
 }
 

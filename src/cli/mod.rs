@@ -184,6 +184,11 @@ struct EvalArgs {
     /// replace or append only the "Catalogue (Coursera)" section of the report.
     #[arg(long)]
     catalogue: bool,
+    /// Run the credential-standards evaluation instead (the CTDL and Open
+    /// Badges records of `credential-standards/`), and replace or append
+    /// only the "Credential standards" section of the report.
+    #[arg(long, conflicts_with = "catalogue")]
+    standards: bool,
     /// Where to write the report.
     #[arg(long, default_value = "EVALUATION.md")]
     out: PathBuf,

@@ -92,9 +92,9 @@ pub struct Plan {
     /// Total of the known notional hours; a lower bound when
     /// `unknown_hours` is not empty.
     pub total_hours: f64,
-    /// Plan credentials whose price is not published.
+    /// Plan credentials whose price is unknown.
     pub unknown_cost: Vec<CredentialId>,
-    /// Plan credentials whose hours are not published.
+    /// Plan credentials whose hours are unknown.
     pub unknown_hours: Vec<CredentialId>,
     /// How the plan was found.
     pub method: Method,
@@ -115,13 +115,13 @@ impl Plan {
         let mut sentences = Vec::new();
         if !self.unknown_cost.is_empty() {
             sentences.push(format!(
-                "The cost of {} is not published, so the total cost is a lower bound.",
+                "The cost of {} is unknown, so the total cost is a lower bound.",
                 list(&self.unknown_cost)
             ));
         }
         if !self.unknown_hours.is_empty() {
             sentences.push(format!(
-                "The hours of {} are not published, so the total hours are a lower bound.",
+                "The hours of {} are unknown, so the total hours are a lower bound.",
                 list(&self.unknown_hours)
             ));
         }

@@ -359,7 +359,7 @@ fn an_unknown_cost_enters_a_plan_without_budget_and_is_named() {
     assert_eq!(plan.unknown_hours[0].as_str(), "a-unpriced");
     let note = plan.unknowns_note();
     assert!(
-        note.contains("cost of a-unpriced is not published") && note.contains("lower bound"),
+        note.contains("cost of a-unpriced is unknown") && note.contains("lower bound"),
         "{note}"
     );
 
