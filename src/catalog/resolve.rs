@@ -149,3 +149,120 @@ pub fn keep_known_links(
     }
     report.settle();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::report::{NamedCompetency, PublishedOccupation};
+    use crate::domain::{Occupation, TaxonomyVersion};
+    use crate::taxonomy::{TaxonomyPart, sample_part};
+
+    const ESCO_OCCUPATION: &str = "http://data.europa.eu/esco/occupation/systems-analyst";
+
+    fn taxonomy() -> Taxonomy {
+        let onet = TaxonomyPart {
+            version: TaxonomyVersion {
+                id: "onet".into(),
+                version: "29.3".into(),
+            },
+            competencies: Vec::new(),
+            occupations: vec![Occupation {
+                uri: format!("{ONET_OCCUPATION}15-1121.00"),
+                preferred_label: "Computer Systems Analysts".into(),
+                code: "15-1121.00".into(),
+                linked: vec![ESCO_OCCUPATION.into()],
+                ..Occupation::default()
+            }],
+        };
+        Taxonomy::assemble(vec![sample_part().unwrap(), onet]).unwrap()
+    }
+
+    fn unresolved(name: &str, uri: Option<&str>) -> NamedCompetency {
+        NamedCompetency {
+            name: name.into(),
+            framework: Some("Exam blueprint".into()),
+            assessed: true,
+            published_uri: uri.map(str::to_owned),
+            resolved: None,
+        }
+    }
+
+    #[test]
+    fn names_and_soc_codes_resolve_and_the_rest_is_reported() {
+        let taxonomy = taxonomy();
+        let extractor = Extractor::new(&taxonomy);
+        let mut credential: Microcredential =
+            serde_json::from_str(r#"{"id":"exam","title":"Exam"}"#).unwrap();
+        let mut report = RecordReport::new(1, None);
+        let sql = "http://data.europa.eu/esco/skill/598de5b0-5b58-4ea7-8058-a4bc4d18c742";
+        report.named_competencies = vec![
+            unresolved("data analytics", None),
+            unresolved("Structured Query Language", Some(sql)),
+            unresolved("Anthropology & Sociology", None),
+        ];
+        report.occupations = vec![
+            PublishedOccupation {
+                code: "15-1121".into(),
+                name: Some("Computer Systems Analysts".into()),
+                framework: None,
+                resolved_uri: None,
+            },
+            PublishedOccupation {
+                code: "99-9999.00".into(),
+                name: None,
+                framework: None,
+                resolved_uri: None,
+            },
+        ];
+        resolve_published(&taxonomy, &extractor, &mut credential, &mut report);
+
+        let analytics = &credential.competencies[0];
+        assert_eq!(taxonomy.label(&analytics.uri), "data analytics");
+        assert_eq!(analytics.source, AlignmentSource::Extracted);
+        assert!(analytics.assessed);
+        let published = analytics
+            .resolved_from
+            .as_ref()
+            .expect("published name kept");
+        assert_eq!(published.name, "data analytics");
+        assert_eq!(published.framework.as_deref(), Some("Exam blueprint"));
+        assert!(published.score >= MIN_RESOLUTION_SCORE);
+        assert_eq!(
+            report.named_competencies[1]
+                .resolved
+                .as_ref()
+                .map(|r| r.score),
+            Some(1.0),
+            "a taxonomy URI resolves to itself"
+        );
+        assert!(report.named_competencies[2].resolved.is_none());
+        assert_eq!(
+            credential.occupations,
+            [
+                format!("{ONET_OCCUPATION}15-1121.00"),
+                ESCO_OCCUPATION.to_owned()
+            ],
+            "the O*NET occupation and its crosswalked ESCO one"
+        );
+        assert!(report.occupations[1].resolved_uri.is_none());
+        assert_eq!(report.outcome("occupations"), Some(FieldOutcome::Unknown));
+        assert_eq!(
+            report.status,
+            crate::catalog::RecordStatus::ImportedWithWarnings
+        );
+    }
+
+    #[test]
+    fn links_to_absent_records_are_dropped_and_reported() {
+        let mut credential: Microcredential = serde_json::from_str(
+            r#"{"id":"a","title":"A","prerequisites":["b","gone"],"part_of":["c"]}"#,
+        )
+        .unwrap();
+        let mut report = RecordReport::new(1, None);
+        keep_known_links(&mut credential, &mut report, |id| id.as_str() != "gone");
+        assert_eq!(credential.prerequisites.len(), 1);
+        assert_eq!(credential.part_of.len(), 1);
+        assert_eq!(report.outcome("prerequisites"), Some(FieldOutcome::Ignored));
+        assert_eq!(report.outcome("part_of"), None);
+    }
+}
