@@ -79,9 +79,21 @@ pub struct ImportedRecord {
 pub struct StandardsReport {
     /// Every record.
     pub records: Vec<ImportedRecord>,
-    /// Per posting, the top credentials: id, title, whether it is one of
-    /// the records, its unknown markers.
-    pub recommendations: Vec<(String, Vec<(String, String, bool, Vec<&'static str>)>)>,
+    /// Per posting, the top credentials.
+    pub recommendations: Vec<(String, Vec<Recommended>)>,
+}
+
+/// One recommended credential.
+#[derive(Debug, Clone)]
+pub struct Recommended {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Whether it is one of the imported records.
+    pub record: bool,
+    /// Its unknown markers.
+    pub unknown: Vec<&'static str>,
 }
 
 fn failed(file: &str, reason: impl ToString) -> EvalError {
@@ -170,13 +182,12 @@ pub fn run(data: &Path, work: &Path) -> Result<StandardsReport, EvalError> {
             .iter()
             .map(|m| {
                 let id = m.credential.id.to_string();
-                let ours = ids.contains(&id);
-                (
+                Recommended {
+                    record: ids.contains(&id),
+                    title: m.credential.title.clone(),
+                    unknown: m.credential.unknown_markers(),
                     id,
-                    m.credential.title.clone(),
-                    ours,
-                    m.credential.unknown_markers(),
-                )
+                }
             })
             .collect();
         recommendations.push((title.to_owned(), top));
@@ -276,8 +287,14 @@ impl StandardsReport {
         );
         for (posting, top) in &self.recommendations {
             let _ = writeln!(text, "**{posting}**\n");
-            for (rank, (id, title, ours, unknown)) in top.iter().enumerate() {
-                let marker = if *ours {
+            for (rank, found) in top.iter().enumerate() {
+                let Recommended {
+                    id,
+                    title,
+                    record,
+                    unknown,
+                } = found;
+                let marker = if *record {
                     if unknown.is_empty() {
                         " — *record*".to_owned()
                     } else {

@@ -284,7 +284,7 @@ fn complete(
 ) -> Selection {
     loop {
         let covered = problem.covered_by(&plan);
-        let mut pick: Option<(usize, f64, f64, usize, Option<Bits>, f64, f64)> = None;
+        let mut pick: Option<Pick> = None;
         for &candidate in &problem.candidates {
             let Some((added, added_cost, added_hours, gain)) =
                 addition(problem, lone, &plan, &covered, candidate)
@@ -311,17 +311,15 @@ fn complete(
                     problem.items[candidate].unknown_cost || problem.items[candidate].unknown_hours,
                 ),
             };
-            let better = pick
-                .as_ref()
-                .is_none_or(|(best_unknown, best_ratio, best_gain, ..)| {
-                    unknown < *best_unknown
-                        || (unknown == *best_unknown
-                            && (ratio > *best_ratio * (1.0 + EPSILON)
-                                || (ratio >= *best_ratio * (1.0 - EPSILON)
-                                    && gain > *best_gain + EPSILON)))
-                });
+            let better = pick.as_ref().is_none_or(|best| {
+                unknown < best.unknown
+                    || (unknown == best.unknown
+                        && (ratio > best.ratio * (1.0 + EPSILON)
+                            || (ratio >= best.ratio * (1.0 - EPSILON)
+                                && gain > best.gain + EPSILON)))
+            });
             if better {
-                pick = Some((
+                pick = Some(Pick {
                     unknown,
                     ratio,
                     gain,
@@ -329,10 +327,17 @@ fn complete(
                     added,
                     added_cost,
                     added_hours,
-                ));
+                });
             }
         }
-        let Some((_, _, _, candidate, added, added_cost, added_hours)) = pick else {
+        let Some(Pick {
+            candidate,
+            added,
+            added_cost,
+            added_hours,
+            ..
+        }) = pick
+        else {
             break;
         };
         chosen.push(candidate);
@@ -349,6 +354,24 @@ fn complete(
         plan,
         value,
     }
+}
+
+/// The greedy's best addition so far.
+struct Pick {
+    /// Items of unknown cost or hours it adds (fewer is better, first).
+    unknown: usize,
+    /// Newly covered weight per unit of resource.
+    ratio: f64,
+    /// Newly covered weight.
+    gain: f64,
+    /// The candidate.
+    candidate: usize,
+    /// The items it adds, when more than itself.
+    added: Option<Bits>,
+    /// Their cost.
+    added_cost: f64,
+    /// Their hours.
+    added_hours: f64,
 }
 
 /// What adding a candidate spends, for the greedy ratio.
