@@ -327,3 +327,52 @@ pub(super) fn is_language_tag(tag: &str) -> bool {
         && subtags
             .all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record as the store held it before markers could be unknown.
+    const STORED_BEFORE: &str = r#"{"id":"old","title":"Old","provider":"P","description":"",
+        "learning_outcomes":[],"competencies":[{"uri":"urn:c","proficiency":null,"assessed":true,"source":"provider"}],
+        "hours":12.0,"cost":{"amount":89.0,"currency":"EUR"},"delivery_mode":"online","language":"en",
+        "assessed":true,"accredited_by":[],"frameworks":[],"part_of":[],"has_part":[],"prerequisites":[],
+        "eqf_level":null,"credits":null,"validity_months":null,"url":null}"#;
+
+    #[test]
+    fn records_stored_before_read_as_known_credentials() {
+        let old: Microcredential = serde_json::from_str(STORED_BEFORE).unwrap();
+        assert_eq!(old.kind, CredentialKind::Credential);
+        assert_eq!(old.hours, Some(12.0));
+        assert_eq!(old.cost.map(|c| c.amount), Some(89.0));
+        assert_eq!(old.delivery_mode, Some(DeliveryMode::Online));
+        assert_eq!(old.language.as_deref(), Some("en"));
+        assert_eq!(old.min_hours, None);
+        assert!(old.cost_profiles.is_empty());
+        assert_eq!(old.competencies[0].resolved_from, None);
+        assert!(old.validate().is_ok());
+        assert!(old.unknown_markers().is_empty());
+        let again: Microcredential =
+            serde_json::from_str(&serde_json::to_string(&old).unwrap()).unwrap();
+        assert_eq!(again, old, "round trip");
+    }
+
+    #[test]
+    fn unknown_markers_are_absent_not_zero() {
+        let unknown: Microcredential = serde_json::from_str(r#"{"id":"u","title":"U"}"#).unwrap();
+        assert_eq!(
+            unknown.unknown_markers(),
+            ["cost", "hours", "delivery mode", "language"]
+        );
+        assert!(unknown.validate().is_ok());
+        let json = serde_json::to_value(&unknown).unwrap();
+        assert!(json["hours"].is_null() && json["cost"].is_null());
+        let mut ranged = unknown.clone();
+        ranged.min_hours = Some(2.0);
+        assert!(ranged.validate().is_err(), "a lower bound needs an upper bound");
+        ranged.hours = Some(1.0);
+        assert!(ranged.validate().is_err(), "min_hours must not exceed hours");
+        ranged.hours = Some(3.0);
+        assert!(ranged.validate().is_ok());
+    }
+}
