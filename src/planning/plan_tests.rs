@@ -378,4 +378,13 @@ fn an_unknown_cost_enters_a_plan_without_budget_and_is_named() {
         ..PlanConstraints::default()
     };
     assert_eq!(ids(&f.plan(&needs, &hours_budget)), ["b-priced"]);
+    let online_only = PlanConstraints {
+        delivery_modes: vec![DeliveryMode::Online],
+        ..PlanConstraints::default()
+    };
+    assert_eq!(
+        ids(&f.plan(&needs, &online_only)),
+        ["b-priced"],
+        "an unknown delivery mode is not online"
+    );
 }
