@@ -369,9 +369,15 @@ mod tests {
         assert!(json["hours"].is_null() && json["cost"].is_null());
         let mut ranged = unknown.clone();
         ranged.min_hours = Some(2.0);
-        assert!(ranged.validate().is_err(), "a lower bound needs an upper bound");
+        assert!(
+            ranged.validate().is_err(),
+            "a lower bound needs an upper bound"
+        );
         ranged.hours = Some(1.0);
-        assert!(ranged.validate().is_err(), "min_hours must not exceed hours");
+        assert!(
+            ranged.validate().is_err(),
+            "min_hours must not exceed hours"
+        );
         ranged.hours = Some(3.0);
         assert!(ranged.validate().is_ok());
     }
