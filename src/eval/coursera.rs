@@ -9,7 +9,7 @@
 //!   week and 52/12 weeks a month ("1 - 4 Weeks" = 2.5 weeks = 12.5 h,
 //!   "1 - 3 Months" ≈ 43.3 h, "3 - 6 Months" = 97.5 h); "Less Than N Hours"
 //!   counts N/2 hours. Rows whose time cannot be read are skipped.
-//! - cost: unknown, recorded as 0 USD; no cost filter is evaluated.
+//! - cost: not in the data, so unknown (absent); no cost filter is evaluated.
 //! - assessed: Course, Specialization and Professional Certificate carry
 //!   graded assessments for the certificate; Guided Project does not.
 //! - delivery online, language `en`; the id is `coursera:` followed by the
@@ -28,7 +28,7 @@ use serde::Deserialize;
 use super::{EvalError, datasets, first, load_extractor};
 use crate::catalog::{Catalog, CredentialFilter, MAX_INFERRED, add_extracted_competencies};
 use crate::domain::{
-    AlignmentSource, CredentialId, CredentialKind, DeliveryMode, JobPosting, Microcredential, Money,
+    AlignmentSource, CredentialId, CredentialKind, DeliveryMode, JobPosting, Microcredential,
 };
 use crate::extract::{ExtractOptions, Extractor, Tuning};
 use crate::matching::{CoverageKind, MatchQuery, match_credentials};
@@ -41,7 +41,7 @@ Data: `coursera-catalogue-2023/coursera_courses.csv` (1,000 rows scraped from co
 Conversion (`src/eval/coursera.rs`), one credential per row:\n\
 - id `coursera:` + the URL path with `/` as `:` (e.g. `coursera:specializations:sscp-training`); a later row with an id already seen is skipped; title, provider = `course_organization`, description, learning outcomes = the items of `course_summary` (a Python list literal), url.\n\
 - hours: not stated; the midpoint of `course_time` at an assumed 5 study hours a week and 52/12 weeks a month: `1 - 4 Weeks` = 12.5 h, `1 - 3 Months` ≈ 43.3 h, `3 - 6 Months` = 97.5 h, `Less Than 2 Hours` = 1 h.\n\
-- cost: not in the data; recorded as 0 USD, so no cost filter is evaluated.\n\
+- cost: not in the data, so unknown (absent, never 0); no cost filter is evaluated.\n\
 - assessed: true for Course, Specialization and Professional Certificate (the certificate requires graded assignments), false for Guided Project. Delivery online, language `en`, no accreditation, no stacking links (the scrape does not say which courses make up a specialization).\n\
 - competencies: never the Coursera skill tags (they are the gold below); only `catalog::add_extracted_competencies` over description + outcomes (the production enrichment: the competencies the text names by a whole preferred, alternative or hidden label, at most 10, source `extracted`).\n\n\
 Matching: the credentials are upserted into a catalogue in a temporary folder (`store::Store` + `catalog::Catalog::open(.., \"\")`, no seed), and every posting (title = first line, description = the rest, no explicit competencies) is matched with `matching::match_credentials`, top_k 5, once with no filter and once with `max_hours` 40 + `require_assessed`; both runs are made first without the vector score (a catalogue without an embedder) and then with it (`Catalog::with_embedder`, the extractor's embedder). A gold essential skill counts as covered when a need of the match explanation whose competency is that skill is covered exactly or through a narrower taught competency by any of the 5 credentials (broader and related coverage do not count). Per posting: covered gold / gold; reported as the mean over postings and as the share of postings with at least one covered. The job's needs are themselves extracted from the posting, so this measures posting extraction and credential extraction together.\n\n\
@@ -179,7 +179,7 @@ fn convert(row: Row) -> Result<CourseraItem, String> {
         kind: CredentialKind::LearningOpportunity,
         hours: Some(hours),
         min_hours: None,
-        cost: Some(Money::new(0.0, "USD").map_err(|e| e.to_string())?),
+        cost: None,
         cost_profiles: Vec::new(),
         delivery_mode: Some(DeliveryMode::Online),
         language: Some("en".to_owned()),
