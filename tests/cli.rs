@@ -164,6 +164,73 @@ fn import_without_strict_imports_the_usable_records_and_writes_a_report() {
 }
 
 #[test]
+fn ctdl_import_prints_and_writes_what_each_field_became() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data_dir = dir.path().join("data");
+    let file = dir.path().join("exam.json");
+    let report = dir.path().join("report.json");
+    let record = serde_json::json!({
+        "@id": "https://r.example/resources/ce-exam",
+        "@type": "ceterms:AssessmentProfile",
+        "ceterms:name": "Phlebotomy Exam",
+        "ceterms:inLanguage": ["English"],
+        "ceterms:estimatedCost": [{"ceterms:price": 90, "ceterms:currency": "US Dollar"}],
+        "ceterms:assesses": [{"ceterms:targetNodeName": "Venipuncture"}],
+        "ceterms:isProctored": true
+    });
+    std::fs::write(&file, record.to_string()).expect("write record");
+    let output = skillmatch(
+        &data_dir,
+        &[
+            "import",
+            "credentials",
+            "--format",
+            "ctdl",
+            file.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("record 1 ce-exam: imported with warnings"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("hours: unknown"), "{stdout}");
+    assert!(stdout.contains("ceterms:isProctored: ignored"), "{stdout}");
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).expect("report written")).expect("JSON");
+    let record = &written["records"][0];
+    assert_eq!(record["kind"], "assessment");
+    let outcome = |field: &str| {
+        record["fields"]
+            .as_array()
+            .expect("fields")
+            .iter()
+            .find(|f| f["field"] == field)
+            .map(|f| f["outcome"].as_str().expect("outcome").to_owned())
+    };
+    assert_eq!(
+        outcome("cost").as_deref(),
+        Some("resolved"),
+        "US Dollar is USD"
+    );
+    assert_eq!(outcome("language").as_deref(), Some("resolved"));
+    assert_eq!(outcome("hours").as_deref(), Some("unknown"));
+    assert_eq!(outcome("title").as_deref(), Some("read"));
+    assert_eq!(record["named_competencies"][0]["name"], "Venipuncture");
+    assert!(
+        record["named_competencies"][0]["resolved"]["uri"].is_string(),
+        "{record:#}"
+    );
+}
+
+#[test]
 fn match_json_ranks_data_credentials_for_a_data_analyst() {
     let dir = tempfile::tempdir().expect("temp dir");
     let output = skillmatch(
