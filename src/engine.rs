@@ -17,8 +17,9 @@ use std::sync::Arc;
 
 use crate::auth::TenantId;
 use crate::catalog::{
-    Catalog, CatalogError, CredentialFilter, SAMPLE_CREDENTIALS_JSONL, SeedReport, UpsertReport,
-    add_extracted_competencies,
+    Catalog, CatalogError, CredentialFilter, ParsedCredentials, RecordStatus,
+    SAMPLE_CREDENTIALS_JSONL, SeedReport, UpsertReport, add_extracted_competencies,
+    keep_known_links, resolve_published,
 };
 use crate::domain::{
     CredentialId, JobPosting, Microcredential, TaxonomyVersion, ValidationError, Violations,
@@ -297,6 +298,32 @@ impl Engine {
             add_extracted_competencies(&self.taxonomy, &self.extractor, credential);
         }
         Ok(self.catalog.upsert_checked(credentials)?)
+    }
+
+    /// Imports a parsed file's credentials in one transaction. First, for
+    /// each record with a report (CTDL, Open Badges): the competencies it
+    /// names without a taxonomy URI are resolved through the competency
+    /// extractor, its occupation codes to O*NET (and crosswalked ESCO)
+    /// occupations, and links to records neither in the catalogue nor in
+    /// the file are dropped and reported. `parsed` keeps the credentials as
+    /// stored and the updated reports.
+    pub fn import_parsed(&self, parsed: &mut ParsedCredentials) -> Result<UpsertReport, Error> {
+        let batch: std::collections::HashSet<CredentialId> =
+            parsed.credentials.iter().map(|c| c.id.clone()).collect();
+        for credential in &mut parsed.credentials {
+            let report = parsed.reports.iter_mut().find(|r| {
+                r.status != RecordStatus::Rejected
+                    && r.id.as_deref() == Some(credential.id.as_str())
+            });
+            if let Some(report) = report {
+                resolve_published(&self.taxonomy, &self.extractor, credential, report);
+                keep_known_links(credential, report, |id| {
+                    batch.contains(id) || self.catalog.get(id).is_ok()
+                });
+            }
+            add_extracted_competencies(&self.taxonomy, &self.extractor, credential);
+        }
+        Ok(self.catalog.upsert_checked(parsed.credentials.clone())?)
     }
 
     /// Deletes a credential.

@@ -96,6 +96,11 @@ async fn upsert_then_get_round_trips_every_field() {
     sent.validity_months = Some(24);
     sent.url = "https://example.org/course".to_owned();
     sent.language = "de-AT".to_owned();
+    sent.kind = pb::CredentialKind::LearningOpportunity.into();
+    sent.min_hours = Some(6.0);
+    sent.cost_profiles = vec![cost_profile(100.0, "tuition")];
+    sent.published_type = "t".repeat(100);
+    sent.occupation_uris = vec!["u".repeat(512); 32];
     assert_eq!(
         upsert(&mut client, vec![sent.clone()])
             .await
@@ -278,6 +283,54 @@ async fn list_rejects_negative_page_size_and_foreign_tokens() {
     }
 }
 
+/// A published price with a label.
+fn cost_profile(amount: f64, label: &str) -> pb::CostProfile {
+    pb::CostProfile {
+        amount,
+        currency: "EUR".to_owned(),
+        label: label.to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn unknown_markers_are_stored_and_returned_as_unknown() {
+    let (_dir, server) = start_fresh().await;
+    let mut client = server.catalog().await;
+    let mut sent = credential("test-unknown");
+    sent.hours = None;
+    sent.cost = None;
+    sent.delivery_mode = pb::DeliveryMode::Unspecified.into();
+    sent.language = String::new();
+    sent.kind = pb::CredentialKind::Assessment.into();
+    sent.cost_profiles = vec![pb::CostProfile {
+        amount: 200.0,
+        currency: String::new(),
+        label: "members".to_owned(),
+    }];
+    upsert(&mut client, vec![sent.clone()]).await.unwrap();
+    let found = get(&mut client, "test-unknown").await.unwrap();
+    assert_eq!(found.hours, None, "unknown hours are not 0");
+    assert_eq!(found.cost, None, "unknown cost is not free");
+    assert_eq!(
+        found.delivery_mode,
+        i32::from(pb::DeliveryMode::Unspecified)
+    );
+    assert_eq!(found.language, "");
+    assert_eq!(found.kind, i32::from(pb::CredentialKind::Assessment));
+    assert_eq!(found.cost_profiles, sent.cost_profiles);
+
+    let mut ranged = credential("test-ranged");
+    ranged.min_hours = Some(2.0);
+    upsert(&mut client, vec![ranged]).await.unwrap();
+    let found = get(&mut client, "test-ranged").await.unwrap();
+    assert_eq!((found.min_hours, found.hours), (Some(2.0), Some(10.0)));
+    assert_eq!(
+        found.kind,
+        i32::from(pb::CredentialKind::Credential),
+        "UNSPECIFIED reads as a credential"
+    );
+}
+
 /// Upserting this credential must fail with a violation of `field`.
 struct InvalidCase {
     field: &'static str,
@@ -298,12 +351,45 @@ async fn upsert_names_the_invalid_field() {
             spoil: |c| c.cost = Some(money(-1.0, "EUR")),
         },
         InvalidCase {
-            field: "credentials[0].cost",
-            spoil: |c| c.cost = None,
+            field: "credentials[0].delivery_mode",
+            spoil: |c| c.delivery_mode = 99,
         },
         InvalidCase {
-            field: "credentials[0].delivery_mode",
-            spoil: |c| c.delivery_mode = pb::DeliveryMode::Unspecified.into(),
+            field: "credentials[0].kind",
+            spoil: |c| c.kind = 99,
+        },
+        InvalidCase {
+            field: "credentials[0].min_hours",
+            spoil: |c| c.min_hours = Some(11.0),
+        },
+        InvalidCase {
+            field: "credentials[0].cost_profiles",
+            spoil: |c| c.cost_profiles = vec![cost_profile(1.0, ""); 17],
+        },
+        InvalidCase {
+            field: "credentials[0].cost_profiles[0].label",
+            spoil: |c| c.cost_profiles = vec![cost_profile(1.0, &"x".repeat(201))],
+        },
+        InvalidCase {
+            field: "credentials[0].published_type",
+            spoil: |c| c.published_type = "t".repeat(101),
+        },
+        InvalidCase {
+            field: "credentials[0].occupation_uris",
+            spoil: |c| c.occupation_uris = vec!["urn:o".to_owned(); 33],
+        },
+        InvalidCase {
+            field: "credentials[0].occupation_uris[0]",
+            spoil: |c| c.occupation_uris = vec!["u".repeat(513)],
+        },
+        InvalidCase {
+            field: "credentials[0].cost_profiles[0].currency",
+            spoil: |c| {
+                c.cost_profiles = vec![pb::CostProfile {
+                    currency: "US Dollar".to_owned(),
+                    ..cost_profile(1.0, "")
+                }]
+            },
         },
         InvalidCase {
             field: "credentials[0].id",
@@ -315,11 +401,11 @@ async fn upsert_names_the_invalid_field() {
         },
         InvalidCase {
             field: "credentials[0].language",
-            spoil: |c| c.language = String::new(),
+            spoil: |c| c.language = "English".to_owned(),
         },
         InvalidCase {
             field: "credentials[0].hours",
-            spoil: |c| c.hours = -2.0,
+            spoil: |c| c.hours = Some(-2.0),
         },
         InvalidCase {
             field: "credentials[0].eqf_level",
@@ -352,7 +438,7 @@ async fn upsert_reports_every_bad_credential_and_stores_none() {
     let mut second = credential("test-second");
     second.cost = Some(money(10.0, "EURO"));
     let mut third = credential("test-third");
-    third.delivery_mode = pb::DeliveryMode::Unspecified.into();
+    third.delivery_mode = 99;
     let status = upsert(&mut client, vec![credential("test-first"), second, third])
         .await
         .expect_err("batch with bad credentials");

@@ -70,7 +70,7 @@ fn import_with_bad_lines_names_them_and_imports_nothing_until_fixed() {
 
     let output = skillmatch(
         &data_dir,
-        &["import", "credentials", file.to_str().unwrap()],
+        &["import", "credentials", "--strict", file.to_str().unwrap()],
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "import succeeded: {stderr}");
@@ -117,6 +117,117 @@ fn import_with_bad_lines_names_them_and_imports_nothing_until_fixed() {
         assert!(has(&engine, id), "{id} missing");
     }
     assert_eq!(engine.catalog().len(), SAMPLE_CREDENTIALS + 3);
+}
+
+#[test]
+fn import_without_strict_imports_the_usable_records_and_writes_a_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data_dir = dir.path().join("data");
+    let file = dir.path().join("credentials.jsonl");
+    let report = dir.path().join("report.json");
+    let text = [
+        line("lenient-good", "online", 10.0),
+        "{not json".to_owned(),
+        line("lenient-bad-hours", "online", -1.0),
+    ]
+    .join("\n");
+    std::fs::write(&file, text).expect("write import file");
+    let output = skillmatch(
+        &data_dir,
+        &[
+            "import",
+            "credentials",
+            file.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "import failed: {stderr}");
+    assert!(
+        stderr.contains("line 2:") && stderr.contains("line 3:"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("imported 1 credentials"), "{stdout}");
+    assert!(stdout.contains("2 of 3 records rejected"), "{stdout}");
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).expect("report written")).expect("JSON");
+    let statuses: Vec<&str> = written["records"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .map(|r| r["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(statuses, ["imported", "rejected", "rejected"]);
+    assert!(has(&open(&data_dir), "lenient-good"));
+}
+
+#[test]
+fn ctdl_import_prints_and_writes_what_each_field_became() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data_dir = dir.path().join("data");
+    let file = dir.path().join("exam.json");
+    let report = dir.path().join("report.json");
+    let record = serde_json::json!({
+        "@id": "https://r.example/resources/ce-exam",
+        "@type": "ceterms:AssessmentProfile",
+        "ceterms:name": "Phlebotomy Exam",
+        "ceterms:inLanguage": ["English"],
+        "ceterms:estimatedCost": [{"ceterms:price": 90, "ceterms:currency": "US Dollar"}],
+        "ceterms:assesses": [{"ceterms:targetNodeName": "Venipuncture"}],
+        "ceterms:isProctored": true
+    });
+    std::fs::write(&file, record.to_string()).expect("write record");
+    let output = skillmatch(
+        &data_dir,
+        &[
+            "import",
+            "credentials",
+            "--format",
+            "ctdl",
+            file.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("record 1 ce-exam: imported with warnings"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("hours: unknown"), "{stdout}");
+    assert!(stdout.contains("ceterms:isProctored: ignored"), "{stdout}");
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).expect("report written")).expect("JSON");
+    let record = &written["records"][0];
+    assert_eq!(record["kind"], "assessment");
+    let outcome = |field: &str| {
+        record["fields"]
+            .as_array()
+            .expect("fields")
+            .iter()
+            .find(|f| f["field"] == field)
+            .map(|f| f["outcome"].as_str().expect("outcome").to_owned())
+    };
+    assert_eq!(
+        outcome("cost").as_deref(),
+        Some("resolved"),
+        "US Dollar is USD"
+    );
+    assert_eq!(outcome("language").as_deref(), Some("resolved"));
+    assert_eq!(outcome("hours").as_deref(), Some("unknown"));
+    assert_eq!(outcome("title").as_deref(), Some("read"));
+    assert_eq!(record["named_competencies"][0]["name"], "Venipuncture");
+    assert!(
+        record["named_competencies"][0]["resolved"]["uri"].is_string(),
+        "{record:#}"
+    );
 }
 
 #[test]

@@ -74,7 +74,7 @@ fn build(spec: &Spec) -> pb::Microcredential {
     let mut built = credential(spec.id);
     built.provider = PROVIDER.to_owned();
     built.cost = Some(money(spec.cost.0, spec.cost.1));
-    built.hours = spec.hours;
+    built.hours = Some(spec.hours);
     built.delivery_mode = spec.mode.into();
     built.language = spec.language.to_owned();
     built.assessed = spec.assessed;
@@ -290,4 +290,121 @@ async fn match_results_respect_the_filter() {
             .expect("sample currencies have reference rates");
         assert!(eur <= 300.0 + 1e-9, "{} costs {cost:?}", credential.id);
     }
+}
+
+/// A credential of this file's provider that publishes no cost, hours,
+/// delivery mode or language: an assessment.
+fn unknown_markers() -> pb::Microcredential {
+    let mut built = credential("f-unknown");
+    built.provider = PROVIDER.to_owned();
+    built.cost = None;
+    built.hours = None;
+    built.delivery_mode = pb::DeliveryMode::Unspecified.into();
+    built.language = String::new();
+    built.kind = pb::CredentialKind::Assessment.into();
+    built
+}
+
+#[tokio::test]
+async fn every_marker_filter_excludes_unknown_unless_included() {
+    let (_dir, server) = server_with_specs().await;
+    server
+        .catalog()
+        .await
+        .upsert_credentials(pb::UpsertCredentialsRequest {
+            credentials: vec![unknown_markers()],
+        })
+        .await
+        .expect("upsert");
+    let conditions = [
+        max_cost(1000.0, "EUR"),
+        pb::CredentialFilter {
+            max_hours: Some(1000.0),
+            ..pb::CredentialFilter::default()
+        },
+        pb::CredentialFilter {
+            delivery_modes: vec![Online.into(), InPerson.into(), Blended.into()],
+            ..pb::CredentialFilter::default()
+        },
+        pb::CredentialFilter {
+            language: "en".to_owned(),
+            ..pb::CredentialFilter::default()
+        },
+    ];
+    for condition in conditions {
+        let without = list_ids(&server, condition.clone()).await;
+        assert!(!without.contains(&"f-unknown".to_owned()), "{condition:?}");
+        let with = list_ids(
+            &server,
+            pb::CredentialFilter {
+                include_unknown: true,
+                ..condition.clone()
+            },
+        )
+        .await;
+        assert!(with.contains(&"f-unknown".to_owned()), "{condition:?}");
+        assert_eq!(
+            with.len(),
+            without.len() + 1,
+            "known values are still checked"
+        );
+    }
+    check(
+        &server,
+        pb::CredentialFilter {
+            kinds: vec![pb::CredentialKind::Assessment.into()],
+            ..pb::CredentialFilter::default()
+        },
+        &["f-unknown"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn kinds_are_checked() {
+    let (_dir, server) = start_fresh().await;
+    for (kinds, field) in [
+        (
+            vec![pb::CredentialKind::Unspecified.into()],
+            "filter.kinds[0]",
+        ),
+        (vec![99], "filter.kinds[0]"),
+        (vec![1, 2, 3, 1], "filter.kinds"),
+    ] {
+        let status = server
+            .catalog()
+            .await
+            .list_credentials(pb::ListCredentialsRequest {
+                page_size: 10,
+                page_token: String::new(),
+                filter: Some(pb::CredentialFilter {
+                    kinds,
+                    ..pb::CredentialFilter::default()
+                }),
+            })
+            .await
+            .expect_err(field);
+        common::violations::assert_violates(&status, field);
+    }
+}
+
+async fn list_ids(server: &TestServer, filter: pb::CredentialFilter) -> Vec<String> {
+    server
+        .catalog()
+        .await
+        .list_credentials(pb::ListCredentialsRequest {
+            page_size: 500,
+            page_token: String::new(),
+            filter: Some(pb::CredentialFilter {
+                provider: PROVIDER.to_owned(),
+                ..filter
+            }),
+        })
+        .await
+        .expect("list")
+        .into_inner()
+        .credentials
+        .into_iter()
+        .map(|c| c.id)
+        .collect()
 }

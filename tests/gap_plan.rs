@@ -237,7 +237,7 @@ fn credential(id: &str, prerequisites: &[&str]) -> pb::Microcredential {
     pb::Microcredential {
         id: id.to_owned(),
         title: format!("Credential {id}"),
-        hours: 10.0,
+        hours: Some(10.0),
         cost: Some(pb::Money {
             amount: 100.0,
             currency: "EUR".into(),
@@ -288,6 +288,67 @@ async fn upserts_reject_prerequisite_cycles_and_report_dangling_references() {
             field: "prerequisites".into(),
             target_id: "absent".into(),
         }]
+    );
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn a_plan_names_credentials_of_unknown_cost_and_hours() {
+    let mut running = start().await;
+    let mut unpriced = credential("unpriced-nowhere", &[]);
+    unpriced.cost = None;
+    unpriced.hours = None;
+    unpriced.competencies = vec![pb::TaughtCompetency {
+        uri: NOWHERE.to_owned(),
+        ..pb::TaughtCompetency::default()
+    }];
+    running
+        .catalog
+        .upsert_credentials(pb::UpsertCredentialsRequest {
+            credentials: vec![unpriced],
+        })
+        .await
+        .unwrap();
+    let request = |constraints: Option<pb::PlanConstraints>| pb::PlanUpskillingRequest {
+        held_competency_uris: vec![spreadsheets(), sql(), data_cleansing()],
+        job: Some(job()),
+        constraints,
+        ..pb::PlanUpskillingRequest::default()
+    };
+    let plan = running
+        .client
+        .plan_upskilling(request(None))
+        .await
+        .unwrap()
+        .into_inner();
+    let step = &plan.credentials[0];
+    assert_eq!(step.credential.as_ref().unwrap().id, "unpriced-nowhere");
+    assert_eq!((step.cost.as_ref(), step.hours), (None, None));
+    assert_eq!(plan.unknown_cost_credential_ids, ["unpriced-nowhere"]);
+    assert_eq!(plan.unknown_hours_credential_ids, ["unpriced-nowhere"]);
+    assert_eq!(plan.total_cost.as_ref().unwrap().amount, 0.0);
+    assert!(
+        plan.note.contains("cost of unpriced-nowhere is unknown"),
+        "{}",
+        plan.note
+    );
+
+    let budgeted = running
+        .client
+        .plan_upskilling(request(Some(pb::PlanConstraints {
+            max_total_cost: Some(pb::Money {
+                amount: 10_000.0,
+                currency: "EUR".into(),
+            }),
+            ..pb::PlanConstraints::default()
+        })))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(budgeted.credentials.is_empty());
+    assert_eq!(
+        budgeted.uncovered[0].reason(),
+        pb::UncoveredReason::ExcludedByConstraints
     );
     running.stop().await;
 }

@@ -9,8 +9,8 @@ use rand::rngs::StdRng;
 use rand::{Rng as _, SeedableRng};
 use skillmatch::catalog::{Catalog, CredentialFilter};
 use skillmatch::domain::{
-    AlignmentSource, CredentialId, DeliveryMode, Importance, JobPosting, Microcredential, Money,
-    RequiredCompetency, TaughtCompetency,
+    AlignmentSource, CredentialId, CredentialKind, DeliveryMode, Importance, JobPosting,
+    Microcredential, Money, RequiredCompetency, TaughtCompetency,
 };
 use skillmatch::embed::default_embedder;
 use skillmatch::extract::Extractor;
@@ -81,12 +81,18 @@ impl World {
                     proficiency: None,
                     assessed: self.chance(50),
                     source: AlignmentSource::Provider,
+                    resolved_from: None,
                 })
                 .collect(),
-            hours: (1 + self.below(100)) as f64,
-            cost: Money::new(self.below(600) as f64, ["EUR", "USD"][self.below(2)]).unwrap(),
-            delivery_mode: MODES[self.below(3)],
-            language: "en".into(),
+            kind: CredentialKind::Credential,
+            hours: (!self.chance(10)).then(|| (1 + self.below(100)) as f64),
+            min_hours: None,
+            cost: (!self.chance(10)).then(|| {
+                Money::new(self.below(600) as f64, ["EUR", "USD"][self.below(2)]).unwrap()
+            }),
+            cost_profiles: Vec::new(),
+            delivery_mode: (!self.chance(10)).then(|| MODES[self.below(3)]),
+            language: (!self.chance(10)).then(|| "en".into()),
             assessed: self.chance(60),
             accredited_by: if self.chance(30) {
                 vec!["Board".into()]
@@ -101,6 +107,8 @@ impl World {
             credits: None,
             validity_months: None,
             url: None,
+            published_type: None,
+            occupations: Vec::new(),
         }
     }
 
@@ -140,6 +148,13 @@ impl World {
         }
         filter.require_assessed = self.chance(20);
         filter.require_accredited = self.chance(10);
+        if self.chance(20) {
+            filter.max_hours = Some(self.below(100) as f64);
+        }
+        if self.chance(10) {
+            filter.language = Some("en".into());
+        }
+        filter.include_unknown = self.chance(50);
         filter
     }
 }
@@ -236,11 +251,15 @@ fn plain_credential(id: &str, title: &str, description: &str, uri: &str) -> Micr
             proficiency: None,
             assessed: false,
             source: AlignmentSource::Provider,
+            resolved_from: None,
         }],
-        hours: 10.0,
-        cost: Money::new(0.0, "EUR").unwrap(),
-        delivery_mode: DeliveryMode::Online,
-        language: "en".into(),
+        kind: CredentialKind::Credential,
+        hours: Some(10.0),
+        min_hours: None,
+        cost: Some(Money::new(0.0, "EUR").unwrap()),
+        cost_profiles: Vec::new(),
+        delivery_mode: Some(DeliveryMode::Online),
+        language: Some("en".into()),
         assessed: false,
         accredited_by: Vec::new(),
         frameworks: Vec::new(),
@@ -251,6 +270,8 @@ fn plain_credential(id: &str, title: &str, description: &str, uri: &str) -> Micr
         credits: None,
         validity_months: None,
         url: None,
+        published_type: None,
+        occupations: Vec::new(),
     }
 }
 

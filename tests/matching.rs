@@ -421,3 +421,38 @@ async fn job_and_job_id_are_exclusive_and_job_ids_are_checked() {
     let status = client.match_credentials(absent).await.expect_err("absent");
     assert_eq!(status.code(), tonic::Code::NotFound, "{status:?}");
 }
+
+#[tokio::test]
+async fn explanations_say_which_markers_are_not_published() {
+    let (_dir, server) = start_fresh().await;
+    let mut unpriced = common::fixtures::credential("test-unpriced-sql");
+    unpriced.title = "SQL queries for analysts".to_owned();
+    unpriced.competencies[0].uri = SQL.to_owned();
+    unpriced.cost = None;
+    unpriced.hours = None;
+    server
+        .catalog()
+        .await
+        .upsert_credentials(pb::UpsertCredentialsRequest {
+            credentials: vec![unpriced],
+        })
+        .await
+        .expect("upsert");
+    let found = matches(
+        &server,
+        match_request(job("SQL analyst", "Writes SQL queries."), 50),
+    )
+    .await;
+    let unpriced = found
+        .iter()
+        .find(|m| id(m) == "test-unpriced-sql")
+        .expect("ranked");
+    let summary = &unpriced.explanation.as_ref().expect("explained").summary;
+    assert!(summary.ends_with("Unknown: cost, hours."), "{summary}");
+    let known = found
+        .iter()
+        .find(|m| id(m) != "test-unpriced-sql")
+        .expect("another match");
+    let summary = &known.explanation.as_ref().expect("explained").summary;
+    assert!(!summary.contains("Unknown:"), "{summary}");
+}

@@ -41,7 +41,7 @@ async fn non_finite_and_negative_numbers_are_refused_and_the_store_stays_readabl
         let status = upsert(&server, vec![with_credits]).await;
         assert_violates(&status, "credentials[0].credits.value");
         let mut with_hours = credential("cr-y");
-        with_hours.hours = value;
+        with_hours.hours = Some(value);
         assert_violates(
             &upsert(&server, vec![with_hours]).await,
             "credentials[0].hours",
@@ -333,7 +333,7 @@ async fn errors_stay_small_however_many_violations() {
     let credentials: Vec<pb::Microcredential> = (0..500)
         .map(|index| {
             let mut bad = credential(&format!("cr-{index}"));
-            bad.hours = -1.0;
+            bad.hours = Some(-1.0);
             bad.language = "x".repeat(900);
             bad
         })

@@ -7,7 +7,8 @@ use rand::rngs::StdRng;
 use rand::{Rng as _, SeedableRng};
 
 use skillmatch::domain::{
-    AlignmentSource, CredentialId, DeliveryMode, Microcredential, Money, TaughtCompetency,
+    AlignmentSource, CredentialId, CredentialKind, DeliveryMode, Microcredential, Money,
+    TaughtCompetency,
 };
 use skillmatch::taxonomy::Taxonomy;
 
@@ -62,12 +63,16 @@ pub fn synthetic_catalogue(taxonomy: &Taxonomy, count: usize) -> Vec<Microcreden
                         proficiency: None,
                         assessed: rng.below(2) == 0,
                         source: AlignmentSource::Provider,
+                        resolved_from: None,
                     })
                     .collect(),
-                hours: (4 + rng.below(200)) as f64,
-                cost: Money::new(rng.below(1500) as f64, "EUR").expect("valid money"),
-                delivery_mode: modes[rng.below(3)],
-                language: "en".into(),
+                kind: CredentialKind::Credential,
+                hours: Some((4 + rng.below(200)) as f64),
+                min_hours: None,
+                cost: Some(Money::new(rng.below(1500) as f64, "EUR").expect("valid money")),
+                cost_profiles: Vec::new(),
+                delivery_mode: Some(modes[rng.below(3)]),
+                language: Some("en".into()),
                 assessed: rng.below(4) != 0,
                 accredited_by: if rng.below(2) == 0 {
                     vec!["Board".into()]
@@ -82,6 +87,8 @@ pub fn synthetic_catalogue(taxonomy: &Taxonomy, count: usize) -> Vec<Microcreden
                 credits: None,
                 validity_months: None,
                 url: None,
+                published_type: None,
+                occupations: Vec::new(),
             }
         })
         .collect()

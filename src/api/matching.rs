@@ -55,6 +55,16 @@ fn need_to_pb(taxonomy: &Taxonomy, need: &JobNeed) -> pb::JobCompetency {
 }
 
 fn summary(taxonomy: &Taxonomy, needs: &[JobNeed], found: &CredentialMatch) -> String {
+    let unknown = found.credential.unknown_markers();
+    let coverage = coverage_sentence(taxonomy, needs, found);
+    if unknown.is_empty() {
+        coverage
+    } else {
+        format!("{coverage} Unknown: {}.", unknown.join(", "))
+    }
+}
+
+fn coverage_sentence(taxonomy: &Taxonomy, needs: &[JobNeed], found: &CredentialMatch) -> String {
     let labels: Vec<&str> = found
         .covered
         .iter()

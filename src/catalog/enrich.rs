@@ -33,15 +33,16 @@ fn credential_text(credential: &Microcredential) -> String {
 
 /// Adds the competencies the credential's text names and its provider did not
 /// align, marked as extracted. Earlier extracted alignments are recomputed, so
-/// re-upserting a credential never accumulates stale inferences.
+/// re-upserting a credential never accumulates stale inferences; those
+/// resolved from a published name (`resolved_from`) are kept.
 pub fn add_extracted_competencies(
     taxonomy: &Taxonomy,
     extractor: &Extractor,
     credential: &mut Microcredential,
 ) {
-    credential
-        .competencies
-        .retain(|taught| taught.source == AlignmentSource::Provider);
+    credential.competencies.retain(|taught| {
+        taught.source == AlignmentSource::Provider || taught.resolved_from.is_some()
+    });
     let options = ExtractOptions {
         top_k: EXAMINED,
         min_score: 0.0,
@@ -61,6 +62,7 @@ pub fn add_extracted_competencies(
             proficiency: None,
             assessed: false,
             source: AlignmentSource::Extracted,
+            resolved_from: None,
         });
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use super::report::RecordReport;
 use crate::domain::Microcredential;
 
 /// A record that could not be imported.
@@ -23,6 +24,9 @@ pub struct ParsedCredentials {
     pub credentials: Vec<Microcredential>,
     /// Rejected lines, in file order.
     pub rejected: Vec<RejectedLine>,
+    /// One report per record, in file order (a JSON Lines record is read
+    /// as it is: its report has no field details).
+    pub reports: Vec<super::report::RecordReport>,
 }
 
 /// Parses and validates JSON Lines; blank lines are skipped. A repeated id is
@@ -35,19 +39,31 @@ pub fn parse_credentials_jsonl(text: &str) -> ParsedCredentials {
             continue;
         }
         let line_number = index + 1;
+        let mut report = RecordReport::new(line_number, None);
         match parse_line(line) {
             Ok(credential) if !seen.insert(credential.id.clone()) => {
+                let reason = format!("duplicate id {}", credential.id);
+                report.reject(reason.clone());
                 parsed.rejected.push(RejectedLine {
                     line: line_number,
-                    reason: format!("duplicate id {}", credential.id),
+                    reason,
                 });
             }
-            Ok(credential) => parsed.credentials.push(credential),
-            Err(reason) => parsed.rejected.push(RejectedLine {
-                line: line_number,
-                reason,
-            }),
+            Ok(credential) => {
+                report.id = Some(credential.id.to_string());
+                report.title = Some(credential.title.clone());
+                report.kind = Some(credential.kind);
+                parsed.credentials.push(credential);
+            }
+            Err(reason) => {
+                report.reject(reason.clone());
+                parsed.rejected.push(RejectedLine {
+                    line: line_number,
+                    reason,
+                });
+            }
         }
+        parsed.reports.push(report);
     }
     parsed
 }

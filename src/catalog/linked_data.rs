@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use std::collections::HashSet;
 
+use super::report::RecordReport;
 use super::{ParsedCredentials, RejectedLine};
 use crate::domain::{CredentialId, Microcredential};
 
@@ -20,7 +21,7 @@ pub(super) struct Record {
 
 /// Collects the outcome of each record: credentials in order, a repeated id
 /// rejected on its later records, every rejection with its position and the
-/// record's id when it has one.
+/// record's id when it has one, and a report per record.
 pub(super) struct Outcomes {
     parsed: ParsedCredentials,
     rejected: Vec<RejectedLine>,
@@ -30,42 +31,57 @@ pub(super) struct Outcomes {
 impl Outcomes {
     /// Starts from the rejections made while splitting the file.
     pub(super) fn new(rejected: Vec<RejectedLine>) -> Self {
+        let mut parsed = ParsedCredentials::default();
+        for line in &rejected {
+            let mut report = RecordReport::new(line.line, None);
+            report.reject(line.reason.clone());
+            parsed.reports.push(report);
+        }
         Self {
-            parsed: ParsedCredentials::default(),
+            parsed,
             rejected,
             seen: HashSet::new(),
         }
     }
 
-    /// Records one record's outcome; `id_key` names the node's id property.
+    /// Records one record's outcome and its report.
     pub(super) fn push(
         &mut self,
         record: &Record,
-        id_key: &str,
+        mut report: RecordReport,
         outcome: Result<Microcredential, String>,
     ) {
         let line = record.position;
+        let reject = |report: &mut RecordReport, reason: String| {
+            let reason = match &report.source_id {
+                Some(id) => format!("{id}: {reason}"),
+                None => reason,
+            };
+            report.reject(reason.clone());
+            RejectedLine { line, reason }
+        };
         match outcome {
             Ok(credential) if !self.seen.insert(credential.id.clone()) => {
-                self.rejected.push(RejectedLine {
-                    line,
-                    reason: format!("duplicate id {}", credential.id),
-                });
+                let reason = format!("duplicate id {}", credential.id);
+                report.id = Some(credential.id.to_string());
+                self.rejected.push(reject(&mut report, reason));
             }
-            Ok(credential) => self.parsed.credentials.push(credential),
-            Err(reason) => self.rejected.push(RejectedLine {
-                line,
-                reason: match record.node.get(id_key).and_then(Value::as_str) {
-                    Some(id) => format!("{id}: {reason}"),
-                    None => reason,
-                },
-            }),
+            Ok(credential) => {
+                report.id = Some(credential.id.to_string());
+                report.title = Some(credential.title.clone());
+                report.kind = Some(credential.kind);
+                report.settle();
+                self.parsed.credentials.push(credential);
+            }
+            Err(reason) => self.rejected.push(reject(&mut report, reason)),
         }
+        self.parsed.reports.push(report);
     }
 
-    /// The credentials, and the rejections in file order.
+    /// The credentials, the rejections and the reports in file order.
     pub(super) fn finish(mut self) -> ParsedCredentials {
         self.rejected.sort_by_key(|r| r.line);
+        self.parsed.reports.sort_by_key(|r| r.position);
         self.parsed.rejected = self.rejected;
         self.parsed
     }
@@ -206,14 +222,59 @@ pub(super) fn references(value: Option<&Value>) -> Vec<String> {
         .collect()
 }
 
-/// A credential id from an IRI: its last path segment (`ce-...` for a
-/// Credential Registry resource), or the whole value when it has no `/`.
-pub(super) fn id_from_iri(iri: &str) -> Result<CredentialId, String> {
-    let trimmed = iri.trim().trim_end_matches('/');
+/// A credential id from an IRI, and whether it had to be derived rather
+/// than taken as it is. The id is the IRI's last path segment (`ce-...` for
+/// a Credential Registry resource; a URN as it is); a query string is kept,
+/// appended after a `.` with every character an id cannot hold replaced by
+/// `-` (`badge?v=3_0` gives `badge.v-3_0`). An IRI that still gives no valid
+/// id gets `iri-` and the first 32 hex digits of its BLAKE3 hash. Equal IRIs
+/// always give equal ids.
+pub(super) fn id_from_iri(iri: &str) -> Result<(CredentialId, bool), String> {
+    let trimmed = iri.trim();
+    if trimmed.is_empty() {
+        return Err("an empty id".to_owned());
+    }
+    if let Ok(id) = plain_id(trimmed) {
+        return Ok((id, false));
+    }
+    let (path, query) = trimmed.split_once('?').unwrap_or((trimmed, ""));
+    let last = path
+        .trim_end_matches('/')
+        .rsplit(['/', '#'])
+        .next()
+        .unwrap_or_default();
+    let sanitise = |part: &str| -> String {
+        part.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':') {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    };
+    let mut derived = sanitise(last);
+    if !query.is_empty() {
+        derived.push('.');
+        derived.push_str(&sanitise(query));
+    }
+    if !last.is_empty() {
+        if let Ok(id) = CredentialId::parse(&derived) {
+            return Ok((id, true));
+        }
+    }
+    let hash = blake3::hash(trimmed.as_bytes()).to_hex();
+    let id = CredentialId::parse(&format!("iri-{}", &hash[..32]))
+        .map_err(|error| format!("cannot make a credential id from {iri:?}: {error}"))?;
+    Ok((id, true))
+}
+
+/// The last path segment of an IRI when it is a valid id as it is.
+fn plain_id(iri: &str) -> Result<CredentialId, ()> {
+    let trimmed = iri.trim_end_matches('/');
     let last = trimmed.rsplit(['/', '#']).next().unwrap_or(trimmed);
-    CredentialId::parse(last).map_err(|_| {
-        format!("cannot make a credential id from {iri:?}: its last segment must be 1-128 ASCII letters, digits, '-', '_', '.' or ':'")
-    })
+    CredentialId::parse(last).map_err(|_| ())
 }
 
 /// Hours in an ISO 8601 duration such as `PT40H` or `P6W`. Time parts count
@@ -279,14 +340,25 @@ mod tests {
         let map = serde_json::json!({"de": "Hallo", "en-US": "Hello"});
         assert_eq!(text(Some(&map)).as_deref(), Some("Hello"));
         assert_eq!(language_map_tag(Some(&map)).as_deref(), Some("de"));
+        let id = |iri: &str| {
+            let (id, derived) = id_from_iri(iri).unwrap();
+            (id.to_string(), derived)
+        };
         assert_eq!(
-            id_from_iri("https://credentialengineregistry.org/resources/ce-1a2b/")
-                .unwrap()
-                .as_str(),
-            "ce-1a2b"
+            id("https://credentialengineregistry.org/resources/ce-1a2b/"),
+            ("ce-1a2b".into(), false)
         );
-        assert_eq!(id_from_iri("urn:uuid:42").unwrap().as_str(), "urn:uuid:42");
-        assert!(id_from_iri("https://x.org/a b").is_err());
+        assert_eq!(id("urn:uuid:42"), ("urn:uuid:42".into(), false));
+        assert_eq!(
+            id("https://api.openbadges.education/public/badges/1l5y_22PS?v=3_0"),
+            ("1l5y_22PS.v-3_0".into(), true)
+        );
+        assert_eq!(id("https://x.org/a b"), ("a-b".into(), true));
+        let long = format!("https://x.org/{}", "a".repeat(200));
+        let (hashed, derived) = id(&long);
+        assert!(hashed.starts_with("iri-") && derived, "{hashed}");
+        assert_eq!(id(&long), id(&long), "deterministic");
+        assert!(id_from_iri(" ").is_err());
     }
 
     #[test]

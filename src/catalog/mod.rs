@@ -9,6 +9,8 @@ mod jsonl;
 mod linked_data;
 mod openbadges;
 mod references;
+mod report;
+mod resolve;
 mod seed;
 mod stacks;
 mod teaching;
@@ -25,6 +27,11 @@ pub use index::CredentialIndex;
 pub use jsonl::{ParsedCredentials, RejectedLine, parse_credentials_jsonl};
 pub use openbadges::parse_credentials_openbadges;
 pub use references::{DanglingReference, UpsertReport};
+pub use report::{
+    FieldOutcome, FieldReport, ImportReport, NamedCompetency, PublishedOccupation, RecordReport,
+    RecordStatus, ResolvedCompetency,
+};
+pub use resolve::{MIN_RESOLUTION_SCORE, keep_known_links, resolve_published};
 pub use seed::{SAMPLE_CREDENTIALS_JSONL, SeedReport};
 pub use teaching::{Ordinal, QualityMarkers, TeachingIndex};
 

@@ -6,13 +6,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use skillmatch::embed::EmbedderChoice;
-use skillmatch::eval::{self, RunContext, coursera};
+use skillmatch::eval::{self, RunContext, coursera, standards};
 use skillmatch::extract::{METHOD, Tuning};
 
 use super::EvalArgs;
 
 /// Heading of the section written by `eval --catalogue`.
 const CATALOGUE_HEADING: &str = "## Catalogue (Coursera)";
+/// Heading of the section written by `eval --standards`; kept last.
+const STANDARDS_HEADING: &str = "## Credential standards (CTDL, Open Badges)";
 /// Heading of the hand-written record of embedder comparisons and tuning
 /// runs, kept (with everything after it) when the main tables are rewritten.
 const EMBEDDERS_HEADING: &str = "## Embedders and tuning";
@@ -20,6 +22,9 @@ const EMBEDDERS_HEADING: &str = "## Embedders and tuning";
 pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<()> {
     if args.catalogue {
         return run_catalogue(args);
+    }
+    if args.standards {
+        return run_standards(args);
     }
     eprintln!("evaluating on {}", args.data.display());
     let embedder = if args.no_vectors {
@@ -100,10 +105,47 @@ fn run_catalogue(args: &EvalArgs) -> anyhow::Result<()> {
         coursera::METHOD,
     );
     let existing = std::fs::read_to_string(&args.out).unwrap_or_default();
+    let standards = existing
+        .find(STANDARDS_HEADING)
+        .map_or("", |start| &existing[start..]);
     let kept = existing
         .find(CATALOGUE_HEADING)
+        .or_else(|| existing.find(STANDARDS_HEADING))
         .map_or(existing.as_str(), |start| &existing[..start]);
-    write(&args.out, &format!("{}\n\n{section}", kept.trim_end()))?;
+    let text = format!("{}\n\n{section}", kept.trim_end());
+    let text = if standards.is_empty() {
+        text
+    } else {
+        format!("{}\n\n{standards}", text.trim_end())
+    };
+    write(&args.out, &text)?;
+    eprintln!("wrote {}", args.out.display());
+    Ok(())
+}
+
+fn run_standards(args: &EvalArgs) -> anyhow::Result<()> {
+    eprintln!("credential-standards evaluation on {}", args.data.display());
+    let work = std::env::temp_dir().join(format!("skillmatch-standards-{}", std::process::id()));
+    let result = standards::run(&args.data, &work);
+    let _ = std::fs::remove_dir_all(&work);
+    let report = result.with_context(|| format!("evaluating on {}", args.data.display()))?;
+    let figures = report.markdown_figures();
+    println!("{figures}");
+    let section = format!(
+        "{STANDARDS_HEADING}\n\nRun {} on commit `{}`. Command: `skillmatch eval --standards --data {}`.\n\n{}\n### Figures\n\n{figures}",
+        utc_now(),
+        commit(),
+        args.data.display(),
+        standards::METHOD,
+    );
+    let existing = std::fs::read_to_string(&args.out).unwrap_or_default();
+    let kept = existing
+        .find(STANDARDS_HEADING)
+        .map_or(existing.as_str(), |start| &existing[..start]);
+    write(
+        &args.out,
+        &format!("{}\n\n{}", kept.trim_end(), section.trim_end()),
+    )?;
     eprintln!("wrote {}", args.out.display());
     Ok(())
 }

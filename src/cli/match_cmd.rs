@@ -61,8 +61,9 @@ fn to_json(engine: &Engine, outcome: &MatchOutcome) -> serde_json::Value {
             "coverage": m.components.coverage,
             "text": m.components.text,
             "teaches": m.covered.iter().map(|c| taxonomy.label(&outcome.needs[c.need].uri)).collect::<Vec<_>>(),
-            "cost": m.credential.cost.to_string(),
+            "cost": m.credential.cost.map(|cost| cost.to_string()),
             "hours": m.credential.hours,
+            "kind": m.credential.kind,
         })).collect::<Vec<_>>(),
     })
 }
@@ -86,13 +87,18 @@ fn print_table(engine: &Engine, outcome: &MatchOutcome) {
             .iter()
             .map(|c| taxonomy.label(&outcome.needs[c.need].uri))
             .collect();
+        let unknown = || "unknown".to_owned();
         println!(
-            "{:>3}  {:>5.3}  {:<44}  {:>12}  {:>6.0}  {}",
+            "{:>3}  {:>5.3}  {:<44}  {:>12}  {:>6}  {}",
             rank + 1,
             m.score,
             truncate(&m.credential.title, 44),
-            m.credential.cost.to_string(),
-            m.credential.hours,
+            m.credential
+                .cost
+                .map_or_else(unknown, |cost| cost.to_string()),
+            m.credential
+                .hours
+                .map_or_else(unknown, |hours| format!("{hours:.0}")),
             teaches.join(", ")
         );
     }

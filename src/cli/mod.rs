@@ -118,7 +118,8 @@ struct ServeArgs {
 
 #[derive(Debug, Subcommand)]
 enum ImportCommand {
-    /// Import microcredentials from a file; all or nothing.
+    /// Import microcredentials from a file, with a report per record
+    /// (`--strict`: all or nothing).
     Credentials(ImportCredentialsArgs),
     /// Import an ESCO CSV release (v1.1.1 layout) as taxonomy `esco`.
     Esco(import_taxonomy::EscoArgs),
@@ -135,6 +136,13 @@ struct ImportCredentialsArgs {
     /// File format.
     #[arg(long, value_enum, default_value_t = CredentialFormat::Jsonl)]
     format: CredentialFormat,
+    /// All or nothing: import nothing when any record is rejected. Without
+    /// it the usable records are imported and the rejected ones reported.
+    #[arg(long)]
+    strict: bool,
+    /// Also write the per-record import report as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
 }
 
 /// Formats `import credentials` reads.
@@ -142,13 +150,15 @@ struct ImportCredentialsArgs {
 enum CredentialFormat {
     /// Native JSON Lines, one credential per line (see README).
     Jsonl,
-    /// Credential Engine CTDL JSON-LD (`ceterms:` credential classes), as a
-    /// document with `@graph` or as JSON Lines.
+    /// Credential Engine CTDL JSON-LD (`ceterms:` credential classes,
+    /// learning opportunities and assessments), as a document with `@graph`
+    /// or as JSON Lines.
     Ctdl,
-    /// Open Badges 3.0 achievements (or credentials awarding them), as a JSON
-    /// array or JSON Lines; price, hours and delivery mode come from the
-    /// `skillmatch:cost`, `skillmatch:hours` and `skillmatch:deliveryMode`
-    /// extension properties.
+    /// Open Badges 3.0 achievements (or credentials awarding them, or CLR 2.0
+    /// credentials holding them), as a JSON array or JSON Lines; price,
+    /// hours and delivery mode are unknown unless the `skillmatch:cost`,
+    /// `skillmatch:hours` and `skillmatch:deliveryMode` extension properties
+    /// give them.
     Openbadges,
 }
 
@@ -178,6 +188,11 @@ struct EvalArgs {
     /// replace or append only the "Catalogue (Coursera)" section of the report.
     #[arg(long)]
     catalogue: bool,
+    /// Run the credential-standards evaluation instead (the CTDL and Open
+    /// Badges records of `credential-standards/`), and replace or append
+    /// only the "Credential standards" section of the report.
+    #[arg(long, conflicts_with = "catalogue")]
+    standards: bool,
     /// Where to write the report.
     #[arg(long, default_value = "EVALUATION.md")]
     out: PathBuf,

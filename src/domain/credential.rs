@@ -20,6 +20,21 @@ pub enum DeliveryMode {
     Blended,
 }
 
+/// What kind of catalogue entry a record is. CTDL publishes courses and
+/// exams (`LearningOpportunityProfile`, `AssessmentProfile`) beside
+/// credentials; all three can close a skills gap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialKind {
+    /// A credential awarded to a learner (certificate, badge, degree, licence).
+    #[default]
+    Credential,
+    /// A course or programme (CTDL `LearningOpportunityProfile`).
+    LearningOpportunity,
+    /// An exam or other assessment (CTDL `AssessmentProfile`).
+    Assessment,
+}
+
 /// Proficiency on a four-step scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -59,6 +74,38 @@ pub struct TaughtCompetency {
     /// Where the alignment comes from.
     #[serde(default)]
     pub source: AlignmentSource,
+    /// For a competency resolved from a published name (no taxonomy URI in
+    /// the record): what was published and how well it matched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_from: Option<PublishedCompetency>,
+}
+
+/// A competency as a record published it, by name (CTDL `targetNodeName`,
+/// an Open Badges alignment outside the taxonomy), and the score of its
+/// resolution to a taxonomy competency through the extractor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublishedCompetency {
+    /// The published name.
+    pub name: String,
+    /// The published framework (name or URL), when given.
+    #[serde(default)]
+    pub framework: Option<String>,
+    /// Extraction score of the resolved competency, in [0, 1].
+    pub score: f64,
+}
+
+/// One price a record publishes (a CTDL `CostProfile`), kept as published:
+/// a currency that is not given or not recognised is `None`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublishedCost {
+    /// Amount in major units.
+    pub amount: f64,
+    /// ISO 4217 currency, when known.
+    #[serde(default)]
+    pub currency: Option<super::Currency>,
+    /// What the price is for (description, audience), when given.
+    #[serde(default)]
+    pub label: Option<String>,
 }
 
 /// Academic credits.
@@ -72,10 +119,18 @@ pub struct Credits {
 
 /// A microcredential. Constructed only through validation (the JSON Lines
 /// reader or the API adapter), so every value here is well-formed.
+///
+/// Hours, cost, delivery mode and language are `None` when the record does
+/// not publish them: unknown is a value, never replaced by a default (no 0
+/// hours or 0 cost stands in for "not published"). Stored records written
+/// before these could be unknown hold plain values, which read as `Some`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Microcredential {
     /// Client-chosen id.
     pub id: CredentialId,
+    /// Credential, learning opportunity or assessment.
+    #[serde(default)]
+    pub kind: CredentialKind,
     /// Title.
     pub title: String,
     /// Provider.
@@ -90,14 +145,27 @@ pub struct Microcredential {
     /// Competencies taught.
     #[serde(default)]
     pub competencies: Vec<TaughtCompetency>,
-    /// Notional learning hours.
-    pub hours: f64,
-    /// Cost to the learner.
-    pub cost: Money,
-    /// Delivery mode.
-    pub delivery_mode: DeliveryMode,
-    /// Language of instruction (BCP 47).
-    pub language: String,
+    /// Notional learning hours: the exact duration, or the upper bound of a
+    /// published range (the bound filters and plans use). `None`: unknown.
+    #[serde(default)]
+    pub hours: Option<f64>,
+    /// The lower bound when the duration is published as a range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_hours: Option<f64>,
+    /// Cost to the learner: the sum of the priced cost profiles when they all
+    /// share a known currency (exact when they are components, an upper bound
+    /// when they are alternatives for different audiences). `None`: unknown.
+    #[serde(default)]
+    pub cost: Option<Money>,
+    /// Every published price, as published.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cost_profiles: Vec<PublishedCost>,
+    /// Delivery mode. `None`: unknown.
+    #[serde(default)]
+    pub delivery_mode: Option<DeliveryMode>,
+    /// Language of instruction (BCP 47). `None`: unknown.
+    #[serde(default)]
+    pub language: Option<String>,
     /// Whether learning is assessed.
     #[serde(default)]
     pub assessed: bool,
@@ -128,6 +196,15 @@ pub struct Microcredential {
     /// Landing page.
     #[serde(default)]
     pub url: Option<String>,
+    /// The type the record was published as, when it is not one of ours:
+    /// an Open Badges `achievementType` outside the enumeration ("Module"),
+    /// or the CTDL class (`ceterms:BachelorDegree`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_type: Option<String>,
+    /// Taxonomy occupations the record names (CTDL `occupationType` SOC
+    /// codes resolved to O*NET occupations), as URIs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub occupations: Vec<String>,
 }
 
 impl Microcredential {
@@ -141,9 +218,25 @@ impl Microcredential {
         !self.part_of.is_empty() || !self.has_part.is_empty()
     }
 
-    /// The primary language subtag, lower-cased (`en` for `en-GB`).
-    pub fn primary_language(&self) -> String {
-        primary_language(&self.language)
+    /// The quality markers the record does not publish, in a fixed order:
+    /// `cost`, `hours`, `delivery mode`, `language`. They neither raise nor
+    /// lower a match score; filters and plans treat them explicitly.
+    pub fn unknown_markers(&self) -> Vec<&'static str> {
+        [
+            ("cost", self.cost.is_none()),
+            ("hours", self.hours.is_none()),
+            ("delivery mode", self.delivery_mode.is_none()),
+            ("language", self.language.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(name, unknown)| unknown.then_some(name))
+        .collect()
+    }
+
+    /// The primary language subtag, lower-cased (`en` for `en-GB`); `None`
+    /// when the language is unknown.
+    pub fn primary_language(&self) -> Option<String> {
+        self.language.as_deref().map(primary_language)
     }
 }
 
@@ -156,20 +249,37 @@ pub fn primary_language(tag: &str) -> String {
 }
 
 impl Microcredential {
-    /// Checks the invariants serde cannot express: non-empty title and
-    /// language, finite non-negative hours, EQF level range, unique competencies,
+    /// Checks the invariants serde cannot express: non-empty title, a
+    /// well-formed language when known, finite non-negative hours and prices, EQF level range, unique competencies,
     /// no self-references.
     pub fn validate(&self) -> Result<(), ValidationError> {
         let mut violations = Violations::default();
         violations.check(!self.title.trim().is_empty(), "title", "must not be empty");
         self.check_sizes(&mut violations);
-        violations.check_amount("hours", self.hours);
-        violations.check(
-            is_language_tag(&self.language),
-            "language",
-            "must be a BCP 47 language tag such as en or de-AT",
-        );
-        violations.check_amount("cost.amount", self.cost.amount);
+        for (field, hours) in [("hours", self.hours), ("min_hours", self.min_hours)] {
+            if let Some(hours) = hours {
+                violations.check_amount(field, hours);
+            }
+        }
+        if let (Some(min), Some(max)) = (self.min_hours, self.hours) {
+            violations.check(min <= max, "min_hours", "must not exceed hours");
+        }
+        if self.min_hours.is_some() && self.hours.is_none() {
+            violations.add("min_hours", "needs hours, the upper bound of the range");
+        }
+        if let Some(language) = &self.language {
+            violations.check(
+                is_language_tag(language),
+                "language",
+                "must be a BCP 47 language tag such as en or de-AT",
+            );
+        }
+        if let Some(cost) = &self.cost {
+            violations.check_amount("cost.amount", cost.amount);
+        }
+        for (index, profile) in self.cost_profiles.iter().enumerate() {
+            violations.check_amount(&format!("cost_profiles[{index}].amount"), profile.amount);
+        }
         if let Some(credits) = &self.credits {
             violations.check_amount("credits.value", credits.value);
             violations.check_chars("credits.system", &credits.system, MAX_NAME_CHARS);
@@ -225,7 +335,9 @@ impl Microcredential {
                 MAX_URI_CHARS,
             );
         }
-        violations.check_chars("language", &self.language, MAX_NAME_CHARS);
+        if let Some(language) = &self.language {
+            violations.check_chars("language", language, MAX_NAME_CHARS);
+        }
         violations.check_names("accredited_by", &self.accredited_by, MAX_NAMES_PER_LIST);
         violations.check_names("frameworks", &self.frameworks, MAX_NAMES_PER_LIST);
         for (field, ids) in [
@@ -251,4 +363,59 @@ pub fn is_language_tag(tag: &str) -> bool {
     primary_ok
         && subtags
             .all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record as the store held it before markers could be unknown.
+    const STORED_BEFORE: &str = r#"{"id":"old","title":"Old","provider":"P","description":"",
+        "learning_outcomes":[],"competencies":[{"uri":"urn:c","proficiency":null,"assessed":true,"source":"provider"}],
+        "hours":12.0,"cost":{"amount":89.0,"currency":"EUR"},"delivery_mode":"online","language":"en",
+        "assessed":true,"accredited_by":[],"frameworks":[],"part_of":[],"has_part":[],"prerequisites":[],
+        "eqf_level":null,"credits":null,"validity_months":null,"url":null}"#;
+
+    #[test]
+    fn records_stored_before_read_as_known_credentials() {
+        let old: Microcredential = serde_json::from_str(STORED_BEFORE).unwrap();
+        assert_eq!(old.kind, CredentialKind::Credential);
+        assert_eq!(old.hours, Some(12.0));
+        assert_eq!(old.cost.map(|c| c.amount), Some(89.0));
+        assert_eq!(old.delivery_mode, Some(DeliveryMode::Online));
+        assert_eq!(old.language.as_deref(), Some("en"));
+        assert_eq!(old.min_hours, None);
+        assert!(old.cost_profiles.is_empty());
+        assert_eq!(old.competencies[0].resolved_from, None);
+        assert!(old.validate().is_ok());
+        assert!(old.unknown_markers().is_empty());
+        let again: Microcredential =
+            serde_json::from_str(&serde_json::to_string(&old).unwrap()).unwrap();
+        assert_eq!(again, old, "round trip");
+    }
+
+    #[test]
+    fn unknown_markers_are_absent_not_zero() {
+        let unknown: Microcredential = serde_json::from_str(r#"{"id":"u","title":"U"}"#).unwrap();
+        assert_eq!(
+            unknown.unknown_markers(),
+            ["cost", "hours", "delivery mode", "language"]
+        );
+        assert!(unknown.validate().is_ok());
+        let json = serde_json::to_value(&unknown).unwrap();
+        assert!(json["hours"].is_null() && json["cost"].is_null());
+        let mut ranged = unknown.clone();
+        ranged.min_hours = Some(2.0);
+        assert!(
+            ranged.validate().is_err(),
+            "a lower bound needs an upper bound"
+        );
+        ranged.hours = Some(1.0);
+        assert!(
+            ranged.validate().is_err(),
+            "min_hours must not exceed hours"
+        );
+        ranged.hours = Some(3.0);
+        assert!(ranged.validate().is_ok());
+    }
 }

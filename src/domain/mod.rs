@@ -6,6 +6,7 @@ mod credential;
 mod date;
 mod ids;
 mod job;
+mod language;
 pub mod limits;
 mod money;
 mod occupation;
@@ -17,12 +18,13 @@ pub use candidate::{
 };
 pub use competency::{Competency, CompetencyKind, TaxonomyVersion};
 pub use credential::{
-    AlignmentSource, Credits, DeliveryMode, Microcredential, Proficiency, TaughtCompetency,
-    is_language_tag, primary_language,
+    AlignmentSource, CredentialKind, Credits, DeliveryMode, Microcredential, Proficiency,
+    PublishedCompetency, PublishedCost, TaughtCompetency, is_language_tag, primary_language,
 };
 pub use date::Date;
 pub use ids::{CredentialId, check_client_id};
 pub use job::{Importance, JobPosting, RequiredCompetency};
+pub use language::{PublishedLanguage, read_language};
 pub use money::{Currency, Money};
 pub use occupation::{CompetencyImportance, Occupation};
 pub use record_id::RecordId;

@@ -25,6 +25,46 @@ impl Currency {
         }
     }
 
+    /// A currency as a record publishes it: an ISO 4217 code in any case
+    /// (`usd`), or an English name that names one currency unambiguously
+    /// ("US Dollar", "Euro", "Pound Sterling"). `None` for anything else,
+    /// including ambiguous names such as "Dollar" or symbols such as `$`.
+    pub fn from_published(raw: &str) -> Option<Self> {
+        let trimmed = raw.trim();
+        if trimmed.len() == 3 && trimmed.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Self::parse(&trimmed.to_ascii_uppercase()).ok();
+        }
+        let folded: String = trimmed
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == ' ')
+            .collect();
+        let code = match folded
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .as_str()
+        {
+            "us dollar" | "us dollars" | "united states dollar" | "american dollar" => "USD",
+            "euro" | "euros" => "EUR",
+            "pound sterling" | "british pound" | "british pounds" | "sterling" => "GBP",
+            "canadian dollar" | "canadian dollars" => "CAD",
+            "australian dollar" | "australian dollars" => "AUD",
+            "new zealand dollar" => "NZD",
+            "swiss franc" | "swiss francs" => "CHF",
+            "swedish krona" | "swedish kronor" => "SEK",
+            "norwegian krone" => "NOK",
+            "danish krone" => "DKK",
+            "polish zloty" | "złoty" | "zloty" => "PLN",
+            "czech koruna" => "CZK",
+            "indian rupee" | "indian rupees" => "INR",
+            "japanese yen" | "yen" => "JPY",
+            "south african rand" | "rand" => "ZAR",
+            _ => return None,
+        };
+        Self::parse(code).ok()
+    }
+
     /// The code as text.
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).unwrap_or("XXX")
@@ -129,6 +169,19 @@ mod tests {
         assert_eq!(gbp.at_most(&Money::new(120.0, "EUR").unwrap()), Some(true));
         assert_eq!(gbp.at_most(&Money::new(110.0, "EUR").unwrap()), Some(false));
         assert_eq!(gbp.at_most(&Money::new(1.0, "XYZ").unwrap()), None);
+    }
+
+    #[test]
+    fn reads_published_currency_names() {
+        let code = |raw: &str| Currency::from_published(raw).map(|c| c.to_string());
+        assert_eq!(code("US Dollar").as_deref(), Some("USD"));
+        assert_eq!(code("U.S. Dollar").as_deref(), Some("USD"));
+        assert_eq!(code("usd").as_deref(), Some("USD"));
+        assert_eq!(code("Euro").as_deref(), Some("EUR"));
+        assert_eq!(code("Pound Sterling").as_deref(), Some("GBP"));
+        for ambiguous in ["Dollar", "$", "Pound", "", "Dollars US maybe"] {
+            assert_eq!(code(ambiguous), None, "{ambiguous}");
+        }
     }
 
     #[test]

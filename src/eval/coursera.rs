@@ -9,7 +9,7 @@
 //!   week and 52/12 weeks a month ("1 - 4 Weeks" = 2.5 weeks = 12.5 h,
 //!   "1 - 3 Months" ≈ 43.3 h, "3 - 6 Months" = 97.5 h); "Less Than N Hours"
 //!   counts N/2 hours. Rows whose time cannot be read are skipped.
-//! - cost: unknown, recorded as 0 USD; no cost filter is evaluated.
+//! - cost: not in the data, so unknown (absent); no cost filter is evaluated.
 //! - assessed: Course, Specialization and Professional Certificate carry
 //!   graded assessments for the certificate; Guided Project does not.
 //! - delivery online, language `en`; the id is `coursera:` followed by the
@@ -28,7 +28,7 @@ use serde::Deserialize;
 use super::{EvalError, datasets, first, load_extractor};
 use crate::catalog::{Catalog, CredentialFilter, MAX_INFERRED, add_extracted_competencies};
 use crate::domain::{
-    AlignmentSource, CredentialId, DeliveryMode, JobPosting, Microcredential, Money,
+    AlignmentSource, CredentialId, CredentialKind, DeliveryMode, JobPosting, Microcredential,
 };
 use crate::extract::{ExtractOptions, Extractor, Tuning};
 use crate::matching::{CoverageKind, MatchQuery, match_credentials};
@@ -41,7 +41,7 @@ Data: `coursera-catalogue-2023/coursera_courses.csv` (1,000 rows scraped from co
 Conversion (`src/eval/coursera.rs`), one credential per row:\n\
 - id `coursera:` + the URL path with `/` as `:` (e.g. `coursera:specializations:sscp-training`); a later row with an id already seen is skipped; title, provider = `course_organization`, description, learning outcomes = the items of `course_summary` (a Python list literal), url.\n\
 - hours: not stated; the midpoint of `course_time` at an assumed 5 study hours a week and 52/12 weeks a month: `1 - 4 Weeks` = 12.5 h, `1 - 3 Months` ≈ 43.3 h, `3 - 6 Months` = 97.5 h, `Less Than 2 Hours` = 1 h.\n\
-- cost: not in the data; recorded as 0 USD, so no cost filter is evaluated.\n\
+- cost: not in the data, so unknown (absent, never 0); no cost filter is evaluated.\n\
 - assessed: true for Course, Specialization and Professional Certificate (the certificate requires graded assignments), false for Guided Project. Delivery online, language `en`, no accreditation, no stacking links (the scrape does not say which courses make up a specialization).\n\
 - competencies: never the Coursera skill tags (they are the gold below); only `catalog::add_extracted_competencies` over description + outcomes (the production enrichment: the competencies the text names by a whole preferred, alternative or hidden label, at most 10, source `extracted`).\n\n\
 Matching: the credentials are upserted into a catalogue in a temporary folder (`store::Store` + `catalog::Catalog::open(.., \"\")`, no seed), and every posting (title = first line, description = the rest, no explicit competencies) is matched with `matching::match_credentials`, top_k 5, once with no filter and once with `max_hours` 40 + `require_assessed`; both runs are made first without the vector score (a catalogue without an embedder) and then with it (`Catalog::with_embedder`, the extractor's embedder). A gold essential skill counts as covered when a need of the match explanation whose competency is that skill is covered exactly or through a narrower taught competency by any of the 5 credentials (broader and related coverage do not count). Per posting: covered gold / gold; reported as the mean over postings and as the share of postings with at least one covered. The job's needs are themselves extracted from the posting, so this measures posting extraction and credential extraction together.\n\n\
@@ -176,10 +176,13 @@ fn convert(row: Row) -> Result<CourseraItem, String> {
         description: row.course_description.trim().to_owned(),
         learning_outcomes: parse_python_list(&row.course_summary),
         competencies: Vec::new(),
-        hours,
-        cost: Money::new(0.0, "USD").map_err(|e| e.to_string())?,
-        delivery_mode: DeliveryMode::Online,
-        language: "en".to_owned(),
+        kind: CredentialKind::LearningOpportunity,
+        hours: Some(hours),
+        min_hours: None,
+        cost: None,
+        cost_profiles: Vec::new(),
+        delivery_mode: Some(DeliveryMode::Online),
+        language: Some("en".to_owned()),
         assessed: assessed(&row.course_certificate_type),
         accredited_by: Vec::new(),
         frameworks: Vec::new(),
@@ -190,6 +193,8 @@ fn convert(row: Row) -> Result<CourseraItem, String> {
         credits: None,
         validity_months: None,
         url: Some(row.course_url.trim().to_owned()),
+        published_type: None,
+        occupations: Vec::new(),
     };
     Ok(CourseraItem {
         credential,
@@ -665,15 +670,15 @@ mod tests {
             a.skill_tags,
             ["Python Programming", "SQL", "Data's Analysis"]
         );
-        assert!((a.credential.hours - 97.5).abs() < 1e-9);
+        assert!((a.credential.hours.unwrap() - 97.5).abs() < 1e-9);
         assert!(a.credential.assessed);
-        assert_eq!(a.credential.delivery_mode, DeliveryMode::Online);
-        assert_eq!(a.credential.language, "en");
+        assert_eq!(a.credential.delivery_mode, Some(DeliveryMode::Online));
+        assert_eq!(a.credential.language.as_deref(), Some("en"));
         assert!(a.credential.description.contains("second line"));
         assert!(a.credential.competencies.is_empty());
         assert_eq!(b.credential.id.as_str(), "coursera:projects:quick-chart");
         assert!(!b.credential.assessed);
-        assert!((b.credential.hours - 1.0).abs() < 1e-9);
+        assert!((b.credential.hours.unwrap() - 1.0).abs() < 1e-9);
         assert!(b.skill_tags.is_empty());
         assert!(b.credential.learning_outcomes.is_empty());
     }

@@ -8,6 +8,7 @@ pub mod metrics;
 pub mod onet_titles;
 pub mod references;
 pub mod report;
+pub mod standards;
 pub mod tasks;
 
 use std::path::{Path, PathBuf};

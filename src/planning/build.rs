@@ -149,8 +149,7 @@ impl Builder<'_> {
         if path.contains(&credential.id) {
             return false;
         }
-        let mut ok =
-            self.filter.accepts(credential) && self.constraints.price(&credential.cost).is_some();
+        let mut ok = self.filter.accepts(credential) && self.constraints.admits(credential);
         path.push(credential.id.clone());
         for prerequisite in &credential.prerequisites {
             if !ok {
@@ -211,9 +210,12 @@ impl Builder<'_> {
                         bits.insert(position);
                     }
                 }
+                let cost = credential.cost.and_then(|c| self.constraints.price(&c));
                 Item {
-                    cost: self.constraints.price(&credential.cost).unwrap_or(0.0),
-                    hours: credential.hours,
+                    cost: cost.unwrap_or(0.0),
+                    hours: credential.hours.unwrap_or(0.0),
+                    unknown_cost: cost.is_none(),
+                    unknown_hours: credential.hours.is_none(),
                     covers: self.covers(credential),
                     closure: bits,
                 }

@@ -2,7 +2,7 @@
 //! markers every credential of the plan must have.
 
 use crate::catalog::CredentialFilter;
-use crate::domain::{Currency, DeliveryMode, Money, ValidationError, Violations};
+use crate::domain::{Currency, DeliveryMode, Microcredential, Money, ValidationError, Violations};
 
 /// Budget and quality requirements of an upskilling plan. The default has no limits.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -58,6 +58,20 @@ impl PlanConstraints {
             require_accredited: self.require_accredited,
             ..CredentialFilter::default()
         }
+    }
+
+    /// Whether a credential's cost and hours can enter a plan under these
+    /// budgets: a known price must convert to the plan's currency; an
+    /// unknown price (or unknown hours) is admitted only when there is no
+    /// cost (hours) budget, since nothing shows it fits one. An admitted
+    /// unknown is never counted as 0: the plan names it and prefers plans
+    /// without unknowns (see `problem::Value`).
+    pub fn admits(&self, credential: &Microcredential) -> bool {
+        let cost_ok = match &credential.cost {
+            Some(cost) => self.price(cost).is_some(),
+            None => self.max_total_cost.is_none(),
+        };
+        cost_ok && (credential.hours.is_some() || self.max_total_hours.is_none())
     }
 
     /// A price in the plan's currency through the reference rates; `None`

@@ -20,10 +20,10 @@ pub struct PlanStep {
     pub credential: Arc<Microcredential>,
     /// URIs of the missing competencies it covers.
     pub covers: Vec<String>,
-    /// Its price in the plan's currency.
-    pub cost: Money,
-    /// Its notional learning hours.
-    pub hours: f64,
+    /// Its price in the plan's currency; `None` when not published.
+    pub cost: Option<Money>,
+    /// Its notional learning hours; `None` when not published.
+    pub hours: Option<f64>,
     /// Whether another credential of the plan requires it, directly or transitively.
     pub added_as_prerequisite: bool,
     /// Plan credentials that list it as a prerequisite.
@@ -86,14 +86,47 @@ pub struct Plan {
     pub covered: Vec<CoveredTarget>,
     /// Missing competencies not covered.
     pub uncovered: Vec<UncoveredTarget>,
-    /// Total price in the plan's currency.
+    /// Total of the known prices in the plan's currency; a lower bound
+    /// when `unknown_cost` is not empty.
     pub total_cost: Money,
-    /// Total notional hours.
+    /// Total of the known notional hours; a lower bound when
+    /// `unknown_hours` is not empty.
     pub total_hours: f64,
+    /// Plan credentials whose price is unknown.
+    pub unknown_cost: Vec<CredentialId>,
+    /// Plan credentials whose hours are unknown.
+    pub unknown_hours: Vec<CredentialId>,
     /// How the plan was found.
     pub method: Method,
     /// Larger credentials completed.
     pub stacks: Vec<CompletedStack>,
+}
+
+impl Plan {
+    /// What the totals leave out: one sentence per kind of unknown, empty
+    /// when every price and duration of the plan is known.
+    pub fn unknowns_note(&self) -> String {
+        let list = |ids: &[CredentialId]| {
+            ids.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut sentences = Vec::new();
+        if !self.unknown_cost.is_empty() {
+            sentences.push(format!(
+                "The cost of {} is unknown, so the total cost is a lower bound.",
+                list(&self.unknown_cost)
+            ));
+        }
+        if !self.unknown_hours.is_empty() {
+            sentences.push(format!(
+                "The hours of {} are unknown, so the total hours are a lower bound.",
+                list(&self.unknown_hours)
+            ));
+        }
+        sentences.join(" ")
+    }
 }
 
 /// Puts a selection into plan order and reports on it.
@@ -124,10 +157,10 @@ pub fn assemble(
                     .iter()
                     .map(|t| targets[t].uri.clone())
                     .collect(),
-                cost: Money {
+                cost: (!problem.items[item].unknown_cost).then_some(Money {
                     amount: problem.items[item].cost,
                     currency,
-                },
+                }),
                 hours: credential.hours,
                 added_as_prerequisite: order
                     .iter()
@@ -163,6 +196,13 @@ pub fn assemble(
             },
         })
         .collect();
+    let unknown = |missing: fn(&PlanStep) -> bool| {
+        steps
+            .iter()
+            .filter(|step| missing(step))
+            .map(|step| step.credential.id.clone())
+            .collect()
+    };
     Plan {
         gap,
         covered,
@@ -171,7 +211,9 @@ pub fn assemble(
             amount: selection.value.cost,
             currency,
         },
-        total_hours: steps.iter().map(|s| s.hours).sum(),
+        total_hours: steps.iter().filter_map(|s| s.hours).sum(),
+        unknown_cost: unknown(|step| step.cost.is_none()),
+        unknown_hours: unknown(|step| step.hours.is_none()),
         steps,
         method,
         stacks: completed_stacks(built, &selection.plan, constraints),
@@ -223,9 +265,12 @@ fn completed_stacks(
             let parts_cost: Option<f64> = info
                 .parts
                 .iter()
-                .map(|part| constraints.price(&part.cost))
+                .map(|part| part.cost.and_then(|cost| constraints.price(&cost)))
                 .sum();
-            let bundle_cost = constraints.price(&info.credential.cost);
+            let bundle_cost = info
+                .credential
+                .cost
+                .and_then(|cost| constraints.price(&cost));
             let currency = constraints.currency();
             let title = &info.credential.title;
             let note = match (by_parts, parts_cost, bundle_cost) {

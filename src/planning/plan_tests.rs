@@ -317,3 +317,74 @@ fn narrower_teaching_covers_and_bad_constraints_are_field_violations() {
         ]
     );
 }
+
+/// A credential line with no price or hours published.
+fn unpriced(id: &str, teaches: &[&str]) -> serde_json::Value {
+    json!({
+        "id": id, "title": format!("Credential {id}"),
+        "competencies": teaches.iter().map(|uri| json!({"uri": uri})).collect::<Vec<_>>(),
+    })
+}
+
+#[test]
+fn an_unknown_cost_is_never_taken_as_free() {
+    let f = fixture(&[
+        unpriced("a-unpriced", &["urn:t:1"]),
+        credential("b-priced", 900.0, 90.0, &["urn:t:1"], &[], &[]),
+    ]);
+    let plan = f.plan(&essential(&["urn:t:1"]), &PlanConstraints::default());
+    assert_eq!(
+        ids(&plan),
+        ["b-priced"],
+        "a known price beats an unknown one, however high"
+    );
+    assert!(plan.unknown_cost.is_empty());
+    assert!(plan.unknowns_note().is_empty());
+}
+
+#[test]
+fn an_unknown_cost_enters_a_plan_without_budget_and_is_named() {
+    let f = fixture(&[
+        unpriced("a-unpriced", &["urn:t:1"]),
+        credential("b-priced", 100.0, 10.0, &["urn:t:2"], &[], &[]),
+    ]);
+    let needs = essential(&["urn:t:1", "urn:t:2"]);
+    let plan = f.plan(&needs, &PlanConstraints::default());
+    assert_eq!(ids(&plan), ["a-unpriced", "b-priced"]);
+    assert_eq!(plan.steps[0].cost, None);
+    assert_eq!(plan.steps[0].hours, None);
+    assert_eq!(plan.total_cost.amount, 100.0, "the known prices only");
+    assert_eq!(plan.total_hours, 10.0);
+    assert_eq!(plan.unknown_cost[0].as_str(), "a-unpriced");
+    assert_eq!(plan.unknown_hours[0].as_str(), "a-unpriced");
+    let note = plan.unknowns_note();
+    assert!(
+        note.contains("cost of a-unpriced is unknown") && note.contains("lower bound"),
+        "{note}"
+    );
+
+    let within_budget = f.plan(&needs, &budget(1000.0));
+    assert_eq!(
+        ids(&within_budget),
+        ["b-priced"],
+        "nothing shows an unknown price fits a budget"
+    );
+    assert_eq!(
+        within_budget.uncovered[0].reason,
+        UncoveredReason::ExcludedByConstraints
+    );
+    let hours_budget = PlanConstraints {
+        max_total_hours: Some(100.0),
+        ..PlanConstraints::default()
+    };
+    assert_eq!(ids(&f.plan(&needs, &hours_budget)), ["b-priced"]);
+    let online_only = PlanConstraints {
+        delivery_modes: vec![DeliveryMode::Online],
+        ..PlanConstraints::default()
+    };
+    assert_eq!(
+        ids(&f.plan(&needs, &online_only)),
+        ["b-priced"],
+        "an unknown delivery mode is not online"
+    );
+}

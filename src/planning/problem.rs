@@ -13,10 +13,16 @@ pub const EPSILON: f64 = 1e-6;
 /// One credential as the search sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Item {
-    /// Price in the plan's currency.
+    /// Price in the plan's currency; 0 when unknown (see `unknown_cost`).
     pub cost: f64,
-    /// Notional learning hours.
+    /// Notional learning hours; 0 when unknown (see `unknown_hours`).
     pub hours: f64,
+    /// Whether the price is unknown: the item is then never taken as free,
+    /// a plan holding it is worse than any covering as much without, and
+    /// it is only an item when the plan has no cost budget.
+    pub unknown_cost: bool,
+    /// Whether the hours are unknown, likewise.
+    pub unknown_hours: bool,
     /// Targets (missing competencies) it covers.
     pub covers: Bits,
     /// Items taking it brings into the plan: itself and its prerequisites, transitively.
@@ -65,6 +71,9 @@ pub struct Problem {
 pub struct Value {
     /// Covered target weight (maximised).
     pub weight: f64,
+    /// Items whose cost or hours are unknown (minimised before cost: an
+    /// unknown price is not a low one).
+    pub unknown: usize,
     /// Total cost (minimised).
     pub cost: f64,
     /// Total hours (minimised).
@@ -86,6 +95,7 @@ impl Value {
             }
         };
         close(self.weight, other.weight)
+            .then_with(|| other.unknown.cmp(&self.unknown))
             .then_with(|| close(other.cost, self.cost))
             .then_with(|| close(other.hours, self.hours))
             .then_with(|| self.stacks.cmp(&other.stacks))
@@ -133,11 +143,20 @@ impl Problem {
     pub fn value_of(&self, plan: &Bits) -> Value {
         Value {
             weight: self.weight_of(&self.covered_by(plan)),
+            unknown: self.unknowns(plan),
             cost: plan.iter().map(|i| self.items[i].cost).sum(),
             hours: plan.iter().map(|i| self.items[i].hours).sum(),
             stacks: self.stacks.iter().filter(|s| s.completed_by(plan)).count(),
             size: plan.len(),
         }
+    }
+
+    /// How many items of a set have an unknown cost or unknown hours.
+    pub fn unknowns(&self, items: &Bits) -> usize {
+        items
+            .iter()
+            .filter(|&i| self.items[i].unknown_cost || self.items[i].unknown_hours)
+            .count()
     }
 
     /// Whether cost and hours are within the budgets.

@@ -155,9 +155,15 @@ impl BranchAndBound<'_> {
         if bound < best.weight - EPSILON {
             return true;
         }
+        // Extending a plan never removes an unknown, so at equal weight a plan
+        // with more unknowns than the best cannot win, and with as many it
+        // is compared on cost and hours as usual.
+        let unknown = self.problem.unknowns(plan);
         bound <= best.weight + EPSILON
-            && (cost > best.cost + EPSILON
-                || (cost >= best.cost - EPSILON && hours > best.hours + EPSILON))
+            && (unknown > best.unknown
+                || (unknown == best.unknown
+                    && (cost > best.cost + EPSILON
+                        || (cost >= best.cost - EPSILON && hours > best.hours + EPSILON))))
     }
 }
 
@@ -278,7 +284,7 @@ fn complete(
 ) -> Selection {
     loop {
         let covered = problem.covered_by(&plan);
-        let mut pick: Option<(f64, f64, usize, Option<Bits>, f64, f64)> = None;
+        let mut pick: Option<Pick> = None;
         for &candidate in &problem.candidates {
             let Some((added, added_cost, added_hours, gain)) =
                 addition(problem, lone, &plan, &covered, candidate)
@@ -297,15 +303,41 @@ fn complete(
             } else {
                 gain / spent
             };
-            let better = pick.as_ref().is_none_or(|(best_ratio, best_gain, ..)| {
-                ratio > *best_ratio * (1.0 + EPSILON)
-                    || (ratio >= *best_ratio * (1.0 - EPSILON) && gain > *best_gain + EPSILON)
+            // An addition bringing items of unknown cost or hours comes after
+            // every one that does not: its zero is not a price.
+            let unknown = match &added {
+                Some(added) => problem.unknowns(added),
+                None => usize::from(
+                    problem.items[candidate].unknown_cost || problem.items[candidate].unknown_hours,
+                ),
+            };
+            let better = pick.as_ref().is_none_or(|best| {
+                unknown < best.unknown
+                    || (unknown == best.unknown
+                        && (ratio > best.ratio * (1.0 + EPSILON)
+                            || (ratio >= best.ratio * (1.0 - EPSILON)
+                                && gain > best.gain + EPSILON)))
             });
             if better {
-                pick = Some((ratio, gain, candidate, added, added_cost, added_hours));
+                pick = Some(Pick {
+                    unknown,
+                    ratio,
+                    gain,
+                    candidate,
+                    added,
+                    added_cost,
+                    added_hours,
+                });
             }
         }
-        let Some((_, _, candidate, added, added_cost, added_hours)) = pick else {
+        let Some(Pick {
+            candidate,
+            added,
+            added_cost,
+            added_hours,
+            ..
+        }) = pick
+        else {
             break;
         };
         chosen.push(candidate);
@@ -322,6 +354,24 @@ fn complete(
         plan,
         value,
     }
+}
+
+/// The greedy's best addition so far.
+struct Pick {
+    /// Items of unknown cost or hours it adds (fewer is better, first).
+    unknown: usize,
+    /// Newly covered weight per unit of resource.
+    ratio: f64,
+    /// Newly covered weight.
+    gain: f64,
+    /// The candidate.
+    candidate: usize,
+    /// The items it adds, when more than itself.
+    added: Option<Bits>,
+    /// Their cost.
+    added_cost: f64,
+    /// Their hours.
+    added_hours: f64,
 }
 
 /// What adding a candidate spends, for the greedy ratio.

@@ -31,6 +31,8 @@ struct Shape {
     prerequisites: bool,
     hours_budget: bool,
     stacks: bool,
+    /// Some items of unknown cost or hours.
+    unknowns: bool,
 }
 
 /// A random instance: up to 9 items over up to 6 targets, prerequisites only
@@ -54,9 +56,21 @@ fn random_problem(rng: &mut Rng, shape: &Shape) -> Problem {
             .filter(|_| shape.prerequisites && rng.chance(20))
             .collect();
         requires.push(direct);
+        let unknown_cost = shape.unknowns && rng.chance(20);
+        let unknown_hours = shape.unknowns && rng.chance(10);
         items.push(Item {
-            cost: (rng.below(10) * 50) as f64,
-            hours: (1 + rng.below(40)) as f64,
+            cost: if unknown_cost {
+                0.0
+            } else {
+                (rng.below(10) * 50) as f64
+            },
+            hours: if unknown_hours {
+                0.0
+            } else {
+                (1 + rng.below(40)) as f64
+            },
+            unknown_cost,
+            unknown_hours,
             covers,
             closure: Bits::new(count),
         });
@@ -146,6 +160,7 @@ fn exact_search_matches_brute_force() {
         prerequisites: true,
         hours_budget: true,
         stacks: true,
+        unknowns: true,
     };
     for case in 0..400 {
         let problem = random_problem(&mut rng, &shape);
@@ -168,6 +183,7 @@ fn greedy_is_feasible_and_meets_its_bounds_for_a_money_budget_alone() {
         prerequisites: false,
         hours_budget: false,
         stacks: false,
+        unknowns: false,
     };
     let (full, half) = (1.0 - (-1.0f64).exp(), (1.0 - (-1.0f64).exp()) / 2.0);
     for case in 0..400 {
@@ -197,6 +213,7 @@ fn greedy_stays_feasible_with_prerequisites_and_hours() {
         prerequisites: true,
         hours_budget: true,
         stacks: true,
+        unknowns: true,
     };
     for _ in 0..300 {
         let problem = random_problem(&mut rng, &shape);
@@ -219,6 +236,8 @@ fn solve_picks_the_method_by_candidate_count() {
             b.insert(0);
             b
         },
+        unknown_cost: false,
+        unknown_hours: false,
         closure: Bits::new(0),
     };
     let problem_of = |count: usize| {
@@ -340,6 +359,8 @@ fn the_largest_greedy_instance_is_solved() {
             Item {
                 cost: (1 + rng.below(20)) as f64 * 10.0,
                 hours: 5.0,
+                unknown_cost: false,
+                unknown_hours: false,
                 covers,
                 closure,
             }

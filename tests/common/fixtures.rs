@@ -28,7 +28,7 @@ pub fn credential(id: &str) -> pb::Microcredential {
             assessed: true,
             ..pb::TaughtCompetency::default()
         }],
-        hours: 10.0,
+        hours: Some(10.0),
         cost: Some(money(100.0, "EUR")),
         delivery_mode: pb::DeliveryMode::Online.into(),
         language: "en".to_owned(),

@@ -1,8 +1,9 @@
 //! Microcredentials between protobuf and the domain.
 
 use crate::domain::{
-    AlignmentSource, CredentialId, Credits, DeliveryMode, Microcredential, Money, Proficiency,
-    TaughtCompetency, ValidationError, Violations,
+    AlignmentSource, CredentialId, CredentialKind, Credits, Currency, DeliveryMode,
+    Microcredential, Money, Proficiency, PublishedCost, TaughtCompetency, ValidationError,
+    Violations,
 };
 use crate::pb;
 use crate::taxonomy::Taxonomy;
@@ -39,12 +40,158 @@ pub fn delivery_modes_from_pb(
         .collect()
 }
 
-fn delivery_mode_to_pb(mode: DeliveryMode) -> pb::DeliveryMode {
+fn delivery_mode_to_pb(mode: Option<DeliveryMode>) -> pb::DeliveryMode {
     match mode {
-        DeliveryMode::Online => pb::DeliveryMode::Online,
-        DeliveryMode::InPerson => pb::DeliveryMode::InPerson,
-        DeliveryMode::Blended => pb::DeliveryMode::Blended,
+        None => pb::DeliveryMode::Unspecified,
+        Some(DeliveryMode::Online) => pb::DeliveryMode::Online,
+        Some(DeliveryMode::InPerson) => pb::DeliveryMode::InPerson,
+        Some(DeliveryMode::Blended) => pb::DeliveryMode::Blended,
     }
+}
+
+/// A credential's delivery mode; UNSPECIFIED is unknown (`None`).
+fn known_delivery_mode_from_pb(
+    value: i32,
+    field: &str,
+) -> Result<Option<DeliveryMode>, ValidationError> {
+    if value == pb::DeliveryMode::Unspecified as i32 {
+        return Ok(None);
+    }
+    delivery_mode_from_pb(value, field).map(Some)
+}
+
+/// Most allowed kinds a filter may list (there are three).
+pub const MAX_FILTER_KINDS: usize = 3;
+/// Most cost profiles a credential may carry.
+pub const MAX_COST_PROFILES: usize = 16;
+/// Longest cost profile label, in characters.
+pub const MAX_COST_LABEL_CHARS: usize = 200;
+/// Longest published type, in characters.
+pub const MAX_PUBLISHED_TYPE_CHARS: usize = 100;
+/// Most occupation URIs a credential may carry.
+pub const MAX_OCCUPATION_URIS: usize = 32;
+/// Longest occupation URI, in characters.
+pub const MAX_OCCUPATION_URI_CHARS: usize = 512;
+
+/// A credential's occupation URIs, within their limits.
+fn occupation_uris_from_pb(uris: Vec<String>, violations: &mut Violations) -> Vec<String> {
+    violations.check(
+        uris.len() <= MAX_OCCUPATION_URIS,
+        "occupation_uris",
+        "must hold at most 32 URIs",
+    );
+    for (index, uri) in uris.iter().enumerate() {
+        let length = uri.chars().count();
+        if length == 0 || length > MAX_OCCUPATION_URI_CHARS {
+            violations.add(
+                format!("occupation_uris[{index}]"),
+                "must be 1 to 512 characters",
+            );
+        }
+    }
+    uris
+}
+
+/// A kind from its wire value; UNSPECIFIED is `None`.
+fn kind_from_pb(value: i32, field: &str) -> Result<Option<CredentialKind>, ValidationError> {
+    match pb::CredentialKind::try_from(value) {
+        Ok(pb::CredentialKind::Unspecified) => Ok(None),
+        Ok(pb::CredentialKind::Credential) => Ok(Some(CredentialKind::Credential)),
+        Ok(pb::CredentialKind::LearningOpportunity) => {
+            Ok(Some(CredentialKind::LearningOpportunity))
+        }
+        Ok(pb::CredentialKind::Assessment) => Ok(Some(CredentialKind::Assessment)),
+        Err(_) => Err(ValidationError::field(
+            field,
+            "is not a known credential kind",
+        )),
+    }
+}
+
+/// A kind as its wire value.
+pub fn kind_to_pb(kind: CredentialKind) -> pb::CredentialKind {
+    match kind {
+        CredentialKind::Credential => pb::CredentialKind::Credential,
+        CredentialKind::LearningOpportunity => pb::CredentialKind::LearningOpportunity,
+        CredentialKind::Assessment => pb::CredentialKind::Assessment,
+    }
+}
+
+/// A filter's allowed kinds: at most [`MAX_FILTER_KINDS`], each a set kind;
+/// bad values are recorded under `{prefix}kinds[i]`.
+pub fn kinds_from_pb(
+    kinds: Vec<i32>,
+    prefix: &str,
+    violations: &mut Violations,
+) -> Vec<CredentialKind> {
+    violations.check(
+        kinds.len() <= MAX_FILTER_KINDS,
+        &format!("{prefix}kinds"),
+        "must list at most 3 kinds",
+    );
+    kinds
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, kind)| {
+            let field = format!("{prefix}kinds[{index}]");
+            match kind_from_pb(kind, &field) {
+                Ok(Some(kind)) => Some(kind),
+                Ok(None) => {
+                    violations.add(field, "must not be CREDENTIAL_KIND_UNSPECIFIED");
+                    None
+                }
+                Err(error) => {
+                    violations.extend(error, "");
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+fn cost_profiles_from_pb(
+    profiles: Vec<pb::CostProfile>,
+    violations: &mut Violations,
+) -> Vec<PublishedCost> {
+    violations.check(
+        profiles.len() <= MAX_COST_PROFILES,
+        "cost_profiles",
+        "must hold at most 16 profiles",
+    );
+    profiles
+        .into_iter()
+        .enumerate()
+        .map(
+            |(
+                index,
+                pb::CostProfile {
+                    amount,
+                    currency,
+                    label,
+                },
+            )| {
+                if label.chars().count() > MAX_COST_LABEL_CHARS {
+                    violations.add(
+                        format!("cost_profiles[{index}].label"),
+                        "must be at most 200 characters",
+                    );
+                }
+                let currency = if currency.is_empty() {
+                    None
+                } else {
+                    violations.take(
+                        Currency::parse(&currency),
+                        &format!("cost_profiles[{index}]."),
+                    )
+                };
+                PublishedCost {
+                    amount,
+                    currency,
+                    label: Some(label).filter(|l| !l.is_empty()),
+                }
+            },
+        )
+        .collect()
 }
 
 /// A proficiency from its wire value; UNSPECIFIED is `None`.
@@ -114,6 +261,7 @@ fn taught_from_pb(
         proficiency,
         assessed,
         source,
+        resolved_from: _,
     } = taught;
     TaughtCompetency {
         uri,
@@ -124,6 +272,7 @@ fn taught_from_pb(
         source: violations
             .take(alignment_source_from_pb(source, "source"), prefix)
             .unwrap_or_default(),
+        resolved_from: None,
     }
 }
 
@@ -152,20 +301,34 @@ impl TryFrom<pb::Microcredential> for Microcredential {
             credits,
             validity_months,
             url,
+            kind,
+            min_hours,
+            cost_profiles,
+            published_type,
+            occupation_uris,
         } = message;
         let mut violations = Violations::default();
         let id = violations.take(CredentialId::parse(&id), "");
-        let cost = match cost {
-            Some(pb::Money { amount, currency }) => {
-                violations.take(Money::new(amount, &currency), "cost.")
-            }
-            None => {
-                violations.add("cost", "is required (use amount 0 for free credentials)");
-                None
-            }
-        };
-        let delivery_mode =
-            violations.take(delivery_mode_from_pb(delivery_mode, "delivery_mode"), "");
+        let cost = cost.and_then(|pb::Money { amount, currency }| {
+            violations.take(Money::new(amount, &currency), "cost.")
+        });
+        let delivery_mode = violations
+            .take(
+                known_delivery_mode_from_pb(delivery_mode, "delivery_mode"),
+                "",
+            )
+            .flatten();
+        let kind = violations
+            .take(kind_from_pb(kind, "kind"), "")
+            .flatten()
+            .unwrap_or_default();
+        let cost_profiles = cost_profiles_from_pb(cost_profiles, &mut violations);
+        violations.check(
+            published_type.chars().count() <= MAX_PUBLISHED_TYPE_CHARS,
+            "published_type",
+            "must be at most 100 characters",
+        );
+        let occupations = occupation_uris_from_pb(occupation_uris, &mut violations);
         let competencies = competencies
             .into_iter()
             .enumerate()
@@ -177,11 +340,16 @@ impl TryFrom<pb::Microcredential> for Microcredential {
         let has_part = ids(has_part, "has_part", &mut violations);
         let prerequisites = ids(prerequisites, "prerequisites", &mut violations);
         let eqf_level = eqf_level.map(|level| u8::try_from(level).unwrap_or(u8::MAX));
-        let (Some(id), Some(cost), Some(delivery_mode)) = (id, cost, delivery_mode) else {
+        let Some(id) = id else {
             return Err(violations.finish(()).expect_err("a required field failed"));
         };
         let credential = Self {
             id,
+            kind,
+            min_hours,
+            cost_profiles,
+            published_type: Some(published_type).filter(|t| !t.is_empty()),
+            occupations,
             title,
             provider,
             description,
@@ -190,7 +358,7 @@ impl TryFrom<pb::Microcredential> for Microcredential {
             hours,
             cost,
             delivery_mode,
-            language,
+            language: Some(language).filter(|l| !l.is_empty()),
             assessed,
             accredited_by,
             frameworks,
@@ -230,15 +398,22 @@ pub fn credential_to_pb(taxonomy: &Taxonomy, credential: &Microcredential) -> pb
                 proficiency: proficiency_to_pb(taught.proficiency).into(),
                 assessed: taught.assessed,
                 source: alignment_source_to_pb(taught.source).into(),
+                resolved_from: taught.resolved_from.as_ref().map(|published| {
+                    pb::PublishedCompetency {
+                        name: published.name.clone(),
+                        framework: published.framework.clone().unwrap_or_default(),
+                        score: published.score,
+                    }
+                }),
             })
             .collect(),
         hours: credential.hours,
-        cost: Some(pb::Money {
-            amount: credential.cost.amount,
-            currency: credential.cost.currency.to_string(),
+        cost: credential.cost.map(|cost| pb::Money {
+            amount: cost.amount,
+            currency: cost.currency.to_string(),
         }),
         delivery_mode: delivery_mode_to_pb(credential.delivery_mode).into(),
-        language: credential.language.clone(),
+        language: credential.language.clone().unwrap_or_default(),
         assessed: credential.assessed,
         accredited_by: credential.accredited_by.clone(),
         frameworks: credential.frameworks.clone(),
@@ -252,5 +427,18 @@ pub fn credential_to_pb(taxonomy: &Taxonomy, credential: &Microcredential) -> pb
         }),
         validity_months: credential.validity_months,
         url: credential.url.clone().unwrap_or_default(),
+        kind: kind_to_pb(credential.kind).into(),
+        min_hours: credential.min_hours,
+        cost_profiles: credential
+            .cost_profiles
+            .iter()
+            .map(|profile| pb::CostProfile {
+                amount: profile.amount,
+                currency: profile.currency.map(|c| c.to_string()).unwrap_or_default(),
+                label: profile.label.clone().unwrap_or_default(),
+            })
+            .collect(),
+        published_type: credential.published_type.clone().unwrap_or_default(),
+        occupation_uris: credential.occupations.clone(),
     }
 }

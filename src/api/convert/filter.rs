@@ -1,6 +1,6 @@
 //! Credential filters from protobuf.
 
-use super::delivery_modes_from_pb;
+use super::{delivery_modes_from_pb, kinds_from_pb};
 use crate::catalog::CredentialFilter;
 use crate::domain::limits::{MAX_FILTER_COMPETENCIES, MAX_NAME_CHARS, MAX_URI_CHARS};
 use crate::domain::{Money, ValidationError, Violations, is_language_tag, primary_language};
@@ -20,6 +20,8 @@ pub fn filter_from_pb(
         language,
         provider,
         competency_uris,
+        include_unknown,
+        kinds,
     }) = filter
     else {
         return Ok(CredentialFilter::default());
@@ -54,6 +56,7 @@ pub fn filter_from_pb(
         );
     }
     let delivery_modes = delivery_modes_from_pb(delivery_modes, prefix, &mut violations);
+    let kinds = kinds_from_pb(kinds, prefix, &mut violations);
     violations.finish(CredentialFilter {
         max_cost,
         max_hours,
@@ -63,5 +66,7 @@ pub fn filter_from_pb(
         language: Some(primary_language(&language)).filter(|l| !l.is_empty()),
         provider: Some(provider).filter(|p| !p.trim().is_empty()),
         competency_uris,
+        kinds,
+        include_unknown,
     })
 }

@@ -211,7 +211,7 @@ fn step_to_pb(taxonomy: &Taxonomy, step: &PlanStep) -> pb::PlannedCredential {
             .iter()
             .map(|uri| competency_ref(taxonomy, uri))
             .collect(),
-        cost: Some(money_to_pb(step.cost)),
+        cost: step.cost.map(money_to_pb),
         hours: step.hours,
         added_as_prerequisite: step.added_as_prerequisite,
         required_by: step.required_by.iter().map(ToString::to_string).collect(),
@@ -275,8 +275,14 @@ pub fn plan_to_pb(taxonomy: &Taxonomy, plan: &Plan) -> pb::PlanUpskillingRespons
         total_hours: plan.total_hours,
         optimal: plan.method.is_optimal(),
         method: method_to_pb(plan.method).into(),
-        note: plan.method.guarantee().to_owned(),
+        note: [plan.method.guarantee().to_owned(), plan.unknowns_note()]
+            .into_iter()
+            .filter(|sentence| !sentence.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
         stacks: plan.stacks.iter().map(stack_to_pb).collect(),
         gap: Some(gap_to_pb(taxonomy, &plan.gap)),
+        unknown_cost_credential_ids: plan.unknown_cost.iter().map(ToString::to_string).collect(),
+        unknown_hours_credential_ids: plan.unknown_hours.iter().map(ToString::to_string).collect(),
     }
 }
