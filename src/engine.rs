@@ -6,6 +6,7 @@ mod candidate_index;
 mod gap_source;
 mod ranking;
 mod records;
+mod sizes;
 
 pub use candidate_index::SNAPSHOT_FILE as CANDIDATE_SNAPSHOT_FILE;
 pub use gap_source::{GapSource, HeldSource};

@@ -6,8 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio_stream::StreamExt;
-use tokio_stream::wrappers::TcpListenerStream;
 use tonic::codec::CompressionEncoding;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
@@ -92,7 +90,35 @@ pub async fn serve_with_auth(
     auth: Authenticator,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let auth = AuthInterceptor::new(Arc::new(auth));
+    serve_hardened(
+        listener,
+        engine,
+        options,
+        auth,
+        Hardening::default(),
+        shutdown,
+    )
+    .await
+}
+
+/// What a server adds around its services for production (see `hardening.rs`).
+pub use crate::hardening::Hardening;
+
+/// Like [`serve_with_auth`], with TLS, admission limits and metrics as
+/// `hardening` says.
+pub async fn serve_hardened(
+    listener: TcpListener,
+    engine: Arc<Engine>,
+    options: ServerOptions,
+    auth: Authenticator,
+    hardening: Hardening,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let auth = crate::overload::RateLimited::new(
+        AuthInterceptor::new(Arc::new(auth)),
+        hardening.rate_limiter.clone(),
+        hardening.metrics.clone(),
+    );
     let (health, health_service) = tonic_health::server::health_reporter();
     for name in std::iter::once("").chain(SERVICE_NAMES) {
         health
@@ -121,6 +147,11 @@ pub async fn serve_with_auth(
     Server::builder()
         .timeout(options.request_timeout)
         .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
+        .layer(crate::observe::CallLayer::new(hardening.metrics.clone()))
+        .layer(crate::overload::AdmissionLayer::new(
+            hardening.max_concurrent_calls,
+            hardening.metrics.clone(),
+        ))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -154,17 +185,8 @@ pub async fn serve_with_auth(
             auth,
         ))
         .serve_with_incoming_shutdown(
-            // Nagle off on every accepted connection, as `Server::serve` does
-            // for its own listener: with it on, a response's trailers wait for
-            // the client's delayed ACK (about 40 ms on Linux).
-            TcpListenerStream::new(listener).map(|accepted| {
-                if let Ok(stream) = &accepted {
-                    if let Err(error) = stream.set_nodelay(true) {
-                        tracing::warn!(%error, "cannot set TCP_NODELAY");
-                    }
-                }
-                accepted
-            }),
+            // TCP_NODELAY on every connection, and TLS when configured.
+            crate::listener::accept(listener, hardening.tls.clone()),
             draining,
         )
         .await?;

@@ -110,6 +110,32 @@ struct ServeArgs {
     /// carry `authorization: Bearer KEY`.
     #[arg(long, env = "SKILLMATCH_API_KEYS")]
     api_keys: Option<PathBuf>,
+    /// PEM certificate chain; with --tls-key the server speaks TLS only.
+    /// Reloaded on SIGHUP and when the file changes.
+    #[arg(long, env = "SKILLMATCH_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, env = "SKILLMATCH_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// PEM CA bundle; clients must then present a certificate it signed (mutual TLS).
+    #[arg(long, env = "SKILLMATCH_TLS_CLIENT_CA")]
+    tls_client_ca: Option<PathBuf>,
+    /// Allow API keys over plaintext on a non-loopback address.
+    #[arg(long, env = "SKILLMATCH_ALLOW_PLAINTEXT")]
+    allow_plaintext: bool,
+    /// Most calls served at once (health checks excepted); more are refused
+    /// with RESOURCE_EXHAUSTED. 0 for no limit. Default 256.
+    #[arg(long, env = "SKILLMATCH_MAX_CONCURRENT_CALLS")]
+    max_concurrent_calls: Option<usize>,
+    /// Sustained calls per second allowed per API key; 0 for no limit (the default).
+    #[arg(long, env = "SKILLMATCH_RATE_LIMIT_PER_SEC")]
+    rate_limit_per_sec: Option<f64>,
+    /// Calls a key may make at once above its rate; default one second's worth.
+    #[arg(long, env = "SKILLMATCH_RATE_LIMIT_BURST")]
+    rate_limit_burst: Option<u32>,
+    /// Serve Prometheus metrics at http://ADDR/metrics.
+    #[arg(long, env = "SKILLMATCH_METRICS_ADDR")]
+    metrics_addr: Option<SocketAddr>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,11 +4,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use skillmatch::Hardening;
 use skillmatch::auth::{Authenticator, KeyRing};
 use skillmatch::config::{FileSettings, Overrides, Settings};
 use skillmatch::domain::TaxonomyVersion;
 use skillmatch::embed::{Embedder, EmbedderChoice};
 use skillmatch::engine::{Engine, EngineConfig};
+use skillmatch::tls::ReloadingTls;
 
 use super::ServeArgs;
 
@@ -28,10 +30,53 @@ pub(super) fn run(
             request_timeout_secs: args.request_timeout_secs,
             allow_unauthenticated: args.allow_unauthenticated,
             api_keys: args.api_keys,
+            tls_cert: args.tls_cert,
+            tls_key: args.tls_key,
+            tls_client_ca: args.tls_client_ca,
+            allow_plaintext: args.allow_plaintext,
+            max_concurrent_calls: args.max_concurrent_calls,
+            rate_limit_per_sec: args.rate_limit_per_sec,
+            rate_limit_burst: args.rate_limit_burst,
+            metrics_addr: args.metrics_addr,
         },
         file,
     );
     skillmatch::telemetry::init(settings.log_format, &settings.log_level);
+    let tls = settings.tls_files()?;
+    if settings.api_keys.is_some()
+        && tls.is_none()
+        && !settings.addr.ip().is_loopback()
+        && !settings.allow_plaintext
+    {
+        bail!(
+            "refusing to accept API keys in plaintext on non-loopback {}; pass --tls-cert and --tls-key, or --allow-plaintext to do so anyway",
+            settings.addr
+        );
+    }
+    let tls = match tls {
+        Some(files) => {
+            let tls = ReloadingTls::load(files)?;
+            tracing::info!(
+                cert = %tls.files().cert.display(),
+                client_certificates = tls.files().client_ca.is_some(),
+                "TLS enabled"
+            );
+            Some(Arc::new(tls))
+        }
+        None => None,
+    };
+    let rate_limiter = settings
+        .limits
+        .rate_limiter()
+        .map_err(|reason| anyhow::anyhow!("invalid settings: {reason}"))?;
+    let hardening = Hardening {
+        tls,
+        max_concurrent_calls: settings.limits.max_concurrent_calls,
+        rate_limiter,
+        metrics: settings
+            .metrics_addr
+            .map(|_| Arc::new(skillmatch::metrics::Metrics::new())),
+    };
     let auth = match &settings.api_keys {
         Some(path) => {
             let ring = KeyRing::read(path)?;
@@ -59,12 +104,13 @@ pub(super) fn run(
         .build()
         .context("starting the async runtime")?;
     let embedder = embedder.load()?;
-    runtime.block_on(serve(settings, auth, args.taxonomies, embedder))
+    runtime.block_on(serve(settings, auth, hardening, args.taxonomies, embedder))
 }
 
 async fn serve(
     settings: Settings,
     auth: Authenticator,
+    hardening: Hardening,
     taxonomies: Vec<TaxonomyVersion>,
     embedder: Arc<dyn Embedder>,
 ) -> anyhow::Result<()> {
@@ -85,17 +131,34 @@ async fn serve(
         data_dir = %settings.data_dir.display(),
         "engine ready"
     );
+    let engine = Arc::new(engine);
+    if let Some(tls) = &hardening.tls {
+        tls.watch(skillmatch::tls::DEFAULT_POLL);
+    }
+    if let (Some(addr), Some(metrics)) = (settings.metrics_addr, &hardening.metrics) {
+        let sampled = Arc::downgrade(&engine);
+        metrics.set_size_source(Arc::new(move || {
+            sampled
+                .upgrade()
+                .map(|engine| engine.sizes())
+                .unwrap_or_default()
+        }));
+        let (local, _task) = skillmatch::metrics::bind_metrics(addr, metrics.clone())
+            .await
+            .with_context(|| format!("binding the metrics address {addr}"))?;
+        eprintln!("metrics on http://{local}/metrics");
+    }
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
         .with_context(|| format!("binding {}", settings.addr))?;
     let local = listener.local_addr()?;
     eprintln!("listening on {local}");
-    let engine = Arc::new(engine);
-    skillmatch::serve_with_auth(
+    skillmatch::serve_hardened(
         listener,
         engine.clone(),
         settings.server,
         auth,
+        hardening,
         shutdown_signal(),
     )
     .await?;

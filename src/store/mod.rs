@@ -4,10 +4,12 @@
 mod credentials;
 mod erasure;
 mod records;
+mod sizes;
 
 pub use credentials::{CATALOG_GENERATION, CatalogChange};
 pub use erasure::{Deleting, ErasureTicket};
 pub use records::{CANDIDATES_GENERATION, PENDING_ERASURES, RecordKind, StoredRecord};
+pub use sizes::StoreSizes;
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
