@@ -298,6 +298,70 @@ impl<I: Interceptor> Interceptor for RateLimited<I> {
 mod tests {
     use super::*;
 
+    /// Answers every call at once with a one-message body.
+    #[derive(Clone)]
+    struct Instant200;
+
+    impl Service<http::Request<Body>> for Instant200 {
+        type Response = http::Response<Body>;
+        type Error = std::convert::Infallible;
+        type Future = std::future::Ready<Result<Self::Response, Self::Error>>;
+
+        fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn call(&mut self, _request: http::Request<Body>) -> Self::Future {
+            let message = http_body_util::Full::new(hyper::body::Bytes::from_static(b"message"));
+            std::future::ready(Ok(http::Response::new(Body::new(message))))
+        }
+    }
+
+    fn request(path: &str) -> http::Request<Body> {
+        http::Request::builder()
+            .uri(path)
+            .body(Body::empty())
+            .unwrap()
+    }
+
+    fn shed(response: &http::Response<Body>) -> bool {
+        response
+            .headers()
+            .get("grpc-status")
+            .is_some_and(|code| code == "8")
+    }
+
+    #[tokio::test]
+    async fn a_call_holds_its_permit_until_its_body_is_gone_and_health_is_exempt() {
+        let metrics = Arc::new(Metrics::new());
+        let mut service = AdmissionLayer::new(1, Some(metrics.clone())).layer(Instant200);
+        let first = service.call(request("/skillmatch.v1.MatchService/MatchCredentials"));
+        let first = first.await.unwrap();
+        assert!(!shed(&first));
+        // The first response's body is still alive: the next call is shed.
+        let second = service
+            .call(request("/skillmatch.v1.MatchService/MatchCredentials"))
+            .await
+            .unwrap();
+        assert!(shed(&second), "{:?}", second.headers());
+        let health = service
+            .call(request("/grpc.health.v1.Health/Check"))
+            .await
+            .unwrap();
+        assert!(!shed(&health), "health is never limited");
+        drop(first);
+        let third = service
+            .call(request("/skillmatch.v1.MatchService/MatchCredentials"))
+            .await
+            .unwrap();
+        assert!(!shed(&third), "the permit came back with the body");
+        assert!(
+            metrics
+                .render()
+                .contains("skillmatch_rpc_shed_total{reason=\"saturated\"} 1")
+        );
+    }
+
     #[test]
     fn a_bucket_allows_its_burst_then_refuses_with_the_wait() {
         let limiter = RateLimiter::new(2.0, 3);
