@@ -120,13 +120,22 @@ impl Drop for Finish {
     }
 }
 
+/// The canonical name of a `grpc-status` value: `OK`, `INVALID_ARGUMENT`, ...
 fn code_name(value: &HeaderValue) -> String {
     let code = value
         .to_str()
         .ok()
         .and_then(|text| text.parse::<i32>().ok())
         .map_or(tonic::Code::Unknown, tonic::Code::from_i32);
-    format!("{code:?}")
+    let camel = format!("{code:?}");
+    let mut name = String::with_capacity(camel.len() + 4);
+    for (index, letter) in camel.chars().enumerate() {
+        if letter.is_ascii_uppercase() && index > 0 {
+            name.push('_');
+        }
+        name.push(letter.to_ascii_uppercase());
+    }
+    name
 }
 
 type BoxFuture<T, E> = Pin<Box<dyn Future<Output = Result<T, E>> + Send>>;
@@ -213,6 +222,99 @@ mod tests {
         assert_eq!(method_label("/evil.Service/X"), "other");
         assert_eq!(method_label("/skillmatch.v1.MatchService/a/b"), "other");
         assert_eq!(method_label("/"), "other");
+    }
+
+    /// Log lines written by the test's subscriber.
+    #[derive(Clone, Default)]
+    struct Lines(Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Lines {
+        type Writer = Lines;
+
+        fn make_writer(&'a self) -> Lines {
+            self.clone()
+        }
+    }
+
+    #[derive(Clone)]
+    struct Ok200;
+
+    impl Service<http::Request<Body>> for Ok200 {
+        type Response = http::Response<Body>;
+        type Error = std::convert::Infallible;
+        type Future = std::future::Ready<Result<Self::Response, Self::Error>>;
+
+        fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn call(&mut self, _request: http::Request<Body>) -> Self::Future {
+            tracing::info!("handled");
+            let message = http_body_util::Full::new(hyper::body::Bytes::from_static(b"message"));
+            std::future::ready(Ok(http::Response::new(Body::new(message))))
+        }
+    }
+
+    fn request(id: Option<&'static str>) -> http::Request<Body> {
+        let mut builder =
+            http::Request::builder().uri("/skillmatch.v1.MatchService/MatchCredentials");
+        if let Some(id) = id {
+            builder = builder.header(REQUEST_ID, id);
+        }
+        builder.body(Body::empty()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_request_id_is_in_every_log_line_of_the_call_and_in_the_response() {
+        let lines = Lines::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(lines.clone())
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let mut service = CallLayer::new(Some(Arc::new(Metrics::new())))
+            .layer(crate::overload::AdmissionLayer::new(1, None).layer(Ok200));
+
+        let held = service.call(request(Some("client-id-1"))).await.unwrap();
+        assert_eq!(held.headers()[REQUEST_ID], "client-id-1");
+        // Shed while the first body lives: logged by the admission layer.
+        let shed = service.call(request(Some("client-id-2"))).await.unwrap();
+        assert_eq!(shed.headers()[REQUEST_ID], "client-id-2");
+        let made = service.call(request(Some("bad id"))).await.unwrap();
+        let made_id = made.headers()[REQUEST_ID].to_str().unwrap().to_owned();
+        assert_eq!(made_id.len(), 24, "a usable id is made for a bad one");
+        drop(held);
+
+        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        let handled = text.lines().find(|line| line.contains("handled")).unwrap();
+        assert!(handled.contains("request_id=client-id-1"), "{handled}");
+        let shed_line = text
+            .lines()
+            .find(|line| line.contains("call shed"))
+            .unwrap();
+        assert!(shed_line.contains("request_id=client-id-2"), "{shed_line}");
+        assert!(text.contains(&format!("request_id={made_id}")), "{text}");
+    }
+
+    #[test]
+    fn codes_have_their_canonical_names() {
+        let name = |code: &'static str| code_name(&HeaderValue::from_static(code));
+        assert_eq!(name("0"), "OK");
+        assert_eq!(name("3"), "INVALID_ARGUMENT");
+        assert_eq!(name("8"), "RESOURCE_EXHAUSTED");
+        assert_eq!(name("x"), "UNKNOWN");
     }
 
     #[test]
