@@ -59,6 +59,32 @@ enum Command {
 enum KeysCommand {
     /// Create a random key for a tenant and role, print it once and append its digest to the file.
     Add(KeysAddArgs),
+    /// List the keys of a file: id, tenant, role, created, expiry, revocation, last use (never the key).
+    List(KeysListArgs),
+    /// Revoke a key by id; a running server refuses it within a second, without a restart.
+    Revoke(KeysRevokeArgs),
+}
+
+/// Flags of `keys list`.
+#[derive(Debug, clap::Args)]
+struct KeysListArgs {
+    /// The API-key file.
+    #[arg(long)]
+    file: PathBuf,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Flags of `keys revoke`.
+#[derive(Debug, clap::Args)]
+struct KeysRevokeArgs {
+    /// The API-key file.
+    #[arg(long)]
+    file: PathBuf,
+    /// Id of the key, as `keys list` shows it.
+    #[arg(long)]
+    id: String,
 }
 
 /// Flags of `keys add`.
@@ -73,6 +99,9 @@ struct KeysAddArgs {
     /// Role: read, write or admin.
     #[arg(long, value_parser = ["read", "write", "admin"])]
     role: String,
+    /// When the key stops working: YYYY-MM-DD (midnight UTC) or YYYY-MM-DDTHH:MM:SSZ.
+    #[arg(long)]
+    expires: Option<String>,
 }
 
 /// Flags of `serve`.
@@ -237,6 +266,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Eval(args) => eval_cmd::run(&args, &cli.embedder),
         Command::Keys(KeysCommand::Add(args)) => keys::add(&args),
+        Command::Keys(KeysCommand::List(args)) => keys::list(&args),
+        Command::Keys(KeysCommand::Revoke(args)) => keys::revoke(&args),
     }
 }
 

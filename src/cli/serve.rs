@@ -83,7 +83,10 @@ pub(super) fn run(
             if ring.is_empty() {
                 bail!("API-key file {} holds no keys", path.display());
             }
-            tracing::info!(keys = ring.len(), "API keys loaded");
+            tracing::info!(
+                keys = ring.len(),
+                "API keys loaded; changes to the file apply as they are made"
+            );
             Authenticator::Keys(ring)
         }
         None => {
@@ -132,6 +135,10 @@ async fn serve(
         "engine ready"
     );
     let engine = Arc::new(engine);
+    let usage = match &auth {
+        Authenticator::Keys(ring) => Some(save_key_usage(ring.clone())),
+        Authenticator::Open => None,
+    };
     if let Some(tls) = &hardening.tls {
         tls.watch(skillmatch::tls::DEFAULT_POLL);
     }
@@ -162,6 +169,12 @@ async fn serve(
         shutdown_signal(),
     )
     .await?;
+    if let Some((task, ring)) = usage {
+        task.abort();
+        if let Err(error) = tokio::task::spawn_blocking(move || ring.save_usage()).await? {
+            tracing::warn!(%error, "cannot save when API keys were last used");
+        }
+    }
     // The candidate index snapshot, off the executor, so the next start
     // loads it instead of rebuilding the index from the store.
     let saved = tokio::task::spawn_blocking(move || engine.save_candidate_snapshot()).await?;
@@ -169,6 +182,30 @@ async fn serve(
         tracing::warn!(%error, "cannot write the candidate index snapshot");
     }
     Ok(())
+}
+
+/// How often the last use of each API key is saved beside the key file.
+const USAGE_SAVE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Saves the keys' last use every [`USAGE_SAVE_INTERVAL`], for `keys list`.
+fn save_key_usage(ring: KeyRing) -> (tokio::task::JoinHandle<()>, KeyRing) {
+    let saved = ring.clone();
+    let task = tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(USAGE_SAVE_INTERVAL);
+        ticks.tick().await;
+        loop {
+            ticks.tick().await;
+            let ring = saved.clone();
+            match tokio::task::spawn_blocking(move || ring.save_usage()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => {
+                    tracing::warn!(%error, "cannot save when API keys were last used")
+                }
+                Err(error) => tracing::warn!(%error, "key usage task failed"),
+            }
+        }
+    });
+    (task, ring)
 }
 
 /// Completes on SIGINT or SIGTERM.
