@@ -63,6 +63,8 @@ pub struct FileSettings {
     pub rate_limit_burst: Option<u32>,
     /// Address of the Prometheus metrics endpoint; none when absent.
     pub metrics_addr: Option<SocketAddr>,
+    /// Folder AdminService.CreateBackup writes backups into.
+    pub backup_dir: Option<PathBuf>,
 }
 
 /// Errors reading settings.
@@ -132,6 +134,8 @@ pub struct Settings {
     pub limits: Limits,
     /// Prometheus metrics address.
     pub metrics_addr: Option<SocketAddr>,
+    /// Backup folder of AdminService.CreateBackup.
+    pub backup_dir: Option<PathBuf>,
 }
 
 /// Values given on the command line or in the environment.
@@ -169,6 +173,8 @@ pub struct Overrides {
     pub rate_limit_burst: Option<u32>,
     /// `--metrics-addr` / `SKILLMATCH_METRICS_ADDR`.
     pub metrics_addr: Option<SocketAddr>,
+    /// `--backup-dir` / `SKILLMATCH_BACKUP_DIR`.
+    pub backup_dir: Option<PathBuf>,
 }
 
 impl Settings {
@@ -218,6 +224,7 @@ impl Settings {
                 rate_limit_burst: overrides.rate_limit_burst.or(file.rate_limit_burst),
             },
             metrics_addr: overrides.metrics_addr.or(file.metrics_addr),
+            backup_dir: overrides.backup_dir.or(file.backup_dir),
         }
     }
 

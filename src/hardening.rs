@@ -1,6 +1,7 @@
 //! What a production server adds around its services: TLS on the listener
 //! (`tls.rs`, `listener.rs`), admission limits (`overload.rs`), request ids
-//! and metrics (`observe.rs`, `metrics.rs`).
+//! and metrics (`observe.rs`, `metrics.rs`), and the backup folder of
+//! AdminService.
 
 use std::sync::Arc;
 
@@ -21,4 +22,7 @@ pub struct Hardening {
     pub rate_limiter: Option<Arc<RateLimiter>>,
     /// Where calls are counted and timed; nowhere when `None`.
     pub metrics: Option<Arc<Metrics>>,
+    /// Folder AdminService.CreateBackup writes backups into; without it
+    /// the call fails with FAILED_PRECONDITION.
+    pub backup_dir: Option<std::path::PathBuf>,
 }

@@ -11,10 +11,11 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 use tonic_health::ServingStatus;
 
-use crate::api::{CandidateApi, CatalogApi, JobApi, MatchApi, TaxonomyApi};
+use crate::api::{AdminApi, CandidateApi, CatalogApi, JobApi, MatchApi, TaxonomyApi};
 use crate::auth::{AuthInterceptor, Authenticator};
 use crate::engine::Engine;
 use crate::pb;
+use crate::pb::admin_service_server::AdminServiceServer;
 use crate::pb::candidate_service_server::CandidateServiceServer;
 use crate::pb::catalog_service_server::CatalogServiceServer;
 use crate::pb::job_service_server::JobServiceServer;
@@ -51,12 +52,13 @@ pub enum ServeError {
 }
 
 /// The fully qualified names of the skillmatch services, as health reports them.
-pub const SERVICE_NAMES: [&str; 5] = [
+pub const SERVICE_NAMES: [&str; 6] = [
     "skillmatch.v1.TaxonomyService",
     "skillmatch.v1.CatalogService",
     "skillmatch.v1.MatchService",
     "skillmatch.v1.CandidateService",
     "skillmatch.v1.JobService",
+    "skillmatch.v1.AdminService",
 ];
 
 macro_rules! configured {
@@ -178,6 +180,16 @@ pub async fn serve_hardened(
         ))
         .add_service(InterceptedService::new(
             configured!(JobServiceServer::new(JobApi::new(engine.clone())), options),
+            auth.clone(),
+        ))
+        .add_service(InterceptedService::new(
+            configured!(
+                AdminServiceServer::new(AdminApi::new(
+                    engine.clone(),
+                    hardening.backup_dir.clone()
+                )),
+                options
+            ),
             auth.clone(),
         ))
         .add_service(InterceptedService::new(

@@ -1,5 +1,6 @@
 //! Command-line interface: `serve`, `import`, `match`, `eval`.
 
+mod backup;
 mod eval_cmd;
 mod import;
 mod import_taxonomy;
@@ -53,6 +54,27 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Back up a data directory no server holds (a running server backs up
+    /// through AdminService.CreateBackup).
+    Backup(BackupArgs),
+    /// Restore a backup into an empty data directory.
+    Restore(RestoreArgs),
+}
+
+/// Flags of `backup`.
+#[derive(Debug, clap::Args)]
+struct BackupArgs {
+    /// The backup folder to create; it must not exist or be empty.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Flags of `restore`.
+#[derive(Debug, clap::Args)]
+struct RestoreArgs {
+    /// The backup folder (holding skillmatch.redb).
+    #[arg(long)]
+    from: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -165,6 +187,9 @@ struct ServeArgs {
     /// Serve Prometheus metrics at http://ADDR/metrics.
     #[arg(long, env = "SKILLMATCH_METRICS_ADDR")]
     metrics_addr: Option<SocketAddr>,
+    /// Folder where AdminService.CreateBackup writes backups (created when absent).
+    #[arg(long, env = "SKILLMATCH_BACKUP_DIR")]
+    backup_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -265,6 +290,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             match_cmd::run(&data_dir(cli.data_dir, &file), &args, &cli.embedder)
         }
         Command::Eval(args) => eval_cmd::run(&args, &cli.embedder),
+        Command::Backup(args) => backup::backup(&data_dir(cli.data_dir, &file), &args.out),
+        Command::Restore(args) => backup::restore(&args.from, &data_dir(cli.data_dir, &file)),
         Command::Keys(KeysCommand::Add(args)) => keys::add(&args),
         Command::Keys(KeysCommand::List(args)) => keys::list(&args),
         Command::Keys(KeysCommand::Revoke(args)) => keys::revoke(&args),

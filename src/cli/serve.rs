@@ -38,6 +38,7 @@ pub(super) fn run(
             rate_limit_per_sec: args.rate_limit_per_sec,
             rate_limit_burst: args.rate_limit_burst,
             metrics_addr: args.metrics_addr,
+            backup_dir: args.backup_dir,
         },
         file,
     );
@@ -76,6 +77,7 @@ pub(super) fn run(
         metrics: settings
             .metrics_addr
             .map(|_| Arc::new(skillmatch::metrics::Metrics::new())),
+        backup_dir: settings.backup_dir.clone(),
     };
     let auth = match &settings.api_keys {
         Some(path) => {

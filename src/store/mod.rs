@@ -1,6 +1,7 @@
 //! The embedded ACID store (redb): the source of truth for every record.
 //! Search indexes are derived from it and rebuilt when they fall behind.
 
+mod backup;
 mod credentials;
 mod erasure;
 mod records;

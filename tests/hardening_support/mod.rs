@@ -92,8 +92,20 @@ pub struct Hardened {
 /// Opens an engine on a fresh directory and serves it with `hardening`.
 pub async fn start(auth: Authenticator, hardening: Hardening, options: ServerOptions) -> Hardened {
     let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().to_owned();
+    start_on(dir, &data_dir, auth, hardening, options).await
+}
+
+/// Opens an engine on `data_dir` and serves it; `dir` is kept as long as the server.
+pub async fn start_on(
+    dir: tempfile::TempDir,
+    data_dir: &Path,
+    auth: Authenticator,
+    hardening: Hardening,
+    options: ServerOptions,
+) -> Hardened {
     let config = EngineConfig {
-        data_dir: dir.path().to_owned(),
+        data_dir: data_dir.to_owned(),
     };
     let engine = tokio::task::spawn_blocking(move || Engine::open(&config).unwrap().0)
         .await
