@@ -5,6 +5,7 @@ mod eval_cmd;
 mod import;
 mod import_taxonomy;
 mod keys;
+mod loadgen;
 mod match_cmd;
 mod serve;
 
@@ -59,6 +60,52 @@ enum Command {
     Backup(BackupArgs),
     /// Restore a backup into an empty data directory.
     Restore(RestoreArgs),
+    /// Drive a running server with a fixed number of calls in flight and
+    /// report throughput, latency percentiles and errors.
+    Loadgen(LoadgenArgs),
+}
+
+/// Flags of `loadgen`.
+#[derive(Debug, clap::Args)]
+struct LoadgenArgs {
+    /// The server: http://HOST:PORT, or https://HOST:PORT with --tls-ca.
+    #[arg(long, default_value = "http://127.0.0.1:50051")]
+    server: String,
+    /// The call to make.
+    #[arg(long, value_enum)]
+    rpc: LoadRpc,
+    /// Calls in flight at once (16 per connection).
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+    /// Seconds measured.
+    #[arg(long, default_value_t = 10)]
+    duration_secs: u64,
+    /// Seconds of calls before measuring.
+    #[arg(long, default_value_t = 1)]
+    warmup_secs: u64,
+    /// API key sent as `authorization: Bearer KEY`.
+    #[arg(long, env = "SKILLMATCH_LOADGEN_KEY", hide_env_values = true)]
+    key: Option<String>,
+    /// PEM CA bundle to trust for an https server.
+    #[arg(long)]
+    tls_ca: Option<PathBuf>,
+    /// Store this many synthetic candidates before measuring (needs the write role).
+    #[arg(long, default_value_t = 0)]
+    seed_candidates: usize,
+    /// Print one JSON object instead of a line.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Calls `loadgen` makes.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LoadRpc {
+    /// TaxonomyService.ExtractCompetencies on a job posting.
+    Extract,
+    /// MatchService.MatchCredentials (top 10) for an inline job posting.
+    Match,
+    /// MatchService.RankCandidates (top 10) for an inline job posting.
+    Rank,
 }
 
 /// Flags of `backup`.
@@ -291,6 +338,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Eval(args) => eval_cmd::run(&args, &cli.embedder),
         Command::Backup(args) => backup::backup(&data_dir(cli.data_dir, &file), &args.out),
+        Command::Loadgen(args) => loadgen::run(&args),
         Command::Restore(args) => backup::restore(&args.from, &data_dir(cli.data_dir, &file)),
         Command::Keys(KeysCommand::Add(args)) => keys::add(&args),
         Command::Keys(KeysCommand::List(args)) => keys::list(&args),
