@@ -22,6 +22,9 @@ use crate::pb::job_service_server::JobServiceServer;
 use crate::pb::match_service_server::MatchServiceServer;
 use crate::pb::taxonomy_service_server::TaxonomyServiceServer;
 
+/// What a server adds around its services for production (see `hardening.rs`).
+pub use crate::hardening::Hardening;
+
 /// Server limits.
 #[derive(Debug, Clone, Copy)]
 pub struct ServerOptions {
@@ -102,9 +105,6 @@ pub async fn serve_with_auth(
     )
     .await
 }
-
-/// What a server adds around its services for production (see `hardening.rs`).
-pub use crate::hardening::Hardening;
 
 /// Like [`serve_with_auth`], with TLS, admission limits and metrics as
 /// `hardening` says.
