@@ -194,14 +194,15 @@ impl ReloadingTls {
     }
 
     /// Spawns a task that reloads on SIGHUP (Unix) and whenever a file
-    /// changes, checked every `poll`. The task ends with the runtime.
+    /// changes, checked every `poll`. SIGHUP is handled from the moment this
+    /// returns. The task ends with the runtime. Call within a Tokio runtime.
     pub fn watch(self: &Arc<Self>, poll: Duration) -> tokio::task::JoinHandle<()> {
         let tls = self.clone();
+        #[cfg(unix)]
+        let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+            .map_err(|error| tracing::warn!(%error, "cannot listen for SIGHUP"))
+            .ok();
         tokio::spawn(async move {
-            #[cfg(unix)]
-            let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
-                .map_err(|error| tracing::warn!(%error, "cannot listen for SIGHUP"))
-                .ok();
             let mut ticks = tokio::time::interval(poll);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {

@@ -114,6 +114,48 @@ async fn changed_certificate_files_are_reloaded_for_new_connections() {
     server.stop().await;
 }
 
+#[cfg(unix)]
+#[tokio::test]
+async fn sighup_reloads_the_certificate_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = TestCa::new("first CA");
+    write_leaf(dir.path(), &first.server());
+    let tls = Arc::new(ReloadingTls::load(files(dir.path(), None)).unwrap());
+    // File polling so slow that only the signal can explain a reload.
+    let watcher = tls.watch(Duration::from_secs(3600));
+    let server = start(
+        Authenticator::Open,
+        with_tls(&tls),
+        ServerOptions::default(),
+    )
+    .await;
+    // The interval's first tick fires at once; let it pass before the change.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let second = TestCa::new("second CA");
+    write_leaf(dir.path(), &second.server());
+    call_ok(server.tls(&first.pem, None).await.unwrap())
+        .await
+        .expect("no reload yet: the old certificate is served");
+    let status = std::process::Command::new("kill")
+        .args(["-HUP", &std::process::id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut reloaded = false;
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if let Ok(channel) = server.tls(&second.pem, None).await {
+            if call_ok(channel).await.is_ok() {
+                reloaded = true;
+                break;
+            }
+        }
+    }
+    assert!(reloaded, "SIGHUP did not reload the certificate within 2 s");
+    watcher.abort();
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn a_client_ca_makes_client_certificates_required() {
     let dir = tempfile::tempdir().unwrap();
