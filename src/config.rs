@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::overload::Limits;
 use crate::server::ServerOptions;
+use crate::tls::TlsFiles;
 
 /// Default listen address.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:50051";
@@ -47,6 +49,24 @@ pub struct FileSettings {
     pub allow_unauthenticated: Option<bool>,
     /// API-key file (TOML `[[keys]]`); without it the server is unauthenticated.
     pub api_keys: Option<PathBuf>,
+    /// PEM certificate chain; with `tls_key`, the server speaks TLS only.
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of `tls_cert`.
+    pub tls_key: Option<PathBuf>,
+    /// PEM CA bundle; clients must then present a certificate it signed.
+    pub tls_client_ca: Option<PathBuf>,
+    /// Allow API keys over plaintext on a non-loopback address.
+    pub allow_plaintext: Option<bool>,
+    /// Most calls served at once (health excepted); 0 for no limit.
+    pub max_concurrent_calls: Option<usize>,
+    /// Sustained calls per second allowed per API key; 0 for no limit.
+    pub rate_limit_per_sec: Option<f64>,
+    /// Calls a key may make at once above its sustained rate.
+    pub rate_limit_burst: Option<u32>,
+    /// Address of the Prometheus metrics endpoint; none when absent.
+    pub metrics_addr: Option<SocketAddr>,
+    /// Folder AdminService.CreateBackup writes backups into.
+    pub backup_dir: Option<PathBuf>,
 }
 
 /// Errors reading settings.
@@ -68,6 +88,9 @@ pub enum ConfigError {
         /// Cause.
         source: toml::de::Error,
     },
+    /// The settings contradict each other or are out of range.
+    #[error("invalid settings: {0}")]
+    Invalid(String),
 }
 
 impl FileSettings {
@@ -101,6 +124,20 @@ pub struct Settings {
     pub allow_unauthenticated: bool,
     /// API-key file.
     pub api_keys: Option<PathBuf>,
+    /// TLS certificate chain file.
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key file.
+    pub tls_key: Option<PathBuf>,
+    /// CA bundle for client certificates (mutual TLS).
+    pub tls_client_ca: Option<PathBuf>,
+    /// Allow API keys over plaintext on a non-loopback address.
+    pub allow_plaintext: bool,
+    /// Admission limits.
+    pub limits: Limits,
+    /// Prometheus metrics address.
+    pub metrics_addr: Option<SocketAddr>,
+    /// Backup folder of AdminService.CreateBackup.
+    pub backup_dir: Option<PathBuf>,
 }
 
 /// Values given on the command line or in the environment.
@@ -124,6 +161,24 @@ pub struct Overrides {
     pub allow_unauthenticated: bool,
     /// `--api-keys` / `SKILLMATCH_API_KEYS`.
     pub api_keys: Option<PathBuf>,
+    /// `--tls-cert` / `SKILLMATCH_TLS_CERT`.
+    pub tls_cert: Option<PathBuf>,
+    /// `--tls-key` / `SKILLMATCH_TLS_KEY`.
+    pub tls_key: Option<PathBuf>,
+    /// `--tls-client-ca` / `SKILLMATCH_TLS_CLIENT_CA`.
+    pub tls_client_ca: Option<PathBuf>,
+    /// `--allow-plaintext` / `SKILLMATCH_ALLOW_PLAINTEXT`.
+    pub allow_plaintext: bool,
+    /// `--max-concurrent-calls` / `SKILLMATCH_MAX_CONCURRENT_CALLS`.
+    pub max_concurrent_calls: Option<usize>,
+    /// `--rate-limit-per-sec` / `SKILLMATCH_RATE_LIMIT_PER_SEC`.
+    pub rate_limit_per_sec: Option<f64>,
+    /// `--rate-limit-burst` / `SKILLMATCH_RATE_LIMIT_BURST`.
+    pub rate_limit_burst: Option<u32>,
+    /// `--metrics-addr` / `SKILLMATCH_METRICS_ADDR`.
+    pub metrics_addr: Option<SocketAddr>,
+    /// `--backup-dir` / `SKILLMATCH_BACKUP_DIR`.
+    pub backup_dir: Option<PathBuf>,
 }
 
 impl Settings {
@@ -161,6 +216,42 @@ impl Settings {
             allow_unauthenticated: overrides.allow_unauthenticated
                 || file.allow_unauthenticated.unwrap_or(false),
             api_keys: overrides.api_keys.or(file.api_keys),
+            tls_cert: overrides.tls_cert.or(file.tls_cert),
+            tls_key: overrides.tls_key.or(file.tls_key),
+            tls_client_ca: overrides.tls_client_ca.or(file.tls_client_ca),
+            allow_plaintext: overrides.allow_plaintext || file.allow_plaintext.unwrap_or(false),
+            limits: Limits {
+                max_concurrent_calls: overrides
+                    .max_concurrent_calls
+                    .or(file.max_concurrent_calls)
+                    .unwrap_or(Limits::default().max_concurrent_calls),
+                rate_limit_per_sec: overrides
+                    .rate_limit_per_sec
+                    .or(file.rate_limit_per_sec)
+                    .unwrap_or(0.0),
+                rate_limit_burst: overrides.rate_limit_burst.or(file.rate_limit_burst),
+            },
+            metrics_addr: overrides.metrics_addr.or(file.metrics_addr),
+            backup_dir: overrides.backup_dir.or(file.backup_dir),
+        }
+    }
+
+    /// The TLS files, when both a certificate and a key are set; an error
+    /// when only one of them is, or a client CA without them.
+    pub fn tls_files(&self) -> Result<Option<TlsFiles>, ConfigError> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Ok(Some(TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+                client_ca: self.tls_client_ca.clone(),
+            })),
+            (None, None) if self.tls_client_ca.is_none() => Ok(None),
+            (None, None) => Err(ConfigError::Invalid(
+                "tls_client_ca needs tls_cert and tls_key".to_owned(),
+            )),
+            _ => Err(ConfigError::Invalid(
+                "tls_cert and tls_key go together: set both or neither".to_owned(),
+            )),
         }
     }
 }
@@ -186,6 +277,42 @@ mod tests {
         assert_eq!(settings.data_dir, PathBuf::from("/tmp/y"));
         assert_eq!(settings.server.request_timeout, Duration::from_secs(5));
         assert_eq!(settings.log_format, LogFormat::Pretty);
+        assert_eq!(settings.tls_files().unwrap(), None);
+    }
+
+    #[test]
+    fn tls_and_limits_come_from_the_file_or_the_flags() {
+        let file: FileSettings = toml::from_str(
+            "tls_cert = \"c.pem\"\ntls_key = \"k.pem\"\nmax_concurrent_calls = 8\n\
+             rate_limit_per_sec = 2.5\nmetrics_addr = \"127.0.0.1:9100\"",
+        )
+        .unwrap();
+        let settings = Settings::resolve(
+            Overrides {
+                tls_client_ca: Some("ca.pem".into()),
+                max_concurrent_calls: Some(4),
+                ..Overrides::default()
+            },
+            file,
+        );
+        let files = settings.tls_files().unwrap().unwrap();
+        assert_eq!(files.cert, PathBuf::from("c.pem"));
+        assert_eq!(files.client_ca, Some(PathBuf::from("ca.pem")));
+        assert_eq!(settings.limits.max_concurrent_calls, 4);
+        assert!((settings.limits.rate_limit_per_sec - 2.5).abs() < f64::EPSILON);
+        assert_eq!(settings.metrics_addr.unwrap().port(), 9100);
+    }
+
+    #[test]
+    fn a_certificate_without_its_key_is_an_error() {
+        let settings = Settings::resolve(
+            Overrides {
+                tls_cert: Some("c.pem".into()),
+                ..Overrides::default()
+            },
+            FileSettings::default(),
+        );
+        assert!(settings.tls_files().is_err());
     }
 
     #[test]

@@ -2,11 +2,14 @@
 //! from a data directory, with the operations the API serves. Everything here
 //! is synchronous; the API runs it off the async executor.
 
+mod backup;
 mod candidate_index;
 mod gap_source;
 mod ranking;
 mod records;
+mod sizes;
 
+pub use backup::{BackupReport, backup_store, restore};
 pub use candidate_index::SNAPSHOT_FILE as CANDIDATE_SNAPSHOT_FILE;
 pub use gap_source::{GapSource, HeldSource};
 pub use ranking::{RankedBatch, Ranking};

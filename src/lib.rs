@@ -15,16 +15,22 @@ pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod extract;
+pub mod hardening;
+pub mod listener;
 pub mod matching;
+pub mod metrics;
+pub mod observe;
+pub mod overload;
 pub mod planning;
 pub mod ranking;
 pub mod server;
 
-pub use server::{ServerOptions, serve, serve_with_auth};
+pub use server::{Hardening, ServerOptions, serve, serve_hardened, serve_with_auth};
 pub mod store;
 pub mod taxonomy;
 pub mod telemetry;
 pub mod text;
+pub mod tls;
 
 /// Generated protobuf and gRPC code. Only `api` converts to and from it.
 pub mod pb {

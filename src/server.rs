@@ -5,23 +5,28 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, watch};
-use tokio_stream::wrappers::ReceiverStream;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tonic::codec::CompressionEncoding;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 use tonic_health::ServingStatus;
 
-use crate::api::{CandidateApi, CatalogApi, DeadlineLayer, JobApi, MatchApi, TaxonomyApi};
+use crate::api::{
+    AdminApi, CandidateApi, CatalogApi, DeadlineLayer, JobApi, MatchApi, TaxonomyApi,
+};
 use crate::auth::{AuthInterceptor, Authenticator};
 use crate::engine::Engine;
 use crate::pb;
+use crate::pb::admin_service_server::AdminServiceServer;
 use crate::pb::candidate_service_server::CandidateServiceServer;
 use crate::pb::catalog_service_server::CatalogServiceServer;
 use crate::pb::job_service_server::JobServiceServer;
 use crate::pb::match_service_server::MatchServiceServer;
 use crate::pb::taxonomy_service_server::TaxonomyServiceServer;
+
+/// What a server adds around its services for production (see `hardening.rs`).
+pub use crate::hardening::Hardening;
 
 /// Server limits.
 #[derive(Debug, Clone, Copy)]
@@ -57,12 +62,13 @@ pub enum ServeError {
 }
 
 /// The fully qualified names of the skillmatch services, as health reports them.
-pub const SERVICE_NAMES: [&str; 5] = [
+pub const SERVICE_NAMES: [&str; 6] = [
     "skillmatch.v1.TaxonomyService",
     "skillmatch.v1.CatalogService",
     "skillmatch.v1.MatchService",
     "skillmatch.v1.CandidateService",
     "skillmatch.v1.JobService",
+    "skillmatch.v1.AdminService",
 ];
 
 macro_rules! configured {
@@ -99,7 +105,32 @@ pub async fn serve_with_auth(
     auth: Authenticator,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let auth = AuthInterceptor::new(Arc::new(auth));
+    serve_hardened(
+        listener,
+        engine,
+        options,
+        auth,
+        Hardening::default(),
+        shutdown,
+    )
+    .await
+}
+
+/// Like [`serve_with_auth`], with TLS, admission limits and metrics as
+/// `hardening` says.
+pub async fn serve_hardened(
+    listener: TcpListener,
+    engine: Arc<Engine>,
+    options: ServerOptions,
+    auth: Authenticator,
+    hardening: Hardening,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let auth = crate::overload::RateLimited::new(
+        AuthInterceptor::new(Arc::new(auth)),
+        hardening.rate_limiter.clone(),
+        hardening.metrics.clone(),
+    );
     let (health, health_service) = tonic_health::server::health_reporter();
     for name in std::iter::once("").chain(SERVICE_NAMES) {
         health
@@ -126,12 +157,20 @@ pub async fn serve_with_auth(
         }
         let _ = stopping.send(true);
     };
-    let incoming = accept_until_stopped(listener, stopped.clone());
+    // TCP_NODELAY on every connection, and TLS when configured; the accept
+    // task ends, dropping the listener, as soon as shutdown begins, so a new
+    // connection is refused at once instead of waiting in the backlog.
+    let incoming = crate::listener::accept(listener, hardening.tls.clone(), stopped.clone());
     let grace = options.shutdown_grace;
 
     let server = Server::builder()
         .layer(DeadlineLayer::new(options.request_timeout))
         .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
+        .layer(crate::observe::CallLayer::new(hardening.metrics.clone()))
+        .layer(crate::overload::AdmissionLayer::new(
+            hardening.max_concurrent_calls,
+            hardening.metrics.clone(),
+        ))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -161,6 +200,16 @@ pub async fn serve_with_auth(
             auth.clone(),
         ))
         .add_service(InterceptedService::new(
+            configured!(
+                AdminServiceServer::new(AdminApi::new(
+                    engine.clone(),
+                    hardening.backup_dir.clone()
+                )),
+                options
+            ),
+            auth.clone(),
+        ))
+        .add_service(InterceptedService::new(
             configured!(MatchServiceServer::new(MatchApi::new(engine)), options),
             auth,
         ))
@@ -181,34 +230,4 @@ pub async fn serve_with_auth(
             Ok(())
         }
     }
-}
-
-/// Accepts connections on a task of its own, with Nagle off on each (as
-/// `Server::serve` does for its own listener: with it on, a response's
-/// trailers wait for the client's delayed ACK, about 40 ms on Linux). The
-/// task ends, dropping the listener, as soon as shutdown begins, so a new
-/// connection is refused at once instead of waiting in the backlog.
-fn accept_until_stopped(
-    listener: TcpListener,
-    mut stopped: watch::Receiver<bool>,
-) -> ReceiverStream<std::io::Result<TcpStream>> {
-    let (sender, receiver) = mpsc::channel(64);
-    tokio::spawn(async move {
-        loop {
-            let accepted = tokio::select! {
-                accepted = listener.accept() => accepted,
-                _ = stopped.wait_for(|stop| *stop) => return,
-            };
-            let accepted = accepted.map(|(stream, _)| {
-                if let Err(error) = stream.set_nodelay(true) {
-                    tracing::warn!(%error, "cannot set TCP_NODELAY");
-                }
-                stream
-            });
-            if sender.send(accepted).await.is_err() {
-                return;
-            }
-        }
-    });
-    ReceiverStream::new(receiver)
 }

@@ -2,6 +2,7 @@
 //! types, run the engine off the async executor, and convert back.
 //! Only this module (and `pb`) knows about protobuf.
 
+mod admin;
 mod candidates;
 mod catalog;
 pub mod convert;
@@ -20,6 +21,7 @@ use std::sync::Arc;
 
 use tonic::Status;
 
+pub use admin::{AdminApi, MAX_BACKUP_NAME};
 pub use candidates::CandidateApi;
 pub use catalog::CatalogApi;
 pub use deadline::DeadlineLayer;

@@ -6,6 +6,7 @@ use tonic_types::{ErrorDetails, StatusExt};
 use crate::auth::AuthError;
 use crate::domain::ValidationError;
 use crate::error::Error;
+use crate::overload::Overload;
 
 impl From<Error> for Status {
     fn from(error: Error) -> Self {
@@ -34,6 +35,14 @@ impl From<AuthError> for Status {
             | AuthError::UnknownKey
             | AuthError::NotAuthenticated => Status::unauthenticated(error.to_string()),
         }
+    }
+}
+
+impl From<Overload> for Status {
+    fn from(refusal: Overload) -> Self {
+        let mut details = ErrorDetails::new();
+        details.set_retry_info(Some(refusal.retry_after()));
+        Status::with_error_details(Code::ResourceExhausted, refusal.to_string(), details)
     }
 }
 

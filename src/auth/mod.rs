@@ -5,11 +5,18 @@
 
 mod interceptor;
 mod keys;
+mod ring;
+mod stamp;
 
 use std::fmt;
 
 pub use interceptor::{AuthError, AuthInterceptor, Authenticator, require};
-pub use keys::{KeyEntry, KeyFileError, KeyRing, append_key, generate_key};
+pub use keys::{
+    KEY_ID_DIGITS, KeyEntry, KeyFileError, KeyInfo, append_key, append_key_expiring, generate_key,
+    list_keys, revoke_key, usage_path,
+};
+pub use ring::{KeyRing, RECHECK};
+pub use stamp::Timestamp;
 
 /// Tenant of an unauthenticated server.
 pub const DEFAULT_TENANT: &str = "default";

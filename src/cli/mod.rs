@@ -1,9 +1,11 @@
 //! Command-line interface: `serve`, `import`, `match`, `eval`.
 
+mod backup;
 mod eval_cmd;
 mod import;
 mod import_taxonomy;
 mod keys;
+mod loadgen;
 mod match_cmd;
 mod serve;
 
@@ -53,12 +55,105 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Back up a data directory no server holds (a running server backs up
+    /// through AdminService.CreateBackup).
+    Backup(BackupArgs),
+    /// Restore a backup into an empty data directory.
+    Restore(RestoreArgs),
+    /// Drive a running server with a fixed number of calls in flight and
+    /// report throughput, latency percentiles and errors.
+    Loadgen(LoadgenArgs),
+}
+
+/// Flags of `loadgen`.
+#[derive(Debug, clap::Args)]
+struct LoadgenArgs {
+    /// The server: http://HOST:PORT, or https://HOST:PORT with --tls-ca.
+    #[arg(long, default_value = "http://127.0.0.1:50051")]
+    server: String,
+    /// The call to make.
+    #[arg(long, value_enum)]
+    rpc: LoadRpc,
+    /// Calls in flight at once (16 per connection).
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+    /// Seconds measured.
+    #[arg(long, default_value_t = 10)]
+    duration_secs: u64,
+    /// Seconds of calls before measuring.
+    #[arg(long, default_value_t = 1)]
+    warmup_secs: u64,
+    /// API key sent as `authorization: Bearer KEY`.
+    #[arg(long, env = "SKILLMATCH_LOADGEN_KEY", hide_env_values = true)]
+    key: Option<String>,
+    /// PEM CA bundle to trust for an https server.
+    #[arg(long)]
+    tls_ca: Option<PathBuf>,
+    /// Store this many synthetic candidates before measuring (needs the write role).
+    #[arg(long, default_value_t = 0)]
+    seed_candidates: usize,
+    /// Print one JSON object instead of a line.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Calls `loadgen` makes.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LoadRpc {
+    /// TaxonomyService.ExtractCompetencies on a job posting.
+    Extract,
+    /// MatchService.MatchCredentials (top 10) for an inline job posting.
+    Match,
+    /// MatchService.RankCandidates (top 10) for an inline job posting.
+    Rank,
+}
+
+/// Flags of `backup`.
+#[derive(Debug, clap::Args)]
+struct BackupArgs {
+    /// The backup folder to create; it must not exist or be empty.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Flags of `restore`.
+#[derive(Debug, clap::Args)]
+struct RestoreArgs {
+    /// The backup folder (holding skillmatch.redb).
+    #[arg(long)]
+    from: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
 enum KeysCommand {
     /// Create a random key for a tenant and role, print it once and append its digest to the file.
     Add(KeysAddArgs),
+    /// List the keys of a file: id, tenant, role, created, expiry, revocation, last use (never the key).
+    List(KeysListArgs),
+    /// Revoke a key by id; a running server refuses it within a second, without a restart.
+    Revoke(KeysRevokeArgs),
+}
+
+/// Flags of `keys list`.
+#[derive(Debug, clap::Args)]
+struct KeysListArgs {
+    /// The API-key file.
+    #[arg(long)]
+    file: PathBuf,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Flags of `keys revoke`.
+#[derive(Debug, clap::Args)]
+struct KeysRevokeArgs {
+    /// The API-key file.
+    #[arg(long)]
+    file: PathBuf,
+    /// Id of the key, as `keys list` shows it.
+    #[arg(long)]
+    id: String,
 }
 
 /// Flags of `keys add`.
@@ -73,6 +168,9 @@ struct KeysAddArgs {
     /// Role: read, write or admin.
     #[arg(long, value_parser = ["read", "write", "admin"])]
     role: String,
+    /// When the key stops working: YYYY-MM-DD (midnight UTC) or YYYY-MM-DDTHH:MM:SSZ.
+    #[arg(long)]
+    expires: Option<String>,
 }
 
 /// Flags of `serve`.
@@ -114,6 +212,35 @@ struct ServeArgs {
     /// carry `authorization: Bearer KEY`.
     #[arg(long, env = "SKILLMATCH_API_KEYS")]
     api_keys: Option<PathBuf>,
+    /// PEM certificate chain; with --tls-key the server speaks TLS only.
+    /// Reloaded on SIGHUP and when the file changes.
+    #[arg(long, env = "SKILLMATCH_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, env = "SKILLMATCH_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// PEM CA bundle; clients must then present a certificate it signed (mutual TLS).
+    #[arg(long, env = "SKILLMATCH_TLS_CLIENT_CA")]
+    tls_client_ca: Option<PathBuf>,
+    /// Allow API keys over plaintext on a non-loopback address.
+    #[arg(long, env = "SKILLMATCH_ALLOW_PLAINTEXT")]
+    allow_plaintext: bool,
+    /// Most calls served at once (health checks excepted); more are refused
+    /// with RESOURCE_EXHAUSTED. 0 for no limit. Default 256.
+    #[arg(long, env = "SKILLMATCH_MAX_CONCURRENT_CALLS")]
+    max_concurrent_calls: Option<usize>,
+    /// Sustained calls per second allowed per API key; 0 for no limit (the default).
+    #[arg(long, env = "SKILLMATCH_RATE_LIMIT_PER_SEC")]
+    rate_limit_per_sec: Option<f64>,
+    /// Calls a key may make at once above its rate; default one second's worth.
+    #[arg(long, env = "SKILLMATCH_RATE_LIMIT_BURST")]
+    rate_limit_burst: Option<u32>,
+    /// Serve Prometheus metrics at http://ADDR/metrics.
+    #[arg(long, env = "SKILLMATCH_METRICS_ADDR")]
+    metrics_addr: Option<SocketAddr>,
+    /// Folder where AdminService.CreateBackup writes backups (created when absent).
+    #[arg(long, env = "SKILLMATCH_BACKUP_DIR")]
+    backup_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -229,7 +356,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             match_cmd::run(&data_dir(cli.data_dir, &file), &args, &cli.embedder)
         }
         Command::Eval(args) => eval_cmd::run(&args, &cli.embedder),
+        Command::Backup(args) => backup::backup(&data_dir(cli.data_dir, &file), &args.out),
+        Command::Loadgen(args) => loadgen::run(&args),
+        Command::Restore(args) => backup::restore(&args.from, &data_dir(cli.data_dir, &file)),
         Command::Keys(KeysCommand::Add(args)) => keys::add(&args),
+        Command::Keys(KeysCommand::List(args)) => keys::list(&args),
+        Command::Keys(KeysCommand::Revoke(args)) => keys::revoke(&args),
     }
 }
 

@@ -4,11 +4,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use skillmatch::Hardening;
 use skillmatch::auth::{Authenticator, KeyRing};
 use skillmatch::config::{FileSettings, Overrides, Settings};
 use skillmatch::domain::TaxonomyVersion;
 use skillmatch::embed::{Embedder, EmbedderChoice};
 use skillmatch::engine::{Engine, EngineConfig};
+use skillmatch::tls::ReloadingTls;
 
 use super::ServeArgs;
 
@@ -29,17 +31,65 @@ pub(super) fn run(
             shutdown_grace_secs: args.shutdown_grace_secs,
             allow_unauthenticated: args.allow_unauthenticated,
             api_keys: args.api_keys,
+            tls_cert: args.tls_cert,
+            tls_key: args.tls_key,
+            tls_client_ca: args.tls_client_ca,
+            allow_plaintext: args.allow_plaintext,
+            max_concurrent_calls: args.max_concurrent_calls,
+            rate_limit_per_sec: args.rate_limit_per_sec,
+            rate_limit_burst: args.rate_limit_burst,
+            metrics_addr: args.metrics_addr,
+            backup_dir: args.backup_dir,
         },
         file,
     );
     skillmatch::telemetry::init(settings.log_format, &settings.log_level);
+    let tls = settings.tls_files()?;
+    if settings.api_keys.is_some()
+        && tls.is_none()
+        && !settings.addr.ip().is_loopback()
+        && !settings.allow_plaintext
+    {
+        bail!(
+            "refusing to accept API keys in plaintext on non-loopback {}; pass --tls-cert and --tls-key, or --allow-plaintext to do so anyway",
+            settings.addr
+        );
+    }
+    let tls = match tls {
+        Some(files) => {
+            let tls = ReloadingTls::load(files)?;
+            tracing::info!(
+                cert = %tls.files().cert.display(),
+                client_certificates = tls.files().client_ca.is_some(),
+                "TLS enabled"
+            );
+            Some(Arc::new(tls))
+        }
+        None => None,
+    };
+    let rate_limiter = settings
+        .limits
+        .rate_limiter()
+        .map_err(|reason| anyhow::anyhow!("invalid settings: {reason}"))?;
+    let hardening = Hardening {
+        tls,
+        max_concurrent_calls: settings.limits.max_concurrent_calls,
+        rate_limiter,
+        metrics: settings
+            .metrics_addr
+            .map(|_| Arc::new(skillmatch::metrics::Metrics::new())),
+        backup_dir: settings.backup_dir.clone(),
+    };
     let auth = match &settings.api_keys {
         Some(path) => {
             let ring = KeyRing::read(path)?;
             if ring.is_empty() {
                 bail!("API-key file {} holds no keys", path.display());
             }
-            tracing::info!(keys = ring.len(), "API keys loaded");
+            tracing::info!(
+                keys = ring.len(),
+                "API keys loaded; changes to the file apply as they are made"
+            );
             Authenticator::Keys(ring)
         }
         None => {
@@ -61,7 +111,7 @@ pub(super) fn run(
         .context("starting the async runtime")?;
     let embedder = embedder.load()?;
     let grace = settings.server.shutdown_grace;
-    let served = runtime.block_on(serve(settings, auth, args.taxonomies, embedder));
+    let served = runtime.block_on(serve(settings, auth, hardening, args.taxonomies, embedder));
     // Calls still running on the blocking pool stop at their next
     // cancellation check; do not wait on them past the grace period.
     runtime.shutdown_timeout(grace);
@@ -71,6 +121,7 @@ pub(super) fn run(
 async fn serve(
     settings: Settings,
     auth: Authenticator,
+    hardening: Hardening,
     taxonomies: Vec<TaxonomyVersion>,
     embedder: Arc<dyn Embedder>,
 ) -> anyhow::Result<()> {
@@ -91,20 +142,47 @@ async fn serve(
         data_dir = %settings.data_dir.display(),
         "engine ready"
     );
+    let engine = Arc::new(engine);
+    let usage = match &auth {
+        Authenticator::Keys(ring) => Some(save_key_usage(ring.clone())),
+        Authenticator::Open => None,
+    };
+    if let Some(tls) = &hardening.tls {
+        tls.watch(skillmatch::tls::DEFAULT_POLL);
+    }
+    if let (Some(addr), Some(metrics)) = (settings.metrics_addr, &hardening.metrics) {
+        let sampled = Arc::downgrade(&engine);
+        metrics.set_size_source(Arc::new(move || {
+            sampled
+                .upgrade()
+                .map(|engine| engine.sizes())
+                .unwrap_or_default()
+        }));
+        let (local, _task) = skillmatch::metrics::bind_metrics(addr, metrics.clone())
+            .await
+            .with_context(|| format!("binding the metrics address {addr}"))?;
+        eprintln!("metrics on http://{local}/metrics");
+    }
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
         .with_context(|| format!("binding {}", settings.addr))?;
     let local = listener.local_addr()?;
     eprintln!("listening on {local}");
-    let engine = Arc::new(engine);
-    skillmatch::serve_with_auth(
+    skillmatch::serve_hardened(
         listener,
         engine.clone(),
         settings.server,
         auth,
+        hardening,
         shutdown_signal(),
     )
     .await?;
+    if let Some((task, ring)) = usage {
+        task.abort();
+        if let Err(error) = tokio::task::spawn_blocking(move || ring.save_usage()).await? {
+            tracing::warn!(%error, "cannot save when API keys were last used");
+        }
+    }
     // The candidate index snapshot, off the executor, so the next start
     // loads it instead of rebuilding the index from the store.
     let saved = tokio::task::spawn_blocking(move || engine.save_candidate_snapshot()).await?;
@@ -112,6 +190,30 @@ async fn serve(
         tracing::warn!(%error, "cannot write the candidate index snapshot");
     }
     Ok(())
+}
+
+/// How often the last use of each API key is saved beside the key file.
+const USAGE_SAVE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Saves the keys' last use every [`USAGE_SAVE_INTERVAL`], for `keys list`.
+fn save_key_usage(ring: KeyRing) -> (tokio::task::JoinHandle<()>, KeyRing) {
+    let saved = ring.clone();
+    let task = tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(USAGE_SAVE_INTERVAL);
+        ticks.tick().await;
+        loop {
+            ticks.tick().await;
+            let ring = saved.clone();
+            match tokio::task::spawn_blocking(move || ring.save_usage()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => {
+                    tracing::warn!(%error, "cannot save when API keys were last used")
+                }
+                Err(error) => tracing::warn!(%error, "key usage task failed"),
+            }
+        }
+    });
+    (task, ring)
 }
 
 /// Completes on SIGINT or SIGTERM.

@@ -57,6 +57,11 @@ fn remove_if_present(path: &Path) -> std::io::Result<()> {
 }
 
 impl CandidateSnapshot {
+    /// The snapshot file.
+    pub(super) fn path(&self) -> &Path {
+        &self.path
+    }
+
     pub(super) fn new(
         data_dir: &Path,
         taxonomy: &Taxonomy,

@@ -225,7 +225,7 @@ impl Store {
     }
 }
 
-fn sync_directory(path: &Path) -> Result<(), StoreError> {
+pub(super) fn sync_directory(path: &Path) -> Result<(), StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::File::open(dir)
         .and_then(|handle| handle.sync_all())
@@ -234,7 +234,7 @@ fn sync_directory(path: &Path) -> Result<(), StoreError> {
 
 /// Writes every row of the known tables into a new database at `target`,
 /// with the erasure counter cleared, durably.
-fn copy_live_rows(source: &Database, target: &Path) -> Result<Database, StoreError> {
+pub(super) fn copy_live_rows(source: &Database, target: &Path) -> Result<Database, StoreError> {
     let _ = std::fs::remove_file(target);
     let fresh = Database::create(target).map_err(|source| StoreError::Open {
         path: target.display().to_string(),

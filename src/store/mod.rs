@@ -1,15 +1,18 @@
 //! The embedded ACID store (redb): the source of truth for every record.
 //! Search indexes are derived from it and rebuilt when they fall behind.
 
+mod backup;
 mod credentials;
 mod erasure;
 mod quarantine;
 mod records;
+mod sizes;
 
 pub use credentials::{CATALOG_GENERATION, CatalogChange};
 pub use erasure::{Deleting, ErasureTicket};
 pub use quarantine::QuarantinedRecord;
 pub use records::{CANDIDATES_GENERATION, PENDING_ERASURES, RecordKind, StoredRecord};
+pub use sizes::StoreSizes;
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
