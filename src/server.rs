@@ -13,6 +13,7 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 use tonic_health::ServingStatus;
 
+use crate::api::http::{HttpLayer, HttpLimits};
 use crate::api::{CandidateApi, CatalogApi, JobApi, MatchApi, TaxonomyApi};
 use crate::auth::{AuthInterceptor, Authenticator};
 use crate::engine::Engine;
@@ -30,6 +31,16 @@ pub struct ServerOptions {
     pub max_message_bytes: usize,
     /// Server-side deadline for one call.
     pub request_timeout: Duration,
+}
+
+impl ServerOptions {
+    /// The same limits for the HTTP/JSON edge.
+    fn http_limits(self) -> HttpLimits {
+        HttpLimits {
+            max_body_bytes: self.max_message_bytes,
+            request_timeout: self.request_timeout,
+        }
+    }
 }
 
 impl Default for ServerOptions {
@@ -118,8 +129,12 @@ pub async fn serve_with_auth(
         }
     };
 
+    let http = HttpLayer::new(engine.clone(), auth.clone(), options.http_limits());
     Server::builder()
         .timeout(options.request_timeout)
+        // HTTP/1.1 too, for the HTTP/JSON edge (browsers, curl); gRPC stays HTTP/2.
+        .accept_http1(true)
+        .layer(http)
         .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
         .add_service(health_service)
         .add_service(reflection_v1)
