@@ -292,3 +292,26 @@ async fn the_ranking_stream_is_newline_delimited_json() {
     assert_eq!(neither.json()["code"], "invalid_argument");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_page_and_its_assets_are_served_from_the_binary() {
+    let server = HttpServer::start(false, ServerOptions::default()).await;
+    for (path, content_type) in [
+        ("/", "text/html; charset=utf-8"),
+        ("/app.js", "text/javascript; charset=utf-8"),
+        ("/app.css", "text/css; charset=utf-8"),
+    ] {
+        let answer = server.send("GET", path, &[], "").await;
+        assert_eq!(answer.status, 200, "{path}");
+        assert_eq!(answer.content_type, content_type, "{path}");
+        let text = std::str::from_utf8(&answer.body).unwrap();
+        assert!(!text.contains("://"), "{path} loads nothing from elsewhere");
+    }
+    let script = server.send("GET", "/app.js", &[], "").await;
+    let script = std::str::from_utf8(&script.body).unwrap();
+    assert!(
+        script.contains("/skillmatch.v1."),
+        "the page calls the HTTP/JSON API"
+    );
+    server.stop().await;
+}
