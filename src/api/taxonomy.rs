@@ -2,11 +2,13 @@
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use tonic::{Request, Response, Status};
 
 use super::blocking;
 use super::convert::{
-    ExtractQuery, InferQuery, SearchQuery, competency_to_pb, extraction_to_pb,
+    ExtractQuery, InferQuery, NormalizeQuery, SearchQuery, competency_to_pb, extraction_to_pb,
     occupation_match_to_pb, occupation_to_pb, taxonomy_version_to_pb,
 };
 use super::paging::{decode_token, encode_token};
@@ -152,5 +154,36 @@ impl TaxonomyService for TaxonomyApi {
         Ok(Response::new(pb::GetOccupationResponse {
             occupation: Some(occupation_to_pb(taxonomy, index)),
         }))
+    }
+
+    #[tracing::instrument(skip(self, request))]
+    async fn normalize_competencies(
+        &self,
+        request: Request<pb::NormalizeCompetenciesRequest>,
+    ) -> Result<Response<pb::NormalizeCompetenciesResponse>, Status> {
+        let query = NormalizeQuery::try_from(request.into_inner())?;
+        let response = blocking(&self.engine, move |engine| {
+            let taxonomy = engine.taxonomy();
+            let skills = query
+                .skills
+                .into_par_iter()
+                .map(|raw| {
+                    let found = engine.extract_from(&raw, &query.options, &query.taxonomy_ids);
+                    pb::NormalizedSkill {
+                        competencies: found
+                            .iter()
+                            .map(|extraction| extraction_to_pb(taxonomy, extraction))
+                            .collect(),
+                        raw,
+                    }
+                })
+                .collect();
+            Ok(pb::NormalizeCompetenciesResponse {
+                skills,
+                taxonomy_version: Some(taxonomy_version_to_pb(taxonomy.primary_version())),
+            })
+        })
+        .await?;
+        Ok(Response::new(response))
     }
 }

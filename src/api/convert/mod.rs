@@ -10,6 +10,7 @@ mod filter;
 pub mod gap_plan;
 mod job;
 pub mod match_request;
+pub mod normalize;
 mod occupation;
 pub mod search;
 
@@ -19,5 +20,6 @@ pub use credential::{credential_to_pb, delivery_mode_from_pb, delivery_modes_fro
 pub use extraction::{ExtractQuery, InferQuery, extraction_to_pb, occupation_match_to_pb};
 pub use filter::filter_from_pb;
 pub use job::{importance_to_pb, job_from_pb, job_to_pb};
+pub use normalize::NormalizeQuery;
 pub use occupation::{occupation_ref, occupation_to_pb};
 pub use search::SearchQuery;
