@@ -90,6 +90,7 @@ impl Clients {
                         top_k: 20,
                         min_score: None,
                         taxonomy_ids: Vec::new(),
+                        document: None,
                     })
                     .await
                     .expect("ExtractCompetencies succeeds");

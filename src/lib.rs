@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod catalog;
 pub mod config;
+pub mod documents;
 pub mod domain;
 pub mod embed;
 pub mod engine;

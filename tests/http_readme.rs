@@ -111,6 +111,19 @@ async fn the_readme_curl_examples_answer_as_shown() {
             let value: serde_json::Value = serde_json::from_str(json_line).unwrap();
             assert!(value.get("error").is_none(), "{line}: {value}");
         }
+        if curl.path.ends_with("UpsertCandidate") {
+            let stored = &answer.json()["candidate"];
+            assert!(
+                stored["cvText"].as_str().is_some_and(|t| !t.is_empty()),
+                "{line}"
+            );
+            assert!(
+                stored["cvCompetencies"]
+                    .as_array()
+                    .is_some_and(|c| !c.is_empty()),
+                "{line}"
+            );
+        }
         if curl.path.ends_with("ExtractCompetencies") || curl.path.ends_with("MatchCredentials") {
             assert!(
                 answer.json().as_object().is_some_and(|o| !o.is_empty()),

@@ -92,6 +92,7 @@ fn extract_request(text: &str) -> pb::ExtractCompetenciesRequest {
         top_k: 0,
         min_score: None,
         taxonomy_ids: Vec::new(),
+        document: None,
     }
 }
 

@@ -5,6 +5,7 @@
 mod candidates;
 mod catalog;
 pub mod convert;
+mod documents;
 pub mod http;
 mod jobs;
 mod matching;

@@ -11,6 +11,7 @@ use super::convert::{
     ExtractQuery, InferQuery, NormalizeQuery, SearchQuery, competency_to_pb, extraction_to_pb,
     occupation_match_to_pb, occupation_to_pb, taxonomy_version_to_pb,
 };
+use super::documents::read_document;
 use super::paging::{decode_token, encode_token};
 use crate::domain::ValidationError;
 use crate::engine::Engine;
@@ -100,7 +101,22 @@ impl TaxonomyService for TaxonomyApi {
         &self,
         request: Request<pb::ExtractCompetenciesRequest>,
     ) -> Result<Response<pb::ExtractCompetenciesResponse>, Status> {
-        let query = ExtractQuery::try_from(request.into_inner())?;
+        let mut request = request.into_inner();
+        let from_document = match request.document.take() {
+            None => false,
+            Some(_) if !request.text.is_empty() => {
+                return Err(ValidationError::field(
+                    "document",
+                    "give either text or document, not both",
+                )
+                .into());
+            }
+            Some(document) => {
+                request.text = read_document(&self.engine, document, "document").await?;
+                true
+            }
+        };
+        let query = ExtractQuery::try_from(request)?;
         let response = blocking(&self.engine, move |engine| {
             let taxonomy = engine.taxonomy();
             let found = engine.extract_from(&query.text, &query.options, &query.taxonomy_ids);
@@ -110,6 +126,11 @@ impl TaxonomyService for TaxonomyApi {
                     .map(|extraction| extraction_to_pb(taxonomy, extraction))
                     .collect(),
                 taxonomy_version: Some(taxonomy_version_to_pb(taxonomy.primary_version())),
+                text: if from_document {
+                    query.text
+                } else {
+                    String::new()
+                },
             })
         })
         .await?;

@@ -69,6 +69,8 @@ impl TryFrom<pb::ExtractCompetenciesRequest> for ExtractQuery {
             top_k,
             min_score,
             taxonomy_ids,
+            // Read into `text` by the service before (on the blocking pool).
+            document: _,
         } = request;
         let mut violations = Violations::default();
         check_text(&mut violations, &text);

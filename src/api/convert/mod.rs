@@ -5,6 +5,7 @@
 mod candidate;
 mod competency;
 pub mod credential;
+pub mod document;
 pub mod extraction;
 mod filter;
 pub mod gap_plan;
