@@ -2,7 +2,7 @@
 // pastes a posting, checks that every highlighted span is one of the API's
 // evidence spans (same code-point offsets, same text) and that every API span
 // is shown, that occupations and credentials with quality markers render,
-// then adds a candidate from a CV and checks the gap and plan against the API.
+// then adds a candidate from a CV file and checks the gap and plan against the API.
 // Env: SKILLMATCH_URL (http://host:port), SKILLMATCH_KEY (an API key),
 // SCREENSHOT_DIR (where page.png, or on failure failure.png, goes), CHROMIUM (the binary).
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
@@ -115,8 +115,10 @@ try {
   await page.click("#candidate-section summary");
   await page.fill("#candidate-id", "ada");
   await page.fill("#candidate-name", "Ada");
-  await page.fill("#candidate-cv", CV);
+  // The CV as a file: read on the server, its text shown back.
+  await page.setInputFiles("#candidate-file", { name: "ada-cv.txt", mimeType: "text/plain", buffer: Buffer.from(CV) });
   await page.click("#candidate-form button");
+  await page.waitForFunction((cv) => document.querySelector("#candidate-cv").value === cv, CV, { timeout: 30_000 });
   await page.waitForSelector("#candidate-select option[value=ada]", { state: "attached", timeout: 30_000 });
   await page.selectOption("#candidate-select", "ada");
   await page.fill("#budget", "500");

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator, List, Optional, Sequence, TypeVar, Union
+from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, TypeVar, Union
 
 import grpc
 from google.protobuf.message import Message
@@ -14,6 +14,7 @@ from skillmatch.v1 import (
     catalog_service_pb2,
     catalog_service_pb2_grpc,
     credential_pb2,
+    document_pb2,
     gap_plan_pb2,
     job_pb2,
     job_service_pb2,
@@ -123,6 +124,17 @@ class Client:
             request.min_score = min_score
         return list(self._call(self.taxonomy.ExtractCompetencies, request).competencies)
 
+    def extract_document(
+        self, content: bytes, media_type: str, *, top_k: int = 0
+    ) -> Tuple[str, List[taxonomy_service_pb2.ExtractedCompetency]]:
+        """The text the server extracted from a document (PDF, DOCX or plain text) and the
+        competencies in it; evidence offsets refer to that text."""
+        request = taxonomy_service_pb2.ExtractCompetenciesRequest(
+            document=document_pb2.Document(content=content, media_type=media_type), top_k=top_k
+        )
+        response = self._call(self.taxonomy.ExtractCompetencies, request)
+        return response.text, list(response.competencies)
+
     def normalize(
         self,
         skills: Sequence[str],
@@ -224,9 +236,20 @@ class Client:
 
     # CandidateService and JobService
 
-    def upsert_candidate(self, candidate: candidate_pb2.Candidate) -> candidate_pb2.Candidate:
-        """Stores a candidate of the key's tenant; returns it as stored."""
+    def upsert_candidate(
+        self,
+        candidate: candidate_pb2.Candidate,
+        *,
+        cv_document: Optional[Tuple[bytes, str]] = None,
+    ) -> candidate_pb2.Candidate:
+        """Stores a candidate of the key's tenant; returns it as stored. `cv_document` is a CV
+        file as `(content, media_type)`, read on the server into `cv_text`."""
         request = candidate_service_pb2.UpsertCandidateRequest(candidate=candidate)
+        if cv_document is not None:
+            content, media_type = cv_document
+            request.cv_document.CopyFrom(
+                document_pb2.Document(content=content, media_type=media_type)
+            )
         return self._call(self.candidates_stub.UpsertCandidate, request).candidate
 
     def candidates(

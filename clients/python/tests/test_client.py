@@ -122,3 +122,23 @@ def test_the_readme_snippet_runs(addr, capsys):
     printed = capsys.readouterr().out
     assert "SQL" in printed
     assert "field='skills[0]'" in printed
+
+
+def test_documents_are_read_on_the_server(client):
+    cv = "Analyst: SQL reporting and Python.".encode()
+    text, found = client.extract_document(cv, "text/plain")
+    assert text == cv.decode()
+    sql = next(f for f in found if f.competency.uri == SQL)
+    assert text[sql.evidence[0].start:sql.evidence[0].end] == "SQL"
+
+    stored = client.upsert_candidate(
+        candidate_pb2.Candidate(id="py-doc"), cv_document=(cv, "text/plain")
+    )
+    assert stored.cv_text == cv.decode()
+    assert SQL in [c.uri for c in stored.cv_competencies]
+    with pytest.raises(InvalidArgument) as bad:
+        client.upsert_candidate(
+            candidate_pb2.Candidate(id="py-doc-2"), cv_document=(b"%PDF-1.4 junk", "application/pdf")
+        )
+    assert [v.field for v in bad.value.field_violations] == ["cv_document.content"]
+    client.delete_candidate("py-doc")

@@ -280,6 +280,28 @@ async function busy(form, status, work) {
   }
 }
 
+const MEDIA_TYPES = {
+  pdf: "application/pdf",
+  docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  txt: "text/plain",
+};
+
+/** A file's media type, from the browser or else its extension. */
+function mediaTypeOf(file) {
+  if (file.type) return file.type;
+  return MEDIA_TYPES[(file.name.split(".").pop() || "").toLowerCase()] || "application/octet-stream";
+}
+
+/** A file's bytes in base64, as proto3 JSON writes `bytes`. */
+async function base64(file) {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
 let lastText = "";
 
 $("posting-form").addEventListener("submit", (event) => {
@@ -309,9 +331,15 @@ $("candidate-form").addEventListener("submit", (event) => {
   event.preventDefault();
   busy($("candidate-form"), $("candidate-status"), async () => {
     const id = $("candidate-id").value.trim();
-    await rpc("CandidateService/UpsertCandidate", {
-      candidate: { id, displayName: $("candidate-name").value.trim(), cvText: $("candidate-cv").value },
-    });
+    const request = { candidate: { id, displayName: $("candidate-name").value.trim() } };
+    const file = $("candidate-file").files[0];
+    if (file) {
+      request.cvDocument = { content: await base64(file), mediaType: mediaTypeOf(file) };
+    } else {
+      request.candidate.cvText = $("candidate-cv").value;
+    }
+    const answer = await rpc("CandidateService/UpsertCandidate", request);
+    if (file) $("candidate-cv").value = (answer.candidate && answer.candidate.cvText) || "";
     await loadCandidates(id);
   });
 });
