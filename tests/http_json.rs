@@ -237,8 +237,10 @@ async fn malformed_requests_get_connect_errors() {
     let no_rpc = server
         .rpc("/skillmatch.v1.TaxonomyService/Nothing", "", &json!({}))
         .await;
-    assert_eq!(no_rpc.status, 404);
-    assert_eq!(no_rpc.json()["code"], "unimplemented");
+    assert_eq!(
+        no_rpc.status, 404,
+        "no such route, as a Connect server answers"
+    );
     let nowhere = server.send("GET", "/nowhere", &[], "").await;
     assert_eq!(nowhere.status, 404);
 

@@ -89,11 +89,12 @@ pub(crate) mod http {
             Code::InvalidArgument | Code::FailedPrecondition | Code::OutOfRange => 400,
             Code::Unauthenticated => 401,
             Code::PermissionDenied => 403,
-            Code::NotFound | Code::Unimplemented => 404,
+            Code::NotFound => 404,
             Code::AlreadyExists | Code::Aborted => 409,
             Code::ResourceExhausted => 429,
             Code::Cancelled => 499,
             Code::Unknown | Code::Internal | Code::DataLoss => 500,
+            Code::Unimplemented => 501,
             Code::Unavailable => 503,
             Code::DeadlineExceeded => 504,
         }

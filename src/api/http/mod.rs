@@ -124,6 +124,10 @@ where
     }
 }
 
+fn is_rpc_path(path: &str) -> bool {
+    routes::UNARY_PATHS.contains(&path) || routes::STREAMING_PATHS.contains(&path)
+}
+
 fn is_grpc<B>(request: &Request<B>) -> bool {
     request
         .headers()
@@ -147,11 +151,8 @@ async fn handle(shared: &Shared, request: Request<Body>) -> Response<Body> {
         (&Method::GET | &Method::HEAD, "/openapi.json") => {
             static_response("application/json", assets::OPENAPI_JSON)
         }
-        (&Method::POST, _) => rpc(shared, request).await,
-        (_, _)
-            if routes::UNARY_PATHS.contains(&path.as_str())
-                || routes::STREAMING_PATHS.contains(&path.as_str()) =>
-        {
+        (&Method::POST, rpc_path) if is_rpc_path(rpc_path) => rpc(shared, request).await,
+        (_, rpc_path) if is_rpc_path(rpc_path) => {
             let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "RPCs take POST\n");
             response
                 .headers_mut()

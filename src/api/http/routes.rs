@@ -123,10 +123,8 @@ macro_rules! http_routes {
         server_streaming: [$(($sfield:ident, $smodule:ident, $sservice:ident, $spath:literal, $smethod:ident, $sinput:ident)),* $(,)?],
     ) => {
         /// The HTTP path of every unary RPC.
-        #[allow(dead_code)]
         pub(super) const UNARY_PATHS: &[&str] = &[$($path),*];
         /// The HTTP path of every server-streaming RPC.
-        #[allow(dead_code)]
         pub(super) const STREAMING_PATHS: &[&str] = &[$($spath),*];
 
         /// Calls the RPC at `path`, or `None` when no RPC has that path.
