@@ -62,7 +62,7 @@ pub fn document(descriptors: &FileDescriptorSet, package: &str) -> anyhow::Resul
                 let mut operation = json!({
                     "operationId": format!("{}_{}", service.name(), method.name()),
                     "tags": [service.name()],
-                    "summary": description.lines().next().unwrap_or(method.name()),
+                    "summary": first_sentence(&description).unwrap_or_else(|| method.name().to_owned()),
                     "description": description,
                     "requestBody": {
                         "required": true,
@@ -111,6 +111,13 @@ pub fn document(descriptors: &FileDescriptorSet, package: &str) -> anyhow::Resul
         "security": [{"apiKey": []}, {}]
     });
     serde_json::to_string_pretty(&document).context("serialising the OpenAPI document")
+}
+
+/// The first sentence of a comment, for an operation's summary.
+fn first_sentence(comment: &str) -> Option<String> {
+    let flat = comment.replace('\n', " ");
+    let end = flat.find(". ").map_or(flat.len(), |dot| dot + 1);
+    Some(flat[..end].trim().to_owned()).filter(|sentence| !sentence.is_empty())
 }
 
 fn index(i: usize) -> i32 {
