@@ -93,6 +93,7 @@ impl Clients {
                         min_score: None,
                         taxonomy_ids: Vec::new(),
                         view: view.into(),
+                        document: None,
                     })
                     .await
                     .expect("ExtractCompetencies succeeds");

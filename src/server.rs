@@ -12,6 +12,7 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 use tonic_health::ServingStatus;
 
+use crate::api::http::{HttpLayer, HttpLimits};
 use crate::api::{
     AdminApi, CandidateApi, CatalogApi, DeadlineLayer, JobApi, MatchApi, TaxonomyApi,
 };
@@ -38,6 +39,16 @@ pub struct ServerOptions {
     /// At shutdown, how long calls in flight and open streams (health
     /// Watch, StreamRankCandidates) may drain before they are ended.
     pub shutdown_grace: Duration,
+}
+
+impl ServerOptions {
+    /// The same limits for the HTTP/JSON edge.
+    fn http_limits(self) -> HttpLimits {
+        HttpLimits {
+            max_body_bytes: self.max_message_bytes,
+            request_timeout: self.request_timeout,
+        }
+    }
 }
 
 impl Default for ServerOptions {
@@ -163,7 +174,15 @@ pub async fn serve_hardened(
     let incoming = crate::listener::accept(listener, hardening.tls.clone(), stopped.clone());
     let grace = options.shutdown_grace;
 
+    let http = HttpLayer::new(
+        engine.clone(),
+        auth.clone(),
+        options.http_limits(),
+        AdminApi::new(engine.clone(), hardening.backup_dir.clone()),
+    );
     let server = Server::builder()
+        // HTTP/1.1 too, for the HTTP/JSON edge (browsers, curl); gRPC stays HTTP/2.
+        .accept_http1(true)
         .layer(DeadlineLayer::new(options.request_timeout))
         .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
         .layer(crate::observe::CallLayer::new(hardening.metrics.clone()))
@@ -171,6 +190,9 @@ pub async fn serve_hardened(
             hardening.max_concurrent_calls,
             hardening.metrics.clone(),
         ))
+        // Last, so HTTP/JSON calls pass the deadline, metrics and admission
+        // layers as gRPC calls do.
+        .layer(http)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

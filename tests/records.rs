@@ -42,6 +42,7 @@ async fn calls_without_a_good_key_are_unauthenticated_and_roles_are_enforced() {
         .unwrap();
     let upsert = pb::UpsertCandidateRequest {
         candidate: Some(candidate("c1", "", vec![declared(SQL, "")])),
+        cv_document: None,
     };
     let denied = candidates
         .upsert_candidate(authed(&keys.a_read, upsert.clone()))
@@ -105,6 +106,7 @@ async fn candidates_round_trip_and_paginate() {
             &key,
             pb::UpsertCandidateRequest {
                 candidate: Some(stored.clone()),
+                cv_document: None,
             },
         ))
         .await
@@ -244,6 +246,7 @@ async fn bad_records_get_field_violations() {
             &key,
             pb::UpsertCandidateRequest {
                 candidate: Some(bad),
+                cv_document: None,
             },
         ))
         .await
@@ -269,6 +272,7 @@ async fn bad_records_get_field_violations() {
             &key,
             pb::UpsertCandidateRequest {
                 candidate: Some(no_title),
+                cv_document: None,
             },
         ))
         .await
@@ -337,6 +341,7 @@ async fn identical_candidates_score_identically_whatever_their_id_and_name() {
                 &key,
                 pb::UpsertCandidateRequest {
                     candidate: Some(person),
+                    cv_document: None,
                 },
             ))
             .await
@@ -414,6 +419,7 @@ async fn tenants_never_see_each_others_records() {
                         key,
                         pb::UpsertCandidateRequest {
                             candidate: Some(candidate(&id, &name, vec![declared(uri, "")])),
+                            cv_document: None,
                         },
                     ))
                     .await
@@ -702,6 +708,7 @@ async fn match_jobs_lists_fitting_jobs_with_their_gaps() {
                     "Ada",
                     vec![declared(SQL, "2026-01-01"), declared(&python, "2026-01-01")],
                 )),
+                cv_document: None,
             },
         ))
         .await
@@ -801,6 +808,7 @@ async fn an_expiry_before_issue_names_the_wire_field() {
             &server.keys.a_write,
             pb::UpsertCandidateRequest {
                 candidate: Some(candidate),
+                cv_document: None,
             },
         ))
         .await

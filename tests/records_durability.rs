@@ -75,6 +75,7 @@ async fn an_erased_candidate_leaves_no_byte_on_disk() {
                 &key,
                 pb::UpsertCandidateRequest {
                     candidate: Some(person),
+                    cv_document: None,
                 },
             ))
             .await
@@ -89,6 +90,7 @@ async fn an_erased_candidate_leaves_no_byte_on_disk() {
             &key,
             pb::UpsertCandidateRequest {
                 candidate: Some(later),
+                cv_document: None,
             },
         ))
         .await
@@ -219,6 +221,7 @@ async fn erasures_lose_no_concurrent_acknowledged_write() {
                         &key,
                         pb::UpsertCandidateRequest {
                             candidate: Some(person),
+                            cv_document: None,
                         },
                     ))
                     .await
@@ -335,6 +338,7 @@ async fn acknowledged_writes_survive_sigkill() {
                 person.cv_text = format!("{id} writes SQL.");
                 let request = pb::UpsertCandidateRequest {
                     candidate: Some(person),
+                    cv_document: None,
                 };
                 if client.upsert_candidate(request).await.is_err() {
                     break;

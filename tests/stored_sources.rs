@@ -153,6 +153,7 @@ async fn store_candidate(server: &TestServer, key: &str) {
             key,
             pb::UpsertCandidateRequest {
                 candidate: Some(ana),
+                cv_document: None,
             },
         ))
         .await

@@ -95,6 +95,7 @@ fn extract_request(text: &str) -> pb::ExtractCompetenciesRequest {
         min_score: None,
         taxonomy_ids: Vec::new(),
         view: 0,
+        document: None,
     }
 }
 

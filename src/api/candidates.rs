@@ -6,6 +6,7 @@ use tonic::{Request, Response, Status};
 
 use super::blocking;
 use super::convert::{candidate_from_pb, candidate_to_pb};
+use super::documents::read_document;
 use super::paging::fit_page;
 use super::records_paging::{binding, next_token, page_request, record_id};
 use crate::auth::{Role, require};
@@ -37,13 +38,26 @@ impl CandidateService for CandidateApi {
         request: Request<pb::UpsertCandidateRequest>,
     ) -> Result<Response<pb::UpsertCandidateResponse>, Status> {
         let caller = require(&request, Role::Write)?;
-        let pb::UpsertCandidateRequest { candidate } = request.into_inner();
-        let candidate = candidate.ok_or_else(|| {
+        let pb::UpsertCandidateRequest {
+            candidate,
+            cv_document,
+        } = request.into_inner();
+        let mut candidate = candidate.ok_or_else(|| {
             Status::from(crate::domain::ValidationError::field(
                 "candidate",
                 "is required",
             ))
         })?;
+        if let Some(document) = cv_document {
+            if !candidate.cv_text.is_empty() {
+                return Err(crate::domain::ValidationError::field(
+                    "cv_document",
+                    "give either candidate.cv_text or cv_document, not both",
+                )
+                .into());
+            }
+            candidate.cv_text = read_document(&self.engine, document, "cv_document").await?;
+        }
         let candidate = candidate_from_pb(candidate).map_err(|e| e.within("candidate."))?;
         let mut stored = blocking(&self.engine, move |engine| {
             engine.upsert_candidates(caller.tenant(), vec![candidate])

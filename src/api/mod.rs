@@ -7,6 +7,8 @@ mod candidates;
 mod catalog;
 pub mod convert;
 mod deadline;
+mod documents;
+pub mod http;
 mod jobs;
 mod matching;
 pub mod paging;

@@ -126,3 +126,80 @@ mod tests {
         assert!(bytes < 8 * 1024, "{bytes}");
     }
 }
+
+/// The HTTP/JSON edge's own refusals, and the HTTP status of every code.
+pub(crate) mod http {
+    use tonic::{Code, Status};
+
+    /// A request body past the message limit (what gRPC answers too).
+    pub(crate) fn too_large(limit: usize) -> Status {
+        Status::out_of_range(format!("request body larger than {limit} bytes"))
+    }
+
+    /// A call that ran past the server's deadline.
+    pub(crate) fn deadline_exceeded() -> Status {
+        Status::deadline_exceeded("the call ran past the server's request timeout")
+    }
+
+    /// A request body that could not be read.
+    pub(crate) fn unreadable(error: &dyn std::fmt::Display) -> Status {
+        Status::invalid_argument(format!("cannot read the request body: {error}"))
+    }
+
+    /// A POST to a path that names no RPC.
+    pub(crate) fn no_such_rpc(path: &str) -> Status {
+        Status::unimplemented(format!("no RPC at {path}"))
+    }
+
+    /// A body that is not `application/json`.
+    pub(crate) fn unsupported_media_type() -> Status {
+        Status::invalid_argument("the request body must be application/json (proto3 JSON)")
+    }
+
+    /// A failure to encode a response (a defect: every message has a JSON form).
+    pub(crate) fn unencodable(error: &dyn std::fmt::Display) -> Status {
+        tracing::error!(%error, "cannot encode a response as JSON");
+        Status::internal("internal error; see the server log")
+    }
+
+    /// The HTTP status of a gRPC code, as the Connect protocol maps them.
+    pub(crate) fn http_status(code: Code) -> u16 {
+        match code {
+            Code::Ok => 200,
+            Code::InvalidArgument | Code::FailedPrecondition | Code::OutOfRange => 400,
+            Code::Unauthenticated => 401,
+            Code::PermissionDenied => 403,
+            Code::NotFound => 404,
+            Code::AlreadyExists | Code::Aborted => 409,
+            Code::ResourceExhausted => 429,
+            Code::Cancelled => 499,
+            Code::Unknown | Code::Internal | Code::DataLoss => 500,
+            Code::Unimplemented => 501,
+            Code::Unavailable => 503,
+            Code::DeadlineExceeded => 504,
+        }
+    }
+
+    /// The Connect name of a gRPC code (lower snake case; `canceled` as Connect spells it).
+    pub(crate) fn code_name(code: Code) -> &'static str {
+        match code {
+            Code::Ok => "ok",
+            Code::Cancelled => "canceled",
+            Code::Unknown => "unknown",
+            Code::InvalidArgument => "invalid_argument",
+            Code::DeadlineExceeded => "deadline_exceeded",
+            Code::NotFound => "not_found",
+            Code::AlreadyExists => "already_exists",
+            Code::PermissionDenied => "permission_denied",
+            Code::ResourceExhausted => "resource_exhausted",
+            Code::FailedPrecondition => "failed_precondition",
+            Code::Aborted => "aborted",
+            Code::OutOfRange => "out_of_range",
+            Code::Unimplemented => "unimplemented",
+            Code::Internal => "internal",
+            Code::Unavailable => "unavailable",
+            Code::DataLoss => "data_loss",
+            Code::Unauthenticated => "unauthenticated",
+        }
+    }
+}

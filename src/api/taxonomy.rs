@@ -2,13 +2,16 @@
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use tonic::{Request, Response, Status};
 
 use super::blocking;
 use super::convert::{
-    ConceptView, ExtractQuery, InferQuery, SearchQuery, competency_to_pb, extraction_to_pb,
-    occupation_match_to_pb, occupation_to_pb, taxonomy_version_to_pb,
+    ConceptView, ExtractQuery, InferQuery, NormalizeQuery, SearchQuery, competency_to_pb,
+    extraction_to_pb, occupation_match_to_pb, occupation_to_pb, taxonomy_version_to_pb,
 };
+use super::documents::read_document;
 use super::paging::{PageTokens, TokenBinding};
 use crate::auth::{Role, require};
 use crate::domain::limits::MAX_URI_CHARS;
@@ -113,7 +116,22 @@ impl TaxonomyService for TaxonomyApi {
         &self,
         request: Request<pb::ExtractCompetenciesRequest>,
     ) -> Result<Response<pb::ExtractCompetenciesResponse>, Status> {
-        let query = ExtractQuery::try_from(request.into_inner())?;
+        let mut request = request.into_inner();
+        let from_document = match request.document.take() {
+            None => false,
+            Some(_) if !request.text.is_empty() => {
+                return Err(ValidationError::field(
+                    "document",
+                    "give either text or document, not both",
+                )
+                .into());
+            }
+            Some(document) => {
+                request.text = read_document(&self.engine, document, "document").await?;
+                true
+            }
+        };
+        let query = ExtractQuery::try_from(request)?;
         self.known_taxonomies(&query.taxonomy_ids)?;
         let response = blocking(&self.engine, move |engine| {
             let taxonomy = engine.taxonomy();
@@ -124,6 +142,11 @@ impl TaxonomyService for TaxonomyApi {
                     .map(|extraction| extraction_to_pb(taxonomy, extraction, query.view))
                     .collect(),
                 taxonomy_version: Some(taxonomy_version_to_pb(taxonomy.primary_version())),
+                text: if from_document {
+                    query.text
+                } else {
+                    String::new()
+                },
             })
         })
         .await?;
@@ -167,6 +190,40 @@ impl TaxonomyService for TaxonomyApi {
         Ok(Response::new(pb::GetOccupationResponse {
             occupation: Some(occupation_to_pb(taxonomy, index, ConceptView::Full)),
         }))
+    }
+
+    #[tracing::instrument(skip(self, request))]
+    async fn normalize_competencies(
+        &self,
+        request: Request<pb::NormalizeCompetenciesRequest>,
+    ) -> Result<Response<pb::NormalizeCompetenciesResponse>, Status> {
+        let query = NormalizeQuery::try_from(request.into_inner())?;
+        self.known_taxonomies(&query.taxonomy_ids)?;
+        let response = blocking(&self.engine, move |engine| {
+            let taxonomy = engine.taxonomy();
+            let skills = query
+                .skills
+                .into_par_iter()
+                .map(|raw| {
+                    let found = engine.extract_from(&raw, &query.options, &query.taxonomy_ids);
+                    pb::NormalizedSkill {
+                        competencies: found
+                            .iter()
+                            .map(|extraction| {
+                                extraction_to_pb(taxonomy, extraction, ConceptView::Basic)
+                            })
+                            .collect(),
+                        raw,
+                    }
+                })
+                .collect();
+            Ok(pb::NormalizeCompetenciesResponse {
+                skills,
+                taxonomy_version: Some(taxonomy_version_to_pb(taxonomy.primary_version())),
+            })
+        })
+        .await?;
+        Ok(Response::new(response))
     }
 }
 

@@ -76,6 +76,8 @@ impl TryFrom<pb::ExtractCompetenciesRequest> for ExtractQuery {
             min_score,
             taxonomy_ids,
             view,
+            // Read into `text` by the service before (on the blocking pool).
+            document: _,
         } = request;
         let mut violations = Violations::default();
         check_text(&mut violations, &text);

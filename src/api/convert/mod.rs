@@ -5,11 +5,13 @@
 mod candidate;
 mod competency;
 pub mod credential;
+pub mod document;
 pub mod extraction;
 mod filter;
 pub mod gap_plan;
 mod job;
 pub mod match_request;
+pub mod normalize;
 mod occupation;
 pub mod search;
 
@@ -21,5 +23,6 @@ pub use credential::{
 pub use extraction::{ExtractQuery, InferQuery, extraction_to_pb, occupation_match_to_pb};
 pub use filter::filter_from_pb;
 pub use job::{importance_to_pb, job_from_pb, job_to_pb};
+pub use normalize::NormalizeQuery;
 pub use occupation::{occupation_ref, occupation_to_pb};
 pub use search::SearchQuery;
