@@ -41,6 +41,7 @@ pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<
         tuning,
         embedder,
         args.vector_cache.as_deref(),
+        args.holdout_fold,
     )
     .with_context(|| format!("evaluating on {}", args.data.display()))?;
     let context = RunContext {
@@ -51,6 +52,7 @@ pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<
             .map_or_else(|_| "unknown".to_owned(), |s| s.trim().to_owned()),
         limit: args.limit,
         embedder: embedder_name.clone(),
+        holdout: args.holdout_fold,
     };
     println!("{}", report.table());
     println!("{}", report.speed_table());

@@ -20,6 +20,8 @@ pub struct RunContext {
     pub limit: Option<usize>,
     /// Id of the embedder of the vector score.
     pub embedder: String,
+    /// The held-out fold of titles.csv and hahu_dev, when only it was run.
+    pub holdout: Option<u64>,
 }
 
 /// Everything one evaluation run measured.
@@ -92,17 +94,19 @@ impl EvalReport {
     /// The figures table in Markdown, ours beside the references and targets.
     pub fn table(&self) -> String {
         let mut out = String::from(
-            "| task | metric | skillmatch | BM25 | MiniLM peer | target |\n|---|---|---|---|---|---|\n",
+            "| task | metric | skillmatch | 95 % CI | BM25 | MiniLM peer | target |\n|---|---|---|---|---|---|---|\n",
         );
         for outcome in &self.outcomes {
             for figure in &outcome.figures {
                 let reference = references::find(outcome.task, figure.metric);
                 let _ = writeln!(
                     out,
-                    "| {} | {} | {:.3} | {} | {} | {} |",
+                    "| {} | {} | {:.3} | {:.3}-{:.3} | {} | {} | {} |",
                     outcome.task,
                     figure.metric,
                     figure.value,
+                    figure.interval.0,
+                    figure.interval.1,
                     cell(reference.map(|r| r.bm25)),
                     cell(reference.map(|r| r.minilm)),
                     reference.map_or_else(|| "–".to_owned(), |r| format!("≥ {:.2}", r.target)),
@@ -150,6 +154,13 @@ impl EvalReport {
                 .limit
                 .map_or_else(|| "all".to_owned(), |n| format!("first {n} per task"))
         );
+        if let Some(fold) = context.holdout {
+            let _ = writeln!(
+                out,
+                "- held-out fold: {fold} of titles.csv and hahu_dev (of {})",
+                super::folds::FOLDS
+            );
+        }
         let _ = writeln!(
             out,
             "- setup (read ESCO, build taxonomy and extractor): {:.2} s\n",
