@@ -16,6 +16,9 @@ const CATALOGUE_HEADING: &str = "## Catalogue (Coursera)";
 /// Heading of the hand-written record of embedder comparisons and tuning
 /// runs, kept (with everything after it) when the main tables are rewritten.
 const EMBEDDERS_HEADING: &str = "## Embedders and tuning";
+/// Heading of the hand-written record of the trained default embedder's
+/// held-out folds, kept like the embedder record.
+const FOLDS_HEADING: &str = "## Trained default embedder: held-out folds";
 
 pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<()> {
     if args.catalogue {
@@ -72,7 +75,7 @@ pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<
 /// when the main tables are rewritten.
 fn existing_catalogue_section(path: &Path) -> Option<String> {
     let text = std::fs::read_to_string(path).ok()?;
-    let start = [EMBEDDERS_HEADING, CATALOGUE_HEADING]
+    let start = [FOLDS_HEADING, EMBEDDERS_HEADING, CATALOGUE_HEADING]
         .iter()
         .filter_map(|heading| text.find(heading))
         .min()?;
