@@ -54,7 +54,7 @@ linearly from [floor, 1] to [0, 1]; candidates are the skills with evidence (1)-
 the 50 nearest by cosine (reason `semantic match` for those only the cosine found). \
 Skill score = (0.5 × text + 1.0 × occupation + w × vector) / (1.5 + w), in [0, 1]; \
 w = 0.75 and floor 0.4 with the default embedder (a static token table of 128-dimensional \
-rows for 15,283 WordPiece tokens, idf-weighted sum, started from all-MiniLM-L6-v2's input \
+rows for 15,528 WordPiece tokens, idf-weighted sum, started from all-MiniLM-L6-v2's input \
 embeddings and trained contrastively on ESCO, O*NET and the dev files by \
 `scripts/train-embedder`; model card in `assets/static-skills/`), w = 0.75 and floor 0.55 \
 with the untrained MiniLM table (`static-minilm`), w = 1.5 and floor 0.45 with \

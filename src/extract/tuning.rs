@@ -206,7 +206,7 @@ mod tests {
 
     #[test]
     fn each_embedder_gets_its_own_vector_weights() {
-        let trained = Tuning::for_embedder("static-skills-esco-onet-128-v1");
+        let trained = Tuning::for_embedder("static-skills-esco-onet-128-v2");
         assert_eq!(trained, Tuning::default());
         assert_eq!(Tuning::for_embedder("static-file-0123"), Tuning::default());
         let old = Tuning::for_embedder("static-minilm-l6-v2-pca128-idf-v1");
