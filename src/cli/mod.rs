@@ -192,6 +192,11 @@ struct EvalArgs {
     /// never saw (the sentence sets are run whole).
     #[arg(long, value_parser = clap::value_parser!(u64).range(0..3))]
     holdout_fold: Option<u64>,
+    /// Also run the tasks with this embedder (same items, its own weights)
+    /// and add a table comparing the runs; may be given several times,
+    /// e.g. `--compare static-minilm --compare hashing`.
+    #[arg(long)]
+    compare: Vec<EmbedderChoice>,
 }
 
 /// Runs the parsed command.

@@ -64,6 +64,37 @@ file above (`scripts/train-embedder`; model card in `assets/static-skills/`), so
 not generalisation figures: those are the held-out folds in \"Trained default embedder: \
 held-out folds\" below, and the targets are judged there.\n";
 
+/// One table of every figure of several runs on the same items, one column
+/// per run (e.g. one per embedder), each with its label.
+pub fn comparison_markdown(runs: &[(String, &EvalReport)]) -> String {
+    let Some((_, first)) = runs.first() else {
+        return String::new();
+    };
+    let mut out = String::from("| task | metric |");
+    for (label, _) in runs {
+        let _ = write!(out, " {label} |");
+    }
+    out.push_str("\n|---|---|");
+    out.push_str(&"---|".repeat(runs.len()));
+    out.push('\n');
+    for outcome in &first.outcomes {
+        for figure in &outcome.figures {
+            let _ = write!(out, "| {} | {} |", outcome.task, figure.metric);
+            for (_, report) in runs {
+                let value = report
+                    .outcomes
+                    .iter()
+                    .find(|o| o.task == outcome.task)
+                    .and_then(|o| o.figures.iter().find(|f| f.metric == figure.metric))
+                    .map(|f| f.value);
+                let _ = write!(out, " {} |", cell(value));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
 fn cell(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_owned(), |v| format!("{v:.3}"))
 }
@@ -208,5 +239,36 @@ impl EvalReport {
             out.push_str(WHY_MISSED);
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::{Figure, TaskOutcome};
+
+    fn report(value: f64) -> EvalReport {
+        EvalReport {
+            outcomes: vec![TaskOutcome {
+                task: "title2occupation (titles.csv)",
+                items: 3,
+                seconds: 1.0,
+                figures: vec![Figure {
+                    metric: "MRR",
+                    value,
+                    interval: (value, value),
+                }],
+            }],
+            setup_seconds: 0.0,
+        }
+    }
+
+    #[test]
+    fn comparison_has_one_column_per_run() {
+        let (a, b) = (report(0.5), report(0.25));
+        let table = comparison_markdown(&[("a".into(), &a), ("b".into(), &b)]);
+        assert!(table.starts_with("| task | metric | a | b |\n|---|---|---|---|\n"));
+        assert!(table.contains("| title2occupation (titles.csv) | MRR | 0.500 | 0.250 |"));
+        assert_eq!(comparison_markdown(&[]), "");
     }
 }
