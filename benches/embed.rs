@@ -118,7 +118,18 @@ fn main() -> Result<()> {
     println!("threads: {threads}; loadavg before: {}", load.trim());
     println!("| embedder | texts | ms/text batched ({BATCH}) | ms/text one at a time |");
     println!("|---|---|---|---|");
-    report("static (default)", &StaticEmbedder, &short, &long);
+    report(
+        "static (default, trained)",
+        &StaticEmbedder::default(),
+        &short,
+        &long,
+    );
+    report(
+        "static MiniLM (untrained)",
+        &StaticEmbedder::minilm(),
+        &short,
+        &long,
+    );
     report("hashing", &HashingEmbedder, &short, &long);
     #[cfg(feature = "minilm")]
     {

@@ -1,7 +1,9 @@
 //! In-process latency of ExtractCompetencies on real postings (NHS Jobs
 //! sample) and of InferOccupations on real vacancy titles (jobbert), one
-//! thread, default embedder and tuning. Reads ../shared/data; prints
-//! p50 / p99 and items per second.
+//! thread, default embedder and tuning, and the same with the untrained
+//! MiniLM table (`static-minilm`, the default before the trained table),
+//! the two timed item by item in turn so both see the same machine load.
+//! Reads ../shared/data; prints p50 / p99 and items per second.
 //!
 //! `cargo bench --bench extract [-- POSTINGS TITLES]`; the data folder is
 //! `../shared/data` or `$SKILLMATCH_SHARED_DATA`.
@@ -10,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
-use skillmatch::eval::load_extractor;
+use skillmatch::embed::{Embedder, StaticEmbedder};
+use skillmatch::eval::{load_extractor, load_extractor_with};
 use skillmatch::extract::{ExtractOptions, Extractor, Tuning};
 
 #[derive(Deserialize)]
@@ -43,15 +46,21 @@ fn report(name: &str, mut times: Vec<Duration>) {
     );
 }
 
-fn time_each<T>(items: &[T], mut run: impl FnMut(&T)) -> Vec<Duration> {
-    items
-        .iter()
-        .map(|item| {
+/// Times `run` on every item with each extractor, alternating per item.
+fn time_each<T>(
+    items: &[T],
+    extractors: &[&Extractor],
+    run: impl Fn(&Extractor, &T),
+) -> Vec<Vec<Duration>> {
+    let mut times = vec![Vec::with_capacity(items.len()); extractors.len()];
+    for item in items {
+        for (extractor, out) in extractors.iter().zip(&mut times) {
             let started = Instant::now();
-            run(item);
-            started.elapsed()
-        })
-        .collect()
+            run(extractor, item);
+            out.push(started.elapsed());
+        }
+    }
+    times
 }
 
 fn main() {
@@ -76,6 +85,14 @@ fn main() {
         "setup (read ESCO, build indexes): {:.2} s",
         started.elapsed().as_secs_f64()
     );
+    let before = StaticEmbedder::minilm();
+    let (_, before_extractor) = load_extractor_with(
+        &data,
+        Tuning::for_embedder(before.id()),
+        Some(std::sync::Arc::new(before)),
+        None,
+    )
+    .expect("ESCO release readable");
     let postings: Vec<String> =
         std::fs::read_to_string(data.join("nhs-jobs-2020-sample/nhs_jobs_sample.jsonl"))
             .expect("NHS sample readable")
@@ -95,20 +112,28 @@ fn main() {
         .take(titles_n)
         .collect();
     warm_up(&extractor, &postings, &titles);
+    warm_up(&before_extractor, &postings, &titles);
     let options = ExtractOptions::default();
-    report(
-        "ExtractCompetencies (posting, top_k 20)",
-        time_each(&postings, |p| {
-            std::hint::black_box(extractor.extract(p, &options));
-        }),
-    );
-
-    report(
-        "InferOccupations (title, top_k 10)",
-        time_each(&titles, |t| {
-            std::hint::black_box(extractor.infer_occupations(t, 10));
-        }),
-    );
+    let both = [&extractor, &before_extractor];
+    let names = ["default (trained table)", "static-minilm (before)"];
+    let times = time_each(&postings, &both, |e, p| {
+        std::hint::black_box(e.extract(p, &options));
+    });
+    for (name, times) in names.iter().zip(times) {
+        report(
+            &format!("ExtractCompetencies (posting, top_k 20), {name}"),
+            times,
+        );
+    }
+    let times = time_each(&titles, &both, |e, t| {
+        std::hint::black_box(e.infer_occupations(t, 10));
+    });
+    for (name, times) in names.iter().zip(times) {
+        report(
+            &format!("InferOccupations (title, top_k 10), {name}"),
+            times,
+        );
+    }
 }
 
 fn warm_up(extractor: &Extractor, postings: &[String], titles: &[String]) {

@@ -72,7 +72,7 @@ const EXPECTED: [Expected; 25] = [
         Assessment,
         "HC-L",
         0,
-        (2, 16),
+        (4, 16),
         true,
     ),
     record(
@@ -160,7 +160,7 @@ const EXPECTED: [Expected; 25] = [
         Assessment,
         "HCD-",
         0,
-        (7, 83),
+        (8, 83),
         false,
     ),
     record(

@@ -18,6 +18,11 @@ const STANDARDS_HEADING: &str = "## Credential standards (CTDL, Open Badges)";
 /// Heading of the hand-written record of embedder comparisons and tuning
 /// runs, kept (with everything after it) when the main tables are rewritten.
 const EMBEDDERS_HEADING: &str = "## Embedders and tuning";
+/// Heading of the table written by `eval --compare`.
+const COMPARISON_HEADING: &str = "## Embedder comparison";
+/// Heading of the hand-written record of the trained default embedder's
+/// held-out folds, kept like the embedder record.
+const FOLDS_HEADING: &str = "## Trained default embedder: held-out folds";
 
 pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<()> {
     if args.catalogue {
@@ -46,6 +51,7 @@ pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<
         tuning,
         embedder,
         args.vector_cache.as_deref(),
+        args.holdout_fold,
     )
     .with_context(|| format!("evaluating on {}", args.data.display()))?;
     let context = RunContext {
@@ -56,6 +62,7 @@ pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<
             .map_or_else(|_| "unknown".to_owned(), |s| s.trim().to_owned()),
         limit: args.limit,
         embedder: embedder_name.clone(),
+        holdout: args.holdout_fold,
     };
     println!("{}", report.table());
     println!("{}", report.speed_table());
@@ -63,6 +70,36 @@ pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<
         println!("missed: {task} {metric} {value:.3} vs {missed}");
     }
     let mut text = report.markdown(METHOD, &context);
+    if !args.compare.is_empty() {
+        let mut others = Vec::with_capacity(args.compare.len());
+        for choice in &args.compare {
+            let other = choice.load()?;
+            let name = other.id().to_owned();
+            eprintln!("comparing with {name}");
+            let tuning = Tuning::for_embedder(&name);
+            let other_report = eval::run_with(
+                &args.data,
+                args.limit,
+                tuning,
+                Some(other),
+                args.vector_cache.as_deref(),
+                args.holdout_fold,
+            )
+            .with_context(|| format!("evaluating {name} on {}", args.data.display()))?;
+            others.push((format!("`{name}`"), other_report));
+        }
+        let mut runs = vec![(format!("`{embedder_name}`"), &report)];
+        runs.extend(others.iter().map(|(name, r)| (name.clone(), r)));
+        let table = eval::report::comparison_markdown(&runs);
+        println!("{table}");
+        text = format!(
+            "{}\n\n{COMPARISON_HEADING}\n\nThe same items run with each embedder and \
+             the weights `Tuning::for_embedder` gives it, in one run. The default's \
+             trained table saw these dev items, so its column is not a generalisation \
+             figure (see the held-out folds below).\n\n{table}",
+            text.trim_end()
+        );
+    }
     if let Some(section) = existing_catalogue_section(&args.out) {
         text = format!("{}\n\n{section}", text.trim_end());
     }
@@ -75,7 +112,7 @@ pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<
 /// when the main tables are rewritten.
 fn existing_catalogue_section(path: &Path) -> Option<String> {
     let text = std::fs::read_to_string(path).ok()?;
-    let start = [EMBEDDERS_HEADING, CATALOGUE_HEADING]
+    let start = [FOLDS_HEADING, EMBEDDERS_HEADING, CATALOGUE_HEADING]
         .iter()
         .filter_map(|heading| text.find(heading))
         .min()?;

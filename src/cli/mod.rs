@@ -333,6 +333,16 @@ struct EvalArgs {
     /// when missing or made by another embedder).
     #[arg(long)]
     vector_cache: Option<PathBuf>,
+    /// Run only this held-out fold (0, 1 or 2) of titles.csv and hahu_dev:
+    /// the items a table trained by `scripts/train-embedder --holdout F`
+    /// never saw (the sentence sets are run whole).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..3))]
+    holdout_fold: Option<u64>,
+    /// Also run the tasks with this embedder (same items, its own weights)
+    /// and add a table comparing the runs; may be given several times,
+    /// e.g. `--compare static-minilm --compare hashing`.
+    #[arg(long)]
+    compare: Vec<EmbedderChoice>,
 }
 
 /// Runs the parsed command.

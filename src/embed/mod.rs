@@ -14,7 +14,7 @@ use ndarray::{Array1, Array2, ArrayView1, Axis};
 pub use hashing::HashingEmbedder;
 #[cfg(feature = "minilm")]
 pub use minilm::{EmbedError, MAX_SEQUENCE_TOKENS, MiniLmEmbedder};
-pub use static_table::StaticEmbedder;
+pub use static_table::{StaticEmbedder, StaticTableError};
 
 /// A unit-length vector. Only constructible through normalisation, so a dot
 /// product of two embeddings is their cosine.
@@ -111,12 +111,18 @@ pub trait Embedder: Send + Sync + std::fmt::Debug {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EmbedderChoice {
     /// The default: ships with the code, needs no model file (the static
-    /// token table distilled from all-MiniLM-L6-v2).
+    /// token table trained on the skills domain, `assets/static-skills/`).
     Default,
     /// Feature hashing of words and character trigrams.
     Hashing,
-    /// The static token table distilled from all-MiniLM-L6-v2.
+    /// The trained static token table (the same as the default).
     Static,
+    /// The static token table distilled from all-MiniLM-L6-v2, untrained
+    /// (the default before the trained table).
+    StaticMiniLm,
+    /// A static token table from a folder (`table.bin`, as written by
+    /// `scripts/train-embedder --out FOLDER`).
+    StaticFile(std::path::PathBuf),
     /// all-MiniLM-L6-v2 with weights from this folder (cargo feature `minilm`).
     MiniLm(std::path::PathBuf),
 }
@@ -128,6 +134,9 @@ pub enum EmbedderSetupError {
     #[cfg(feature = "minilm")]
     #[error(transparent)]
     MiniLm(#[from] EmbedError),
+    /// A static table could not be loaded from its folder.
+    #[error(transparent)]
+    StaticTable(#[from] StaticTableError),
     /// MiniLM was asked for in a build without the `minilm` feature.
     #[error("this build has no MiniLM embedder; build with `--features minilm`")]
     NotBuilt,
@@ -136,18 +145,27 @@ pub enum EmbedderSetupError {
 impl std::str::FromStr for EmbedderChoice {
     type Err = String;
 
-    /// `default`, `hashing`, or `minilm:FOLDER`.
+    /// `default`, `static`, `static-minilm`, `static:FOLDER`, `hashing`, or
+    /// `minilm:FOLDER`.
     fn from_str(spec: &str) -> Result<Self, Self::Err> {
         match spec {
             "default" => Ok(Self::Default),
             "hashing" => Ok(Self::Hashing),
             "static" => Ok(Self::Static),
-            _ => match spec.strip_prefix("minilm:") {
-                Some(folder) if !folder.is_empty() => Ok(Self::MiniLm(folder.into())),
-                _ => Err(format!(
-                    "unknown embedder {spec:?}: use default, static, hashing or minilm:FOLDER"
-                )),
-            },
+            "static-minilm" => Ok(Self::StaticMiniLm),
+            _ => {
+                if let Some(folder) = spec.strip_prefix("minilm:").filter(|f| !f.is_empty()) {
+                    Ok(Self::MiniLm(folder.into()))
+                } else if let Some(folder) = spec.strip_prefix("static:").filter(|f| !f.is_empty())
+                {
+                    Ok(Self::StaticFile(folder.into()))
+                } else {
+                    Err(format!(
+                        "unknown embedder {spec:?}: use default, static, static-minilm, \
+                         static:FOLDER, hashing or minilm:FOLDER"
+                    ))
+                }
+            }
         }
     }
 }
@@ -158,7 +176,9 @@ impl EmbedderChoice {
         match self {
             Self::Default => Ok(default_embedder()),
             Self::Hashing => Ok(Arc::new(HashingEmbedder)),
-            Self::Static => Ok(Arc::new(StaticEmbedder)),
+            Self::Static => Ok(Arc::new(StaticEmbedder::default())),
+            Self::StaticMiniLm => Ok(Arc::new(StaticEmbedder::minilm())),
+            Self::StaticFile(folder) => Ok(Arc::new(StaticEmbedder::from_folder(folder)?)),
             #[cfg(feature = "minilm")]
             Self::MiniLm(folder) => Ok(Arc::new(MiniLmEmbedder::load(folder)?)),
             #[cfg(not(feature = "minilm"))]
@@ -169,12 +189,25 @@ impl EmbedderChoice {
 
 /// The embedder used when none is configured.
 pub fn default_embedder() -> Arc<dyn Embedder> {
-    Arc::new(StaticEmbedder)
+    Arc::new(StaticEmbedder::default())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_every_embedder_spec() {
+        let parse = |s: &str| s.parse::<EmbedderChoice>();
+        assert_eq!(parse("static-minilm"), Ok(EmbedderChoice::StaticMiniLm));
+        assert_eq!(
+            parse("static:/tmp/t"),
+            Ok(EmbedderChoice::StaticFile("/tmp/t".into()))
+        );
+        assert!(parse("static:").is_err());
+        assert!(parse("minilm:").is_err());
+        assert!(parse("nope").is_err());
+    }
 
     #[test]
     fn normalisation_makes_unit_vectors_and_rejects_zero() {

@@ -1,14 +1,19 @@
-//! The default embedder: a static token table distilled from
-//! all-MiniLM-L6-v2 (`assets/static-minilm/`, Apache-2.0, LICENSE and NOTICE
-//! beside it; made by `scripts/distill-static-minilm`). A text is split into
-//! MiniLM's WordPiece tokens (BERT uncased: lower case, accents stripped,
-//! punctuation split off, greedy longest-match pieces), and its vector is the
-//! idf-weighted sum of the tokens' rows, normalised. No model runs, so it
-//! costs microseconds per text; the table and vocabulary (about 2 MB) are
-//! compiled into the binary.
+//! Static token-table embedders. The default is a table trained on the
+//! skills domain (`assets/static-skills/`, made by `scripts/train-embedder`
+//! from the MiniLM table, model card beside it); the MiniLM table it starts
+//! from (`assets/static-minilm/`, distilled from all-MiniLM-L6-v2 by
+//! `scripts/distill-static-minilm`, Apache-2.0, LICENSE and NOTICE beside it)
+//! stays available as `--embedder static-minilm`, and any table of the same
+//! format can be loaded from a folder (`--embedder static:FOLDER`). A text is
+//! split into MiniLM's WordPiece tokens (BERT uncased: lower case, accents
+//! stripped, punctuation split off, greedy longest-match pieces), and its
+//! vector is the idf-weighted sum of the tokens' rows, normalised. No model
+//! runs, so it costs microseconds per text; both shipped tables and the
+//! vocabulary (about 2 MB each) are compiled into the binary.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use ndarray::Array2;
 use unicode_normalization::UnicodeNormalization;
@@ -17,7 +22,13 @@ use unicode_normalization::char::is_combining_mark;
 use super::{Embedder, EmbeddingMatrix};
 
 const VOCAB: &str = include_str!("../../assets/static-minilm/vocab.txt");
-const TABLE: &[u8] = include_bytes!("../../assets/static-minilm/table.bin");
+const MINILM_TABLE: &[u8] = include_bytes!("../../assets/static-minilm/table.bin");
+const SKILLS_TABLE: &[u8] = include_bytes!("../../assets/static-skills/table.bin");
+/// Id of the trained default table; change it with every retrained table so
+/// stored concept vectors and snapshots are recomputed.
+const SKILLS_ID: &str = "static-skills-esco-onet-128-v2";
+/// Id of the MiniLM table (the default before the trained one).
+const MINILM_ID: &str = "static-minilm-l6-v2-pca128-idf-v1";
 const MAGIC: &[u8; 8] = b"SMSTATIC";
 /// Words longer than this are one unknown token, as in BERT.
 const MAX_WORD_CHARS: usize = 100;
@@ -41,37 +52,67 @@ fn f32_at(bytes: &[u8], at: usize) -> f32 {
     f32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"))
 }
 
+/// A table file that is not in the format of `scripts/distill-static-minilm`.
+#[derive(Debug, thiserror::Error)]
+pub enum StaticTableError {
+    /// The file could not be read.
+    #[error("reading {path}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The bytes are not a table.
+    #[error("{path}: not a static token table ({reason})")]
+    Format {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+}
+
 impl Table {
-    /// Parses the compiled-in files; they are checked by the tests, so a
-    /// malformed table is a build defect.
-    fn parse() -> Self {
-        assert_eq!(&TABLE[..8], MAGIC, "static table magic");
-        assert_eq!(u32_at(TABLE, 8), 1, "static table format");
-        let dim = u32_at(TABLE, 12) as usize;
-        let count = u32_at(TABLE, 16) as usize;
+    /// Parses a table file (format of `scripts/distill-static-minilm`).
+    fn parse(bytes: &[u8], vocab: &str) -> Result<Self, &'static str> {
+        if bytes.len() < 20 || &bytes[..8] != MAGIC {
+            return Err("magic");
+        }
+        if u32_at(bytes, 8) != 1 {
+            return Err("format version");
+        }
+        let dim = u32_at(bytes, 12) as usize;
+        let count = u32_at(bytes, 16) as usize;
         let stride = 12 + dim;
-        assert_eq!(TABLE.len(), 20 + count * stride, "static table size");
+        if dim == 0 || bytes.len() != 20 + count * stride {
+            return Err("size");
+        }
+        let vocab: HashMap<String, u32> = vocab
+            .lines()
+            .enumerate()
+            .map(|(id, token)| (token.to_owned(), u32::try_from(id).unwrap_or(u32::MAX)))
+            .collect();
         let mut rows = Array2::<f32>::zeros((count, dim));
         let mut row_of = HashMap::with_capacity(count);
-        for (row, record) in TABLE[20..].chunks_exact(stride).enumerate() {
+        for (row, record) in bytes[20..].chunks_exact(stride).enumerate() {
             let id = u32_at(record, 0);
             let weight = f32_at(record, 4) * f32_at(record, 8);
             for (out, &q) in rows.row_mut(row).iter_mut().zip(&record[12..]) {
                 *out = f32::from(q as i8) * weight;
             }
+            if id as usize >= vocab.len() {
+                return Err("token id outside the vocabulary");
+            }
             row_of.insert(id, row);
         }
-        let vocab = VOCAB
-            .lines()
-            .enumerate()
-            .map(|(id, token)| (token.to_owned(), u32::try_from(id).expect("small vocab")))
-            .collect();
-        Self {
+        Ok(Self {
             vocab,
             dim,
             row_of,
             rows,
-        }
+        })
     }
 
     /// WordPiece ids of one word; `None` when it cannot be pieced (BERT's `[UNK]`).
@@ -150,26 +191,77 @@ fn is_punctuation(c: char) -> bool {
     c.is_ascii_punctuation() || (!c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace())
 }
 
-fn table() -> &'static Table {
-    static TABLE_CELL: OnceLock<Table> = OnceLock::new();
-    TABLE_CELL.get_or_init(Table::parse)
+/// A compiled-in table; both are checked by the tests, so a malformed one is
+/// a build defect.
+fn compiled(cell: &'static OnceLock<Arc<Table>>, bytes: &[u8]) -> Arc<Table> {
+    cell.get_or_init(|| Arc::new(Table::parse(bytes, VOCAB).expect("compiled-in static table")))
+        .clone()
 }
 
-/// The static MiniLM token-table embedder (the default).
-#[derive(Debug, Clone, Default)]
-pub struct StaticEmbedder;
+/// A static token-table embedder: the trained default, the MiniLM table, or
+/// a table loaded from a folder.
+#[derive(Debug, Clone)]
+pub struct StaticEmbedder {
+    id: String,
+    table: Arc<Table>,
+}
+
+impl Default for StaticEmbedder {
+    /// The trained table (the default embedder).
+    fn default() -> Self {
+        static CELL: OnceLock<Arc<Table>> = OnceLock::new();
+        Self {
+            id: SKILLS_ID.to_owned(),
+            table: compiled(&CELL, SKILLS_TABLE),
+        }
+    }
+}
+
+impl StaticEmbedder {
+    /// The table distilled from all-MiniLM-L6-v2, untrained (the default
+    /// before the trained table).
+    pub fn minilm() -> Self {
+        static CELL: OnceLock<Arc<Table>> = OnceLock::new();
+        Self {
+            id: MINILM_ID.to_owned(),
+            table: compiled(&CELL, MINILM_TABLE),
+        }
+    }
+
+    /// A table from `folder/table.bin` (e.g. one trained by
+    /// `scripts/train-embedder --out FOLDER`) with the compiled-in
+    /// vocabulary; its id names the digest of the file, so vectors stored
+    /// with another table are never reused.
+    pub fn from_folder(folder: &Path) -> Result<Self, StaticTableError> {
+        let path = folder.join("table.bin");
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(&path).map_err(|source| StaticTableError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        let table = Table::parse(&bytes, VOCAB).map_err(|reason| StaticTableError::Format {
+            path: shown,
+            reason,
+        })?;
+        let digest = blake3::hash(&bytes).to_hex();
+        Ok(Self {
+            id: format!("static-file-{}", &digest.as_str()[..16]),
+            table: Arc::new(table),
+        })
+    }
+}
 
 impl Embedder for StaticEmbedder {
     fn id(&self) -> &str {
-        "static-minilm-l6-v2-pca128-idf-v1"
+        &self.id
     }
 
     fn dim(&self) -> usize {
-        table().dim
+        self.table.dim
     }
 
     fn embed_batch(&self, texts: &[&str]) -> EmbeddingMatrix {
-        let table = table();
+        let table = &self.table;
         let mut out = Array2::<f32>::zeros((texts.len(), table.dim));
         for (index, text) in texts.iter().enumerate() {
             let mut row = out.row_mut(index);
@@ -189,7 +281,7 @@ mod tests {
 
     #[test]
     fn wordpiece_splits_like_bert_uncased() {
-        let table = table();
+        let table = &StaticEmbedder::default().table;
         let id = |t: &str| table.vocab[t];
         assert_eq!(table.token_ids("Nurse"), vec![id("nurse")]);
         assert_eq!(
@@ -201,7 +293,41 @@ mod tests {
 
     #[test]
     fn related_texts_are_closer_than_unrelated_ones() {
-        let embedder = StaticEmbedder;
+        for embedder in [StaticEmbedder::default(), StaticEmbedder::minilm()] {
+            related_closer(&embedder);
+        }
+    }
+
+    #[test]
+    fn the_trained_table_places_titles_near_their_occupation() {
+        let trained = StaticEmbedder::default();
+        let title = trained.embed("Sr. Java Developer").unwrap();
+        let right = trained.embed("software developer").unwrap();
+        let wrong = trained.embed("food service worker").unwrap();
+        assert!(title.cosine(&right) > title.cosine(&wrong) + 0.2);
+        assert_ne!(trained.id(), StaticEmbedder::minilm().id());
+    }
+
+    #[test]
+    fn loads_a_table_from_a_folder_and_rejects_a_bad_one() {
+        let folder = std::env::temp_dir().join(format!("static-table-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("table.bin"), MINILM_TABLE).unwrap();
+        let loaded = StaticEmbedder::from_folder(&folder).unwrap();
+        let text = "administer medication to patients";
+        assert_eq!(loaded.embed(text), StaticEmbedder::minilm().embed(text));
+        assert!(loaded.id().starts_with("static-file-"));
+        std::fs::write(folder.join("table.bin"), &MINILM_TABLE[..100]).unwrap();
+        let error = StaticEmbedder::from_folder(&folder).unwrap_err();
+        assert!(error.to_string().contains("size"), "{error}");
+        std::fs::remove_dir_all(&folder).unwrap();
+        assert!(matches!(
+            StaticEmbedder::from_folder(&folder),
+            Err(StaticTableError::Io { .. })
+        ));
+    }
+
+    fn related_closer(embedder: &StaticEmbedder) {
         let a = embedder.embed("administer medication to patients").unwrap();
         let b = embedder.embed("give drugs to hospital patients").unwrap();
         let c = embedder.embed("repair car engines").unwrap();

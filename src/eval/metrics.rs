@@ -73,16 +73,31 @@ fn hits<T: Eq + Hash>(ranking: &[T], gold: &HashSet<T>, k: usize) -> usize {
     ranking.iter().take(k).filter(|i| gold.contains(i)).count()
 }
 
-/// Running mean of one metric over queries.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+/// Bootstrap resamples behind [`Mean::interval`].
+pub const BOOTSTRAP_RESAMPLES: usize = 1000;
+
+/// Mean of one metric over queries, keeping each query's value for a
+/// bootstrap interval.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Mean {
+    values: Vec<f64>,
     sum: f64,
     count: usize,
+}
+
+/// splitmix64: a small deterministic generator, so intervals are reproducible.
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 impl Mean {
     /// Adds one query's value.
     pub fn add(&mut self, value: f64) {
+        self.values.push(value);
         self.sum += value;
         self.count += 1;
     }
@@ -94,6 +109,27 @@ impl Mean {
         } else {
             self.sum / self.count as f64
         }
+    }
+
+    /// 95 % percentile bootstrap interval of the mean over queries
+    /// ([`BOOTSTRAP_RESAMPLES`] resamples, fixed seed); `(0, 0)` when empty.
+    pub fn interval(&self) -> (f64, f64) {
+        let n = self.values.len();
+        if n == 0 {
+            return (0.0, 0.0);
+        }
+        let mut state = 0x5eed_u64;
+        let mut means: Vec<f64> = (0..BOOTSTRAP_RESAMPLES)
+            .map(|_| {
+                let total: f64 = (0..n)
+                    .map(|_| self.values[(splitmix64(&mut state) % n as u64) as usize])
+                    .sum();
+                total / n as f64
+            })
+            .collect();
+        means.sort_by(f64::total_cmp);
+        let at = |q: f64| means[((q * (means.len() - 1) as f64).round()) as usize];
+        (at(0.025), at(0.975))
     }
 
     /// Number of queries.
@@ -182,5 +218,28 @@ mod tests {
         mean.add(0.0);
         assert!(close(mean.value(), 0.5));
         assert_eq!(mean.count(), 2);
+        let (low, high) = mean.interval();
+        assert!(
+            low < 0.5 && 0.5 < high && low >= 0.0 && high <= 1.0,
+            "{low} {high}"
+        );
+        let mut constant = Mean::default();
+        for _ in 0..10 {
+            constant.add(0.3);
+        }
+        let (low, high) = constant.interval();
+        assert!(close(low, 0.3) && close(high, 0.3), "{low} {high}");
+        let mut wide = Mean::default();
+        let mut narrow = Mean::default();
+        for i in 0..400 {
+            let v = f64::from(i % 2);
+            narrow.add(v);
+            if i < 20 {
+                wide.add(v);
+            }
+        }
+        let width = |m: &Mean| m.interval().1 - m.interval().0;
+        assert!(width(&wide) > width(&narrow) * 2.0);
+        assert_eq!(Mean::default().interval(), (0.0, 0.0));
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod coursera;
 pub mod datasets;
+pub mod folds;
 pub mod metrics;
 pub mod onet_titles;
 pub mod references;
@@ -108,25 +109,47 @@ pub fn run(data: &Path, limit: Option<usize>) -> Result<EvalReport, EvalError> {
         Tuning::default(),
         Some(default_embedder()),
         None,
+        None,
     )
 }
 
-/// [`run`] with other fusion weights (for tuning on the dev files).
+/// Keeps the items whose fold (of `key(item)`) is `holdout`, or all.
+fn in_fold<T>(items: Vec<T>, holdout: Option<u64>, key: impl Fn(&T) -> &str) -> Vec<T> {
+    match holdout {
+        Some(fold) => items
+            .into_iter()
+            .filter(|item| folds::fold_of(key(item)) == fold)
+            .collect(),
+        None => items,
+    }
+}
+
+/// [`run`] with other fusion weights (for tuning on the dev files), and
+/// optionally only one held-out fold of titles.csv and hahu_dev (postings
+/// by their title line; the sentence sets are run whole).
 pub fn run_with(
     data: &Path,
     limit: Option<usize>,
     tuning: Tuning,
     embedder: Option<Arc<dyn Embedder>>,
     vector_cache: Option<&Path>,
+    holdout: Option<u64>,
 ) -> Result<EvalReport, EvalError> {
     let started = Instant::now();
     let (taxonomy, extractor) = load_extractor_with(data, tuning, embedder, vector_cache)?;
     let setup_seconds = started.elapsed().as_secs_f64();
     let file = |name: &str| -> PathBuf { data.join(name) };
-    let postings = first(datasets::postings(&taxonomy, &file(POSTINGS))?, limit);
+    let postings = datasets::postings(&taxonomy, &file(POSTINGS))?;
+    let postings = first(
+        in_fold(postings, holdout, |c| {
+            c.text.lines().next().unwrap_or_default()
+        }),
+        limit,
+    );
     let house = first(datasets::sentences(&taxonomy, &file(HOUSE))?, limit);
     let tech = first(datasets::sentences(&taxonomy, &file(TECH))?, limit);
-    let titles = first(datasets::titles(&taxonomy, &file(TITLES))?, limit);
+    let titles = datasets::titles(&taxonomy, &file(TITLES))?;
+    let titles = first(in_fold(titles, holdout, |c| c.text.as_str()), limit);
     let outcomes = vec![
         tasks::job_to_skills("job2skill (hahu_dev)", &extractor, &postings),
         tasks::sentence_to_skills("sentence2skill HOUSE validation", &extractor, &house),

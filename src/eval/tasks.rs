@@ -22,6 +22,8 @@ pub struct Figure {
     pub metric: &'static str,
     /// Macro-averaged value in [0, 1].
     pub value: f64,
+    /// 95 % bootstrap interval of the value over the task's queries.
+    pub interval: (f64, f64),
 }
 
 /// The outcome of one task.
@@ -164,5 +166,6 @@ fn figure(metric: &'static str, mean: &Mean) -> Figure {
     Figure {
         metric,
         value: mean.value(),
+        interval: mean.interval(),
     }
 }

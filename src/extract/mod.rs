@@ -30,7 +30,8 @@ with the default embedder.
 (preferred, alternative, hidden) of every skill (~120k) and every occupation; \
 Okapi BM25 (k1 1.2, b 0.75, Lucene idf) and idf coverage (share of a label's idf mass present).
 - Occupations: three lexical kinds of support, each scaled to the best occupation, and a \
-vector score, fused (weights 1 / 0.6 / 0.6 / 0.4): (a) the first line (the title) split into segments at `/ , ; & - and or` \
+vector score, fused (weights 1 / 0.6 / 0.6 / v, v = 4 for a title or sentence and 1 for a \
+posting with the default embedder, 0.4 / 0.4 with the others): (a) the first line (the title) split into segments at `/ , ; & - and or` \
 (parentheses dropped), each segment BM25-matched against every occupation label, \
 later segments ×0.9, best label per occupation; ESCO labels plus O*NET 29.3 titles \
 linked through the ESCO–O*NET crosswalk when the data folder holds them; \
@@ -52,12 +53,17 @@ vector with each skill's vector (its preferred label, embedded once at import), 
 linearly from [floor, 1] to [0, 1]; candidates are the skills with evidence (1)-(3) plus \
 the 50 nearest by cosine (reason `semantic match` for those only the cosine found). \
 Skill score = (0.5 × text + 1.0 × occupation + w × vector) / (1.5 + w), in [0, 1]; \
-w = 0.75 and floor 0.55 with the default embedder (a static token table distilled from \
-all-MiniLM-L6-v2: 128-dimensional rows of 14,158 WordPiece tokens, idf-weighted sum), \
-w = 1.5 and floor 0.45 with all-MiniLM-L6-v2; postings (with a body) get w = 0.
+w = 0.75 and floor 0.4 with the default embedder (a static token table of 128-dimensional \
+rows for 15,528 WordPiece tokens, idf-weighted sum, started from all-MiniLM-L6-v2's input \
+embeddings and trained contrastively on ESCO, O*NET and the dev files by \
+`scripts/train-embedder`; model card in `assets/static-skills/`), w = 0.75 and floor 0.55 \
+with the untrained MiniLM table (`static-minilm`), w = 1.5 and floor 0.45 with \
+all-MiniLM-L6-v2; postings (with a body) get w = 0.
 - Every result carries evidence spans (character offsets) and a reason; propagated skills \
 carry the spans that evidence their occupation; semantic matches the sentence closest to the skill.
-- Fusion weights (struct `Tuning`) were tuned by hand on the dev files only (see Embedders and tuning).";
+- Fusion weights (struct `Tuning`): the vector weights of the default embedder were chosen \
+on held-out folds (see Trained default embedder); the others were tuned by hand on the dev \
+files only (see Embedders and tuning).";
 
 /// Default number of competencies returned.
 pub const DEFAULT_TOP_K: usize = 20;
@@ -65,8 +71,8 @@ pub const DEFAULT_TOP_K: usize = 20;
 /// 0.18 (0.8 × 0.5 / 2.25 in a sentence, 0.27 in a posting) and one inferred
 /// from a confidently matched occupation up to 0.67, so 0.1 keeps label
 /// matches and the skills of the dominant occupations while dropping weak
-/// partial matches and semantic matches below a cosine of about 0.69
-/// (default embedder).
+/// partial matches and semantic matches below a cosine of about 0.58
+/// (default embedder; 0.69 with the untrained MiniLM table).
 pub const DEFAULT_MIN_SCORE: f64 = 0.1;
 
 /// Why a competency was extracted.

@@ -1,8 +1,12 @@
 //! The handful of fusion weights, tuned on the dev files of TARGETS.md only.
+//! The vector weights of the default (trained) embedder were chosen on
+//! held-out folds (`scripts/eval-folds`, EVALUATION.md "Trained default
+//! embedder"); the others are the earlier hand-tuned values.
 
 use std::str::FromStr;
 
-/// Fusion weights of the extractor. [`Tuning::default`] holds the tuned values.
+/// Fusion weights of the extractor. [`Tuning::default`] holds the values of
+/// the default embedder; [`Tuning::for_embedder`] those of the others.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Tuning {
     /// Weight of whole-text BM25 against occupation descriptions (title support weighs 1).
@@ -68,10 +72,10 @@ impl Default for Tuning {
             title_match_power: 2.0,
             semantic_weight: 0.75,
             semantic_body_weight: 0.0,
-            semantic_floor: 0.55,
+            semantic_floor: 0.4,
             semantic_candidates: 50,
-            occupation_vector_weight: 0.4,
-            occupation_vector_body_weight: 0.4,
+            occupation_vector_weight: 4.0,
+            occupation_vector_body_weight: 1.0,
             occupation_vector_floor: 0.2,
             occupation_vector_candidates: 20,
             broader_weight: 0.3,
@@ -82,19 +86,29 @@ impl Default for Tuning {
 }
 
 impl Tuning {
-    /// The tuned weights for an embedder (by its id): the defaults, which
-    /// were tuned with the default static embedder, except that
-    /// all-MiniLM-L6-v2's cosines are weighed by their own tuned values.
+    /// The tuned weights for an embedder (by its id): the defaults, chosen
+    /// on held-out folds with the trained static table (also for tables
+    /// loaded from a folder), except that the untrained MiniLM table and
+    /// the hashing embedder keep the vector weights hand-tuned for them
+    /// (vector weight 0.75 and floor 0.55 on skills, 0.4 on occupations),
+    /// and all-MiniLM-L6-v2 weighs skill cosines 1.5 from a floor of 0.45.
     pub fn for_embedder(id: &str) -> Self {
-        let defaults = Self::default();
+        let earlier = Self {
+            semantic_floor: 0.55,
+            occupation_vector_weight: 0.4,
+            occupation_vector_body_weight: 0.4,
+            ..Self::default()
+        };
         if id.starts_with("all-minilm-l6-v2") {
             Self {
                 semantic_weight: 1.5,
                 semantic_floor: 0.45,
-                ..defaults
+                ..earlier
             }
+        } else if id.starts_with("static-minilm") || id.starts_with("hashing") {
+            earlier
         } else {
-            defaults
+            Self::default()
         }
     }
 
@@ -188,5 +202,18 @@ mod tests {
         assert_eq!(tuning.propagated_occupations, 5);
         assert!("nope=1".parse::<Tuning>().is_err());
         assert!("document_weight".parse::<Tuning>().is_err());
+    }
+
+    #[test]
+    fn each_embedder_gets_its_own_vector_weights() {
+        let trained = Tuning::for_embedder("static-skills-esco-onet-128-v2");
+        assert_eq!(trained, Tuning::default());
+        assert_eq!(Tuning::for_embedder("static-file-0123"), Tuning::default());
+        let old = Tuning::for_embedder("static-minilm-l6-v2-pca128-idf-v1");
+        assert!((old.occupation_vector_weight - 0.4).abs() < 1e-6);
+        assert!((old.semantic_floor - 0.55).abs() < 1e-6);
+        let minilm = Tuning::for_embedder("all-minilm-l6-v2-x");
+        assert!((minilm.semantic_weight - 1.5).abs() < 1e-6);
+        assert!((minilm.occupation_vector_weight - 0.4).abs() < 1e-6);
     }
 }
