@@ -32,9 +32,7 @@ impl TaxonomyApi {
     pub fn new(engine: Arc<Engine>) -> Self {
         Self { engine }
     }
-}
 
-impl TaxonomyApi {
     /// INVALID_ARGUMENT unless every id names a loaded taxonomy.
     fn known_taxonomies(&self, ids: &[String]) -> Result<(), ValidationError> {
         let mut violations = Violations::default();
