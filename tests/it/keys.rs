@@ -2,7 +2,7 @@
 //! (with expiry), `keys list` (never the key), `keys revoke` taking effect
 //! without a restart.
 
-mod hardening_support;
+use crate::support::hardening_support;
 
 use std::path::Path;
 use std::process::Command;

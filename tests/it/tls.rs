@@ -3,7 +3,7 @@
 //! certificates required with a client CA, and the CLI's refusal to take API
 //! keys in plaintext on a non-loopback address. Loopback only.
 
-mod hardening_support;
+use crate::support::hardening_support;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! health checks are still answered, and a key over its rate is refused
 //! while other keys are not. Loopback only; every loop is bounded.
 
-mod hardening_support;
+use crate::support::hardening_support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

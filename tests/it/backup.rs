@@ -4,7 +4,7 @@
 //! began, and nothing that was not acknowledged or that began after the
 //! backup returned.
 
-mod hardening_support;
+use crate::support::hardening_support;
 
 use std::path::Path;
 use std::sync::Arc;

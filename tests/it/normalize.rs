@@ -1,7 +1,7 @@
 //! NormalizeCompetencies: raw skill strings to their best competencies, in
 //! request order, over gRPC and HTTP/JSON, with its limits enforced one past.
 
-mod http_support;
+use crate::support::http_support;
 
 use http_support::HttpServer;
 use serde_json::json;

@@ -2,7 +2,7 @@
 //! by `job_id` and a candidate by `candidate_id`, always of the caller's
 //! tenant, through the real server with API keys.
 
-mod records_support;
+use crate::support::records_support;
 
 use records_support::{SQL, TestServer, authed, candidate, declared, job, violated_fields};
 use skillmatch::pb;

@@ -2,7 +2,7 @@
 //! one second each: it reports calls, throughput and percentiles, and counts
 //! shed calls as errors by code.
 
-mod hardening_support;
+use crate::support::hardening_support;
 
 use hardening_support::start;
 use skillmatch::auth::Authenticator;

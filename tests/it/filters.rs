@@ -1,7 +1,7 @@
 //! Filter semantics of ListCredentials and MatchCredentials: cost with currency
 //! conversion, hours, delivery modes, assessed, accredited and language.
 
-mod common;
+use crate::support::common;
 
 use common::fixtures::{credential, junior_data_analyst, match_request, money};
 use common::{TestServer, start_fresh};

@@ -1,6 +1,6 @@
 //! TaxonomyService: GetCompetency and SearchCompetencies over the embedded taxonomy.
 
-mod common;
+use crate::support::common;
 
 use common::fixtures::{DATA_CLEANSING, SPREADSHEETS};
 use common::start_fresh;

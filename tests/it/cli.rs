@@ -1,7 +1,7 @@
 //! The `skillmatch` binary: `import credentials` is all-or-nothing and names
 //! bad lines; `match --json` prints the ranking.
 
-mod common;
+use crate::support::common;
 
 use std::path::Path;
 use std::process::{Command, Output};

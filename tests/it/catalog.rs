@@ -1,6 +1,6 @@
 //! CatalogService: upsert, get, list with paging, delete, and invalid input.
 
-mod common;
+use crate::support::common;
 
 use std::collections::BTreeSet;
 

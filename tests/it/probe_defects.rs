@@ -4,7 +4,7 @@
 //! credentials, wrong field paths, readable page tokens, and silently
 //! accepted unknown values.
 
-mod common;
+use crate::support::common;
 
 use std::time::Duration;
 

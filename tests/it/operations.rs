@@ -1,7 +1,7 @@
 //! Operations surface: health (SERVING, NOT_SERVING while shutting down),
 //! server reflection listing every service, gzip and the message size limit.
 
-mod common;
+use crate::support::common;
 
 use common::{TestServer, start_fresh};
 use skillmatch::ServerOptions;

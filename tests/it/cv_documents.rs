@@ -4,7 +4,7 @@
 //! stored. The documents are made here: a DOCX with the zip crate, a PDF by
 //! hand (one page, Helvetica, one text line per CV line).
 
-mod http_support;
+use crate::support::http_support;
 
 use std::io::Write;
 

@@ -3,7 +3,7 @@
 //! an in-process server through a real HTTP client, and the error body it
 //! shows is the one the server gives.
 
-mod http_support;
+use crate::support::http_support;
 
 use http_support::HttpServer;
 use skillmatch::ServerOptions;
@@ -12,7 +12,7 @@ const SECTION: &str = "## Calling the API over HTTP/JSON";
 const README_ORIGIN: &str = "http://localhost:50051";
 
 fn section() -> &'static str {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     let start = readme.find(SECTION).expect("the HTTP/JSON section");
     let rest = &readme[start + SECTION.len()..];
     &rest[..rest.find("\n## ").unwrap_or(rest.len())]

@@ -2,7 +2,7 @@
 //! real HTTP/1.1 client, answered by the same implementation gRPC calls, with
 //! the same authentication and limits, and errors as Connect JSON bodies.
 
-mod http_support;
+use crate::support::http_support;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! MatchService: the done criterion, ranking cases pinned data-driven style,
 //! explanations, top_k and invalid input.
 
-mod common;
+use crate::support::common;
 
 use common::fixtures::{SQL, job, junior_data_analyst, match_request, money};
 use common::violations::assert_violates;

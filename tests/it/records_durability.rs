@@ -1,7 +1,7 @@
 //! Durability and erasure of candidate records: a SIGKILLed server loses no
 //! acknowledged write, and an erased candidate leaves no byte on disk.
 
-mod records_support;
+use crate::support::records_support;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! method and status code, latency histograms, calls in flight, record
 //! counts and store size; and request ids returned in response metadata.
 
-mod hardening_support;
+use crate::support::hardening_support;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-mod common;
+use crate::support::common;
 
 use skillmatch::engine::{Engine, EngineConfig};
 use skillmatch::pb;

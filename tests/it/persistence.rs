@@ -1,7 +1,7 @@
 //! Durability: upserts and deletes survive a restart on the same data
 //! directory, and a changed embedded catalogue is re-seeded and re-indexed.
 
-mod common;
+use crate::support::common;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! Candidates, jobs, tenancy, authentication and candidate ranking through
 //! the real server on 127.0.0.1:0.
 
-mod records_support;
+use crate::support::records_support;
 
 use rand::rngs::StdRng;
 use rand::{Rng as _, SeedableRng};
