@@ -1,12 +1,20 @@
-//! Settings for `skillmatch serve`: command-line flags and `SKILLMATCH_*`
-//! environment variables override an optional TOML file, which overrides the defaults.
+//! Settings of `skillmatch`: one declaration per setting, read from three
+//! places. Each layer struct below is both the command line (clap: flags and
+//! `SKILLMATCH_*` environment variables) and the TOML file (serde): a field is
+//! a flag, an environment variable and a TOML key at once. [`Settings::resolve`]
+//! lays the command line over the file over the defaults.
 
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::time::Duration;
 
-use serde::Deserialize;
+use clap::builder::BoolishValueParser;
+use serde::{Deserialize, Deserializer};
 
+use crate::domain::TaxonomyVersion;
+use crate::embed::EmbedderChoice;
 use crate::overload::Limits;
 use crate::server::ServerOptions;
 use crate::tls::TlsFiles;
@@ -27,46 +35,183 @@ pub enum LogFormat {
     Json,
 }
 
-/// Settings as read from a TOML file; every key is optional.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileSettings {
-    /// Listen address.
-    pub addr: Option<SocketAddr>,
-    /// Data directory.
+/// Settings every command reads: where the data is, and which embedder
+/// makes its vectors.
+#[derive(Debug, Clone, Default, Deserialize, clap::Args)]
+pub struct CommonSettings {
+    /// Data directory holding the store and indexes.
+    #[arg(long, global = true, env = "SKILLMATCH_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Embedder of concept and text vectors: `default` (ships with the code),
+    /// `hashing`, or `minilm:FOLDER` (build with `--features minilm`; weights
+    /// from scripts/fetch-minilm). Vectors are computed at import and stored
+    /// per release; a start with another embedder recomputes them.
+    #[arg(long, global = true, env = "SKILLMATCH_EMBEDDER")]
+    #[serde(default, deserialize_with = "parsed")]
+    pub embedder: Option<EmbedderChoice>,
+}
+
+/// Settings of `skillmatch serve`.
+#[derive(Debug, Clone, Default, Deserialize, clap::Args)]
+pub struct ServeSettings {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "SKILLMATCH_ADDR")]
+    pub addr: Option<SocketAddr>,
     /// Log format.
+    #[arg(long, env = "SKILLMATCH_LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
-    /// Log filter, `tracing` syntax.
+    /// Log filter in tracing syntax, e.g. `info,skillmatch=debug`.
+    #[arg(long, env = "SKILLMATCH_LOG")]
     pub log_level: Option<String>,
-    /// Largest message in bytes.
+    /// Largest request or response message, in bytes.
+    #[arg(long, env = "SKILLMATCH_MAX_MESSAGE_BYTES")]
     pub max_message_bytes: Option<usize>,
-    /// Server-side deadline per call, seconds.
+    /// Server-side deadline per call, in seconds.
+    #[arg(long, env = "SKILLMATCH_REQUEST_TIMEOUT_SECS")]
     pub request_timeout_secs: Option<u64>,
-    /// Longest drain of calls and streams at shutdown, seconds.
+    /// At shutdown, how long calls and open streams may drain before they
+    /// are ended, in seconds.
+    #[arg(long, env = "SKILLMATCH_SHUTDOWN_GRACE_SECS")]
     pub shutdown_grace_secs: Option<u64>,
-    /// Allow binding a non-loopback address without authentication.
+    /// Allow listening on a non-loopback address without authentication.
+    #[arg(long, env = "SKILLMATCH_ALLOW_UNAUTHENTICATED", num_args = 0..=1,
+          require_equals = true, default_missing_value = "true",
+          value_parser = BoolishValueParser::new())]
     pub allow_unauthenticated: Option<bool>,
-    /// API-key file (TOML `[[keys]]`); without it the server is unauthenticated.
+    /// Load this imported taxonomy release instead of the newest, as ID=VERSION
+    /// (e.g. `esco=v1.1.1`); repeat, or separate with commas, for several taxonomies.
+    #[arg(long, env = "SKILLMATCH_TAXONOMY", value_name = "ID=VERSION",
+          value_delimiter = ',', value_parser = TaxonomyVersion::from_str)]
+    #[serde(default, deserialize_with = "parsed_list")]
+    pub taxonomy: Option<Vec<TaxonomyVersion>>,
+    /// API-key file (TOML, `[[keys]]` with `sha256`, `tenant`, `role`); calls must then
+    /// carry `authorization: Bearer KEY`.
+    #[arg(long, env = "SKILLMATCH_API_KEYS")]
     pub api_keys: Option<PathBuf>,
-    /// PEM certificate chain; with `tls_key`, the server speaks TLS only.
+    /// PEM certificate chain; with --tls-key the server speaks TLS only.
+    /// Reloaded on SIGHUP and when the file changes.
+    #[arg(long, env = "SKILLMATCH_TLS_CERT")]
     pub tls_cert: Option<PathBuf>,
-    /// PEM private key of `tls_cert`.
+    /// PEM private key of --tls-cert.
+    #[arg(long, env = "SKILLMATCH_TLS_KEY")]
     pub tls_key: Option<PathBuf>,
-    /// PEM CA bundle; clients must then present a certificate it signed.
+    /// PEM CA bundle; clients must then present a certificate it signed (mutual TLS).
+    #[arg(long, env = "SKILLMATCH_TLS_CLIENT_CA")]
     pub tls_client_ca: Option<PathBuf>,
     /// Allow API keys over plaintext on a non-loopback address.
+    #[arg(long, env = "SKILLMATCH_ALLOW_PLAINTEXT", num_args = 0..=1,
+          require_equals = true, default_missing_value = "true",
+          value_parser = BoolishValueParser::new())]
     pub allow_plaintext: Option<bool>,
-    /// Most calls served at once (health excepted); 0 for no limit.
+    /// Most calls served at once (health checks excepted); more are refused
+    /// with RESOURCE_EXHAUSTED. 0 for no limit. Default 256.
+    #[arg(long, env = "SKILLMATCH_MAX_CONCURRENT_CALLS")]
     pub max_concurrent_calls: Option<usize>,
-    /// Sustained calls per second allowed per API key; 0 for no limit.
+    /// Sustained calls per second allowed per API key; 0 for no limit (the default).
+    #[arg(long, env = "SKILLMATCH_RATE_LIMIT_PER_SEC")]
     pub rate_limit_per_sec: Option<f64>,
-    /// Calls a key may make at once above its sustained rate.
+    /// Calls a key may make at once above its rate; default one second's worth.
+    #[arg(long, env = "SKILLMATCH_RATE_LIMIT_BURST")]
     pub rate_limit_burst: Option<u32>,
-    /// Address of the Prometheus metrics endpoint; none when absent.
+    /// Serve Prometheus metrics at http://ADDR/metrics.
+    #[arg(long, env = "SKILLMATCH_METRICS_ADDR")]
     pub metrics_addr: Option<SocketAddr>,
-    /// Folder AdminService.CreateBackup writes backups into.
+    /// Folder where AdminService.CreateBackup writes backups (created when absent).
+    #[arg(long, env = "SKILLMATCH_BACKUP_DIR")]
     pub backup_dir: Option<PathBuf>,
+}
+
+impl CommonSettings {
+    /// This layer over `lower`: each setting from here when set, else from `lower`.
+    pub fn over(self, lower: Self) -> Self {
+        Self {
+            data_dir: self.data_dir.or(lower.data_dir),
+            embedder: self.embedder.or(lower.embedder),
+        }
+    }
+
+    /// The data directory, or the default.
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
+    }
+
+    /// The embedder, or the default.
+    pub fn embedder(&self) -> EmbedderChoice {
+        self.embedder.clone().unwrap_or(EmbedderChoice::Default)
+    }
+}
+
+impl ServeSettings {
+    /// This layer over `lower`: each setting from here when set, else from `lower`.
+    pub fn over(self, lower: Self) -> Self {
+        Self {
+            addr: self.addr.or(lower.addr),
+            log_format: self.log_format.or(lower.log_format),
+            log_level: self.log_level.or(lower.log_level),
+            max_message_bytes: self.max_message_bytes.or(lower.max_message_bytes),
+            request_timeout_secs: self.request_timeout_secs.or(lower.request_timeout_secs),
+            shutdown_grace_secs: self.shutdown_grace_secs.or(lower.shutdown_grace_secs),
+            allow_unauthenticated: self.allow_unauthenticated.or(lower.allow_unauthenticated),
+            taxonomy: self.taxonomy.or(lower.taxonomy),
+            api_keys: self.api_keys.or(lower.api_keys),
+            tls_cert: self.tls_cert.or(lower.tls_cert),
+            tls_key: self.tls_key.or(lower.tls_key),
+            tls_client_ca: self.tls_client_ca.or(lower.tls_client_ca),
+            allow_plaintext: self.allow_plaintext.or(lower.allow_plaintext),
+            max_concurrent_calls: self.max_concurrent_calls.or(lower.max_concurrent_calls),
+            rate_limit_per_sec: self.rate_limit_per_sec.or(lower.rate_limit_per_sec),
+            rate_limit_burst: self.rate_limit_burst.or(lower.rate_limit_burst),
+            metrics_addr: self.metrics_addr.or(lower.metrics_addr),
+            backup_dir: self.backup_dir.or(lower.backup_dir),
+        }
+    }
+}
+
+/// Deserializes an optional setting from its command-line spelling.
+fn parsed<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: FromStr<Err: std::fmt::Display>,
+{
+    let text = String::deserialize(deserializer)?;
+    text.parse().map(Some).map_err(serde::de::Error::custom)
+}
+
+/// Deserializes a list setting whose items have a command-line spelling.
+fn parsed_list<'de, D, T>(deserializer: D) -> Result<Option<Vec<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: FromStr<Err: std::fmt::Display>,
+{
+    Vec::<String>::deserialize(deserializer)?
+        .iter()
+        .map(|text| text.parse().map_err(serde::de::Error::custom))
+        .collect::<Result<Vec<T>, _>>()
+        .map(Some)
+}
+
+/// The TOML keys of the settings: the ids of the command-line arguments,
+/// which are the field names of the layers.
+pub fn setting_keys() -> BTreeSet<String> {
+    let command = <ServeSettings as clap::Args>::augment_args(
+        <CommonSettings as clap::Args>::augment_args(clap::Command::new("settings")),
+    );
+    command
+        .get_arguments()
+        .map(|arg| arg.get_id().to_string())
+        .collect()
+}
+
+/// Settings as read from a TOML file; every key is optional, and a key
+/// that is not a setting is an error.
+#[derive(Debug, Clone, Default)]
+pub struct FileSettings {
+    /// The common settings of the file.
+    pub common: CommonSettings,
+    /// The `serve` settings of the file.
+    pub serve: ServeSettings,
 }
 
 /// Errors reading settings.
@@ -88,6 +233,16 @@ pub enum ConfigError {
         /// Cause.
         source: toml::de::Error,
     },
+    /// The file holds a key that is no setting.
+    #[error("invalid config file {path}: unknown key {key:?}; the keys are {known}")]
+    UnknownKey {
+        /// File.
+        path: String,
+        /// The key.
+        key: String,
+        /// The settings' keys, comma-separated.
+        known: String,
+    },
     /// The settings contradict each other or are out of range.
     #[error("invalid settings: {0}")]
     Invalid(String),
@@ -100,10 +255,47 @@ impl FileSettings {
             path: path.display().to_string(),
             source,
         })?;
-        toml::from_str(&text).map_err(|source| ConfigError::Parse {
-            path: path.display().to_string(),
+        Self::parse(&text).map_err(|error| error.in_file(path))
+    }
+
+    /// Parses settings TOML; errors name the file as `<text>`.
+    pub fn parse(text: &str) -> Result<Self, ConfigError> {
+        let path = "<text>".to_owned();
+        let table: toml::Table = toml::from_str(text).map_err(|source| ConfigError::Parse {
+            path: path.clone(),
             source,
+        })?;
+        let known = setting_keys();
+        if let Some(key) = table.keys().find(|key| !known.contains(*key)) {
+            return Err(ConfigError::UnknownKey {
+                path,
+                key: key.clone(),
+                known: known.into_iter().collect::<Vec<_>>().join(", "),
+            });
+        }
+        let layer = |source| ConfigError::Parse {
+            path: path.clone(),
+            source,
+        };
+        Ok(Self {
+            common: table.clone().try_into().map_err(layer)?,
+            serve: table.try_into().map_err(layer)?,
         })
+    }
+}
+
+impl ConfigError {
+    fn in_file(self, file: &Path) -> Self {
+        let file = file.display().to_string();
+        match self {
+            Self::Parse { source, .. } => Self::Parse { path: file, source },
+            Self::UnknownKey { key, known, .. } => Self::UnknownKey {
+                path: file,
+                key,
+                known,
+            },
+            other => other,
+        }
     }
 }
 
@@ -114,6 +306,10 @@ pub struct Settings {
     pub addr: SocketAddr,
     /// Data directory.
     pub data_dir: PathBuf,
+    /// Embedder of vectors.
+    pub embedder: EmbedderChoice,
+    /// Taxonomy releases to serve instead of the newest.
+    pub taxonomies: Vec<TaxonomyVersion>,
     /// Log format.
     pub log_format: LogFormat,
     /// Log filter.
@@ -140,102 +336,49 @@ pub struct Settings {
     pub backup_dir: Option<PathBuf>,
 }
 
-/// Values given on the command line or in the environment.
-#[derive(Debug, Clone, Default)]
-pub struct Overrides {
-    /// `--addr` / `SKILLMATCH_ADDR`.
-    pub addr: Option<SocketAddr>,
-    /// `--data-dir` / `SKILLMATCH_DATA_DIR`.
-    pub data_dir: Option<PathBuf>,
-    /// `--log-format` / `SKILLMATCH_LOG_FORMAT`.
-    pub log_format: Option<LogFormat>,
-    /// `--log-level` / `SKILLMATCH_LOG`.
-    pub log_level: Option<String>,
-    /// `--max-message-bytes` / `SKILLMATCH_MAX_MESSAGE_BYTES`.
-    pub max_message_bytes: Option<usize>,
-    /// `--request-timeout-secs` / `SKILLMATCH_REQUEST_TIMEOUT_SECS`.
-    pub request_timeout_secs: Option<u64>,
-    /// `--shutdown-grace-secs` / `SKILLMATCH_SHUTDOWN_GRACE_SECS`.
-    pub shutdown_grace_secs: Option<u64>,
-    /// `--allow-unauthenticated` / `SKILLMATCH_ALLOW_UNAUTHENTICATED`.
-    pub allow_unauthenticated: bool,
-    /// `--api-keys` / `SKILLMATCH_API_KEYS`.
-    pub api_keys: Option<PathBuf>,
-    /// `--tls-cert` / `SKILLMATCH_TLS_CERT`.
-    pub tls_cert: Option<PathBuf>,
-    /// `--tls-key` / `SKILLMATCH_TLS_KEY`.
-    pub tls_key: Option<PathBuf>,
-    /// `--tls-client-ca` / `SKILLMATCH_TLS_CLIENT_CA`.
-    pub tls_client_ca: Option<PathBuf>,
-    /// `--allow-plaintext` / `SKILLMATCH_ALLOW_PLAINTEXT`.
-    pub allow_plaintext: bool,
-    /// `--max-concurrent-calls` / `SKILLMATCH_MAX_CONCURRENT_CALLS`.
-    pub max_concurrent_calls: Option<usize>,
-    /// `--rate-limit-per-sec` / `SKILLMATCH_RATE_LIMIT_PER_SEC`.
-    pub rate_limit_per_sec: Option<f64>,
-    /// `--rate-limit-burst` / `SKILLMATCH_RATE_LIMIT_BURST`.
-    pub rate_limit_burst: Option<u32>,
-    /// `--metrics-addr` / `SKILLMATCH_METRICS_ADDR`.
-    pub metrics_addr: Option<SocketAddr>,
-    /// `--backup-dir` / `SKILLMATCH_BACKUP_DIR`.
-    pub backup_dir: Option<PathBuf>,
-}
-
 impl Settings {
-    /// Layers overrides over the file over the defaults.
-    pub fn resolve(overrides: Overrides, file: FileSettings) -> Self {
+    /// Lays the command line over the file over the defaults.
+    pub fn resolve(common: CommonSettings, serve: ServeSettings, file: FileSettings) -> Self {
+        let common = common.over(file.common);
+        let serve = serve.over(file.serve);
         let defaults = ServerOptions::default();
         Self {
-            addr: overrides
+            addr: serve
                 .addr
-                .or(file.addr)
                 .unwrap_or_else(|| DEFAULT_ADDR.parse().expect("valid default address")),
-            data_dir: overrides
-                .data_dir
-                .or(file.data_dir)
-                .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
-            log_format: overrides.log_format.or(file.log_format).unwrap_or_default(),
-            log_level: overrides
-                .log_level
-                .or(file.log_level)
-                .unwrap_or_else(|| "info".to_owned()),
+            data_dir: common.data_dir(),
+            embedder: common.embedder(),
+            taxonomies: serve.taxonomy.unwrap_or_default(),
+            log_format: serve.log_format.unwrap_or_default(),
+            log_level: serve.log_level.unwrap_or_else(|| "info".to_owned()),
             server: ServerOptions {
-                max_message_bytes: overrides
+                max_message_bytes: serve
                     .max_message_bytes
-                    .or(file.max_message_bytes)
                     .unwrap_or(defaults.max_message_bytes),
-                request_timeout: overrides
+                request_timeout: serve
                     .request_timeout_secs
-                    .or(file.request_timeout_secs)
                     .map_or(defaults.request_timeout, Duration::from_secs),
-                shutdown_grace: overrides
+                shutdown_grace: serve
                     .shutdown_grace_secs
-                    .or(file.shutdown_grace_secs)
                     .map_or(defaults.shutdown_grace, Duration::from_secs),
             },
-            allow_unauthenticated: overrides.allow_unauthenticated
-                || file.allow_unauthenticated.unwrap_or(false),
-            api_keys: overrides.api_keys.or(file.api_keys),
-            tls_cert: overrides.tls_cert.or(file.tls_cert),
-            tls_key: overrides.tls_key.or(file.tls_key),
-            tls_client_ca: overrides.tls_client_ca.or(file.tls_client_ca),
-            allow_plaintext: overrides.allow_plaintext || file.allow_plaintext.unwrap_or(false),
+            allow_unauthenticated: serve.allow_unauthenticated.unwrap_or(false),
+            api_keys: serve.api_keys,
+            tls_cert: serve.tls_cert,
+            tls_key: serve.tls_key,
+            tls_client_ca: serve.tls_client_ca,
+            allow_plaintext: serve.allow_plaintext.unwrap_or(false),
             limits: Limits {
-                max_concurrent_calls: overrides
+                max_concurrent_calls: serve
                     .max_concurrent_calls
-                    .or(file.max_concurrent_calls)
                     .unwrap_or(Limits::default().max_concurrent_calls),
-                rate_limit_per_sec: overrides
-                    .rate_limit_per_sec
-                    .or(file.rate_limit_per_sec)
-                    .unwrap_or(0.0),
-                rate_limit_burst: overrides.rate_limit_burst.or(file.rate_limit_burst),
+                rate_limit_per_sec: serve.rate_limit_per_sec.unwrap_or(0.0),
+                rate_limit_burst: serve.rate_limit_burst,
             },
-            metrics_addr: overrides.metrics_addr.or(file.metrics_addr),
-            backup_dir: overrides.backup_dir.or(file.backup_dir),
+            metrics_addr: serve.metrics_addr,
+            backup_dir: serve.backup_dir,
         }
     }
-
     /// The TLS files, when both a certificate and a key are set; an error
     /// when only one of them is, or a client CA without them.
     pub fn tls_files(&self) -> Result<Option<TlsFiles>, ConfigError> {
@@ -260,40 +403,73 @@ impl Settings {
 mod tests {
     use super::*;
 
+    fn resolve(serve: ServeSettings, file: &str) -> Settings {
+        Settings::resolve(
+            CommonSettings::default(),
+            serve,
+            FileSettings::parse(file).unwrap(),
+        )
+    }
+
     #[test]
     fn flags_override_file_which_overrides_defaults() {
-        let file: FileSettings = toml::from_str(
-            "addr = \"127.0.0.1:7000\"\ndata_dir = \"/tmp/x\"\nrequest_timeout_secs = 5",
-        )
-        .unwrap();
         let settings = Settings::resolve(
-            Overrides {
+            CommonSettings {
                 data_dir: Some("/tmp/y".into()),
-                ..Overrides::default()
+                ..CommonSettings::default()
             },
-            file,
+            ServeSettings::default(),
+            FileSettings::parse(
+                "addr = \"127.0.0.1:7000\"\ndata_dir = \"/tmp/x\"\nrequest_timeout_secs = 5",
+            )
+            .unwrap(),
         );
         assert_eq!(settings.addr.port(), 7000);
         assert_eq!(settings.data_dir, PathBuf::from("/tmp/y"));
         assert_eq!(settings.server.request_timeout, Duration::from_secs(5));
         assert_eq!(settings.log_format, LogFormat::Pretty);
+        assert_eq!(settings.embedder, EmbedderChoice::Default);
         assert_eq!(settings.tls_files().unwrap(), None);
     }
 
     #[test]
+    fn embedder_and_taxonomy_pins_come_from_the_file_too() {
+        let settings = resolve(
+            ServeSettings::default(),
+            "embedder = \"hashing\"\ntaxonomy = [\"esco=v1.1.1\", \"onet=29.3\"]\n\
+             allow_plaintext = true",
+        );
+        assert_eq!(settings.embedder, EmbedderChoice::Hashing);
+        assert_eq!(
+            settings.taxonomies,
+            vec![
+                "esco=v1.1.1".parse::<TaxonomyVersion>().unwrap(),
+                "onet=29.3".parse().unwrap()
+            ]
+        );
+        assert!(settings.allow_plaintext);
+        let flag_off = resolve(
+            ServeSettings {
+                allow_plaintext: Some(false),
+                ..ServeSettings::default()
+            },
+            "allow_plaintext = true",
+        );
+        assert!(!flag_off.allow_plaintext);
+        assert!(FileSettings::parse("embedder = \"nonsense\"").is_err());
+        assert!(FileSettings::parse("taxonomy = [\"esco\"]").is_err());
+    }
+
+    #[test]
     fn tls_and_limits_come_from_the_file_or_the_flags() {
-        let file: FileSettings = toml::from_str(
-            "tls_cert = \"c.pem\"\ntls_key = \"k.pem\"\nmax_concurrent_calls = 8\n\
-             rate_limit_per_sec = 2.5\nmetrics_addr = \"127.0.0.1:9100\"",
-        )
-        .unwrap();
-        let settings = Settings::resolve(
-            Overrides {
+        let settings = resolve(
+            ServeSettings {
                 tls_client_ca: Some("ca.pem".into()),
                 max_concurrent_calls: Some(4),
-                ..Overrides::default()
+                ..ServeSettings::default()
             },
-            file,
+            "tls_cert = \"c.pem\"\ntls_key = \"k.pem\"\nmax_concurrent_calls = 8\n\
+             rate_limit_per_sec = 2.5\nmetrics_addr = \"127.0.0.1:9100\"",
         );
         let files = settings.tls_files().unwrap().unwrap();
         assert_eq!(files.cert, PathBuf::from("c.pem"));
@@ -305,18 +481,56 @@ mod tests {
 
     #[test]
     fn a_certificate_without_its_key_is_an_error() {
-        let settings = Settings::resolve(
-            Overrides {
+        let settings = resolve(
+            ServeSettings {
                 tls_cert: Some("c.pem".into()),
-                ..Overrides::default()
+                ..ServeSettings::default()
             },
-            FileSettings::default(),
+            "",
         );
         assert!(settings.tls_files().is_err());
     }
 
     #[test]
-    fn unknown_keys_are_rejected() {
-        assert!(toml::from_str::<FileSettings>("adress = \"x\"").is_err());
+    fn unknown_keys_are_rejected_by_name() {
+        let error = FileSettings::parse("adress = \"x\"").unwrap_err();
+        assert!(matches!(&error, ConfigError::UnknownKey { key, .. } if key == "adress"));
+        assert!(error.to_string().contains("addr"), "{error}");
+    }
+
+    /// Every setting has its row in the README's configuration table, with
+    /// its flag, environment variable and TOML key, and every row there is a
+    /// setting: the table cannot drift from the code.
+    #[test]
+    fn the_readme_table_lists_every_setting() {
+        let readme = include_str!("../README.md");
+        let table: Vec<&str> = readme
+            .split("## Configuration")
+            .nth(1)
+            .expect("a Configuration section")
+            .lines()
+            .skip_while(|line| !line.starts_with("| flag"))
+            .take_while(|line| line.starts_with('|'))
+            .skip(2)
+            .collect();
+        let command = <ServeSettings as clap::Args>::augment_args(
+            <CommonSettings as clap::Args>::augment_args(clap::Command::new("settings")),
+        );
+        let mut documented = 0;
+        for arg in command.get_arguments() {
+            let flag = format!("| `--{}", arg.get_long().expect("settings are long flags"));
+            let row = table
+                .iter()
+                .find(|row| row.starts_with(&flag))
+                .unwrap_or_else(|| panic!("README has no configuration row for {flag}`"));
+            let cells: Vec<&str> = row.split(" | ").collect();
+            let env = arg.get_env().expect("every setting has a variable");
+            assert_eq!(cells[1], format!("`{}`", env.to_string_lossy()), "{row}");
+            assert_eq!(cells[2], format!("`{}`", arg.get_id()), "{row}");
+            documented += 1;
+        }
+        // The rows are the settings plus `--config`, which names the file.
+        assert_eq!(table.len(), documented + 1, "rows that are no setting");
+        assert!(table.iter().any(|row| row.starts_with("| `--config")));
     }
 }

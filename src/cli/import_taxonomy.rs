@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use anyhow::{Context, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
-use skillmatch::domain::TaxonomyVersion;
 use skillmatch::embed::EmbedderChoice;
 use skillmatch::taxonomy::import::{ESCO_ID, ONET_ID, read_esco_part, read_onet_part};
 use skillmatch::taxonomy::{InstalledTaxonomies, TaxonomyPart, vectors, version_from_dir_name};
@@ -34,18 +33,6 @@ pub(super) struct OnetArgs {
     /// The ESCO<->O*NET crosswalk (crosswalk_esco_onet.csv) linking O*NET occupations to ESCO ones.
     #[arg(long)]
     crosswalk: Option<PathBuf>,
-}
-
-/// Parses `ID=VERSION`.
-pub(super) fn parse_pin(text: &str) -> Result<TaxonomyVersion, String> {
-    let (id, version) = text
-        .split_once('=')
-        .filter(|(id, version)| !id.is_empty() && !version.is_empty())
-        .ok_or_else(|| format!("expected ID=VERSION, got {text:?}"))?;
-    Ok(TaxonomyVersion {
-        id: id.to_owned(),
-        version: version.to_owned(),
-    })
 }
 
 fn version(id: &str, flag: Option<&String>, dir: &Path) -> anyhow::Result<String> {

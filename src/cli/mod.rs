@@ -9,34 +9,22 @@ mod loadgen;
 mod match_cmd;
 mod serve;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
-use skillmatch::config::LogFormat;
+use skillmatch::config::{CommonSettings, FileSettings, ServeSettings, Settings};
 use skillmatch::embed::EmbedderChoice;
 
 /// skillmatch: match job postings to microcredentials and candidates, explained competency by competency.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 pub struct Cli {
-    /// Data directory holding the store and indexes.
-    #[arg(long, global = true, env = "SKILLMATCH_DATA_DIR")]
-    data_dir: Option<PathBuf>,
+    /// Settings every command reads (data directory, embedder).
+    #[command(flatten)]
+    common: CommonSettings,
     /// TOML file with the same settings as the flags.
     #[arg(long, global = true, env = "SKILLMATCH_CONFIG")]
     config: Option<PathBuf>,
-    /// Embedder of concept and text vectors: `default` (ships with the code),
-    /// `hashing`, or `minilm:FOLDER` (build with `--features minilm`; weights
-    /// from scripts/fetch-minilm). Vectors are computed at import and stored
-    /// per release; a start with another embedder recomputes them.
-    #[arg(
-        long,
-        global = true,
-        env = "SKILLMATCH_EMBEDDER",
-        default_value = "default"
-    )]
-    embedder: EmbedderChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -44,7 +32,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the gRPC API.
-    Serve(ServeArgs),
+    Serve(ServeSettings),
     /// Import data into the data directory (no server may hold it).
     #[command(subcommand)]
     Import(ImportCommand),
@@ -173,76 +161,6 @@ struct KeysAddArgs {
     expires: Option<String>,
 }
 
-/// Flags of `serve`.
-#[derive(Debug, clap::Args)]
-struct ServeArgs {
-    /// Address to listen on; port 0 picks a free port.
-    #[arg(long, env = "SKILLMATCH_ADDR")]
-    addr: Option<SocketAddr>,
-    /// Log format.
-    #[arg(long, env = "SKILLMATCH_LOG_FORMAT", value_enum)]
-    log_format: Option<LogFormat>,
-    /// Log filter in tracing syntax, e.g. `info,skillmatch=debug`.
-    #[arg(long, env = "SKILLMATCH_LOG")]
-    log_level: Option<String>,
-    /// Largest request or response message, in bytes.
-    #[arg(long, env = "SKILLMATCH_MAX_MESSAGE_BYTES")]
-    max_message_bytes: Option<usize>,
-    /// Server-side deadline per call, in seconds.
-    #[arg(long, env = "SKILLMATCH_REQUEST_TIMEOUT_SECS")]
-    request_timeout_secs: Option<u64>,
-    /// At shutdown, how long calls and open streams may drain before they
-    /// are ended, in seconds.
-    #[arg(long, env = "SKILLMATCH_SHUTDOWN_GRACE_SECS")]
-    shutdown_grace_secs: Option<u64>,
-    /// Allow listening on a non-loopback address without authentication.
-    #[arg(long, env = "SKILLMATCH_ALLOW_UNAUTHENTICATED")]
-    allow_unauthenticated: bool,
-    /// Load this imported taxonomy release instead of the newest, as ID=VERSION
-    /// (e.g. `esco=v1.1.1`); repeat, or separate with commas, for several taxonomies.
-    #[arg(
-        long = "taxonomy",
-        env = "SKILLMATCH_TAXONOMY",
-        value_name = "ID=VERSION",
-        value_delimiter = ',',
-        value_parser = import_taxonomy::parse_pin
-    )]
-    taxonomies: Vec<skillmatch::domain::TaxonomyVersion>,
-    /// API-key file (TOML, `[[keys]]` with `sha256`, `tenant`, `role`); calls must then
-    /// carry `authorization: Bearer KEY`.
-    #[arg(long, env = "SKILLMATCH_API_KEYS")]
-    api_keys: Option<PathBuf>,
-    /// PEM certificate chain; with --tls-key the server speaks TLS only.
-    /// Reloaded on SIGHUP and when the file changes.
-    #[arg(long, env = "SKILLMATCH_TLS_CERT", requires = "tls_key")]
-    tls_cert: Option<PathBuf>,
-    /// PEM private key of --tls-cert.
-    #[arg(long, env = "SKILLMATCH_TLS_KEY", requires = "tls_cert")]
-    tls_key: Option<PathBuf>,
-    /// PEM CA bundle; clients must then present a certificate it signed (mutual TLS).
-    #[arg(long, env = "SKILLMATCH_TLS_CLIENT_CA")]
-    tls_client_ca: Option<PathBuf>,
-    /// Allow API keys over plaintext on a non-loopback address.
-    #[arg(long, env = "SKILLMATCH_ALLOW_PLAINTEXT")]
-    allow_plaintext: bool,
-    /// Most calls served at once (health checks excepted); more are refused
-    /// with RESOURCE_EXHAUSTED. 0 for no limit. Default 256.
-    #[arg(long, env = "SKILLMATCH_MAX_CONCURRENT_CALLS")]
-    max_concurrent_calls: Option<usize>,
-    /// Sustained calls per second allowed per API key; 0 for no limit (the default).
-    #[arg(long, env = "SKILLMATCH_RATE_LIMIT_PER_SEC")]
-    rate_limit_per_sec: Option<f64>,
-    /// Calls a key may make at once above its rate; default one second's worth.
-    #[arg(long, env = "SKILLMATCH_RATE_LIMIT_BURST")]
-    rate_limit_burst: Option<u32>,
-    /// Serve Prometheus metrics at http://ADDR/metrics.
-    #[arg(long, env = "SKILLMATCH_METRICS_ADDR")]
-    metrics_addr: Option<SocketAddr>,
-    /// Folder where AdminService.CreateBackup writes backups (created when absent).
-    #[arg(long, env = "SKILLMATCH_BACKUP_DIR")]
-    backup_dir: Option<PathBuf>,
-}
-
 #[derive(Debug, Subcommand)]
 enum ImportCommand {
     /// Import microcredentials from a file, with a report per record
@@ -348,34 +266,30 @@ struct EvalArgs {
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let file = match &cli.config {
-        Some(path) => skillmatch::config::FileSettings::read(path)?,
-        None => skillmatch::config::FileSettings::default(),
+        Some(path) => FileSettings::read(path)?,
+        None => FileSettings::default(),
     };
+    let common = cli.common.clone().over(file.common.clone());
+    let data_dir = common.data_dir();
+    let embedder = common.embedder();
     match cli.command {
-        Command::Serve(args) => serve::run(args, cli.data_dir, file, &cli.embedder),
+        Command::Serve(serve) => serve::run(Settings::resolve(cli.common, serve, file)),
         Command::Import(ImportCommand::Credentials(args)) => {
-            import::credentials(&data_dir(cli.data_dir, &file), &args, &cli.embedder)
+            import::credentials(&data_dir, &args, &embedder)
         }
         Command::Import(ImportCommand::Esco(args)) => {
-            import_taxonomy::esco(&data_dir(cli.data_dir, &file), &args, &cli.embedder)
+            import_taxonomy::esco(&data_dir, &args, &embedder)
         }
         Command::Import(ImportCommand::Onet(args)) => {
-            import_taxonomy::onet(&data_dir(cli.data_dir, &file), &args, &cli.embedder)
+            import_taxonomy::onet(&data_dir, &args, &embedder)
         }
-        Command::Match(args) => {
-            match_cmd::run(&data_dir(cli.data_dir, &file), &args, &cli.embedder)
-        }
-        Command::Eval(args) => eval_cmd::run(&args, &cli.embedder),
-        Command::Backup(args) => backup::backup(&data_dir(cli.data_dir, &file), &args.out),
+        Command::Match(args) => match_cmd::run(&data_dir, &args, &embedder),
+        Command::Eval(args) => eval_cmd::run(&args, &embedder),
+        Command::Backup(args) => backup::backup(&data_dir, &args.out),
         Command::Loadgen(args) => loadgen::run(&args),
-        Command::Restore(args) => backup::restore(&args.from, &data_dir(cli.data_dir, &file)),
+        Command::Restore(args) => backup::restore(&args.from, &data_dir),
         Command::Keys(KeysCommand::Add(args)) => keys::add(&args),
         Command::Keys(KeysCommand::List(args)) => keys::list(&args),
         Command::Keys(KeysCommand::Revoke(args)) => keys::revoke(&args),
     }
-}
-
-fn data_dir(flag: Option<PathBuf>, file: &skillmatch::config::FileSettings) -> PathBuf {
-    flag.or_else(|| file.data_dir.clone())
-        .unwrap_or_else(|| PathBuf::from(skillmatch::config::DEFAULT_DATA_DIR))
 }

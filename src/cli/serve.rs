@@ -1,48 +1,16 @@
 //! `skillmatch serve`.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use skillmatch::Hardening;
 use skillmatch::auth::{Authenticator, KeyRing};
-use skillmatch::config::{FileSettings, Overrides, Settings};
-use skillmatch::domain::TaxonomyVersion;
-use skillmatch::embed::{Embedder, EmbedderChoice};
+use skillmatch::config::Settings;
+use skillmatch::embed::Embedder;
 use skillmatch::engine::{Engine, EngineConfig};
 use skillmatch::tls::ReloadingTls;
 
-use super::ServeArgs;
-
-pub(super) fn run(
-    args: ServeArgs,
-    data_dir: Option<PathBuf>,
-    file: FileSettings,
-    embedder: &EmbedderChoice,
-) -> anyhow::Result<()> {
-    let settings = Settings::resolve(
-        Overrides {
-            addr: args.addr,
-            data_dir,
-            log_format: args.log_format,
-            log_level: args.log_level,
-            max_message_bytes: args.max_message_bytes,
-            request_timeout_secs: args.request_timeout_secs,
-            shutdown_grace_secs: args.shutdown_grace_secs,
-            allow_unauthenticated: args.allow_unauthenticated,
-            api_keys: args.api_keys,
-            tls_cert: args.tls_cert,
-            tls_key: args.tls_key,
-            tls_client_ca: args.tls_client_ca,
-            allow_plaintext: args.allow_plaintext,
-            max_concurrent_calls: args.max_concurrent_calls,
-            rate_limit_per_sec: args.rate_limit_per_sec,
-            rate_limit_burst: args.rate_limit_burst,
-            metrics_addr: args.metrics_addr,
-            backup_dir: args.backup_dir,
-        },
-        file,
-    );
+pub(super) fn run(settings: Settings) -> anyhow::Result<()> {
     skillmatch::telemetry::init(settings.log_format, &settings.log_level);
     let tls = settings.tls_files()?;
     if settings.api_keys.is_some()
@@ -109,9 +77,9 @@ pub(super) fn run(
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let embedder = embedder.load()?;
+    let embedder = settings.embedder.load()?;
     let grace = settings.server.shutdown_grace;
-    let served = runtime.block_on(serve(settings, auth, hardening, args.taxonomies, embedder));
+    let served = runtime.block_on(serve(settings, auth, hardening, embedder));
     // Calls still running on the blocking pool stop at their next
     // cancellation check; do not wait on them past the grace period.
     runtime.shutdown_timeout(grace);
@@ -122,12 +90,12 @@ async fn serve(
     settings: Settings,
     auth: Authenticator,
     hardening: Hardening,
-    taxonomies: Vec<TaxonomyVersion>,
     embedder: Arc<dyn Embedder>,
 ) -> anyhow::Result<()> {
     let config = EngineConfig {
         data_dir: settings.data_dir.clone(),
     };
+    let taxonomies = settings.taxonomies.clone();
     let (engine, report) =
         tokio::task::spawn_blocking(move || Engine::open_with(&config, &taxonomies, embedder))
             .await

@@ -21,6 +21,22 @@ impl TaxonomyVersion {
     }
 }
 
+impl std::str::FromStr for TaxonomyVersion {
+    type Err = String;
+
+    /// `ID=VERSION`, e.g. `esco=v1.1.1`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (id, version) = text
+            .split_once('=')
+            .filter(|(id, version)| !id.is_empty() && !version.is_empty())
+            .ok_or_else(|| format!("expected ID=VERSION, got {text:?}"))?;
+        Ok(Self {
+            id: id.to_owned(),
+            version: version.to_owned(),
+        })
+    }
+}
+
 /// Skill, knowledge or attitude.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
