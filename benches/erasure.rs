@@ -112,9 +112,7 @@ fn main() {
     let load = || std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("loadavg before: {}", load().trim());
     let dir = tempfile::tempdir().unwrap();
-    let config = EngineConfig {
-        data_dir: dir.path().to_owned(),
-    };
+    let config = EngineConfig::new(dir.path());
     let caller = Authenticator::Open
         .authenticate(&tonic::metadata::MetadataMap::new())
         .unwrap();

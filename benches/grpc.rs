@@ -352,7 +352,7 @@ async fn bench(full: bool, calls: usize, esco: &Path, postings: Vec<Posting>) {
         println!("smoke run: embedded sample taxonomy, a few calls (`--bench` for the full run)");
     }
     let started = Instant::now();
-    let config = EngineConfig { data_dir };
+    let config = EngineConfig::new(data_dir);
     let (engine, _report) = tokio::task::spawn_blocking(move || Engine::open(&config))
         .await
         .expect("engine open task")

@@ -146,10 +146,7 @@ fn main() {
     InstalledTaxonomies::new(dir.path())
         .install(&part)
         .expect("ESCO stored");
-    let (engine, _) = Engine::open(&EngineConfig {
-        data_dir: dir.path().to_path_buf(),
-    })
-    .expect("engine");
+    let (engine, _) = Engine::open(&EngineConfig::new(dir.path())).expect("engine");
     println!("load before: {}", loadavg());
 
     let catalog = engine.catalog();

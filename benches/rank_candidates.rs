@@ -248,9 +248,7 @@ fn main() {
     let (job_count, rounds) = if full { (30, 3) } else { (5, 1) };
     println!("load before: {}", loadavg());
     let dir = tempfile::tempdir().unwrap();
-    let config = EngineConfig {
-        data_dir: dir.path().to_owned(),
-    };
+    let config = EngineConfig::new(dir.path());
     let tenant = Authenticator::Open
         .authenticate(&tonic::metadata::MetadataMap::new())
         .unwrap();

@@ -159,9 +159,7 @@ fn main() {
     });
     drop(taxonomy);
     drop(parts);
-    let config = EngineConfig {
-        data_dir: dir.path().to_path_buf(),
-    };
+    let config = EngineConfig::new(dir.path());
     let start = Instant::now();
     drop(Engine::open(&config).expect("first open"));
     println!(

@@ -4,6 +4,7 @@
 
 mod backup;
 mod candidate_index;
+mod credentials;
 mod gap_source;
 mod ranking;
 mod records;
@@ -19,14 +20,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::auth::TenantId;
-use crate::catalog::{
-    Catalog, CatalogError, CredentialFilter, ParsedCredentials, RecordStatus,
-    SAMPLE_CREDENTIALS_JSONL, SeedReport, UpsertReport, add_extracted_competencies,
-    keep_known_links, resolve_published,
-};
-use crate::domain::{
-    CredentialId, JobPosting, Microcredential, TaxonomyVersion, ValidationError, Violations,
-};
+use crate::catalog::{Catalog, CatalogError, SAMPLE_CREDENTIALS_JSONL, SeedReport};
+use crate::domain::{JobPosting, TaxonomyVersion, ValidationError};
 use crate::embed::{Embedder, default_embedder};
 use crate::error::Error;
 use crate::extract::{
@@ -39,14 +34,43 @@ use crate::taxonomy::{
     CompetencyFilter, InstalledTaxonomies, SearchHit, Taxonomy, TaxonomyError, sample_part, vectors,
 };
 
-/// Most credentials one upsert may carry.
-pub const MAX_UPSERT_BATCH: usize = 1000;
-
-/// Where the engine keeps its state.
+/// How an engine is opened: where it keeps its state, which taxonomy
+/// releases it loads and which embedder makes its vectors.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
     /// Data directory; created when absent.
     pub data_dir: PathBuf,
+    /// Releases to load instead of the newest imported one of their
+    /// taxonomy; empty for the newest of each.
+    pub taxonomies: Vec<TaxonomyVersion>,
+    /// Embedder of the vector scores: each release's concept vectors are
+    /// read from beside its snapshot, or computed and stored there first
+    /// when missing or made by another embedder.
+    pub embedder: Arc<dyn Embedder>,
+}
+
+impl EngineConfig {
+    /// The data directory with the newest release of each taxonomy and the
+    /// default embedder.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            taxonomies: Vec::new(),
+            embedder: default_embedder(),
+        }
+    }
+
+    /// These releases instead of the newest of their taxonomy.
+    pub fn pinning(mut self, taxonomies: Vec<TaxonomyVersion>) -> Self {
+        self.taxonomies = taxonomies;
+        self
+    }
+
+    /// This embedder instead of the default.
+    pub fn with_embedder(mut self, embedder: Arc<dyn Embedder>) -> Self {
+        self.embedder = embedder;
+        self
+    }
 }
 
 /// Facts about an opened engine, for the start-up log.
@@ -85,30 +109,11 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Opens (or creates) the data directory and loads everything, with the
-    /// newest imported release of each taxonomy.
+    /// Opens (or creates) the data directory and loads everything: the
+    /// store, the taxonomy releases and their vectors, the extractor, the
+    /// catalogue and the candidate index.
     pub fn open(config: &EngineConfig) -> Result<(Self, OpenReport), Error> {
-        Self::open_with_taxonomies(config, &[])
-    }
-
-    /// Opens the data directory like [`Engine::open`], loading the pinned
-    /// release of each taxonomy named in `pins` instead of its newest.
-    pub fn open_with_taxonomies(
-        config: &EngineConfig,
-        pins: &[TaxonomyVersion],
-    ) -> Result<(Self, OpenReport), Error> {
-        Self::open_with(config, pins, default_embedder())
-    }
-
-    /// Opens the data directory like [`Engine::open_with_taxonomies`], with
-    /// `embedder` for the vector score: each release's concept vectors are
-    /// read from beside its snapshot, or computed and stored there first
-    /// when missing or made by another embedder.
-    pub fn open_with(
-        config: &EngineConfig,
-        pins: &[TaxonomyVersion],
-        embedder: Arc<dyn Embedder>,
-    ) -> Result<(Self, OpenReport), Error> {
+        let embedder = config.embedder.clone();
         std::fs::create_dir_all(&config.data_dir).map_err(|error| {
             Error::FailedPrecondition(format!(
                 "cannot create data directory {}: {error}",
@@ -120,7 +125,8 @@ impl Engine {
             tracing::info!("rewrote the store to finish erasures");
         }
         let store = Arc::new(store);
-        let (taxonomy, releases) = load_taxonomy(&config.data_dir, pins, embedder.as_ref())?;
+        let (taxonomy, releases) =
+            load_taxonomy(&config.data_dir, &config.taxonomies, embedder.as_ref())?;
         let taxonomy = Arc::new(taxonomy);
         let extractor = Extractor::with_occupation_titles(
             &taxonomy,
@@ -193,27 +199,21 @@ impl Engine {
         &self.catalog
     }
 
-    /// Searches competency labels; returns up to `limit` hits.
-    pub fn search_competencies(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, Error> {
-        if query.trim().is_empty() {
-            return Err(ValidationError::field("query", "must not be empty").into());
-        }
-        Ok(self.taxonomy.search().search(query, limit)?)
-    }
-
-    /// Searches competency labels and keeps the hits that pass `filter`;
-    /// returns up to `limit` of them. A filtered search looks at the best
-    /// 1000 label matches.
-    pub fn search_competencies_filtered(
+    /// Searches competency labels; returns up to `limit` of the hits that
+    /// pass `filter`. A filtered search looks at the best 1000 label matches.
+    pub fn search_competencies(
         &self,
         query: &str,
         filter: &CompetencyFilter,
         limit: usize,
     ) -> Result<Vec<SearchHit>, Error> {
-        if filter.is_empty() {
-            return self.search_competencies(query, limit);
+        if query.trim().is_empty() {
+            return Err(ValidationError::field("query", "must not be empty").into());
         }
-        let mut hits = self.search_competencies(query, usize::MAX)?;
+        if filter.is_empty() {
+            return Ok(self.taxonomy.search().search(query, limit)?);
+        }
+        let mut hits = self.taxonomy.search().search(query, usize::MAX)?;
         hits.retain(|hit| filter.matches(&self.taxonomy, hit.competency));
         hits.truncate(limit);
         Ok(hits)
@@ -266,87 +266,6 @@ impl Engine {
         });
         found.truncate(top_k);
         found
-    }
-
-    /// Inserts or replaces credentials after checking the batch.
-    pub fn upsert_credentials(&self, credentials: Vec<Microcredential>) -> Result<usize, Error> {
-        self.upsert_credentials_reporting(credentials)
-            .map(|report| report.upserted)
-    }
-
-    /// Inserts or replaces credentials after checking the batch and its
-    /// references; reports references to absent credentials.
-    pub fn upsert_credentials_reporting(
-        &self,
-        credentials: Vec<Microcredential>,
-    ) -> Result<UpsertReport, Error> {
-        check_batch(&credentials)?;
-        self.import_credentials_reporting(credentials)
-    }
-
-    /// Imports an already validated file's credentials in one transaction,
-    /// without the per-request batch limit.
-    pub fn import_credentials(&self, credentials: Vec<Microcredential>) -> Result<usize, Error> {
-        self.import_credentials_reporting(credentials)
-            .map(|report| report.upserted)
-    }
-
-    /// [`Self::import_credentials`], reporting references to absent credentials.
-    pub fn import_credentials_reporting(
-        &self,
-        mut credentials: Vec<Microcredential>,
-    ) -> Result<UpsertReport, Error> {
-        for credential in &mut credentials {
-            crate::cancel::checkpoint()?;
-            add_extracted_competencies(&self.taxonomy, &self.extractor, credential);
-        }
-        Ok(self.catalog.upsert_checked(credentials)?)
-    }
-
-    /// Imports a parsed file's credentials in one transaction. First, for
-    /// each record with a report (CTDL, Open Badges): the competencies it
-    /// names without a taxonomy URI are resolved through the competency
-    /// extractor, its occupation codes to O*NET (and crosswalked ESCO)
-    /// occupations, and links to records neither in the catalogue nor in
-    /// the file are dropped and reported. `parsed` keeps the credentials as
-    /// stored and the updated reports.
-    pub fn import_parsed(&self, parsed: &mut ParsedCredentials) -> Result<UpsertReport, Error> {
-        let batch: std::collections::HashSet<CredentialId> =
-            parsed.credentials.iter().map(|c| c.id.clone()).collect();
-        for credential in &mut parsed.credentials {
-            let report = parsed.reports.iter_mut().find(|r| {
-                r.status != RecordStatus::Rejected
-                    && r.id.as_deref() == Some(credential.id.as_str())
-            });
-            if let Some(report) = report {
-                resolve_published(&self.taxonomy, &self.extractor, credential, report);
-                keep_known_links(credential, report, |id| {
-                    batch.contains(id) || self.catalog.get(id).is_ok()
-                });
-            }
-            add_extracted_competencies(&self.taxonomy, &self.extractor, credential);
-        }
-        Ok(self.catalog.upsert_checked(parsed.credentials.clone())?)
-    }
-
-    /// Deletes a credential.
-    pub fn delete_credential(&self, id: &CredentialId) -> Result<(), Error> {
-        Ok(self.catalog.delete(id)?)
-    }
-
-    /// One credential.
-    pub fn credential(&self, id: &CredentialId) -> Result<Arc<Microcredential>, Error> {
-        Ok(self.catalog.get(id)?)
-    }
-
-    /// A page of credentials.
-    pub fn list_credentials(
-        &self,
-        filter: &CredentialFilter,
-        after: Option<&CredentialId>,
-        limit: usize,
-    ) -> (Vec<Arc<Microcredential>>, bool) {
-        self.catalog.list(filter, after, limit)
     }
 
     /// Ranks credentials for a job.
@@ -454,27 +373,4 @@ fn linked_occupation_titles(taxonomy: &Taxonomy) -> Vec<Vec<String>> {
 /// The database file inside a data directory.
 pub fn store_path(data_dir: &Path) -> PathBuf {
     data_dir.join("skillmatch.redb")
-}
-
-fn check_batch(credentials: &[Microcredential]) -> Result<(), ValidationError> {
-    let mut violations = Violations::default();
-    violations.check(!credentials.is_empty(), "credentials", "must not be empty");
-    violations.check(
-        credentials.len() <= MAX_UPSERT_BATCH,
-        "credentials",
-        &format!("at most {MAX_UPSERT_BATCH} per request"),
-    );
-    let mut seen = std::collections::HashSet::new();
-    for (index, credential) in credentials.iter().enumerate() {
-        if !seen.insert(&credential.id) {
-            violations.add(
-                format!("credentials[{index}].id"),
-                "repeats an earlier id in this request",
-            );
-        }
-        if let Err(error) = credential.validate() {
-            violations.extend(error, &format!("credentials[{index}]."));
-        }
-    }
-    violations.finish(())
 }

@@ -8,7 +8,7 @@ use super::blocking;
 use super::convert::{credential_to_pb, filter_from_pb};
 use super::paging::{PageSize, PageTokens, TokenBinding, fit_page};
 use crate::auth::{Role, require};
-use crate::domain::{CredentialId, Microcredential, ValidationError, Violations};
+use crate::domain::{CredentialBatch, CredentialId, Microcredential, ValidationError, Violations};
 use crate::engine::Engine;
 use crate::pb;
 use crate::pb::catalog_service_server::CatalogService;
@@ -55,11 +55,8 @@ impl CatalogService for CatalogApi {
                 )
             })
             .collect();
-        let credentials = violations.finish(credentials)?;
-        let report = blocking(&self.engine, move |engine| {
-            engine.upsert_credentials_reporting(credentials)
-        })
-        .await?;
+        let batch = CredentialBatch::new(violations.finish(credentials)?)?;
+        let report = blocking(&self.engine, move |engine| engine.upsert_credentials(batch)).await?;
         Ok(Response::new(pb::UpsertCredentialsResponse {
             upserted_count: i32::try_from(report.upserted).unwrap_or(i32::MAX),
             dangling_references: report

@@ -129,9 +129,7 @@ mod tests {
     #[tokio::test]
     async fn a_client_that_goes_away_stops_the_work() {
         let dir = tempfile::tempdir().unwrap();
-        let config = EngineConfig {
-            data_dir: dir.path().to_owned(),
-        };
+        let config = EngineConfig::new(dir.path());
         let engine = Arc::new(Engine::open(&config).unwrap().0);
         let caller = Authenticator::Open
             .authenticate(&tonic::metadata::MetadataMap::new())

@@ -82,7 +82,7 @@ impl TaxonomyService for TaxonomyApi {
         };
         let limit = offset + page_size + 1;
         let hits = blocking(&self.engine, move |engine| {
-            engine.search_competencies_filtered(&query.query, &query.filter, limit)
+            engine.search_competencies(&query.query, &query.filter, limit)
         })
         .await?;
         let taxonomy = self.engine.taxonomy();

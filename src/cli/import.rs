@@ -50,13 +50,7 @@ pub(super) fn credentials(
         "importing {} credentials",
         parsed.credentials.len()
     ));
-    let (engine, _) = Engine::open_with(
-        &EngineConfig {
-            data_dir: data_dir.to_path_buf(),
-        },
-        &[],
-        embedder.load()?,
-    )?;
+    let (engine, _) = Engine::open(&EngineConfig::new(data_dir).with_embedder(embedder.load()?))?;
     let report = engine.import_parsed(&mut parsed)?;
     spinner.finish_and_clear();
     for record in &parsed.reports {

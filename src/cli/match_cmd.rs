@@ -15,13 +15,7 @@ pub(super) fn run(
     args: &MatchArgs,
     embedder: &EmbedderChoice,
 ) -> anyhow::Result<()> {
-    let (engine, _) = Engine::open_with(
-        &EngineConfig {
-            data_dir: data_dir.to_path_buf(),
-        },
-        &[],
-        embedder.load()?,
-    )?;
+    let (engine, _) = Engine::open(&EngineConfig::new(data_dir).with_embedder(embedder.load()?))?;
     let (title, description) = args
         .text
         .split_once('\n')

@@ -92,14 +92,12 @@ async fn serve(
     hardening: Hardening,
     embedder: Arc<dyn Embedder>,
 ) -> anyhow::Result<()> {
-    let config = EngineConfig {
-        data_dir: settings.data_dir.clone(),
-    };
-    let taxonomies = settings.taxonomies.clone();
-    let (engine, report) =
-        tokio::task::spawn_blocking(move || Engine::open_with(&config, &taxonomies, embedder))
-            .await
-            .context("opening the engine")??;
+    let config = EngineConfig::new(settings.data_dir.clone())
+        .pinning(settings.taxonomies.clone())
+        .with_embedder(embedder);
+    let (engine, report) = tokio::task::spawn_blocking(move || Engine::open(&config))
+        .await
+        .context("opening the engine")??;
     tracing::info!(
         competencies = report.competencies,
         occupations = report.occupations,

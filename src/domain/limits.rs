@@ -29,6 +29,8 @@ pub const MAX_NAMES_PER_LIST: usize = 50;
 pub const MAX_CREDENTIAL_LINKS: usize = 100;
 /// Competency URIs in a credential filter.
 pub const MAX_FILTER_COMPETENCIES: usize = 200;
+/// Credentials one UpsertCredentials request may carry.
+pub const MAX_UPSERT_BATCH: usize = 1000;
 /// Largest hours, credits or cost amount accepted (any unit).
 pub const MAX_AMOUNT: f64 = 1.0e9;
 

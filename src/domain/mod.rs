@@ -3,6 +3,7 @@
 mod candidate;
 mod competency;
 mod credential;
+mod credential_batch;
 mod date;
 mod ids;
 mod job;
@@ -21,6 +22,7 @@ pub use credential::{
     AlignmentSource, CredentialKind, Credits, DeliveryMode, Microcredential, Proficiency,
     PublishedCompetency, PublishedCost, TaughtCompetency, is_language_tag, primary_language,
 };
+pub use credential_batch::CredentialBatch;
 pub use date::Date;
 pub use ids::{CredentialId, check_client_id};
 pub use job::{Importance, JobPosting, RequiredCompetency};

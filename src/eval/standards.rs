@@ -107,10 +107,7 @@ fn failed(file: &str, reason: impl ToString) -> EvalError {
 /// data directory).
 pub fn run(data: &Path, work: &Path) -> Result<StandardsReport, EvalError> {
     let folder = data.join(FOLDER);
-    let (engine, _) = Engine::open(&EngineConfig {
-        data_dir: work.to_path_buf(),
-    })
-    .map_err(|e| failed("engine", e))?;
+    let (engine, _) = Engine::open(&EngineConfig::new(work)).map_err(|e| failed("engine", e))?;
     let mut records = Vec::new();
     for format in ["ctdl", "openbadges"] {
         let dir = folder.join(format);

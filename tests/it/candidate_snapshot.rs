@@ -23,9 +23,7 @@ fn tenant() -> TenantId {
 }
 
 fn open(dir: &Path) -> (Engine, bool) {
-    let config = EngineConfig {
-        data_dir: dir.to_owned(),
-    };
+    let config = EngineConfig::new(dir);
     let (engine, report) = Engine::open(&config).unwrap();
     (engine, report.candidate_snapshot_loaded)
 }

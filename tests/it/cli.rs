@@ -38,11 +38,9 @@ fn line(id: &str, delivery_mode: &str, hours: f64) -> String {
 }
 
 fn open(data_dir: &Path) -> Engine {
-    Engine::open(&EngineConfig {
-        data_dir: data_dir.to_path_buf(),
-    })
-    .expect("engine opens")
-    .0
+    Engine::open(&EngineConfig::new(data_dir))
+        .expect("engine opens")
+        .0
 }
 
 fn has(engine: &Engine, id: &str) -> bool {

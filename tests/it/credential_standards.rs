@@ -299,10 +299,7 @@ fn every_real_record_imports_with_what_it_publishes() {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let (engine, _) = Engine::open(&EngineConfig {
-        data_dir: dir.path().to_path_buf(),
-    })
-    .expect("engine opens");
+    let (engine, _) = Engine::open(&EngineConfig::new(dir.path())).expect("engine opens");
     let mut actual = Vec::new();
     let mut failures = Vec::new();
     for expected in &EXPECTED {
@@ -385,10 +382,7 @@ fn every_real_record_imports_with_what_it_publishes() {
 #[test]
 fn ctdl_links_become_prerequisites_and_stacks_only_when_both_ends_exist() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (engine, _) = Engine::open(&EngineConfig {
-        data_dir: dir.path().to_path_buf(),
-    })
-    .expect("engine opens");
+    let (engine, _) = Engine::open(&EngineConfig::new(dir.path())).expect("engine opens");
     let graph = serde_json::json!({"@graph": [
         {"@id": "https://r.example/resources/ce-cert", "@type": "ceterms:Certification",
          "ceterms:name": "Data Certification",

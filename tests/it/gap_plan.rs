@@ -44,10 +44,7 @@ struct Running {
 
 async fn start() -> Running {
     let dir = tempfile::tempdir().unwrap();
-    let (engine, _) = Engine::open(&EngineConfig {
-        data_dir: dir.path().to_path_buf(),
-    })
-    .unwrap();
+    let (engine, _) = Engine::open(&EngineConfig::new(dir.path())).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();

@@ -52,10 +52,7 @@ fn real_esco_release_serves_after_restart() {
     let dir = tempfile::tempdir().unwrap();
     let part = read_esco_part(&release, "v1.1.1").unwrap();
     InstalledTaxonomies::new(dir.path()).install(&part).unwrap();
-    let (engine, report) = Engine::open(&EngineConfig {
-        data_dir: dir.path().to_path_buf(),
-    })
-    .unwrap();
+    let (engine, report) = Engine::open(&EngineConfig::new(dir.path())).unwrap();
     assert_eq!(report.taxonomies.last(), Some(&part.version));
     assert!(report.competencies >= 13_896);
     assert_eq!(report.occupations, 3_007);
@@ -65,7 +62,9 @@ fn real_esco_release_serves_after_restart() {
         .by_uri("http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d")
         .unwrap();
     assert_eq!(python.preferred_label, "Python (computer programming)");
-    let hits = engine.search_competencies("python", 5).unwrap();
+    let hits = engine
+        .search_competencies("python", &Default::default(), 5)
+        .unwrap();
     assert!(
         hits.iter().any(|hit| taxonomy
             .get(hit.competency)

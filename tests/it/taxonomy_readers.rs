@@ -173,9 +173,7 @@ fn the_engine_loads_the_newest_release_unless_one_is_pinned() {
     newer.version.version = "v1.10".into();
     installed.install(&older).unwrap();
     installed.install(&newer).unwrap();
-    let config = EngineConfig {
-        data_dir: dir.path().to_path_buf(),
-    };
+    let config = EngineConfig::new(dir.path());
     let python = format!("{SKILL}1");
     let (engine, report) = Engine::open(&config).unwrap();
     assert_eq!(report.taxonomies.last(), Some(&newer.version));
@@ -189,7 +187,7 @@ fn the_engine_loads_the_newest_release_unless_one_is_pinned() {
         id: "esco".into(),
         version: "v1.9".into(),
     };
-    let (engine, _) = Engine::open_with_taxonomies(&config, &[pin]).unwrap();
+    let (engine, _) = Engine::open(&config.clone().pinning(vec![pin])).unwrap();
     let taxonomy = engine.taxonomy();
     assert_eq!(
         taxonomy.version_of(taxonomy.idx(&python).unwrap()).version,
@@ -200,5 +198,5 @@ fn the_engine_loads_the_newest_release_unless_one_is_pinned() {
         id: "esco".into(),
         version: "v2".into(),
     };
-    assert!(Engine::open_with_taxonomies(&config, &[missing]).is_err());
+    assert!(Engine::open(&config.pinning(vec![missing])).is_err());
 }

@@ -51,10 +51,7 @@ struct Running {
 }
 
 async fn start(data_dir: &Path) -> Running {
-    let (engine, report) = Engine::open(&EngineConfig {
-        data_dir: data_dir.to_path_buf(),
-    })
-    .unwrap();
+    let (engine, report) = Engine::open(&EngineConfig::new(data_dir)).unwrap();
     assert_eq!(report.taxonomies.len(), 3, "{:?}", report.taxonomies);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();

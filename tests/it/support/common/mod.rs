@@ -47,9 +47,7 @@ impl TestServer {
 
     /// Like [`TestServer::start`], with these server limits.
     pub async fn start_with(data_dir: &Path, options: ServerOptions) -> Self {
-        let config = EngineConfig {
-            data_dir: data_dir.to_path_buf(),
-        };
+        let config = EngineConfig::new(data_dir);
         let (engine, _report) = tokio::task::spawn_blocking(move || Engine::open(&config))
             .await
             .expect("engine open task")

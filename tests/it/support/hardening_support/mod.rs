@@ -104,9 +104,7 @@ pub async fn start_on(
     hardening: Hardening,
     options: ServerOptions,
 ) -> Hardened {
-    let config = EngineConfig {
-        data_dir: data_dir.to_owned(),
-    };
+    let config = EngineConfig::new(data_dir);
     let engine = tokio::task::spawn_blocking(move || Engine::open(&config).unwrap().0)
         .await
         .unwrap();

@@ -83,9 +83,7 @@ impl HttpServer {
         } else {
             (Authenticator::Open, String::new(), String::new())
         };
-        let config = EngineConfig {
-            data_dir: data.path().to_owned(),
-        };
+        let config = EngineConfig::new(data.path());
         let engine = tokio::task::spawn_blocking(move || Engine::open(&config).unwrap().0)
             .await
             .unwrap();

@@ -54,9 +54,7 @@ impl TestServer {
             admin: append_key(&key_file, "tenant-a", Role::Admin).unwrap(),
         };
         let ring = KeyRing::read(&key_file).unwrap();
-        let config = EngineConfig {
-            data_dir: data_dir.to_owned(),
-        };
+        let config = EngineConfig::new(data_dir);
         let engine = tokio::task::spawn_blocking(move || Engine::open(&config).unwrap().0)
             .await
             .unwrap();
