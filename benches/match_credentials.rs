@@ -127,7 +127,7 @@ fn main() {
     if std::env::var_os("PHASES").is_some() {
         let t = Instant::now();
         for job in jobs.iter().take(50) {
-            std::hint::black_box(skillmatch::matching::job_needs(&taxonomy, &extractor, job));
+            std::hint::black_box(skillmatch::needs::job_needs(&taxonomy, &extractor, job));
         }
         println!(
             "phase job_needs: {:.2} ms",
@@ -144,7 +144,7 @@ fn main() {
         let t = Instant::now();
         let mut total = 0;
         for job in jobs.iter().take(50) {
-            let needs = skillmatch::matching::job_needs(&taxonomy, &extractor, job);
+            let needs = skillmatch::needs::job_needs(&taxonomy, &extractor, job);
             let uris: Vec<String> = needs.iter().map(|n| n.uri.clone()).collect();
             total += catalog.teaching_any(uris.iter().map(String::as_str)).len();
         }

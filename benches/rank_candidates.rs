@@ -17,7 +17,7 @@ use skillmatch::domain::{
     RecordId, RequiredCompetency,
 };
 use skillmatch::engine::{CANDIDATE_SNAPSHOT_FILE, Engine, EngineConfig, JobSource, RankQuery};
-use skillmatch::matching::job_needs;
+use skillmatch::needs::job_needs;
 use skillmatch::ranking::{
     CandidateIndex, JobPlan, MemoryCandidateIndex, ScanCandidateIndex, build_profile,
 };

@@ -20,6 +20,7 @@ pub mod hardening;
 pub mod listener;
 pub mod matching;
 pub mod metrics;
+pub mod needs;
 pub mod observe;
 pub mod overload;
 pub mod planning;

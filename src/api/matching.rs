@@ -11,9 +11,8 @@ use super::convert::{competency_ref, credential_to_pb, importance_to_pb};
 use super::paging::PageTokens;
 use crate::auth::{Role, require};
 use crate::engine::Engine;
-use crate::matching::{
-    CoverageKind, CredentialMatch, JobNeed, MatchOutcome, MatchQuery, NeedSource,
-};
+use crate::matching::{CredentialMatch, MatchOutcome, MatchQuery};
+use crate::needs::{CoverageKind, JobNeed, NeedSource};
 use crate::pb;
 use crate::pb::match_service_server::MatchService;
 use crate::taxonomy::Taxonomy;

@@ -14,7 +14,7 @@ use super::paging::PageSize;
 use crate::auth::{Caller, Role, require};
 use crate::domain::{Date, RecordId, ValidationError, Violations};
 use crate::engine::{Engine, RankQuery, RankedBatch, Ranking};
-use crate::matching::{CoverageKind, JobNeed, NeedSource};
+use crate::needs::{CoverageKind, JobNeed, NeedSource};
 use crate::pb;
 use crate::planning::PlanConstraints;
 use crate::ranking::{Assessment, ChosenEvidence, EvidenceKind, NeedAssessment, NeedStatus};

@@ -12,7 +12,7 @@ use super::records::{JobSource, RankOutcome, RankQuery, not_found};
 use crate::auth::TenantId;
 use crate::domain::{Candidate, Date, Proficiency, RecordId};
 use crate::error::Error;
-use crate::matching::{JobNeed, job_needs};
+use crate::needs::{JobNeed, job_needs};
 use crate::planning::{Plan, PlanConstraints, analyze_gap, plan_for_gap};
 use crate::ranking::{
     CandidateProfile, JobPlan, RankedCandidate, assess, best_first, build_profile,

@@ -11,7 +11,7 @@ use crate::domain::{
 };
 use crate::error::Error;
 use crate::extract::ExtractOptions;
-use crate::matching::{JobNeed, job_needs};
+use crate::needs::{JobNeed, job_needs};
 use crate::ranking::{Assessment, RankedCandidate, assess, build_profile, min_proficiencies};
 use crate::store::{RecordKind, Store, StoredRecord};
 

@@ -31,7 +31,8 @@ use crate::domain::{
     AlignmentSource, CredentialId, CredentialKind, DeliveryMode, JobPosting, Microcredential,
 };
 use crate::extract::{ExtractOptions, Extractor, Tuning};
-use crate::matching::{CoverageKind, MatchQuery, match_credentials};
+use crate::matching::{MatchQuery, match_credentials};
+use crate::needs::CoverageKind;
 use crate::store::Store;
 use crate::taxonomy::{CompetencyIdx, Taxonomy};
 

@@ -7,12 +7,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::{
-    CoverageMap, CredentialMatch, JobNeed, MatchOutcome, MatchQuery, ScoreComponents,
-    TEXT_CANDIDATES, best_first, blended_score, job_needs, normalised_text, quality_boost,
+    CredentialMatch, MatchOutcome, MatchQuery, ScoreComponents, TEXT_CANDIDATES, best_first,
+    blended_score, normalised_text, quality_boost,
 };
 use crate::catalog::{Catalog, CatalogError};
 use crate::domain::Microcredential;
 use crate::extract::Extractor;
+use crate::needs::{CoverageMap, JobNeed, job_needs};
 use crate::taxonomy::Taxonomy;
 
 /// Ranks the catalogue's credentials for a job by scoring every candidate.

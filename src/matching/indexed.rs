@@ -10,13 +10,14 @@ use std::sync::Arc;
 
 use super::exhaustive::{Lexical, score_one};
 use super::{
-    CoverageMap, JobNeed, MatchOutcome, MatchQuery, ScoreComponents, TEXT_CANDIDATES,
-    blended_score, boost_for, coverage_links, job_needs, normalised_text,
+    MatchOutcome, MatchQuery, ScoreComponents, TEXT_CANDIDATES, blended_score, boost_for,
+    normalised_text,
 };
 use crate::catalog::{Catalog, CatalogError, CredentialFilter, Ordinal, TeachingIndex};
 use crate::domain::Microcredential;
 use crate::embed::Embedding;
 use crate::extract::Extractor;
+use crate::needs::{CoverageMap, JobNeed, coverage_links, job_needs};
 use crate::taxonomy::Taxonomy;
 
 /// Per-ordinal accumulators, reused across queries on a thread and reset

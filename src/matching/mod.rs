@@ -1,20 +1,17 @@
 //! Job -> credential matching: which credentials teach the job's competencies,
 //! how directly, and how relevant their text is, with an explanation per result.
 
-mod coverage;
 mod exhaustive;
 mod indexed;
-mod job_needs;
 
 use std::sync::Arc;
 
-pub use coverage::{CoverageKind, CoverageMap, Covered, best_of, coverage_links, relate};
 pub use exhaustive::match_credentials_exhaustive;
 pub use indexed::match_credentials;
-pub use job_needs::{JobNeed, NeedSource, job_needs};
 
 use crate::catalog::{CredentialFilter, QualityMarkers};
 use crate::domain::{AlignmentSource, JobPosting, Microcredential};
+use crate::needs::{Covered, JobNeed};
 
 /// Share of the score that comes from competency coverage; the rest is text relevance.
 pub const COVERAGE_WEIGHT: f64 = 0.7;

@@ -9,7 +9,7 @@ use super::constraints::PlanConstraints;
 use super::problem::{Item, Problem, Stack};
 use crate::catalog::{Catalog, CredentialFilter};
 use crate::domain::{CredentialId, Microcredential};
-use crate::matching::{CoverageKind, JobNeed, relate};
+use crate::needs::{CoverageKind, JobNeed, relate};
 use crate::taxonomy::Taxonomy;
 
 /// A larger credential that plans may complete, with its parts.

@@ -1,7 +1,7 @@
 //! Gap analysis: which of a job's needs the held competencies meet, partly
 //! meet, or miss, each with the held competency that evidences it.
 
-use crate::matching::{CoverageKind, JobNeed, best_of, relate};
+use crate::needs::{CoverageKind, JobNeed, best_of, relate};
 use crate::taxonomy::Taxonomy;
 
 /// A competency someone holds, and what evidences it.

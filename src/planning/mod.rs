@@ -25,7 +25,7 @@ pub use search::{EXACT_LIMIT, Method, PARTIAL_ENUMERATION_LIMIT, exact, greedy, 
 use crate::catalog::Catalog;
 use crate::domain::{JobPosting, ValidationError, Violations};
 use crate::extract::Extractor;
-use crate::matching::job_needs;
+use crate::needs::job_needs;
 use crate::taxonomy::Taxonomy;
 
 /// Most held competencies one request may carry.

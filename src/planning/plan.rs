@@ -11,7 +11,7 @@ use super::gap::GapAnalysis;
 use super::problem::Selection;
 use super::search::Method;
 use crate::domain::{CredentialId, Microcredential, Money};
-use crate::matching::JobNeed;
+use crate::needs::JobNeed;
 
 /// One credential of a plan.
 #[derive(Debug, Clone)]

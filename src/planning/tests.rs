@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 
 use super::*;
 use crate::domain::Importance;
-use crate::matching::{CoverageKind, JobNeed, NeedSource};
+use crate::needs::{CoverageKind, JobNeed, NeedSource};
 use crate::taxonomy::load_sample;
 
 /// A seeded generator, so the cases are reproducible.

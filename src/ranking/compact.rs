@@ -73,7 +73,7 @@ pub fn score(
         let extra = unknown_keys
             .iter()
             .filter(|(key, _)| *key == evidence.key)
-            .map(|&(_, need)| (need, crate::matching::CoverageKind::Exact));
+            .map(|&(_, need)| (need, crate::needs::CoverageKind::Exact));
         let mut value_for = |need: u16, factor: f64| {
             let recency = recency(from_days_fast(evidence.dated), as_of);
             let expired = evidence
@@ -110,7 +110,7 @@ fn from_days_fast(days: Option<i32>) -> Option<Date> {
 mod tests {
     use super::*;
     use crate::domain::{Importance, JobPosting, RequiredCompetency};
-    use crate::matching::JobNeed;
+    use crate::needs::JobNeed;
     use crate::ranking::{Evidence, JobPlan, assess, min_proficiencies};
     use crate::taxonomy::{CompetencyIdx, load_sample};
 

@@ -18,7 +18,7 @@ use super::snapshot::{self, SnapshotError};
 use super::tenant::TenantPostings;
 use crate::auth::TenantId;
 use crate::domain::RecordId;
-use crate::matching::CoverageKind;
+use crate::needs::CoverageKind;
 
 /// Candidate evidence by tenant.
 pub trait CandidateIndex: Send + Sync + std::fmt::Debug {

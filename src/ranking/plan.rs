@@ -3,7 +3,7 @@
 //! table lookup per piece of evidence.
 
 use crate::domain::{Date, JobPosting, Proficiency};
-use crate::matching::{CoverageKind, JobNeed, coverage_links};
+use crate::needs::{CoverageKind, JobNeed, coverage_links};
 use crate::taxonomy::{CompetencyIdx, Taxonomy};
 
 /// Key of a competency in compact evidence: its taxonomy index, or an

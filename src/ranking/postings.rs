@@ -11,7 +11,7 @@ use super::compact::CompactEvidence;
 use super::plan::CompetencyKey;
 use super::score::{BELOW_PROFICIENCY_FACTOR, EXPIRED_FACTOR, recency};
 use crate::domain::{Date, Proficiency};
-use crate::matching::CoverageKind;
+use crate::needs::CoverageKind;
 
 /// Candidates per block; a local ordinal fits in a `u16`. Unit tests use
 /// small blocks so that their pools span many.

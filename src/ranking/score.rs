@@ -4,7 +4,7 @@
 
 use super::{CandidateProfile, Evidence};
 use crate::domain::{Date, JobPosting, Proficiency};
-use crate::matching::{CoverageKind, JobNeed};
+use crate::needs::{CoverageKind, JobNeed};
 use crate::taxonomy::{Relation, Taxonomy};
 
 /// Evidence up to this many years old counts fully.

@@ -10,7 +10,7 @@ use sha2::Digest as _;
 use super::*;
 use crate::auth::{KeyRing, TenantId};
 use crate::domain::{Date, Importance, JobPosting, Proficiency, RecordId, RequiredCompetency};
-use crate::matching::JobNeed;
+use crate::needs::JobNeed;
 use crate::taxonomy::{CompetencyIdx, Taxonomy, load_sample};
 
 const CUSTOM: [&str; 2] = ["urn:custom:one", "urn:custom:two"];

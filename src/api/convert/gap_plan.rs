@@ -4,7 +4,7 @@ use super::match_request::job_source_from_pb;
 use super::{competency_ref, credential_to_pb, delivery_modes_from_pb, importance_to_pb};
 use crate::domain::{Money, RecordId, ValidationError, Violations};
 use crate::engine::{GapSource, HeldSource};
-use crate::matching::CoverageKind;
+use crate::needs::CoverageKind;
 use crate::pb;
 use crate::planning::{
     CompletedStack, GapAnalysis, GapEntry, MAX_HELD, Method, Plan, PlanConstraints, PlanStep,
