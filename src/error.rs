@@ -26,9 +26,45 @@ pub enum Error {
     /// The call's deadline passed (or its client left) before it finished.
     #[error("the deadline passed before the call finished; its work was stopped")]
     DeadlineExceeded,
-    /// A failure on our side; details are logged, not sent.
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// A failure on our side; the context and its cause chain are logged,
+    /// not sent.
+    #[error("internal error: {context}")]
+    Internal {
+        /// What was being done.
+        context: String,
+        /// What failed underneath.
+        #[source]
+        source: BoxError,
+    },
+}
+
+/// Any underlying error, kept as the source of [`Error::Internal`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl Error {
+    /// A failure on our side while doing `context`, caused by `source`.
+    pub fn internal(context: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Self::Internal {
+            context: context.into(),
+            source: source.into(),
+        }
+    }
+}
+
+/// Displays an error with its whole source chain, `outer: inner: ...`,
+/// for log lines.
+pub struct Chain<'a>(pub &'a (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(error) = source {
+            write!(f, ": {error}")?;
+            source = error.source();
+        }
+        Ok(())
+    }
 }
 
 impl From<CatalogError> for Error {
@@ -39,7 +75,7 @@ impl From<CatalogError> for Error {
                 id: id.to_string(),
             },
             CatalogError::Invalid(invalid) => Self::Invalid(invalid),
-            other => Self::Internal(other.to_string()),
+            other => Self::internal("catalogue", other),
         }
     }
 }
@@ -52,12 +88,12 @@ impl From<crate::cancel::Cancelled> for Error {
 
 impl From<StoreError> for Error {
     fn from(error: StoreError) -> Self {
-        Self::Internal(error.to_string())
+        Self::internal("store", error)
     }
 }
 
 impl From<TaxonomyError> for Error {
     fn from(error: TaxonomyError) -> Self {
-        Self::Internal(error.to_string())
+        Self::internal("taxonomy", error)
     }
 }

@@ -22,8 +22,8 @@ use tower_layer::Layer;
 use tower_service::Service;
 use tracing::Instrument;
 
+use crate::api::SERVICE_NAMES;
 use crate::metrics::Metrics;
-use crate::server::SERVICE_NAMES;
 
 /// The metadata key of the request id.
 pub const REQUEST_ID: &str = "x-request-id";

@@ -12,6 +12,7 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 use tonic_health::ServingStatus;
 
+use crate::api::SERVICE_NAMES;
 use crate::api::http::{HttpLayer, HttpLimits};
 use crate::api::{
     AdminApi, CandidateApi, CatalogApi, DeadlineLayer, JobApi, MatchApi, TaxonomyApi,
@@ -71,16 +72,6 @@ pub enum ServeError {
     #[error("transport: {0}")]
     Transport(#[from] tonic::transport::Error),
 }
-
-/// The fully qualified names of the skillmatch services, as health reports them.
-pub const SERVICE_NAMES: [&str; 6] = [
-    "skillmatch.v1.TaxonomyService",
-    "skillmatch.v1.CatalogService",
-    "skillmatch.v1.MatchService",
-    "skillmatch.v1.CandidateService",
-    "skillmatch.v1.JobService",
-    "skillmatch.v1.AdminService",
-];
 
 macro_rules! configured {
     ($server:expr, $options:expr) => {

@@ -71,8 +71,9 @@ impl AdminService for AdminApi {
         })?;
         let directory = folder.join(name);
         let report = blocking(&self.engine, move |engine| {
-            std::fs::create_dir_all(&folder)
-                .map_err(|error| Error::Internal(format!("{}: {error}", folder.display())))?;
+            std::fs::create_dir_all(&folder).map_err(|error| {
+                Error::internal(format!("backup folder {}", folder.display()), error)
+            })?;
             engine.backup(&directory)
         })
         .await?;

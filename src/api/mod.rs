@@ -34,6 +34,16 @@ pub use taxonomy::TaxonomyApi;
 use crate::engine::Engine;
 use crate::error::Error;
 
+/// The fully qualified names of the skillmatch services, as health reports them.
+pub const SERVICE_NAMES: [&str; 6] = [
+    "skillmatch.v1.TaxonomyService",
+    "skillmatch.v1.CatalogService",
+    "skillmatch.v1.MatchService",
+    "skillmatch.v1.CandidateService",
+    "skillmatch.v1.JobService",
+    "skillmatch.v1.AdminService",
+];
+
 /// Runs engine work on the blocking pool so the executor never waits on it.
 async fn blocking<T, F>(engine: &Arc<Engine>, work: F) -> Result<T, Status>
 where

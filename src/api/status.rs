@@ -17,8 +17,8 @@ impl From<Error> for Status {
             }
             Error::FailedPrecondition(message) => Status::failed_precondition(message),
             Error::DeadlineExceeded => Status::deadline_exceeded(error.to_string()),
-            Error::Internal(message) => {
-                tracing::error!(%message, "internal error");
+            Error::Internal { .. } => {
+                tracing::error!(error = %crate::error::Chain(&error), "internal error");
                 Status::internal("internal error; see the server log")
             }
         }

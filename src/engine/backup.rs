@@ -29,7 +29,7 @@ pub struct BackupReport {
 }
 
 fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
-    move |error| Error::Internal(format!("{}: {error}", path.display()))
+    move |error| Error::internal(format!("backup file {}", path.display()), error)
 }
 
 /// Whether `dir` is absent or an empty directory.

@@ -45,8 +45,8 @@ fn taxonomy_digest(taxonomy: &Taxonomy, embedder: Option<&str>) -> blake3::Hash 
     hasher.finalize()
 }
 
-fn internal(error: impl std::fmt::Display) -> Error {
-    Error::Internal(error.to_string())
+fn internal(error: impl Into<crate::error::BoxError>) -> Error {
+    Error::internal("candidate index snapshot", error)
 }
 
 fn remove_if_present(path: &Path) -> std::io::Result<()> {

@@ -136,7 +136,7 @@ impl Engine {
                 continue;
             };
             let candidate: Candidate = serde_json::from_slice(&json)
-                .map_err(|error| Error::Internal(format!("corrupt candidate {id}: {error}")))?;
+                .map_err(|error| Error::internal(format!("reading candidate {id}"), error))?;
             let profile = build_profile(&self.taxonomy, &self.extractor, &self.catalog, &candidate);
             let assessment = assess(
                 &self.taxonomy,

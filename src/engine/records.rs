@@ -68,15 +68,15 @@ pub struct JobFit {
 
 fn decode<T: serde::de::DeserializeOwned>(record: &StoredRecord) -> Result<T, Error> {
     serde_json::from_slice(&record.json).map_err(|error| {
-        Error::Internal(format!(
-            "corrupt record {}/{}: {error}",
-            record.tenant, record.id
-        ))
+        Error::internal(
+            format!("reading record {}/{}", record.tenant, record.id),
+            error,
+        )
     })
 }
 
 fn encode<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, Error> {
-    serde_json::to_vec(value).map_err(|error| Error::Internal(error.to_string()))
+    serde_json::to_vec(value).map_err(|error| Error::internal("encoding a record", error))
 }
 
 pub(super) fn not_found(kind: &'static str, id: &RecordId) -> Error {
@@ -319,7 +319,7 @@ impl Engine {
             .store
             .get_record(kind, tenant.as_str(), id.as_str())?
             .ok_or_else(|| not_found(what, id))?;
-        serde_json::from_slice(&json).map_err(|error| Error::Internal(error.to_string()))
+        serde_json::from_slice(&json).map_err(|error| Error::internal("reading a record", error))
     }
 
     /// A page of a tenant's records after `after`, decoded; and whether more follow.

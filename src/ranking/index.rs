@@ -15,6 +15,7 @@ use super::compact::CompactProfile;
 use super::plan::{CompetencyKey, JobPlan};
 use super::postings::Query;
 use super::snapshot::{self, SnapshotError};
+use super::state::State;
 use super::tenant::TenantPostings;
 use crate::auth::TenantId;
 use crate::domain::RecordId;
@@ -48,14 +49,6 @@ pub trait CandidateIndex: Send + Sync + std::fmt::Debug {
         let _ = (path, stamp);
         Ok(false)
     }
-}
-
-/// Every tenant's postings and the keys of URIs the taxonomy does not hold.
-#[derive(Debug, Default)]
-pub(super) struct State {
-    pub(super) tenants: HashMap<String, TenantPostings>,
-    /// Keys of URIs the taxonomy does not hold, above the taxonomy's indices.
-    pub(super) unknown_uris: HashMap<String, CompetencyKey>,
 }
 
 /// In-memory index: posting lists per tenant, scored block by block in

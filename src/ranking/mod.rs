@@ -10,6 +10,7 @@ mod profile;
 mod scan;
 mod score;
 mod snapshot;
+mod state;
 mod tenant;
 #[cfg(test)]
 mod tests;

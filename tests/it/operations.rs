@@ -5,7 +5,7 @@ use crate::support::common;
 
 use common::{TestServer, start_fresh};
 use skillmatch::ServerOptions;
-use skillmatch::server::SERVICE_NAMES;
+use skillmatch::api::SERVICE_NAMES;
 use tokio_stream::StreamExt;
 use tonic::codec::CompressionEncoding;
 use tonic_health::pb::HealthCheckRequest;
