@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::terms::stem;
 use super::{Reason, Span};
 use crate::taxonomy::Taxonomy;
 use crate::text::{self, Token};
@@ -31,15 +32,6 @@ pub struct PhraseHit {
     pub evidence: Vec<Span>,
     /// The best label kind.
     pub reason: Reason,
-}
-
-/// A light, symmetric stemmer: drops a plural `s` so `dashboards` meets `dashboard`.
-fn stem(word: &str) -> &str {
-    if word.len() > 3 && word.ends_with('s') && !word.ends_with("ss") {
-        &word[..word.len() - 1]
-    } else {
-        word
-    }
 }
 
 fn key_of(tokens: &[Token]) -> String {
@@ -116,7 +108,7 @@ impl PhraseMatcher {
                 if len > 1 {
                     key.push(' ');
                 }
-                key.push_str(stem(&window[len - 1].norm));
+                key.push_str(&stem(&window[len - 1].norm));
                 let Some(entries) = self.phrases.get(&key) else {
                     if self.prefixes.contains(&key) {
                         continue;
@@ -156,5 +148,43 @@ fn reason_score(reason: Reason) -> f64 {
         Reason::AltLabel => 0.9,
         Reason::HiddenLabel => 0.8,
         _ => 0.5,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matcher(label: &str) -> PhraseMatcher {
+        let none: &[String] = &[];
+        PhraseMatcher::from_labels(std::iter::once((label, none, none)))
+    }
+
+    #[test]
+    fn phrases_meet_their_plurals_through_the_crate_stemmer() {
+        assert_eq!(
+            matcher("data privacy policy")
+                .find("our privacy policies")
+                .len(),
+            0
+        );
+        assert_eq!(
+            matcher("privacy policy")
+                .find("write data privacy policies")
+                .len(),
+            1
+        );
+        assert_eq!(
+            matcher("project status")
+                .find("report the project status")
+                .len(),
+            1
+        );
+        assert_eq!(
+            matcher("project statu")
+                .find("report the project status")
+                .len(),
+            0
+        );
     }
 }

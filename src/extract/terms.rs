@@ -2,13 +2,17 @@
 //! plural-only stemmer, so `nurses` meets `nurse` and `policies` meets
 //! `policy` while `business` and `analysis` stay whole.
 
+use std::borrow::Cow;
+
 use crate::text::{self, Token};
 
-/// Reduces an English plural to its singular; other words are returned as they are.
-pub fn stem(word: &str) -> String {
+/// Reduces an English plural to its singular; other words are returned as
+/// they are. The one stemmer of the crate: label terms, text terms and the
+/// phrase keys all go through it, so a label and a text meet on one form.
+pub fn stem(word: &str) -> Cow<'_, str> {
     let n = word.len();
     if n > 4 && word.ends_with("ies") {
-        return format!("{}y", &word[..n - 3]);
+        return Cow::Owned(format!("{}y", &word[..n - 3]));
     }
     if n > 4
         && (word.ends_with("sses")
@@ -16,15 +20,15 @@ pub fn stem(word: &str) -> String {
             || word.ends_with("ches")
             || word.ends_with("xes"))
     {
-        return word[..n - 2].to_owned();
+        return Cow::Borrowed(&word[..n - 2]);
     }
     if n > 3
         && word.ends_with('s')
         && !(word.ends_with("ss") || word.ends_with("us") || word.ends_with("is"))
     {
-        return word[..n - 1].to_owned();
+        return Cow::Borrowed(&word[..n - 1]);
     }
-    word.to_owned()
+    Cow::Borrowed(word)
 }
 
 /// A term of a text and the token it came from.
@@ -41,7 +45,7 @@ pub fn terms(input: &str) -> Vec<TextTerm> {
     text::tokenize(input)
         .into_iter()
         .map(|token| TextTerm {
-            term: stem(&token.norm),
+            term: stem(&token.norm).into_owned(),
             token,
         })
         .collect()
@@ -51,7 +55,7 @@ pub fn terms(input: &str) -> Vec<TextTerm> {
 pub fn label_terms(label: &str) -> Vec<String> {
     text::tokenize(label)
         .into_iter()
-        .map(|t| stem(&t.norm))
+        .map(|t| stem(&t.norm).into_owned())
         .collect()
 }
 
