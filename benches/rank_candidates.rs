@@ -19,7 +19,7 @@ use skillmatch::domain::{
 use skillmatch::engine::{CANDIDATE_SNAPSHOT_FILE, Engine, EngineConfig, JobSource, RankQuery};
 use skillmatch::needs::job_needs;
 use skillmatch::ranking::{
-    CandidateIndex, JobPlan, MemoryCandidateIndex, ScanCandidateIndex, build_profile,
+    CandidateIndex, JobPlan, MemoryCandidateIndex, Pool, ScanCandidateIndex, build_profile,
 };
 
 /// A seeded generator, so every run sees the same pool.
@@ -227,10 +227,10 @@ fn index_rounds(
             let mut scan_ms = Vec::new();
             for plan in &plans {
                 let started = Instant::now();
-                let a = fast.top(tenant, plan, None, 10, false);
+                let a = fast.top(tenant, plan, Pool::WithEvidence, 10);
                 fast_ms.push(ms(started.elapsed()));
                 let started = Instant::now();
-                let b = scan.top(tenant, plan, None, 10, false);
+                let b = scan.top(tenant, plan, Pool::WithEvidence, 10);
                 scan_ms.push(ms(started.elapsed()));
                 assert_eq!(a, b, "the posting lists rank as the full scan");
             }

@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::needs::{JobNeed, job_needs};
 use crate::planning::{Plan, PlanConstraints, analyze_gap, plan_for_gap};
 use crate::ranking::{
-    CandidateProfile, JobPlan, RankedCandidate, assess, best_first, build_profile,
+    CandidateProfile, JobPlan, Pool, RankedCandidate, assess, best_first, build_profile,
     min_proficiencies,
 };
 use crate::store::RecordKind;
@@ -93,7 +93,11 @@ impl Engine {
         }
         let needs = job_needs(&self.taxonomy, &self.extractor, &job);
         let job_plan = JobPlan::new(&self.taxonomy, &job, &needs, query.as_of);
-        let only = (!query.candidate_ids.is_empty()).then_some(query.candidate_ids.as_slice());
+        let pool = if query.candidate_ids.is_empty() {
+            Pool::WithEvidence
+        } else {
+            Pool::Listed(&query.candidate_ids)
+        };
         if let Some(unknown) = query
             .candidate_ids
             .iter()
@@ -101,9 +105,7 @@ impl Engine {
         {
             return Err(not_found("candidate", unknown));
         }
-        let top = self
-            .candidates
-            .top(tenant, &job_plan, only, query.top_k, only.is_some());
+        let top = self.candidates.top(tenant, &job_plan, pool, query.top_k);
         Ok(Ranking {
             tenant: tenant.clone(),
             minimums: min_proficiencies(&job, &needs),

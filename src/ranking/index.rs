@@ -21,6 +21,16 @@ use crate::auth::TenantId;
 use crate::domain::RecordId;
 use crate::needs::CoverageKind;
 
+/// Which of a tenant's candidates a ranking covers.
+#[derive(Debug, Clone, Copy)]
+pub enum Pool<'a> {
+    /// Every candidate with any evidence for the job; those that score 0
+    /// are left out.
+    WithEvidence,
+    /// Exactly the listed candidates that exist, zero scores included.
+    Listed(&'a [RecordId]),
+}
+
 /// Candidate evidence by tenant.
 pub trait CandidateIndex: Send + Sync + std::fmt::Debug {
     /// Adds or replaces a candidate of a tenant.
@@ -36,9 +46,8 @@ pub trait CandidateIndex: Send + Sync + std::fmt::Debug {
         &self,
         tenant: &TenantId,
         plan: &JobPlan,
-        only: Option<&[RecordId]>,
+        pool: Pool<'_>,
         limit: usize,
-        keep_zero: bool,
     ) -> Vec<(RecordId, f64)>;
     /// Number of the tenant's candidates.
     fn count(&self, tenant: &TenantId) -> usize;
@@ -151,19 +160,17 @@ impl CandidateIndex for MemoryCandidateIndex {
         &self,
         tenant: &TenantId,
         plan: &JobPlan,
-        only: Option<&[RecordId]>,
+        pool: Pool<'_>,
         limit: usize,
-        keep_zero: bool,
     ) -> Vec<(RecordId, f64)> {
         let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
         let Some(index) = state.tenants.get(tenant.as_str()) else {
             return Vec::new();
         };
         let query = query(plan, &state.unknown_uris);
-        match only {
-            None if keep_zero => index.top_of(&query, &all_ids(index), limit, true),
-            None => index.top(&query, limit),
-            Some(ids) => index.top_of(&query, ids, limit, keep_zero),
+        match pool {
+            Pool::WithEvidence => index.top(&query, limit),
+            Pool::Listed(ids) => index.top_of(&query, ids, limit, true),
         }
     }
 
@@ -180,9 +187,4 @@ impl CandidateIndex for MemoryCandidateIndex {
         snapshot::write(path, stamp, self.taxonomy_len, &state)?;
         Ok(true)
     }
-}
-
-/// Every id of a tenant, in ordinal order.
-fn all_ids(index: &TenantPostings) -> Vec<RecordId> {
-    index.ids.iter().flatten().cloned().collect()
 }

@@ -17,7 +17,7 @@ mod tests;
 mod topk;
 
 pub use compact::{CompactEvidence, CompactProfile};
-pub use index::{CandidateIndex, MemoryCandidateIndex};
+pub use index::{CandidateIndex, MemoryCandidateIndex, Pool};
 pub use plan::{CompetencyKey, JobPlan};
 pub use profile::{CandidateProfile, Evidence, EvidenceKind, build_profile};
 pub use scan::ScanCandidateIndex;

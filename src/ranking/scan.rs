@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::CandidateProfile;
 use super::compact::{CompactProfile, score};
-use super::index::CandidateIndex;
+use super::index::{CandidateIndex, Pool};
 use super::plan::{CompetencyKey, JobPlan};
 use crate::auth::TenantId;
 use crate::domain::RecordId;
@@ -112,9 +112,8 @@ impl CandidateIndex for ScanCandidateIndex {
         &self,
         tenant: &TenantId,
         plan: &JobPlan,
-        only: Option<&[RecordId]>,
+        pool: Pool<'_>,
         limit: usize,
-        keep_zero: bool,
     ) -> Vec<(RecordId, f64)> {
         let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
         let Some(index) = state.tenants.get(tenant.as_str()) else {
@@ -125,9 +124,10 @@ impl CandidateIndex for ScanCandidateIndex {
             .iter()
             .filter_map(|(uri, need)| state.unknown_uris.get(uri).map(|key| (*key, *need)))
             .collect();
+        let keep_zero = matches!(pool, Pool::Listed(_));
         let keep = |scored: &(f64, &RecordId)| keep_zero || scored.0 > 0.0;
-        let mut scored: Vec<(f64, &RecordId)> = match only {
-            None => index
+        let mut scored: Vec<(f64, &RecordId)> = match pool {
+            Pool::WithEvidence => index
                 .slots
                 .par_iter()
                 .filter_map(Option::as_ref)
@@ -136,7 +136,7 @@ impl CandidateIndex for ScanCandidateIndex {
                 })
                 .filter(keep)
                 .collect(),
-            Some(ids) => {
+            Pool::Listed(ids) => {
                 let mut best = Vec::new();
                 ids.iter()
                     .filter_map(|id| index.by_id.get(id))

@@ -162,8 +162,8 @@ fn compare(
         let tenant = &tenants[round % 2];
         for limit in [0, 1, 7, 40, 1000] {
             let what = format!("round {round}, top {limit}");
-            let f = fast.top(tenant, &plan, None, limit, false);
-            let s = scan.top(tenant, &plan, None, limit, false);
+            let f = fast.top(tenant, &plan, Pool::WithEvidence, limit);
+            let s = scan.top(tenant, &plan, Pool::WithEvidence, limit);
             assert_same(&f, &s, &what);
             // The score is the one the explanation gives.
             let minimums = min_proficiencies(&posting, &needs);
@@ -178,12 +178,10 @@ fn compare(
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        for keep_zero in [false, true] {
-            let what = format!("round {round}, listed, keep_zero {keep_zero}");
-            let f = fast.top(tenant, &plan, Some(&only), 25, keep_zero);
-            let s = scan.top(tenant, &plan, Some(&only), 25, keep_zero);
-            assert_same(&f, &s, &what);
-        }
+        let what = format!("round {round}, listed");
+        let f = fast.top(tenant, &plan, Pool::Listed(&only), 25);
+        let s = scan.top(tenant, &plan, Pool::Listed(&only), 25);
+        assert_same(&f, &s, &what);
         for tenant in tenants {
             assert_eq!(fast.count(tenant), scan.count(tenant));
         }
@@ -331,7 +329,7 @@ fn blocks_that_cannot_reach_the_top_are_skipped_with_the_same_result() {
         .unwrap();
     for limit in [1, 10, super::postings::BLOCK] {
         let (fast, scored) = one_worker.install(|| postings.top_counted(&query, limit));
-        let expected = scan.top(tenant, &plan, None, limit, false);
+        let expected = scan.top(tenant, &plan, Pool::WithEvidence, limit);
         assert_same(&fast, &expected, &format!("top {limit}"));
         assert!(
             scored < blocks,
@@ -343,7 +341,7 @@ fn blocks_that_cannot_reach_the_top_are_skipped_with_the_same_result() {
     let (fast, scored) = postings.top_counted(&query, limit);
     assert_same(
         &fast,
-        &scan.top(tenant, &plan, None, limit, false),
+        &scan.top(tenant, &plan, Pool::WithEvidence, limit),
         "top 3 blocks",
     );
     assert_eq!(scored, blocks, "top {limit}");
