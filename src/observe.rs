@@ -9,8 +9,7 @@
 //! The call is timed until its response body ends and counted by the gRPC
 //! status code of its trailers.
 
-use std::future::Future;
-use std::pin::Pin;
+use futures_util::future::BoxFuture;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
@@ -138,8 +137,6 @@ fn code_name(value: &HeaderValue) -> String {
     name
 }
 
-type BoxFuture<T, E> = Pin<Box<dyn Future<Output = Result<T, E>> + Send>>;
-
 impl<S> Service<http::Request<Body>> for Observed<S>
 where
     S: Service<http::Request<Body>, Response = http::Response<Body>> + Send + 'static,
@@ -147,7 +144,7 @@ where
 {
     type Response = http::Response<Body>;
     type Error = S::Error;
-    type Future = BoxFuture<Self::Response, Self::Error>;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)

@@ -11,9 +11,8 @@
 //! so only valid keys get a bucket and their number stays bounded by the
 //! key file.
 
+use futures_util::future::BoxFuture;
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -152,8 +151,6 @@ pub struct Admission<S> {
     metrics: Option<Arc<Metrics>>,
 }
 
-type BoxFuture<T, E> = Pin<Box<dyn Future<Output = Result<T, E>> + Send>>;
-
 impl<S> Service<http::Request<Body>> for Admission<S>
 where
     S: Service<http::Request<Body>, Response = http::Response<Body>> + Send + 'static,
@@ -161,7 +158,7 @@ where
 {
     type Response = http::Response<Body>;
     type Error = S::Error;
-    type Future = BoxFuture<Self::Response, Self::Error>;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)

@@ -4,8 +4,7 @@
 //! [`crate::cancel`]); when the client goes away first, the call's future is
 //! dropped and its work is cancelled too.
 
-use std::future::Future;
-use std::pin::Pin;
+use futures_util::future::BoxFuture;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -57,8 +56,6 @@ impl Drop for CancelOnDrop {
     }
 }
 
-type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
-
 impl<S, ReqBody, ResBody> Service<http::Request<ReqBody>> for Deadline<S>
 where
     S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>>,
@@ -68,7 +65,7 @@ where
 {
     type Response = http::Response<ResBody>;
     type Error = S::Error;
-    type Future = BoxFuture<Result<Self::Response, Self::Error>>;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
