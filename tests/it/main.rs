@@ -8,6 +8,7 @@ mod catalog;
 mod cli;
 mod credential_standards;
 mod cv_documents;
+mod field_limits;
 mod filters;
 mod gap_plan;
 mod http_json;
