@@ -45,6 +45,12 @@ pub struct FileSettings {
     pub request_timeout_secs: Option<u64>,
     /// Longest drain of calls and streams at shutdown, seconds.
     pub shutdown_grace_secs: Option<u64>,
+    /// Seconds between HTTP/2 keepalive pings on an idle connection; 0 for none.
+    pub http2_keepalive_interval_secs: Option<u64>,
+    /// Seconds a keepalive ping may go unanswered before the connection is closed.
+    pub http2_keepalive_timeout_secs: Option<u64>,
+    /// Seconds after which a connection is asked to close (GOAWAY); 0 for never.
+    pub max_connection_age_secs: Option<u64>,
     /// Allow binding a non-loopback address without authentication.
     pub allow_unauthenticated: Option<bool>,
     /// API-key file (TOML `[[keys]]`); without it the server is unauthenticated.
@@ -157,6 +163,12 @@ pub struct Overrides {
     pub request_timeout_secs: Option<u64>,
     /// `--shutdown-grace-secs` / `SKILLMATCH_SHUTDOWN_GRACE_SECS`.
     pub shutdown_grace_secs: Option<u64>,
+    /// `--http2-keepalive-interval-secs` / `SKILLMATCH_HTTP2_KEEPALIVE_INTERVAL_SECS`.
+    pub http2_keepalive_interval_secs: Option<u64>,
+    /// `--http2-keepalive-timeout-secs` / `SKILLMATCH_HTTP2_KEEPALIVE_TIMEOUT_SECS`.
+    pub http2_keepalive_timeout_secs: Option<u64>,
+    /// `--max-connection-age-secs` / `SKILLMATCH_MAX_CONNECTION_AGE_SECS`.
+    pub max_connection_age_secs: Option<u64>,
     /// `--allow-unauthenticated` / `SKILLMATCH_ALLOW_UNAUTHENTICATED`.
     pub allow_unauthenticated: bool,
     /// `--api-keys` / `SKILLMATCH_API_KEYS`.
@@ -212,6 +224,22 @@ impl Settings {
                     .shutdown_grace_secs
                     .or(file.shutdown_grace_secs)
                     .map_or(defaults.shutdown_grace, Duration::from_secs),
+                http2_keepalive_interval: overrides
+                    .http2_keepalive_interval_secs
+                    .or(file.http2_keepalive_interval_secs)
+                    .map_or(defaults.http2_keepalive_interval, |secs| {
+                        (secs > 0).then(|| Duration::from_secs(secs))
+                    }),
+                http2_keepalive_timeout: overrides
+                    .http2_keepalive_timeout_secs
+                    .or(file.http2_keepalive_timeout_secs)
+                    .map_or(defaults.http2_keepalive_timeout, Duration::from_secs),
+                max_connection_age: overrides
+                    .max_connection_age_secs
+                    .or(file.max_connection_age_secs)
+                    .map_or(defaults.max_connection_age, |secs| {
+                        (secs > 0).then(|| Duration::from_secs(secs))
+                    }),
             },
             allow_unauthenticated: overrides.allow_unauthenticated
                 || file.allow_unauthenticated.unwrap_or(false),

@@ -195,6 +195,16 @@ struct ServeArgs {
     /// are ended, in seconds.
     #[arg(long, env = "SKILLMATCH_SHUTDOWN_GRACE_SECS")]
     shutdown_grace_secs: Option<u64>,
+    /// Seconds between HTTP/2 keepalive pings on a connection; 0 for none.
+    #[arg(long, env = "SKILLMATCH_HTTP2_KEEPALIVE_INTERVAL_SECS")]
+    http2_keepalive_interval_secs: Option<u64>,
+    /// Seconds a keepalive ping may go unanswered before the connection is closed.
+    #[arg(long, env = "SKILLMATCH_HTTP2_KEEPALIVE_TIMEOUT_SECS")]
+    http2_keepalive_timeout_secs: Option<u64>,
+    /// Seconds after which a connection is asked to close (GOAWAY) once its
+    /// calls finish; 0 for never.
+    #[arg(long, env = "SKILLMATCH_MAX_CONNECTION_AGE_SECS")]
+    max_connection_age_secs: Option<u64>,
     /// Allow listening on a non-loopback address without authentication.
     #[arg(long, env = "SKILLMATCH_ALLOW_UNAUTHENTICATED")]
     allow_unauthenticated: bool,

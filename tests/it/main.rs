@@ -17,6 +17,7 @@ mod keys;
 mod loadgen;
 mod match_paths;
 mod matching;
+mod message_limits;
 mod metrics;
 mod minilm;
 mod normalize;
