@@ -36,3 +36,4 @@ mod taxonomy;
 mod taxonomy_readers;
 mod taxonomy_service;
 mod tls;
+mod validator_properties;
