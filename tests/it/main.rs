@@ -9,6 +9,7 @@ mod cli;
 mod crash_safety;
 mod credential_standards;
 mod cv_documents;
+mod failpoints;
 mod field_limits;
 mod filters;
 mod gap_plan;
