@@ -40,6 +40,15 @@ pub struct ServerOptions {
     /// At shutdown, how long calls in flight and open streams (health
     /// Watch, StreamRankCandidates) may drain before they are ended.
     pub shutdown_grace: Duration,
+    /// How often an HTTP/2 connection is pinged; `None` for never.
+    pub http2_keepalive_interval: Option<Duration>,
+    /// How long a keepalive ping may go unanswered before the connection
+    /// (a dead peer, a half-open socket) is closed.
+    pub http2_keepalive_timeout: Duration,
+    /// Age at which a connection is sent GOAWAY; it closes once its calls
+    /// finish, and clients reconnect (spreading load over new servers).
+    /// `None` for never.
+    pub max_connection_age: Option<Duration>,
 }
 
 impl ServerOptions {
@@ -58,6 +67,9 @@ impl Default for ServerOptions {
             max_message_bytes: 16 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(10),
+            http2_keepalive_interval: Some(Duration::from_secs(60)),
+            http2_keepalive_timeout: Duration::from_secs(20),
+            max_connection_age: None,
         }
     }
 }
@@ -171,7 +183,16 @@ pub async fn serve_hardened(
         options.http_limits(),
         AdminApi::new(engine.clone(), hardening.backup_dir.clone()),
     );
-    let server = Server::builder()
+    let mut builder = Server::builder()
+        .http2_keepalive_interval(options.http2_keepalive_interval)
+        .http2_keepalive_timeout(Some(options.http2_keepalive_timeout));
+    if let Some(age) = options.max_connection_age {
+        // No `max_connection_age_grace`: with it, tonic 0.14 closes the
+        // connection at age + grace without a GOAWAY; without it, GOAWAY is
+        // sent at the age and the connection ends when its calls finish.
+        builder = builder.max_connection_age(age);
+    }
+    let server = builder
         // HTTP/1.1 too, for the HTTP/JSON edge (browsers, curl); gRPC stays HTTP/2.
         .accept_http1(true)
         .layer(DeadlineLayer::new(options.request_timeout))

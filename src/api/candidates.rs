@@ -5,13 +5,14 @@ use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
 use super::blocking;
+use super::convert::document::DocumentInput;
 use super::convert::{candidate_from_pb, candidate_to_pb};
 use super::documents::read_document;
 use super::paging::fit_page;
 use super::records_paging::{binding, next_token, page_request, record_id};
 use crate::auth::{Role, require};
 use crate::domain::{Candidate, Violations};
-use crate::engine::Engine;
+use crate::engine::{Engine, MAX_CANDIDATE_BATCH};
 use crate::pb;
 use crate::pb::candidate_service_server::CandidateService;
 
@@ -42,12 +43,18 @@ impl CandidateService for CandidateApi {
             candidate,
             cv_document,
         } = request.into_inner();
-        let mut candidate = candidate.ok_or_else(|| {
-            Status::from(crate::domain::ValidationError::field(
-                "candidate",
-                "is required",
-            ))
-        })?;
+        let Some(mut candidate) = candidate else {
+            // The document's own violations are reported with the missing candidate.
+            let mut violations = Violations::default();
+            violations.add("candidate", "is required");
+            if let Some(document) = cv_document {
+                violations.take(DocumentInput::try_from(document), "cv_document.");
+            }
+            return Err(violations
+                .finish(())
+                .expect_err("a violation was recorded")
+                .into());
+        };
         if let Some(document) = cv_document {
             if !candidate.cv_text.is_empty() {
                 return Err(crate::domain::ValidationError::field(
@@ -80,8 +87,11 @@ impl CandidateService for CandidateApi {
         let pb::BatchUpsertCandidatesRequest { candidates } = request.into_inner();
         tracing::Span::current().record("count", candidates.len());
         let mut violations = Violations::default();
+        // The count first: past it, no entry is converted.
+        violations.check_count("candidates", candidates.len(), MAX_CANDIDATE_BATCH);
         let candidates: Vec<Candidate> = candidates
             .into_iter()
+            .take(MAX_CANDIDATE_BATCH)
             .enumerate()
             .filter_map(|(index, message)| {
                 violations.take(candidate_from_pb(message), &format!("candidates[{index}]."))

@@ -8,6 +8,7 @@ use super::blocking;
 use super::convert::{credential_to_pb, filter_from_pb};
 use super::paging::{PageSize, PageTokens, TokenBinding, fit_page};
 use crate::auth::{Role, require};
+use crate::domain::limits::MAX_UPSERT_BATCH;
 use crate::domain::{CredentialBatch, CredentialId, Microcredential, ValidationError, Violations};
 use crate::engine::Engine;
 use crate::pb;
@@ -45,8 +46,11 @@ impl CatalogService for CatalogApi {
         let pb::UpsertCredentialsRequest { credentials } = request.into_inner();
         tracing::Span::current().record("count", credentials.len());
         let mut violations = Violations::default();
+        // The count first: past it, no entry is converted.
+        violations.check_count("credentials", credentials.len(), MAX_UPSERT_BATCH);
         let credentials: Vec<Microcredential> = credentials
             .into_iter()
+            .take(MAX_UPSERT_BATCH)
             .enumerate()
             .filter_map(|(index, message)| {
                 violations.take(

@@ -141,7 +141,10 @@ impl PageTokens {
             )
         };
         if token.len() > MAX_PAGE_TOKEN_CHARS {
-            return Err(invalid());
+            return Err(ValidationError::field(
+                "page_token",
+                format!("must be at most {MAX_PAGE_TOKEN_CHARS} characters"),
+            ));
         }
         let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
         if bytes.len() < NONCE_BYTES {

@@ -136,6 +136,20 @@ pub(crate) mod http {
         Status::out_of_range(format!("request body larger than {limit} bytes"))
     }
 
+    /// A response past the message limit (what gRPC answers too).
+    pub(crate) fn response_too_large(limit: usize) -> Status {
+        Status::out_of_range(format!(
+            "response larger than {limit} bytes; ask for a smaller page"
+        ))
+    }
+
+    /// A `Content-Encoding` the edge does not decode.
+    pub(crate) fn unsupported_encoding(encoding: &str) -> Status {
+        Status::unimplemented(format!(
+            "Content-Encoding {encoding:?} is not supported; send gzip or identity"
+        ))
+    }
+
     /// A call that ran past the server's deadline.
     pub(crate) fn deadline_exceeded() -> Status {
         Status::deadline_exceeded("the call ran past the server's request timeout")

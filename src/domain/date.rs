@@ -14,7 +14,7 @@ pub struct Date(i64);
 impl Date {
     /// Parses `YYYY-MM-DD` (years 1900-2999).
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-        let invalid = || ValidationError::field("", "must be a date YYYY-MM-DD");
+        let invalid = || ValidationError::field("", "must be a date YYYY-MM-DD (10 characters)");
         let bytes = raw.as_bytes();
         if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
             return Err(invalid());

@@ -24,7 +24,7 @@ pub use credential::{
 };
 pub use credential_batch::CredentialBatch;
 pub use date::Date;
-pub use ids::{CredentialId, check_client_id};
+pub use ids::{CredentialId, MAX_ID_LEN, check_client_id};
 pub use job::{Importance, JobPosting, RequiredCompetency};
 pub use language::{PublishedLanguage, read_language};
 pub use money::{Currency, Money};

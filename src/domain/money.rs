@@ -20,7 +20,7 @@ impl Currency {
         } else {
             Err(ValidationError::field(
                 "currency",
-                "must be an ISO 4217 code of three upper-case letters, e.g. EUR",
+                "must be an ISO 4217 code of 3 upper-case letters, e.g. EUR",
             ))
         }
     }

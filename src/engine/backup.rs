@@ -124,6 +124,9 @@ pub fn backup_store(store: &Store, directory: &Path) -> Result<BackupReport, Err
     if directory.exists() {
         std::fs::remove_dir(directory).map_err(io_error(directory))?;
     }
+    fail::fail_point!("backup-rename", |_| Err(io_error(directory)(
+        std::io::Error::other("failpoint")
+    )));
     std::fs::rename(&partial, directory).map_err(io_error(directory))?;
     if let Some(parent) = directory
         .parent()

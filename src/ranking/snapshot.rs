@@ -183,6 +183,9 @@ pub fn write(
     let file = out.out.into_inner().map_err(|e| io(e.into_error()))?;
     file.sync_all().map_err(io)?;
     drop(file);
+    fail::fail_point!("candidate-snapshot-rename", |_| Err(io(
+        std::io::Error::other("failpoint")
+    )));
     std::fs::rename(&temporary, path).map_err(io)?;
     sync_parent(path).map_err(io)
 }

@@ -42,6 +42,9 @@ impl Store {
             set_meta(&txn, key, value)?;
         }
         let generation = bump_meta_u64(&txn, CATALOG_GENERATION)?;
+        fail::fail_point!("store-credentials-commit", |_| Err(StoreError::Storage(
+            std::io::Error::other("failpoint").into()
+        )));
         txn.commit()?;
         Ok(generation)
     }

@@ -66,6 +66,9 @@ impl Store {
         if kind == RecordKind::Candidate {
             bump_meta_u64(&txn, CANDIDATES_GENERATION)?;
         }
+        fail::fail_point!("store-records-commit", |_| Err(StoreError::Storage(
+            std::io::Error::other("failpoint").into()
+        )));
         txn.commit()?;
         Ok(())
     }

@@ -252,9 +252,13 @@ async fn bad_records_get_field_violations() {
         .await
         .unwrap_err();
     let fields: BTreeSet<String> = violated_fields(&status).into_iter().collect();
+    // An invalid id hides none of the others: the record's limits and
+    // required fields are checked too.
     let expected: BTreeSet<String> = [
         "candidate.id",
         "candidate.credentials[0].issued_on",
+        "candidate.credentials[0].title",
+        "candidate.competencies[0].uri",
         "candidate.competencies[0].last_used_on",
     ]
     .into_iter()

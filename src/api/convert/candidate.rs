@@ -15,7 +15,7 @@ pub fn optional_date(raw: &str, field: &str) -> Result<Option<Date>, ValidationE
     }
     Date::parse(raw)
         .map(Some)
-        .map_err(|_| ValidationError::field(field, "must be a date YYYY-MM-DD"))
+        .map_err(|_| ValidationError::field(field, "must be a date YYYY-MM-DD (10 characters)"))
 }
 
 fn date_to_pb(date: Option<Date>) -> String {
@@ -39,8 +39,16 @@ fn held_from_pb(
         None
     } else {
         violations.take(
-            CredentialId::parse(&credential_id).map_err(|_| {
-                ValidationError::field("credential_id", "is not a valid credential id")
+            CredentialId::parse(&credential_id).map_err(|error| {
+                let reason = error
+                    .violations()
+                    .first()
+                    .map(|violation| violation.description.as_str())
+                    .unwrap_or("is not valid");
+                ValidationError::field(
+                    "credential_id",
+                    format!("is not a valid credential id: {reason}"),
+                )
             }),
             prefix,
         )
@@ -108,19 +116,22 @@ pub fn candidate_from_pb(candidate: pb::Candidate) -> Result<Candidate, Validati
             )
         })
         .collect();
-    let Some(id) = id else {
-        return Err(violations.finish(()).expect_err("the id failed"));
-    };
-    let candidate = violations.finish(Candidate {
-        id,
+    let id_ok = id.is_some();
+    // An invalid id does not hide the record's other violations: the limits
+    // are checked on the rest of it under a stand-in id all the same.
+    let candidate = Candidate {
+        id: id.unwrap_or_else(|| RecordId::parse("invalid").expect("a valid id")),
         display_name: (!display_name.trim().is_empty()).then_some(display_name),
         credentials,
         competencies,
         cv_text,
         cv_competencies: Vec::new(),
-    })?;
-    candidate.validate()?;
-    Ok(candidate)
+    };
+    violations.take(candidate.validate(), "");
+    if !id_ok {
+        return Err(violations.finish(()).expect_err("the id failed"));
+    }
+    violations.finish(candidate)
 }
 
 /// A candidate as protobuf.

@@ -1,5 +1,6 @@
 //! Microcredentials between protobuf and the domain.
 
+use crate::domain::limits::MAX_FILTER_VALUES;
 use crate::domain::{
     AlignmentSource, CredentialId, CredentialKind, Credits, Currency, DeliveryMode,
     Microcredential, Money, Proficiency, PublishedCost, TaughtCompetency, ValidationError,
@@ -28,8 +29,14 @@ pub fn delivery_modes_from_pb(
     prefix: &str,
     violations: &mut Violations,
 ) -> Vec<DeliveryMode> {
+    violations.check_count(
+        &format!("{prefix}delivery_modes"),
+        modes.len(),
+        MAX_FILTER_VALUES,
+    );
     modes
         .into_iter()
+        .take(MAX_FILTER_VALUES)
         .enumerate()
         .filter_map(|(index, mode)| {
             violations.take(
@@ -245,9 +252,24 @@ fn ids(raw: Vec<String>, field: &str, violations: &mut Violations) -> Vec<Creden
     raw.iter()
         .enumerate()
         .filter_map(|(index, id)| {
-            violations.take(CredentialId::parse(id), &format!("{field}[{index}]."))
+            // The violation names the entry itself (`part_of[2]`), not an `id` in it.
+            let entry = format!("{field}[{index}]");
+            violations.take(
+                CredentialId::parse(id)
+                    .map_err(|error| ValidationError::field(entry, describe(&error))),
+                "",
+            )
         })
         .collect()
+}
+
+/// The description of an error's first violation.
+fn describe(error: &ValidationError) -> String {
+    error
+        .violations()
+        .first()
+        .map(|violation| violation.description.clone())
+        .unwrap_or_default()
 }
 
 fn taught_from_pb(
@@ -340,11 +362,11 @@ impl TryFrom<pb::Microcredential> for Microcredential {
         let has_part = ids(has_part, "has_part", &mut violations);
         let prerequisites = ids(prerequisites, "prerequisites", &mut violations);
         let eqf_level = eqf_level.map(|level| u8::try_from(level).unwrap_or(u8::MAX));
-        let Some(id) = id else {
-            return Err(violations.finish(()).expect_err("a required field failed"));
-        };
+        let id_ok = id.is_some();
+        // An invalid id does not hide the record's other violations: the
+        // limits are checked on the rest of it under a stand-in id.
         let credential = Self {
-            id,
+            id: id.unwrap_or_else(|| CredentialId::parse("invalid").expect("a valid id")),
             kind,
             min_hours,
             cost_profiles,
@@ -375,6 +397,9 @@ impl TryFrom<pb::Microcredential> for Microcredential {
         };
         if let Err(error) = credential.validate() {
             violations.extend(error, "");
+        }
+        if !id_ok {
+            return Err(violations.finish(()).expect_err("the id failed"));
         }
         violations.finish(credential)
     }

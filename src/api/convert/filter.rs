@@ -2,7 +2,9 @@
 
 use super::{delivery_modes_from_pb, kinds_from_pb};
 use crate::catalog::CredentialFilter;
-use crate::domain::limits::{MAX_FILTER_COMPETENCIES, MAX_NAME_CHARS, MAX_URI_CHARS};
+use crate::domain::limits::{
+    MAX_FILTER_COMPETENCIES, MAX_FILTER_VALUE_CHARS, MAX_NAME_CHARS, MAX_URI_CHARS,
+};
 use crate::domain::{Money, ValidationError, Violations, is_language_tag, primary_language};
 use crate::pb;
 
@@ -33,6 +35,11 @@ pub fn filter_from_pb(
     if let Some(hours) = max_hours {
         violations.check_amount(&format!("{prefix}max_hours"), hours);
     }
+    violations.check_chars(
+        &format!("{prefix}language"),
+        &language,
+        MAX_FILTER_VALUE_CHARS,
+    );
     violations.check(
         language.is_empty() || is_language_tag(&language),
         &format!("{prefix}language"),

@@ -2,6 +2,7 @@
 
 use super::match_request::job_source_from_pb;
 use super::{competency_ref, credential_to_pb, delivery_modes_from_pb, importance_to_pb};
+use crate::domain::limits::MAX_URI_CHARS;
 use crate::domain::{Money, RecordId, ValidationError, Violations};
 use crate::engine::{GapSource, HeldSource};
 use crate::needs::CoverageKind;
@@ -24,12 +25,12 @@ fn held_source_from_pb(
             "held_competency_uris",
             &format!("at most {MAX_HELD} per request"),
         );
-        for (index, uri) in uris.iter().enumerate() {
+        for (index, uri) in uris.iter().enumerate().take(MAX_HELD) {
+            let field = format!("held_competency_uris[{index}]");
             if uri.trim().is_empty() {
-                violations.add(
-                    format!("held_competency_uris[{index}]"),
-                    "must not be empty",
-                );
+                violations.add(field, "must not be empty");
+            } else {
+                violations.check_chars(&field, uri, MAX_URI_CHARS);
             }
         }
         return Some(HeldSource::Uris(uris));

@@ -1,7 +1,9 @@
 //! Job postings from protobuf.
 
 use super::credential::{proficiency_from_pb, proficiency_to_pb};
-use crate::domain::{Importance, JobPosting, RequiredCompetency, ValidationError, Violations};
+use crate::domain::{
+    Importance, JobPosting, MAX_ID_LEN, RequiredCompetency, ValidationError, Violations,
+};
 use crate::pb;
 
 /// Importance as its wire value.
@@ -31,6 +33,9 @@ pub fn job_from_pb(job: pb::JobPosting, prefix: &str) -> Result<JobPosting, Vali
         remote,
     } = job;
     let mut violations = Violations::default();
+    // Stored postings' ids are checked in full by JobService; an inline
+    // posting's optional id is only bounded.
+    violations.check_chars(&format!("{prefix}id"), &id, MAX_ID_LEN);
     let competencies = competencies
         .into_iter()
         .enumerate()

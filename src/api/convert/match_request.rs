@@ -2,7 +2,7 @@
 //! filter and the page, with page tokens bound to the query.
 
 use super::{filter_from_pb, job_from_pb};
-use crate::api::paging::{PageSize, PageTokens, TokenBinding};
+use crate::api::paging::{MAX_PAGE_TOKEN_CHARS, PageSize, PageTokens, TokenBinding};
 use crate::auth::TenantId;
 use crate::catalog::CredentialFilter;
 use crate::domain::{RecordId, ValidationError, Violations};
@@ -84,7 +84,7 @@ fn offset_from_token(
     token: &str,
 ) -> Result<usize, ValidationError> {
     let invalid = || ValidationError::field("page_token", "is not a token this query returned");
-    match tokens.open(binding, token).map_err(|_| invalid())? {
+    match tokens.open(binding, token)? {
         None => Ok(0),
         Some(cursor) => match cursor.parse::<usize>() {
             Ok(offset) if offset < MAX_MATCH_DEPTH => Ok(offset),
@@ -110,6 +110,15 @@ impl MatchRequest {
             page_token,
         } = request;
         let mut violations = Violations::default();
+        // The token's bound is checked with everything else; the token is
+        // opened only once the query it is bound to is known.
+        let token_fits = page_token.len() <= MAX_PAGE_TOKEN_CHARS;
+        if !token_fits {
+            violations.add(
+                "page_token",
+                format!("must be at most {MAX_PAGE_TOKEN_CHARS} characters"),
+            );
+        }
         let job = job_source_from_pb(&job_id, job, &mut violations);
         let filter = violations.take(filter_from_pb(filter, "filter."), "");
         let size = if page_size == 0 {
@@ -122,7 +131,11 @@ impl MatchRequest {
             return Err(violations.finish(()).expect_err("a part failed"));
         };
         let binding = binding(tenant, &job, &filter);
-        let offset = violations.take(offset_from_token(&tokens, &binding, &page_token), "");
+        let offset = if token_fits {
+            violations.take(offset_from_token(&tokens, &binding, &page_token), "")
+        } else {
+            None
+        };
         let offset = offset.unwrap_or(0);
         violations.finish(Self {
             job,

@@ -1,7 +1,7 @@
 //! SearchCompetencies requests to a validated query with its filter.
 
 use super::ConceptView;
-use crate::api::paging::PageSize;
+use crate::api::paging::{MAX_PAGE_TOKEN_CHARS, PageSize};
 use crate::domain::limits::{MAX_FILTER_VALUE_CHARS, MAX_FILTER_VALUES, MAX_QUERY_CHARS};
 use crate::domain::{CompetencyKind, ValidationError, Violations};
 use crate::pb;
@@ -44,6 +44,8 @@ impl TryFrom<pb::SearchCompetenciesRequest> for SearchQuery {
         let mut violations = Violations::default();
         violations.check(!query.trim().is_empty(), "query", "must not be empty");
         violations.check_chars("query", &query, MAX_QUERY_CHARS);
+        // Opened later (it is bound to the query); bounded here with the rest.
+        violations.check_chars("page_token", &page_token, MAX_PAGE_TOKEN_CHARS);
         violations.check_count("types", types.len(), MAX_FILTER_VALUES);
         let page_size = violations.take(
             PageSize::new(page_size, DEFAULT_SEARCH_PAGE, MAX_SEARCH_PAGE, "page_size"),

@@ -7,6 +7,7 @@
 //! OpenAPI document generated from the protos, and `GET /` the web page.
 
 mod assets;
+mod decode;
 mod error;
 mod routes;
 
@@ -17,7 +18,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{ALLOW, CONTENT_TYPE};
+use http::header::{ALLOW, CONTENT_ENCODING, CONTENT_TYPE};
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited, StreamBody};
 use tokio_stream::StreamExt;
@@ -31,7 +32,8 @@ use tower_service::Service;
 use self::error::error_parts;
 use self::routes::{Apis, Call, Reply};
 use crate::api::status::http::{
-    deadline_exceeded, no_such_rpc, too_large, unreadable, unsupported_media_type,
+    deadline_exceeded, no_such_rpc, response_too_large, too_large, unreadable,
+    unsupported_encoding, unsupported_media_type,
 };
 use crate::api::{AdminApi, CandidateApi, CatalogApi, JobApi, MatchApi, TaxonomyApi};
 use crate::auth::AuthInterceptor;
@@ -191,6 +193,23 @@ async fn rpc(shared: &Shared, request: Request<Body>) -> Response<Body> {
         }
         Err(error) => return error_response(&unreadable(&error)),
     };
+    // A compressed body is held to the same limit once decoded, so a small
+    // gzip bomb cannot expand past it.
+    let body = match parts.headers.get(CONTENT_ENCODING).map(HeaderValue::to_str) {
+        None => body,
+        Some(Ok(encoding)) if encoding.trim().eq_ignore_ascii_case("identity") => body,
+        Some(Ok(encoding)) if encoding.trim().eq_ignore_ascii_case("gzip") => {
+            match decode::gunzip(&body, limit) {
+                Ok(decoded) => decoded,
+                Err(decode::Error::TooLarge) => return error_response(&too_large(limit)),
+                Err(decode::Error::Corrupt(error)) => {
+                    return error_response(&unreadable(&error));
+                }
+            }
+        }
+        Some(Ok(encoding)) => return error_response(&unsupported_encoding(encoding)),
+        Some(Err(_)) => return error_response(&unsupported_encoding("(not ASCII)")),
+    };
     let unauthenticated = tonic::Request::from_parts(
         MetadataMap::from_headers(parts.headers),
         Extensions::new(),
@@ -212,6 +231,10 @@ async fn rpc(shared: &Shared, request: Request<Body>) -> Response<Body> {
         Err(_elapsed) => error_response(&deadline_exceeded()),
         Ok(None) => error_response(&no_such_rpc(path)),
         Ok(Some(Err(status))) => error_response(&status),
+        // Responses are held to the message limit as gRPC holds its own.
+        Ok(Some(Ok(Reply::Json(json)))) if json.len() > limit => {
+            error_response(&response_too_large(limit))
+        }
         Ok(Some(Ok(Reply::Json(json)))) => {
             bytes_response(StatusCode::OK, "application/json", Bytes::from(json))
         }

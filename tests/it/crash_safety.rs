@@ -1,0 +1,358 @@
+//! Crash safety at random moments: the real `skillmatch serve` binary takes
+//! credentials, candidates and jobs from several clients at once while
+//! SIGKILL arrives at a random point, five rounds over one data directory.
+//! After each restart every acknowledged write is there, nothing that was
+//! never sent appears, and the indexes agree with the store: every stored
+//! candidate is ranked and every stored credential is matched.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rand::Rng;
+use skillmatch::pb;
+use skillmatch::pb::candidate_service_client::CandidateServiceClient;
+use skillmatch::pb::catalog_service_client::CatalogServiceClient;
+use skillmatch::pb::job_service_client::JobServiceClient;
+use skillmatch::pb::match_service_client::MatchServiceClient;
+use tonic::transport::Channel;
+
+use crate::support::common::fixtures;
+use crate::support::records_support::{SQL, candidate, declared};
+
+const ROUNDS: usize = 5;
+
+/// Ids sent and ids acknowledged, per kind of record.
+#[derive(Default)]
+struct Ledger {
+    sent: BTreeSet<String>,
+    acked: BTreeSet<String>,
+}
+
+type Shared = Arc<Mutex<Ledger>>;
+
+fn spawn_server(data_dir: &Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skillmatch"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--log-level", "warn"])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("server exited before listening")
+            .unwrap();
+        if let Some(addr) = line.strip_prefix("listening on ") {
+            break addr.trim().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (child, addr)
+}
+
+async fn connect(addr: &str) -> Channel {
+    Channel::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap()
+}
+
+/// Runs `write` for ids `{prefix}-{n}` until it fails (the server died),
+/// recording each id before it is sent and again once acknowledged.
+fn writer<F, Fut>(prefix: String, ledger: Shared, mut write: F) -> tokio::task::JoinHandle<()>
+where
+    F: FnMut(String) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<(), tonic::Status>> + Send,
+{
+    tokio::spawn(async move {
+        for n in 0.. {
+            let id = format!("{prefix}-{n:05}");
+            ledger.lock().unwrap().sent.insert(id.clone());
+            if write(id.clone()).await.is_err() {
+                return;
+            }
+            ledger.lock().unwrap().acked.insert(id);
+        }
+    })
+}
+
+fn crash_job() -> pb::JobPosting {
+    pb::JobPosting {
+        title: "Analyst".into(),
+        competencies: vec![
+            pb::RequiredCompetency {
+                uri: SQL.into(),
+                ..Default::default()
+            },
+            pb::RequiredCompetency {
+                uri: fixtures::SPREADSHEETS.into(),
+                ..Default::default()
+            },
+        ],
+        ..Default::default()
+    }
+}
+
+async fn list_all_candidates(client: &mut CandidateServiceClient<Channel>) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    let mut token = String::new();
+    loop {
+        let page = client
+            .list_candidates(pb::ListCandidatesRequest {
+                page_size: 500,
+                page_token: token,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        ids.extend(page.candidates.into_iter().map(|c| c.id));
+        if page.next_page_token.is_empty() {
+            return ids;
+        }
+        token = page.next_page_token;
+    }
+}
+
+async fn list_all_jobs(client: &mut JobServiceClient<Channel>) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    let mut token = String::new();
+    loop {
+        let page = client
+            .list_jobs(pb::ListJobsRequest {
+                page_size: 500,
+                page_token: token,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        ids.extend(page.jobs.into_iter().map(|j| j.id));
+        if page.next_page_token.is_empty() {
+            return ids;
+        }
+        token = page.next_page_token;
+    }
+}
+
+async fn list_test_credentials(client: &mut CatalogServiceClient<Channel>) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    let mut token = String::new();
+    loop {
+        let page = client
+            .list_credentials(pb::ListCredentialsRequest {
+                page_size: 500,
+                page_token: token,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        ids.extend(
+            page.credentials
+                .into_iter()
+                .map(|c| c.id)
+                .filter(|id| id.starts_with("crash-")),
+        );
+        if page.next_page_token.is_empty() {
+            return ids;
+        }
+        token = page.next_page_token;
+    }
+}
+
+/// The checks after a restart; `what` names the round for messages.
+async fn verify(addr: &str, ledgers: &[(&str, &Shared)], what: &str) -> usize {
+    let channel = connect(addr).await;
+    let mut candidates = CandidateServiceClient::new(channel.clone());
+    let mut jobs = JobServiceClient::new(channel.clone());
+    let mut catalog = CatalogServiceClient::new(channel.clone());
+    let mut matcher = MatchServiceClient::new(channel);
+    let stored_candidates = list_all_candidates(&mut candidates).await;
+    let stored_jobs = list_all_jobs(&mut jobs).await;
+    let stored_credentials = list_test_credentials(&mut catalog).await;
+    for (kind, ledger) in ledgers {
+        let ledger = ledger.lock().unwrap();
+        let stored = match *kind {
+            "candidate" => &stored_candidates,
+            "job" => &stored_jobs,
+            _ => &stored_credentials,
+        };
+        let lost: Vec<_> = ledger.acked.difference(stored).collect();
+        assert!(
+            lost.is_empty(),
+            "{what}: acknowledged {kind}s lost: {lost:?}"
+        );
+        let invented: Vec<_> = stored.difference(&ledger.sent).collect();
+        assert!(
+            invented.is_empty(),
+            "{what}: {kind}s never sent: {invented:?}"
+        );
+    }
+    // Every acknowledged record reads back whole, not only listed.
+    for id in ledgers[0].1.lock().unwrap().acked.iter().rev().take(20) {
+        let got = candidates
+            .get_candidate(pb::GetCandidateRequest { id: id.clone() })
+            .await
+            .unwrap_or_else(|status| panic!("{what}: candidate {id}: {status}"));
+        assert_eq!(got.into_inner().candidate.unwrap().competencies.len(), 1);
+    }
+    // The candidate index agrees with the store: each stored candidate (all
+    // declare SQL) is ranked for a job needing SQL, and no other.
+    let ranked: BTreeSet<String> = matcher
+        .rank_candidates(pb::RankCandidatesRequest {
+            job: Some(crash_job()),
+            top_k: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .rankings
+        .into_iter()
+        .map(|r| r.candidate_id)
+        .collect();
+    assert_eq!(
+        ranked, stored_candidates,
+        "{what}: ranked vs stored candidates"
+    );
+    // The credential index agrees with the store: every stored test
+    // credential (all teach spreadsheets) is matched, and no erased one.
+    let mut matched = BTreeSet::new();
+    let mut token = String::new();
+    loop {
+        let page = matcher
+            .match_credentials(pb::MatchCredentialsRequest {
+                job: Some(crash_job()),
+                page_size: 100,
+                page_token: token,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        matched.extend(
+            page.matches
+                .into_iter()
+                .filter_map(|m| m.credential.map(|c| c.id))
+                .filter(|id| id.starts_with("crash-")),
+        );
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        token = page.next_page_token;
+    }
+    assert_eq!(
+        matched, stored_credentials,
+        "{what}: matched vs stored credentials"
+    );
+    stored_candidates.len() + stored_jobs.len() + stored_credentials.len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_writes_survive_sigkill_at_random_moments() {
+    let dir = tempfile::tempdir().unwrap();
+    let candidates: Shared = Shared::default();
+    let jobs: Shared = Shared::default();
+    let credentials: Shared = Shared::default();
+    let ledgers = [
+        ("candidate", &candidates),
+        ("job", &jobs),
+        ("credential", &credentials),
+    ];
+    let mut rng = rand::rng();
+    let mut stored = 0;
+    for round in 0..ROUNDS {
+        let (mut child, addr) = spawn_server(dir.path());
+        if round > 0 {
+            stored = verify(&addr, &ledgers, &format!("restart {round}")).await;
+        }
+        let channel = connect(&addr).await;
+        let mut writers = Vec::new();
+        for client in 0..2 {
+            let api = CandidateServiceClient::new(channel.clone());
+            writers.push(writer(
+                format!("r{round}c{client}"),
+                candidates.clone(),
+                move |id| {
+                    let mut person = candidate(&id, "", vec![declared(SQL, "2025-01-01")]);
+                    person.cv_text = format!("{id} writes SQL queries.");
+                    let request = pb::UpsertCandidateRequest {
+                        candidate: Some(person),
+                        cv_document: None,
+                    };
+                    let mut api = api.clone();
+                    async move { api.upsert_candidate(request).await.map(|_| ()) }
+                },
+            ));
+        }
+        let api = JobServiceClient::new(channel.clone());
+        writers.push(writer(format!("r{round}j"), jobs.clone(), move |id| {
+            let mut posting = crash_job();
+            posting.id = id;
+            let mut api = api.clone();
+            async move {
+                api.upsert_job(pb::UpsertJobRequest { job: Some(posting) })
+                    .await
+                    .map(|_| ())
+            }
+        }));
+        let api = CatalogServiceClient::new(channel.clone());
+        writers.push(writer(
+            format!("crash-r{round}"),
+            credentials.clone(),
+            move |id| {
+                let mut api = api.clone();
+                async move {
+                    api.upsert_credentials(pb::UpsertCredentialsRequest {
+                        credentials: vec![fixtures::credential(&id)],
+                    })
+                    .await
+                    .map(|_| ())
+                }
+            },
+        ));
+        // SIGKILL at a random moment while all of them are writing.
+        let delay = rng.random_range(150..1200);
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+        child.kill().unwrap();
+        child.wait().unwrap();
+        for writer in writers {
+            tokio::time::timeout(Duration::from_secs(30), writer)
+                .await
+                .expect("a writer hung after the kill")
+                .unwrap();
+        }
+        let counts: Vec<String> = ledgers
+            .iter()
+            .map(|(kind, ledger)| {
+                let ledger = ledger.lock().unwrap();
+                format!("{kind}s {}/{}", ledger.acked.len(), ledger.sent.len())
+            })
+            .collect();
+        eprintln!(
+            "round {round}: SIGKILL after {delay} ms; acknowledged/sent so far: {}",
+            counts.join(", ")
+        );
+    }
+    let (mut child, addr) = spawn_server(dir.path());
+    stored = stored.max(verify(&addr, &ledgers, "final restart").await);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let acked: usize = ledgers
+        .iter()
+        .map(|(_, ledger)| ledger.lock().unwrap().acked.len())
+        .sum();
+    assert!(
+        acked > 0 && stored >= acked,
+        "{acked} acknowledged, {stored} stored"
+    );
+}
