@@ -16,6 +16,8 @@ pub struct PostingCase {
     pub text: String,
     /// Essential skills of the gold occupation.
     pub gold: HashSet<CompetencyIdx>,
+    /// Index of the gold occupation.
+    pub occupation: usize,
 }
 
 /// A sentence and the skills annotated in it.
@@ -80,6 +82,7 @@ pub fn postings(taxonomy: &Taxonomy, path: &Path) -> Result<Vec<PostingCase>, Ev
         .occupations()
         .iter()
         .enumerate()
+        .filter(|(_, o)| is_esco(&o.uri))
         .map(|(i, o)| (o.code.as_str(), i))
         .collect();
     let mut cases = Vec::new();
@@ -98,6 +101,7 @@ pub fn postings(taxonomy: &Taxonomy, path: &Path) -> Result<Vec<PostingCase>, Ev
         cases.push(PostingCase {
             text: format!("{}\n{}", row.title, row.description),
             gold,
+            occupation,
         });
     }
     Ok(cases)
@@ -110,6 +114,7 @@ pub fn sentences(taxonomy: &Taxonomy, path: &Path) -> Result<Vec<SentenceCase>, 
         .competencies()
         .iter()
         .enumerate()
+        .filter(|(_, c)| is_esco(&c.uri))
         .map(|(i, c)| (c.preferred_label.as_str(), CompetencyIdx(i as u32)))
         .collect();
     let mut order: Vec<String> = Vec::new();
@@ -134,6 +139,31 @@ pub fn sentences(taxonomy: &Taxonomy, path: &Path) -> Result<Vec<SentenceCase>, 
         })
         .filter(|case| !case.gold.is_empty())
         .collect())
+}
+
+/// Whether a concept URI is ESCO's: gold is ESCO even when other taxonomies
+/// (O*NET, the embedded sample) are loaded beside it.
+fn is_esco(uri: &str) -> bool {
+    uri.starts_with("http://data.europa.eu/esco/")
+}
+
+/// The normalised titles of a titles file (lower case, white space
+/// collapsed, as [`super::folds::fold_of`] reads them), to find the titles
+/// of one split that also occur in another.
+pub fn title_set(path: &Path) -> Result<HashSet<String>, EvalError> {
+    Ok(rows::<TitleRow>(path)?
+        .into_iter()
+        .map(|row| normalised_title(&row.title))
+        .collect())
+}
+
+/// A title in lower case with white space collapsed.
+pub fn normalised_title(title: &str) -> String {
+    title
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// title2occupation: every row of `titles.csv`.
