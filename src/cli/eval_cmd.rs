@@ -146,6 +146,8 @@ fn run_served(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<()> 
     println!("{table}");
     let findings = eval::report::served_findings(&runs);
     println!("{findings}");
+    let speed = eval::report::speed_comparison_markdown(&runs);
+    println!("{speed}");
     let loadavg = std::fs::read_to_string("/proc/loadavg")
         .map_or_else(|_| "unknown".to_owned(), |s| s.trim().to_owned());
     let subset = match (args.limit, args.holdout_fold) {
@@ -158,7 +160,8 @@ fn run_served(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<()> 
         .map(|(name, report)| format!("{name}: {:.1} s", report.setup_seconds))
         .collect();
     let section = format!(
-        "{SERVED_HEADING}\n\nRun {} on commit `{}`, {}, load average `{loadavg}`, embedder          `{embedder_name}`.{subset} Command: `skillmatch eval --served --data {}` (release          build). Import and engine start: {}.\n\n{}\n\n{table}\n{findings}",
+        "{SERVED_HEADING}\n\nRun {} on commit `{}`, {}, load average `{loadavg}`, embedder          `{embedder_name}`.{subset} Command: `skillmatch eval --served --data {}` (release          build). Import and engine start: {}.\n\n{}\n\n{table}\n{findings}\nSpeed (the \
+         job2skill time includes only ExtractCompetencies; one thread, shared machine):\n\n{speed}",
         utc_now(),
         commit(),
         machine(),

@@ -110,6 +110,37 @@ an O*NET one included, is a miss. `gold occupation first` is the share of postin
 first InferOccupations answer carries the gold occupation. The crosswalk is used at serving \
 time only; no weight or threshold was chosen on these figures.";
 
+/// Items per second of each timed task, one column per run.
+pub fn speed_comparison_markdown(runs: &[(String, &EvalReport)]) -> String {
+    let Some((_, first)) = runs.first() else {
+        return String::new();
+    };
+    let mut out = String::from("| task | items |");
+    for (label, _) in runs {
+        let _ = write!(out, " {label} (items/s, 1 thread) |");
+    }
+    out.push_str("\n|---|---|");
+    out.push_str(&"---|".repeat(runs.len()));
+    out.push('\n');
+    for outcome in first.outcomes.iter().filter(|o| o.seconds > 0.0) {
+        let _ = write!(out, "| {} | {} |", outcome.task, outcome.items);
+        for (_, report) in runs {
+            let speed = report
+                .outcomes
+                .iter()
+                .find(|o| o.task == outcome.task)
+                .map(super::tasks::TaskOutcome::throughput);
+            let _ = write!(
+                out,
+                " {} |",
+                speed.map_or_else(|| "–".to_owned(), |v| format!("{v:.1}"))
+            );
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// Which figures of the combined set-ups (every run after the first) fall
 /// below or rise above the first run (ESCO alone), at three decimals.
 pub fn served_findings(runs: &[(String, &EvalReport)]) -> String {
@@ -225,7 +256,7 @@ impl EvalReport {
     pub fn speed_table(&self) -> String {
         let mut out =
             String::from("| task | items | seconds | items/s (1 thread) |\n|---|---|---|---|\n");
-        for outcome in &self.outcomes {
+        for outcome in self.outcomes.iter().filter(|o| o.seconds > 0.0) {
             let _ = writeln!(
                 out,
                 "| {} | {} | {:.2} | {:.1} |",

@@ -280,9 +280,8 @@ impl Extractor {
             &self.tuning,
             scope,
             |ranked, outside| {
-                let mut merged = self.equivalents.occupations(ranked, outside, scope);
-                merged.truncate(top_k);
-                merged
+                self.equivalents
+                    .occupations(ranked, outside, scope, top_k)
                     .into_iter()
                     .map(|m| {
                         equivalents.push(m.equivalents);

@@ -120,6 +120,8 @@ pub struct Equivalents {
     links_to: Vec<Vec<usize>>,
     /// Per occupation: crosswalk-linked occupations, in either direction.
     linked: Vec<Vec<usize>>,
+    /// Whether any occupation is linked.
+    any_linked: bool,
     /// Per competency with any: competencies of other taxonomies with the
     /// same normalised label.
     same_label: HashMap<CompetencyIdx, Vec<CompetencyIdx>>,
@@ -149,67 +151,65 @@ impl Equivalents {
                     .collect()
             })
             .collect();
-        let linked = (0..occupations.len())
+        let linked: Vec<Vec<usize>> = (0..occupations.len())
             .map(|i| taxonomy.linked_occupations(i).to_vec())
             .collect();
         Self {
             links_to,
+            any_linked: linked.iter().any(|l| !l.is_empty()),
             linked,
             same_label: same_label(taxonomy),
         }
     }
 
-    /// The answers among ranked occupation candidates (best first): those in
-    /// scope that do not link to another answer in scope, each with its
-    /// linked candidates that are not answers (ranked ones first, then those
-    /// of `outside`, candidates outside the scope).
+    /// The answers among ranked occupation candidates (best first), at most
+    /// `limit`: those in scope that do not link to another answer in scope,
+    /// each with its linked candidates that are not answers (ranked ones
+    /// first, then those of `outside`, candidates outside the scope).
     pub fn occupations(
         &self,
         ranked: &[usize],
         outside: &[usize],
         scope: &Scope,
+        limit: usize,
     ) -> Vec<Merged<usize>> {
-        if self.linked.iter().all(Vec::is_empty) {
+        if !self.any_linked {
             return (0..ranked.len())
                 .filter(|&at| scope.has_occupation(ranked[at]))
+                .take(limit)
                 .map(|at| Merged {
                     at,
                     equivalents: Vec::new(),
                 })
                 .collect();
         }
-        let candidates: HashSet<usize> = ranked.iter().chain(outside).copied().collect();
+        // Position of each candidate (ranked, then outside); MAX: not one.
+        let mut position = vec![u32::MAX; self.linked.len()];
+        for (at, &o) in ranked.iter().chain(outside).enumerate() {
+            if let Some(slot) = position.get_mut(o) {
+                *slot = u32::try_from(at).unwrap_or(u32::MAX - 1);
+            }
+        }
+        let candidate = |o: usize| position.get(o).is_some_and(|&p| p != u32::MAX);
         let in_scope = |o: usize| scope.has_occupation(o);
         let is_answer = |o: usize| {
             in_scope(o)
                 && !self.links_to[o]
                     .iter()
-                    .any(|&target| candidates.contains(&target) && in_scope(target))
+                    .any(|&target| candidate(target) && in_scope(target))
         };
-        let answers: Vec<bool> = ranked.iter().map(|&o| is_answer(o)).collect();
-        let answer_set: HashSet<usize> = ranked
-            .iter()
-            .zip(&answers)
-            .filter(|(_, a)| **a)
-            .map(|(o, _)| *o)
-            .collect();
-        let position: HashMap<usize, usize> = ranked
-            .iter()
-            .chain(outside)
-            .enumerate()
-            .map(|(at, &o)| (o, at))
-            .collect();
         ranked
             .iter()
             .enumerate()
-            .filter(|(at, _)| answers[*at])
+            .filter(|&(_, &o)| is_answer(o))
+            .take(limit)
             .map(|(at, &o)| {
                 let mut equivalents: Vec<usize> = self.linked[o]
                     .iter()
                     .copied()
-                    .filter(|other| candidates.contains(other) && !answer_set.contains(other))
+                    .filter(|&other| candidate(other) && !is_answer(other))
                     .collect();
-                equivalents.sort_by_key(|other| position[other]);
+                equivalents.sort_by_key(|&other| position[other]);
                 Merged { at, equivalents }
             })
             .collect()
