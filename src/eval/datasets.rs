@@ -147,23 +147,40 @@ fn is_esco(uri: &str) -> bool {
     uri.starts_with("http://data.europa.eu/esco/")
 }
 
-/// The normalised titles of a titles file (lower case, white space
-/// collapsed, as [`super::folds::fold_of`] reads them), to find the titles
-/// of one split that also occur in another.
-pub fn title_set(path: &Path) -> Result<HashSet<String>, EvalError> {
-    Ok(rows::<TitleRow>(path)?
+/// The normalised titles ([`crate::text::normalize`]: case, accents,
+/// punctuation and spacing ignored) that occur in more than one split: in
+/// two held-out folds of `titles` ([`super::folds::fold_of`] splits by the
+/// raw title, so variants of one title can fall in different folds), or in
+/// `titles` and the other split's file `other` when it exists.
+pub fn titles_in_other_splits(
+    titles: &[TitleCase],
+    other: &Path,
+) -> Result<HashSet<String>, EvalError> {
+    let mut folds: HashMap<String, HashSet<u64>> = HashMap::new();
+    for case in titles {
+        folds
+            .entry(crate::text::normalize(&case.text))
+            .or_default()
+            .insert(super::folds::fold_of(&case.text));
+    }
+    let mut overlapping: HashSet<String> = folds
         .into_iter()
-        .map(|row| normalised_title(&row.title))
-        .collect())
-}
-
-/// A title in lower case with white space collapsed.
-pub fn normalised_title(title: &str) -> String {
-    title
-        .to_lowercase()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+        .filter(|(_, folds)| folds.len() > 1)
+        .map(|(title, _)| title)
+        .collect();
+    if other.exists() {
+        let mine: HashSet<String> = titles
+            .iter()
+            .map(|c| crate::text::normalize(&c.text))
+            .collect();
+        for row in rows::<TitleRow>(other)? {
+            let title = crate::text::normalize(&row.title);
+            if mine.contains(&title) {
+                overlapping.insert(title);
+            }
+        }
+    }
+    Ok(overlapping)
 }
 
 /// title2occupation: every row of `titles.csv`.

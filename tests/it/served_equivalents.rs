@@ -155,7 +155,11 @@ async fn crosswalk_and_same_label_equivalents_are_one_answer_and_filters_filter(
         .iter()
         .find(|(uri, _, _)| uri == ESCO_DEVELOPER)
         .unwrap_or_else(|| panic!("the ESCO occupation: {all:?}"));
-    assert_eq!(developer.2, [onet_developer.clone()], "{all:?}");
+    assert_eq!(
+        developer.2,
+        std::slice::from_ref(&onet_developer),
+        "{all:?}"
+    );
     assert!(
         all.iter().all(|(uri, _, _)| *uri != onet_developer),
         "not a separate answer: {all:?}"
