@@ -160,12 +160,20 @@ fn run_served(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<()> 
         .map(|(name, report)| format!("{name}: {:.1} s", report.setup_seconds))
         .collect();
     let section = format!(
-        "{SERVED_HEADING}\n\nRun {} on commit `{}`, {}, load average `{loadavg}`, embedder          `{embedder_name}`.{subset} Command: `skillmatch eval --served --data {}` (release          build). Import and engine start: {}.\n\n{}\n\n{table}\n{findings}\nSpeed (the \
-         job2skill time includes only ExtractCompetencies; one thread, shared machine):\n\n{speed}",
+        "{SERVED_HEADING}\n\nRun {} on commit `{}`, {}, load average `{loadavg}`, \
+         embedder `{embedder_name}`.{subset} Command: `skillmatch eval --served --data {}` \
+         ({} build). Import and engine start: {}.\n\n{}\n\n{table}\n{findings}\nSpeed \
+         (the job2skill time includes only ExtractCompetencies; one thread, shared \
+         machine):\n\n{speed}",
         utc_now(),
         commit(),
         machine(),
         args.data.display(),
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
         setup.join("; "),
         eval::report::SERVED_METHOD,
     );
