@@ -25,7 +25,7 @@ use crate::domain::{JobPosting, TaxonomyVersion, ValidationError};
 use crate::embed::{Embedder, default_embedder};
 use crate::error::Error;
 use crate::extract::{
-    ConceptSpace, ExtractOptions, Extraction, Extractor, OccupationMatch, ReleaseVectors, Tuning,
+    ConceptSpace, ExtractOptions, Extraction, Extractor, OccupationMatch, ReleaseVectors, Scope,
 };
 use crate::matching::{self, MatchOutcome, MatchQuery};
 use crate::planning::{self, GapAnalysis, GapQuery, Plan, PlanConstraints};
@@ -128,16 +128,7 @@ impl Engine {
         let (taxonomy, releases) =
             load_taxonomy(&config.data_dir, &config.taxonomies, embedder.as_ref())?;
         let taxonomy = Arc::new(taxonomy);
-        let extractor = Extractor::with_occupation_titles(
-            &taxonomy,
-            Tuning::for_embedder(embedder.id()),
-            &linked_occupation_titles(&taxonomy),
-        )
-        .with_space(ConceptSpace::assemble(
-            embedder.clone(),
-            &taxonomy,
-            &releases,
-        ));
+        let extractor = Extractor::served(&taxonomy, embedder.clone(), &releases);
         let (catalog, seed) = Catalog::open(
             store.clone(),
             taxonomy.clone(),
@@ -230,42 +221,29 @@ impl Engine {
     }
 
     /// Extracts competencies of the taxonomies named by `taxonomy_ids` only
-    /// (all when empty).
+    /// (all when empty): the filter removes answers, it does not change how
+    /// the others rank; the same competency in several taxonomies is one
+    /// answer (see [`crate::extract::Scope`]).
     pub fn extract_from(
         &self,
         text: &str,
         options: &ExtractOptions,
         taxonomy_ids: &[String],
     ) -> Vec<Extraction> {
-        if taxonomy_ids.is_empty() {
-            return self.extract(text, options);
-        }
-        let all = ExtractOptions {
-            top_k: self.taxonomy.len(),
-            ..*options
-        };
-        let mut found = self.extract(text, &all);
-        found.retain(|e| taxonomy_ids.contains(&self.taxonomy.version_of(e.competency).id));
-        found.truncate(options.top_k);
-        found
+        let scope = Scope::of(&self.taxonomy, taxonomy_ids);
+        self.extractor.extract_in(text, options, &scope)
     }
 
-    /// Occupations of the taxonomies named by `taxonomy_ids` only (all when empty).
+    /// Occupations of the taxonomies named by `taxonomy_ids` only (all when
+    /// empty), crosswalk equivalents merged into one answer.
     pub fn infer_occupations_from(
         &self,
         text: &str,
         top_k: usize,
         taxonomy_ids: &[String],
     ) -> Vec<OccupationMatch> {
-        if taxonomy_ids.is_empty() {
-            return self.infer_occupations(text, top_k);
-        }
-        let mut found = self.infer_occupations(text, self.taxonomy.occupations().len());
-        found.retain(|o| {
-            taxonomy_ids.contains(&self.taxonomy.occupation_version_of(o.occupation).id)
-        });
-        found.truncate(top_k);
-        found
+        let scope = Scope::of(&self.taxonomy, taxonomy_ids);
+        self.extractor.infer_occupations_in(text, top_k, &scope)
     }
 
     /// Ranks credentials for a job.
@@ -347,27 +325,6 @@ fn load_taxonomy(
     }
     let taxonomy = Taxonomy::assemble_with_index(parts, Some(&data_dir.join("label-index")))?;
     Ok((taxonomy, releases))
-}
-
-/// For each occupation, the titles of the occupations linked to it from
-/// another taxonomy (the ESCO<->O*NET crosswalk): O*NET's alternate and
-/// reported titles then help recognise the ESCO occupation, as in `eval`.
-fn linked_occupation_titles(taxonomy: &Taxonomy) -> Vec<Vec<String>> {
-    taxonomy
-        .occupations()
-        .iter()
-        .map(|occupation| {
-            occupation
-                .linked
-                .iter()
-                .filter_map(|uri| taxonomy.occupation(uri))
-                .flat_map(|linked| {
-                    std::iter::once(&linked.preferred_label).chain(&linked.alt_labels)
-                })
-                .cloned()
-                .collect()
-        })
-        .collect()
 }
 
 /// The database file inside a data directory.

@@ -20,6 +20,8 @@ const STANDARDS_HEADING: &str = "## Credential standards (CTDL, Open Badges)";
 const EMBEDDERS_HEADING: &str = "## Embedders and tuning";
 /// Heading of the table written by `eval --compare`.
 const COMPARISON_HEADING: &str = "## Embedder comparison";
+/// Heading of the section written by `eval --served`.
+const SERVED_HEADING: &str = "## Served configurations";
 /// Heading of the hand-written record of the trained default embedder's
 /// held-out folds, kept like the embedder record.
 const FOLDS_HEADING: &str = "## Trained default embedder: held-out folds";
@@ -30,6 +32,9 @@ pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<
     }
     if args.standards {
         return run_standards(args);
+    }
+    if args.served {
+        return run_served(args, embedder);
     }
     eprintln!("evaluating on {}", args.data.display());
     let embedder = if args.no_vectors {
@@ -112,11 +117,105 @@ pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<
 /// when the main tables are rewritten.
 fn existing_catalogue_section(path: &Path) -> Option<String> {
     let text = std::fs::read_to_string(path).ok()?;
-    let start = [FOLDS_HEADING, EMBEDDERS_HEADING, CATALOGUE_HEADING]
-        .iter()
-        .filter_map(|heading| text.find(heading))
-        .min()?;
+    let start = [
+        SERVED_HEADING,
+        FOLDS_HEADING,
+        EMBEDDERS_HEADING,
+        CATALOGUE_HEADING,
+    ]
+    .iter()
+    .filter_map(|heading| text.find(heading))
+    .min()?;
     Some(text[start..].to_owned())
+}
+
+fn run_served(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<()> {
+    eprintln!("served configurations on {}", args.data.display());
+    let embedder = embedder.load()?;
+    let embedder_name = embedder.id().to_owned();
+    let work = std::env::temp_dir().join(format!("skillmatch-served-{}", std::process::id()));
+    let result = eval::run_served(&args.data, args.limit, embedder, &work, args.holdout_fold);
+    let _ = std::fs::remove_dir_all(&work);
+    let reports = result.with_context(|| format!("evaluating on {}", args.data.display()))?;
+    let runs: Vec<(String, &eval::EvalReport)> = eval::SERVED_CONFIGURATIONS
+        .iter()
+        .map(|name| (*name).to_owned())
+        .zip(&reports)
+        .collect();
+    let table = eval::report::comparison_markdown(&runs);
+    println!("{table}");
+    let findings = eval::report::served_findings(&runs);
+    println!("{findings}");
+    let speed = eval::report::speed_comparison_markdown(&runs);
+    println!("{speed}");
+    let loadavg = std::fs::read_to_string("/proc/loadavg")
+        .map_or_else(|_| "unknown".to_owned(), |s| s.trim().to_owned());
+    let subset = match (args.limit, args.holdout_fold) {
+        (Some(n), _) => format!(" Subset: first {n} items of each task."),
+        (None, Some(fold)) => format!(" Held-out fold {fold} of titles.csv and hahu_dev."),
+        (None, None) => String::new(),
+    };
+    let setup: Vec<String> = runs
+        .iter()
+        .map(|(name, report)| format!("{name}: {:.1} s", report.setup_seconds))
+        .collect();
+    let section = format!(
+        "{SERVED_HEADING}\n\nRun {} on commit `{}`, {}, load average `{loadavg}`, \
+         embedder `{embedder_name}`.{subset} Command: `skillmatch eval --served --data {}` \
+         ({} build). Import and engine start: {}.\n\n{}\n\n{table}\n{findings}\nSpeed \
+         (the job2skill time includes only ExtractCompetencies; one thread, shared \
+         machine):\n\n{speed}",
+        utc_now(),
+        commit(),
+        machine(),
+        args.data.display(),
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
+        setup.join("; "),
+        eval::report::SERVED_METHOD,
+    );
+    let existing = std::fs::read_to_string(&args.out).unwrap_or_default();
+    let text = replace_section(
+        &existing,
+        SERVED_HEADING,
+        &section,
+        &[
+            FOLDS_HEADING,
+            EMBEDDERS_HEADING,
+            CATALOGUE_HEADING,
+            STANDARDS_HEADING,
+        ],
+    );
+    write(&args.out, &text)?;
+    eprintln!("wrote {}", args.out.display());
+    Ok(())
+}
+
+/// `existing` with the section under `heading` (up to the next `## `
+/// heading) replaced by `section`; when absent, `section` goes before the
+/// first of `before` found, else at the end.
+fn replace_section(existing: &str, heading: &str, section: &str, before: &[&str]) -> String {
+    let section = section.trim_end();
+    if let Some(start) = existing.find(heading) {
+        let rest = &existing[start + heading.len()..];
+        let end = rest
+            .find("\n## ")
+            .map_or(existing.len(), |at| start + heading.len() + at + 1);
+        let tail = &existing[end..];
+        let sep = if tail.is_empty() { "\n" } else { "\n\n" };
+        return format!("{}{section}{sep}{tail}", &existing[..start]);
+    }
+    match before.iter().filter_map(|h| existing.find(h)).min() {
+        Some(at) => format!(
+            "{}\n\n{section}\n\n{}",
+            existing[..at].trim_end(),
+            &existing[at..]
+        ),
+        None => format!("{}\n\n{section}\n", existing.trim_end()),
+    }
 }
 
 fn run_catalogue(args: &EvalArgs) -> anyhow::Result<()> {

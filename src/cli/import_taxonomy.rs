@@ -9,8 +9,10 @@ use std::time::Duration;
 use anyhow::{Context, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
 use skillmatch::embed::EmbedderChoice;
-use skillmatch::taxonomy::import::{ESCO_ID, ONET_ID, read_esco_part, read_onet_part};
-use skillmatch::taxonomy::{InstalledTaxonomies, TaxonomyPart, vectors, version_from_dir_name};
+use skillmatch::taxonomy::import::{
+    ESCO_ID, ONET_ID, install_release, read_esco_part, read_onet_part,
+};
+use skillmatch::taxonomy::{TaxonomyPart, version_from_dir_name};
 
 /// Flags of `import esco`.
 #[derive(Debug, clap::Args)]
@@ -96,21 +98,15 @@ fn install(
     let embedder = embedder.load()?;
     bar.inc(1);
     bar.set_message(format!(
-        "storing {} competencies and {} occupations",
+        "storing {} competencies and {} occupations, embedding them with {}",
         part.competencies.len(),
-        part.occupations.len()
+        part.occupations.len(),
+        embedder.id()
     ));
-    let installed = InstalledTaxonomies::new(data_dir);
-    let (path, changed) = installed.install(part).context("storing the release")?;
-    bar.inc(1);
-    bar.set_message(format!("embedding concepts with {}", embedder.id()));
-    let (_, embedded) = vectors::load_or_compute(
-        &installed.vectors_path(&part.version)?,
-        embedder.as_ref(),
-        part,
-    )
-    .context("computing concept vectors")?;
-    bar.inc(1);
+    let installed = install_release(data_dir, part, embedder.as_ref())
+        .context("storing the release and its concept vectors")?;
+    let (path, changed, embedded) = (installed.path, installed.changed, installed.embedded);
+    bar.inc(2);
     let links = part
         .occupations
         .iter()

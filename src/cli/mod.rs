@@ -238,6 +238,12 @@ struct EvalArgs {
     /// only the "Credential standards" section of the report.
     #[arg(long, conflicts_with = "catalogue")]
     standards: bool,
+    /// Run the tasks through the engine as `serve` runs it, in a scratch
+    /// data directory: ESCO imported alone, then ESCO + O*NET with the
+    /// crosswalk (with `taxonomy_ids: ["esco"]` and without a filter), and
+    /// replace or add only the "Served configurations" section of the report.
+    #[arg(long, conflicts_with_all = ["catalogue", "standards"])]
+    served: bool,
     /// Where to write the report.
     #[arg(long, default_value = "EVALUATION.md")]
     out: PathBuf,

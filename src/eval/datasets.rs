@@ -16,6 +16,8 @@ pub struct PostingCase {
     pub text: String,
     /// Essential skills of the gold occupation.
     pub gold: HashSet<CompetencyIdx>,
+    /// Index of the gold occupation.
+    pub occupation: usize,
 }
 
 /// A sentence and the skills annotated in it.
@@ -80,6 +82,7 @@ pub fn postings(taxonomy: &Taxonomy, path: &Path) -> Result<Vec<PostingCase>, Ev
         .occupations()
         .iter()
         .enumerate()
+        .filter(|(_, o)| is_esco(&o.uri))
         .map(|(i, o)| (o.code.as_str(), i))
         .collect();
     let mut cases = Vec::new();
@@ -98,6 +101,7 @@ pub fn postings(taxonomy: &Taxonomy, path: &Path) -> Result<Vec<PostingCase>, Ev
         cases.push(PostingCase {
             text: format!("{}\n{}", row.title, row.description),
             gold,
+            occupation,
         });
     }
     Ok(cases)
@@ -110,6 +114,7 @@ pub fn sentences(taxonomy: &Taxonomy, path: &Path) -> Result<Vec<SentenceCase>, 
         .competencies()
         .iter()
         .enumerate()
+        .filter(|(_, c)| is_esco(&c.uri))
         .map(|(i, c)| (c.preferred_label.as_str(), CompetencyIdx(i as u32)))
         .collect();
     let mut order: Vec<String> = Vec::new();
@@ -134,6 +139,48 @@ pub fn sentences(taxonomy: &Taxonomy, path: &Path) -> Result<Vec<SentenceCase>, 
         })
         .filter(|case| !case.gold.is_empty())
         .collect())
+}
+
+/// Whether a concept URI is ESCO's: gold is ESCO even when other taxonomies
+/// (O*NET, the embedded sample) are loaded beside it.
+fn is_esco(uri: &str) -> bool {
+    uri.starts_with("http://data.europa.eu/esco/")
+}
+
+/// The normalised titles ([`crate::text::normalize`]: case, accents,
+/// punctuation and spacing ignored) that occur in more than one split: in
+/// two held-out folds of `titles` ([`super::folds::fold_of`] splits by the
+/// raw title, so variants of one title can fall in different folds), or in
+/// `titles` and the other split's file `other` when it exists.
+pub fn titles_in_other_splits(
+    titles: &[TitleCase],
+    other: &Path,
+) -> Result<HashSet<String>, EvalError> {
+    let mut folds: HashMap<String, HashSet<u64>> = HashMap::new();
+    for case in titles {
+        folds
+            .entry(crate::text::normalize(&case.text))
+            .or_default()
+            .insert(super::folds::fold_of(&case.text));
+    }
+    let mut overlapping: HashSet<String> = folds
+        .into_iter()
+        .filter(|(_, folds)| folds.len() > 1)
+        .map(|(title, _)| title)
+        .collect();
+    if other.exists() {
+        let mine: HashSet<String> = titles
+            .iter()
+            .map(|c| crate::text::normalize(&c.text))
+            .collect();
+        for row in rows::<TitleRow>(other)? {
+            let title = crate::text::normalize(&row.title);
+            if mine.contains(&title) {
+                overlapping.insert(title);
+            }
+        }
+    }
+    Ok(overlapping)
 }
 
 /// title2occupation: every row of `titles.csv`.

@@ -31,6 +31,9 @@ pub enum EvalError {
     /// The taxonomy could not be read or built.
     #[error("taxonomy: {0}")]
     Taxonomy(#[from] TaxonomyError),
+    /// The served engine could not be opened.
+    #[error("engine: {0}")]
+    Engine(#[from] crate::error::Error),
     /// An evaluation file could not be read.
     #[error("{file}: {reason}")]
     Data {
@@ -47,6 +50,17 @@ const POSTINGS: &str = "hahu-jobs-esco/hahu_dev.csv";
 const HOUSE: &str = "skill-extraction-benchmark/house_validation_annotations.csv";
 const TECH: &str = "skill-extraction-benchmark/tech_validation_annotations.csv";
 const TITLES: &str = "jobbert-titles/titles.csv";
+/// The other half of the JobBERT titles, when the data folder holds it:
+/// titles.csv rows whose title it also has are left out of the non-overlap subset.
+const TITLES_TEST: &str = "jobbert-titles/titles.test.csv";
+/// The O*NET release and the crosswalk of the served ESCO + O*NET set-up.
+const ONET_DIR: &str = "onet-29.3";
+const CROSSWALK: &str = "esco-onet-crosswalk/crosswalk_esco_onet.csv";
+
+/// Task name of the titles.csv rows whose title occurs in no other split:
+/// no other held-out fold (and not in titles.test.csv when present) has
+/// the same title once normalised (case, accents, punctuation, spacing).
+pub const TITLES_NOT_IN_TEST: &str = "title2occupation (titles.csv, title in no other split)";
 
 /// Reads ESCO from `data/esco-v1.1.1` and builds the taxonomy and an
 /// extractor, with O*NET titles for occupations when `data` holds O*NET and
@@ -138,28 +152,113 @@ pub fn run_with(
     let started = Instant::now();
     let (taxonomy, extractor) = load_extractor_with(data, tuning, embedder, vector_cache)?;
     let setup_seconds = started.elapsed().as_secs_f64();
+    let outcomes = run_tasks(data, &taxonomy, &extractor, limit, holdout)?;
+    Ok(EvalReport {
+        outcomes,
+        setup_seconds,
+    })
+}
+
+/// The tasks on the dev files under `data`, gold resolved in `taxonomy`,
+/// ranked by `ranker`.
+fn run_tasks(
+    data: &Path,
+    taxonomy: &Taxonomy,
+    ranker: &dyn tasks::Answers,
+    limit: Option<usize>,
+    holdout: Option<u64>,
+) -> Result<Vec<TaskOutcome>, EvalError> {
     let file = |name: &str| -> PathBuf { data.join(name) };
-    let postings = datasets::postings(&taxonomy, &file(POSTINGS))?;
+    let postings = datasets::postings(taxonomy, &file(POSTINGS))?;
     let postings = first(
         in_fold(postings, holdout, |c| {
             c.text.lines().next().unwrap_or_default()
         }),
         limit,
     );
-    let house = first(datasets::sentences(&taxonomy, &file(HOUSE))?, limit);
-    let tech = first(datasets::sentences(&taxonomy, &file(TECH))?, limit);
-    let titles = datasets::titles(&taxonomy, &file(TITLES))?;
+    let house = first(datasets::sentences(taxonomy, &file(HOUSE))?, limit);
+    let tech = first(datasets::sentences(taxonomy, &file(TECH))?, limit);
+    let titles = datasets::titles(taxonomy, &file(TITLES))?;
+    let overlapping = datasets::titles_in_other_splits(&titles, &file(TITLES_TEST))?;
     let titles = first(in_fold(titles, holdout, |c| c.text.as_str()), limit);
-    let outcomes = vec![
-        tasks::job_to_skills("job2skill (hahu_dev)", &extractor, &postings),
-        tasks::sentence_to_skills("sentence2skill HOUSE validation", &extractor, &house),
-        tasks::sentence_to_skills("sentence2skill TECH validation", &extractor, &tech),
-        tasks::title_to_occupation("title2occupation (titles.csv)", &extractor, &titles),
-    ];
-    Ok(EvalReport {
-        outcomes,
+    let not_in_test: Vec<bool> = titles
+        .iter()
+        .map(|c| !overlapping.contains(&crate::text::normalize(&c.text)))
+        .collect();
+    let (all_titles, new_titles) = tasks::title_to_occupation_split(
+        "title2occupation (titles.csv)",
+        TITLES_NOT_IN_TEST,
+        ranker,
+        &titles,
+        &not_in_test,
+    );
+    Ok(vec![
+        tasks::job_to_skills("job2skill (hahu_dev)", ranker, &postings),
+        tasks::sentence_to_skills("sentence2skill HOUSE validation", ranker, &house),
+        tasks::sentence_to_skills("sentence2skill TECH validation", ranker, &tech),
+        all_titles,
+        new_titles,
+    ])
+}
+
+/// The served set-ups `eval --served` compares, in order.
+pub const SERVED_CONFIGURATIONS: [&str; 3] = [
+    "ESCO alone",
+    "ESCO + O*NET, `taxonomy_ids: [\"esco\"]`",
+    "ESCO + O*NET, no filter",
+];
+
+/// Runs the tasks through the engine as `serve` runs it, in a fresh data
+/// directory `work` set up as the README documents: ESCO v1.1.1 imported
+/// alone (no filter), then O*NET 29.3 imported beside it with the
+/// ESCO–O*NET crosswalk (with `taxonomy_ids: ["esco"]`, then without a
+/// filter). Gold is ESCO; an answer counts for a gold concept it carries as
+/// an equivalent (see [`tasks::credited`]). One report per entry of
+/// [`SERVED_CONFIGURATIONS`]; `setup_seconds` is the import and engine start.
+pub fn run_served(
+    data: &Path,
+    limit: Option<usize>,
+    embedder: Arc<dyn Embedder>,
+    work: &Path,
+    holdout: Option<u64>,
+) -> Result<Vec<EvalReport>, EvalError> {
+    use crate::engine::{Engine, EngineConfig};
+    use crate::taxonomy::import::{install_release, read_esco_part, read_onet_part};
+
+    let config = EngineConfig::new(work).with_embedder(embedder.clone());
+    let started = Instant::now();
+    let esco = read_esco_part(&data.join(ESCO_DIR), "v1.1.1")?;
+    install_release(work, &esco, embedder.as_ref())?;
+    drop(esco);
+    let (engine, _) = Engine::open(&config)?;
+    let setup_seconds = started.elapsed().as_secs_f64();
+    let mut reports = Vec::with_capacity(SERVED_CONFIGURATIONS.len());
+    let alone = tasks::Served {
+        engine: &engine,
+        taxonomy_ids: Vec::new(),
+    };
+    reports.push(EvalReport {
+        outcomes: run_tasks(data, engine.taxonomy(), &alone, limit, holdout)?,
         setup_seconds,
-    })
+    });
+    drop(engine);
+    let started = Instant::now();
+    let onet = read_onet_part(&data.join(ONET_DIR), "29.3", Some(&data.join(CROSSWALK)))?;
+    install_release(work, &onet, embedder.as_ref())?;
+    drop(onet);
+    let (engine, _) = Engine::open(&config)?;
+    let setup_seconds = started.elapsed().as_secs_f64();
+    for taxonomy_ids in [vec!["esco".to_owned()], Vec::new()] {
+        let served = tasks::Served {
+            engine: &engine,
+            taxonomy_ids,
+        };
+        reports.push(EvalReport {
+            outcomes: run_tasks(data, engine.taxonomy(), &served, limit, holdout)?,
+            setup_seconds,
+        });
+    }
+    Ok(reports)
 }
 
 #[cfg(test)]
@@ -180,9 +279,14 @@ mod tests {
             return;
         }
         let report = run(&data, Some(5)).unwrap();
-        assert_eq!(report.outcomes.len(), 4);
+        assert_eq!(report.outcomes.len(), 5);
         for outcome in &report.outcomes {
-            assert!(outcome.items > 0, "{}", outcome.task);
+            // The first titles may all occur in titles.test.csv too.
+            assert!(
+                outcome.items > 0 || outcome.task == TITLES_NOT_IN_TEST,
+                "{}",
+                outcome.task
+            );
             for figure in &outcome.figures {
                 assert!(
                     (0.0..=1.0).contains(&figure.value),

@@ -95,6 +95,101 @@ pub fn comparison_markdown(runs: &[(String, &EvalReport)]) -> String {
     out
 }
 
+/// How `eval --served` sets up and scores its configurations, for EVALUATION.md.
+pub const SERVED_METHOD: &str = "Each column runs the tasks through the engine exactly as \
+`serve` answers ExtractCompetencies and InferOccupations (`Engine::extract_from`, \
+`Engine::infer_occupations_from`, the extractor built by `Extractor::served`), in a scratch \
+data directory set up as the README documents: `import esco` of esco-v1.1.1, then (second \
+and third columns) `import onet` of onet-29.3 with `--crosswalk` \
+crosswalk_esco_onet.csv, and an engine opened on it (the embedded sample taxonomy is loaded \
+too, as always). Gold is ESCO in every column. An answer counts for a gold concept when it \
+is that concept or carries it in `equivalent_uris` (an ESCO occupation answer carrying its \
+crosswalk-linked O*NET occupations, an O*NET answer carrying an ESCO occupation, a \
+competency carrying its same-label equivalent), each gold concept once; any other answer, \
+an O*NET one included, is a miss. `gold occupation first` is the share of postings whose \
+first InferOccupations answer carries the gold occupation. The crosswalk is used at serving \
+time only; no weight or threshold was chosen on these figures.";
+
+/// Items per second of each timed task, one column per run.
+pub fn speed_comparison_markdown(runs: &[(String, &EvalReport)]) -> String {
+    let Some((_, first)) = runs.first() else {
+        return String::new();
+    };
+    let mut out = String::from("| task | items |");
+    for (label, _) in runs {
+        let _ = write!(out, " {label} (items/s, 1 thread) |");
+    }
+    out.push_str("\n|---|---|");
+    out.push_str(&"---|".repeat(runs.len()));
+    out.push('\n');
+    for outcome in first.outcomes.iter().filter(|o| o.seconds > 0.0) {
+        let _ = write!(out, "| {} | {} |", outcome.task, outcome.items);
+        for (_, report) in runs {
+            let speed = report
+                .outcomes
+                .iter()
+                .find(|o| o.task == outcome.task)
+                .map(super::tasks::TaskOutcome::throughput);
+            let _ = write!(
+                out,
+                " {} |",
+                speed.map_or_else(|| "–".to_owned(), |v| format!("{v:.1}"))
+            );
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Which figures of the combined set-ups (every run after the first) fall
+/// below or rise above the first run (ESCO alone), at three decimals.
+pub fn served_findings(runs: &[(String, &EvalReport)]) -> String {
+    let Some((base_name, base)) = runs.first() else {
+        return String::new();
+    };
+    let mut out = String::new();
+    for (name, report) in &runs[1..] {
+        let (mut lower, mut higher) = (Vec::new(), Vec::new());
+        for outcome in &base.outcomes {
+            for figure in &outcome.figures {
+                let Some(other) = report
+                    .outcomes
+                    .iter()
+                    .find(|o| o.task == outcome.task)
+                    .and_then(|o| o.figures.iter().find(|f| f.metric == figure.metric))
+                else {
+                    continue;
+                };
+                let delta = (other.value * 1000.0).round() - (figure.value * 1000.0).round();
+                let entry = format!(
+                    "{} {} {:.3} vs {:.3}",
+                    outcome.task, figure.metric, other.value, figure.value
+                );
+                if delta < 0.0 {
+                    lower.push(entry);
+                } else if delta > 0.0 {
+                    higher.push(entry);
+                }
+            }
+        }
+        let _ = writeln!(
+            out,
+            "- {name} against {base_name}: {}; {}.",
+            if lower.is_empty() {
+                "no figure lower".to_owned()
+            } else {
+                format!("lower on {}", lower.join(", "))
+            },
+            if higher.is_empty() {
+                "none higher".to_owned()
+            } else {
+                format!("higher on {}", higher.join(", "))
+            }
+        );
+    }
+    out
+}
+
 fn cell(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_owned(), |v| format!("{v:.3}"))
 }
@@ -161,7 +256,7 @@ impl EvalReport {
     pub fn speed_table(&self) -> String {
         let mut out =
             String::from("| task | items | seconds | items/s (1 thread) |\n|---|---|---|---|\n");
-        for outcome in &self.outcomes {
+        for outcome in self.outcomes.iter().filter(|o| o.seconds > 0.0) {
             let _ = writeln!(
                 out,
                 "| {} | {} | {:.2} | {:.1} |",

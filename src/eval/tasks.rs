@@ -1,12 +1,15 @@
-//! Runs the three tasks through the public [`Extractor`] API and scores them.
+//! Runs the three tasks through the public [`Extractor`] API, or through the
+//! engine as `serve` runs it, and scores them.
 
 use std::collections::HashSet;
+use std::hash::Hash;
 use std::time::Instant;
 
 use super::datasets::{PostingCase, SentenceCase, TitleCase};
 use super::metrics::{
     Mean, average_precision, ndcg_at, r_precision, recall_at, reciprocal_rank, rp_at,
 };
+use crate::engine::Engine;
 use crate::extract::{ExtractOptions, Extractor};
 use crate::taxonomy::CompetencyIdx;
 
@@ -57,32 +60,134 @@ fn full_ranking() -> ExtractOptions {
     }
 }
 
-fn skill_ranking(extractor: &Extractor, text: &str) -> Vec<CompetencyIdx> {
-    extractor
-        .extract(text, &full_ranking())
-        .into_iter()
-        .map(|e| e.competency)
+/// One ranked answer: a concept and the concepts of other taxonomies it
+/// carries as the same answer (crosswalk or same-label equivalents).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer<T> {
+    /// The concept answered.
+    pub concept: T,
+    /// Its equivalents in other taxonomies, carried by the same answer.
+    pub equivalents: Vec<T>,
+}
+
+/// What the tasks rank with: an extractor, or the engine as `serve` runs it.
+pub trait Answers: Sync {
+    /// Competencies of a text, best first, down to [`SKILL_RANKING_DEPTH`].
+    fn skills(&self, text: &str) -> Vec<Answer<CompetencyIdx>>;
+    /// Occupations of a text, best first, at most `depth`.
+    fn occupations(&self, text: &str, depth: usize) -> Vec<Answer<usize>>;
+}
+
+impl Answers for Extractor {
+    fn skills(&self, text: &str) -> Vec<Answer<CompetencyIdx>> {
+        self.extract(text, &full_ranking())
+            .into_iter()
+            .map(|e| Answer {
+                concept: e.competency,
+                equivalents: e.equivalents,
+            })
+            .collect()
+    }
+
+    fn occupations(&self, text: &str, depth: usize) -> Vec<Answer<usize>> {
+        self.infer_occupations(text, depth)
+            .into_iter()
+            .map(|m| Answer {
+                concept: m.occupation,
+                equivalents: m.equivalents,
+            })
+            .collect()
+    }
+}
+
+/// The engine's ExtractCompetencies and InferOccupations with a taxonomy
+/// filter (none when empty), as the gRPC services call them.
+#[derive(Debug)]
+pub struct Served<'a> {
+    /// The opened engine.
+    pub engine: &'a Engine,
+    /// The request's `taxonomy_ids`.
+    pub taxonomy_ids: Vec<String>,
+}
+
+impl Answers for Served<'_> {
+    fn skills(&self, text: &str) -> Vec<Answer<CompetencyIdx>> {
+        self.engine
+            .extract_from(text, &full_ranking(), &self.taxonomy_ids)
+            .into_iter()
+            .map(|e| Answer {
+                concept: e.competency,
+                equivalents: e.equivalents,
+            })
+            .collect()
+    }
+
+    fn occupations(&self, text: &str, depth: usize) -> Vec<Answer<usize>> {
+        self.engine
+            .infer_occupations_from(text, depth, &self.taxonomy_ids)
+            .into_iter()
+            .map(|m| Answer {
+                concept: m.occupation,
+                equivalents: m.equivalents,
+            })
+            .collect()
+    }
+}
+
+/// The ranking as scored against gold: each answer counts as the gold
+/// concept it carries (itself or an equivalent) not credited earlier, else
+/// as a miss (`None`); so an O*NET answer counts for an ESCO gold concept
+/// only when it carries that concept's URI, and never twice.
+pub fn credited<T: Copy + Eq + Hash>(answers: &[Answer<T>], gold: &HashSet<T>) -> Vec<Option<T>> {
+    let mut credited: HashSet<T> = HashSet::new();
+    answers
+        .iter()
+        .map(|answer| {
+            let hit = std::iter::once(&answer.concept)
+                .chain(&answer.equivalents)
+                .copied()
+                .find(|c| gold.contains(c) && !credited.contains(c));
+            if let Some(c) = hit {
+                credited.insert(c);
+            }
+            hit
+        })
         .collect()
 }
 
-/// job2skill: R-precision, MAP, Recall@20, nDCG@20.
+fn gold_set<T: Copy + Eq + Hash>(gold: &HashSet<T>) -> HashSet<Option<T>> {
+    gold.iter().map(|&g| Some(g)).collect()
+}
+
+/// job2skill: R-precision, MAP, Recall@20, nDCG@20, and the share of
+/// postings whose gold occupation is the first inferred.
 pub fn job_to_skills(
     task: &'static str,
-    extractor: &Extractor,
+    ranker: &dyn Answers,
     cases: &[PostingCase],
 ) -> TaskOutcome {
-    let (mut rp, mut map, mut recall, mut ndcg) = Default::default();
+    let (mut rp, mut map, mut recall, mut ndcg, mut first) = Default::default();
     let started = Instant::now();
-    let rankings: Vec<Vec<CompetencyIdx>> = cases
-        .iter()
-        .map(|case| skill_ranking(extractor, &case.text))
-        .collect();
+    let rankings: Vec<Vec<Answer<CompetencyIdx>>> =
+        cases.iter().map(|case| ranker.skills(&case.text)).collect();
     let seconds = started.elapsed().as_secs_f64();
-    for (case, ranking) in cases.iter().zip(&rankings) {
-        Mean::add(&mut rp, r_precision(ranking, &case.gold));
-        Mean::add(&mut map, average_precision(ranking, &case.gold));
-        Mean::add(&mut recall, recall_at(ranking, &case.gold, 20));
-        Mean::add(&mut ndcg, ndcg_at(ranking, &case.gold, 20));
+    for (case, answers) in cases.iter().zip(&rankings) {
+        let ranking = credited(answers, &case.gold);
+        let gold = gold_set(&case.gold);
+        Mean::add(&mut rp, r_precision(&ranking, &gold));
+        Mean::add(&mut map, average_precision(&ranking, &gold));
+        Mean::add(&mut recall, recall_at(&ranking, &gold, 20));
+        Mean::add(&mut ndcg, ndcg_at(&ranking, &gold, 20));
+        let top = ranker.occupations(&case.text, 1);
+        let occupation: HashSet<usize> = std::iter::once(case.occupation).collect();
+        Mean::add(
+            &mut first,
+            f64::from(u8::from(
+                credited(&top, &occupation)
+                    .first()
+                    .is_some_and(Option::is_some),
+            )),
+        );
     }
     TaskOutcome {
         task,
@@ -93,26 +198,30 @@ pub fn job_to_skills(
             figure("MAP", &map),
             figure("Recall@20", &recall),
             figure("nDCG@20", &ndcg),
+            figure(GOLD_OCCUPATION_FIRST, &first),
         ],
     }
 }
 
+/// Metric name of the share of postings whose gold occupation is inferred first.
+pub const GOLD_OCCUPATION_FIRST: &str = "gold occupation first";
+
 /// sentence2skill: RP@5 and RP@10.
 pub fn sentence_to_skills(
     task: &'static str,
-    extractor: &Extractor,
+    ranker: &dyn Answers,
     cases: &[SentenceCase],
 ) -> TaskOutcome {
     let (mut rp5, mut rp10) = (Mean::default(), Mean::default());
     let started = Instant::now();
-    let rankings: Vec<Vec<CompetencyIdx>> = cases
-        .iter()
-        .map(|case| skill_ranking(extractor, &case.text))
-        .collect();
+    let rankings: Vec<Vec<Answer<CompetencyIdx>>> =
+        cases.iter().map(|case| ranker.skills(&case.text)).collect();
     let seconds = started.elapsed().as_secs_f64();
-    for (case, ranking) in cases.iter().zip(&rankings) {
-        rp5.add(rp_at(ranking, &case.gold, 5));
-        rp10.add(rp_at(ranking, &case.gold, 10));
+    for (case, answers) in cases.iter().zip(&rankings) {
+        let ranking = credited(answers, &case.gold);
+        let gold = gold_set(&case.gold);
+        rp5.add(rp_at(&ranking, &gold, 5));
+        rp10.add(rp_at(&ranking, &gold, 10));
     }
     TaskOutcome {
         task,
@@ -126,40 +235,66 @@ pub fn sentence_to_skills(
 /// is not in the taxonomy count as misses.
 pub fn title_to_occupation(
     task: &'static str,
-    extractor: &Extractor,
+    ranker: &dyn Answers,
     cases: &[TitleCase],
 ) -> TaskOutcome {
+    let keep = vec![true; cases.len()];
+    title_to_occupation_split(task, "", ranker, cases, &keep).0
+}
+
+/// [`title_to_occupation`] on every case and, from the same rankings, on
+/// the cases `keep` marks (reported as `subset_task`).
+pub fn title_to_occupation_split(
+    task: &'static str,
+    subset_task: &'static str,
+    ranker: &dyn Answers,
+    cases: &[TitleCase],
+    keep: &[bool],
+) -> (TaskOutcome, TaskOutcome) {
     let started = Instant::now();
-    let rankings: Vec<Vec<usize>> = cases
+    let rankings: Vec<Vec<Answer<usize>>> = cases
         .iter()
-        .map(|case| {
-            extractor
-                .infer_occupations(&case.text, OCCUPATION_RANKING_DEPTH)
-                .into_iter()
-                .map(|m| m.occupation)
-                .collect()
-        })
+        .map(|case| ranker.occupations(&case.text, OCCUPATION_RANKING_DEPTH))
         .collect();
     let seconds = started.elapsed().as_secs_f64();
-    let (mut mrr, mut r1, mut r5, mut r10) = Default::default();
-    for (case, ranking) in cases.iter().zip(&rankings) {
+    let mut all: [Mean; 4] = Default::default();
+    let mut subset: [Mean; 4] = Default::default();
+    let mut subset_items = 0;
+    for ((case, answers), &kept) in cases.iter().zip(&rankings).zip(keep) {
         let gold: HashSet<usize> = case.gold.into_iter().collect();
-        Mean::add(&mut mrr, reciprocal_rank(ranking, &gold));
-        Mean::add(&mut r1, recall_at(ranking, &gold, 1));
-        Mean::add(&mut r5, recall_at(ranking, &gold, 5));
-        Mean::add(&mut r10, recall_at(ranking, &gold, 10));
+        let ranking = credited(answers, &gold);
+        let gold = gold_set(&gold);
+        let values = [
+            reciprocal_rank(&ranking, &gold),
+            recall_at(&ranking, &gold, 1),
+            recall_at(&ranking, &gold, 5),
+            recall_at(&ranking, &gold, 10),
+        ];
+        for (mean, value) in all.iter_mut().zip(values) {
+            mean.add(value);
+        }
+        if kept {
+            subset_items += 1;
+            for (mean, value) in subset.iter_mut().zip(values) {
+                mean.add(value);
+            }
+        }
     }
-    TaskOutcome {
+    let outcome = |task, items, means: &[Mean; 4], seconds| TaskOutcome {
         task,
-        items: cases.len(),
+        items,
         seconds,
         figures: vec![
-            figure("MRR", &mrr),
-            figure("Recall@1", &r1),
-            figure("Recall@5", &r5),
-            figure("Recall@10", &r10),
+            figure("MRR", &means[0]),
+            figure("Recall@1", &means[1]),
+            figure("Recall@5", &means[2]),
+            figure("Recall@10", &means[3]),
         ],
-    }
+    };
+    (
+        outcome(task, cases.len(), &all, seconds),
+        outcome(subset_task, subset_items, &subset, 0.0),
+    )
 }
 
 fn figure(metric: &'static str, mean: &Mean) -> Figure {

@@ -4,6 +4,7 @@
 mod label_index;
 mod occupations;
 mod phrases;
+mod scope;
 mod semantic;
 mod skills;
 mod spans;
@@ -12,6 +13,7 @@ mod tuning;
 
 pub use label_index::{LabelIndex, LabelMatch};
 pub use phrases::{PhraseHit, PhraseMatcher};
+pub use scope::{Equivalents, Merged, Scope};
 pub use semantic::{ConceptSpace, ReleaseVectors, TextVectors};
 pub use tuning::{BadTuning, Tuning};
 
@@ -125,6 +127,9 @@ pub struct Extraction {
     pub evidence: Vec<Span>,
     /// The strongest reason.
     pub reason: Reason,
+    /// Competencies of other taxonomies that are the same competency (same
+    /// normalised label) and were found too: one answer, several URIs.
+    pub equivalents: Vec<CompetencyIdx>,
 }
 
 /// Extraction parameters.
@@ -156,6 +161,10 @@ pub struct OccupationMatch {
     pub evidence: Vec<Span>,
     /// The strongest reason.
     pub reason: Reason,
+    /// Occupations of other taxonomies linked to this one by a crosswalk
+    /// that were found too (indexes into [`Taxonomy::occupations`]): one
+    /// answer, several URIs.
+    pub equivalents: Vec<usize>,
 }
 
 /// Extracts competencies and occupations of one taxonomy from text.
@@ -165,6 +174,7 @@ pub struct Extractor {
     occupations: OccupationIndex,
     space: Option<ConceptSpace>,
     tuning: Tuning,
+    equivalents: Equivalents,
 }
 
 /// How many occupations skill extraction considers.
@@ -194,7 +204,26 @@ impl Extractor {
             occupations: OccupationIndex::new(taxonomy, extra_titles),
             space: None,
             tuning,
+            equivalents: Equivalents::new(taxonomy),
         }
+    }
+
+    /// The extractor `serve` runs on a loaded taxonomy: the weights of the
+    /// embedder, the titles of crosswalk-linked occupations as extra labels
+    /// of each occupation (O*NET's alternate and reported titles then help
+    /// recognise the ESCO occupation, and the reverse), and the vector score
+    /// over the releases' concept vectors.
+    pub fn served(
+        taxonomy: &Taxonomy,
+        embedder: std::sync::Arc<dyn crate::embed::Embedder>,
+        releases: &[ReleaseVectors],
+    ) -> Self {
+        Self::with_occupation_titles(
+            taxonomy,
+            Tuning::for_embedder(embedder.id()),
+            &linked_occupation_titles(taxonomy),
+        )
+        .with_space(ConceptSpace::assemble(embedder, taxonomy, releases))
     }
 
     /// Adds the vector score: the concept vectors of the taxonomy (built for
@@ -212,49 +241,119 @@ impl Extractor {
     /// Occupations the text names or describes, best first, at most `top_k`.
     /// The first line with content is read as a job title; the rest as a posting body.
     pub fn infer_occupations(&self, text: &str, top_k: usize) -> Vec<OccupationMatch> {
-        let cosines = self.title_cosines(text);
-        self.occupations
-            .rank(text, top_k, cosines.as_ref(), &self.tuning)
+        self.infer_occupations_in(text, top_k, &Scope::all())
+    }
+
+    /// [`Self::infer_occupations`] answering in `scope` only; crosswalk
+    /// equivalents are merged into one answer.
+    pub fn infer_occupations_in(
+        &self,
+        text: &str,
+        top_k: usize,
+        scope: &Scope,
+    ) -> Vec<OccupationMatch> {
+        let cosines = self.title_cosines(text, scope);
+        self.answer_occupations(text, top_k, cosines.as_ref(), scope)
             .into_iter()
-            .map(|o| OccupationMatch {
+            .map(|(o, equivalents)| OccupationMatch {
                 occupation: o.occupation,
                 score: f64::from(o.score),
                 evidence: o.evidence,
                 reason: o.reason,
+                equivalents,
             })
             .collect()
     }
 
-    /// Cosines of the text's title line with every occupation, when an
-    /// embedder is configured and the occupation vector score weighs anything.
-    fn title_cosines(&self, text: &str) -> Option<ndarray::Array1<f32>> {
+    /// The ranked occupations in scope, crosswalk equivalents merged, at most `top_k`.
+    fn answer_occupations(
+        &self,
+        text: &str,
+        top_k: usize,
+        cosines: Option<&ndarray::Array1<f32>>,
+        scope: &Scope,
+    ) -> Vec<(occupations::RankedOccupation, Vec<usize>)> {
+        let mut equivalents = Vec::new();
+        let ranked = self.occupations.rank_selected(
+            text,
+            cosines,
+            &self.tuning,
+            scope,
+            |ranked, outside| {
+                self.equivalents
+                    .occupations(ranked, outside, scope, top_k)
+                    .into_iter()
+                    .map(|m| {
+                        equivalents.push(m.equivalents);
+                        m.at
+                    })
+                    .collect()
+            },
+        );
+        ranked.into_iter().zip(equivalents).collect()
+    }
+
+    /// Cosines of the text's title line with every occupation in scope (-1
+    /// for the others), when an embedder is configured and the occupation
+    /// vector score weighs anything.
+    fn title_cosines(&self, text: &str, scope: &Scope) -> Option<ndarray::Array1<f32>> {
         let weight = self
             .tuning
             .occupation_vector_weight_for(skills::has_body(text));
         let space = self.space.as_ref().filter(|_| weight > 0.0)?;
-        space.occupation_cosines(&text[..spans::title_end(text)])
+        let mut cosines = space.occupation_cosines(&text[..spans::title_end(text)])?;
+        scope.mask_occupations(&mut cosines);
+        Some(cosines)
     }
 
     /// Ranked competencies of the text, best first.
     pub fn extract(&self, text: &str, options: &ExtractOptions) -> Vec<Extraction> {
-        let cosines = self.title_cosines(text);
-        let occupations =
-            self.occupations
-                .rank(text, OCCUPATIONS_FOR_SKILLS, cosines.as_ref(), &self.tuning);
+        self.extract_in(text, options, &Scope::all())
+    }
+
+    /// [`Self::extract`] answering in `scope` only: only occupations in
+    /// scope lend their essential skills, only competencies in scope are
+    /// candidates, and competencies of the same label in several
+    /// taxonomies are one answer.
+    pub fn extract_in(
+        &self,
+        text: &str,
+        options: &ExtractOptions,
+        scope: &Scope,
+    ) -> Vec<Extraction> {
+        let cosines = self.title_cosines(text, scope);
+        let occupations: Vec<occupations::RankedOccupation> = self
+            .answer_occupations(text, OCCUPATIONS_FOR_SKILLS, cosines.as_ref(), scope)
+            .into_iter()
+            .map(|(o, _)| o)
+            .collect();
         let vectors = self
             .space
             .as_ref()
             .filter(|_| self.tuning.semantic_weight_for(skills::has_body(text)) > 0.0)
-            .and_then(|space| space.score(text));
-        let mut found: Vec<Extraction> = self
+            .and_then(|space| space.score(text))
+            .map(|mut vectors| {
+                scope.mask_competencies(&mut vectors.skills);
+                vectors
+            });
+        let ranked = self
             .skills
-            .rank(text, &occupations, vectors.as_ref(), &self.tuning)
+            .rank(text, &occupations, vectors.as_ref(), &self.tuning);
+        let ids: Vec<CompetencyIdx> = ranked.iter().map(|s| s.competency).collect();
+        let mut slots: Vec<Option<skills::RankedSkill>> = ranked.into_iter().map(Some).collect();
+        let mut found: Vec<Extraction> = self
+            .equivalents
+            .competencies(&ids, scope)
             .into_iter()
-            .map(|s| Extraction {
-                competency: s.competency,
-                score: f64::from(s.score),
-                evidence: s.evidence,
-                reason: s.reason,
+            .filter_map(|m| {
+                let s = slots.get_mut(m.at)?.take()?;
+                Some(Extraction {
+                    competency: s.competency,
+                    score: f64::from(s.score),
+                    evidence: s.evidence,
+                    reason: s.reason,
+                    equivalents: m.equivalents,
+                })
             })
             .filter(|e| {
                 e.score >= options.min_score
@@ -282,6 +381,26 @@ impl Extractor {
             found[i].evidence.push(span);
         }
     }
+}
+
+/// For each occupation, the titles of the occupations linked to it from
+/// another taxonomy (the ESCO<->O*NET crosswalk).
+fn linked_occupation_titles(taxonomy: &Taxonomy) -> Vec<Vec<String>> {
+    taxonomy
+        .occupations()
+        .iter()
+        .map(|occupation| {
+            occupation
+                .linked
+                .iter()
+                .filter_map(|uri| taxonomy.occupation(uri))
+                .flat_map(|linked| {
+                    std::iter::once(&linked.preferred_label).chain(&linked.alt_labels)
+                })
+                .cloned()
+                .collect()
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use ndarray::Array1;
 
 use super::label_index::LabelIndex;
 use super::phrases::PhraseMatcher;
+use super::scope::Scope;
 use super::spans::{merged_spans, span, title_end, title_segments};
 use super::terms::{TextTerm, terms};
 use super::tuning::Tuning;
@@ -103,12 +104,30 @@ impl OccupationIndex {
     /// Occupations of a text, best first, at most `top_k`. `title_cosines`
     /// holds the cosine of the title line's vector with every occupation's
     /// (taxonomy order), when an embedder is configured.
+    #[cfg(test)]
     pub fn rank(
         &self,
         input: &str,
         top_k: usize,
         title_cosines: Option<&Array1<f32>>,
         tuning: &Tuning,
+    ) -> Vec<RankedOccupation> {
+        self.rank_selected(input, title_cosines, tuning, &Scope::all(), |ranked, _| {
+            (0..ranked.len().min(top_k)).collect()
+        })
+    }
+
+    /// Ranks the occupations in `scope` (support is scaled to the best of
+    /// them), then builds the evidence of those `select` picks: it gets every
+    /// candidate in scope, best first, and the candidates outside the scope
+    /// (by index), and returns the positions to keep, in order.
+    pub fn rank_selected(
+        &self,
+        input: &str,
+        title_cosines: Option<&Array1<f32>>,
+        tuning: &Tuning,
+        scope: &Scope,
+        select: impl FnOnce(&[usize], &[usize]) -> Vec<usize>,
     ) -> Vec<RankedOccupation> {
         let all = terms(input);
         let split = title_end(input);
@@ -140,6 +159,17 @@ impl OccupationIndex {
         let vector_weight = tuning.occupation_vector_weight_for(!body.is_empty());
         if let Some(cosines) = title_cosines.filter(|_| vector_weight > 0.0) {
             vector_support(cosines, tuning, &mut support);
+        }
+        let mut outside: Vec<usize> = Vec::new();
+        if !scope.is_all() {
+            support.retain(|&occupation, _| {
+                let keep = scope.has_occupation(occupation as usize);
+                if !keep {
+                    outside.push(occupation as usize);
+                }
+                keep
+            });
+            outside.sort_unstable();
         }
         let best = |f: fn(&Support) -> f32| support.values().map(f).fold(0.0, f32::max);
         let maxima = [
@@ -179,9 +209,11 @@ impl OccupationIndex {
             .map(|(occupation, s)| (occupation, fuse(&s), s))
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.truncate(top_k);
-        ranked
+        let ids: Vec<usize> = ranked.iter().map(|r| r.0 as usize).collect();
+        let mut slots: Vec<Option<(u32, f32, Support)>> = ranked.into_iter().map(Some).collect();
+        select(&ids, &outside)
             .into_iter()
+            .filter_map(|at| slots.get_mut(at).and_then(Option::take))
             .map(|(occupation, score, s)| {
                 let (evidence, reason) = match s.title_label {
                     Some((label, position)) => (

@@ -52,6 +52,36 @@ pub fn read_onet_part(
     })
 }
 
+/// What [`install_release`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Installed {
+    /// The stored snapshot.
+    pub path: std::path::PathBuf,
+    /// Whether the stored bytes changed (false: the same release was there).
+    pub changed: bool,
+    /// Whether the concept vectors were computed (false: stored ones fit).
+    pub embedded: bool,
+}
+
+/// Stores a read release in the data directory beside other releases and
+/// computes its concept vectors with `embedder` beside it: what `skillmatch
+/// import esco|onet` does after reading the release.
+pub fn install_release(
+    data_dir: &Path,
+    part: &TaxonomyPart,
+    embedder: &dyn crate::embed::Embedder,
+) -> Result<Installed, TaxonomyError> {
+    let installed = super::InstalledTaxonomies::new(data_dir);
+    let (path, changed) = installed.install(part)?;
+    let (_, embedded) =
+        super::vectors::load_or_compute(&installed.vectors_path(&part.version)?, embedder, part)?;
+    Ok(Installed {
+        path,
+        changed,
+        embedded,
+    })
+}
+
 /// Refuses a release that names one URI twice, before it is installed.
 fn checked(part: TaxonomyPart) -> Result<TaxonomyPart, TaxonomyError> {
     let mut seen = HashSet::with_capacity(part.competencies.len());

@@ -32,6 +32,7 @@ mod readme_examples;
 mod real_taxonomy_import;
 mod records;
 mod records_durability;
+mod served_equivalents;
 mod stored_sources;
 mod support;
 mod taxonomy;

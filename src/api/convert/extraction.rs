@@ -173,6 +173,11 @@ pub fn extraction_to_pb(
         score: extraction.score,
         evidence: extraction.evidence.iter().map(span_to_pb).collect(),
         reason: reason_to_pb(extraction.reason).into(),
+        equivalent_uris: extraction
+            .equivalents
+            .iter()
+            .map(|&c| taxonomy.get(c).uri.clone())
+            .collect(),
     }
 }
 
@@ -187,5 +192,10 @@ pub fn occupation_match_to_pb(
         score: found.score,
         evidence: found.evidence.iter().map(span_to_pb).collect(),
         reason: reason_to_pb(found.reason).into(),
+        equivalent_uris: found
+            .equivalents
+            .iter()
+            .map(|&o| taxonomy.occupations()[o].uri.clone())
+            .collect(),
     }
 }

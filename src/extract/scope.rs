@@ -1,0 +1,302 @@
+//! Which taxonomies a request answers in, and how concepts of several loaded
+//! taxonomies that name the same thing become one answer.
+//!
+//! A [`Scope`] restricts the candidates before they are scored against each
+//! other, so a filter removes answers without changing how the rest rank:
+//! occupation support is scaled to the best occupation in scope, only
+//! occupations in scope lend their essential skills, and the nearest
+//! concepts by cosine are looked for in scope only.
+//!
+//! [`Equivalents`] merges the answers of several taxonomies:
+//! - an occupation whose crosswalk links (the ESCO–O*NET crosswalk is read on
+//!   the O*NET side) point to an answer in scope is not a separate answer but
+//!   an equivalent of that answer; an answer also carries every other
+//!   crosswalk-linked candidate outside the answers (the other side of a
+//!   filter, for example);
+//! - a competency whose label is, once normalised, the preferred label of a
+//!   competency of another taxonomy is the same competency: the better ranked
+//!   of the two is the answer and carries the other.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::taxonomy::{CompetencyIdx, Taxonomy};
+
+/// The taxonomies a request answers in.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// Per competency (taxonomy index order): in scope; `None`: all are.
+    competencies: Option<Vec<bool>>,
+    /// Per occupation: in scope; `None`: all are.
+    occupations: Option<Vec<bool>>,
+}
+
+impl Scope {
+    /// Every loaded taxonomy.
+    pub fn all() -> Self {
+        Self::default()
+    }
+
+    /// The concepts of the taxonomies named by `ids` (all when empty).
+    pub fn of(taxonomy: &Taxonomy, ids: &[String]) -> Self {
+        if ids.is_empty() {
+            return Self::all();
+        }
+        let allowed: Vec<bool> = taxonomy
+            .versions()
+            .iter()
+            .map(|v| ids.contains(&v.id))
+            .collect();
+        let by_version = |version: &crate::domain::TaxonomyVersion| {
+            taxonomy
+                .versions()
+                .iter()
+                .position(|v| v == version)
+                .is_some_and(|at| allowed[at])
+        };
+        Self {
+            competencies: Some(
+                (0..taxonomy.len())
+                    .map(|i| {
+                        let idx = CompetencyIdx(u32::try_from(i).expect("fewer than 2^32"));
+                        by_version(taxonomy.version_of(idx))
+                    })
+                    .collect(),
+            ),
+            occupations: Some(
+                (0..taxonomy.occupations().len())
+                    .map(|i| by_version(taxonomy.occupation_version_of(i)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Whether every taxonomy is in scope.
+    pub fn is_all(&self) -> bool {
+        self.competencies.is_none() && self.occupations.is_none()
+    }
+
+    /// Whether the competency is in scope.
+    pub fn has_competency(&self, competency: CompetencyIdx) -> bool {
+        self.competencies
+            .as_ref()
+            .is_none_or(|mask| mask.get(competency.0 as usize).copied().unwrap_or(false))
+    }
+
+    /// Whether the occupation (by index) is in scope.
+    pub fn has_occupation(&self, occupation: usize) -> bool {
+        self.occupations
+            .as_ref()
+            .is_none_or(|mask| mask.get(occupation).copied().unwrap_or(false))
+    }
+
+    /// Sets the cosines of out-of-scope occupations to -1, so that they are
+    /// neither near neighbours nor given a vector score.
+    pub(super) fn mask_occupations(&self, cosines: &mut ndarray::Array1<f32>) {
+        if let Some(mask) = &self.occupations {
+            for (cosine, &keep) in cosines.iter_mut().zip(mask) {
+                if !keep {
+                    *cosine = -1.0;
+                }
+            }
+        }
+    }
+
+    /// Sets the cosines of out-of-scope competencies to -1.
+    pub(super) fn mask_competencies(&self, cosines: &mut ndarray::Array1<f32>) {
+        if let Some(mask) = &self.competencies {
+            for (cosine, &keep) in cosines.iter_mut().zip(mask) {
+                if !keep {
+                    *cosine = -1.0;
+                }
+            }
+        }
+    }
+}
+
+/// Concepts of different taxonomies that are one answer.
+#[derive(Debug, Default)]
+pub struct Equivalents {
+    /// Per occupation: the occupations its own crosswalk links point to.
+    links_to: Vec<Vec<usize>>,
+    /// Per occupation: crosswalk-linked occupations, in either direction.
+    linked: Vec<Vec<usize>>,
+    /// Whether any occupation is linked.
+    any_linked: bool,
+    /// Per competency with any: competencies of other taxonomies with the
+    /// same normalised label.
+    same_label: HashMap<CompetencyIdx, Vec<CompetencyIdx>>,
+}
+
+/// One answer and the candidates merged into it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merged<T> {
+    /// Position of the answer in the ranked candidates.
+    pub at: usize,
+    /// The equivalents of other taxonomies found among the candidates, best first.
+    pub equivalents: Vec<T>,
+}
+
+impl Equivalents {
+    /// Reads the crosswalk links and the labels shared across taxonomies.
+    pub fn new(taxonomy: &Taxonomy) -> Self {
+        let occupations = taxonomy.occupations();
+        let links_to = occupations
+            .iter()
+            .enumerate()
+            .map(|(index, o)| {
+                o.linked
+                    .iter()
+                    .filter_map(|uri| taxonomy.occupation_index(uri))
+                    .filter(|&other| other != index)
+                    .collect()
+            })
+            .collect();
+        let linked: Vec<Vec<usize>> = (0..occupations.len())
+            .map(|i| taxonomy.linked_occupations(i).to_vec())
+            .collect();
+        Self {
+            links_to,
+            any_linked: linked.iter().any(|l| !l.is_empty()),
+            linked,
+            same_label: same_label(taxonomy),
+        }
+    }
+
+    /// The answers among ranked occupation candidates (best first), at most
+    /// `limit`: those in scope that do not link to another answer in scope,
+    /// each with its linked candidates that are not answers (ranked ones
+    /// first, then those of `outside`, candidates outside the scope).
+    pub fn occupations(
+        &self,
+        ranked: &[usize],
+        outside: &[usize],
+        scope: &Scope,
+        limit: usize,
+    ) -> Vec<Merged<usize>> {
+        if !self.any_linked {
+            return (0..ranked.len())
+                .filter(|&at| scope.has_occupation(ranked[at]))
+                .take(limit)
+                .map(|at| Merged {
+                    at,
+                    equivalents: Vec::new(),
+                })
+                .collect();
+        }
+        // Position of each candidate (ranked, then outside); MAX: not one.
+        let mut position = vec![u32::MAX; self.linked.len()];
+        for (at, &o) in ranked.iter().chain(outside).enumerate() {
+            if let Some(slot) = position.get_mut(o) {
+                *slot = u32::try_from(at).unwrap_or(u32::MAX - 1);
+            }
+        }
+        let candidate = |o: usize| position.get(o).is_some_and(|&p| p != u32::MAX);
+        let in_scope = |o: usize| scope.has_occupation(o);
+        let is_answer = |o: usize| {
+            in_scope(o)
+                && !self.links_to[o]
+                    .iter()
+                    .any(|&target| candidate(target) && in_scope(target))
+        };
+        ranked
+            .iter()
+            .enumerate()
+            .filter(|&(_, &o)| is_answer(o))
+            .take(limit)
+            .map(|(at, &o)| {
+                let mut equivalents: Vec<usize> = self.linked[o]
+                    .iter()
+                    .copied()
+                    .filter(|&other| candidate(other) && !is_answer(other))
+                    .collect();
+                equivalents.sort_by_key(|&other| position[other]);
+                Merged { at, equivalents }
+            })
+            .collect()
+    }
+
+    /// The answers among ranked competency candidates (best first): those in
+    /// scope not already carried by a better answer, each with the
+    /// candidates of the same label it carries.
+    pub fn competencies(
+        &self,
+        ranked: &[CompetencyIdx],
+        scope: &Scope,
+    ) -> Vec<Merged<CompetencyIdx>> {
+        if self.same_label.is_empty() {
+            return (0..ranked.len())
+                .filter(|&at| scope.has_competency(ranked[at]))
+                .map(|at| Merged {
+                    at,
+                    equivalents: Vec::new(),
+                })
+                .collect();
+        }
+        let position: HashMap<CompetencyIdx, usize> =
+            ranked.iter().enumerate().map(|(at, &c)| (c, at)).collect();
+        let mut carried: HashSet<CompetencyIdx> = HashSet::new();
+        let mut out = Vec::new();
+        for (at, &c) in ranked.iter().enumerate() {
+            if !scope.has_competency(c) || carried.contains(&c) {
+                continue;
+            }
+            let mut equivalents: Vec<CompetencyIdx> = self
+                .same_label
+                .get(&c)
+                .map(|list| {
+                    list.iter()
+                        .copied()
+                        .filter(|other| {
+                            position
+                                .get(other)
+                                .is_some_and(|&p| p > at || !scope.has_competency(*other))
+                        })
+                        .filter(|other| !carried.contains(other))
+                        .collect()
+                })
+                .unwrap_or_default();
+            equivalents.sort_by_key(|other| position[other]);
+            carried.extend(equivalents.iter().copied());
+            out.push(Merged { at, equivalents });
+        }
+        out
+    }
+}
+
+/// Competencies of other taxonomies whose preferred label equals, once
+/// normalised, a label of this one (both ways).
+fn same_label(taxonomy: &Taxonomy) -> HashMap<CompetencyIdx, Vec<CompetencyIdx>> {
+    let mut out: HashMap<CompetencyIdx, Vec<CompetencyIdx>> = HashMap::new();
+    if taxonomy.versions().len() < 2 {
+        return out;
+    }
+    let idx = |i: usize| CompetencyIdx(u32::try_from(i).expect("fewer than 2^32"));
+    let mut preferred: HashMap<String, Vec<CompetencyIdx>> = HashMap::new();
+    for (i, c) in taxonomy.competencies().iter().enumerate() {
+        let label = crate::text::normalize(&c.preferred_label);
+        if !label.is_empty() {
+            preferred.entry(label).or_default().push(idx(i));
+        }
+    }
+    for (i, c) in taxonomy.competencies().iter().enumerate() {
+        let this = idx(i);
+        let id = &taxonomy.version_of(this).id;
+        for label in std::iter::once(&c.preferred_label).chain(&c.alt_labels) {
+            let Some(same) = preferred.get(&crate::text::normalize(label)) else {
+                continue;
+            };
+            for &other in same {
+                if other == this || &taxonomy.version_of(other).id == id {
+                    continue;
+                }
+                for (a, b) in [(this, other), (other, this)] {
+                    let list = out.entry(a).or_default();
+                    if !list.contains(&b) {
+                        list.push(b);
+                    }
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,260 @@
+//! ESCO and O*NET served together, through the real server: the fixture
+//! releases are imported with the CLI as the README documents (ESCO, then
+//! O*NET with the crosswalk), and a concept both taxonomies have comes back
+//! as one answer carrying both URIs, while `taxonomy_ids` filters answers.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use skillmatch::engine::{Engine, EngineConfig};
+use skillmatch::pb;
+use skillmatch::pb::taxonomy_service_client::TaxonomyServiceClient;
+use skillmatch::taxonomy::onet::{occupation_uri, technology_uri};
+use tokio::sync::oneshot;
+
+const ESCO_PYTHON: &str = "http://data.europa.eu/esco/skill/00000000-0000-4000-8000-000000000001";
+const ESCO_DEVELOPER: &str =
+    "http://data.europa.eu/esco/occupation/00000000-0000-4000-9000-000000000001";
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn import(data_dir: &Path, args: &[&str]) {
+    let output = Command::new(env!("CARGO_BIN_EXE_skillmatch"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("import")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn occupations_request(text: &str, taxonomy_ids: &[&str]) -> pb::InferOccupationsRequest {
+    pb::InferOccupationsRequest {
+        text: text.into(),
+        top_k: 10,
+        taxonomy_ids: taxonomy_ids.iter().map(|&id| id.to_owned()).collect(),
+        view: 0,
+    }
+}
+
+fn extract_request(text: &str, taxonomy_ids: &[&str]) -> pb::ExtractCompetenciesRequest {
+    pb::ExtractCompetenciesRequest {
+        text: text.into(),
+        top_k: 20,
+        min_score: Some(0.0),
+        taxonomy_ids: taxonomy_ids.iter().map(|&id| id.to_owned()).collect(),
+        document: None,
+        view: 0,
+    }
+}
+
+/// `(uri, taxonomy id, equivalent URIs)` of each answer.
+type Answer = (String, String, Vec<String>);
+
+fn occupations(response: pb::InferOccupationsResponse) -> Vec<Answer> {
+    response
+        .occupations
+        .into_iter()
+        .map(|o| {
+            let occupation = o.occupation.unwrap();
+            (
+                occupation.uri,
+                occupation.taxonomy.unwrap().id,
+                o.equivalent_uris,
+            )
+        })
+        .collect()
+}
+
+fn competencies(response: pb::ExtractCompetenciesResponse) -> Vec<Answer> {
+    response
+        .competencies
+        .into_iter()
+        .map(|c| {
+            let competency = c.competency.unwrap();
+            (
+                competency.uri,
+                competency.taxonomy.unwrap().id,
+                c.equivalent_uris,
+            )
+        })
+        .collect()
+}
+
+fn uris(answers: &[Answer]) -> Vec<&str> {
+    answers
+        .iter()
+        .flat_map(|(uri, _, equivalents)| {
+            std::iter::once(uri.as_str()).chain(equivalents.iter().map(String::as_str))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crosswalk_and_same_label_equivalents_are_one_answer_and_filters_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    import(
+        dir.path(),
+        &[
+            "esco",
+            fixture("esco-mini").to_str().unwrap(),
+            "--version",
+            "v1.1.1",
+        ],
+    );
+    import(
+        dir.path(),
+        &[
+            "onet",
+            fixture("onet-mini").to_str().unwrap(),
+            "--crosswalk",
+            fixture("esco-onet-crosswalk/crosswalk_esco_onet.csv")
+                .to_str()
+                .unwrap(),
+        ],
+    );
+    let (engine, _) = Engine::open(&EngineConfig::new(dir.path())).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let done = tokio::spawn(async move {
+        skillmatch::serve(listener, Arc::new(engine), Default::default(), async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    });
+    let mut client = TaxonomyServiceClient::connect(format!("http://{address}"))
+        .await
+        .unwrap();
+    let onet_developer = occupation_uri("15-1252.00");
+
+    // The O*NET title names both occupations: one answer, both URIs.
+    let title = "Software Developers";
+    let all = occupations(
+        client
+            .infer_occupations(occupations_request(title, &[]))
+            .await
+            .unwrap()
+            .into_inner(),
+    );
+    let developer = all
+        .iter()
+        .find(|(uri, _, _)| uri == ESCO_DEVELOPER)
+        .unwrap_or_else(|| panic!("the ESCO occupation: {all:?}"));
+    assert_eq!(
+        developer.2,
+        std::slice::from_ref(&onet_developer),
+        "{all:?}"
+    );
+    assert!(
+        all.iter().all(|(uri, _, _)| *uri != onet_developer),
+        "not a separate answer: {all:?}"
+    );
+    let uris_once = uris(&all);
+    let mut distinct = uris_once.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), uris_once.len(), "{all:?}");
+
+    // A filter keeps its taxonomy's answers only; the crosswalk partner
+    // outside it still rides along as an equivalent.
+    let onet_only = occupations(
+        client
+            .infer_occupations(occupations_request(title, &["onet"]))
+            .await
+            .unwrap()
+            .into_inner(),
+    );
+    assert!(!onet_only.is_empty());
+    assert!(
+        onet_only.iter().all(|(_, id, _)| id == "onet"),
+        "{onet_only:?}"
+    );
+    assert_eq!(onet_only[0].0, onet_developer, "{onet_only:?}");
+    assert_eq!(onet_only[0].2, [ESCO_DEVELOPER.to_owned()]);
+    let esco_only = occupations(
+        client
+            .infer_occupations(occupations_request(title, &["esco"]))
+            .await
+            .unwrap()
+            .into_inner(),
+    );
+    assert!(
+        esco_only.iter().all(|(_, id, _)| id == "esco"),
+        "{esco_only:?}"
+    );
+    assert_eq!(esco_only[0].0, ESCO_DEVELOPER, "{esco_only:?}");
+
+    // ESCO's Python (alternative label `Python`) and O*NET's technology
+    // skill `Python` are one competency.
+    let text = "We write Python every day.";
+    let onet_python = technology_uri("Python");
+    let all = competencies(
+        client
+            .extract_competencies(extract_request(text, &[]))
+            .await
+            .unwrap()
+            .into_inner(),
+    );
+    // (The embedded sample has a Python skill of its own; it may join.)
+    let python: Vec<&Answer> = all
+        .iter()
+        .filter(|(uri, _, equivalents)| {
+            let carried = |wanted: &str| uri == wanted || equivalents.iter().any(|e| e == wanted);
+            carried(ESCO_PYTHON) || carried(&onet_python)
+        })
+        .collect();
+    assert_eq!(python.len(), 1, "one answer for Python: {all:?}");
+    let carried = uris(&all[..]);
+    assert!(
+        carried.contains(&ESCO_PYTHON) && carried.contains(&onet_python.as_str()),
+        "{all:?}"
+    );
+    let mut distinct = carried.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), carried.len(), "each URI once: {all:?}");
+
+    for (filter, other) in [("esco", "onet"), ("onet", "esco")] {
+        let filtered = competencies(
+            client
+                .extract_competencies(extract_request(text, &[filter]))
+                .await
+                .unwrap()
+                .into_inner(),
+        );
+        assert!(!filtered.is_empty(), "{filter}");
+        assert!(
+            filtered.iter().all(|(_, id, _)| id == filter),
+            "{filter}: {filtered:?}"
+        );
+        assert!(
+            !filtered.iter().any(|(_, id, _)| id == other),
+            "{filter}: {filtered:?}"
+        );
+        let python_uri = if filter == "esco" {
+            ESCO_PYTHON
+        } else {
+            onet_python.as_str()
+        };
+        assert!(
+            filtered.iter().any(|(uri, _, _)| uri == python_uri),
+            "{filter}: {filtered:?}"
+        );
+    }
+
+    drop(client);
+    stop.send(()).unwrap();
+    done.await.unwrap();
+}
