@@ -44,7 +44,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the gRPC API.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Import data into the data directory (no server may hold it).
     #[command(subcommand)]
     Import(ImportCommand),
@@ -362,7 +362,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         None => skillmatch::config::FileSettings::default(),
     };
     match cli.command {
-        Command::Serve(args) => serve::run(args, cli.data_dir, file, &cli.embedder),
+        Command::Serve(args) => serve::run(*args, cli.data_dir, file, &cli.embedder),
         Command::Import(ImportCommand::Credentials(args)) => {
             import::credentials(&data_dir(cli.data_dir, &file), &args, &cli.embedder)
         }
