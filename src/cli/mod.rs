@@ -32,7 +32,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the gRPC API.
-    Serve(ServeSettings),
+    Serve(Box<ServeSettings>),
     /// Import data into the data directory (no server may hold it).
     #[command(subcommand)]
     Import(ImportCommand),
@@ -279,7 +279,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let data_dir = common.data_dir();
     let embedder = common.embedder();
     match cli.command {
-        Command::Serve(serve) => serve::run(Settings::resolve(cli.common, serve, file)),
+        Command::Serve(serve) => serve::run(Settings::resolve(cli.common, *serve, file)),
         Command::Import(ImportCommand::Credentials(args)) => {
             import::credentials(&data_dir, &args, &embedder)
         }

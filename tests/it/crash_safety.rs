@@ -198,7 +198,17 @@ async fn verify(addr: &str, ledgers: &[(&str, &Shared)], what: &str) -> usize {
         );
     }
     // Every acknowledged record reads back whole, not only listed.
-    for id in ledgers[0].1.lock().unwrap().acked.iter().rev().take(20) {
+    let latest: Vec<String> = ledgers[0]
+        .1
+        .lock()
+        .unwrap()
+        .acked
+        .iter()
+        .rev()
+        .take(20)
+        .cloned()
+        .collect();
+    for id in &latest {
         let got = candidates
             .get_candidate(pb::GetCandidateRequest { id: id.clone() })
             .await

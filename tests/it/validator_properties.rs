@@ -52,6 +52,11 @@ fn count(max: usize) -> impl Strategy<Value = usize> {
     prop_oneof![0..4usize, Just(max), Just(max + 1)]
 }
 
+/// The next larger float of a positive finite `value`.
+fn next_up(value: f64) -> f64 {
+    f64::from_bits(value.to_bits() + 1)
+}
+
 /// Numbers: ordinary ones, the bounds, one step past them, and non-finite ones.
 fn amount() -> impl Strategy<Value = f64> {
     prop_oneof![
@@ -61,9 +66,9 @@ fn amount() -> impl Strategy<Value = f64> {
         Just(0.0),
         Just(-0.0),
         Just(MAX_AMOUNT),
-        Just(MAX_AMOUNT.next_up()),
+        Just(next_up(MAX_AMOUNT)),
         Just(1.0),
-        Just(1.0f64.next_up()),
+        Just(next_up(1.0)),
         Just(f64::NAN),
         Just(f64::INFINITY),
         Just(f64::NEG_INFINITY),

@@ -1,0 +1,17 @@
+//! Any text through the openbadges credential importer: it never panics, and
+//! every record it accepts is one the API would accept.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use skillmatch::catalog::parse_credentials_openbadges;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let parsed = parse_credentials_openbadges(text);
+    for credential in &parsed.credentials {
+        assert!(credential.validate().is_ok(), "{credential:?}");
+    }
+});
