@@ -1,7 +1,10 @@
-//! The handful of fusion weights, tuned on the dev files of TARGETS.md only.
-//! The vector weights of the default (trained) embedder were chosen on
-//! held-out folds (`scripts/eval-folds`, EVALUATION.md "Trained default
-//! embedder"); the others are the earlier hand-tuned values.
+//! The fusion weights, tuned on the dev files of TARGETS.md only. The
+//! vector weights of the default (trained) embedder were chosen on held-out
+//! folds (`scripts/eval-folds`, EVALUATION.md "Trained default embedder");
+//! the others are the earlier hand-tuned values, not yet re-chosen by
+//! cross-validation. Occupation evidence weighs 1 in a skill's score (the
+//! score is a weighted mean, so only ratios count) and a posting trusts its
+//! occupations fully; neither is a knob.
 
 use std::str::FromStr;
 
