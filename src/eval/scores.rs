@@ -2,6 +2,7 @@
 //! per returned skill, for fitting and checking the score calibration
 //! (`skillmatch eval --scores-out FILE`, read by `scripts/fit-calibration`).
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -12,6 +13,9 @@ use super::{EvalError, HOUSE, POSTINGS, TECH, datasets, in_fold, load_extractor_
 use crate::embed::Embedder;
 use crate::extract::{DEFAULT_TOP_K, ExtractOptions, Extractor, Tuning};
 use crate::taxonomy::CompetencyIdx;
+
+/// Texts of one set with their gold skills.
+pub type Items = Vec<(String, HashSet<CompetencyIdx>)>;
 
 /// One returned skill of one dev item.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -30,13 +34,9 @@ pub struct ScoreRecord {
     pub gold: usize,
 }
 
-/// The raw scores of the top [`DEFAULT_TOP_K`] skills (no minimum score)
-/// of every posting of fold `holdout` (all when `None`) and every HOUSE and
-/// TECH validation sentence.
-pub fn records(
-    extractor: &Extractor,
-    sets: &[(&'static str, Vec<(String, std::collections::HashSet<CompetencyIdx>)>)],
-) -> Vec<ScoreRecord> {
+/// The scores of the top [`DEFAULT_TOP_K`] skills (no minimum score) of
+/// every item of the named sets, as the extractor gives them.
+pub fn records(extractor: &Extractor, sets: &[(&'static str, Items)]) -> Vec<ScoreRecord> {
     let options = ExtractOptions {
         top_k: DEFAULT_TOP_K,
         min_score: 0.0,
@@ -60,7 +60,8 @@ pub fn records(
 }
 
 /// Builds the extractor as `eval` does, without calibration, and writes the
-/// records of [`records`] to `out` as JSON lines.
+/// [`records`] of every posting of fold `holdout` (all when `None`) and
+/// every HOUSE and TECH validation sentence to `out` as JSON lines.
 pub fn write(
     data: &Path,
     tuning: Tuning,
@@ -78,12 +79,15 @@ pub fn write(
     );
     let house = datasets::sentences(&taxonomy, &data.join(HOUSE))?;
     let tech = datasets::sentences(&taxonomy, &data.join(TECH))?;
-    let sets = vec![
+    let sets: Vec<(&'static str, Items)> = vec![
         (
             "postings",
             postings.into_iter().map(|c| (c.text, c.gold)).collect(),
         ),
-        ("house", house.into_iter().map(|c| (c.text, c.gold)).collect()),
+        (
+            "house",
+            house.into_iter().map(|c| (c.text, c.gold)).collect(),
+        ),
         ("tech", tech.into_iter().map(|c| (c.text, c.gold)).collect()),
     ];
     let found = records(&extractor, &sets);

@@ -31,7 +31,9 @@ pub enum BadCalibration {
     #[error("calibration knot {0} lies outside [0, 1]")]
     OutOfRange(usize),
     /// Knots are not in increasing score order, or probabilities decrease.
-    #[error("calibration knot {0} breaks the order (scores increase, probabilities never decrease)")]
+    #[error(
+        "calibration knot {0} breaks the order (scores increase, probabilities never decrease)"
+    )]
     NotMonotone(usize),
     /// The file is not the expected JSON.
     #[error("calibration file: {0}")]
@@ -154,7 +156,9 @@ mod tests {
             Err(BadCalibration::OutOfRange(0))
         );
         assert!(matches!(
-            Calibration::from_json("{\"embedder\": \"x\", \"sentence\": [[0.5, 2]], \"posting\": [[0, 0]]}"),
+            Calibration::from_json(
+                "{\"embedder\": \"x\", \"sentence\": [[0.5, 2]], \"posting\": [[0, 0]]}"
+            ),
             Err(BadCalibration::Json(_))
         ));
     }
