@@ -14,7 +14,9 @@ use crate::taxonomy::Taxonomy;
 /// extraction scores at least this. Published names are short statements
 /// without a body, so their scores are low: on the development records
 /// (EVALUATION.md, "Credential standards") 20 of 21 resolutions scoring 0.15
-/// or more were plausible, against 12 of 21 between 0.10 and 0.15.
+/// or more were plausible, against 12 of 21 between 0.10 and 0.15. It is on
+/// the raw (uncalibrated) scale of the fused score, and so is the resolved
+/// score ([`Extractor::extract_raw`]).
 pub const MIN_RESOLUTION_SCORE: f64 = 0.15;
 
 /// Prefix of O*NET occupation URIs (see docs/TAXONOMIES.md).
@@ -48,7 +50,11 @@ pub fn resolve_published(
             });
             continue;
         }
-        let Some(best) = extractor.extract(&named.name, &options).into_iter().next() else {
+        let Some(best) = extractor
+            .extract_raw(&named.name, &options)
+            .into_iter()
+            .next()
+        else {
             continue;
         };
         let competency = taxonomy.get(best.competency);

@@ -50,6 +50,18 @@ pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<
         .as_ref()
         .map_or_else(Tuning::default, |e| Tuning::for_embedder(e.id()))
         .with_overrides(args.tuning.as_deref().unwrap_or_default())?;
+    if let Some(out) = &args.scores_out {
+        let written = eval::scores::write(
+            &args.data,
+            tuning,
+            embedder.clone(),
+            args.vector_cache.as_deref(),
+            args.holdout_fold,
+            out,
+        )
+        .with_context(|| format!("writing scores to {}", out.display()))?;
+        eprintln!("wrote {written} scores to {}", out.display());
+    }
     let report = eval::run_with(
         &args.data,
         args.limit,

@@ -267,6 +267,11 @@ struct EvalArgs {
     /// e.g. `--compare static-minilm --compare hashing`.
     #[arg(long)]
     compare: Vec<EmbedderChoice>,
+    /// Also write the raw (uncalibrated) scores of the top 20 skills of
+    /// every posting (of the held-out fold) and validation sentence, with
+    /// their relevance, as JSON lines (read by `scripts/fit-calibration`).
+    #[arg(long)]
+    scores_out: Option<PathBuf>,
 }
 
 /// Runs the parsed command.

@@ -26,7 +26,7 @@ const MINILM_TABLE: &[u8] = include_bytes!("../../assets/static-minilm/table.bin
 const SKILLS_TABLE: &[u8] = include_bytes!("../../assets/static-skills/table.bin");
 /// Id of the trained default table; change it with every retrained table so
 /// stored concept vectors and snapshots are recomputed.
-const SKILLS_ID: &str = "static-skills-esco-onet-128-v2";
+const SKILLS_ID: &str = "static-skills-esco-onet-128-v3";
 /// Id of the MiniLM table (the default before the trained one).
 const MINILM_ID: &str = "static-minilm-l6-v2-pca128-idf-v1";
 const MAGIC: &[u8; 8] = b"SMSTATIC";

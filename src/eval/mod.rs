@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod onet_titles;
 pub mod references;
 pub mod report;
+pub mod scores;
 pub mod standards;
 pub mod tasks;
 

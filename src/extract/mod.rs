@@ -1,6 +1,7 @@
 //! Competency extraction from free text: which competencies a text is about,
 //! with evidence spans and the reason for each.
 
+mod calibration;
 mod label_index;
 mod occupations;
 mod phrases;
@@ -11,6 +12,7 @@ mod spans;
 mod terms;
 mod tuning;
 
+pub use calibration::{BadCalibration, Calibration, Curve};
 pub use label_index::{LabelIndex, LabelMatch};
 pub use phrases::{PhraseHit, PhraseMatcher};
 pub use scope::{Equivalents, Merged, Scope};
@@ -60,7 +62,7 @@ rows for 15,528 WordPiece tokens, idf-weighted sum, started from all-MiniLM-L6-v
 embeddings and trained contrastively on ESCO, O*NET and the dev files by \
 `scripts/train-embedder`; model card in `assets/static-skills/`), w = 0.75 and floor 0.55 \
 with the untrained MiniLM table (`static-minilm`), w = 1.5 and floor 0.45 with \
-all-MiniLM-L6-v2; postings (with a body) get w = 0.
+all-MiniLM-L6-v2; postings (with a body) get w = 0. With the default embedder and its weights the score is then calibrated: a non-decreasing map fitted on held-out dev folds (isotonic regression, `assets/calibration/`, `scripts/fit-calibration`) turns it into the share of skills at that score that were in the gold set on unseen items, one curve for texts without a body and one for postings, applied after ranking (see Score calibration).
 - Every result carries evidence spans (character offsets) and a reason; propagated skills \
 carry the spans that evidence their occupation; semantic matches the sentence closest to the skill.
 - Fusion weights (struct `Tuning`): the vector weights of the default embedder were chosen \
@@ -69,12 +71,12 @@ files only (see Embedders and tuning).";
 
 /// Default number of competencies returned.
 pub const DEFAULT_TOP_K: usize = 20;
-/// Default minimum score. A skill named by a whole label scores at least
-/// 0.18 (0.8 × 0.5 / 2.25 in a sentence, 0.27 in a posting) and one inferred
-/// from a confidently matched occupation up to 0.67, so 0.1 keeps label
-/// matches and the skills of the dominant occupations while dropping weak
-/// partial matches and semantic matches below a cosine of about 0.58
-/// (default embedder; 0.69 with the untrained MiniLM table).
+/// Default minimum score. With the default embedder scores are calibrated
+/// probabilities, so 0.1 drops competencies less than 10 % likely; on
+/// held-out dev folds (EVALUATION.md, "Score calibration") it kept skills of
+/// sentences at precision 0.26 / recall 0.38 and of postings at precision
+/// 0.62 / recall 0.46 (top 20). With other embedders scores are raw: a whole
+/// label in a sentence scores at least 0.18 there.
 pub const DEFAULT_MIN_SCORE: f64 = 0.1;
 
 /// Why a competency was extracted.
@@ -122,6 +124,8 @@ pub struct Extraction {
     /// occupations that list it as essential, times the confidence in them;
     /// vector is the cosine of text and skill rescaled from [floor, 1] to
     /// [0, 1], with w > 0 only for texts without a body (see [`Tuning`]).
+    /// Then, when the extractor has a [`Calibration`] (the default embedder
+    /// with its weights), the probability observed at that raw score.
     pub score: f64,
     /// Where the text evidences it.
     pub evidence: Vec<Span>,
@@ -175,6 +179,7 @@ pub struct Extractor {
     space: Option<ConceptSpace>,
     tuning: Tuning,
     equivalents: Equivalents,
+    calibration: Option<Calibration>,
 }
 
 /// How many occupations skill extraction considers.
@@ -205,6 +210,7 @@ impl Extractor {
             space: None,
             tuning,
             equivalents: Equivalents::new(taxonomy),
+            calibration: None,
         }
     }
 
@@ -228,9 +234,27 @@ impl Extractor {
 
     /// Adds the vector score: the concept vectors of the taxonomy (built for
     /// the same taxonomy) and the embedder that made them.
+    /// Skill scores become calibrated probabilities ([`Calibration`]) when
+    /// the embedder is the one the shipped calibration was fitted for and
+    /// the weights are its default ones.
     pub fn with_space(mut self, space: ConceptSpace) -> Self {
+        let shipped = Calibration::shipped();
+        if space.embedder_id() == shipped.embedder && self.tuning == Tuning::default() {
+            self.calibration = Some(shipped.clone());
+        }
         self.space = Some(space);
         self
+    }
+
+    /// Reports the raw fused skill scores, uncalibrated (to fit a calibration).
+    pub fn without_calibration(mut self) -> Self {
+        self.calibration = None;
+        self
+    }
+
+    /// The calibration applied to skill scores, if any.
+    pub fn calibration(&self) -> Option<&Calibration> {
+        self.calibration.as_ref()
     }
 
     /// The concept vectors, when the vector score is on.
@@ -306,9 +330,16 @@ impl Extractor {
         Some(cosines)
     }
 
-    /// Ranked competencies of the text, best first.
+    /// Ranked competencies of the text, best first; scores calibrated when
+    /// the extractor has a [`Calibration`].
     pub fn extract(&self, text: &str, options: &ExtractOptions) -> Vec<Extraction> {
         self.extract_in(text, options, &Scope::all())
+    }
+
+    /// [`Extractor::extract`] with the raw fused scores, never calibrated
+    /// (for thresholds set on that scale).
+    pub fn extract_raw(&self, text: &str, options: &ExtractOptions) -> Vec<Extraction> {
+        self.extract_scored(text, options, &Scope::all(), None)
     }
 
     /// [`Self::extract`] answering in `scope` only: only occupations in
@@ -321,21 +352,34 @@ impl Extractor {
         options: &ExtractOptions,
         scope: &Scope,
     ) -> Vec<Extraction> {
+        self.extract_scored(text, options, scope, self.calibration.as_ref())
+    }
+
+    fn extract_scored(
+        &self,
+        text: &str,
+        options: &ExtractOptions,
+        scope: &Scope,
+        calibration: Option<&Calibration>,
+    ) -> Vec<Extraction> {
         let cosines = self.title_cosines(text, scope);
         let occupations: Vec<occupations::RankedOccupation> = self
             .answer_occupations(text, OCCUPATIONS_FOR_SKILLS, cosines.as_ref(), scope)
             .into_iter()
             .map(|(o, _)| o)
             .collect();
+        let has_body = skills::has_body(text);
         let vectors = self
             .space
             .as_ref()
-            .filter(|_| self.tuning.semantic_weight_for(skills::has_body(text)) > 0.0)
+            .filter(|_| self.tuning.semantic_weight_for(has_body) > 0.0)
             .and_then(|space| space.score(text))
             .map(|mut vectors| {
                 scope.mask_competencies(&mut vectors.skills);
                 vectors
             });
+        let calibrate = |score: f64| calibration.map_or(score, |c| c.apply(score, has_body));
+        // Ranked by raw score; the calibration never decreases, so it keeps the order.
         let ranked = self
             .skills
             .rank(text, &occupations, vectors.as_ref(), &self.tuning);
@@ -349,7 +393,7 @@ impl Extractor {
                 let s = slots.get_mut(m.at)?.take()?;
                 Some(Extraction {
                     competency: s.competency,
-                    score: f64::from(s.score),
+                    score: calibrate(f64::from(s.score)),
                     evidence: s.evidence,
                     reason: s.reason,
                     equivalents: m.equivalents,

@@ -125,11 +125,12 @@ impl SkillIndex {
                 ((v.skills[c.0 as usize] - floor) / (1.0 - floor)).clamp(0.0, 1.0)
             })
         };
-        let total = tuning.text_weight + tuning.occupation_weight + semantic_weight;
+        let total = tuning.text_weight + 1.0 + semantic_weight;
         let mut ranked: Vec<RankedSkill> = Vec::with_capacity(text.len() + propagated.len());
         for (competency, (weight, from)) in &propagated {
             let own = text.remove(competency).unwrap_or_default();
-            let occupation_part = tuning.occupation_weight * weight;
+            // Occupation evidence weighs 1: the other weights are relative to it.
+            let occupation_part = *weight;
             let text_part = tuning.text_weight * own.score;
             let (evidence, reason) = match own.reason {
                 Some(reason) if text_part >= occupation_part => (own.evidence, reason),
@@ -193,12 +194,14 @@ impl SkillIndex {
         let Some(best) = top.first().map(|o| o.score) else {
             return out;
         };
-        let floor = if has_body {
-            tuning.body_confidence
+        // A posting's body describes the job whatever its title says, so its
+        // occupations are trusted fully; a sentence or a title only as far
+        // as its title match.
+        let confidence = if has_body {
+            1.0
         } else {
-            0.0
+            top[0].title_match.powf(tuning.title_match_power)
         };
-        let confidence = floor.max(top[0].title_match.powf(tuning.title_match_power));
         let temperature = tuning.occupation_temperature.max(1e-3);
         let weights: Vec<f32> = top
             .iter()

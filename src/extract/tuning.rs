@@ -1,7 +1,10 @@
-//! The handful of fusion weights, tuned on the dev files of TARGETS.md only.
-//! The vector weights of the default (trained) embedder were chosen on
-//! held-out folds (`scripts/eval-folds`, EVALUATION.md "Trained default
-//! embedder"); the others are the earlier hand-tuned values.
+//! The fusion weights, tuned on the dev files of TARGETS.md only. The
+//! vector weights of the default (trained) embedder were chosen on held-out
+//! folds (`scripts/eval-folds`, EVALUATION.md "Trained default embedder");
+//! the others are the earlier hand-tuned values, not yet re-chosen by
+//! cross-validation. Occupation evidence weighs 1 in a skill's score (the
+//! score is a weighted mean, so only ratios count) and a posting trusts its
+//! occupations fully; neither is a knob.
 
 use std::str::FromStr;
 
@@ -19,13 +22,9 @@ pub struct Tuning {
     pub occupation_temperature: f32,
     /// How many top occupations propagate their essential skills.
     pub propagated_occupations: usize,
-    /// Weight of propagated (occupation) evidence in a skill's score.
-    pub occupation_weight: f32,
-    /// Weight of label evidence found in the text in a skill's score.
+    /// Weight of label evidence found in the text in a skill's score
+    /// (propagated occupation evidence weighs 1).
     pub text_weight: f32,
-    /// Confidence given to occupations of a text whose title names none well
-    /// (a floor on the title match) when propagating their skills.
-    pub body_confidence: f32,
     /// Exponent on the title match of a text without a body (a sentence or a
     /// title) when propagating its occupations' skills; higher trusts weak matches less.
     pub title_match_power: f32,
@@ -65,10 +64,8 @@ impl Default for Tuning {
             segment_decay: 0.9,
             occupation_temperature: 0.08,
             propagated_occupations: 20,
-            occupation_weight: 1.0,
             text_weight: 0.5,
             min_coverage: 0.4,
-            body_confidence: 1.0,
             title_match_power: 2.0,
             semantic_weight: 0.75,
             semantic_body_weight: 0.0,
@@ -167,10 +164,8 @@ impl Tuning {
             "segment_decay" => self.segment_decay = number,
             "occupation_temperature" => self.occupation_temperature = number,
             "propagated_occupations" => self.propagated_occupations = count(),
-            "occupation_weight" => self.occupation_weight = number,
             "text_weight" => self.text_weight = number,
             "min_coverage" => self.min_coverage = number,
-            "body_confidence" => self.body_confidence = number,
             "title_match_power" => self.title_match_power = number,
             "semantic_weight" => self.semantic_weight = number,
             "semantic_body_weight" => self.semantic_body_weight = number,
@@ -206,7 +201,7 @@ mod tests {
 
     #[test]
     fn each_embedder_gets_its_own_vector_weights() {
-        let trained = Tuning::for_embedder("static-skills-esco-onet-128-v2");
+        let trained = Tuning::for_embedder("static-skills-esco-onet-128-v3");
         assert_eq!(trained, Tuning::default());
         assert_eq!(Tuning::for_embedder("static-file-0123"), Tuning::default());
         let old = Tuning::for_embedder("static-minilm-l6-v2-pca128-idf-v1");

@@ -88,7 +88,8 @@ pub(super) fn score_one(
 ) -> CredentialMatch {
     let (covered, not_covered) = coverage.cover(needs, &credential);
     let components = ScoreComponents {
-        coverage: covered.iter().map(|c| c.contribution).sum(),
+        // Shares of needs that are all covered sum to 1 up to rounding.
+        coverage: covered.iter().map(|c| c.contribution).sum::<f64>().min(1.0),
         text: lexical.text,
         vector: lexical.vector,
         quality_boost: quality_boost(&credential),

@@ -126,7 +126,8 @@ fn select(
             let at = ordinal as usize;
             let parts = lexical(ordinal);
             let components = ScoreComponents {
-                coverage: board.coverage[at],
+                // Shares of needs that are all covered sum to 1 up to rounding.
+                coverage: board.coverage[at].min(1.0),
                 text: parts.text,
                 vector: parts.vector,
                 quality_boost: boost_for(index.markers(ordinal)),

@@ -112,7 +112,9 @@ const EXPECTED: [Expected; 25] = [
         Assessment,
         "HCDL",
         0,
-        (0, 9),
+        // 0 with the v2 token table; v3's cosines lift short names' scores
+        // over the (raw) resolution threshold (EVALUATION.md, Credential standards).
+        (2, 9),
         false,
     ),
     record(
@@ -160,7 +162,8 @@ const EXPECTED: [Expected; 25] = [
         Assessment,
         "HCD-",
         0,
-        (8, 83),
+        // 8 with the v2 token table; 10 with v3 (as above).
+        (10, 83),
         false,
     ),
     record(
