@@ -15,6 +15,8 @@ use crate::tls::TlsFiles;
 pub const DEFAULT_ADDR: &str = "127.0.0.1:50051";
 /// Default data directory.
 pub const DEFAULT_DATA_DIR: &str = "./data";
+/// Default seconds between background writes of the candidate index snapshot.
+pub const DEFAULT_CANDIDATE_SNAPSHOT_SECS: u64 = 60;
 
 /// Log output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum, Default)]
@@ -67,6 +69,8 @@ pub struct FileSettings {
     pub metrics_addr: Option<SocketAddr>,
     /// Folder AdminService.CreateBackup writes backups into.
     pub backup_dir: Option<PathBuf>,
+    /// Seconds between background writes of the candidate index snapshot; 0 for none.
+    pub candidate_snapshot_secs: Option<u64>,
 }
 
 /// Errors reading settings.
@@ -138,6 +142,9 @@ pub struct Settings {
     pub metrics_addr: Option<SocketAddr>,
     /// Backup folder of AdminService.CreateBackup.
     pub backup_dir: Option<PathBuf>,
+    /// Time between background writes of the candidate index snapshot;
+    /// `None` for none (it is still written at a clean stop).
+    pub candidate_snapshot_interval: Option<Duration>,
 }
 
 /// Values given on the command line or in the environment.
@@ -179,6 +186,8 @@ pub struct Overrides {
     pub metrics_addr: Option<SocketAddr>,
     /// `--backup-dir` / `SKILLMATCH_BACKUP_DIR`.
     pub backup_dir: Option<PathBuf>,
+    /// `--candidate-snapshot-secs` / `SKILLMATCH_CANDIDATE_SNAPSHOT_SECS`.
+    pub candidate_snapshot_secs: Option<u64>,
 }
 
 impl Settings {
@@ -233,6 +242,14 @@ impl Settings {
             },
             metrics_addr: overrides.metrics_addr.or(file.metrics_addr),
             backup_dir: overrides.backup_dir.or(file.backup_dir),
+            candidate_snapshot_interval: match overrides
+                .candidate_snapshot_secs
+                .or(file.candidate_snapshot_secs)
+                .unwrap_or(DEFAULT_CANDIDATE_SNAPSHOT_SECS)
+            {
+                0 => None,
+                secs => Some(Duration::from_secs(secs)),
+            },
         }
     }
 
@@ -278,6 +295,28 @@ mod tests {
         assert_eq!(settings.server.request_timeout, Duration::from_secs(5));
         assert_eq!(settings.log_format, LogFormat::Pretty);
         assert_eq!(settings.tls_files().unwrap(), None);
+        assert_eq!(
+            settings.candidate_snapshot_interval,
+            Some(Duration::from_secs(DEFAULT_CANDIDATE_SNAPSHOT_SECS))
+        );
+    }
+
+    #[test]
+    fn a_zero_snapshot_interval_turns_background_snapshots_off() {
+        let file: FileSettings = toml::from_str("candidate_snapshot_secs = 0").unwrap();
+        let off = Settings::resolve(Overrides::default(), file.clone());
+        assert_eq!(off.candidate_snapshot_interval, None);
+        let flag = Settings::resolve(
+            Overrides {
+                candidate_snapshot_secs: Some(5),
+                ..Overrides::default()
+            },
+            file,
+        );
+        assert_eq!(
+            flag.candidate_snapshot_interval,
+            Some(Duration::from_secs(5))
+        );
     }
 
     #[test]

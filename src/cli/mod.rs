@@ -241,6 +241,11 @@ struct ServeArgs {
     /// Folder where AdminService.CreateBackup writes backups (created when absent).
     #[arg(long, env = "SKILLMATCH_BACKUP_DIR")]
     backup_dir: Option<PathBuf>,
+    /// Seconds between background writes of the candidate index snapshot,
+    /// which lets a restart after a crash skip rebuilding the index; 0 for
+    /// none. Default 60.
+    #[arg(long, env = "SKILLMATCH_CANDIDATE_SNAPSHOT_SECS")]
+    candidate_snapshot_secs: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
