@@ -23,6 +23,8 @@ use crate::tls::TlsFiles;
 pub const DEFAULT_ADDR: &str = "127.0.0.1:50051";
 /// Default data directory.
 pub const DEFAULT_DATA_DIR: &str = "./data";
+/// Default seconds between background writes of the candidate index snapshot.
+pub const DEFAULT_CANDIDATE_SNAPSHOT_SECS: u64 = 60;
 
 /// Log output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum, Default)]
@@ -129,6 +131,11 @@ pub struct ServeSettings {
     /// Folder where AdminService.CreateBackup writes backups (created when absent).
     #[arg(long, env = "SKILLMATCH_BACKUP_DIR")]
     pub backup_dir: Option<PathBuf>,
+    /// Seconds between background writes of the candidate index snapshot,
+    /// which lets a restart after a crash skip rebuilding the index; 0 for
+    /// none. Default 60.
+    #[arg(long, env = "SKILLMATCH_CANDIDATE_SNAPSHOT_SECS")]
+    pub candidate_snapshot_secs: Option<u64>,
 }
 
 impl CommonSettings {
@@ -184,6 +191,9 @@ impl ServeSettings {
             rate_limit_burst: self.rate_limit_burst.or(lower.rate_limit_burst),
             metrics_addr: self.metrics_addr.or(lower.metrics_addr),
             backup_dir: self.backup_dir.or(lower.backup_dir),
+            candidate_snapshot_secs: self
+                .candidate_snapshot_secs
+                .or(lower.candidate_snapshot_secs),
         }
     }
 }
@@ -353,6 +363,9 @@ pub struct Settings {
     pub metrics_addr: Option<SocketAddr>,
     /// Backup folder of AdminService.CreateBackup.
     pub backup_dir: Option<PathBuf>,
+    /// Time between background writes of the candidate index snapshot;
+    /// `None` for none (it is still written at a clean stop).
+    pub candidate_snapshot_interval: Option<Duration>,
 }
 
 impl Settings {
@@ -409,6 +422,13 @@ impl Settings {
             },
             metrics_addr: serve.metrics_addr,
             backup_dir: serve.backup_dir,
+            candidate_snapshot_interval: match serve
+                .candidate_snapshot_secs
+                .unwrap_or(DEFAULT_CANDIDATE_SNAPSHOT_SECS)
+            {
+                0 => None,
+                secs => Some(Duration::from_secs(secs)),
+            },
         }
     }
     /// The TLS files, when both a certificate and a key are set; an error
@@ -461,6 +481,10 @@ mod tests {
         assert_eq!(settings.server.request_timeout, Duration::from_secs(5));
         assert_eq!(settings.log_format, LogFormat::Pretty);
         assert_eq!(settings.embedder, EmbedderChoice::Default);
+        assert_eq!(
+            settings.candidate_snapshot_interval,
+            Some(Duration::from_secs(DEFAULT_CANDIDATE_SNAPSHOT_SECS))
+        );
         assert_eq!(settings.tls_files().unwrap(), None);
     }
 

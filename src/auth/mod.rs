@@ -35,6 +35,12 @@ impl TenantId {
         Self(raw.to_owned())
     }
 
+    /// A tenant read back from the keys of stored records, which only
+    /// minted tenants ever wrote.
+    pub(crate) fn stored(raw: &str) -> Self {
+        Self::new(raw)
+    }
+
     /// A tenant for unit tests elsewhere in the crate.
     #[cfg(test)]
     pub(crate) fn for_test(raw: &str) -> Self {

@@ -109,6 +109,9 @@ async fn serve(
         "engine ready"
     );
     let engine = Arc::new(engine);
+    let snapshots = settings
+        .candidate_snapshot_interval
+        .map(|every| save_candidate_snapshots(Arc::downgrade(&engine), every));
     let usage = match &auth {
         Authenticator::Keys(ring) => Some(save_key_usage(ring.clone())),
         Authenticator::Open => None,
@@ -149,6 +152,9 @@ async fn serve(
             tracing::warn!(%error, "cannot save when API keys were last used");
         }
     }
+    if let Some(task) = snapshots {
+        task.abort();
+    }
     // The candidate index snapshot, off the executor, so the next start
     // loads it instead of rebuilding the index from the store.
     let saved = tokio::task::spawn_blocking(move || engine.save_candidate_snapshot()).await?;
@@ -156,6 +162,33 @@ async fn serve(
         tracing::warn!(%error, "cannot write the candidate index snapshot");
     }
     Ok(())
+}
+
+/// Writes the candidate index snapshot every `every`, off the executor,
+/// when the store changed since the last one: after a crash, the next start
+/// loads it and re-reads only the candidates changed after it.
+fn save_candidate_snapshots(
+    engine: std::sync::Weak<Engine>,
+    every: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticks.tick().await;
+        loop {
+            ticks.tick().await;
+            let Some(engine) = engine.upgrade() else {
+                return;
+            };
+            match tokio::task::spawn_blocking(move || engine.save_candidate_snapshot()).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(error)) => {
+                    tracing::warn!(%error, "cannot write the candidate index snapshot")
+                }
+                Err(error) => tracing::warn!(%error, "candidate snapshot task failed"),
+            }
+        }
+    })
 }
 
 /// How often the last use of each API key is saved beside the key file.

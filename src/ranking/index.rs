@@ -183,8 +183,13 @@ impl CandidateIndex for MemoryCandidateIndex {
     }
 
     fn save_snapshot(&self, path: &Path, stamp: &[u8]) -> Result<bool, SnapshotError> {
-        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
-        snapshot::write(path, stamp, self.taxonomy_len, &state)?;
+        // Writes wait only while the index is copied into the file's pages,
+        // not while they are synced to disk.
+        let unsynced = {
+            let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+            snapshot::write_unsynced(path, stamp, self.taxonomy_len, &state)?
+        };
+        snapshot::finish(unsynced)?;
         Ok(true)
     }
 }

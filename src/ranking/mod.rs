@@ -25,7 +25,9 @@ pub use score::{
     Assessment, BELOW_PROFICIENCY_FACTOR, ChosenEvidence, EXPIRED_FACTOR, NeedAssessment,
     NeedStatus, UNDATED_FACTOR, assess, min_proficiencies, recency,
 };
-pub use snapshot::{SnapshotError, temporary_path as snapshot_temporary_path};
+pub use snapshot::{
+    SnapshotError, read_stamp as read_snapshot_stamp, temporary_path as snapshot_temporary_path,
+};
 
 /// One ranked candidate, explained from their full record.
 #[derive(Debug, Clone)]

@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::state::State;
 use super::plan::CompetencyKey;
 use super::postings::{BLOCK, Block, POSTING_BYTES, Posting};
-use super::state::State;
 use super::tenant::TenantPostings;
 use crate::domain::RecordId;
 
@@ -159,14 +159,21 @@ fn sync_parent(path: &Path) -> std::io::Result<()> {
     }
 }
 
-/// Writes `state` to `path` atomically: temporary file, fsync, rename, fsync
-/// of the directory.
-pub fn write(
+/// A snapshot written to its temporary file but not yet synced or renamed:
+/// the index it was taken from need not stay locked meanwhile.
+pub struct Unsynced {
+    file: File,
+    path: PathBuf,
+}
+
+/// Writes `state` into the temporary file of `path`; finish with
+/// [`finish`], which makes it durable and renames it into place.
+pub fn write_unsynced(
     path: &Path,
     stamp: &[u8],
     taxonomy_len: u32,
     state: &State,
-) -> Result<(), SnapshotError> {
+) -> Result<Unsynced, SnapshotError> {
     let temporary = temporary_path(path);
     let io = |source| SnapshotError::Io {
         path: path.display().to_string(),
@@ -181,13 +188,62 @@ pub fn write(
     let hash = out.hasher.finalize();
     out.out.write_all(hash.as_bytes()).map_err(io)?;
     let file = out.out.into_inner().map_err(|e| io(e.into_error()))?;
+    Ok(Unsynced {
+        file,
+        path: path.to_owned(),
+    })
+}
+
+/// Syncs a snapshot's temporary file, renames it over the snapshot and
+/// syncs the directory.
+pub fn finish(unsynced: Unsynced) -> Result<(), SnapshotError> {
+    let Unsynced { file, path } = unsynced;
+    let io = |source| SnapshotError::Io {
+        path: path.display().to_string(),
+        source,
+    };
     file.sync_all().map_err(io)?;
     drop(file);
     fail::fail_point!("candidate-snapshot-rename", |_| Err(io(
         std::io::Error::other("failpoint")
     )));
-    std::fs::rename(&temporary, path).map_err(io)?;
-    sync_parent(path).map_err(io)
+    std::fs::rename(temporary_path(&path), &path).map_err(io)?;
+    sync_parent(&path).map_err(io)
+}
+
+/// The stamp a snapshot file carries, read from its header alone (the
+/// rest is checked when it is loaded); `None` when the file is missing or
+/// not a snapshot of this format.
+pub fn read_stamp(path: &Path) -> Result<Option<Vec<u8>>, SnapshotError> {
+    use std::io::Read;
+    let io = |source| SnapshotError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(io(source)),
+    };
+    let mut header = [0u8; MAGIC.len() + 8];
+    if file.read_exact(&mut header).is_err()
+        || &header[..MAGIC.len()] != MAGIC
+        || header[MAGIC.len()..MAGIC.len() + 4] != FORMAT.to_le_bytes()
+    {
+        return Ok(None);
+    }
+    let mut len = [0u8; 4];
+    len.copy_from_slice(&header[MAGIC.len() + 4..]);
+    let len = u32::from_le_bytes(len) as usize;
+    // A stamp is a few dozen bytes; anything longer is not one of ours.
+    if len > 1024 {
+        return Ok(None);
+    }
+    let mut stamp = vec![0u8; len];
+    if file.read_exact(&mut stamp).is_err() {
+        return Ok(None);
+    }
+    Ok(Some(stamp))
 }
 
 /// Reads the parts of a snapshot in order.

@@ -34,7 +34,14 @@ const ROWS_PER_COMMIT: usize = 10_000;
 
 /// Every table of the store. A rewrite copies exactly these and refuses to
 /// run when the file holds another, so no table can be dropped by erasure.
-const TABLES: [&str; 5] = ["meta", "credentials", "candidates", "jobs", "quarantine"];
+const TABLES: [&str; 6] = [
+    "meta",
+    "credentials",
+    "candidates",
+    "jobs",
+    "quarantine",
+    "candidate_changes",
+];
 
 /// Longest a pass waits for deletions still committing, so they share it.
 const GATHER: Duration = Duration::from_millis(100);
@@ -255,6 +262,7 @@ pub(super) fn copy_live_rows(source: &Database, target: &Path) -> Result<Databas
     copy_table(&read, &fresh, CANDIDATES)?;
     copy_table(&read, &fresh, JOBS)?;
     copy_table(&read, &fresh, super::quarantine::QUARANTINE)?;
+    copy_table(&read, &fresh, super::changes::CANDIDATE_CHANGES)?;
     let txn = fresh.begin_write()?;
     txn.open_table(META)?
         .insert(PENDING_ERASURES, 0u64.to_le_bytes().as_slice())?;

@@ -2,6 +2,7 @@
 //! Search indexes are derived from it and rebuilt when they fall behind.
 
 mod backup;
+mod changes;
 mod credentials;
 mod erasure;
 mod quarantine;
@@ -136,6 +137,7 @@ impl Store {
         txn.open_table(records::CANDIDATES)?;
         txn.open_table(records::JOBS)?;
         txn.open_table(quarantine::QUARANTINE)?;
+        txn.open_table(changes::CANDIDATE_CHANGES)?;
         txn.commit()
     }
 

@@ -72,7 +72,8 @@ impl Store {
             }
         }
         if kind == RecordKind::Candidate {
-            super::bump_meta_u64(&txn, super::CANDIDATES_GENERATION)?;
+            let generation = super::bump_meta_u64(&txn, super::CANDIDATES_GENERATION)?;
+            super::changes::log(&txn, generation, tenant, &[id])?;
         }
         txn.commit()
     }

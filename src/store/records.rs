@@ -64,7 +64,9 @@ impl Store {
             }
         }
         if kind == RecordKind::Candidate {
-            bump_meta_u64(&txn, CANDIDATES_GENERATION)?;
+            let generation = bump_meta_u64(&txn, CANDIDATES_GENERATION)?;
+            let ids: Vec<&str> = records.iter().map(|(id, _)| *id).collect();
+            super::changes::log(&txn, generation, tenant, &ids)?;
         }
         fail::fail_point!("store-records-commit", |_| Err(StoreError::Storage(
             std::io::Error::other("failpoint").into()
@@ -107,7 +109,8 @@ impl Store {
             return Ok(None);
         }
         if kind == RecordKind::Candidate {
-            bump_meta_u64(&txn, CANDIDATES_GENERATION)?;
+            let generation = bump_meta_u64(&txn, CANDIDATES_GENERATION)?;
+            super::changes::restart(&txn, generation)?;
         }
         bump_meta_u64(&txn, PENDING_ERASURES)?;
         let ticket = store.passes.ticket();

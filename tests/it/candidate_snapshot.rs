@@ -137,8 +137,23 @@ fn a_current_snapshot_is_loaded_and_ranks_as_a_rebuilt_index() {
     assert_eq!(rankings(&engine), expected);
 }
 
+/// Copies a data directory as a crash would leave it: every committed
+/// write is on disk, nothing done at close is.
+fn crash_image(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            crash_image(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 #[test]
-fn a_snapshot_behind_the_store_is_rebuilt() {
+fn a_snapshot_behind_the_store_is_brought_up_to_date_from_the_change_log() {
     let dir = tempfile::tempdir().unwrap();
     let mut rng = StdRng::seed_from_u64(2);
     let (engine, _) = open(dir.path());
@@ -147,21 +162,56 @@ fn a_snapshot_behind_the_store_is_rebuilt() {
         .unwrap();
     assert!(engine.save_candidate_snapshot().unwrap());
     let old = std::fs::read(snapshot(dir.path())).unwrap();
-    // A change the old snapshot does not hold: a replaced and a new candidate.
+    // Changes the snapshot does not hold: replaced and new candidates.
     engine
         .upsert_candidates(&tenant(), candidates(&engine, &mut rng, 150, 100))
         .unwrap();
     let expected = rankings(&engine);
+    // The process dies here, before it could write a new snapshot.
+    let crashed = tempfile::tempdir().unwrap();
+    crash_image(dir.path(), crashed.path());
     drop(engine);
-    // As if the process had died before it could write the new snapshot.
+
+    let (engine, loaded) = open(crashed.path());
+    assert!(loaded, "the snapshot is loaded and the changes re-read");
+    assert_eq!(rankings(&engine), expected);
+    drop(engine);
+    std::fs::remove_file(snapshot(crashed.path())).unwrap();
+    let (engine, loaded) = open(crashed.path());
+    assert!(!loaded);
+    assert_eq!(rankings(&engine), expected, "as a rebuilt index");
+
+    // Where the process closed cleanly, the newer snapshot pruned the log:
+    // the old snapshot, put back, cannot be brought up to date.
+    std::fs::write(snapshot(dir.path()), old).unwrap();
+    let (engine, loaded) = open(dir.path());
+    assert!(!loaded, "an older snapshot than the log reaches is rebuilt");
+    assert_eq!(rankings(&engine), expected);
+}
+
+#[test]
+fn a_snapshot_older_than_a_deletion_is_not_replayed_but_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = StdRng::seed_from_u64(5);
+    let (engine, _) = open(dir.path());
+    engine
+        .upsert_candidates(&tenant(), candidates(&engine, &mut rng, 0, 120))
+        .unwrap();
+    assert!(engine.save_candidate_snapshot().unwrap());
+    let old = std::fs::read(snapshot(dir.path())).unwrap();
+    let gone = RecordId::parse("person-0003").unwrap();
+    engine.delete_candidate(&tenant(), &gone).unwrap();
+    engine
+        .upsert_candidates(&tenant(), candidates(&engine, &mut rng, 100, 40))
+        .unwrap();
+    let expected = rankings(&engine);
+    drop(engine);
+    // As if the process had died between the deletion's commit and the
+    // removal of the snapshot: the log no longer reaches back to it.
     std::fs::write(snapshot(dir.path()), old).unwrap();
 
     let (engine, loaded) = open(dir.path());
-    assert!(!loaded, "the snapshot is behind the store");
-    assert_eq!(rankings(&engine), expected);
-    drop(engine);
-    let (engine, loaded) = open(dir.path());
-    assert!(loaded, "the rebuild wrote a current snapshot");
+    assert!(!loaded, "a snapshot from before a deletion is never used");
     assert_eq!(rankings(&engine), expected);
 }
 

@@ -6,6 +6,7 @@ mod backup;
 mod candidate_snapshot;
 mod catalog;
 mod cli;
+mod crash_restart;
 mod crash_safety;
 mod credential_standards;
 mod cv_documents;
