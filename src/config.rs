@@ -81,10 +81,6 @@ pub struct ServeSettings {
     /// Seconds a keepalive ping may go unanswered before the connection is closed.
     #[arg(long, env = "SKILLMATCH_HTTP2_KEEPALIVE_TIMEOUT_SECS")]
     pub http2_keepalive_timeout_secs: Option<u64>,
-    /// Seconds after which a connection is asked to close (GOAWAY) once its
-    /// calls finish; 0 for never.
-    #[arg(long, env = "SKILLMATCH_MAX_CONNECTION_AGE_SECS")]
-    pub max_connection_age_secs: Option<u64>,
     /// Allow listening on a non-loopback address without authentication.
     #[arg(long, env = "SKILLMATCH_ALLOW_UNAUTHENTICATED", num_args = 0..=1,
           require_equals = true, default_missing_value = "true",
@@ -176,9 +172,6 @@ impl ServeSettings {
             http2_keepalive_timeout_secs: self
                 .http2_keepalive_timeout_secs
                 .or(lower.http2_keepalive_timeout_secs),
-            max_connection_age_secs: self
-                .max_connection_age_secs
-                .or(lower.max_connection_age_secs),
             allow_unauthenticated: self.allow_unauthenticated.or(lower.allow_unauthenticated),
             taxonomy: self.taxonomy.or(lower.taxonomy),
             api_keys: self.api_keys.or(lower.api_keys),
@@ -401,11 +394,6 @@ impl Settings {
                 http2_keepalive_timeout: serve
                     .http2_keepalive_timeout_secs
                     .map_or(defaults.http2_keepalive_timeout, Duration::from_secs),
-                max_connection_age: serve
-                    .max_connection_age_secs
-                    .map_or(defaults.max_connection_age, |secs| {
-                        (secs > 0).then(|| Duration::from_secs(secs))
-                    }),
             },
             allow_unauthenticated: serve.allow_unauthenticated.unwrap_or(false),
             api_keys: serve.api_keys,

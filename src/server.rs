@@ -45,10 +45,6 @@ pub struct ServerOptions {
     /// How long a keepalive ping may go unanswered before the connection
     /// (a dead peer, a half-open socket) is closed.
     pub http2_keepalive_timeout: Duration,
-    /// Age at which a connection is sent GOAWAY; it closes once its calls
-    /// finish, and clients reconnect (spreading load over new servers).
-    /// `None` for never.
-    pub max_connection_age: Option<Duration>,
 }
 
 impl ServerOptions {
@@ -69,7 +65,6 @@ impl Default for ServerOptions {
             shutdown_grace: Duration::from_secs(10),
             http2_keepalive_interval: Some(Duration::from_secs(60)),
             http2_keepalive_timeout: Duration::from_secs(20),
-            max_connection_age: None,
         }
     }
 }
@@ -183,16 +178,11 @@ pub async fn serve_hardened(
         options.http_limits(),
         AdminApi::new(engine.clone(), hardening.backup_dir.clone()),
     );
-    let mut builder = Server::builder()
+    // No maximum connection age: tonic 0.14.5 polls its age timer again
+    // after it fires, which panics the connection task.
+    let server = Server::builder()
         .http2_keepalive_interval(options.http2_keepalive_interval)
-        .http2_keepalive_timeout(Some(options.http2_keepalive_timeout));
-    if let Some(age) = options.max_connection_age {
-        // No `max_connection_age_grace`: with it, tonic 0.14 closes the
-        // connection at age + grace without a GOAWAY; without it, GOAWAY is
-        // sent at the age and the connection ends when its calls finish.
-        builder = builder.max_connection_age(age);
-    }
-    let server = builder
+        .http2_keepalive_timeout(Some(options.http2_keepalive_timeout))
         // HTTP/1.1 too, for the HTTP/JSON edge (browsers, curl); gRPC stays HTTP/2.
         .accept_http1(true)
         .layer(DeadlineLayer::new(options.request_timeout))

@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::state::State;
 use super::plan::CompetencyKey;
 use super::postings::{BLOCK, Block, POSTING_BYTES, Posting};
+use super::state::State;
 use super::tenant::TenantPostings;
 use crate::domain::RecordId;
 

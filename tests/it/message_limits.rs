@@ -211,7 +211,6 @@ struct RawH2 {
 /// HTTP/2 frame types used here.
 const SETTINGS: u8 = 0x4;
 const PING: u8 = 0x6;
-const GOAWAY: u8 = 0x7;
 const ACK: u8 = 0x1;
 
 impl RawH2 {
@@ -280,19 +279,16 @@ async fn a_peer_that_stops_answering_keepalive_pings_is_disconnected() {
 }
 
 #[tokio::test]
-async fn a_live_peer_stays_connected_and_old_connections_are_sent_goaway() {
+async fn a_live_peer_that_answers_pings_stays_connected() {
     let options = ServerOptions {
         http2_keepalive_interval: Some(Duration::from_millis(100)),
         http2_keepalive_timeout: Duration::from_millis(500),
-        max_connection_age: Some(Duration::from_millis(1500)),
         ..ServerOptions::default()
     };
     let server = HttpServer::start(false, options).await;
     let mut h2 = RawH2::connect(&server).await;
-    let started = tokio::time::Instant::now();
     let mut pings = 0;
-    let mut goaway_after = None;
-    let closed = tokio::time::timeout(Duration::from_secs(10), async {
+    let outlived = tokio::time::timeout(Duration::from_secs(2), async {
         while let Some((kind, flags, payload)) = h2.frame().await {
             match kind {
                 SETTINGS if flags & ACK == 0 => h2.send(SETTINGS, ACK, &[]).await,
@@ -300,27 +296,16 @@ async fn a_live_peer_stays_connected_and_old_connections_are_sent_goaway() {
                     pings += 1;
                     h2.send(PING, ACK, &payload).await;
                 }
-                GOAWAY => {
-                    goaway_after.get_or_insert(started.elapsed());
-                }
                 _ => {}
             }
         }
     })
     .await;
-    assert!(closed.is_ok(), "the connection outlived its age by far");
-    // Answered pings kept it open past several keepalive timeouts...
-    assert!(pings >= 5, "{pings} pings answered");
-    // ...until its age was reached.
-    let goaway_after = goaway_after.unwrap_or_else(|| {
-        panic!(
-            "no GOAWAY before the close at {:?} ({pings} pings)",
-            started.elapsed()
-        )
-    });
+    // Still open after four keepalive timeouts, because every ping was answered.
     assert!(
-        goaway_after >= Duration::from_millis(1400) && goaway_after < Duration::from_secs(5),
-        "{goaway_after:?}"
+        outlived.is_err(),
+        "the connection was closed after {pings} pings"
     );
+    assert!(pings >= 5, "{pings} pings answered");
     server.stop().await;
 }
