@@ -6,11 +6,10 @@
 //! candidate is ranked and every stored credential is matched.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use crate::support::binary::spawn_server;
 
 use rand::Rng;
 use skillmatch::pb;
@@ -33,31 +32,6 @@ struct Ledger {
 }
 
 type Shared = Arc<Mutex<Ledger>>;
-
-fn spawn_server(data_dir: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_skillmatch"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--log-level", "warn"])
-        .arg("--data-dir")
-        .arg(data_dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("server exited before listening")
-            .unwrap();
-        if let Some(addr) = line.strip_prefix("listening on ") {
-            break addr.trim().to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    (child, addr)
-}
 
 async fn connect(addr: &str) -> Channel {
     Channel::from_shared(format!("http://{addr}"))
