@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use super::Engine;
 use crate::auth::TenantId;
 use crate::domain::{
-    Candidate, CvCompetency, Date, EvidenceSpan, JobPosting, RecordId, ValidationError, Violations,
+    Candidate, CvCompetency, Date, JobPosting, RecordId, ValidationError, Violations,
 };
 use crate::error::Error;
 use crate::extract::ExtractOptions;
@@ -105,15 +105,7 @@ impl Engine {
             .map(|found| CvCompetency {
                 uri: self.taxonomy.get(found.competency).uri.clone(),
                 score: found.score,
-                evidence: found
-                    .evidence
-                    .into_iter()
-                    .map(|span| EvidenceSpan {
-                        start: span.start,
-                        end: span.end,
-                        text: span.text,
-                    })
-                    .collect(),
+                evidence: found.evidence,
             })
             .collect();
     }

@@ -19,6 +19,8 @@ pub use scope::{Equivalents, Merged, Scope};
 pub use semantic::{ConceptSpace, ReleaseVectors, TextVectors};
 pub use tuning::{BadTuning, Tuning};
 
+use crate::domain::EvidenceSpan;
+
 use occupations::OccupationIndex;
 use skills::SkillIndex;
 
@@ -100,17 +102,6 @@ pub enum Reason {
     Related,
 }
 
-/// A piece of the input that evidences a competency, in character offsets.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Span {
-    /// Offset of the first character (counted in Unicode scalar values).
-    pub start: usize,
-    /// Offset just past the last character.
-    pub end: usize,
-    /// The text of the span.
-    pub text: String,
-}
-
 /// One extracted competency.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Extraction {
@@ -128,7 +119,7 @@ pub struct Extraction {
     /// with its weights), the probability observed at that raw score.
     pub score: f64,
     /// Where the text evidences it.
-    pub evidence: Vec<Span>,
+    pub evidence: Vec<EvidenceSpan>,
     /// The strongest reason.
     pub reason: Reason,
     /// Competencies of other taxonomies that are the same competency (same
@@ -162,7 +153,7 @@ pub struct OccupationMatch {
     /// Confidence in [0, 1].
     pub score: f64,
     /// Where the text evidences it.
-    pub evidence: Vec<Span>,
+    pub evidence: Vec<EvidenceSpan>,
     /// The strongest reason.
     pub reason: Reason,
     /// Occupations of other taxonomies linked to this one by a crosswalk

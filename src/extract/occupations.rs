@@ -17,7 +17,7 @@ use super::scope::Scope;
 use super::spans::{merged_spans, span, title_end, title_segments};
 use super::terms::{TextTerm, terms};
 use super::tuning::Tuning;
-use super::{Reason, Span};
+use super::{EvidenceSpan, Reason};
 use crate::taxonomy::Taxonomy;
 
 /// An occupation with its fused score and what evidences it.
@@ -28,7 +28,7 @@ pub struct RankedOccupation {
     /// Fused score in [0, 1]; 1 for the best-supported occupation of the text.
     pub score: f32,
     /// Evidence spans in the input.
-    pub evidence: Vec<Span>,
+    pub evidence: Vec<EvidenceSpan>,
     /// The kind of the best matching title label, or `Semantic` for body-only
     /// or vector-only support (the latter evidenced by the whole title line).
     pub reason: Reason,
@@ -53,7 +53,7 @@ struct Support {
     title_match: f32,
     document: f32,
     phrase: f32,
-    phrase_evidence: Vec<Span>,
+    phrase_evidence: Vec<EvidenceSpan>,
     vector: f32,
 }
 
@@ -270,7 +270,7 @@ impl OccupationIndex {
         self.labels.give_back(scratch);
     }
 
-    fn label_evidence(&self, input: &str, segment: &[&TextTerm], label: u32) -> Vec<Span> {
+    fn label_evidence(&self, input: &str, segment: &[&TextTerm], label: u32) -> Vec<EvidenceSpan> {
         let wanted = self.labels.label_terms(label);
         let matched: Vec<&TextTerm> = segment
             .iter()
@@ -285,7 +285,7 @@ impl OccupationIndex {
     }
 
     /// Up to five body words shared with the occupation's document, rarest first.
-    fn body_evidence(&self, input: &str, body: &[TextTerm], occupation: u32) -> Vec<Span> {
+    fn body_evidence(&self, input: &str, body: &[TextTerm], occupation: u32) -> Vec<EvidenceSpan> {
         let wanted = self.documents.label_terms(occupation);
         let mut matched: Vec<(f32, &TextTerm)> = Vec::new();
         for term in body {
@@ -305,7 +305,7 @@ impl OccupationIndex {
 }
 
 /// The title line as one span, for an occupation only the vector score found.
-fn title_line(input: &str, title: &[TextTerm]) -> Option<Vec<Span>> {
+fn title_line(input: &str, title: &[TextTerm]) -> Option<Vec<EvidenceSpan>> {
     let (first, last) = (title.first()?, title.last()?);
     Some(vec![span(input, first.token.start, last.token.end)])
 }

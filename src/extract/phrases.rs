@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::terms::stem;
-use super::{Reason, Span};
+use super::{EvidenceSpan, Reason};
 use crate::taxonomy::Taxonomy;
 use crate::text::{self, Token};
 
@@ -29,7 +29,7 @@ pub struct PhraseHit {
     /// Confidence of the best label kind.
     pub score: f64,
     /// Every occurrence.
-    pub evidence: Vec<Span>,
+    pub evidence: Vec<EvidenceSpan>,
     /// The best label kind.
     pub reason: Reason,
 }
@@ -116,7 +116,7 @@ impl PhraseMatcher {
                     break;
                 };
                 let (begin, end) = (window[0].start, window[len - 1].end);
-                let span = Span {
+                let span = EvidenceSpan {
                     start: text::char_offset(input, begin),
                     end: text::char_offset(input, end),
                     text: input[begin..end].to_owned(),

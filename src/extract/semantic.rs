@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use ndarray::{Array1, Array2};
 
-use super::Span;
+use super::EvidenceSpan;
 use super::spans::{sentences, span};
 use super::terms::terms;
 use crate::domain::TaxonomyVersion;
@@ -145,7 +145,7 @@ impl ConceptSpace {
     /// The sentence of `input` closest to each competency, as evidence of a
     /// semantic match: one batch embeds the sentences, then one small product
     /// per competency. A competency with no close sentence gets the whole text.
-    pub fn evidence(&self, input: &str, competencies: &[CompetencyIdx]) -> Vec<Span> {
+    pub fn evidence(&self, input: &str, competencies: &[CompetencyIdx]) -> Vec<EvidenceSpan> {
         let all = terms(input);
         let ranges: Vec<(usize, usize)> = sentences(input, &all)
             .into_iter()

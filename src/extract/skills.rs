@@ -11,7 +11,7 @@ use super::semantic::TextVectors;
 use super::spans::{self, merged_spans, sentences};
 use super::terms::{TextTerm, terms};
 use super::tuning::Tuning;
-use super::{Reason, Span};
+use super::{EvidenceSpan, Reason};
 use crate::taxonomy::{CompetencyIdx, Taxonomy};
 
 /// Text score of a label whose words all occur in one sentence but not as a phrase.
@@ -31,7 +31,7 @@ pub struct RankedSkill {
     /// Fused score in [0, 1].
     pub score: f32,
     /// Evidence spans.
-    pub evidence: Vec<Span>,
+    pub evidence: Vec<EvidenceSpan>,
     /// The strongest reason.
     pub reason: Reason,
 }
@@ -39,7 +39,7 @@ pub struct RankedSkill {
 #[derive(Debug, Clone, Default)]
 struct TextEvidence {
     score: f32,
-    evidence: Vec<Span>,
+    evidence: Vec<EvidenceSpan>,
     reason: Option<Reason>,
 }
 

@@ -1,13 +1,13 @@
 //! Evidence spans from token offsets, and the split of a text into a title
 //! line, title segments and sentences.
 
-use super::Span;
+use super::EvidenceSpan;
 use super::terms::TextTerm;
 use crate::text;
 
 /// A span of `input` between two byte offsets, reported in characters.
-pub fn span(input: &str, begin: usize, end: usize) -> Span {
-    Span {
+pub fn span(input: &str, begin: usize, end: usize) -> EvidenceSpan {
+    EvidenceSpan {
         start: text::char_offset(input, begin),
         end: text::char_offset(input, end),
         text: input[begin..end].to_owned(),
@@ -15,7 +15,7 @@ pub fn span(input: &str, begin: usize, end: usize) -> Span {
 }
 
 /// Spans covering the given terms, adjacent terms (in text order) merged.
-pub fn merged_spans(input: &str, terms: &[&TextTerm]) -> Vec<Span> {
+pub fn merged_spans(input: &str, terms: &[&TextTerm]) -> Vec<EvidenceSpan> {
     let mut ranges: Vec<(usize, usize)> =
         terms.iter().map(|t| (t.token.start, t.token.end)).collect();
     ranges.sort_unstable();

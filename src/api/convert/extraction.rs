@@ -4,9 +4,9 @@
 use super::{ConceptView, competency_to_pb, occupation_to_pb};
 use crate::api::paging::PageSize;
 use crate::domain::limits::{MAX_FILTER_VALUE_CHARS, MAX_FILTER_VALUES, MAX_TEXT_CHARS};
-use crate::domain::{ValidationError, Violations};
+use crate::domain::{EvidenceSpan, ValidationError, Violations};
 use crate::extract::{
-    DEFAULT_MIN_SCORE, DEFAULT_TOP_K, ExtractOptions, Extraction, OccupationMatch, Reason, Span,
+    DEFAULT_MIN_SCORE, DEFAULT_TOP_K, ExtractOptions, Extraction, OccupationMatch, Reason,
 };
 use crate::pb;
 use crate::taxonomy::Taxonomy;
@@ -153,7 +153,7 @@ pub fn reason_to_pb(reason: Reason) -> pb::ExtractionReason {
 }
 
 /// An evidence span as protobuf (offsets fit: texts are at most [`MAX_TEXT_CHARS`]).
-pub fn span_to_pb(span: &Span) -> pb::EvidenceSpan {
+pub fn span_to_pb(span: &EvidenceSpan) -> pb::EvidenceSpan {
     let offset = |value: usize| i32::try_from(value).unwrap_or(i32::MAX);
     pb::EvidenceSpan {
         start: offset(span.start),
