@@ -204,9 +204,7 @@ async fn a_failed_backup_rename_leaves_nothing_to_restore() {
     let dir = tempfile::tempdir().unwrap();
     let backups = tempfile::tempdir().unwrap();
     let target = backups.path().join("nightly");
-    let config = EngineConfig {
-        data_dir: dir.path().to_owned(),
-    };
+    let config = EngineConfig::new(dir.path());
     let engine = tokio::task::spawn_blocking(move || Arc::new(Engine::open(&config).unwrap().0))
         .await
         .unwrap();
