@@ -20,7 +20,7 @@ use skillmatch::pb::match_service_client::MatchServiceClient;
 use tonic::transport::Channel;
 
 use crate::support::common::fixtures;
-use crate::support::records_support::{SQL, candidate, declared};
+use crate::support::records_support::{SQL, analyst_job, candidate, declared};
 
 const ROUNDS: usize = 5;
 
@@ -58,23 +58,6 @@ where
             ledger.lock().unwrap().acked.insert(id);
         }
     })
-}
-
-fn crash_job() -> pb::JobPosting {
-    pb::JobPosting {
-        title: "Analyst".into(),
-        competencies: vec![
-            pb::RequiredCompetency {
-                uri: SQL.into(),
-                ..Default::default()
-            },
-            pb::RequiredCompetency {
-                uri: fixtures::SPREADSHEETS.into(),
-                ..Default::default()
-            },
-        ],
-        ..Default::default()
-    }
 }
 
 async fn list_all_candidates(client: &mut CandidateServiceClient<Channel>) -> BTreeSet<String> {
@@ -193,7 +176,7 @@ async fn verify(addr: &str, ledgers: &[(&str, &Shared)], what: &str) -> usize {
     // declare SQL) is ranked for a job needing SQL, and no other.
     let ranked: BTreeSet<String> = matcher
         .rank_candidates(pb::RankCandidatesRequest {
-            job: Some(crash_job()),
+            job: Some(analyst_job()),
             top_k: 1000,
             ..Default::default()
         })
@@ -215,7 +198,7 @@ async fn verify(addr: &str, ledgers: &[(&str, &Shared)], what: &str) -> usize {
     loop {
         let page = matcher
             .match_credentials(pb::MatchCredentialsRequest {
-                job: Some(crash_job()),
+                job: Some(analyst_job()),
                 page_size: 100,
                 page_token: token,
                 ..Default::default()
@@ -280,7 +263,7 @@ async fn acknowledged_writes_survive_sigkill_at_random_moments() {
         }
         let api = JobServiceClient::new(channel.clone());
         writers.push(writer(format!("r{round}j"), jobs.clone(), move |id| {
-            let mut posting = crash_job();
+            let mut posting = analyst_job();
             posting.id = id;
             let mut api = api.clone();
             async move {

@@ -18,29 +18,12 @@ use skillmatch::pb::candidate_service_client::CandidateServiceClient;
 use tonic::transport::Channel;
 
 use crate::support::common::{TestServer, fixtures};
-use crate::support::records_support::{SQL, candidate, declared};
+use crate::support::records_support::{SQL, analyst_job, candidate, declared};
 
 fn person(id: &str) -> pb::UpsertCandidateRequest {
     pb::UpsertCandidateRequest {
         candidate: Some(candidate(id, "", vec![declared(SQL, "2025-01-01")])),
         cv_document: None,
-    }
-}
-
-fn sql_job() -> pb::JobPosting {
-    pb::JobPosting {
-        title: "Analyst".into(),
-        competencies: vec![
-            pb::RequiredCompetency {
-                uri: SQL.into(),
-                ..Default::default()
-            },
-            pb::RequiredCompetency {
-                uri: fixtures::SPREADSHEETS.into(),
-                ..Default::default()
-            },
-        ],
-        ..Default::default()
     }
 }
 
@@ -64,7 +47,7 @@ async fn ranked(server: &TestServer) -> BTreeSet<String> {
         .matcher()
         .await
         .rank_candidates(pb::RankCandidatesRequest {
-            job: Some(sql_job()),
+            job: Some(analyst_job()),
             top_k: 1000,
             ..Default::default()
         })
@@ -138,7 +121,7 @@ async fn a_failed_credential_commit_is_refused_and_leaves_no_trace() {
         .matcher()
         .await
         .match_credentials(pb::MatchCredentialsRequest {
-            job: Some(sql_job()),
+            job: Some(analyst_job()),
             page_size: 100,
             ..Default::default()
         })

@@ -178,3 +178,22 @@ pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
         .map(|bad| bad.field_violations.into_iter().map(|v| v.field).collect())
         .unwrap_or_default()
 }
+
+/// An inline job needing SQL and spreadsheets, no id: the job the crash and
+/// failure-injection tests rank and match against.
+pub fn analyst_job() -> pb::JobPosting {
+    pb::JobPosting {
+        title: "Analyst".into(),
+        competencies: vec![
+            pb::RequiredCompetency {
+                uri: SQL.into(),
+                ..Default::default()
+            },
+            pb::RequiredCompetency {
+                uri: crate::support::common::fixtures::SPREADSHEETS.into(),
+                ..Default::default()
+            },
+        ],
+        ..Default::default()
+    }
+}
