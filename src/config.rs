@@ -15,6 +15,7 @@ use serde::{Deserialize, Deserializer};
 
 use crate::domain::TaxonomyVersion;
 use crate::embed::EmbedderChoice;
+use crate::listener::ConnectionLimits;
 use crate::overload::Limits;
 use crate::server::ServerOptions;
 use crate::tls::TlsFiles;
@@ -81,6 +82,12 @@ pub struct ServeSettings {
     /// Seconds a keepalive ping may go unanswered before the connection is closed.
     #[arg(long, env = "SKILLMATCH_HTTP2_KEEPALIVE_TIMEOUT_SECS")]
     pub http2_keepalive_timeout_secs: Option<u64>,
+    /// Most client connections open at once; one more is closed at once. 0 for no limit.
+    #[arg(long, env = "SKILLMATCH_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Seconds a connection may stay without a call in progress before it is closed; 0 for never.
+    #[arg(long, env = "SKILLMATCH_IDLE_CONNECTION_TIMEOUT_SECS")]
+    pub idle_connection_timeout_secs: Option<u64>,
     /// Allow listening on a non-loopback address without authentication.
     #[arg(long, env = "SKILLMATCH_ALLOW_UNAUTHENTICATED", num_args = 0..=1,
           require_equals = true, default_missing_value = "true",
@@ -172,6 +179,10 @@ impl ServeSettings {
             http2_keepalive_timeout_secs: self
                 .http2_keepalive_timeout_secs
                 .or(lower.http2_keepalive_timeout_secs),
+            max_connections: self.max_connections.or(lower.max_connections),
+            idle_connection_timeout_secs: self
+                .idle_connection_timeout_secs
+                .or(lower.idle_connection_timeout_secs),
             allow_unauthenticated: self.allow_unauthenticated.or(lower.allow_unauthenticated),
             taxonomy: self.taxonomy.or(lower.taxonomy),
             api_keys: self.api_keys.or(lower.api_keys),
@@ -394,6 +405,16 @@ impl Settings {
                 http2_keepalive_timeout: serve
                     .http2_keepalive_timeout_secs
                     .map_or(defaults.http2_keepalive_timeout, Duration::from_secs),
+                connections: ConnectionLimits {
+                    max_connections: serve
+                        .max_connections
+                        .unwrap_or(defaults.connections.max_connections),
+                    idle_timeout: serve
+                        .idle_connection_timeout_secs
+                        .map_or(defaults.connections.idle_timeout, |secs| {
+                            (secs > 0).then(|| Duration::from_secs(secs))
+                        }),
+                },
             },
             allow_unauthenticated: serve.allow_unauthenticated.unwrap_or(false),
             api_keys: serve.api_keys,

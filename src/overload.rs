@@ -26,6 +26,7 @@ use tonic::{Request, Status};
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::listener::ConnectionInfo;
 use crate::metrics::Metrics;
 
 /// Path prefix of the health service, which is never limited.
@@ -183,19 +184,25 @@ where
             },
             _ => None,
         };
+        // Counted on its connection too, so the connection is not idle.
+        let in_progress = request
+            .extensions()
+            .get::<ConnectionInfo>()
+            .map(ConnectionInfo::call_started);
         let call = self.inner.call(request);
         Box::pin(async move {
             let response = call.await?;
-            Ok(match permit {
-                // The permit lives as long as the body, so a stream holds it
+            Ok(if permit.is_none() && in_progress.is_none() {
+                response
+            } else {
+                // Both live as long as the body, so a stream holds them
                 // until its last message.
-                Some(permit) => response.map(|body| {
+                response.map(|body| {
                     Body::new(body.map_frame(move |frame| {
-                        let _held = &permit;
+                        let _held = (&permit, &in_progress);
                         frame
                     }))
-                }),
-                None => response,
+                })
             })
         })
     }

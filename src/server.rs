@@ -19,6 +19,7 @@ use crate::api::{
 };
 use crate::auth::{AuthInterceptor, Authenticator};
 use crate::engine::Engine;
+use crate::listener::ConnectionLimits;
 use crate::pb;
 use crate::pb::admin_service_server::AdminServiceServer;
 use crate::pb::candidate_service_server::CandidateServiceServer;
@@ -45,6 +46,8 @@ pub struct ServerOptions {
     /// How long a keepalive ping may go unanswered before the connection
     /// (a dead peer, a half-open socket) is closed.
     pub http2_keepalive_timeout: Duration,
+    /// Most connections at once and the idle timeout.
+    pub connections: ConnectionLimits,
 }
 
 impl ServerOptions {
@@ -65,6 +68,7 @@ impl Default for ServerOptions {
             shutdown_grace: Duration::from_secs(10),
             http2_keepalive_interval: Some(Duration::from_secs(60)),
             http2_keepalive_timeout: Duration::from_secs(20),
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -169,7 +173,12 @@ pub async fn serve_hardened(
     // TCP_NODELAY on every connection, and TLS when configured; the accept
     // task ends, dropping the listener, as soon as shutdown begins, so a new
     // connection is refused at once instead of waiting in the backlog.
-    let incoming = crate::listener::accept(listener, hardening.tls.clone(), stopped.clone());
+    let incoming = crate::listener::accept(
+        listener,
+        hardening.tls.clone(),
+        options.connections,
+        stopped.clone(),
+    );
     let grace = options.shutdown_grace;
 
     let http = HttpLayer::new(

@@ -3,7 +3,9 @@
 //! arrives gzip-compressed (the decoded size counts, so a small gzip bomb is
 //! refused without being expanded); HTTP/JSON responses are held to the same
 //! limit; HTTP/2 keepalive closes a connection whose peer stops answering
-//! pings, and connections past their maximum age are sent GOAWAY.
+//! pings; a connection without a call in progress is closed after the idle
+//! timeout, even while it answers pings, and connections past the maximum
+//! are closed as soon as they are accepted.
 
 use std::io::Write;
 use std::time::Duration;
@@ -13,6 +15,7 @@ use flate2::write::GzEncoder;
 use prost::Message;
 use serde_json::json;
 use skillmatch::ServerOptions;
+use skillmatch::listener::ConnectionLimits;
 use skillmatch::pb;
 use skillmatch::pb::taxonomy_service_client::TaxonomyServiceClient;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -307,5 +310,120 @@ async fn a_live_peer_that_answers_pings_stays_connected() {
         "the connection was closed after {pings} pings"
     );
     assert!(pings >= 5, "{pings} pings answered");
+    server.stop().await;
+}
+
+fn connection_limits(max_connections: usize, idle_timeout: Option<Duration>) -> ServerOptions {
+    ServerOptions {
+        http2_keepalive_interval: Some(Duration::from_millis(100)),
+        http2_keepalive_timeout: Duration::from_secs(5),
+        connections: ConnectionLimits {
+            max_connections,
+            idle_timeout,
+        },
+        ..ServerOptions::default()
+    }
+}
+
+impl RawH2 {
+    /// Answers the server's SETTINGS and pings until it closes the
+    /// connection; the number of pings answered.
+    async fn answer_until_closed(&mut self) -> usize {
+        let mut pings = 0;
+        while let Some((kind, flags, payload)) = self.frame().await {
+            match kind {
+                SETTINGS if flags & ACK == 0 => self.send(SETTINGS, ACK, &[]).await,
+                PING if flags & ACK == 0 => {
+                    pings += 1;
+                    self.send(PING, ACK, &payload).await;
+                }
+                _ => {}
+            }
+        }
+        pings
+    }
+}
+
+#[tokio::test]
+async fn a_connection_without_calls_is_closed_after_the_idle_timeout_though_it_answers_pings() {
+    let idle = Duration::from_millis(500);
+    let server = HttpServer::start(false, connection_limits(0, Some(idle))).await;
+    let mut h2 = RawH2::connect(&server).await;
+    let started = tokio::time::Instant::now();
+    let pings = tokio::time::timeout(Duration::from_secs(10), h2.answer_until_closed())
+        .await
+        .expect("the idle connection stayed open for 10 s");
+    let open_for = started.elapsed();
+    assert!(
+        open_for >= idle,
+        "closed after {open_for:?}, before the idle timeout"
+    );
+    assert!(
+        open_for < Duration::from_secs(5),
+        "closed after {open_for:?}"
+    );
+    // It was alive the whole time: the pings were answered.
+    assert!(pings >= 2, "{pings} pings answered");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_connection_with_a_stream_open_is_not_idle() {
+    let idle = Duration::from_millis(300);
+    let server = HttpServer::start(false, connection_limits(0, Some(idle))).await;
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", server.addr))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
+    let mut watch = health
+        .watch(tonic_health::pb::HealthCheckRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
+    let first = watch.message().await.unwrap().expect("the current status");
+    assert_eq!(first.status, 1, "SERVING");
+    // Five idle timeouts with the stream open: no message, no error.
+    let next = tokio::time::timeout(idle * 5, watch.message()).await;
+    assert!(
+        next.is_err(),
+        "the stream ended while open: {:?}",
+        next.map(|message| message.map(|m| m.map(|m| m.status)))
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn connections_past_the_maximum_are_closed_at_once() {
+    let server = HttpServer::start(false, connection_limits(2, None)).await;
+    let mut first = RawH2::connect(&server).await;
+    let mut second = RawH2::connect(&server).await;
+    // Both are served: each gets the server's SETTINGS.
+    for connection in [&mut first, &mut second] {
+        let (kind, _, _) = connection.frame().await.expect("served");
+        assert_eq!(kind, SETTINGS);
+    }
+    let mut third = RawH2::connect(&server).await;
+    let refused = tokio::time::timeout(Duration::from_secs(5), third.frame())
+        .await
+        .expect("the connection past the maximum was neither served nor closed");
+    assert!(refused.is_none(), "the third connection was served");
+    // A place frees when a connection closes.
+    drop(first);
+    let mut served = None;
+    for _ in 0..50 {
+        let mut next = RawH2::connect(&server).await;
+        if let Ok(Some(frame)) = tokio::time::timeout(Duration::from_secs(2), next.frame()).await {
+            served = Some(frame.0);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        served,
+        Some(SETTINGS),
+        "no place freed after a connection closed"
+    );
     server.stop().await;
 }
