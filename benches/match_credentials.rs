@@ -13,6 +13,8 @@
 //! (no catalogue embedder: credential and job texts are not embedded and the
 //! vector score is 0, as before it existed).
 
+#[path = "support/postings.rs"]
+mod postings;
 #[path = "support/synthetic.rs"]
 mod synthetic;
 
@@ -21,7 +23,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use skillmatch::catalog::{Catalog, CredentialFilter};
-use skillmatch::domain::{DeliveryMode, JobPosting, Money, TaxonomyVersion};
+use skillmatch::domain::{DeliveryMode, Money, TaxonomyVersion};
 use skillmatch::embed::default_embedder;
 use skillmatch::extract::Extractor;
 use skillmatch::matching::{
@@ -44,23 +46,6 @@ fn sizes() -> (usize, usize) {
         .and_then(|n| n.parse().ok())
         .unwrap_or(queries);
     (credentials, queries)
-}
-
-fn postings(data: &Path) -> Vec<JobPosting> {
-    let mut reader =
-        csv::Reader::from_path(data.join("hahu-jobs-esco/hahu_dev.csv")).expect("hahu_dev.csv");
-    let headers = reader.headers().expect("header").clone();
-    let column = |name: &str| headers.iter().position(|h| h == name).expect("column");
-    let (title, description) = (column("title"), column("description"));
-    reader
-        .records()
-        .filter_map(Result::ok)
-        .map(|record| JobPosting {
-            title: record[title].to_owned(),
-            description: record[description].to_owned(),
-            ..JobPosting::default()
-        })
-        .collect()
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -101,7 +86,7 @@ fn main() {
     catalog.upsert(credentials).expect("upsert");
     let indexing = started.elapsed();
 
-    let jobs = postings(&data);
+    let jobs = postings::hahu_postings(&data);
     let filters = [
         ("no filter", CredentialFilter::default()),
         (

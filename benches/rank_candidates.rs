@@ -11,10 +11,13 @@ use rand::rngs::StdRng;
 use rand::{Rng as _, SeedableRng};
 use std::time::{Duration, Instant};
 
+#[path = "support/candidates.rs"]
+mod candidates;
+
+use candidates::synthetic_candidate;
 use skillmatch::auth::{Authenticator, TenantId};
 use skillmatch::domain::{
-    Candidate, CredentialId, Date, DeclaredCompetency, HeldCredential, Importance, JobPosting,
-    RecordId, RequiredCompetency,
+    Candidate, CredentialId, Date, Importance, JobPosting, RecordId, RequiredCompetency,
 };
 use skillmatch::engine::{CANDIDATE_SNAPSHOT_FILE, Engine, EngineConfig, JobSource, RankQuery};
 use skillmatch::needs::job_needs;
@@ -42,53 +45,6 @@ fn rss_kib(field: &str) -> u64 {
         .find_map(|line| line.strip_prefix(field))
         .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
         .unwrap_or(0)
-}
-
-fn date(rng: &mut Rng) -> Date {
-    let days = Date::parse("2012-01-01").unwrap().days() + rng.below(14 * 365) as i64;
-    Date::from_days(days)
-}
-
-/// A candidate with ESCO-like counts: 6-20 declared skills, 0-3 credentials
-/// (a third of them verified), a short CV naming two skills.
-fn synthetic(
-    rng: &mut Rng,
-    index: usize,
-    uris: &[String],
-    labels: &[String],
-    credentials: &[CredentialId],
-) -> Candidate {
-    let declared = 6 + rng.below(15);
-    let competencies = (0..declared)
-        .map(|_| DeclaredCompetency {
-            uri: uris[rng.below(uris.len())].clone(),
-            last_used: Some(date(rng)),
-            proficiency: None,
-        })
-        .collect();
-    let held = (0..rng.below(4))
-        .map(|_| HeldCredential {
-            credential_id: Some(credentials[rng.below(credentials.len())].clone()),
-            title: String::new(),
-            issuer: String::new(),
-            issued: Some(date(rng)),
-            expires: None,
-            verified: rng.below(3) == 0,
-        })
-        .collect();
-    let cv_text = format!(
-        "Experienced in {} and {}.",
-        labels[rng.below(labels.len())],
-        labels[rng.below(labels.len())]
-    );
-    Candidate {
-        id: RecordId::parse(&format!("cand-{index:08}")).unwrap(),
-        display_name: None,
-        credentials: held,
-        competencies,
-        cv_text,
-        cv_competencies: Vec::new(),
-    }
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -280,7 +236,7 @@ fn main() {
     let mut index = 0;
     while index < count {
         let batch: Vec<Candidate> = (index..(index + 1000).min(count))
-            .map(|i| synthetic(&mut rng, i, &uris, &labels, &credential_ids))
+            .map(|i| synthetic_candidate(&mut rng.0, i, &uris, &labels, &credential_ids))
             .collect();
         index += batch.len();
         engine.upsert_candidates(&tenant, batch).unwrap();
