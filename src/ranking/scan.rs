@@ -78,7 +78,7 @@ fn best_first(a: &(f64, &RecordId), b: &(f64, &RecordId)) -> std::cmp::Ordering 
 }
 
 impl CandidateIndex for ScanCandidateIndex {
-    fn put(&self, tenant: &str, profile: &CandidateProfile) {
+    fn put(&self, tenant: &TenantId, profile: &CandidateProfile) {
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
         let base = self.taxonomy_len;
         let State {
@@ -89,7 +89,10 @@ impl CandidateIndex for ScanCandidateIndex {
             let next = base + u32::try_from(unknown_uris.len()).unwrap_or(u32::MAX - base);
             *unknown_uris.entry(uri.to_owned()).or_insert(next)
         });
-        tenants.entry(tenant.to_owned()).or_default().put(compact);
+        tenants
+            .entry(tenant.as_str().to_owned())
+            .or_default()
+            .put(compact);
     }
 
     fn remove(&self, tenant: &TenantId, id: &RecordId) {
