@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use skillmatch::embed::{Embedder, StaticEmbedder};
-use skillmatch::eval::{load_extractor, load_extractor_with};
 use skillmatch::extract::{ExtractOptions, Extractor, Tuning};
+use skillmatch::shared_data::{load_extractor, load_extractor_with};
 
 #[derive(Deserialize)]
 struct Posting {

@@ -162,8 +162,8 @@ fn index_rounds(
             .unwrap();
         for candidate in &page {
             let profile = build_profile(taxonomy, engine.extractor(), engine.catalog(), candidate);
-            fast.put(tenant.as_str(), &profile);
-            scan.put(tenant.as_str(), &profile);
+            fast.put(tenant, &profile);
+            scan.put(tenant, &profile);
         }
         after = page.last().map(|c| c.id.clone());
         if !more {

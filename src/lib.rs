@@ -14,7 +14,6 @@ pub mod domain;
 pub mod embed;
 pub mod engine;
 pub mod error;
-pub mod eval;
 pub mod extract;
 pub mod hardening;
 pub mod listener;
@@ -26,6 +25,7 @@ pub mod overload;
 pub mod planning;
 pub mod ranking;
 pub mod server;
+pub mod shared_data;
 
 pub use server::{Hardening, ServerOptions, serve, serve_hardened, serve_with_auth};
 pub mod store;

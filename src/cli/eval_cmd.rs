@@ -6,10 +6,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use skillmatch::embed::EmbedderChoice;
-use skillmatch::eval::{self, RunContext, coursera, standards};
+
 use skillmatch::extract::{METHOD, Tuning};
 
 use super::EvalArgs;
+use super::eval::{self, RunContext, coursera, standards};
 
 /// Heading of the section written by `eval --catalogue`.
 const CATALOGUE_HEADING: &str = "## Catalogue (Coursera)";

@@ -1,6 +1,7 @@
 //! Command-line interface: `serve`, `import`, `match`, `eval`.
 
 mod backup;
+mod eval;
 mod eval_cmd;
 mod import;
 mod import_taxonomy;

@@ -272,7 +272,7 @@ fn replay(engine: &Engine, changed: Changed) -> Result<(), Error> {
             &engine.catalog,
             &candidate,
         );
-        engine.candidates.put(&tenant, &profile);
+        engine.candidates.put(&TenantId::stored(&tenant), &profile);
     }
     if count > 0 {
         tracing::info!(
@@ -303,7 +303,7 @@ fn rebuild(engine: &Engine) -> Result<(), Error> {
                 &engine.catalog,
                 &candidate,
             );
-            engine.candidates.put(tenant, &profile);
+            engine.candidates.put(&TenantId::stored(tenant), &profile);
             Ok::<(), Error>(())
         })?;
     for (tenant, id, reason) in unreadable {

@@ -160,7 +160,7 @@ impl Engine {
         self.store
             .put_records(RecordKind::Candidate, tenant.as_str(), &encoded)?;
         for profile in &profiles {
-            self.candidates.put(tenant.as_str(), profile);
+            self.candidates.put(tenant, profile);
         }
         Ok(candidates)
     }

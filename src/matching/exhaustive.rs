@@ -1,19 +1,18 @@
 //! The straightforward matching path: every credential that teaches a
 //! competency linked to a need, or that BM25 finds, is scored and explained
 //! through URI strings, then sorted. Kept as the oracle the indexed path is
-//! tested against (and timed against in the bench).
+//! tested against (and timed against in the bench); compiled only for tests
+//! and with the `oracles` feature, never into the shipped library.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{
-    CredentialMatch, MatchOutcome, MatchQuery, ScoreComponents, TEXT_CANDIDATES, best_first,
-    blended_score, normalised_text, quality_boost,
-};
+use super::credential_score::{Lexical, score_one};
+use super::{CredentialMatch, MatchOutcome, MatchQuery, TEXT_CANDIDATES, normalised_text};
 use crate::catalog::{Catalog, CatalogError};
 use crate::domain::Microcredential;
 use crate::extract::Extractor;
-use crate::needs::{CoverageMap, JobNeed, job_needs};
+use crate::needs::{CoverageMap, job_needs};
 use crate::taxonomy::Taxonomy;
 
 /// Ranks the catalogue's credentials for a job by scoring every candidate.
@@ -71,34 +70,9 @@ pub fn match_credentials_exhaustive(
     })
 }
 
-/// The text-side score components of one credential: normalised BM25 and
-/// the vector similarity.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Lexical {
-    pub text: f64,
-    pub vector: f64,
-}
-
-/// Scores and explains one credential.
-pub(super) fn score_one(
-    coverage: &CoverageMap,
-    needs: &[JobNeed],
-    credential: Arc<Microcredential>,
-    lexical: Lexical,
-) -> CredentialMatch {
-    let (covered, not_covered) = coverage.cover(needs, &credential);
-    let components = ScoreComponents {
-        // Shares of needs that are all covered sum to 1 up to rounding.
-        coverage: covered.iter().map(|c| c.contribution).sum::<f64>().min(1.0),
-        text: lexical.text,
-        vector: lexical.vector,
-        quality_boost: quality_boost(&credential),
-    };
-    CredentialMatch {
-        score: blended_score(&components, !needs.is_empty()),
-        components,
-        covered,
-        not_covered,
-        credential,
-    }
+/// Orders matches best first, equal scores in id order.
+fn best_first(a: &CredentialMatch, b: &CredentialMatch) -> std::cmp::Ordering {
+    b.score
+        .total_cmp(&a.score)
+        .then_with(|| a.credential.id.cmp(&b.credential.id))
 }

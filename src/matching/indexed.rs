@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use super::exhaustive::{Lexical, score_one};
+use super::credential_score::{Lexical, score_one};
 use super::{
     MatchOutcome, MatchQuery, ScoreComponents, TEXT_CANDIDATES, blended_score, boost_for,
     normalised_text,

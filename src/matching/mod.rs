@@ -1,11 +1,14 @@
 //! Job -> credential matching: which credentials teach the job's competencies,
 //! how directly, and how relevant their text is, with an explanation per result.
 
+mod credential_score;
+#[cfg(any(test, feature = "oracles"))]
 mod exhaustive;
 mod indexed;
 
 use std::sync::Arc;
 
+#[cfg(any(test, feature = "oracles"))]
 pub use exhaustive::match_credentials_exhaustive;
 pub use indexed::match_credentials;
 
@@ -116,13 +119,6 @@ fn normalised_text(bm25: f32, best_bm25: f32) -> f64 {
     } else {
         0.0
     }
-}
-
-/// Orders matches best first, equal scores in id order.
-fn best_first(a: &CredentialMatch, b: &CredentialMatch) -> std::cmp::Ordering {
-    b.score
-        .total_cmp(&a.score)
-        .then_with(|| a.credential.id.cmp(&b.credential.id))
 }
 
 /// Where a taught competency's alignment came from, for explanations.

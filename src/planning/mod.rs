@@ -6,21 +6,23 @@ mod bits;
 mod build;
 mod constraints;
 mod gap;
-mod plan;
 mod problem;
-mod search;
+mod solve;
+mod upskilling_plan;
 
 #[cfg(test)]
-mod plan_tests;
-#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod upskilling_plan_tests;
 
 pub use bits::Bits;
 pub use constraints::PlanConstraints;
 pub use gap::{GapAnalysis, GapEntry, HeldCompetency, HeldEvidence, analyze_gap};
-pub use plan::{CompletedStack, CoveredTarget, Plan, PlanStep, UncoveredReason, UncoveredTarget};
 pub use problem::{EPSILON, Item, Problem, Selection, Stack, Value};
-pub use search::{EXACT_LIMIT, Method, PARTIAL_ENUMERATION_LIMIT, exact, greedy, solve};
+pub use solve::{EXACT_LIMIT, Method, PARTIAL_ENUMERATION_LIMIT, exact, greedy, solve};
+pub use upskilling_plan::{
+    CompletedStack, CoveredTarget, Plan, PlanStep, UncoveredReason, UncoveredTarget,
+};
 
 use crate::catalog::Catalog;
 use crate::domain::{JobPosting, ValidationError, Violations};
@@ -102,5 +104,5 @@ pub fn plan_for_gap(
     let targets = gap.missing_needs();
     let built = build::build(taxonomy, catalog, &targets, constraints);
     let (selection, method) = solve(&built.problem);
-    plan::assemble(gap, &targets, &built, &selection, method, constraints)
+    upskilling_plan::assemble(gap, &targets, &built, &selection, method, constraints)
 }

@@ -1,8 +1,7 @@
 //! Compact candidate evidence for scanning large pools: 16 bytes per piece
 //! of evidence, no strings. Explanations are built from the full record.
 
-use super::plan::{CompetencyKey, JobPlan};
-use super::score::{BELOW_PROFICIENCY_FACTOR, EXPIRED_FACTOR, recency};
+use super::plan::CompetencyKey;
 use super::{CandidateProfile, EvidenceKind};
 use crate::domain::{Date, Proficiency, RecordId};
 
@@ -54,63 +53,12 @@ impl CompactProfile {
     }
 }
 
-/// The score of a candidate for a plan, the same as `assess` computes from
-/// the full profile; `best` is scratch space of one slot per need.
-pub fn score(
-    plan: &JobPlan,
-    unknown_keys: &[(CompetencyKey, u16)],
-    profile: &CompactProfile,
-    best: &mut Vec<f64>,
-) -> f64 {
-    if plan.total_weight <= 0.0 {
-        return 0.0;
-    }
-    best.clear();
-    best.resize(plan.weights.len(), 0.0);
-    let as_of = plan.as_of;
-    for evidence in profile.evidence.iter() {
-        let covers = plan.known.get(evidence.key as usize);
-        let extra = unknown_keys
-            .iter()
-            .filter(|(key, _)| *key == evidence.key)
-            .map(|&(_, need)| (need, crate::needs::CoverageKind::Exact));
-        let mut value_for = |need: u16, factor: f64| {
-            let recency = recency(from_days_fast(evidence.dated), as_of);
-            let expired = evidence
-                .expires
-                .is_some_and(|expires| i64::from(expires) < as_of.days());
-            let expiry = if expired { EXPIRED_FACTOR } else { 1.0 };
-            let below = matches!(
-                (evidence.proficiency, plan.min_proficiency[need as usize]),
-                (Some(held), Some(needed)) if held < needed
-            );
-            let proficiency = if below { BELOW_PROFICIENCY_FACTOR } else { 1.0 };
-            let value = factor * evidence.kind.strength() * recency * expiry * proficiency;
-            let slot = &mut best[need as usize];
-            if value > *slot {
-                *slot = value;
-            }
-        };
-        for &(need, kind) in covers.into_iter().flatten() {
-            value_for(need, kind.factor());
-        }
-        for (need, kind) in extra {
-            value_for(need, kind.factor());
-        }
-    }
-    let weighted: f64 = best.iter().zip(&plan.weights).map(|(v, w)| v * w).sum();
-    (weighted / plan.total_weight).clamp(0.0, 1.0)
-}
-
-fn from_days_fast(days: Option<i32>) -> Option<Date> {
-    days.map(|d| Date::from_days(i64::from(d)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::{Importance, JobPosting, RequiredCompetency};
     use crate::needs::JobNeed;
+    use crate::ranking::scan::score;
     use crate::ranking::{Evidence, JobPlan, assess, min_proficiencies};
     use crate::taxonomy::{CompetencyIdx, load_sample};
 

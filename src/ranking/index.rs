@@ -34,7 +34,7 @@ pub enum Pool<'a> {
 /// Candidate evidence by tenant.
 pub trait CandidateIndex: Send + Sync + std::fmt::Debug {
     /// Adds or replaces a candidate of a tenant.
-    fn put(&self, tenant: &str, profile: &CandidateProfile);
+    fn put(&self, tenant: &TenantId, profile: &CandidateProfile);
     /// Removes a candidate of a tenant, leaving nothing of them behind.
     fn remove(&self, tenant: &TenantId, id: &RecordId);
     /// Whether the tenant has this candidate.
@@ -124,7 +124,7 @@ pub(super) fn query<'a>(
 }
 
 impl CandidateIndex for MemoryCandidateIndex {
-    fn put(&self, tenant: &str, profile: &CandidateProfile) {
+    fn put(&self, tenant: &TenantId, profile: &CandidateProfile) {
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
         let base = self.taxonomy_len;
         let State {
@@ -135,7 +135,10 @@ impl CandidateIndex for MemoryCandidateIndex {
             let next = base + u32::try_from(unknown_uris.len()).unwrap_or(u32::MAX - base);
             *unknown_uris.entry(uri.to_owned()).or_insert(next)
         });
-        tenants.entry(tenant.to_owned()).or_default().put(&compact);
+        tenants
+            .entry(tenant.as_str().to_owned())
+            .or_default()
+            .put(&compact);
     }
 
     fn remove(&self, tenant: &TenantId, id: &RecordId) {

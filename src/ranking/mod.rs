@@ -7,6 +7,7 @@ mod index;
 mod plan;
 mod postings;
 mod profile;
+#[cfg(any(test, feature = "oracles"))]
 mod scan;
 mod score;
 mod snapshot;
@@ -20,6 +21,7 @@ pub use compact::{CompactEvidence, CompactProfile};
 pub use index::{CandidateIndex, MemoryCandidateIndex, Pool};
 pub use plan::{CompetencyKey, JobPlan};
 pub use profile::{CandidateProfile, Evidence, EvidenceKind, build_profile};
+#[cfg(any(test, feature = "oracles"))]
 pub use scan::ScanCandidateIndex;
 pub use score::{
     Assessment, BELOW_PROFICIENCY_FACTOR, ChosenEvidence, EXPIRED_FACTOR, NeedAssessment,

@@ -1,7 +1,8 @@
 //! The straightforward backend: compact evidence per candidate, every
 //! candidate of the tenant scored in a parallel scan. It is the reference the
 //! posting-list index ([`super::MemoryCandidateIndex`]) is tested and
-//! benchmarked against; the engine does not use it.
+//! benchmarked against; the engine does not use it, and it is compiled only
+//! for tests and with the `oracles` feature.
 
 use std::collections::HashMap;
 use std::sync::{PoisonError, RwLock};
@@ -9,11 +10,12 @@ use std::sync::{PoisonError, RwLock};
 use rayon::prelude::*;
 
 use super::CandidateProfile;
-use super::compact::{CompactProfile, score};
+use super::compact::CompactProfile;
 use super::index::{CandidateIndex, Pool};
 use super::plan::{CompetencyKey, JobPlan};
+use super::score::{BELOW_PROFICIENCY_FACTOR, EXPIRED_FACTOR, recency};
 use crate::auth::TenantId;
-use crate::domain::RecordId;
+use crate::domain::{Date, RecordId};
 
 #[derive(Debug, Default)]
 struct TenantIndex {
@@ -76,7 +78,7 @@ fn best_first(a: &(f64, &RecordId), b: &(f64, &RecordId)) -> std::cmp::Ordering 
 }
 
 impl CandidateIndex for ScanCandidateIndex {
-    fn put(&self, tenant: &str, profile: &CandidateProfile) {
+    fn put(&self, tenant: &TenantId, profile: &CandidateProfile) {
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
         let base = self.taxonomy_len;
         let State {
@@ -87,7 +89,10 @@ impl CandidateIndex for ScanCandidateIndex {
             let next = base + u32::try_from(unknown_uris.len()).unwrap_or(u32::MAX - base);
             *unknown_uris.entry(uri.to_owned()).or_insert(next)
         });
-        tenants.entry(tenant.to_owned()).or_default().put(compact);
+        tenants
+            .entry(tenant.as_str().to_owned())
+            .or_default()
+            .put(compact);
     }
 
     fn remove(&self, tenant: &TenantId, id: &RecordId) {
@@ -164,4 +169,56 @@ impl CandidateIndex for ScanCandidateIndex {
             .get(tenant.as_str())
             .map_or(0, |index| index.by_id.len())
     }
+}
+
+/// The score of a candidate for a plan, the same as `assess` computes from
+/// the full profile; `best` is scratch space of one slot per need.
+pub(super) fn score(
+    plan: &JobPlan,
+    unknown_keys: &[(CompetencyKey, u16)],
+    profile: &CompactProfile,
+    best: &mut Vec<f64>,
+) -> f64 {
+    if plan.total_weight <= 0.0 {
+        return 0.0;
+    }
+    best.clear();
+    best.resize(plan.weights.len(), 0.0);
+    let as_of = plan.as_of;
+    for evidence in profile.evidence.iter() {
+        let covers = plan.known.get(evidence.key as usize);
+        let extra = unknown_keys
+            .iter()
+            .filter(|(key, _)| *key == evidence.key)
+            .map(|&(_, need)| (need, crate::needs::CoverageKind::Exact));
+        let mut value_for = |need: u16, factor: f64| {
+            let recency = recency(from_days_fast(evidence.dated), as_of);
+            let expired = evidence
+                .expires
+                .is_some_and(|expires| i64::from(expires) < as_of.days());
+            let expiry = if expired { EXPIRED_FACTOR } else { 1.0 };
+            let below = matches!(
+                (evidence.proficiency, plan.min_proficiency[need as usize]),
+                (Some(held), Some(needed)) if held < needed
+            );
+            let proficiency = if below { BELOW_PROFICIENCY_FACTOR } else { 1.0 };
+            let value = factor * evidence.kind.strength() * recency * expiry * proficiency;
+            let slot = &mut best[need as usize];
+            if value > *slot {
+                *slot = value;
+            }
+        };
+        for &(need, kind) in covers.into_iter().flatten() {
+            value_for(need, kind.factor());
+        }
+        for (need, kind) in extra {
+            value_for(need, kind.factor());
+        }
+    }
+    let weighted: f64 = best.iter().zip(&plan.weights).map(|(v, w)| v * w).sum();
+    (weighted / plan.total_weight).clamp(0.0, 1.0)
+}
+
+fn from_days_fast(days: Option<i32>) -> Option<Date> {
+    days.map(|d| Date::from_days(i64::from(d)))
 }

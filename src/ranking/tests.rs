@@ -120,8 +120,8 @@ fn pools(
     for id in 0..700 {
         let tenant = &tenants[id % 2];
         let candidate = profile(rng, taxonomy, id);
-        fast.put(tenant.as_str(), &candidate);
-        scan.put(tenant.as_str(), &candidate);
+        fast.put(tenant, &candidate);
+        scan.put(tenant, &candidate);
         live.push(candidate);
     }
     for _ in 0..300 {
@@ -132,8 +132,8 @@ fn pools(
             scan.remove(tenant, &live[id].id);
         } else {
             let candidate = profile(rng, taxonomy, id);
-            fast.put(tenant.as_str(), &candidate);
-            scan.put(tenant.as_str(), &candidate);
+            fast.put(tenant, &candidate);
+            scan.put(tenant, &candidate);
             live[id] = candidate;
         }
     }
@@ -215,8 +215,8 @@ fn a_loaded_snapshot_ranks_exactly_as_the_index_it_was_saved_from() {
     compare(&loaded, &scan, &tenants, &mut rng, &taxonomy, &live);
     // It goes on changing like the index it came from.
     let changed = profile(&mut rng, &taxonomy, 3);
-    loaded.put(tenants[1].as_str(), &changed);
-    scan.put(tenants[1].as_str(), &changed);
+    loaded.put(&tenants[1], &changed);
+    scan.put(&tenants[1], &changed);
     loaded.remove(&tenants[0], &live[10].id);
     scan.remove(&tenants[0], &live[10].id);
     let mut live = live;
@@ -315,7 +315,7 @@ fn blocks_that_cannot_reach_the_top_are_skipped_with_the_same_result() {
             id: RecordId::parse(&format!("c{id:05}")).unwrap(),
             evidence,
         };
-        scan.put(tenant.as_str(), &candidate);
+        scan.put(tenant, &candidate);
         postings.put(&CompactProfile::new(&candidate, |_| u32::MAX));
     }
     let query = super::index::query(&plan, &std::collections::HashMap::new());

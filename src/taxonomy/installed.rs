@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 
-use super::snapshot::{read_snapshot, write_snapshot};
+use super::release_file::{read_release, write_release};
 use super::{TaxonomyError, TaxonomyPart};
 use crate::domain::TaxonomyVersion;
 
@@ -46,7 +46,7 @@ impl InstalledTaxonomies {
     /// Returns where, and whether the stored bytes changed.
     pub fn install(&self, part: &TaxonomyPart) -> Result<(PathBuf, bool), TaxonomyError> {
         let path = self.snapshot_path(&part.version)?;
-        let changed = write_snapshot(&path, part)?;
+        let changed = write_release(&path, part)?;
         Ok((path, changed))
     }
 
@@ -59,7 +59,7 @@ impl InstalledTaxonomies {
                 version.id, version.version
             )));
         }
-        read_snapshot(&path)
+        read_release(&path)
     }
 
     /// Every stored release, ordered by id and then oldest version first.

@@ -7,11 +7,11 @@ pub mod esco;
 mod filter;
 pub mod import;
 mod installed;
-mod label_index;
+mod label_search;
+mod label_search_on_disk;
 pub mod onet;
+mod release_file;
 mod sample;
-mod search;
-mod snapshot;
 pub mod vectors;
 
 use std::collections::HashMap;
@@ -19,8 +19,8 @@ use std::collections::HashMap;
 pub use assemble::TaxonomyPart;
 pub use filter::CompetencyFilter;
 pub use installed::{InstalledTaxonomies, compare_versions, version_from_dir_name};
+pub use label_search::{LabelSearch, SearchHit};
 pub use sample::{SAMPLE_COMPETENCIES_JSONL, load_sample, sample_part};
-pub use search::{LabelSearch, SearchHit};
 
 use crate::domain::{Competency, Occupation, TaxonomyVersion, Violations};
 

@@ -15,7 +15,7 @@ use std::path::Path;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-use super::snapshot::write_atomically;
+use super::release_file::write_atomically;
 use super::{TaxonomyError, TaxonomyPart};
 use crate::domain::{Competency, Occupation};
 use crate::embed::{Embedder, EmbeddingMatrix};

@@ -4,18 +4,15 @@
 //! began, and nothing that was not acknowledged or that began after the
 //! backup returned.
 
-use crate::support::hardening_support;
-
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use hardening_support::{start, start_on};
-use skillmatch::auth::Authenticator;
+use crate::support::TestServer;
+use skillmatch::Hardening;
 use skillmatch::pb;
 use skillmatch::pb::admin_service_client::AdminServiceClient;
 use skillmatch::pb::job_service_client::JobServiceClient;
-use skillmatch::{Hardening, ServerOptions};
 use tonic::Code;
 use tonic::transport::Channel;
 
@@ -55,15 +52,13 @@ async fn all_job_ids(channel: Channel) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_under_write_load_restores_a_prefix_of_acknowledged_writes() {
     let backups = tempfile::tempdir().unwrap();
-    let server = start(
-        Authenticator::Open,
-        Hardening {
+    let server = TestServer::builder()
+        .hardening(Hardening {
             backup_dir: Some(backups.path().to_owned()),
             ..Hardening::default()
-        },
-        ServerOptions::default(),
-    )
-    .await;
+        })
+        .start()
+        .await;
     let channel = server.plain().await.unwrap();
 
     // One writer, one write at a time: commit order is id order.
@@ -136,14 +131,7 @@ async fn a_backup_under_write_load_restores_a_prefix_of_acknowledged_writes() {
     let restored_dir = tempfile::tempdir().unwrap();
     let data_dir = restored_dir.path().join("data");
     skillmatch::engine::restore(Path::new(&reply.path), &data_dir).unwrap();
-    let restored = start_on(
-        restored_dir,
-        &data_dir,
-        Authenticator::Open,
-        Hardening::default(),
-        ServerOptions::default(),
-    )
-    .await;
+    let restored = TestServer::builder().data_dir(&data_dir).start().await;
     let ids = all_job_ids(restored.plain().await.unwrap()).await;
     let expected: Vec<String> = (0..ids.len()).map(|n| job(n).id).collect();
     eprintln!(
@@ -165,12 +153,7 @@ async fn a_backup_under_write_load_restores_a_prefix_of_acknowledged_writes() {
 
 #[tokio::test]
 async fn without_a_backup_folder_the_call_is_refused() {
-    let server = start(
-        Authenticator::Open,
-        Hardening::default(),
-        ServerOptions::default(),
-    )
-    .await;
+    let server = TestServer::builder().start().await;
     let refused = AdminServiceClient::new(server.plain().await.unwrap())
         .create_backup(pb::CreateBackupRequest {
             name: "nightly".into(),

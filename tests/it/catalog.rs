@@ -1,14 +1,14 @@
 //! CatalogService: upsert, get, list with paging, delete, and invalid input.
 
-use crate::support::common;
+use crate::support;
 
 use std::collections::BTreeSet;
 
-use common::fixtures::{SAMPLE_CREDENTIALS, SPREADSHEETS, credential, money};
-use common::start_fresh;
-use common::violations::{assert_not_found, assert_violates};
 use skillmatch::pb;
 use skillmatch::pb::catalog_service_client::CatalogServiceClient;
+use support::fixtures::{SAMPLE_CREDENTIALS, SPREADSHEETS, credential, money};
+use support::start_fresh;
+use support::violations::{assert_not_found, assert_violates};
 use tonic::transport::Channel;
 
 async fn upsert(
@@ -63,7 +63,7 @@ async fn list_all_ids(
 #[tokio::test]
 async fn get_returns_an_embedded_credential_with_labels() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.catalog().await;
+    let mut client = server.catalog();
     let found = get(&mut client, "data-sql-foundations")
         .await
         .expect("embedded credential");
@@ -82,7 +82,7 @@ async fn get_returns_an_embedded_credential_with_labels() {
 #[tokio::test]
 async fn upsert_then_get_round_trips_every_field() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.catalog().await;
+    let mut client = server.catalog();
     let mut sent = credential("test-round-trip");
     sent.accredited_by = vec!["Test Board".to_owned()];
     sent.frameworks = vec!["EQF".to_owned()];
@@ -126,7 +126,7 @@ async fn upsert_then_get_round_trips_every_field() {
 #[tokio::test]
 async fn upsert_replaces_by_id() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.catalog().await;
+    let mut client = server.catalog();
     upsert(&mut client, vec![credential("test-replace")])
         .await
         .expect("first version");
@@ -144,7 +144,7 @@ async fn upsert_replaces_by_id() {
 #[tokio::test]
 async fn delete_removes_and_then_reports_not_found() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.catalog().await;
+    let mut client = server.catalog();
     client
         .delete_credential(pb::DeleteCredentialRequest {
             id: "data-sql-foundations".to_owned(),
@@ -166,7 +166,7 @@ async fn delete_removes_and_then_reports_not_found() {
 #[tokio::test]
 async fn unknown_ids_are_not_found_and_malformed_ids_invalid() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.catalog().await;
+    let mut client = server.catalog();
     assert_not_found(&get(&mut client, "no-such-credential").await.unwrap_err());
     assert_violates(&get(&mut client, "").await.unwrap_err(), "id");
     assert_violates(&get(&mut client, "has spaces").await.unwrap_err(), "id");
@@ -182,7 +182,7 @@ async fn unknown_ids_are_not_found_and_malformed_ids_invalid() {
 #[tokio::test]
 async fn list_pages_of_seven_cover_the_catalogue_once() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.catalog().await;
+    let mut client = server.catalog();
     upsert(
         &mut client,
         vec![credential("aaa-first"), credential("zzz-last")],
@@ -205,7 +205,7 @@ async fn list_pages_of_seven_cover_the_catalogue_once() {
 #[tokio::test]
 async fn list_default_page_size_is_fifty_and_large_sizes_clamp() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.catalog().await;
+    let mut client = server.catalog();
     let first = client
         .list_credentials(pb::ListCredentialsRequest::default())
         .await
@@ -228,7 +228,7 @@ async fn list_default_page_size_is_fifty_and_large_sizes_clamp() {
 #[tokio::test]
 async fn list_rejects_negative_page_size_and_foreign_tokens() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.catalog().await;
+    let mut client = server.catalog();
     for (request, field) in [
         (
             pb::ListCredentialsRequest {
@@ -295,7 +295,7 @@ fn cost_profile(amount: f64, label: &str) -> pb::CostProfile {
 #[tokio::test]
 async fn unknown_markers_are_stored_and_returned_as_unknown() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.catalog().await;
+    let mut client = server.catalog();
     let mut sent = credential("test-unknown");
     sent.hours = None;
     sent.cost = None;
@@ -340,7 +340,7 @@ struct InvalidCase {
 #[tokio::test]
 async fn upsert_names_the_invalid_field() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.catalog().await;
+    let mut client = server.catalog();
     let cases = [
         InvalidCase {
             field: "credentials[0].cost.currency",
@@ -434,7 +434,7 @@ async fn upsert_names_the_invalid_field() {
 #[tokio::test]
 async fn upsert_reports_every_bad_credential_and_stores_none() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.catalog().await;
+    let mut client = server.catalog();
     let mut second = credential("test-second");
     second.cost = Some(money(10.0, "EURO"));
     let mut third = credential("test-third");
@@ -450,7 +450,7 @@ async fn upsert_reports_every_bad_credential_and_stores_none() {
 #[tokio::test]
 async fn upsert_rejects_empty_batches_and_repeated_ids() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.catalog().await;
+    let mut client = server.catalog();
     assert_violates(
         &upsert(&mut client, Vec::new()).await.unwrap_err(),
         "credentials",
@@ -467,7 +467,7 @@ async fn upsert_rejects_empty_batches_and_repeated_ids() {
 #[tokio::test]
 async fn upserted_credentials_are_listed_by_competency() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.catalog().await;
+    let mut client = server.catalog();
     upsert(&mut client, vec![credential("test-by-competency")])
         .await
         .expect("upsert");

@@ -1,14 +1,14 @@
 //! The `skillmatch` binary: `import credentials` is all-or-nothing and names
 //! bad lines; `match --json` prints the ranking.
 
-use crate::support::common;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::fixtures::{SAMPLE_CREDENTIALS, SQL};
 use skillmatch::domain::CredentialId;
 use skillmatch::engine::{Engine, EngineConfig};
+use support::fixtures::{SAMPLE_CREDENTIALS, SQL};
 
 fn skillmatch(data_dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_skillmatch"))

@@ -4,16 +4,15 @@
 //! only what changed after it) and rank exactly as an index rebuilt from
 //! the store.
 
-use crate::support::records_support;
+use crate::support::records;
+use crate::support::{Spawned, spawn_binary};
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use records_support::*;
+use records::*;
 use skillmatch::pb;
 use skillmatch::pb::candidate_service_client::CandidateServiceClient;
 use skillmatch::pb::match_service_client::MatchServiceClient;
@@ -21,7 +20,7 @@ use tonic::transport::Channel;
 
 /// A running `skillmatch serve` and what its start-up log said.
 struct Served {
-    child: Child,
+    process: Spawned,
     channel: Channel,
     /// Whether the start loaded the candidate index snapshot.
     loaded_snapshot: bool,
@@ -30,56 +29,42 @@ struct Served {
 /// Starts the binary on `data_dir` with JSON logs, background candidate
 /// snapshots every `snapshot_secs` (0: none), and waits until it listens.
 async fn serve(data_dir: &Path, snapshot_secs: u64) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_skillmatch"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--log-level", "info"])
-        .args(["--log-format", "json", "--candidate-snapshot-secs"])
-        .arg(snapshot_secs.to_string())
-        .arg("--data-dir")
-        .arg(data_dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let mut loaded_snapshot = None;
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("server exited before listening")
-            .unwrap();
-        if line.contains("engine ready") {
-            loaded_snapshot = Some(line.contains("\"candidate_snapshot_loaded\":true"));
-        }
-        if let Some(addr) = line.strip_prefix("listening on ") {
-            break addr.trim().to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    let channel = Channel::from_shared(format!("http://{addr}"))
+    let secs = snapshot_secs.to_string();
+    let process = spawn_binary(
+        data_dir,
+        &[
+            "--log-level",
+            "info",
+            "--log-format",
+            "json",
+            "--candidate-snapshot-secs",
+            &secs,
+        ],
+    );
+    let loaded_snapshot = process
+        .log
+        .iter()
+        .find(|line| line.contains("engine ready"))
+        .map(|line| line.contains("\"candidate_snapshot_loaded\":true"));
+    let channel = Channel::from_shared(format!("http://{}", process.addr))
         .unwrap()
         .connect()
         .await
         .unwrap();
     Served {
-        child,
+        process,
         channel,
         loaded_snapshot: loaded_snapshot.expect("an engine ready line"),
     }
 }
 
 impl Served {
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
+    fn kill(self) {
+        self.process.kill();
     }
 
-    fn stop(mut self) {
-        let pid = self.child.id().to_string();
-        let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        assert!(status.success());
-        assert!(self.child.wait().unwrap().success());
+    fn stop(self) {
+        self.process.terminate();
     }
 
     fn candidates(&self) -> CandidateServiceClient<Channel> {

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::support::binary::spawn_server;
+use crate::support::spawn_binary;
 
 use rand::Rng;
 use skillmatch::pb;
@@ -19,8 +19,8 @@ use skillmatch::pb::job_service_client::JobServiceClient;
 use skillmatch::pb::match_service_client::MatchServiceClient;
 use tonic::transport::Channel;
 
-use crate::support::common::fixtures;
-use crate::support::records_support::{SQL, analyst_job, candidate, declared};
+use crate::support::fixtures;
+use crate::support::records::{SQL, analyst_job, candidate, declared};
 
 const ROUNDS: usize = 5;
 
@@ -238,7 +238,8 @@ async fn acknowledged_writes_survive_sigkill_at_random_moments() {
     let mut rng = rand::rng();
     let mut stored = 0;
     for round in 0..ROUNDS {
-        let (mut child, addr) = spawn_server(dir.path());
+        let server = spawn_binary(dir.path(), &["--log-level", "warn"]);
+        let addr = server.addr.clone();
         if round > 0 {
             stored = verify(&addr, &ledgers, &format!("restart {round}")).await;
         }
@@ -290,8 +291,7 @@ async fn acknowledged_writes_survive_sigkill_at_random_moments() {
         // SIGKILL at a random moment while all of them are writing.
         let delay = rng.random_range(150..1200);
         tokio::time::sleep(Duration::from_millis(delay)).await;
-        child.kill().unwrap();
-        child.wait().unwrap();
+        server.kill();
         for writer in writers {
             tokio::time::timeout(Duration::from_secs(30), writer)
                 .await
@@ -310,10 +310,10 @@ async fn acknowledged_writes_survive_sigkill_at_random_moments() {
             counts.join(", ")
         );
     }
-    let (mut child, addr) = spawn_server(dir.path());
+    let server = spawn_binary(dir.path(), &["--log-level", "warn"]);
+    let addr = server.addr.clone();
     stored = stored.max(verify(&addr, &ledgers, "final restart").await);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    server.kill();
     let acked: usize = ledgers
         .iter()
         .map(|(_, ledger)| ledger.lock().unwrap().acked.len())

@@ -4,14 +4,12 @@
 //! stored. The documents are made here: a DOCX with the zip crate, a PDF by
 //! hand (one page, Helvetica, one text line per CV line).
 
-use crate::support::http_support;
-
+use crate::support::violations::violated_fields;
 use std::io::Write;
 
+use crate::support::TestServer;
 use base64::Engine as _;
-use http_support::HttpServer;
 use serde_json::json;
-use skillmatch::ServerOptions;
 use skillmatch::documents::{DOCX_MEDIA_TYPE, MAX_DOCUMENT_BYTES};
 use skillmatch::pb;
 use skillmatch::pb::candidate_service_client::CandidateServiceClient;
@@ -134,17 +132,6 @@ fn upsert(id: &str, cv: pb::Document) -> pb::UpsertCandidateRequest {
     }
 }
 
-fn violated_fields(status: &tonic::Status) -> Vec<String> {
-    assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
-    status
-        .get_details_bad_request()
-        .expect("field violations")
-        .field_violations
-        .into_iter()
-        .map(|v| v.field)
-        .collect()
-}
-
 /// Every evidence span slices the text to its own text.
 fn assert_offsets_refer_to(text: &str, spans: &[(i32, i32, &str)]) {
     let chars: Vec<char> = text.chars().collect();
@@ -161,7 +148,7 @@ fn assert_offsets_refer_to(text: &str, spans: &[(i32, i32, &str)]) {
 
 #[tokio::test]
 async fn pdf_and_docx_cvs_yield_competencies_with_evidence_in_the_extracted_text() {
-    let server = HttpServer::start(false, ServerOptions::default()).await;
+    let server = TestServer::builder().start().await;
     let mut candidates = CandidateServiceClient::new(server.channel().await);
     for (id, cv) in [
         ("pdf-cv", document(pdf(&CV_LINES, false), "application/pdf")),
@@ -207,7 +194,7 @@ async fn pdf_and_docx_cvs_yield_competencies_with_evidence_in_the_extracted_text
 
 #[tokio::test]
 async fn extraction_reads_a_document_and_returns_its_text() {
-    let server = HttpServer::start(false, ServerOptions::default()).await;
+    let server = TestServer::builder().start().await;
     let mut taxonomy = TaxonomyServiceClient::new(server.channel().await);
     let answer = taxonomy
         .extract_competencies(pb::ExtractCompetenciesRequest {
@@ -263,7 +250,7 @@ async fn extraction_reads_a_document_and_returns_its_text() {
 
 #[tokio::test]
 async fn bad_documents_are_refused_with_a_reason_and_nothing_is_stored() {
-    let server = HttpServer::start(false, ServerOptions::default()).await;
+    let server = TestServer::builder().start().await;
     let mut candidates = CandidateServiceClient::new(server.channel().await);
     let cases = [
         (

@@ -17,8 +17,8 @@ use skillmatch::pb;
 use skillmatch::pb::candidate_service_client::CandidateServiceClient;
 use tonic::transport::Channel;
 
-use crate::support::common::{TestServer, fixtures};
-use crate::support::records_support::{SQL, analyst_job, candidate, declared};
+use crate::support::records::{SQL, analyst_job, candidate, declared};
+use crate::support::{TestServer, fixtures};
 
 fn person(id: &str) -> pb::UpsertCandidateRequest {
     pb::UpsertCandidateRequest {
@@ -45,7 +45,6 @@ async fn stored(client: &mut CandidateServiceClient<Channel>) -> BTreeSet<String
 async fn ranked(server: &TestServer) -> BTreeSet<String> {
     server
         .matcher()
-        .await
         .rank_candidates(pb::RankCandidatesRequest {
             job: Some(analyst_job()),
             top_k: 1000,
@@ -107,7 +106,7 @@ async fn a_failed_credential_commit_is_refused_and_leaves_no_trace() {
     let scenario = fail::FailScenario::setup();
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
-    let mut catalog = server.catalog().await;
+    let mut catalog = server.catalog();
     let upsert = |id: &str| pb::UpsertCredentialsRequest {
         credentials: vec![fixtures::credential(id)],
     };
@@ -119,7 +118,6 @@ async fn a_failed_credential_commit_is_refused_and_leaves_no_trace() {
 
     let matched: BTreeSet<String> = server
         .matcher()
-        .await
         .match_credentials(pb::MatchCredentialsRequest {
             job: Some(analyst_job()),
             page_size: 100,

@@ -18,7 +18,7 @@ use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::{Code, Status};
 use tonic_types::StatusExt;
 
-use crate::support::common::start_fresh;
+use crate::support::start_fresh;
 
 const PACKAGE: &str = "skillmatch.v1";
 

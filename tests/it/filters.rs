@@ -1,12 +1,12 @@
 //! Filter semantics of ListCredentials and MatchCredentials: cost with currency
 //! conversion, hours, delivery modes, assessed, accredited and language.
 
-use crate::support::common;
+use crate::support;
 
-use common::fixtures::{credential, junior_data_analyst, match_request, money};
-use common::{TestServer, start_fresh};
 use skillmatch::pb;
 use skillmatch::pb::DeliveryMode::{Blended, InPerson, Online};
+use support::fixtures::{credential, junior_data_analyst, match_request, money};
+use support::{TestServer, start_fresh};
 
 /// Provider of the credentials this file upserts; every case filters on it.
 const PROVIDER: &str = "Filter Lab";
@@ -90,7 +90,6 @@ async fn server_with_specs() -> (tempfile::TempDir, TestServer) {
     let (dir, server) = start_fresh().await;
     server
         .catalog()
-        .await
         .upsert_credentials(pb::UpsertCredentialsRequest {
             credentials: SPECS.iter().map(build).collect(),
         })
@@ -107,7 +106,6 @@ async fn check(server: &TestServer, filter: pb::CredentialFilter, expected: &[&s
     };
     let found: Vec<String> = server
         .catalog()
-        .await
         .list_credentials(pb::ListCredentialsRequest {
             page_size: 500,
             page_token: String::new(),
@@ -257,7 +255,6 @@ async fn match_results_respect_the_filter() {
     });
     let matches = server
         .matcher()
-        .await
         .match_credentials(request)
         .await
         .expect("filtered match")
@@ -310,7 +307,6 @@ async fn every_marker_filter_excludes_unknown_unless_included() {
     let (_dir, server) = server_with_specs().await;
     server
         .catalog()
-        .await
         .upsert_credentials(pb::UpsertCredentialsRequest {
             credentials: vec![unknown_markers()],
         })
@@ -373,7 +369,6 @@ async fn kinds_are_checked() {
     ] {
         let status = server
             .catalog()
-            .await
             .list_credentials(pb::ListCredentialsRequest {
                 page_size: 10,
                 page_token: String::new(),
@@ -384,14 +379,13 @@ async fn kinds_are_checked() {
             })
             .await
             .expect_err(field);
-        common::violations::assert_violates(&status, field);
+        support::violations::assert_violates(&status, field);
     }
 }
 
 async fn list_ids(server: &TestServer, filter: pb::CredentialFilter) -> Vec<String> {
     server
         .catalog()
-        .await
         .list_credentials(pb::ListCredentialsRequest {
             page_size: 500,
             page_token: String::new(),

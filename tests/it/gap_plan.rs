@@ -1,17 +1,10 @@
 //! AnalyzeGap and PlanUpskilling through the real server on a free port,
 //! over the embedded sample taxonomy and catalogue.
 
-use std::sync::Arc;
+use crate::support::TestServer;
 
-use skillmatch::engine::{Engine, EngineConfig};
 use skillmatch::pb;
-use skillmatch::pb::catalog_service_client::CatalogServiceClient;
-use skillmatch::pb::match_service_client::MatchServiceClient;
-use skillmatch::{ServerOptions, serve};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 use tonic::Code;
-use tonic::transport::Channel;
 use tonic_types::StatusExt;
 
 const SKILL: &str = "http://data.europa.eu/esco/skill/";
@@ -32,55 +25,6 @@ fn data_cleansing() -> String {
 
 fn spreadsheets() -> String {
     skill("1973c966-f236-40c9-b2d4-5d71a89019be")
-}
-
-struct Running {
-    client: MatchServiceClient<Channel>,
-    catalog: CatalogServiceClient<Channel>,
-    stop: Option<oneshot::Sender<()>>,
-    server: tokio::task::JoinHandle<()>,
-    _dir: tempfile::TempDir,
-}
-
-async fn start() -> Running {
-    let dir = tempfile::tempdir().unwrap();
-    let (engine, _) = Engine::open(&EngineConfig::new(dir.path())).unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        serve(
-            listener,
-            Arc::new(engine),
-            ServerOptions::default(),
-            async {
-                let _ = stopped.await;
-            },
-        )
-        .await
-        .unwrap();
-    });
-    let channel = Channel::from_shared(format!("http://{addr}"))
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
-    Running {
-        client: MatchServiceClient::new(channel.clone()),
-        catalog: CatalogServiceClient::new(channel),
-        stop: Some(stop),
-        server,
-        _dir: dir,
-    }
-}
-
-impl Running {
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        self.server.await.unwrap();
-    }
 }
 
 fn job() -> pb::JobPosting {
@@ -108,10 +52,10 @@ fn uris(items: &[pb::GapItem]) -> Vec<String> {
 
 #[tokio::test]
 async fn gap_and_plan_over_the_sample_catalogue() {
-    let mut running = start().await;
+    let running = TestServer::builder().start().await;
 
     let gap = running
-        .client
+        .matcher()
         .analyze_gap(pb::AnalyzeGapRequest {
             held_competency_uris: vec![spreadsheets()],
             job: Some(job()),
@@ -130,7 +74,7 @@ async fn gap_and_plan_over_the_sample_catalogue() {
     assert_eq!(uris(&gap.missing), [sql(), NOWHERE.to_owned()]);
 
     let plan = running
-        .client
+        .matcher()
         .plan_upskilling(pb::PlanUpskillingRequest {
             held_competency_uris: vec![spreadsheets()],
             job: Some(job()),
@@ -190,9 +134,9 @@ async fn gap_and_plan_over_the_sample_catalogue() {
 
 #[tokio::test]
 async fn a_bad_plan_request_names_the_fields() {
-    let mut running = start().await;
+    let running = TestServer::builder().start().await;
     let status = running
-        .client
+        .matcher()
         .plan_upskilling(pb::PlanUpskillingRequest {
             held_competency_uris: vec![String::new()],
             job: None,
@@ -248,9 +192,9 @@ fn credential(id: &str, prerequisites: &[&str]) -> pb::Microcredential {
 
 #[tokio::test]
 async fn upserts_reject_prerequisite_cycles_and_report_dangling_references() {
-    let mut running = start().await;
+    let running = TestServer::builder().start().await;
     let status = running
-        .catalog
+        .catalog()
         .upsert_credentials(pb::UpsertCredentialsRequest {
             credentials: vec![
                 credential("cycle-a", &["cycle-b"]),
@@ -270,7 +214,7 @@ async fn upserts_reject_prerequisite_cycles_and_report_dangling_references() {
     );
 
     let stored = running
-        .catalog
+        .catalog()
         .upsert_credentials(pb::UpsertCredentialsRequest {
             credentials: vec![credential("needs-absent", &["absent"])],
         })
@@ -291,7 +235,7 @@ async fn upserts_reject_prerequisite_cycles_and_report_dangling_references() {
 
 #[tokio::test]
 async fn a_plan_names_credentials_of_unknown_cost_and_hours() {
-    let mut running = start().await;
+    let running = TestServer::builder().start().await;
     let mut unpriced = credential("unpriced-nowhere", &[]);
     unpriced.cost = None;
     unpriced.hours = None;
@@ -300,7 +244,7 @@ async fn a_plan_names_credentials_of_unknown_cost_and_hours() {
         ..pb::TaughtCompetency::default()
     }];
     running
-        .catalog
+        .catalog()
         .upsert_credentials(pb::UpsertCredentialsRequest {
             credentials: vec![unpriced],
         })
@@ -313,7 +257,7 @@ async fn a_plan_names_credentials_of_unknown_cost_and_hours() {
         ..pb::PlanUpskillingRequest::default()
     };
     let plan = running
-        .client
+        .matcher()
         .plan_upskilling(request(None))
         .await
         .unwrap()
@@ -331,7 +275,7 @@ async fn a_plan_names_credentials_of_unknown_cost_and_hours() {
     );
 
     let budgeted = running
-        .client
+        .matcher()
         .plan_upskilling(request(Some(pb::PlanConstraints {
             max_total_cost: Some(pb::Money {
                 amount: 10_000.0,

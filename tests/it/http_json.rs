@@ -2,11 +2,10 @@
 //! real HTTP/1.1 client, answered by the same implementation gRPC calls, with
 //! the same authentication and limits, and errors as Connect JSON bodies.
 
-use crate::support::http_support;
-
+use crate::support::records::authed;
 use std::time::Duration;
 
-use http_support::HttpServer;
+use crate::support::TestServer;
 use prost::Message;
 use serde_json::json;
 use skillmatch::ServerOptions;
@@ -20,21 +19,13 @@ const STREAM_RANK: &str = "/skillmatch.v1.MatchService/StreamRankCandidates";
 const SQL: &str = "http://data.europa.eu/esco/skill/598de5b0-5b58-4ea7-8058-a4bc4d18c742";
 const POSTING: &str = "Data analyst. We need strong SQL and Python, machine learning a plus.";
 
-fn authed<T>(key: &str, message: T) -> tonic::Request<T> {
-    let mut request = tonic::Request::new(message);
-    request
-        .metadata_mut()
-        .insert("authorization", format!("Bearer {key}").parse().unwrap());
-    request
-}
-
 #[tokio::test]
 async fn extraction_over_http_is_the_grpc_answer_in_proto3_json() {
-    let server = HttpServer::keyed().await;
+    let server = TestServer::keyed().await;
     let answer = server
         .rpc(
             EXTRACT,
-            &server.read_key,
+            &server.keys.a_read,
             &json!({ "text": POSTING, "topK": 5 }),
         )
         .await;
@@ -59,7 +50,7 @@ async fn extraction_over_http_is_the_grpc_answer_in_proto3_json() {
         ..Default::default()
     };
     let over_grpc = grpc
-        .extract_competencies(authed(&server.read_key, request))
+        .extract_competencies(authed(&server.keys.a_read, request))
         .await
         .unwrap()
         .into_inner();
@@ -70,7 +61,7 @@ async fn extraction_over_http_is_the_grpc_answer_in_proto3_json() {
 
 #[tokio::test]
 async fn every_rpc_of_the_protos_answers_at_its_documented_path() {
-    let server = HttpServer::keyed().await;
+    let server = TestServer::keyed().await;
     let descriptors = prost_types::FileDescriptorSet::decode(pb::FILE_DESCRIPTOR_SET).unwrap();
     let mut rpc_paths: Vec<String> = descriptors
         .file
@@ -99,7 +90,7 @@ async fn every_rpc_of_the_protos_answers_at_its_documented_path() {
     );
 
     for path in &rpc_paths {
-        let answer = server.rpc(path, &server.write_key, &json!({})).await;
+        let answer = server.rpc(path, &server.keys.a_write, &json!({})).await;
         assert!(
             answer.status < 500 && answer.status != 404 && answer.status != 415,
             "{path}: {answer:?}"
@@ -124,7 +115,7 @@ async fn every_rpc_of_the_protos_answers_at_its_documented_path() {
 
 #[tokio::test]
 async fn the_same_keys_and_roles_apply() {
-    let server = HttpServer::keyed().await;
+    let server = TestServer::keyed().await;
     let candidate = json!({ "candidate": { "id": "c-1", "displayName": "Ada",
         "competencies": [{ "uri": SQL, "lastUsedOn": "2026-01-01" }] } });
 
@@ -134,20 +125,20 @@ async fn the_same_keys_and_roles_apply() {
     let unknown = server.rpc(UPSERT_CANDIDATE, "not-a-key", &candidate).await;
     assert_eq!(unknown.status, 401);
     let read_only = server
-        .rpc(UPSERT_CANDIDATE, &server.read_key, &candidate)
+        .rpc(UPSERT_CANDIDATE, &server.keys.a_read, &candidate)
         .await;
     assert_eq!(read_only.status, 403);
     assert_eq!(read_only.json()["code"], "permission_denied");
 
     let stored = server
-        .rpc(UPSERT_CANDIDATE, &server.write_key, &candidate)
+        .rpc(UPSERT_CANDIDATE, &server.keys.a_write, &candidate)
         .await;
     assert_eq!(stored.status, 200, "{stored:?}");
     assert_eq!(stored.json()["candidate"]["displayName"], "Ada");
     let read = server
         .rpc(
             "/skillmatch.v1.CandidateService/GetCandidate",
-            &server.read_key,
+            &server.keys.a_read,
             &json!({ "id": "c-1" }),
         )
         .await;
@@ -162,7 +153,7 @@ async fn field_violations_and_limits_are_the_grpc_ones() {
         request_timeout: Duration::from_secs(30),
         ..ServerOptions::default()
     };
-    let server = HttpServer::start(false, options).await;
+    let server = TestServer::builder().options(options).start().await;
     let max = 100_000;
     let at_limit = server
         .rpc(EXTRACT, "", &json!({ "text": "a".repeat(max) }))
@@ -202,7 +193,7 @@ async fn field_violations_and_limits_are_the_grpc_ones() {
 
 #[tokio::test]
 async fn malformed_requests_get_connect_errors() {
-    let server = HttpServer::start(false, ServerOptions::default()).await;
+    let server = TestServer::builder().start().await;
     let json_header = [("content-type", "application/json")];
 
     let broken = server
@@ -254,12 +245,12 @@ async fn malformed_requests_get_connect_errors() {
 
 #[tokio::test]
 async fn the_ranking_stream_is_newline_delimited_json() {
-    let server = HttpServer::keyed().await;
+    let server = TestServer::keyed().await;
     for (id, name) in [("c-1", "Ada"), ("c-2", "Grace"), ("c-3", "Edsger")] {
         let candidate = json!({ "candidate": { "id": id, "displayName": name,
             "competencies": [{ "uri": SQL, "lastUsedOn": "2026-01-01" }] } });
         let stored = server
-            .rpc(UPSERT_CANDIDATE, &server.write_key, &candidate)
+            .rpc(UPSERT_CANDIDATE, &server.keys.a_write, &candidate)
             .await;
         assert_eq!(stored.status, 200, "{stored:?}");
     }
@@ -269,7 +260,7 @@ async fn the_ranking_stream_is_newline_delimited_json() {
         "batchSize": 1,
         "asOf": "2026-06-01",
     });
-    let answer = server.rpc(STREAM_RANK, &server.read_key, &request).await;
+    let answer = server.rpc(STREAM_RANK, &server.keys.a_read, &request).await;
     assert_eq!(answer.status, 200, "{answer:?}");
     assert_eq!(answer.content_type, "application/x-ndjson");
     let text = std::str::from_utf8(&answer.body).unwrap();
@@ -287,7 +278,9 @@ async fn the_ranking_stream_is_newline_delimited_json() {
     ids.sort();
     assert_eq!(ids, ["c-1", "c-2", "c-3"]);
 
-    let neither = server.rpc(STREAM_RANK, &server.read_key, &json!({})).await;
+    let neither = server
+        .rpc(STREAM_RANK, &server.keys.a_read, &json!({}))
+        .await;
     assert_eq!(
         neither.status, 400,
         "a refused stream is a plain error: {neither:?}"
@@ -298,7 +291,7 @@ async fn the_ranking_stream_is_newline_delimited_json() {
 
 #[tokio::test]
 async fn the_page_and_its_assets_are_served_from_the_binary() {
-    let server = HttpServer::start(false, ServerOptions::default()).await;
+    let server = TestServer::builder().start().await;
     for (path, content_type) in [
         ("/", "text/html; charset=utf-8"),
         ("/app.js", "text/javascript; charset=utf-8"),

@@ -3,10 +3,7 @@
 //! an in-process server through a real HTTP client, and the error body it
 //! shows is the one the server gives.
 
-use crate::support::http_support;
-
-use http_support::HttpServer;
-use skillmatch::ServerOptions;
+use crate::support::TestServer;
 
 const SECTION: &str = "## Calling the API over HTTP/JSON";
 const README_ORIGIN: &str = "http://localhost:50051";
@@ -89,7 +86,7 @@ fn parse(line: &str) -> Curl {
 
 #[tokio::test]
 async fn the_readme_curl_examples_answer_as_shown() {
-    let server = HttpServer::start(false, ServerOptions::default()).await;
+    let server = TestServer::builder().start().await;
     let lines: Vec<&str> = section()
         .lines()
         .filter(|line| line.starts_with("curl "))
@@ -136,7 +133,7 @@ async fn the_readme_curl_examples_answer_as_shown() {
 
 #[tokio::test]
 async fn the_readme_error_body_is_the_servers() {
-    let server = HttpServer::start(false, ServerOptions::default()).await;
+    let server = TestServer::builder().start().await;
     let section = section();
     let start = section.find("```json\n").expect("the error example") + "```json\n".len();
     let shown: serde_json::Value =

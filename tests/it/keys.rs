@@ -2,16 +2,13 @@
 //! (with expiry), `keys list` (never the key), `keys revoke` taking effect
 //! without a restart.
 
-use crate::support::hardening_support;
-
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use hardening_support::start;
+use crate::support::TestServer;
 use skillmatch::auth::{Authenticator, KeyRing, RECHECK};
 use skillmatch::pb::taxonomy_service_client::TaxonomyServiceClient;
-use skillmatch::{Hardening, ServerOptions};
 use tonic::Code;
 use tonic::transport::Channel;
 
@@ -78,12 +75,10 @@ async fn keys_are_listed_without_secrets_and_revoked_without_a_restart() {
     let live_id = lines[1].split_whitespace().next().unwrap().to_owned();
 
     let ring = KeyRing::read(&file).unwrap();
-    let server = start(
-        Authenticator::Keys(ring.clone()),
-        Hardening::default(),
-        ServerOptions::default(),
-    )
-    .await;
+    let server = TestServer::builder()
+        .auth(Authenticator::Keys(ring.clone()))
+        .start()
+        .await;
     let channel = server.plain().await.unwrap();
     search(channel.clone(), &live)
         .await

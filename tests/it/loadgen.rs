@@ -2,11 +2,8 @@
 //! one second each: it reports calls, throughput and percentiles, and counts
 //! shed calls as errors by code.
 
-use crate::support::hardening_support;
-
-use hardening_support::start;
-use skillmatch::auth::Authenticator;
-use skillmatch::{Hardening, ServerOptions};
+use crate::support::TestServer;
+use skillmatch::Hardening;
 
 fn loadgen(addr: std::net::SocketAddr, args: &[&str]) -> serde_json::Value {
     let output = tokio::task::block_in_place(|| {
@@ -27,13 +24,8 @@ fn loadgen(addr: std::net::SocketAddr, args: &[&str]) -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn loadgen_reports_throughput_and_percentiles() {
-    let server = start(
-        Authenticator::Open,
-        Hardening::default(),
-        ServerOptions::default(),
-    )
-    .await;
-    let report = loadgen(server.addr, &["--rpc", "extract", "--concurrency", "2"]);
+    let server = TestServer::builder().start().await;
+    let report = loadgen(server.addr(), &["--rpc", "extract", "--concurrency", "2"]);
     assert!(report["ok"].as_u64().unwrap() > 0, "{report}");
     assert!(report["errors"].as_object().unwrap().is_empty(), "{report}");
     let p50 = report["p50_ms"].as_f64().unwrap();
@@ -41,7 +33,7 @@ async fn loadgen_reports_throughput_and_percentiles() {
     assert!(p50 > 0.0 && p50 <= p99 && p99 <= report["p999_ms"].as_f64().unwrap());
 
     let ranked = loadgen(
-        server.addr,
+        server.addr(),
         &[
             "--rpc",
             "rank",
@@ -57,16 +49,14 @@ async fn loadgen_reports_throughput_and_percentiles() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn loadgen_counts_shed_calls() {
-    let server = start(
-        Authenticator::Open,
-        Hardening {
+    let server = TestServer::builder()
+        .hardening(Hardening {
             max_concurrent_calls: 1,
             ..Hardening::default()
-        },
-        ServerOptions::default(),
-    )
-    .await;
-    let report = loadgen(server.addr, &["--rpc", "match", "--concurrency", "4"]);
+        })
+        .start()
+        .await;
+    let report = loadgen(server.addr(), &["--rpc", "match", "--concurrency", "4"]);
     assert!(report["ok"].as_u64().unwrap() > 0, "{report}");
     assert!(
         report["errors"]["ResourceExhausted"].as_u64().unwrap_or(0) > 0,

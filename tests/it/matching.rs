@@ -1,12 +1,12 @@
 //! MatchService: the done criterion, ranking cases pinned data-driven style,
 //! explanations, top_k and invalid input.
 
-use crate::support::common;
+use crate::support;
 
-use common::fixtures::{SQL, job, junior_data_analyst, match_request, money};
-use common::violations::assert_violates;
-use common::{TestServer, start_fresh};
 use skillmatch::pb;
+use support::fixtures::{SQL, job, junior_data_analyst, match_request, money};
+use support::violations::assert_violates;
+use support::{TestServer, start_fresh};
 
 async fn matches(
     server: &TestServer,
@@ -14,7 +14,6 @@ async fn matches(
 ) -> Vec<pb::CredentialMatch> {
     server
         .matcher()
-        .await
         .match_credentials(request)
         .await
         .expect("match")
@@ -149,7 +148,6 @@ async fn explicit_competencies_alone_find_credentials_teaching_them() {
     }];
     let response = server
         .matcher()
-        .await
         .match_credentials(match_request(posting, 5))
         .await
         .expect("match")
@@ -179,7 +177,6 @@ async fn extracted_needs_carry_their_evidence() {
     let (_dir, server) = start_fresh().await;
     let response = server
         .matcher()
-        .await
         .match_credentials(match_request(junior_data_analyst(), 3))
         .await
         .expect("match")
@@ -237,7 +234,7 @@ async fn explanations_only_when_asked() {
 #[tokio::test]
 async fn invalid_match_requests_name_the_field() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.matcher().await;
+    let mut client = server.matcher();
     let valid = match_request(junior_data_analyst(), 5);
     let mut blank_uri = junior_data_analyst();
     blank_uri.competencies = vec![pb::RequiredCompetency::default()];
@@ -290,8 +287,8 @@ async fn invalid_match_requests_name_the_field() {
 #[tokio::test]
 async fn upserted_and_deleted_credentials_enter_and_leave_the_ranking() {
     let (_dir, server) = start_fresh().await;
-    let mut catalog = server.catalog().await;
-    let mut added = common::fixtures::credential("test-pivot-tables");
+    let mut catalog = server.catalog();
+    let mut added = support::fixtures::credential("test-pivot-tables");
     added.title = "Pivot tables for junior data analysts".to_owned();
     catalog
         .upsert_credentials(pb::UpsertCredentialsRequest {
@@ -324,7 +321,7 @@ fn ids(found: &[pb::CredentialMatch]) -> Vec<String> {
 #[tokio::test]
 async fn pages_follow_one_another_and_tokens_are_bound_to_their_query() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.matcher().await;
+    let mut client = server.matcher();
     let whole = matches(&server, match_request(junior_data_analyst(), 30)).await;
     assert!(whole.len() > 14, "only {} matches", whole.len());
 
@@ -380,7 +377,7 @@ async fn pages_follow_one_another_and_tokens_are_bound_to_their_query() {
 #[tokio::test]
 async fn the_last_page_has_no_token() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.matcher().await;
+    let mut client = server.matcher();
     let posting = job("", "SQL");
     let last_page = client
         .match_credentials(match_request(posting, 100))
@@ -399,7 +396,7 @@ async fn the_last_page_has_no_token() {
 #[tokio::test]
 async fn job_and_job_id_are_exclusive_and_job_ids_are_checked() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.matcher().await;
+    let mut client = server.matcher();
     let both = pb::MatchCredentialsRequest {
         job_id: "analyst".to_owned(),
         ..match_request(junior_data_analyst(), 5)
@@ -425,14 +422,13 @@ async fn job_and_job_id_are_exclusive_and_job_ids_are_checked() {
 #[tokio::test]
 async fn explanations_say_which_markers_are_not_published() {
     let (_dir, server) = start_fresh().await;
-    let mut unpriced = common::fixtures::credential("test-unpriced-sql");
+    let mut unpriced = support::fixtures::credential("test-unpriced-sql");
     unpriced.title = "SQL queries for analysts".to_owned();
     unpriced.competencies[0].uri = SQL.to_owned();
     unpriced.cost = None;
     unpriced.hours = None;
     server
         .catalog()
-        .await
         .upsert_credentials(pb::UpsertCredentialsRequest {
             credentials: vec![unpriced],
         })

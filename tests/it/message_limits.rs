@@ -23,7 +23,7 @@ use tokio::net::TcpStream;
 use tonic::Code;
 use tonic::codec::CompressionEncoding;
 
-use crate::support::http_support::HttpServer;
+use crate::support::TestServer;
 
 const EXTRACT: &str = "/skillmatch.v1.TaxonomyService/ExtractCompetencies";
 const LIST_CREDENTIALS: &str = "/skillmatch.v1.CatalogService/ListCredentials";
@@ -57,7 +57,7 @@ fn extract_request_of(bytes: usize) -> pb::ExtractCompetenciesRequest {
 
 #[tokio::test]
 async fn grpc_messages_at_the_limit_pass_and_one_byte_past_is_refused_compressed_or_not() {
-    let server = HttpServer::start(false, options(LIMIT)).await;
+    let server = TestServer::builder().options(options(LIMIT)).start().await;
     for compressed in [false, true] {
         let mut client = TaxonomyServiceClient::new(server.channel().await);
         if compressed {
@@ -84,7 +84,7 @@ async fn grpc_messages_at_the_limit_pass_and_one_byte_past_is_refused_compressed
 
 #[tokio::test]
 async fn a_grpc_gzip_bomb_is_refused() {
-    let server = HttpServer::start(false, options(LIMIT)).await;
+    let server = TestServer::builder().options(options(LIMIT)).start().await;
     let mut client = TaxonomyServiceClient::new(server.channel().await)
         .send_compressed(CompressionEncoding::Gzip);
     // 8 MiB of text: about 8 KiB on the wire, 128 times the limit decoded.
@@ -111,7 +111,7 @@ fn json_body_of(bytes: usize) -> Vec<u8> {
     body
 }
 
-async fn post_gzip(server: &HttpServer, body: &[u8], encoding: &str) -> (u16, serde_json::Value) {
+async fn post_gzip(server: &TestServer, body: &[u8], encoding: &str) -> (u16, serde_json::Value) {
     let answer = server
         .send(
             "POST",
@@ -129,7 +129,7 @@ async fn post_gzip(server: &HttpServer, body: &[u8], encoding: &str) -> (u16, se
 
 #[tokio::test]
 async fn http_gzip_bodies_are_held_to_the_limit_once_decoded() {
-    let server = HttpServer::start(false, options(LIMIT)).await;
+    let server = TestServer::builder().options(options(LIMIT)).start().await;
     let (status, json) = post_gzip(&server, &json_body_of(LIMIT), "gzip").await;
     assert_eq!(status, 200, "{json}");
     assert!(json["taxonomyVersion"].is_object(), "{json}");
@@ -189,7 +189,10 @@ async fn http_gzip_bodies_are_held_to_the_limit_once_decoded() {
 async fn http_responses_are_held_to_the_message_limit() {
     // The embedded catalogue: a page of 50 credentials is far over 8 KiB,
     // one credential is well under it.
-    let server = HttpServer::start(false, options(8 * 1024)).await;
+    let server = TestServer::builder()
+        .options(options(8 * 1024))
+        .start()
+        .await;
     let one = server
         .rpc(LIST_CREDENTIALS, "", &json!({ "pageSize": 1 }))
         .await;
@@ -217,8 +220,8 @@ const PING: u8 = 0x6;
 const ACK: u8 = 0x1;
 
 impl RawH2 {
-    async fn connect(server: &HttpServer) -> Self {
-        let mut stream = TcpStream::connect(server.addr).await.unwrap();
+    async fn connect(server: &TestServer) -> Self {
+        let mut stream = TcpStream::connect(server.addr()).await.unwrap();
         stream
             .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
             .await
@@ -257,7 +260,7 @@ async fn a_peer_that_stops_answering_keepalive_pings_is_disconnected() {
         http2_keepalive_timeout: Duration::from_millis(300),
         ..ServerOptions::default()
     };
-    let server = HttpServer::start(false, options).await;
+    let server = TestServer::builder().options(options).start().await;
     let mut h2 = RawH2::connect(&server).await;
     let started = tokio::time::Instant::now();
     let mut pinged = false;
@@ -288,7 +291,7 @@ async fn a_live_peer_that_answers_pings_stays_connected() {
         http2_keepalive_timeout: Duration::from_millis(500),
         ..ServerOptions::default()
     };
-    let server = HttpServer::start(false, options).await;
+    let server = TestServer::builder().options(options).start().await;
     let mut h2 = RawH2::connect(&server).await;
     let mut pings = 0;
     let outlived = tokio::time::timeout(Duration::from_secs(2), async {

@@ -2,16 +2,13 @@
 //! method and status code, latency histograms, calls in flight, record
 //! counts and store size; and request ids returned in response metadata.
 
-use crate::support::hardening_support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
-use hardening_support::start;
-use skillmatch::auth::Authenticator;
+use crate::support::TestServer;
+use skillmatch::Hardening;
 use skillmatch::metrics::{Metrics, bind_metrics};
 use skillmatch::pb::taxonomy_service_client::TaxonomyServiceClient;
-use skillmatch::{Hardening, ServerOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const SEARCH: &str = "/skillmatch.v1.TaxonomyService/SearchCompetencies";
@@ -45,15 +42,13 @@ fn value(text: &str, series: &str) -> Option<f64> {
 #[tokio::test]
 async fn the_endpoint_reports_calls_latencies_and_sizes() {
     let metrics = Arc::new(Metrics::new());
-    let server = start(
-        Authenticator::Open,
-        Hardening {
+    let server = TestServer::builder()
+        .hardening(Hardening {
             metrics: Some(metrics.clone()),
             ..Hardening::default()
-        },
-        ServerOptions::default(),
-    )
-    .await;
+        })
+        .start()
+        .await;
     let (metrics_addr, endpoint) = bind_metrics("127.0.0.1:0".parse().unwrap(), metrics)
         .await
         .unwrap();

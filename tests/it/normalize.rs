@@ -1,15 +1,12 @@
 //! NormalizeCompetencies: raw skill strings to their best competencies, in
 //! request order, over gRPC and HTTP/JSON, with its limits enforced one past.
 
-use crate::support::http_support;
-
-use http_support::HttpServer;
+use crate::support::TestServer;
+use crate::support::violations::violated_fields;
 use serde_json::json;
-use skillmatch::ServerOptions;
 use skillmatch::api::convert::normalize::{MAX_NORMALIZE_SKILLS, MAX_SKILL_CHARS};
 use skillmatch::pb;
 use skillmatch::pb::taxonomy_service_client::TaxonomyServiceClient;
-use tonic_types::StatusExt;
 
 const NORMALIZE: &str = "/skillmatch.v1.TaxonomyService/NormalizeCompetencies";
 const SQL: &str = "http://data.europa.eu/esco/skill/598de5b0-5b58-4ea7-8058-a4bc4d18c742";
@@ -21,20 +18,9 @@ fn request(skills: &[&str]) -> pb::NormalizeCompetenciesRequest {
     }
 }
 
-fn violated_fields(status: &tonic::Status) -> Vec<String> {
-    assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
-    status
-        .get_details_bad_request()
-        .expect("field violations")
-        .field_violations
-        .into_iter()
-        .map(|v| v.field)
-        .collect()
-}
-
 #[tokio::test]
 async fn each_string_gets_its_best_competencies_in_request_order() {
-    let server = HttpServer::start(false, ServerOptions::default()).await;
+    let server = TestServer::builder().start().await;
     let mut client = TaxonomyServiceClient::new(server.channel().await);
     let raw = ["SQL", "machine-learning", "xyzzy", "MS Excel"];
     let answer = client
@@ -88,7 +74,7 @@ async fn each_string_gets_its_best_competencies_in_request_order() {
 
 #[tokio::test]
 async fn limits_hold_at_the_maximum_and_fail_one_past() {
-    let server = HttpServer::start(false, ServerOptions::default()).await;
+    let server = TestServer::builder().start().await;
     let mut client = TaxonomyServiceClient::new(server.channel().await);
     let skills = [
         "SQL",

@@ -1,11 +1,11 @@
 //! Operations surface: health (SERVING, NOT_SERVING while shutting down),
 //! server reflection listing every service, gzip and the message size limit.
 
-use crate::support::common;
+use crate::support;
 
-use common::{TestServer, start_fresh};
 use skillmatch::ServerOptions;
 use skillmatch::api::SERVICE_NAMES;
+use support::{TestServer, start_fresh};
 use tokio_stream::StreamExt;
 use tonic::codec::CompressionEncoding;
 use tonic_health::pb::HealthCheckRequest;
@@ -145,12 +145,15 @@ async fn messages_over_the_limit_are_refused() {
         max_message_bytes: 4096,
         ..ServerOptions::default()
     };
-    let server = TestServer::start_with(dir.path(), options).await;
-    let mut large = common::fixtures::credential("test-too-large");
+    let server = TestServer::builder()
+        .data_dir(dir.path())
+        .options(options)
+        .start()
+        .await;
+    let mut large = support::fixtures::credential("test-too-large");
     large.description = "x".repeat(8192);
     let status = server
         .catalog()
-        .await
         .upsert_credentials(skillmatch::pb::UpsertCredentialsRequest {
             credentials: vec![large],
         })

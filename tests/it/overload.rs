@@ -3,17 +3,15 @@
 //! health checks are still answered, and a key over its rate is refused
 //! while other keys are not. Loopback only; every loop is bounded.
 
-use crate::support::hardening_support;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hardening_support::start;
+use crate::support::TestServer;
+use skillmatch::Hardening;
 use skillmatch::auth::{Authenticator, KeyRing, Role, append_key};
 use skillmatch::metrics::Metrics;
 use skillmatch::overload::RateLimiter;
 use skillmatch::pb::taxonomy_service_client::TaxonomyServiceClient;
-use skillmatch::{Hardening, ServerOptions};
 use tonic::Code;
 use tonic::transport::Channel;
 use tonic_health::pb::health_client::HealthClient;
@@ -50,16 +48,14 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn past_the_limit_calls_are_shed_fast_and_health_is_answered() {
     let metrics = Arc::new(Metrics::new());
-    let server = start(
-        Authenticator::Open,
-        Hardening {
+    let server = TestServer::builder()
+        .hardening(Hardening {
             max_concurrent_calls: LIMIT,
             metrics: Some(metrics.clone()),
             ..Hardening::default()
-        },
-        ServerOptions::default(),
-    )
-    .await;
+        })
+        .start()
+        .await;
     let text = posting();
 
     // Unloaded latency, one call at a time.
@@ -182,15 +178,14 @@ async fn a_key_over_its_rate_is_refused_and_others_are_not() {
     let busy = append_key(&file, "acme", Role::Read).unwrap();
     let quiet = append_key(&file, "acme", Role::Read).unwrap();
     let ring = KeyRing::read(&file).unwrap();
-    let server = start(
-        Authenticator::Keys(ring),
-        Hardening {
+    let server = TestServer::builder()
+        .auth(Authenticator::Keys(ring))
+        .hardening(Hardening {
             rate_limiter: Some(Arc::new(RateLimiter::new(2.0, 3))),
             ..Hardening::default()
-        },
-        ServerOptions::default(),
-    )
-    .await;
+        })
+        .start()
+        .await;
     let mut client = TaxonomyServiceClient::new(server.plain().await.unwrap());
     let search = |key: &str| {
         let mut request = tonic::Request::new(skillmatch::pb::SearchCompetenciesRequest {

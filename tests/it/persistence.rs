@@ -1,24 +1,23 @@
 //! Durability: upserts and deletes survive a restart on the same data
 //! directory, and a changed embedded catalogue is re-seeded and re-indexed.
 
-use crate::support::common;
+use crate::support;
 
 use std::path::Path;
 use std::sync::Arc;
 
-use common::fixtures::{SAMPLE_CREDENTIALS, credential};
-use common::violations::assert_not_found;
-use common::{TestServer, start_fresh};
 use skillmatch::catalog::{Catalog, SeedReport};
 use skillmatch::domain::CredentialId;
 use skillmatch::pb;
 use skillmatch::store::Store;
 use skillmatch::taxonomy::load_sample;
+use support::fixtures::{SAMPLE_CREDENTIALS, credential};
+use support::violations::assert_not_found;
+use support::{TestServer, start_fresh};
 
 async fn get(server: &TestServer, id: &str) -> Result<pb::Microcredential, tonic::Status> {
     server
         .catalog()
-        .await
         .get_credential(pb::GetCredentialRequest { id: id.to_owned() })
         .await
         .map(|response| response.into_inner().credential.expect("credential set"))
@@ -27,7 +26,6 @@ async fn get(server: &TestServer, id: &str) -> Result<pb::Microcredential, tonic
 async fn count(server: &TestServer) -> usize {
     server
         .catalog()
-        .await
         .list_credentials(pb::ListCredentialsRequest {
             page_size: 500,
             ..pb::ListCredentialsRequest::default()
@@ -45,7 +43,6 @@ async fn upserts_survive_a_restart() {
     let sent = credential("test-durable");
     server
         .catalog()
-        .await
         .upsert_credentials(pb::UpsertCredentialsRequest {
             credentials: vec![sent.clone()],
         })
@@ -62,7 +59,7 @@ async fn upserts_survive_a_restart() {
 #[tokio::test]
 async fn deletes_survive_a_restart_even_of_embedded_credentials() {
     let (_dir, server) = start_fresh().await;
-    let mut catalog = server.catalog().await;
+    let mut catalog = server.catalog();
     catalog
         .upsert_credentials(pb::UpsertCredentialsRequest {
             credentials: vec![credential("test-deleted")],
@@ -90,9 +87,8 @@ async fn matching_works_after_a_restart() {
     let server = server.restart().await;
     let found = server
         .matcher()
-        .await
-        .match_credentials(common::fixtures::match_request(
-            common::fixtures::junior_data_analyst(),
+        .match_credentials(support::fixtures::match_request(
+            support::fixtures::junior_data_analyst(),
             1,
         ))
         .await

@@ -4,18 +4,18 @@
 //! credentials, wrong field paths, readable page tokens, and silently
 //! accepted unknown values.
 
-use crate::support::common;
+use crate::support;
 
 use std::time::Duration;
 
-use common::TestServer;
-use common::fixtures::{self, credential, job, match_request};
-use common::violations::{assert_violates, violated_fields};
 use skillmatch::ServerOptions;
 use skillmatch::domain::limits::{
     MAX_JOB_COMPETENCIES, MAX_LEARNING_OUTCOMES, MAX_NAME_CHARS, MAX_QUERY_CHARS, MAX_TEXT_CHARS,
 };
 use skillmatch::pb;
+use support::TestServer;
+use support::fixtures::{self, credential, job, match_request};
+use support::violations::{assert_violates, violated_fields};
 use tonic::Code;
 
 const SPREADSHEETS: &str = fixtures::SPREADSHEETS;
@@ -23,7 +23,6 @@ const SPREADSHEETS: &str = fixtures::SPREADSHEETS;
 async fn upsert(server: &TestServer, credentials: Vec<pb::Microcredential>) -> tonic::Status {
     server
         .catalog()
-        .await
         .upsert_credentials(pb::UpsertCredentialsRequest { credentials })
         .await
         .expect_err("refused")
@@ -31,7 +30,7 @@ async fn upsert(server: &TestServer, credentials: Vec<pb::Microcredential>) -> t
 
 #[tokio::test]
 async fn non_finite_and_negative_numbers_are_refused_and_the_store_stays_readable() {
-    let (dir, server) = common::start_fresh().await;
+    let (dir, server) = support::start_fresh().await;
     for value in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -5.0] {
         let mut with_credits = credential("cr-x");
         with_credits.credits = Some(pb::Credits {
@@ -59,7 +58,6 @@ async fn non_finite_and_negative_numbers_are_refused_and_the_store_stays_readabl
         });
         let status = server
             .matcher()
-            .await
             .match_credentials(request)
             .await
             .expect_err("refused");
@@ -69,7 +67,6 @@ async fn non_finite_and_negative_numbers_are_refused_and_the_store_stays_readabl
     let server = server.restart().await;
     let listed = server
         .catalog()
-        .await
         .list_credentials(pb::ListCredentialsRequest::default())
         .await
         .expect("lists")
@@ -110,7 +107,6 @@ async fn an_unreadable_record_is_quarantined_instead_of_stopping_the_start() {
     let server = TestServer::start(dir.path()).await;
     let status = server
         .catalog()
-        .await
         .get_credential(pb::GetCredentialRequest {
             id: "cr-poisoned".into(),
         })
@@ -119,7 +115,6 @@ async fn an_unreadable_record_is_quarantined_instead_of_stopping_the_start() {
     assert_eq!(status.code(), Code::NotFound);
     let found = server
         .matcher()
-        .await
         .match_credentials(match_request(fixtures::junior_data_analyst(), 5))
         .await
         .expect("the rest is served")
@@ -144,8 +139,8 @@ async fn an_unreadable_record_is_quarantined_instead_of_stopping_the_start() {
 
 #[tokio::test]
 async fn search_queries_are_bounded_and_long_terms_stay_cheap() {
-    let (_dir, server) = common::start_fresh().await;
-    let mut client = server.taxonomy().await;
+    let (_dir, server) = support::start_fresh().await;
+    let mut client = server.taxonomy();
     let status = client
         .search_competencies(pb::SearchCompetenciesRequest {
             query: "a".repeat(MAX_QUERY_CHARS + 1),
@@ -179,11 +174,10 @@ async fn search_queries_are_bounded_and_long_terms_stay_cheap() {
 
 #[tokio::test]
 async fn texts_and_lists_have_documented_maxima() {
-    let (_dir, server) = common::start_fresh().await;
+    let (_dir, server) = support::start_fresh().await;
     let long_text = "word ".repeat(MAX_TEXT_CHARS / 5 + 1);
     let status = server
         .matcher()
-        .await
         .match_credentials(match_request(job("Analyst", &long_text), 5))
         .await
         .expect_err("too long");
@@ -206,7 +200,6 @@ async fn texts_and_lists_have_documented_maxima() {
     at_limit.learning_outcomes = vec!["outcome".into(); MAX_LEARNING_OUTCOMES];
     server
         .catalog()
-        .await
         .upsert_credentials(pb::UpsertCredentialsRequest {
             credentials: vec![at_limit],
         })
@@ -221,7 +214,6 @@ async fn texts_and_lists_have_documented_maxima() {
         .collect();
     let status = server
         .matcher()
-        .await
         .match_credentials(match_request(many, 5))
         .await
         .expect_err("too many");
@@ -231,7 +223,7 @@ async fn texts_and_lists_have_documented_maxima() {
 
 #[tokio::test]
 async fn duplicate_and_unknown_competencies_in_a_job_are_refused() {
-    let (_dir, server) = common::start_fresh().await;
+    let (_dir, server) = support::start_fresh().await;
     let required = |uri: &str| pb::RequiredCompetency {
         uri: uri.to_owned(),
         ..pb::RequiredCompetency::default()
@@ -240,7 +232,6 @@ async fn duplicate_and_unknown_competencies_in_a_job_are_refused() {
     twice.competencies = vec![required(SPREADSHEETS), required(SPREADSHEETS)];
     let status = server
         .matcher()
-        .await
         .match_credentials(match_request(twice, 5))
         .await
         .expect_err("duplicate");
@@ -249,7 +240,6 @@ async fn duplicate_and_unknown_competencies_in_a_job_are_refused() {
     unknown.competencies = vec![required("http://example.org/not-a-skill")];
     let status = server
         .matcher()
-        .await
         .match_credentials(match_request(unknown, 5))
         .await
         .expect_err("unknown");
@@ -261,7 +251,6 @@ async fn duplicate_and_unknown_competencies_in_a_job_are_refused() {
     });
     let status = server
         .matcher()
-        .await
         .match_credentials(request)
         .await
         .expect_err("bad language");
@@ -276,11 +265,14 @@ async fn an_expired_server_deadline_is_deadline_exceeded() {
         request_timeout: Duration::from_millis(1),
         ..ServerOptions::default()
     };
-    let server = TestServer::start_with(dir.path(), options).await;
+    let server = TestServer::builder()
+        .data_dir(dir.path())
+        .options(options)
+        .start()
+        .await;
     let description = "Analyse data in spreadsheets and report to managers. ".repeat(1500);
     let status = server
         .matcher()
-        .await
         .match_credentials(match_request(job("Data analyst", &description), 5))
         .await
         .expect_err("past the deadline");
@@ -298,7 +290,11 @@ async fn an_open_health_watch_does_not_hold_shutdown() {
         shutdown_grace: Duration::from_millis(500),
         ..ServerOptions::default()
     };
-    let mut server = TestServer::start_with(dir.path(), options).await;
+    let mut server = TestServer::builder()
+        .data_dir(dir.path())
+        .options(options)
+        .start()
+        .await;
     let channel = server.channel().await;
     let mut watch = HealthClient::new(channel.clone())
         .watch(HealthCheckRequest::default())
@@ -329,7 +325,7 @@ async fn an_open_health_watch_does_not_hold_shutdown() {
 
 #[tokio::test]
 async fn errors_stay_small_however_many_violations() {
-    let (_dir, server) = common::start_fresh().await;
+    let (_dir, server) = support::start_fresh().await;
     let credentials: Vec<pb::Microcredential> = (0..500)
         .map(|index| {
             let mut bad = credential(&format!("cr-{index}"));
@@ -345,7 +341,6 @@ async fn errors_stay_small_however_many_violations() {
     assert!(status.message().len() < 1_000);
     let status = server
         .taxonomy()
-        .await
         .get_competency(pb::GetCompetencyRequest {
             uri: format!("http://example.org/{}", "u".repeat(1_900)),
         })
@@ -358,8 +353,8 @@ async fn errors_stay_small_however_many_violations() {
 
 #[tokio::test]
 async fn list_tokens_are_opaque_and_bound_to_the_filter() {
-    let (_dir, server) = common::start_fresh().await;
-    let mut client = server.catalog().await;
+    let (_dir, server) = support::start_fresh().await;
+    let mut client = server.catalog();
     let english = Some(pb::CredentialFilter {
         language: "en".into(),
         ..pb::CredentialFilter::default()

@@ -1,13 +1,13 @@
 //! StreamRankCandidates and upskilling plans in rankings, through the real
 //! server on 127.0.0.1:0.
 
-use crate::support::records_support;
+use crate::support::records;
 
 use rand::rngs::StdRng;
 use rand::{Rng as _, SeedableRng};
 use tokio_stream::StreamExt as _;
 
-use records_support::*;
+use records::*;
 use skillmatch::pb;
 use tonic::Code;
 
@@ -75,7 +75,7 @@ async fn collect(
     request: pb::StreamRankCandidatesRequest,
 ) -> Result<Vec<pb::StreamRankCandidatesResponse>, tonic::Status> {
     let mut stream = server
-        .matching()
+        .matcher()
         .stream_rank_candidates(authed(key, request))
         .await?
         .into_inner();
@@ -88,7 +88,7 @@ async fn collect(
 
 async fn unary(server: &TestServer, key: &str, top_k: i32) -> Vec<pb::CandidateRanking> {
     server
-        .matching()
+        .matcher()
         .rank_candidates(authed(
             key,
             pb::RankCandidatesRequest {
@@ -107,7 +107,7 @@ async fn unary(server: &TestServer, key: &str, top_k: i32) -> Vec<pb::CandidateR
 
 #[tokio::test]
 async fn the_stream_is_the_unary_ranking_in_batches() {
-    let server = TestServer::start().await;
+    let server = TestServer::keyed().await;
     // At most 100 explained rankings fit one unary response: a pool of 90.
     seed_pool(&server, 90).await;
     let key = server.keys.a_read.clone();
@@ -137,7 +137,7 @@ async fn the_stream_is_the_unary_ranking_in_batches() {
     let mut request = stream_request(0, 5);
     request.anonymize = true;
     let mut stream = server
-        .matching()
+        .matcher()
         .stream_rank_candidates(authed(&key, request))
         .await
         .unwrap()
@@ -152,12 +152,12 @@ async fn the_stream_is_the_unary_ranking_in_batches() {
 
 #[tokio::test]
 async fn the_stream_keeps_to_the_callers_tenant_and_role() {
-    let server = TestServer::start().await;
+    let server = TestServer::keyed().await;
     seed_pool(&server, 20).await;
     let keys = &server.keys;
 
     let unauthenticated = server
-        .matching()
+        .matcher()
         .stream_rank_candidates(stream_request(0, 0))
         .await
         .unwrap_err();
@@ -220,7 +220,7 @@ async fn the_stream_keeps_to_the_callers_tenant_and_role() {
 
 #[tokio::test]
 async fn bad_stream_requests_name_their_fields() {
-    let server = TestServer::start().await;
+    let server = TestServer::keyed().await;
     let key = server.keys.a_read.clone();
     let bad = pb::StreamRankCandidatesRequest {
         top_k: -1,
@@ -286,7 +286,7 @@ fn plan_request(max_eur: f64) -> pb::RankCandidatesRequest {
 
 #[tokio::test]
 async fn rankings_carry_the_plan_that_closes_each_gap() {
-    let server = TestServer::start().await;
+    let server = TestServer::keyed().await;
     let css = skill("e5d1f825");
     server
         .candidates()
@@ -306,7 +306,7 @@ async fn rankings_carry_the_plan_that_closes_each_gap() {
         .await
         .unwrap();
     let key = server.keys.a_read.clone();
-    let mut matching = server.matching();
+    let mut matching = server.matcher();
     let rankings = matching
         .rank_candidates(authed(&key, plan_request(1000.0)))
         .await

@@ -6,20 +6,10 @@
 //! `SKILLMATCH_PYTHON` (`scripts/test` sets it up). Without it the test is
 //! skipped, except under `CI=true`, where it fails.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 
-/// Kills the server if the test fails before stopping it.
-struct ServerProcess(Child);
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use crate::support::spawn_binary;
 
 fn python() -> Option<String> {
     match std::env::var("SKILLMATCH_PYTHON") {
@@ -39,48 +29,6 @@ fn python() -> Option<String> {
     }
 }
 
-/// Starts `skillmatch serve` on port 0 and returns it with its address, read
-/// from the `listening on HOST:PORT` line. Standard error keeps being drained.
-fn start_server(data_dir: &Path) -> (ServerProcess, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_skillmatch"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--log-level", "warn"])
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("SKILLMATCH_CONFIG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start skillmatch serve");
-    let stderr = child.stderr.take().expect("piped stderr");
-    let server = ServerProcess(child);
-    let (address_tx, address_rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            match line.strip_prefix("listening on ") {
-                Some(address) => {
-                    let _ = address_tx.send(address.trim().to_owned());
-                }
-                None => eprintln!("server: {line}"),
-            }
-        }
-    });
-    let address = address_rx
-        .recv()
-        .expect("the server exited before printing `listening on HOST:PORT`");
-    (server, address)
-}
-
-fn terminate(mut server: ServerProcess) {
-    let status = Command::new("kill")
-        .args(["-TERM", &server.0.id().to_string()])
-        .status()
-        .expect("send SIGTERM");
-    assert!(status.success(), "kill -TERM failed");
-    let exit = server.0.wait().expect("wait for the server");
-    assert!(exit.success(), "server exited with {exit} after SIGTERM");
-}
-
 #[test]
 fn readme_grpcurl_examples_work_as_printed() {
     let Some(python) = python() else {
@@ -88,7 +36,8 @@ fn readme_grpcurl_examples_work_as_printed() {
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let data_dir = tempfile::tempdir().expect("temp data dir");
-    let (server, address) = start_server(data_dir.path());
+    let server = spawn_binary(data_dir.path(), &["--log-level", "warn"]);
+    let address = server.addr.clone();
 
     let output = Command::new(&python)
         .arg(root.join("scripts/readme_examples.py"))
@@ -106,5 +55,5 @@ fn readme_grpcurl_examples_work_as_printed() {
     );
     assert!(stdout.contains("README examples passed"), "{stdout}");
     println!("{stdout}");
-    terminate(server);
+    server.terminate();
 }

@@ -1,13 +1,13 @@
 //! Candidates, jobs, tenancy, authentication and candidate ranking through
 //! the real server on 127.0.0.1:0.
 
-use crate::support::records_support;
+use crate::support::records;
 
 use rand::rngs::StdRng;
 use rand::{Rng as _, SeedableRng};
 use std::collections::{BTreeMap, BTreeSet};
 
-use records_support::*;
+use records::*;
 use skillmatch::pb;
 use tonic::Code;
 
@@ -15,7 +15,7 @@ const AS_OF: &str = "2026-06-01";
 
 #[tokio::test]
 async fn calls_without_a_good_key_are_unauthenticated_and_roles_are_enforced() {
-    let server = TestServer::start().await;
+    let server = TestServer::keyed().await;
     let mut candidates = server.candidates();
     let list = pb::ListCandidatesRequest::default();
 
@@ -77,7 +77,7 @@ async fn calls_without_a_good_key_are_unauthenticated_and_roles_are_enforced() {
         .unwrap();
 
     // Health stays open.
-    let mut health = tonic_health::pb::health_client::HealthClient::new(server.channel.clone());
+    let mut health = tonic_health::pb::health_client::HealthClient::new(server.channel().await);
     health
         .check(tonic_health::pb::HealthCheckRequest {
             service: "skillmatch.v1.CandidateService".into(),
@@ -89,7 +89,7 @@ async fn calls_without_a_good_key_are_unauthenticated_and_roles_are_enforced() {
 
 #[tokio::test]
 async fn candidates_round_trip_and_paginate() {
-    let server = TestServer::start().await;
+    let server = TestServer::keyed().await;
     let key = server.keys.a_write.clone();
     let mut client = server.candidates();
     let mut stored = candidate("c-00", "Ada", vec![declared(SQL, "2025-01-31")]);
@@ -229,7 +229,7 @@ fn hex_token(kind: &str, cursor: &str) -> String {
 
 #[tokio::test]
 async fn bad_records_get_field_violations() {
-    let server = TestServer::start().await;
+    let server = TestServer::keyed().await;
     let key = server.keys.a_write.clone();
     let mut client = server.candidates();
     let bad = pb::Candidate {
@@ -299,7 +299,7 @@ async fn bad_records_get_field_violations() {
         .unwrap_err();
     assert_eq!(violated_fields(&status), ["job.id"]);
 
-    let mut matching = server.matching();
+    let mut matching = server.matcher();
     let status = matching
         .rank_candidates(authed(&key, pb::RankCandidatesRequest::default()))
         .await
@@ -321,7 +321,7 @@ fn rank_request(job: pb::JobPosting, anonymize: bool) -> pb::RankCandidatesReque
 
 #[tokio::test]
 async fn identical_candidates_score_identically_whatever_their_id_and_name() {
-    let server = TestServer::start().await;
+    let server = TestServer::keyed().await;
     let key = server.keys.a_write.clone();
     let mut client = server.candidates();
     let python = skill("ccd0a1d9");
@@ -358,7 +358,7 @@ async fn identical_candidates_score_identically_whatever_their_id_and_name() {
             (&python, pb::Importance::Optional),
         ],
     );
-    let mut matching = server.matching();
+    let mut matching = server.matcher();
     let named = matching
         .rank_candidates(authed(&key, rank_request(job.clone(), false)))
         .await
@@ -399,11 +399,11 @@ impl Rng {
 
 #[tokio::test]
 async fn tenants_never_see_each_others_records() {
-    let server = TestServer::start().await;
+    let server = TestServer::keyed().await;
     let keys = [server.keys.a_write.clone(), server.keys.b_write.clone()];
     let mut candidates = server.candidates();
     let mut jobs = server.jobs();
-    let mut matching = server.matching();
+    let mut matching = server.matcher();
     let skills = [SQL.to_owned(), skill("ccd0a1d9"), skill("7ee4c2ea")];
     let stored_job = job("shared-job", &[(SQL, pb::Importance::Essential)]);
     // Both tenants use the same ids; the model says what each must see.
@@ -576,7 +576,7 @@ fn held(credential_id: &str, issued: &str, expires: &str, verified: bool) -> pb:
 
 #[tokio::test]
 async fn ranking_order_and_explanations_are_pinned() {
-    let server = TestServer::start().await;
+    let server = TestServer::keyed().await;
     let key = server.keys.a_write.clone();
     let mut client = server.candidates();
     let python = skill("ccd0a1d9");
@@ -641,7 +641,7 @@ async fn ranking_order_and_explanations_are_pinned() {
         ],
     );
     let rankings = server
-        .matching()
+        .matcher()
         .rank_candidates(authed(&key, rank_request(job.clone(), false)))
         .await
         .unwrap()
@@ -664,7 +664,7 @@ async fn ranking_order_and_explanations_are_pinned() {
     assert_eq!(lines, expected, "\n{}", lines.join("\n"));
 
     // A given list is ranked whole, zero scores included; unknown ids are NOT_FOUND.
-    let mut matching = server.matching();
+    let mut matching = server.matcher();
     let listed = |ids: &[&str]| pb::RankCandidatesRequest {
         candidate_ids: ids.iter().map(|id| (*id).to_owned()).collect(),
         ..rank_request(job.clone(), true)
@@ -698,7 +698,7 @@ async fn ranking_order_and_explanations_are_pinned() {
 
 #[tokio::test]
 async fn match_jobs_lists_fitting_jobs_with_their_gaps() {
-    let server = TestServer::start().await;
+    let server = TestServer::keyed().await;
     let key = server.keys.a_write.clone();
     let python = skill("ccd0a1d9");
     let css = skill("e5d1f825");
@@ -740,7 +740,7 @@ async fn match_jobs_lists_fitting_jobs_with_their_gaps() {
             .unwrap();
     }
     let matches = server
-        .matching()
+        .matcher()
         .match_jobs(authed(
             &key,
             pb::MatchJobsRequest {
@@ -778,7 +778,7 @@ async fn match_jobs_lists_fitting_jobs_with_their_gaps() {
 
 #[tokio::test]
 async fn two_authorization_headers_are_refused() {
-    let server = TestServer::start().await;
+    let server = TestServer::keyed().await;
     let mut request = authed(&server.keys.a_write, pb::ListCandidatesRequest::default());
     request.metadata_mut().append(
         "authorization",
@@ -795,7 +795,7 @@ async fn two_authorization_headers_are_refused() {
 
 #[tokio::test]
 async fn an_expiry_before_issue_names_the_wire_field() {
-    let server = TestServer::start().await;
+    let server = TestServer::keyed().await;
     let candidate = pb::Candidate {
         id: "c-dates".into(),
         credentials: vec![pb::HeldCredential {
@@ -826,7 +826,7 @@ async fn an_expiry_before_issue_names_the_wire_field() {
 
 #[tokio::test]
 async fn explained_rankings_are_bounded_in_count() {
-    let server = TestServer::start().await;
+    let server = TestServer::keyed().await;
     let request = pb::RankCandidatesRequest {
         job: Some(job("", &[(SQL, pb::Importance::Essential)])),
         top_k: 101,
@@ -834,7 +834,7 @@ async fn explained_rankings_are_bounded_in_count() {
         ..pb::RankCandidatesRequest::default()
     };
     let status = server
-        .matching()
+        .matcher()
         .rank_candidates(authed(&server.keys.a_read, request))
         .await
         .unwrap_err();

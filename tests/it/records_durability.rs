@@ -1,12 +1,12 @@
 //! Durability and erasure of candidate records: a SIGKILLed server loses no
 //! acknowledged write, and an erased candidate leaves no byte on disk.
 
-use crate::support::binary::spawn_server;
-use crate::support::records_support;
+use crate::support::records;
+use crate::support::spawn_binary;
 
 use std::path::Path;
 
-use records_support::*;
+use records::*;
 use skillmatch::pb;
 use skillmatch::pb::candidate_service_client::CandidateServiceClient;
 
@@ -47,7 +47,11 @@ fn assert_absent(dir: &Path, canary: &str, when: &str) {
 async fn an_erased_candidate_leaves_no_byte_on_disk() {
     let dir = tempfile::tempdir().unwrap();
     let canary = format!("canary-{:016x}", std::process::id() as u64 * 0x9E37_79B9);
-    let server = TestServer::start_in(dir.path()).await;
+    let server = TestServer::builder()
+        .data_dir(dir.path())
+        .keys()
+        .start()
+        .await;
     let key = server.keys.a_write.clone();
     let mut client = server.candidates();
     let others: Vec<pb::Candidate> = (0..50)
@@ -106,7 +110,11 @@ async fn an_erased_candidate_leaves_no_byte_on_disk() {
         contains(&std::fs::read(&snapshot).unwrap(), canary.as_bytes()),
         "the scan must see the candidate in the index snapshot before erasure"
     );
-    let server = TestServer::start_in(dir.path()).await;
+    let server = TestServer::builder()
+        .data_dir(dir.path())
+        .keys()
+        .start()
+        .await;
     let key = server.keys.a_write.clone();
     let mut client = server.candidates();
     client
@@ -134,7 +142,11 @@ async fn an_erased_candidate_leaves_no_byte_on_disk() {
     server.stop().await;
     assert!(snapshot.exists(), "the scan covers a rewritten snapshot");
     assert_absent(dir.path(), &canary, "after shutdown");
-    let server = TestServer::start_in(dir.path()).await;
+    let server = TestServer::builder()
+        .data_dir(dir.path())
+        .keys()
+        .start()
+        .await;
     let listed = server
         .candidates()
         .list_candidates(authed(&server.keys.a_read, list))
@@ -150,7 +162,11 @@ async fn an_erased_candidate_leaves_no_byte_on_disk() {
 async fn a_deleted_job_leaves_no_byte_on_disk() {
     let dir = tempfile::tempdir().unwrap();
     let canary = format!("job-canary-{:016x}", std::process::id() as u64 * 0x51_7CC1);
-    let server = TestServer::start_in(dir.path()).await;
+    let server = TestServer::builder()
+        .data_dir(dir.path())
+        .keys()
+        .start()
+        .await;
     let key = server.keys.a_write.clone();
     let mut jobs = server.jobs();
     for (id, description) in [
@@ -191,7 +207,11 @@ async fn a_deleted_job_leaves_no_byte_on_disk() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn erasures_lose_no_concurrent_acknowledged_write() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start_in(dir.path()).await;
+    let server = TestServer::builder()
+        .data_dir(dir.path())
+        .keys()
+        .start()
+        .await;
     let key = server.keys.a_write.clone();
     let doomed: Vec<pb::Candidate> = (0..12)
         .map(|i| candidate(&format!("doomed-{i:02}"), "", vec![declared(SQL, "")]))
@@ -272,7 +292,11 @@ async fn erasures_lose_no_concurrent_acknowledged_write() {
         .candidates;
     assert_eq!(stored(listed), expected);
     server.stop().await;
-    let server = TestServer::start_in(dir.path()).await;
+    let server = TestServer::builder()
+        .data_dir(dir.path())
+        .keys()
+        .start()
+        .await;
     let listed = server
         .candidates()
         .list_candidates(authed(&key_of(&server), list))
@@ -291,7 +315,8 @@ fn key_of(server: &TestServer) -> String {
 #[tokio::test]
 async fn acknowledged_writes_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, addr) = spawn_server(dir.path());
+    let server = spawn_binary(dir.path(), &["--log-level", "warn"]);
+    let addr = server.addr.clone();
     let channel = tonic::transport::Channel::from_shared(format!("http://{addr}"))
         .unwrap()
         .connect()
@@ -327,8 +352,7 @@ async fn acknowledged_writes_survive_sigkill() {
         acknowledged.push(acked_rx.recv().await.unwrap());
     }
     // Kill mid-stream: writers are still sending.
-    child.kill().unwrap();
-    child.wait().unwrap();
+    server.kill();
     for writer in writers {
         writer.await.unwrap();
     }
@@ -336,7 +360,8 @@ async fn acknowledged_writes_survive_sigkill() {
         acknowledged.push(id);
     }
 
-    let (mut child, addr) = spawn_server(dir.path());
+    let server = spawn_binary(dir.path(), &["--log-level", "warn"]);
+    let addr = server.addr.clone();
     let mut client = CandidateServiceClient::connect(format!("http://{addr}"))
         .await
         .unwrap();
@@ -347,6 +372,5 @@ async fn acknowledged_writes_survive_sigkill() {
             .unwrap_or_else(|status| panic!("acknowledged {id} lost: {status}"));
         assert_eq!(&got.into_inner().candidate.unwrap().id, id);
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    server.kill();
 }

@@ -5,13 +5,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
 
-use skillmatch::engine::{Engine, EngineConfig};
+use crate::support::TestServer;
+
 use skillmatch::pb;
-use skillmatch::pb::taxonomy_service_client::TaxonomyServiceClient;
 use skillmatch::taxonomy::onet::{occupation_uri, technology_uri};
-use tokio::sync::oneshot;
 
 const ESCO_PYTHON: &str = "http://data.europa.eu/esco/skill/00000000-0000-4000-8000-000000000001";
 const ESCO_DEVELOPER: &str =
@@ -123,20 +121,8 @@ async fn crosswalk_and_same_label_equivalents_are_one_answer_and_filters_filter(
                 .unwrap(),
         ],
     );
-    let (engine, _) = Engine::open(&EngineConfig::new(dir.path())).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let done = tokio::spawn(async move {
-        skillmatch::serve(listener, Arc::new(engine), Default::default(), async {
-            let _ = stopped.await;
-        })
-        .await
-        .unwrap();
-    });
-    let mut client = TaxonomyServiceClient::connect(format!("http://{address}"))
-        .await
-        .unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let mut client = server.taxonomy();
     let onet_developer = occupation_uri("15-1252.00");
 
     // The O*NET title names both occupations: one answer, both URIs.
@@ -254,7 +240,5 @@ async fn crosswalk_and_same_label_equivalents_are_one_answer_and_filters_filter(
         );
     }
 
-    drop(client);
-    stop.send(()).unwrap();
-    done.await.unwrap();
+    server.stop().await;
 }

@@ -2,9 +2,9 @@
 //! by `job_id` and a candidate by `candidate_id`, always of the caller's
 //! tenant, through the real server with API keys.
 
-use crate::support::records_support;
+use crate::support::records;
 
-use records_support::{SQL, TestServer, authed, candidate, declared, job, violated_fields};
+use records::{SQL, TestServer, authed, candidate, declared, job, violated_fields};
 use skillmatch::pb;
 use tonic::Code;
 
@@ -41,10 +41,10 @@ fn match_ids(response: &pb::MatchCredentialsResponse) -> Vec<(String, f64)> {
 
 #[tokio::test]
 async fn a_stored_job_matches_like_its_posting_and_only_for_its_tenant() {
-    let server = TestServer::start().await;
+    let server = TestServer::keyed().await;
     let keys = &server.keys;
     store_job(&server, &keys.a_write, analyst_posting("analyst")).await;
-    let mut matcher = server.matching();
+    let mut matcher = server.matcher();
 
     let by_id = pb::MatchCredentialsRequest {
         job_id: "analyst".to_owned(),
@@ -198,11 +198,11 @@ fn lists(gap: &pb::AnalyzeGapResponse) -> [Vec<(String, String)>; 3] {
 
 #[tokio::test]
 async fn a_stored_candidate_is_a_gap_source_of_its_tenant() {
-    let server = TestServer::start().await;
+    let server = TestServer::keyed().await;
     let keys = &server.keys;
     store_candidate(&server, &keys.a_write).await;
     store_job(&server, &keys.a_write, gap_job()).await;
-    let mut matcher = server.matching();
+    let mut matcher = server.matcher();
 
     let by_candidate = pb::AnalyzeGapRequest {
         candidate_id: "ana".to_owned(),
@@ -288,9 +288,9 @@ async fn a_stored_candidate_is_a_gap_source_of_its_tenant() {
 
 #[tokio::test]
 async fn gap_sources_are_exclusive_and_checked() {
-    let server = TestServer::start().await;
+    let server = TestServer::keyed().await;
     let keys = &server.keys;
-    let mut matcher = server.matching();
+    let mut matcher = server.matcher();
     let cases = [
         (
             pb::AnalyzeGapRequest {

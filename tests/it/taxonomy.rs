@@ -1,12 +1,12 @@
 //! TaxonomyService: GetCompetency and SearchCompetencies over the embedded taxonomy.
 
-use crate::support::common;
+use crate::support;
 
-use common::fixtures::{DATA_CLEANSING, SPREADSHEETS};
-use common::start_fresh;
-use common::violations::{assert_not_found, assert_violates};
 use skillmatch::pb;
 use skillmatch::pb::taxonomy_service_client::TaxonomyServiceClient;
+use support::fixtures::{DATA_CLEANSING, SPREADSHEETS};
+use support::start_fresh;
+use support::violations::{assert_not_found, assert_violates};
 use tonic::transport::Channel;
 
 async fn search(
@@ -40,7 +40,7 @@ async fn check_first(client: &mut TaxonomyServiceClient<Channel>, query: &str, u
 #[tokio::test]
 async fn get_competency_returns_labels_links_and_taxonomy() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.taxonomy().await;
+    let mut client = server.taxonomy();
     let competency = client
         .get_competency(pb::GetCompetencyRequest {
             uri: SPREADSHEETS.to_owned(),
@@ -65,7 +65,7 @@ async fn get_competency_returns_labels_links_and_taxonomy() {
 #[tokio::test]
 async fn get_competency_rejects_unknown_and_empty_uris() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.taxonomy().await;
+    let mut client = server.taxonomy();
     let unknown = client
         .get_competency(pb::GetCompetencyRequest {
             uri: "http://data.europa.eu/esco/skill/no-such-skill".to_owned(),
@@ -83,7 +83,7 @@ async fn get_competency_rejects_unknown_and_empty_uris() {
 #[tokio::test]
 async fn search_finds_labels_synonyms_prefixes_and_typos() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.taxonomy().await;
+    let mut client = server.taxonomy();
     for (query, uri) in [
         ("use spreadsheets software", SPREADSHEETS),
         ("spreadsheet", SPREADSHEETS),
@@ -99,7 +99,7 @@ async fn search_finds_labels_synonyms_prefixes_and_typos() {
 #[tokio::test]
 async fn search_reports_the_matched_label() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.taxonomy().await;
+    let mut client = server.taxonomy();
     let found = search(&mut client, "Excel").await;
     let hit = found.hits.first().expect("a hit");
     assert_eq!(hit.matched_label, "Excel");
@@ -109,7 +109,7 @@ async fn search_reports_the_matched_label() {
 #[tokio::test]
 async fn search_pages_continue_without_repeats() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.taxonomy().await;
+    let mut client = server.taxonomy();
     let mut request = pb::SearchCompetenciesRequest {
         query: "data".to_owned(),
         page_size: 3,
@@ -140,7 +140,7 @@ async fn search_pages_continue_without_repeats() {
 #[tokio::test]
 async fn search_rejects_invalid_requests() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.taxonomy().await;
+    let mut client = server.taxonomy();
     let valid = pb::SearchCompetenciesRequest {
         query: "excel".to_owned(),
         page_size: 5,
@@ -182,7 +182,7 @@ async fn search_rejects_invalid_requests() {
 #[tokio::test]
 async fn search_token_of_another_query_is_rejected() {
     let (_dir, server) = start_fresh().await;
-    let mut client = server.taxonomy().await;
+    let mut client = server.taxonomy();
     let first = client
         .search_competencies(pb::SearchCompetenciesRequest {
             query: "data".to_owned(),

@@ -3,20 +3,15 @@
 //! it (twice, to check that nothing depends on the importing process), and
 //! the RPCs answer from the imported releases.
 
+use crate::support::violations::violated_fields;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
 
-use crate::support::common;
+use crate::support::{self, TestServer};
 
-use skillmatch::engine::{Engine, EngineConfig};
 use skillmatch::pb;
-use skillmatch::pb::taxonomy_service_client::TaxonomyServiceClient;
 use skillmatch::taxonomy::onet::{occupation_uri, technology_uri};
-use tokio::sync::oneshot;
 use tonic::Code;
-use tonic::transport::Channel;
-use tonic_types::StatusExt;
 
 const SKILL: &str = "http://data.europa.eu/esco/skill/00000000-0000-4000-8000-00000000000";
 const OCCUPATION: &str =
@@ -44,45 +39,12 @@ fn import(data_dir: &Path, args: &[&str]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-struct Running {
-    client: TaxonomyServiceClient<Channel>,
-    stop: oneshot::Sender<()>,
-    done: tokio::task::JoinHandle<()>,
-}
-
-async fn start(data_dir: &Path) -> Running {
-    let (engine, report) = Engine::open(&EngineConfig::new(data_dir)).unwrap();
+/// Serves `data_dir`, which holds the sample, ESCO and O*NET releases.
+async fn start(data_dir: &Path) -> TestServer {
+    let server = TestServer::start(data_dir).await;
+    let report = server.open_report();
     assert_eq!(report.taxonomies.len(), 3, "{:?}", report.taxonomies);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let done = tokio::spawn(async move {
-        skillmatch::serve(listener, Arc::new(engine), Default::default(), async {
-            let _ = stopped.await;
-        })
-        .await
-        .unwrap();
-    });
-    let client = TaxonomyServiceClient::connect(format!("http://{address}"))
-        .await
-        .unwrap();
-    Running { client, stop, done }
-}
-
-impl Running {
-    async fn stop(self) {
-        drop(self.client);
-        self.stop.send(()).unwrap();
-        self.done.await.unwrap();
-    }
-}
-
-fn violated_fields(status: &tonic::Status) -> Vec<String> {
-    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
-    status
-        .get_details_bad_request()
-        .map(|bad| bad.field_violations.into_iter().map(|v| v.field).collect())
-        .unwrap_or_default()
+    server
 }
 
 fn extract_request(text: &str) -> pb::ExtractCompetenciesRequest {
@@ -144,8 +106,8 @@ async fn imported_taxonomies_serve_after_restart() {
 
     let first = start(dir.path()).await;
     first.stop().await;
-    let mut running = start(dir.path()).await;
-    let client = &mut running.client;
+    let running = start(dir.path()).await;
+    let mut client = running.taxonomy();
 
     let python = client
         .get_competency(pb::GetCompetencyRequest {
@@ -370,8 +332,8 @@ async fn invalid_requests_name_their_fields() {
         &["onet", fixture("onet-mini").to_str().unwrap()],
     );
     // The sample, ESCO and O*NET (without crosswalk): `start` expects three releases.
-    let mut running = start(dir.path()).await;
-    let client = &mut running.client;
+    let running = start(dir.path()).await;
+    let mut client = running.taxonomy();
     let long = "a".repeat(100_001);
     for (request, field) in [
         (extract_request("  "), "text"),
@@ -430,8 +392,8 @@ async fn invalid_requests_name_their_fields() {
 #[tokio::test]
 async fn concepts_come_in_a_basic_view_unless_the_full_one_is_asked_for() {
     use prost::Message as _;
-    let (_dir, server) = common::start_fresh().await;
-    let mut client = server.taxonomy().await;
+    let (_dir, server) = support::start_fresh().await;
+    let mut client = server.taxonomy();
     let text = "Junior data analyst: clean data in Excel, write SQL queries, build dashboards";
     let extract = |view: pb::ConceptView| pb::ExtractCompetenciesRequest {
         text: text.to_owned(),

@@ -3,15 +3,13 @@
 //! certificates required with a client CA, and the CLI's refusal to take API
 //! keys in plaintext on a non-loopback address. Loopback only.
 
-use crate::support::hardening_support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
-use hardening_support::{TestCa, call_ok, start, write_leaf};
-use skillmatch::auth::Authenticator;
+use crate::support::certs::{TestCa, write_leaf};
+use crate::support::{TestServer, call_ok};
+use skillmatch::Hardening;
 use skillmatch::tls::{ReloadingTls, TlsFiles};
-use skillmatch::{Hardening, ServerOptions};
 
 fn files(dir: &std::path::Path, client_ca: Option<&str>) -> TlsFiles {
     let client_ca = client_ca.map(|pem| {
@@ -39,12 +37,10 @@ async fn tls_is_served_and_plaintext_is_not() {
     let ca = TestCa::new("test CA");
     write_leaf(dir.path(), &ca.server());
     let tls = Arc::new(ReloadingTls::load(files(dir.path(), None)).unwrap());
-    let server = start(
-        Authenticator::Open,
-        with_tls(&tls),
-        ServerOptions::default(),
-    )
-    .await;
+    let server = TestServer::builder()
+        .hardening(with_tls(&tls))
+        .start()
+        .await;
 
     call_ok(server.tls(&ca.pem, None).await.unwrap())
         .await
@@ -74,12 +70,10 @@ async fn changed_certificate_files_are_reloaded_for_new_connections() {
     write_leaf(dir.path(), &first.server());
     let tls = Arc::new(ReloadingTls::load(files(dir.path(), None)).unwrap());
     let watcher = tls.watch(Duration::from_millis(50));
-    let server = start(
-        Authenticator::Open,
-        with_tls(&tls),
-        ServerOptions::default(),
-    )
-    .await;
+    let server = TestServer::builder()
+        .hardening(with_tls(&tls))
+        .start()
+        .await;
     call_ok(server.tls(&first.pem, None).await.unwrap())
         .await
         .unwrap();
@@ -123,12 +117,10 @@ async fn sighup_reloads_the_certificate_at_once() {
     let tls = Arc::new(ReloadingTls::load(files(dir.path(), None)).unwrap());
     // File polling so slow that only the signal can explain a reload.
     let watcher = tls.watch(Duration::from_secs(3600));
-    let server = start(
-        Authenticator::Open,
-        with_tls(&tls),
-        ServerOptions::default(),
-    )
-    .await;
+    let server = TestServer::builder()
+        .hardening(with_tls(&tls))
+        .start()
+        .await;
     // The interval's first tick fires at once; let it pass before the change.
     tokio::time::sleep(Duration::from_millis(200)).await;
     let second = TestCa::new("second CA");
@@ -163,12 +155,10 @@ async fn a_client_ca_makes_client_certificates_required() {
     let client_ca = TestCa::new("client CA");
     write_leaf(dir.path(), &server_ca.server());
     let tls = Arc::new(ReloadingTls::load(files(dir.path(), Some(&client_ca.pem))).unwrap());
-    let server = start(
-        Authenticator::Open,
-        with_tls(&tls),
-        ServerOptions::default(),
-    )
-    .await;
+    let server = TestServer::builder()
+        .hardening(with_tls(&tls))
+        .start()
+        .await;
 
     let trusted = client_ca.client("reporting-job");
     call_ok(server.tls(&server_ca.pem, Some(&trusted)).await.unwrap())

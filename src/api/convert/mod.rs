@@ -13,7 +13,7 @@ mod job;
 pub mod match_request;
 pub mod normalize;
 mod occupation;
-pub mod search;
+pub mod search_request;
 
 pub use candidate::{candidate_from_pb, candidate_to_pb, optional_date};
 pub use competency::{ConceptView, competency_ref, competency_to_pb, taxonomy_version_to_pb};
@@ -25,4 +25,4 @@ pub use filter::filter_from_pb;
 pub use job::{importance_to_pb, job_from_pb, job_to_pb};
 pub use normalize::NormalizeQuery;
 pub use occupation::{occupation_ref, occupation_to_pb};
-pub use search::SearchQuery;
+pub use search_request::SearchQuery;

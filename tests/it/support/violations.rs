@@ -3,8 +3,10 @@
 use tonic::{Code, Status};
 use tonic_types::StatusExt;
 
-/// The fields named by the status's BadRequest field violations.
+/// The fields named by the BadRequest field violations of a status, which
+/// must be INVALID_ARGUMENT.
 pub fn violated_fields(status: &Status) -> Vec<String> {
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
     status
         .get_error_details()
         .bad_request()

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::EvalError;
-use crate::taxonomy::{CompetencyIdx, Taxonomy};
+use skillmatch::taxonomy::{CompetencyIdx, Taxonomy};
 
 /// A posting and the essential skills of its occupation.
 #[derive(Debug, Clone)]
@@ -147,7 +147,7 @@ fn is_esco(uri: &str) -> bool {
     uri.starts_with("http://data.europa.eu/esco/")
 }
 
-/// The normalised titles ([`crate::text::normalize`]: case, accents,
+/// The normalised titles ([`skillmatch::text::normalize`]: case, accents,
 /// punctuation and spacing ignored) that occur in more than one split: in
 /// two held-out folds of `titles` ([`super::folds::fold_of`] splits by the
 /// raw title, so variants of one title can fall in different folds), or in
@@ -159,7 +159,7 @@ pub fn titles_in_other_splits(
     let mut folds: HashMap<String, HashSet<u64>> = HashMap::new();
     for case in titles {
         folds
-            .entry(crate::text::normalize(&case.text))
+            .entry(skillmatch::text::normalize(&case.text))
             .or_default()
             .insert(super::folds::fold_of(&case.text));
     }
@@ -171,10 +171,10 @@ pub fn titles_in_other_splits(
     if other.exists() {
         let mine: HashSet<String> = titles
             .iter()
-            .map(|c| crate::text::normalize(&c.text))
+            .map(|c| skillmatch::text::normalize(&c.text))
             .collect();
         for row in rows::<TitleRow>(other)? {
-            let title = crate::text::normalize(&row.title);
+            let title = skillmatch::text::normalize(&row.title);
             if mine.contains(&title) {
                 overlapping.insert(title);
             }

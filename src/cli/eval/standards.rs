@@ -10,13 +10,13 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::EvalError;
-use crate::catalog::{
+use skillmatch::catalog::{
     CredentialFilter, ParsedCredentials, RecordStatus, parse_credentials_ctdl,
     parse_credentials_openbadges,
 };
-use crate::domain::{AlignmentSource, JobPosting, Microcredential};
-use crate::engine::{Engine, EngineConfig};
-use crate::matching::MatchQuery;
+use skillmatch::domain::{AlignmentSource, JobPosting, Microcredential};
+use skillmatch::engine::{Engine, EngineConfig};
+use skillmatch::matching::MatchQuery;
 
 /// The folder of the records, relative to the data folder.
 pub const FOLDER: &str = "credential-standards";
@@ -64,8 +64,6 @@ const POSTINGS: [(&str, &str); 5] = [
 /// One imported record.
 #[derive(Debug, Clone)]
 pub struct ImportedRecord {
-    /// File, relative to the folder.
-    pub file: String,
     /// Its status.
     pub status: RecordStatus,
     /// The credential as stored, when imported.
@@ -141,7 +139,6 @@ pub fn run(data: &Path, work: &Path) -> Result<StandardsReport, EvalError> {
                         .cloned()
                 });
                 records.push(ImportedRecord {
-                    file: name.clone(),
                     status: report.status,
                     credential,
                     names: (

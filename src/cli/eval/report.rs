@@ -340,7 +340,8 @@ impl EvalReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::{Figure, TaskOutcome};
+    use crate::cli::eval::TaskOutcome;
+    use crate::cli::eval::tasks::Figure;
 
     fn report(value: f64) -> EvalReport {
         EvalReport {

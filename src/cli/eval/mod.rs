@@ -6,7 +6,6 @@ pub mod coursera;
 pub mod datasets;
 pub mod folds;
 pub mod metrics;
-pub mod onet_titles;
 pub mod references;
 pub mod report;
 pub mod scores;
@@ -16,15 +15,16 @@ pub mod tasks;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use skillmatch::shared_data::{ESCO_DIR, load_extractor, load_extractor_with};
+
 pub use report::{EvalReport, RunContext};
-pub use tasks::{Figure, TaskOutcome};
+pub use tasks::TaskOutcome;
 
 use std::sync::Arc;
 
-use crate::domain::TaxonomyVersion;
-use crate::embed::{Embedder, default_embedder};
-use crate::extract::{ConceptSpace, Extractor, ReleaseVectors, Tuning};
-use crate::taxonomy::{Taxonomy, TaxonomyError, TaxonomyPart, esco, vectors};
+use skillmatch::embed::Embedder;
+use skillmatch::extract::Tuning;
+use skillmatch::taxonomy::{Taxonomy, TaxonomyError};
 
 /// Errors of an evaluation run.
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +34,7 @@ pub enum EvalError {
     Taxonomy(#[from] TaxonomyError),
     /// The served engine could not be opened.
     #[error("engine: {0}")]
-    Engine(#[from] crate::error::Error),
+    Engine(#[from] skillmatch::error::Error),
     /// An evaluation file could not be read.
     #[error("{file}: {reason}")]
     Data {
@@ -46,7 +46,6 @@ pub enum EvalError {
 }
 
 /// Files of the evaluation, relative to the data folder.
-const ESCO_DIR: &str = "esco-v1.1.1";
 const POSTINGS: &str = "hahu-jobs-esco/hahu_dev.csv";
 const HOUSE: &str = "skill-extraction-benchmark/house_validation_annotations.csv";
 const TECH: &str = "skill-extraction-benchmark/tech_validation_annotations.csv";
@@ -63,51 +62,6 @@ const CROSSWALK: &str = "esco-onet-crosswalk/crosswalk_esco_onet.csv";
 /// the same title once normalised (case, accents, punctuation, spacing).
 pub const TITLES_NOT_IN_TEST: &str = "title2occupation (titles.csv, title in no other split)";
 
-/// Reads ESCO from `data/esco-v1.1.1` and builds the taxonomy and an
-/// extractor, with O*NET titles for occupations when `data` holds O*NET and
-/// the crosswalk, and the vector score of the default embedder.
-pub fn load_extractor(data: &Path, tuning: Tuning) -> Result<(Taxonomy, Extractor), EvalError> {
-    load_extractor_with(data, tuning, Some(default_embedder()), None)
-}
-
-/// [`load_extractor`] with another embedder (or none: no vector score) and
-/// optionally a folder where concept vectors are kept between runs (named
-/// after the embedder, recomputed when stale, as at import).
-pub fn load_extractor_with(
-    data: &Path,
-    tuning: Tuning,
-    embedder: Option<Arc<dyn Embedder>>,
-    vector_cache: Option<&Path>,
-) -> Result<(Taxonomy, Extractor), EvalError> {
-    let release = esco::read_esco_dir(&data.join(ESCO_DIR))?;
-    let part = TaxonomyPart {
-        version: TaxonomyVersion {
-            id: "esco".into(),
-            version: "v1.1.1".into(),
-        },
-        competencies: release.competencies,
-        occupations: release.occupations,
-    };
-    let concept_vectors = match &embedder {
-        Some(embedder) => Some(match vector_cache {
-            Some(folder) => {
-                let path = folder.join(format!("esco-v1.1.1-{}.bin", embedder.id()));
-                vectors::load_or_compute(&path, embedder.as_ref(), &part)?.0
-            }
-            None => vectors::compute(embedder.as_ref(), &part),
-        }),
-        None => None,
-    };
-    let release_vectors = concept_vectors.map(|v| ReleaseVectors::new(&part, v));
-    let taxonomy = Taxonomy::assemble(vec![part])?;
-    let titles = onet_titles::occupation_titles(data, &taxonomy)?;
-    let mut extractor = Extractor::with_occupation_titles(&taxonomy, tuning, &titles);
-    if let (Some(embedder), Some(release)) = (embedder, release_vectors) {
-        extractor = extractor.with_space(ConceptSpace::assemble(embedder, &taxonomy, &[release]));
-    }
-    Ok((taxonomy, extractor))
-}
-
 fn first<T>(mut items: Vec<T>, limit: Option<usize>) -> Vec<T> {
     if let Some(n) = limit {
         items.truncate(n);
@@ -117,12 +71,13 @@ fn first<T>(mut items: Vec<T>, limit: Option<usize>) -> Vec<T> {
 
 /// Runs the three tasks on the dev files under `data`, the first `limit`
 /// items of each when given, with the extractor's tuned weights.
+#[cfg(test)]
 pub fn run(data: &Path, limit: Option<usize>) -> Result<EvalReport, EvalError> {
     run_with(
         data,
         limit,
         Tuning::default(),
-        Some(default_embedder()),
+        Some(skillmatch::embed::default_embedder()),
         None,
         None,
     )
@@ -184,7 +139,7 @@ fn run_tasks(
     let titles = first(in_fold(titles, holdout, |c| c.text.as_str()), limit);
     let not_in_test: Vec<bool> = titles
         .iter()
-        .map(|c| !overlapping.contains(&crate::text::normalize(&c.text)))
+        .map(|c| !overlapping.contains(&skillmatch::text::normalize(&c.text)))
         .collect();
     let (all_titles, new_titles) = tasks::title_to_occupation_split(
         "title2occupation (titles.csv)",
@@ -223,8 +178,8 @@ pub fn run_served(
     work: &Path,
     holdout: Option<u64>,
 ) -> Result<Vec<EvalReport>, EvalError> {
-    use crate::engine::{Engine, EngineConfig};
-    use crate::taxonomy::import::{install_release, read_esco_part, read_onet_part};
+    use skillmatch::engine::{Engine, EngineConfig};
+    use skillmatch::taxonomy::import::{install_release, read_esco_part, read_onet_part};
 
     let config = EngineConfig::new(work).with_embedder(embedder.clone());
     let started = Instant::now();

@@ -9,7 +9,7 @@ use super::build::Built;
 use super::constraints::PlanConstraints;
 use super::gap::GapAnalysis;
 use super::problem::Selection;
-use super::search::Method;
+use super::solve::Method;
 use crate::domain::{CredentialId, Microcredential, Money};
 use crate::needs::JobNeed;
 

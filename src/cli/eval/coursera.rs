@@ -26,20 +26,20 @@ use std::time::Instant;
 use serde::Deserialize;
 
 use super::{EvalError, datasets, first, load_extractor};
-use crate::catalog::{Catalog, CredentialFilter, MAX_INFERRED, add_extracted_competencies};
-use crate::domain::{
+use skillmatch::catalog::{Catalog, CredentialFilter, MAX_INFERRED, add_extracted_competencies};
+use skillmatch::domain::{
     AlignmentSource, CredentialId, CredentialKind, DeliveryMode, JobPosting, Microcredential,
 };
-use crate::extract::{ExtractOptions, Extractor, Tuning};
-use crate::matching::{MatchQuery, match_credentials};
-use crate::needs::CoverageKind;
-use crate::store::Store;
-use crate::taxonomy::{CompetencyIdx, Taxonomy};
+use skillmatch::extract::{ExtractOptions, Extractor, Tuning};
+use skillmatch::matching::{MatchQuery, match_credentials};
+use skillmatch::needs::CoverageKind;
+use skillmatch::store::Store;
+use skillmatch::taxonomy::{CompetencyIdx, Taxonomy};
 
 /// The method and assumptions, for the report.
 pub const METHOD: &str = "### Method\n\n\
 Data: `coursera-catalogue-2023/coursera_courses.csv` (1,000 rows scraped from coursera.org in Nov 2023; no licence stated, used for internal evaluation only, never copied into the repository) and the hahu_dev postings of the job2skill task (gold = essential skills of the posting's ESCO occupation, postings without one skipped), ESCO v1.1.1 with O*NET titles as in `skillmatch eval`.\n\n\
-Conversion (`src/eval/coursera.rs`), one credential per row:\n\
+Conversion (`src/cli/eval/coursera.rs`), one credential per row:\n\
 - id `coursera:` + the URL path with `/` as `:` (e.g. `coursera:specializations:sscp-training`); a later row with an id already seen is skipped; title, provider = `course_organization`, description, learning outcomes = the items of `course_summary` (a Python list literal), url.\n\
 - hours: not stated; the midpoint of `course_time` at an assumed 5 study hours a week and 52/12 weeks a month: `1 - 4 Weeks` = 12.5 h, `1 - 3 Months` ≈ 43.3 h, `3 - 6 Months` = 97.5 h, `Less Than 2 Hours` = 1 h.\n\
 - cost: not in the data, so unknown (absent, never 0); no cost filter is evaluated.\n\
@@ -553,6 +553,7 @@ pub fn run(
 
 impl CatalogueReport {
     /// Every figure that is a share, named, for checks.
+    #[cfg(test)]
     pub fn shares(&self) -> Vec<(&'static str, f64)> {
         let prf = |p: &Prf| [p.precision, p.recall, p.f1];
         let [tp, tr, tf] = prf(&self.at_threshold);

@@ -133,6 +133,7 @@ impl Mean {
     }
 
     /// Number of queries.
+    #[cfg(test)]
     pub fn count(&self) -> usize {
         self.count
     }

@@ -1,6 +1,6 @@
 //! Label search over competencies: one tantivy document per label, matched
 //! exactly, by prefix, and with typo tolerance. The index lives in memory or,
-//! for imported taxonomies, in the data directory (see `label_index`).
+//! for imported taxonomies, in the data directory (see `label_search_on_disk`).
 
 use std::collections::HashMap;
 

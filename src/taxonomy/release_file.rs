@@ -1,4 +1,4 @@
-//! Taxonomy snapshots: one imported release in a compact binary file
+//! One imported release in a compact binary file
 //! (a magic header, a format version, then the release in postcard), written
 //! atomically so a reader sees the old file or the new one, never a mix.
 
@@ -23,7 +23,7 @@ pub(super) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> TaxonomyEr
 /// Writes a release to `path`: into a temporary file beside it, synced, then
 /// renamed over `path`, and the folder synced. Returns `false`, writing
 /// nothing, when `path` already holds exactly this release.
-pub(super) fn write_snapshot(path: &Path, part: &TaxonomyPart) -> Result<bool, TaxonomyError> {
+pub(super) fn write_release(path: &Path, part: &TaxonomyPart) -> Result<bool, TaxonomyError> {
     let mut bytes = Vec::with_capacity(1 << 20);
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&FORMAT.to_le_bytes());
@@ -55,8 +55,8 @@ pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Taxonomy
         .map_err(io_error(folder))
 }
 
-/// Reads a release written by [`write_snapshot`].
-pub(super) fn read_snapshot(path: &Path) -> Result<TaxonomyPart, TaxonomyError> {
+/// Reads a release written by [`write_release`].
+pub(super) fn read_release(path: &Path) -> Result<TaxonomyPart, TaxonomyError> {
     let bytes = std::fs::read(path).map_err(io_error(path))?;
     let bad = |reason: String| TaxonomyError::Snapshot {
         path: path.display().to_string(),
@@ -85,12 +85,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a").join("taxonomy.bin");
         let part = sample_part().unwrap();
-        assert!(write_snapshot(&path, &part).unwrap());
-        assert!(!write_snapshot(&path, &part).unwrap(), "same release again");
-        assert_eq!(read_snapshot(&path).unwrap(), part);
+        assert!(write_release(&path, &part).unwrap());
+        assert!(!write_release(&path, &part).unwrap(), "same release again");
+        assert_eq!(read_release(&path).unwrap(), part);
         std::fs::write(&path, b"something else").unwrap();
         assert!(matches!(
-            read_snapshot(&path),
+            read_release(&path),
             Err(TaxonomyError::Snapshot { .. })
         ));
     }

@@ -7,7 +7,7 @@ use std::path::Path;
 use tantivy::Index;
 use tantivy::directory::MmapDirectory;
 
-use super::search::{fill, label_entries, label_schema};
+use super::label_search::{fill, label_entries, label_schema};
 use super::{CompetencyIdx, LabelSearch, TaxonomyError};
 use crate::domain::Competency;
 

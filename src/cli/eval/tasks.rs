@@ -9,9 +9,9 @@ use super::datasets::{PostingCase, SentenceCase, TitleCase};
 use super::metrics::{
     Mean, average_precision, ndcg_at, r_precision, recall_at, reciprocal_rank, rp_at,
 };
-use crate::engine::Engine;
-use crate::extract::{ExtractOptions, Extractor};
-use crate::taxonomy::CompetencyIdx;
+use skillmatch::engine::Engine;
+use skillmatch::extract::{ExtractOptions, Extractor};
+use skillmatch::taxonomy::CompetencyIdx;
 
 /// How deep skill rankings are requested (AP past this depth counts as a miss).
 pub const SKILL_RANKING_DEPTH: usize = 1000;
@@ -231,19 +231,9 @@ pub fn sentence_to_skills(
     }
 }
 
-/// title2occupation: MRR, Recall@1, @5, @10. Titles whose gold occupation
-/// is not in the taxonomy count as misses.
-pub fn title_to_occupation(
-    task: &'static str,
-    ranker: &dyn Answers,
-    cases: &[TitleCase],
-) -> TaskOutcome {
-    let keep = vec![true; cases.len()];
-    title_to_occupation_split(task, "", ranker, cases, &keep).0
-}
-
-/// [`title_to_occupation`] on every case and, from the same rankings, on
-/// the cases `keep` marks (reported as `subset_task`).
+/// title2occupation (MRR, Recall@1, @5, @10; titles whose gold occupation is
+/// not in the taxonomy count as misses) on every case and, from the same
+/// rankings, on the cases `keep` marks (reported as `subset_task`).
 pub fn title_to_occupation_split(
     task: &'static str,
     subset_task: &'static str,

@@ -10,9 +10,9 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::{EvalError, HOUSE, POSTINGS, TECH, datasets, in_fold, load_extractor_with};
-use crate::embed::Embedder;
-use crate::extract::{DEFAULT_TOP_K, ExtractOptions, Extractor, Tuning};
-use crate::taxonomy::CompetencyIdx;
+use skillmatch::embed::Embedder;
+use skillmatch::extract::{DEFAULT_TOP_K, ExtractOptions, Extractor, Tuning};
+use skillmatch::taxonomy::CompetencyIdx;
 
 /// Texts of one set with their gold skills.
 pub type Items = Vec<(String, HashSet<CompetencyIdx>)>;
