@@ -350,7 +350,10 @@ impl RawH2 {
 #[tokio::test]
 async fn a_connection_without_calls_is_closed_after_the_idle_timeout_though_it_answers_pings() {
     let idle = Duration::from_millis(500);
-    let server = HttpServer::start(false, connection_limits(0, Some(idle))).await;
+    let server = TestServer::builder()
+        .options(connection_limits(0, Some(idle)))
+        .start()
+        .await;
     let mut h2 = RawH2::connect(&server).await;
     let started = tokio::time::Instant::now();
     let pings = tokio::time::timeout(Duration::from_secs(10), h2.answer_until_closed())
@@ -373,8 +376,11 @@ async fn a_connection_without_calls_is_closed_after_the_idle_timeout_though_it_a
 #[tokio::test]
 async fn a_connection_with_a_stream_open_is_not_idle() {
     let idle = Duration::from_millis(300);
-    let server = HttpServer::start(false, connection_limits(0, Some(idle))).await;
-    let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", server.addr))
+    let server = TestServer::builder()
+        .options(connection_limits(0, Some(idle)))
+        .start()
+        .await;
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", server.addr()))
         .unwrap()
         .connect()
         .await
@@ -394,12 +400,17 @@ async fn a_connection_with_a_stream_open_is_not_idle() {
         "the stream ended while open: {:?}",
         next.map(|message| message.map(|m| m.map(|m| m.status)))
     );
+    // The client goes first, so its connection does not hold the server.
+    drop((watch, health));
     server.stop().await;
 }
 
 #[tokio::test]
 async fn connections_past_the_maximum_are_closed_at_once() {
-    let server = HttpServer::start(false, connection_limits(2, None)).await;
+    let server = TestServer::builder()
+        .options(connection_limits(2, None))
+        .start()
+        .await;
     let mut first = RawH2::connect(&server).await;
     let mut second = RawH2::connect(&server).await;
     // Both are served: each gets the server's SETTINGS.
