@@ -10,7 +10,7 @@ use super::metrics::{
     Mean, average_precision, ndcg_at, r_precision, recall_at, reciprocal_rank, rp_at,
 };
 use skillmatch::engine::Engine;
-use skillmatch::extract::{ExtractOptions, Extractor};
+use skillmatch::extract::{ExtractOptions, Extraction, Extractor, OccupationMatch};
 use skillmatch::taxonomy::CompetencyIdx;
 
 /// How deep skill rankings are requested (AP past this depth counts as a miss).
@@ -70,6 +70,24 @@ pub struct Answer<T> {
     pub equivalents: Vec<T>,
 }
 
+impl From<Extraction> for Answer<CompetencyIdx> {
+    fn from(extraction: Extraction) -> Self {
+        Self {
+            concept: extraction.competency,
+            equivalents: extraction.equivalents,
+        }
+    }
+}
+
+impl From<OccupationMatch> for Answer<usize> {
+    fn from(occupation: OccupationMatch) -> Self {
+        Self {
+            concept: occupation.occupation,
+            equivalents: occupation.equivalents,
+        }
+    }
+}
+
 /// What the tasks rank with: an extractor, or the engine as `serve` runs it.
 pub trait Answers: Sync {
     /// Competencies of a text, best first, down to [`SKILL_RANKING_DEPTH`].
@@ -82,20 +100,14 @@ impl Answers for Extractor {
     fn skills(&self, text: &str) -> Vec<Answer<CompetencyIdx>> {
         self.extract(text, &full_ranking())
             .into_iter()
-            .map(|e| Answer {
-                concept: e.competency,
-                equivalents: e.equivalents,
-            })
+            .map(Answer::from)
             .collect()
     }
 
     fn occupations(&self, text: &str, depth: usize) -> Vec<Answer<usize>> {
         self.infer_occupations(text, depth)
             .into_iter()
-            .map(|m| Answer {
-                concept: m.occupation,
-                equivalents: m.equivalents,
-            })
+            .map(Answer::from)
             .collect()
     }
 }
@@ -115,10 +127,7 @@ impl Answers for Served<'_> {
         self.engine
             .extract_from(text, &full_ranking(), &self.taxonomy_ids)
             .into_iter()
-            .map(|e| Answer {
-                concept: e.competency,
-                equivalents: e.equivalents,
-            })
+            .map(Answer::from)
             .collect()
     }
 
@@ -126,10 +135,7 @@ impl Answers for Served<'_> {
         self.engine
             .infer_occupations_from(text, depth, &self.taxonomy_ids)
             .into_iter()
-            .map(|m| Answer {
-                concept: m.occupation,
-                equivalents: m.equivalents,
-            })
+            .map(Answer::from)
             .collect()
     }
 }
