@@ -165,6 +165,17 @@ fn gold_set<T: Copy + Eq + Hash>(gold: &HashSet<T>) -> HashSet<Option<T>> {
     gold.iter().map(|&g| Some(g)).collect()
 }
 
+/// The skill ranking of every text, timed: the rankings and the seconds
+/// they took together.
+fn timed_skills<'a>(
+    ranker: &dyn Answers,
+    texts: impl Iterator<Item = &'a str>,
+) -> (Vec<Vec<Answer<CompetencyIdx>>>, f64) {
+    let started = Instant::now();
+    let rankings = texts.map(|text| ranker.skills(text)).collect();
+    (rankings, started.elapsed().as_secs_f64())
+}
+
 /// job2skill: R-precision, MAP, Recall@20, nDCG@20, and the share of
 /// postings whose gold occupation is the first inferred.
 pub fn job_to_skills(
@@ -173,10 +184,7 @@ pub fn job_to_skills(
     cases: &[PostingCase],
 ) -> TaskOutcome {
     let (mut rp, mut map, mut recall, mut ndcg, mut first) = Default::default();
-    let started = Instant::now();
-    let rankings: Vec<Vec<Answer<CompetencyIdx>>> =
-        cases.iter().map(|case| ranker.skills(&case.text)).collect();
-    let seconds = started.elapsed().as_secs_f64();
+    let (rankings, seconds) = timed_skills(ranker, cases.iter().map(|case| case.text.as_str()));
     for (case, answers) in cases.iter().zip(&rankings) {
         let ranking = credited(answers, &case.gold);
         let gold = gold_set(&case.gold);
@@ -219,10 +227,7 @@ pub fn sentence_to_skills(
     cases: &[SentenceCase],
 ) -> TaskOutcome {
     let (mut rp5, mut rp10) = (Mean::default(), Mean::default());
-    let started = Instant::now();
-    let rankings: Vec<Vec<Answer<CompetencyIdx>>> =
-        cases.iter().map(|case| ranker.skills(&case.text)).collect();
-    let seconds = started.elapsed().as_secs_f64();
+    let (rankings, seconds) = timed_skills(ranker, cases.iter().map(|case| case.text.as_str()));
     for (case, answers) in cases.iter().zip(&rankings) {
         let ranking = credited(answers, &case.gold);
         let gold = gold_set(&case.gold);
