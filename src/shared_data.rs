@@ -118,12 +118,6 @@ fn occupation_titles(data: &Path, taxonomy: &Taxonomy) -> Result<Vec<Vec<String>
         return Ok(out);
     }
     let titles = onet_titles(&data.join(ONET))?;
-    let by_uri: HashMap<&str, usize> = taxonomy
-        .occupations()
-        .iter()
-        .enumerate()
-        .map(|(i, o)| (o.uri.as_str(), i))
-        .collect();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -139,7 +133,10 @@ fn occupation_titles(data: &Path, taxonomy: &Taxonomy) -> Result<Vec<Vec<String>
         let (Some(code), Some(uri)) = (record.get(0), record.get(3)) else {
             continue;
         };
-        if let (Some(&occupation), Some(list)) = (by_uri.get(uri.trim()), titles.get(code.trim())) {
+        if let (Some(occupation), Some(list)) = (
+            taxonomy.occupation_index(uri.trim()),
+            titles.get(code.trim()),
+        ) {
             out[occupation].extend(list.iter().cloned());
         }
     }

@@ -9,7 +9,7 @@ use super::convert::{credential_to_pb, filter_from_pb};
 use super::paging::{PageSize, PageTokens, TokenBinding, fit_page};
 use crate::auth::{Role, require};
 use crate::domain::limits::MAX_UPSERT_BATCH;
-use crate::domain::{CredentialBatch, CredentialId, Microcredential, ValidationError, Violations};
+use crate::domain::{CredentialBatch, CredentialId, Microcredential, Violations};
 use crate::engine::Engine;
 use crate::pb;
 use crate::pb::catalog_service_server::CatalogService;
@@ -102,14 +102,9 @@ impl CatalogService for CatalogApi {
         let filter = filter_from_pb(filter, "filter.")?;
         let binding = TokenBinding::new(TOKEN_KIND, tenant.as_str(), &filter);
         let tokens = PageTokens::new(self.engine.page_token_key());
-        let after = tokens
-            .open(&binding, &page_token)?
-            .map(|cursor| {
-                CredentialId::parse(&cursor).map_err(|_| {
-                    ValidationError::field("page_token", "is not a token this list returned")
-                })
-            })
-            .transpose()?;
+        let after = tokens.open_as(&binding, &page_token, |cursor| {
+            CredentialId::parse(cursor).ok()
+        })?;
         let (page, more) = blocking(&self.engine, move |engine| {
             Ok(engine.list_credentials(&filter, after.as_ref(), page_size))
         })

@@ -124,6 +124,24 @@ impl PageTokens {
         URL_SAFE_NO_PAD.encode(token)
     }
 
+    /// The cursor a token sealed for the same binding holds, read by `read`;
+    /// `None` for the empty token (the first page). A cursor `read` cannot
+    /// read (`None`) refuses the token.
+    pub fn open_as<T>(
+        &self,
+        binding: &TokenBinding,
+        token: &str,
+        read: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<Option<T>, ValidationError> {
+        self.open(binding, token)?
+            .map(|cursor| {
+                read(&cursor).ok_or_else(|| {
+                    ValidationError::field("page_token", "is not a token this list returned")
+                })
+            })
+            .transpose()
+    }
+
     /// The cursor a token sealed for the same binding holds; `None` for the
     /// empty token (the first page).
     pub fn open(

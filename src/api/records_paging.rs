@@ -25,14 +25,9 @@ pub fn page_request(
     page_token: &str,
 ) -> Result<(usize, Option<RecordId>), Status> {
     let size = PageSize::new(page_size, DEFAULT_PAGE, MAX_PAGE, "page_size")?.get();
-    let after = PageTokens::new(engine.page_token_key())
-        .open(binding, page_token)?
-        .map(|cursor| {
-            RecordId::parse(&cursor).map_err(|_| {
-                ValidationError::field("page_token", "is not a token this list returned")
-            })
-        })
-        .transpose()?;
+    let after =
+        PageTokens::new(engine.page_token_key())
+            .open_as(binding, page_token, |cursor| RecordId::parse(cursor).ok())?;
     Ok((size, after))
 }
 

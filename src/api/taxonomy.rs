@@ -74,12 +74,9 @@ impl TaxonomyService for TaxonomyApi {
         let tokens = PageTokens::new(self.engine.page_token_key());
         let page_size = query.page_size;
         let view = query.view;
-        let offset: usize = match tokens.open(&binding, &query.page_token)? {
-            None => 0,
-            Some(cursor) => cursor.parse().map_err(|_| {
-                ValidationError::field("page_token", "is not a token this list returned")
-            })?,
-        };
+        let offset: usize = tokens
+            .open_as(&binding, &query.page_token, |cursor| cursor.parse().ok())?
+            .unwrap_or(0);
         let limit = offset + page_size + 1;
         let hits = blocking(&self.engine, move |engine| {
             engine.search_competencies(&query.query, &query.filter, limit)

@@ -39,9 +39,9 @@ pub trait CandidateIndex: Send + Sync + std::fmt::Debug {
     fn remove(&self, tenant: &TenantId, id: &RecordId);
     /// Whether the tenant has this candidate.
     fn contains(&self, tenant: &TenantId, id: &RecordId) -> bool;
-    /// The best `limit` candidates of the tenant (or of `only` among them)
-    /// for a plan, best first, equal scores in id order; candidates scoring
-    /// zero only when `keep_zero`.
+    /// The best `limit` candidates of the pool for a plan, best first, equal
+    /// scores in id order; candidates scoring zero only in a
+    /// [`Pool::Listed`] pool.
     fn top(
         &self,
         tenant: &TenantId,
@@ -173,7 +173,7 @@ impl CandidateIndex for MemoryCandidateIndex {
         let query = query(plan, &state.unknown_uris);
         match pool {
             Pool::WithEvidence => index.top(&query, limit),
-            Pool::Listed(ids) => index.top_of(&query, ids, limit, true),
+            Pool::Listed(ids) => index.top_of(&query, ids, limit),
         }
     }
 

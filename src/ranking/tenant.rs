@@ -162,13 +162,12 @@ impl TenantPostings {
     }
 
     /// The best `limit` of the listed candidates (unknown ids skipped, a
-    /// repeated id offered once per mention); zero scores when `keep_zero`.
+    /// repeated id offered once per mention), zero scores kept.
     pub fn top_of(
         &self,
         query: &Query<'_>,
         only: &[RecordId],
         limit: usize,
-        keep_zero: bool,
     ) -> Vec<(RecordId, f64)> {
         let mut wanted: BTreeMap<usize, Vec<bool>> = BTreeMap::new();
         for ordinal in only.iter().filter_map(|id| self.by_id.get(id)) {
@@ -194,9 +193,7 @@ impl TenantPostings {
                 continue;
             };
             let score = scores.get(ordinal).copied().unwrap_or(0.0);
-            if keep_zero || score > 0.0 {
-                top.offer(score, id);
-            }
+            top.offer(score, id);
         }
         top.into_sorted()
     }

@@ -116,7 +116,9 @@ impl Taxonomy {
             Some(folder) => LabelSearch::open_or_build(&competencies_list, folder)?,
             None => LabelSearch::build(&competencies_list)?,
         };
+        let filter_values = super::filter::FilterValues::of(&competencies_list);
         Ok(Self {
+            filter_values,
             competencies: competencies_list,
             versions,
             version_of: competencies.version_of,

@@ -4,7 +4,36 @@
 use std::collections::BTreeSet;
 
 use super::{CompetencyIdx, Taxonomy};
-use crate::domain::{CompetencyKind, ValidationError, Violations};
+use crate::domain::{Competency, CompetencyKind, ValidationError, Violations};
+
+/// The reuse levels and collections the loaded competencies have, folded to
+/// lower case: what a filter may name. Computed once when the taxonomy is
+/// assembled.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FilterValues {
+    reuse_levels: BTreeSet<String>,
+    collections: BTreeSet<String>,
+}
+
+fn fold(value: &str) -> String {
+    value.to_ascii_lowercase()
+}
+
+impl FilterValues {
+    /// The values of these competencies.
+    pub(crate) fn of(competencies: &[Competency]) -> Self {
+        let mut values = Self::default();
+        for competency in competencies {
+            values
+                .reuse_levels
+                .extend(competency.reuse_level.as_deref().map(fold));
+            values
+                .collections
+                .extend(competency.collections.iter().map(|c| fold(c)));
+        }
+        values
+    }
+}
 
 /// Restrictions on competencies; an empty list allows every value.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -33,29 +62,21 @@ impl CompetencyFilter {
     pub fn check_known(&self, taxonomy: &Taxonomy) -> Result<(), ValidationError> {
         let mut violations = Violations::default();
         taxonomy.check_taxonomy_ids(&self.taxonomy_ids, "taxonomy_ids", &mut violations);
-        let fold = |value: &str| value.to_ascii_lowercase();
-        if !self.reuse_levels.is_empty() || !self.collections.is_empty() {
-            let mut levels = BTreeSet::new();
-            let mut collections = BTreeSet::new();
-            for competency in taxonomy.competencies() {
-                levels.extend(competency.reuse_level.as_deref().map(fold));
-                collections.extend(competency.collections.iter().map(|c| fold(c)));
-            }
-            for (field, values, known) in [
-                ("reuse_levels", &self.reuse_levels, &levels),
-                ("collections", &self.collections, &collections),
-            ] {
-                for (index, value) in values.iter().enumerate() {
-                    if !known.contains(&fold(value)) {
-                        let known: Vec<&str> = known.iter().map(String::as_str).collect();
-                        violations.add(
-                            format!("{field}[{index}]"),
-                            format!(
-                                "is not a value of the loaded taxonomies ({})",
-                                known.join(", ")
-                            ),
-                        );
-                    }
+        let known = taxonomy.filter_values();
+        for (field, values, known) in [
+            ("reuse_levels", &self.reuse_levels, &known.reuse_levels),
+            ("collections", &self.collections, &known.collections),
+        ] {
+            for (index, value) in values.iter().enumerate() {
+                if !known.contains(&fold(value)) {
+                    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                    violations.add(
+                        format!("{field}[{index}]"),
+                        format!(
+                            "is not a value of the loaded taxonomies ({})",
+                            known.join(", ")
+                        ),
+                    );
                 }
             }
         }

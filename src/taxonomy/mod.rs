@@ -109,6 +109,7 @@ pub struct Taxonomy {
     occupation_by_uri: HashMap<String, usize>,
     occupation_links: Vec<Vec<usize>>,
     search: LabelSearch,
+    filter_values: filter::FilterValues,
 }
 
 impl std::fmt::Debug for Taxonomy {
@@ -146,6 +147,11 @@ impl Taxonomy {
         if !uri.trim().is_empty() && self.idx(uri).is_none() {
             violations.add(field, "is not a competency of a loaded taxonomy");
         }
+    }
+
+    /// The reuse levels and collections a filter may name.
+    pub(crate) fn filter_values(&self) -> &filter::FilterValues {
+        &self.filter_values
     }
 
     /// Records a violation for each id that names no loaded taxonomy release.

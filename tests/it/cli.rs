@@ -3,22 +3,20 @@
 
 use crate::support;
 
+use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use crate::support::binary::run_binary;
 
 use skillmatch::domain::CredentialId;
 use skillmatch::engine::{Engine, EngineConfig};
 use support::fixtures::{SAMPLE_CREDENTIALS, SQL};
 
 fn skillmatch(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_skillmatch"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("SKILLMATCH_DATA_DIR")
-        .env_remove("SKILLMATCH_CONFIG")
-        .output()
-        .expect("run skillmatch")
+    let mut all: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+    all.extend([OsStr::new("--data-dir"), data_dir.as_os_str()]);
+    run_binary(all)
 }
 
 fn line(id: &str, delivery_mode: &str, hours: f64) -> String {

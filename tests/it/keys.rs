@@ -2,8 +2,10 @@
 //! (with expiry), `keys list` (never the key), `keys revoke` taking effect
 //! without a restart.
 
+use std::ffi::OsStr;
+
+use crate::support::binary::{run_binary, run_binary_ok};
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use crate::support::TestServer;
@@ -13,19 +15,10 @@ use tonic::Code;
 use tonic::transport::Channel;
 
 fn keys(args: &[&str], file: &Path) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_skillmatch"))
-        .arg("keys")
-        .args(args)
-        .arg("--file")
-        .arg(file)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    let mut all: Vec<&OsStr> = vec![OsStr::new("keys")];
+    all.extend(args.iter().map(OsStr::new));
+    all.extend([OsStr::new("--file"), file.as_os_str()]);
+    run_binary_ok(all)
 }
 
 async fn search(channel: Channel, key: &str) -> Result<(), tonic::Status> {
@@ -93,11 +86,14 @@ async fn keys_are_listed_without_secrets_and_revoked_without_a_restart() {
     assert_eq!(first["id"], live_id.as_str());
     assert!(first["last_used"].is_string(), "{json}");
 
-    let revoked = Command::new(env!("CARGO_BIN_EXE_skillmatch"))
-        .args(["keys", "revoke", "--id", &live_id, "--file"])
-        .arg(&file)
-        .output()
-        .unwrap();
+    let revoked = run_binary([
+        OsStr::new("keys"),
+        OsStr::new("revoke"),
+        OsStr::new("--id"),
+        OsStr::new(&live_id),
+        OsStr::new("--file"),
+        file.as_os_str(),
+    ]);
     assert!(revoked.status.success());
     tokio::time::sleep(RECHECK + Duration::from_millis(100)).await;
     let refused = search(channel.clone(), &live).await.unwrap_err();
@@ -110,11 +106,14 @@ async fn keys_are_listed_without_secrets_and_revoked_without_a_restart() {
     let first: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
     assert_eq!(first["status"], "revoked");
 
-    let unknown = Command::new(env!("CARGO_BIN_EXE_skillmatch"))
-        .args(["keys", "revoke", "--id", "ffffffffffff", "--file"])
-        .arg(&file)
-        .output()
-        .unwrap();
+    let unknown = run_binary([
+        OsStr::new("keys"),
+        OsStr::new("revoke"),
+        OsStr::new("--id"),
+        OsStr::new("ffffffffffff"),
+        OsStr::new("--file"),
+        file.as_os_str(),
+    ]);
     assert!(!unknown.status.success());
     server.stop().await;
 }

@@ -3,8 +3,8 @@
 //! O*NET with the crosswalk), and a concept both taxonomies have comes back
 //! as one answer carrying both URIs, while `taxonomy_ids` filters answers.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use crate::support::binary::import;
+use crate::support::fixtures::fixture;
 
 use crate::support::TestServer;
 
@@ -14,27 +14,6 @@ use skillmatch::taxonomy::onet::{occupation_uri, technology_uri};
 const ESCO_PYTHON: &str = "http://data.europa.eu/esco/skill/00000000-0000-4000-8000-000000000001";
 const ESCO_DEVELOPER: &str =
     "http://data.europa.eu/esco/occupation/00000000-0000-4000-9000-000000000001";
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-fn import(data_dir: &Path, args: &[&str]) {
-    let output = Command::new(env!("CARGO_BIN_EXE_skillmatch"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .arg("import")
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
 
 fn occupations_request(text: &str, taxonomy_ids: &[&str]) -> pb::InferOccupationsRequest {
     pb::InferOccupationsRequest {

@@ -1,6 +1,6 @@
 //! The release readers on the hand-made fixtures in tests/fixtures.
 
-use std::path::{Path, PathBuf};
+use crate::support::fixtures::fixture;
 
 use skillmatch::domain::CompetencyKind;
 use skillmatch::taxonomy::crosswalk::read_crosswalk;
@@ -12,12 +12,6 @@ use skillmatch::taxonomy::{InstalledTaxonomies, Taxonomy, sample_part};
 const SKILL: &str = "http://data.europa.eu/esco/skill/00000000-0000-4000-8000-00000000000";
 const OCCUPATION: &str =
     "http://data.europa.eu/esco/occupation/00000000-0000-4000-9000-00000000000";
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
 
 #[test]
 fn esco_reader_reads_labels_relations_hierarchy_and_collections() {

@@ -3,9 +3,10 @@
 //! it (twice, to check that nothing depends on the importing process), and
 //! the RPCs answer from the imported releases.
 
+use crate::support::binary::import;
+use crate::support::fixtures::fixture;
 use crate::support::violations::violated_fields;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use crate::support::{self, TestServer};
 
@@ -16,28 +17,6 @@ use tonic::Code;
 const SKILL: &str = "http://data.europa.eu/esco/skill/00000000-0000-4000-8000-00000000000";
 const OCCUPATION: &str =
     "http://data.europa.eu/esco/occupation/00000000-0000-4000-9000-00000000000";
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-fn import(data_dir: &Path, args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_skillmatch"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .arg("import")
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
 
 /// Serves `data_dir`, which holds the sample, ESCO and O*NET releases.
 async fn start(data_dir: &Path) -> TestServer {

@@ -83,14 +83,13 @@ fn offset_from_token(
     binding: &TokenBinding,
     token: &str,
 ) -> Result<usize, ValidationError> {
-    let invalid = || ValidationError::field("page_token", "is not a token this query returned");
-    match tokens.open(binding, token)? {
-        None => Ok(0),
-        Some(cursor) => match cursor.parse::<usize>() {
-            Ok(offset) if offset < MAX_MATCH_DEPTH => Ok(offset),
-            _ => Err(invalid()),
-        },
-    }
+    let offset = tokens.open_as(binding, token, |cursor| {
+        cursor
+            .parse::<usize>()
+            .ok()
+            .filter(|&offset| offset < MAX_MATCH_DEPTH)
+    })?;
+    Ok(offset.unwrap_or(0))
 }
 
 impl MatchRequest {

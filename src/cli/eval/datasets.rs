@@ -185,16 +185,10 @@ pub fn titles_in_other_splits(
 
 /// title2occupation: every row of `titles.csv`.
 pub fn titles(taxonomy: &Taxonomy, path: &Path) -> Result<Vec<TitleCase>, EvalError> {
-    let by_uri: HashMap<&str, usize> = taxonomy
-        .occupations()
-        .iter()
-        .enumerate()
-        .map(|(i, o)| (o.uri.as_str(), i))
-        .collect();
     Ok(rows::<TitleRow>(path)?
         .into_iter()
         .map(|row| TitleCase {
-            gold: by_uri.get(row.uri.trim()).copied(),
+            gold: taxonomy.occupation_index(row.uri.trim()),
             text: row.title,
         })
         .collect())

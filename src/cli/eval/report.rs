@@ -64,19 +64,26 @@ file above (`scripts/train-embedder`; model card in `assets/static-skills/`), so
 not generalisation figures: those are the held-out folds in \"Trained default embedder: \
 held-out folds\" below, and the targets are judged there.\n";
 
+/// The header of a table with two leading columns and then one column per
+/// run, headed by its label and `suffix`.
+fn runs_header(leading: &str, runs: &[(String, &EvalReport)], suffix: &str) -> String {
+    let mut out = format!("| {leading} |");
+    for (label, _) in runs {
+        let _ = write!(out, " {label}{suffix} |");
+    }
+    out.push_str("\n|---|---|");
+    out.push_str(&"---|".repeat(runs.len()));
+    out.push('\n');
+    out
+}
+
 /// One table of every figure of several runs on the same items, one column
 /// per run (e.g. one per embedder), each with its label.
 pub fn comparison_markdown(runs: &[(String, &EvalReport)]) -> String {
     let Some((_, first)) = runs.first() else {
         return String::new();
     };
-    let mut out = String::from("| task | metric |");
-    for (label, _) in runs {
-        let _ = write!(out, " {label} |");
-    }
-    out.push_str("\n|---|---|");
-    out.push_str(&"---|".repeat(runs.len()));
-    out.push('\n');
+    let mut out = runs_header("task | metric", runs, "");
     for outcome in &first.outcomes {
         for figure in &outcome.figures {
             let _ = write!(out, "| {} | {} |", outcome.task, figure.metric);
@@ -115,13 +122,7 @@ pub fn speed_comparison_markdown(runs: &[(String, &EvalReport)]) -> String {
     let Some((_, first)) = runs.first() else {
         return String::new();
     };
-    let mut out = String::from("| task | items |");
-    for (label, _) in runs {
-        let _ = write!(out, " {label} (items/s, 1 thread) |");
-    }
-    out.push_str("\n|---|---|");
-    out.push_str(&"---|".repeat(runs.len()));
-    out.push('\n');
+    let mut out = runs_header("task | items", runs, " (items/s, 1 thread)");
     for outcome in first.outcomes.iter().filter(|o| o.seconds > 0.0) {
         let _ = write!(out, "| {} | {} |", outcome.task, outcome.items);
         for (_, report) in runs {

@@ -10,7 +10,7 @@ use super::metrics::{
     Mean, average_precision, ndcg_at, r_precision, recall_at, reciprocal_rank, rp_at,
 };
 use skillmatch::engine::Engine;
-use skillmatch::extract::{ExtractOptions, Extractor};
+use skillmatch::extract::{ExtractOptions, Extraction, Extractor, OccupationMatch};
 use skillmatch::taxonomy::CompetencyIdx;
 
 /// How deep skill rankings are requested (AP past this depth counts as a miss).
@@ -70,6 +70,24 @@ pub struct Answer<T> {
     pub equivalents: Vec<T>,
 }
 
+impl From<Extraction> for Answer<CompetencyIdx> {
+    fn from(extraction: Extraction) -> Self {
+        Self {
+            concept: extraction.competency,
+            equivalents: extraction.equivalents,
+        }
+    }
+}
+
+impl From<OccupationMatch> for Answer<usize> {
+    fn from(occupation: OccupationMatch) -> Self {
+        Self {
+            concept: occupation.occupation,
+            equivalents: occupation.equivalents,
+        }
+    }
+}
+
 /// What the tasks rank with: an extractor, or the engine as `serve` runs it.
 pub trait Answers: Sync {
     /// Competencies of a text, best first, down to [`SKILL_RANKING_DEPTH`].
@@ -82,20 +100,14 @@ impl Answers for Extractor {
     fn skills(&self, text: &str) -> Vec<Answer<CompetencyIdx>> {
         self.extract(text, &full_ranking())
             .into_iter()
-            .map(|e| Answer {
-                concept: e.competency,
-                equivalents: e.equivalents,
-            })
+            .map(Answer::from)
             .collect()
     }
 
     fn occupations(&self, text: &str, depth: usize) -> Vec<Answer<usize>> {
         self.infer_occupations(text, depth)
             .into_iter()
-            .map(|m| Answer {
-                concept: m.occupation,
-                equivalents: m.equivalents,
-            })
+            .map(Answer::from)
             .collect()
     }
 }
@@ -115,10 +127,7 @@ impl Answers for Served<'_> {
         self.engine
             .extract_from(text, &full_ranking(), &self.taxonomy_ids)
             .into_iter()
-            .map(|e| Answer {
-                concept: e.competency,
-                equivalents: e.equivalents,
-            })
+            .map(Answer::from)
             .collect()
     }
 
@@ -126,10 +135,7 @@ impl Answers for Served<'_> {
         self.engine
             .infer_occupations_from(text, depth, &self.taxonomy_ids)
             .into_iter()
-            .map(|m| Answer {
-                concept: m.occupation,
-                equivalents: m.equivalents,
-            })
+            .map(Answer::from)
             .collect()
     }
 }
@@ -159,6 +165,17 @@ fn gold_set<T: Copy + Eq + Hash>(gold: &HashSet<T>) -> HashSet<Option<T>> {
     gold.iter().map(|&g| Some(g)).collect()
 }
 
+/// The skill ranking of every text, timed: the rankings and the seconds
+/// they took together.
+fn timed_skills<'a>(
+    ranker: &dyn Answers,
+    texts: impl Iterator<Item = &'a str>,
+) -> (Vec<Vec<Answer<CompetencyIdx>>>, f64) {
+    let started = Instant::now();
+    let rankings = texts.map(|text| ranker.skills(text)).collect();
+    (rankings, started.elapsed().as_secs_f64())
+}
+
 /// job2skill: R-precision, MAP, Recall@20, nDCG@20, and the share of
 /// postings whose gold occupation is the first inferred.
 pub fn job_to_skills(
@@ -167,10 +184,7 @@ pub fn job_to_skills(
     cases: &[PostingCase],
 ) -> TaskOutcome {
     let (mut rp, mut map, mut recall, mut ndcg, mut first) = Default::default();
-    let started = Instant::now();
-    let rankings: Vec<Vec<Answer<CompetencyIdx>>> =
-        cases.iter().map(|case| ranker.skills(&case.text)).collect();
-    let seconds = started.elapsed().as_secs_f64();
+    let (rankings, seconds) = timed_skills(ranker, cases.iter().map(|case| case.text.as_str()));
     for (case, answers) in cases.iter().zip(&rankings) {
         let ranking = credited(answers, &case.gold);
         let gold = gold_set(&case.gold);
@@ -213,10 +227,7 @@ pub fn sentence_to_skills(
     cases: &[SentenceCase],
 ) -> TaskOutcome {
     let (mut rp5, mut rp10) = (Mean::default(), Mean::default());
-    let started = Instant::now();
-    let rankings: Vec<Vec<Answer<CompetencyIdx>>> =
-        cases.iter().map(|case| ranker.skills(&case.text)).collect();
-    let seconds = started.elapsed().as_secs_f64();
+    let (rankings, seconds) = timed_skills(ranker, cases.iter().map(|case| case.text.as_str()));
     for (case, answers) in cases.iter().zip(&rankings) {
         let ranking = credited(answers, &case.gold);
         let gold = gold_set(&case.gold);

@@ -1,9 +1,40 @@
 //! The built `skillmatch` binary as a child process, for tests that kill it
 //! or read its start-up log.
 
+use std::ffi::{OsStr, OsString};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+
+/// Runs `skillmatch ARGS` to completion, without a configuration file or
+/// data directory from the environment.
+pub fn run_binary(args: impl IntoIterator<Item = impl AsRef<OsStr>>) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_skillmatch"))
+        .args(args)
+        .env_remove("SKILLMATCH_DATA_DIR")
+        .env_remove("SKILLMATCH_CONFIG")
+        .output()
+        .expect("run skillmatch")
+}
+
+/// [`run_binary`], which must succeed; its standard output.
+pub fn run_binary_ok(args: impl IntoIterator<Item = impl AsRef<OsStr>>) -> String {
+    let output = run_binary(args);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8 output")
+}
+
+/// `skillmatch --data-dir DATA_DIR import ARGS`, which must succeed; its
+/// standard output.
+pub fn import(data_dir: &Path, args: &[&str]) -> String {
+    let mut all: Vec<OsString> = vec!["--data-dir".into(), data_dir.into(), "import".into()];
+    all.extend(args.iter().map(OsString::from));
+    run_binary_ok(all)
+}
 
 /// A `skillmatch serve` child process, the address it listens on and what it
 /// logged before listening. Dropping it kills the process, so a failing test

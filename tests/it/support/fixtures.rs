@@ -1,7 +1,16 @@
-//! Test data: competency URIs of the embedded taxonomy, and builders for
-//! credentials and job postings.
+//! Test data: competency URIs of the embedded taxonomy, builders for
+//! credentials and job postings, and the files under `tests/fixtures/`.
+
+use std::path::{Path, PathBuf};
 
 use skillmatch::pb;
+
+/// A file or folder under `tests/fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
 
 /// "use spreadsheets software" (alternative label "Excel").
 pub const SPREADSHEETS: &str =
