@@ -94,11 +94,22 @@ async fn an_erased_candidate_leaves_no_byte_on_disk() {
         ))
         .await
         .unwrap();
+    // Records are stored sealed: the store never holds the canary in clear,
+    // while the candidate reads back whole.
     let store_file = skillmatch::engine::store_path(dir.path());
-    assert!(
-        contains(&std::fs::read(&store_file).unwrap(), canary.as_bytes()),
-        "the scan must see the candidate before erasure"
-    );
+    assert!(!contains(
+        &std::fs::read(&store_file).unwrap(),
+        canary.as_bytes()
+    ));
+    let got = client
+        .get_candidate(authed(&key, pb::GetCandidateRequest { id: canary.clone() }))
+        .await
+        .unwrap()
+        .into_inner()
+        .candidate
+        .unwrap();
+    assert!(got.cv_text.starts_with("Version 1: "));
+    assert!(got.cv_text.contains(&canary));
     // A clean stop writes the candidate index snapshot, with the person in it.
     server.stop().await;
     let snapshot = dir.path().join(skillmatch::engine::CANDIDATE_SNAPSHOT_FILE);
@@ -164,10 +175,23 @@ async fn a_deleted_job_leaves_no_byte_on_disk() {
             .unwrap();
     }
     let store_file = skillmatch::engine::store_path(dir.path());
-    assert!(contains(
+    assert!(!contains(
         &std::fs::read(&store_file).unwrap(),
         canary.as_bytes()
     ));
+    let stored = jobs
+        .get_job(authed(
+            &key,
+            pb::GetJobRequest {
+                id: "erase-job".into(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .job
+        .unwrap();
+    assert!(stored.description.contains(&canary));
     jobs.delete_job(authed(
         &key,
         pb::DeleteJobRequest {
