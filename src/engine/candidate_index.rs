@@ -9,13 +9,15 @@
 //! (the tail replay). Otherwise the index is rebuilt from every record and a
 //! new snapshot written.
 //!
-//! Erasure: the snapshot holds candidate ids and competencies in clear.
-//! Deleting a candidate, or replacing a stored one, removes the snapshot
-//! (and any being written; a write begun before is never published) before
-//! the write is acknowledged, so no snapshot holds an erased candidate or
-//! an old version's competencies; the next background write puts a fresh
-//! one in place. Until then, a crash means a rebuild. Removing a file costs
-//! the same whatever the store holds.
+//! Erasure: the snapshot holds candidate ids and competency postings in
+//! clear (never names or CV text). Deleting a candidate removes the
+//! snapshot (and any being written; a write begun before the deletion is
+//! never published) before the delete is acknowledged, so no snapshot holds
+//! an erased candidate; the next background write puts a fresh one in
+//! place. Until then, a crash means a rebuild. Removing a file costs the
+//! same whatever the store holds. Replacing a candidate does not remove it:
+//! until the next snapshot write, the snapshot keeps the previous version's
+//! competency postings (taxonomy keys, scores, dates) under the same id.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

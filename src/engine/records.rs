@@ -157,15 +157,10 @@ impl Engine {
             .map(|c| Ok((c.id.as_str(), encode(c)?)))
             .collect::<Result<Vec<_>, Error>>()?;
         let _ordered = self.lock_record_writes();
-        let replaced = self
-            .store
+        self.store
             .put_records(RecordKind::Candidate, tenant.as_str(), &encoded)?;
         for profile in &profiles {
             self.candidates.put(tenant.as_str(), profile);
-        }
-        if replaced > 0 {
-            // The snapshot holds the replaced versions' competencies.
-            self.candidate_snapshot.invalidate()?;
         }
         Ok(candidates)
     }

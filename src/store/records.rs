@@ -442,9 +442,32 @@ mod tests {
             .put_records(RecordKind::Candidate, "t", &[("kept", b"{}".to_vec())])
             .unwrap();
         assert!(!holds(dir.path(), b"canary"), "nothing is stored in clear");
+        let raw = |store: &Store| {
+            let hash = store.hash("t", "canary-id");
+            let db = store.read();
+            let txn = db.begin_read().unwrap();
+            let table = txn.open_table(CANDIDATES).unwrap();
+            let value = table.get(("t", hash.as_slice())).unwrap().unwrap();
+            (hash, value.value().to_vec())
+        };
+        let (hash, first_sealed) = raw(&store);
         store
             .put_records(RecordKind::Candidate, "t", &[("canary-id", second.clone())])
             .unwrap();
+        let opens = |store: &Store, sealed: &[u8]| {
+            matches!(
+                store
+                    .open_row(RecordKind::Candidate, "t", &hash, sealed)
+                    .unwrap(),
+                Row::Readable(..)
+            )
+        };
+        assert!(
+            !opens(&store, &first_sealed),
+            "the replaced version's key is erased"
+        );
+        let (_, second_sealed) = raw(&store);
+        assert!(opens(&store, &second_sealed));
         assert_eq!(
             store
                 .get_record(RecordKind::Candidate, "t", "canary-id")
@@ -461,6 +484,10 @@ mod tests {
             !store
                 .delete_record(RecordKind::Candidate, "t", "canary-id")
                 .unwrap()
+        );
+        assert!(
+            !opens(&store, &second_sealed),
+            "the deleted version's key is erased"
         );
         assert_eq!(
             store
