@@ -77,8 +77,9 @@ pub enum StoreError {
     /// The file holds records in the format before they were sealed.
     #[error(
         "the store at {path} holds candidates or jobs stored in clear by an older version; \
-         this version keeps them sealed and cannot erase those: export them with the older \
-         version, start from an empty data directory and load them again"
+         this version keeps them sealed and cannot erase those: read them out with the older \
+         version (ListCandidates, ListJobs), upsert them into a server on an empty data \
+         directory, then delete this one"
     )]
     Unsealed {
         /// Database file.
