@@ -131,6 +131,47 @@ impl Store {
         })
     }
 
+    /// The value of one row now, read in a transaction of its own.
+    fn read_value(
+        &self,
+        kind: RecordKind,
+        tenant: &str,
+        hash: &[u8],
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let db = self.read();
+        let txn = db.begin_read()?;
+        let table = txn.open_table(kind.table())?;
+        Ok(table
+            .get((tenant, hash))?
+            .map(|value| value.value().to_vec()))
+    }
+
+    /// Opens a row's value read in a transaction that has ended. A replace
+    /// or delete committed since may have erased its key (and a later write
+    /// may have taken the freed slot): when it does not open, the row is
+    /// read again and opened anew if it changed. `None` when it is gone.
+    fn open_settled(
+        &self,
+        kind: RecordKind,
+        tenant: &str,
+        hash: &[u8],
+        mut value: Vec<u8>,
+    ) -> Result<Option<Row>, StoreError> {
+        loop {
+            let row = self.open_row(kind, tenant, hash, &value)?;
+            if matches!(row, Row::Readable(..)) {
+                return Ok(Some(row));
+            }
+            // A key is erased only after the commit that changed its row,
+            // so an unchanged row is really erased or unreadable.
+            match self.read_value(kind, tenant, hash)? {
+                None => return Ok(None),
+                Some(now) if now == value => return Ok(Some(row)),
+                Some(now) => value = now,
+            }
+        }
+    }
+
     /// The hashed key of a record.
     pub(super) fn hash(&self, tenant: &str, id: &str) -> [u8; 32] {
         super::keys::record_hash(&self.secret, tenant, id)
@@ -201,23 +242,17 @@ impl Store {
         id: &str,
     ) -> Result<Option<Vec<u8>>, StoreError> {
         let hash = self.hash(tenant, id);
-        let value = {
-            let db = self.read();
-            let txn = db.begin_read()?;
-            let table = txn.open_table(kind.table())?;
-            let Some(value) = table.get((tenant, hash.as_slice()))? else {
-                return Ok(None);
-            };
-            value.value().to_vec()
+        let Some(value) = self.read_value(kind, tenant, &hash)? else {
+            return Ok(None);
         };
-        match self.open_row(kind, tenant, &hash, &value)? {
-            Row::Readable(stored_id, json) if stored_id == id => Ok(Some(json)),
-            Row::Readable(..) => Err(StoreError::Corrupt {
+        match self.open_settled(kind, tenant, &hash, value)? {
+            Some(Row::Readable(stored_id, json)) if stored_id == id => Ok(Some(json)),
+            Some(Row::Readable(..)) => Err(StoreError::Corrupt {
                 key: format!("{tenant}/{}", hex::encode(hash)),
                 reason: "the sealed record holds another id".to_owned(),
             }),
-            Row::Erased => Ok(None),
-            Row::Unreadable(reason) => Err(StoreError::Corrupt {
+            None | Some(Row::Erased) => Ok(None),
+            Some(Row::Unreadable(reason)) => Err(StoreError::Corrupt {
                 key: format!("{tenant}/{}", hex::encode(hash)),
                 reason: reason.to_owned(),
             }),
@@ -302,14 +337,14 @@ impl Store {
         }
         let mut page = Vec::with_capacity(rows.len());
         for (hash, value) in rows {
-            match self.open_row(kind, tenant, &hash, &value)? {
-                Row::Readable(id, json) => page.push(StoredRecord {
+            match self.open_settled(kind, tenant, &hash, value)? {
+                Some(Row::Readable(id, json)) => page.push(StoredRecord {
                     tenant: tenant.to_owned(),
                     id,
                     json,
                 }),
-                Row::Erased => {}
-                Row::Unreadable(reason) => {
+                None | Some(Row::Erased) => {}
+                Some(Row::Unreadable(reason)) => {
                     return Err(StoreError::Corrupt {
                         key: format!("{tenant}/{}", hex::encode(hash)),
                         reason: reason.to_owned(),
@@ -322,7 +357,9 @@ impl Store {
 
     /// Calls `visit(tenant, id, json)` for every readable record of every
     /// tenant, in key order, without holding more than one record in
-    /// memory. Rows that cannot be opened are moved into quarantine.
+    /// memory. Rows that cannot be opened are moved into quarantine: call
+    /// it while no record is written (at open), as a row replaced during
+    /// the scan would not open.
     pub fn for_each_record<E: From<StoreError>>(
         &self,
         kind: RecordKind,
@@ -373,18 +410,12 @@ impl Store {
         tenant: &str,
         hash: &[u8],
     ) -> Result<Option<String>, StoreError> {
-        let value = {
-            let db = self.read();
-            let txn = db.begin_read()?;
-            let table = txn.open_table(kind.table())?;
-            let Some(value) = table.get((tenant, hash))? else {
-                return Ok(None);
-            };
-            value.value().to_vec()
+        let Some(value) = self.read_value(kind, tenant, hash)? else {
+            return Ok(None);
         };
-        Ok(match self.open_row(kind, tenant, hash, &value)? {
-            Row::Readable(id, _) => Some(id),
-            Row::Erased | Row::Unreadable(_) => None,
+        Ok(match self.open_settled(kind, tenant, hash, value)? {
+            Some(Row::Readable(id, _)) => Some(id),
+            None | Some(Row::Erased | Row::Unreadable(_)) => None,
         })
     }
 }
@@ -507,6 +538,27 @@ mod tests {
         let all = store.all_records(RecordKind::Candidate).unwrap();
         assert_eq!(all.len(), 1);
         assert_eq!(all[0].id, "kept");
+    }
+
+    #[test]
+    fn reads_racing_replacements_see_a_version_never_an_erased_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("store.redb")).unwrap();
+        let put = |n: u32| {
+            store
+                .put_records(RecordKind::Job, "t", &[("raced", n.to_le_bytes().to_vec())])
+                .unwrap();
+        };
+        put(0);
+        std::thread::scope(|scope| {
+            scope.spawn(|| (1..200).for_each(put));
+            for _ in 0..2000 {
+                let json = store.get_record(RecordKind::Job, "t", "raced").unwrap();
+                assert_eq!(json.map(|json| json.len()), Some(4));
+                let (page, _) = store.list_records(RecordKind::Job, "t", None, 10).unwrap();
+                assert_eq!(page.len(), 1);
+            }
+        });
     }
 
     #[test]
