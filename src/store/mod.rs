@@ -10,6 +10,7 @@ mod changes;
 mod credentials;
 mod erasure;
 mod keys;
+mod migrate;
 mod quarantine;
 mod records;
 mod sizes;
@@ -29,10 +30,7 @@ use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 
-use redb::{
-    Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition, TableHandle,
-    WriteTransaction,
-};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 
 /// Key/value settings of the store itself: generations, seed hashes.
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
@@ -74,17 +72,6 @@ pub enum StoreError {
     /// The erasure log could not be replayed, or a copy refused to run.
     #[error("store erasure: {0}")]
     Erasure(String),
-    /// The file holds records in the format before they were sealed.
-    #[error(
-        "the store at {path} holds candidates or jobs stored in clear by an older version; \
-         this version keeps them sealed and cannot erase those: read them out with the older \
-         version (ListCandidates, ListJobs), upsert them into a server on an empty data \
-         directory, then delete this one"
-    )]
-    Unsealed {
-        /// Database file.
-        path: String,
-    },
     /// A stored record could not be decoded.
     #[error("corrupt record {key}: {reason}")]
     Corrupt {
@@ -143,14 +130,15 @@ impl Writing<'_> {
 impl Store {
     /// Opens or creates the database file, its key file and erasure log.
     /// Keys no record refers to (left by a crash) are zeroed. A file with
-    /// records of the format before sealing is refused.
+    /// records of the format before sealing is migrated first (see
+    /// `migrate.rs`).
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let db = Database::create(path).map_err(|source| StoreError::Open {
             path: path.display().to_string(),
             source,
         })?;
-        drop_empty_legacy_tables(&db, path)?;
         let secret = record_secret(&db)?;
+        let (db, _) = migrate::migrate(db, path, &secret)?;
         let mut referenced = std::collections::BTreeSet::new();
         {
             let txn = db.begin_write()?;
@@ -273,36 +261,6 @@ fn record_secret(db: &Database) -> Result<[u8; 32], StoreError> {
         .insert(RECORD_HASH_SECRET, secret.as_slice())?;
     txn.commit()?;
     Ok(secret)
-}
-
-/// Drops the record tables of the format before sealing when they are
-/// empty (every store of that format has them); refuses when they hold rows.
-fn drop_empty_legacy_tables(db: &Database, path: &Path) -> Result<(), StoreError> {
-    let read = db.begin_read()?;
-    let present: Vec<String> = read
-        .list_tables()?
-        .map(|table| table.name().to_owned())
-        .filter(|name| records::LEGACY_TABLES.contains(&name.as_str()))
-        .collect();
-    if present.is_empty() {
-        return Ok(());
-    }
-    for name in &present {
-        let table = read.open_untyped_table(redb::TableDefinition::<&[u8], &[u8]>::new(name))?;
-        if name != "candidate_changes" && table.len()? > 0 {
-            return Err(StoreError::Unsealed {
-                path: path.display().to_string(),
-            });
-        }
-    }
-    drop(read);
-    let txn = db.begin_write()?;
-    for name in &present {
-        txn.delete_table(redb::TableDefinition::<&[u8], &[u8]>::new(name))
-            .map_err(StoreError::from)?;
-    }
-    txn.commit()?;
-    Ok(())
 }
 
 fn decode_u64(bytes: &[u8]) -> u64 {

@@ -238,3 +238,43 @@ pub(super) fn referenced_slots(
     }
     Ok(())
 }
+
+/// Seals the quarantined candidates and jobs of a store of the format
+/// before sealing (keyed by id, stored in clear) under fresh keys, keyed by
+/// their hashed key; how many it sealed. Part of the migration at open.
+pub(super) fn seal_legacy_quarantine(
+    txn: &redb::WriteTransaction,
+    keys: &super::keys::KeyFile,
+    secret: &[u8; 32],
+) -> Result<usize, StoreError> {
+    let mut table = txn.open_table(QUARANTINE)?;
+    let mut legacy = Vec::new();
+    for entry in table.iter()? {
+        let (key, value) = entry?;
+        let (kind, tenant, id) = key.value();
+        if RecordKind::from_name(kind).is_some() && sealed_slot(value.value()).is_none() {
+            legacy.push((
+                kind.to_owned(),
+                tenant.to_owned(),
+                id.to_owned(),
+                value.value().to_vec(),
+            ));
+        }
+    }
+    let slots = keys.allocate(legacy.len())?;
+    for ((kind, tenant, id, plain), (slot, record_key)) in legacy.iter().zip(&slots) {
+        let hash = hex::encode(super::keys::record_hash(secret, tenant, id));
+        let sealed = seal(
+            *slot,
+            record_key,
+            &quarantine_context(kind, tenant, &hash),
+            plain,
+        )?;
+        table.remove((kind.as_str(), tenant.as_str(), id.as_str()))?;
+        table.insert(
+            (kind.as_str(), tenant.as_str(), hash.as_str()),
+            sealed.as_slice(),
+        )?;
+    }
+    Ok(legacy.len())
+}

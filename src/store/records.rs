@@ -24,8 +24,8 @@ pub(super) type RecordTable =
 pub(super) const CANDIDATES: RecordTable = TableDefinition::new("sealed_candidates");
 pub(super) const JOBS: RecordTable = TableDefinition::new("sealed_jobs");
 
-/// Tables of the format before records were sealed: a store holding rows
-/// in them is refused at open.
+/// Tables of the format before records were sealed, migrated at open (see
+/// `migrate.rs`).
 pub(super) const LEGACY_TABLES: [&str; 3] = ["candidates", "jobs", "candidate_changes"];
 
 /// Which table a record lives in.
@@ -85,7 +85,7 @@ pub(super) fn row_context(kind: RecordKind, tenant: &str, hash: &[u8]) -> Vec<u8
 }
 
 /// The plaintext of a record: id length, id, JSON.
-fn record_plaintext(id: &str, json: &[u8]) -> Vec<u8> {
+pub(super) fn record_plaintext(id: &str, json: &[u8]) -> Vec<u8> {
     let mut plain = Vec::with_capacity(8 + id.len() + json.len());
     plain.extend_from_slice(&(id.len() as u64).to_le_bytes());
     plain.extend_from_slice(id.as_bytes());
