@@ -10,7 +10,7 @@ mod ranking;
 mod records;
 mod sizes;
 
-pub use backup::{BackupReport, backup_store, restore};
+pub use backup::{BackupReport, backup_store, erasure_log_of, restore, restore_with_erasures};
 pub use candidate_index::SNAPSHOT_FILE as CANDIDATE_SNAPSHOT_FILE;
 pub use gap_source::{GapSource, HeldSource};
 pub use ranking::{RankedBatch, Ranking};
@@ -121,8 +121,11 @@ impl Engine {
             ))
         })?;
         let store = Store::open(&store_path(&config.data_dir))?;
-        if store.erase_if_pending()? {
-            tracing::info!("rewrote the store to finish erasures");
+        if store.orphan_keys_erased() > 0 {
+            tracing::info!(
+                keys = store.orphan_keys_erased(),
+                "erased record keys a crash left without a record"
+            );
         }
         let store = Arc::new(store);
         let (taxonomy, releases) =

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use anyhow::Context;
-use skillmatch::engine::{backup_store, restore as restore_into, store_path};
+use skillmatch::engine::{backup_store, erasure_log_of, restore_with_erasures, store_path};
 use skillmatch::store::Store;
 
 pub(super) fn backup(data_dir: &Path, out: &Path) -> anyhow::Result<()> {
@@ -24,8 +24,13 @@ pub(super) fn backup(data_dir: &Path, out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub(super) fn restore(from: &Path, data_dir: &Path) -> anyhow::Result<()> {
-    let report = restore_into(from, data_dir)?;
+pub(super) fn restore(
+    from: &Path,
+    data_dir: &Path,
+    erasure_log: Option<&Path>,
+) -> anyhow::Result<()> {
+    let log = erasure_log.map(erasure_log_of);
+    let report = restore_with_erasures(from, data_dir, log.as_deref())?;
     eprintln!(
         "restored {} into {}: store {} bytes, {} taxonomy files; indexes are rebuilt at the next start",
         from.display(),
@@ -33,5 +38,15 @@ pub(super) fn restore(from: &Path, data_dir: &Path) -> anyhow::Result<()> {
         report.store_bytes,
         report.taxonomy_files
     );
+    match &log {
+        Some(log) => eprintln!(
+            "replayed {}: {} records deleted since the backup erased",
+            log.display(),
+            report.erasures_replayed
+        ),
+        None => eprintln!(
+            "no --erasure-log given: records deleted since the backup are back; restore again with --erasure-log <live data dir> to erase them"
+        ),
+    }
     Ok(())
 }

@@ -111,6 +111,11 @@ struct RestoreArgs {
     /// The backup folder (holding skillmatch.redb).
     #[arg(long)]
     from: PathBuf,
+    /// The live data directory the backup was taken from (or its
+    /// skillmatch.erasures file): records deleted there after the backup
+    /// are erased from the restore too.
+    #[arg(long)]
+    erasure_log: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -299,7 +304,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eval(args) => eval_cmd::run(&args, &embedder),
         Command::Backup(args) => backup::backup(&data_dir, &args.out),
         Command::Loadgen(args) => loadgen::run(&args),
-        Command::Restore(args) => backup::restore(&args.from, &data_dir),
+        Command::Restore(args) => {
+            backup::restore(&args.from, &data_dir, args.erasure_log.as_deref())
+        }
         Command::Keys(KeysCommand::Add(args)) => keys::add(&args),
         Command::Keys(KeysCommand::List(args)) => keys::list(&args),
         Command::Keys(KeysCommand::Revoke(args)) => keys::revoke(&args),

@@ -2,8 +2,11 @@
 //! an empty data directory.
 //!
 //! A backup is a directory holding `skillmatch.redb` (the store as it was
-//! at one moment, see `store/backup.rs`) and `taxonomies/` (the imported
-//! releases, which never change once installed). Search indexes and the
+//! at one moment, see `store/backup.rs`), `skillmatch.keys` (the record
+//! keys at that moment) and `taxonomies/` (the imported releases, which
+//! never change once installed). Records erased after the backup are still
+//! readable in it; a restore given the live data directory's erasure log
+//! erases them again before the restored store serves. Search indexes and the
 //! candidate snapshot are derived from those and rebuilt at the first start
 //! after a restore. A backup is written under `NAME.partial` and renamed to
 //! `NAME` once complete.
@@ -12,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Engine, store_path};
 use crate::error::Error;
-use crate::store::Store;
+use crate::store::{Store, erasure_log_path, key_file_path};
 
 /// The folder of imported taxonomy releases in a data directory.
 const TAXONOMIES: &str = "taxonomies";
@@ -26,6 +29,8 @@ pub struct BackupReport {
     pub store_bytes: u64,
     /// Taxonomy files copied.
     pub taxonomy_files: usize,
+    /// Records a restore deleted by replaying an erasure log.
+    pub erasures_replayed: usize,
 }
 
 fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
@@ -144,19 +149,51 @@ pub fn backup_store(store: &Store, directory: &Path) -> Result<BackupReport, Err
         directory: directory.to_owned(),
         store_bytes,
         taxonomy_files,
+        erasures_replayed: 0,
     })
 }
 
 /// Restores the backup in `backup` into `data_dir`, which must not exist or
 /// be empty; no server may run on it. The copied store is opened once to
-/// check it. Indexes are rebuilt at the next start. Blocking.
+/// check it. Indexes are rebuilt at the next start. Records erased since
+/// the backup are restored too: see [`restore_with_erasures`]. Blocking.
 pub fn restore(backup: &Path, data_dir: &Path) -> Result<BackupReport, Error> {
+    restore_with_erasures(backup, data_dir, None)
+}
+
+/// The erasure log an `--erasure-log` argument names: the file itself, or
+/// the one of the store in a data directory.
+pub fn erasure_log_of(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        erasure_log_path(&store_path(path))
+    } else {
+        path.to_owned()
+    }
+}
+
+/// [`restore`], then, given the erasure log of the data directory the
+/// backup was taken from (see `store/erasure.rs`), deletes from the
+/// restored store every record deleted there after the backup, so a
+/// restore brings back no erased record. Blocking.
+pub fn restore_with_erasures(
+    backup: &Path,
+    data_dir: &Path,
+    erasure_log: Option<&Path>,
+) -> Result<BackupReport, Error> {
     let source = store_path(backup);
     if !source.is_file() {
         return Err(Error::FailedPrecondition(format!(
             "{} is not a backup: it has no {}",
             backup.display(),
             source.display()
+        )));
+    }
+    let source_keys = key_file_path(&source);
+    if !source_keys.is_file() {
+        return Err(Error::FailedPrecondition(format!(
+            "{} is not a backup of this version: it has no {}",
+            backup.display(),
+            source_keys.display()
         )));
     }
     if !absent_or_empty(data_dir)? {
@@ -167,17 +204,44 @@ pub fn restore(backup: &Path, data_dir: &Path) -> Result<BackupReport, Error> {
     }
     std::fs::create_dir_all(data_dir).map_err(io_error(data_dir))?;
     let target = store_path(data_dir);
-    std::fs::copy(&source, &target).map_err(io_error(&source))?;
-    std::fs::File::open(&target)
-        .and_then(|file| file.sync_all())
-        .map_err(io_error(&target))?;
+    for (from, to) in [(&source, &target), (&source_keys, &key_file_path(&target))] {
+        std::fs::copy(from, to).map_err(io_error(from))?;
+        std::fs::File::open(to)
+            .and_then(|file| file.sync_all())
+            .map_err(io_error(to))?;
+    }
     let taxonomy_files = copy_tree(&backup.join(TAXONOMIES), &data_dir.join(TAXONOMIES))?;
     sync_dir(data_dir)?;
-    drop(Store::open(&target)?);
+    let replayed = Store::open(&target)
+        .map_err(Error::from)
+        .and_then(|store| match erasure_log {
+            Some(log) => store
+                .replay_erasures(log)
+                .map_err(|error| Error::FailedPrecondition(error.to_string())),
+            None => Ok(0),
+        });
+    let erasures_replayed = match replayed {
+        Ok(replayed) => replayed,
+        Err(error) => {
+            // The directory was empty: everything in it is this restore's,
+            // and a restore that did not erase what it should is not left
+            // behind to be served.
+            for entry in std::fs::read_dir(data_dir).map_err(io_error(data_dir))? {
+                let path = entry.map_err(io_error(data_dir))?.path();
+                let _ = if path.is_dir() {
+                    std::fs::remove_dir_all(&path)
+                } else {
+                    std::fs::remove_file(&path)
+                };
+            }
+            return Err(error);
+        }
+    };
     let store_bytes = std::fs::metadata(&target).map_err(io_error(&target))?.len();
     Ok(BackupReport {
         directory: data_dir.to_owned(),
         store_bytes,
         taxonomy_files,
+        erasures_replayed,
     })
 }

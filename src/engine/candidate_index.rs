@@ -9,11 +9,15 @@
 //! (the tail replay). Otherwise the index is rebuilt from every record and a
 //! new snapshot written.
 //!
-//! Erasure: deleting a candidate removes the snapshot (and any being
-//! written; a write begun before the deletion is never published) before
-//! the delete is acknowledged, so no snapshot holds an erased candidate;
-//! the next background write puts a fresh one in place. Until then, a
-//! crash means a rebuild.
+//! Erasure: the snapshot holds candidate ids and competency postings in
+//! clear (never names or CV text). Deleting a candidate removes the
+//! snapshot (and any being written; a write begun before the deletion is
+//! never published) before the delete is acknowledged, so no snapshot holds
+//! an erased candidate; the next background write puts a fresh one in
+//! place. Until then, a crash means a rebuild. Removing a file costs the
+//! same whatever the store holds. Replacing a candidate does not remove it:
+//! until the next snapshot write, the snapshot keeps the previous version's
+//! competency postings (taxonomy keys, scores, dates) under the same id.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -220,7 +224,9 @@ fn load(engine: &Engine) -> Result<Option<(MemoryCandidateIndex, Changed)>, Erro
         return Ok(None);
     }
     let Some(changed) = engine.store.candidate_changes_since(generation)? else {
-        tracing::info!("candidates were deleted since the index snapshot; rebuilding");
+        tracing::info!(
+            "candidates were deleted or quarantined since the index snapshot; rebuilding"
+        );
         return Ok(None);
     };
     match MemoryCandidateIndex::load_snapshot(&snapshot.path, &stamp, engine.taxonomy.len()) {

@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::extract::ExtractOptions;
 use crate::needs::{JobNeed, job_needs};
 use crate::ranking::{Assessment, RankedCandidate, assess, build_profile, min_proficiencies};
-use crate::store::{RecordKind, Store, StoredRecord};
+use crate::store::{RecordKind, StoredRecord};
 
 /// Most candidates one batch upsert may carry.
 pub const MAX_CANDIDATE_BATCH: usize = 1000;
@@ -182,23 +182,18 @@ impl Engine {
 
     /// Erases a candidate from the store, the index and the index snapshot
     /// (removed, to be rewritten without them); when it returns, no file of
-    /// the data directory holds a byte of them.
+    /// the data directory holds a readable byte of them: the store erased
+    /// the key every stored version of the candidate was sealed with.
     pub fn delete_candidate(&self, tenant: &TenantId, id: &RecordId) -> Result<(), Error> {
-        let deleting = self.store.deleting();
-        let ticket = {
-            let _ordered = self.lock_record_writes();
-            let ticket = Store::delete_record(
-                deleting,
-                RecordKind::Candidate,
-                tenant.as_str(),
-                id.as_str(),
-            )?;
-            self.candidates.remove(tenant, id);
-            let ticket = ticket.ok_or_else(|| not_found("candidate", id))?;
-            self.candidate_snapshot.invalidate()?;
-            ticket
-        };
-        Ok(self.store.erase_deleted(ticket)?)
+        let _ordered = self.lock_record_writes();
+        let existed =
+            self.store
+                .delete_record(RecordKind::Candidate, tenant.as_str(), id.as_str())?;
+        self.candidates.remove(tenant, id);
+        if !existed {
+            return Err(not_found("candidate", id));
+        }
+        self.candidate_snapshot.invalidate()
     }
 
     /// Stores a job durably; its id is required.
@@ -229,12 +224,16 @@ impl Engine {
     }
 
     /// Deletes a job of the tenant; when it returns, no file of the data
-    /// directory holds a byte of it.
+    /// directory holds a readable byte of it (its key is erased).
     pub fn delete_job(&self, tenant: &TenantId, id: &RecordId) -> Result<(), Error> {
-        let deleting = self.store.deleting();
-        let ticket = Store::delete_record(deleting, RecordKind::Job, tenant.as_str(), id.as_str())?
-            .ok_or_else(|| not_found("job", id))?;
-        Ok(self.store.erase_deleted(ticket)?)
+        if self
+            .store
+            .delete_record(RecordKind::Job, tenant.as_str(), id.as_str())?
+        {
+            Ok(())
+        } else {
+            Err(not_found("job", id))
+        }
     }
 
     /// The tenant's jobs the candidate fits or nearly fits, best first.

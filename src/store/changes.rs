@@ -1,5 +1,6 @@
 //! The log of candidate changes since the candidate index snapshot: which
-//! `(tenant, id)` each committed candidate write touched, under the
+//! `(tenant, hashed key)` each committed candidate write touched (the id is
+//! never stored in clear, see `keys.rs`), under the
 //! candidates generation it committed at. A restart loads the snapshot
 //! (stamped with the generation it reflects) and re-reads only the records
 //! logged after it, instead of rebuilding the index from every record.
@@ -14,26 +15,27 @@
 
 use redb::{ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 
+use super::records::RecordKind;
 use super::{META, Store, StoreError, decode_u64, set_meta};
 
-/// `(candidates generation, tenant, id)` → nothing.
-pub(super) const CANDIDATE_CHANGES: TableDefinition<(u64, &str, &str), ()> =
-    TableDefinition::new("candidate_changes");
+/// `(candidates generation, tenant, hashed key)` → nothing.
+pub(super) const CANDIDATE_CHANGES: TableDefinition<(u64, &str, &[u8]), ()> =
+    TableDefinition::new("sealed_candidate_changes");
 
 /// Meta key of the generation from which the log is complete: every
 /// candidate change committed after it is logged.
 const LOG_BASE: &str = "candidate_changes_base";
 
-/// Logs that `ids` of `tenant` changed at `generation`.
+/// Logs that the records of `hashes` of `tenant` changed at `generation`.
 pub(super) fn log(
     txn: &WriteTransaction,
     generation: u64,
     tenant: &str,
-    ids: &[&str],
+    hashes: &[&[u8]],
 ) -> Result<(), StoreError> {
     let mut table = txn.open_table(CANDIDATE_CHANGES)?;
-    for id in ids {
-        table.insert((generation, tenant, *id), ())?;
+    for hash in hashes {
+        table.insert((generation, tenant, *hash), ())?;
     }
     Ok(())
 }
@@ -47,29 +49,40 @@ pub(super) fn restart(txn: &WriteTransaction, generation: u64) -> Result<(), Sto
 impl Store {
     /// The distinct `(tenant, id)` of candidates changed after `generation`,
     /// in log order; `None` when the log does not reach back that far (a
-    /// deletion since), so an index as of `generation` cannot be brought up
-    /// to date from it.
+    /// deletion since), or names a record that is gone or cannot be opened
+    /// (quarantined since), so an index as of `generation` cannot be
+    /// brought up to date from it.
     pub fn candidate_changes_since(
         &self,
         generation: u64,
     ) -> Result<Option<Vec<(String, String)>>, StoreError> {
-        let db = self.read();
-        let txn = db.begin_read()?;
-        let base = txn
-            .open_table(META)?
-            .get(LOG_BASE)?
-            .map_or(0, |value| decode_u64(value.value()));
-        if base > generation {
-            return Ok(None);
+        let mut logged = Vec::new();
+        {
+            let db = self.read();
+            let txn = db.begin_read()?;
+            let base = txn
+                .open_table(META)?
+                .get(LOG_BASE)?
+                .map_or(0, |value| decode_u64(value.value()));
+            if base > generation {
+                return Ok(None);
+            }
+            let table = txn.open_table(CANDIDATE_CHANGES)?;
+            let mut seen = std::collections::HashSet::new();
+            let start: &[u8] = &[];
+            for entry in table.range((generation.saturating_add(1), "", start)..)? {
+                let (key, _) = entry?;
+                let (_, tenant, hash) = key.value();
+                if seen.insert((tenant.to_owned(), hash.to_vec())) {
+                    logged.push((tenant.to_owned(), hash.to_vec()));
+                }
+            }
         }
-        let table = txn.open_table(CANDIDATE_CHANGES)?;
-        let mut seen = std::collections::HashSet::new();
-        let mut changed = Vec::new();
-        for entry in table.range((generation.saturating_add(1), "", "")..)? {
-            let (key, _) = entry?;
-            let (_, tenant, id) = key.value();
-            if seen.insert((tenant.to_owned(), id.to_owned())) {
-                changed.push((tenant.to_owned(), id.to_owned()));
+        let mut changed = Vec::with_capacity(logged.len());
+        for (tenant, hash) in logged {
+            match self.resolve(RecordKind::Candidate, &tenant, &hash)? {
+                Some(id) => changed.push((tenant, id)),
+                None => return Ok(None),
             }
         }
         Ok(Some(changed))
@@ -80,8 +93,9 @@ impl Store {
     /// put back by hand, say) can no longer be brought up to date.
     pub fn prune_candidate_changes(&self, generation: u64) -> Result<(), StoreError> {
         let txn = self.write()?;
+        let start: &[u8] = &[];
         txn.open_table(CANDIDATE_CHANGES)?
-            .retain_in(..(generation.saturating_add(1), "", ""), |_, ()| false)?;
+            .retain_in(..(generation.saturating_add(1), "", start), |_, ()| false)?;
         let base = txn
             .open_table(META)?
             .get(LOG_BASE)?
@@ -96,7 +110,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{CANDIDATES_GENERATION, RecordKind};
+    use crate::store::CANDIDATES_GENERATION;
 
     #[test]
     fn the_log_holds_changes_after_a_generation_until_a_deletion_restarts_it() {
@@ -121,8 +135,11 @@ mod tests {
             .put_records(RecordKind::Job, "t", &[("j", b"{}".to_vec())])
             .unwrap();
         let pair = |t: &str, i: &str| (t.to_owned(), i.to_owned());
+        // Within one generation, the log follows the hashed keys' order.
+        let mut changed = store.candidate_changes_since(first).unwrap().unwrap();
+        changed.sort();
         assert_eq!(
-            store.candidate_changes_since(first).unwrap().unwrap(),
+            changed,
             vec![pair("t", "a"), pair("t", "b"), pair("u", "b")]
         );
         assert_eq!(store.candidate_changes_since(0).unwrap().unwrap().len(), 3);
@@ -134,10 +151,11 @@ mod tests {
             vec![pair("u", "b")]
         );
 
-        let ticket = Store::delete_record(store.deleting(), RecordKind::Candidate, "u", "b")
-            .unwrap()
-            .unwrap();
-        store.erase_deleted(ticket).unwrap();
+        assert!(
+            store
+                .delete_record(RecordKind::Candidate, "u", "b")
+                .unwrap()
+        );
         let now = store.meta_u64(CANDIDATES_GENERATION).unwrap();
         assert_eq!(store.candidate_changes_since(now - 1).unwrap(), None);
         assert_eq!(store.candidate_changes_since(now).unwrap(), Some(vec![]));

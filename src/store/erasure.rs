@@ -1,271 +1,273 @@
-//! Erasure: after a record is deleted, no byte of it may remain in the data
-//! directory.
+//! Erasure: after a record is deleted, no byte of it may be readable from
+//! the data directory.
 //!
-//! redb is copy-on-write: a delete frees the pages that held the record, and
-//! freed pages keep their bytes until they are reused. `Database::compact`
-//! does not close that gap: it moves the highest pages into the lowest free
-//! slots of their size and stops at the first page that has no lower slot,
-//! so a freed block below a larger page (a record bigger than the one
-//! erased, stored later) keeps the erased bytes however often it runs. The
-//! store therefore rewrites itself: it copies every live row into a fresh
-//! file, makes it durable, renames it over the database file and syncs the
-//! directory. The old file, freed pages and all, is then unlinked. A crash
-//! before the rename leaves the old file with its `pending_erasures` counter
-//! above zero, and the next open rewrites again.
+//! redb is copy-on-write: a delete frees the pages that held the record,
+//! and freed pages keep their bytes until they are reused. Records are
+//! therefore sealed under keys of their own (`keys.rs`) and a deletion
+//! erases the key: whatever copies of the ciphertext linger, none can be
+//! opened. The database file is never rewritten for an erasure.
 //!
-//! Deletions wait for a pass whose copy began after they committed; a pass
-//! first waits briefly for deletions still committing, so a burst of
-//! concurrent deletions shares one or two passes instead of one each.
+//! Backups copy the key file as it was, so a record erased after a backup
+//! is readable again in a restore of it. Every deletion is therefore also
+//! appended (and synced) to the erasure log, `<store>.erasures`, before it
+//! commits: one JSON line per deletion with the table, the tenant and the
+//! record's hashed key (never its id or bytes). A backup notes the log's
+//! identity and length; `skillmatch restore --erasure-log <live data dir>`
+//! replays the entries written after that, deleting those records from the
+//! restored store before it serves. A line may name a deletion that did not
+//! commit (a crash between the two): replaying it deletes a record whose
+//! deletion was never acknowledged, which a retried delete would have done.
+//!
+//! This file also holds what backups share with erasure: the copy of the
+//! live rows into a fresh file, and the directory sync.
 
+use std::fs::{File, OpenOptions};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::{Mutex, PoisonError};
 
 use redb::{
-    Database, Durability, Key, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition,
-    TableHandle, Value,
+    Database, Durability, Key, ReadTransaction, ReadableTable, TableDefinition, TableHandle, Value,
 };
+use serde::{Deserialize, Serialize};
 
-use super::records::{CANDIDATES, JOBS, PENDING_ERASURES};
+use super::records::{CANDIDATES, JOBS, RecordKind};
 use super::{META, Store, StoreError, credentials::CREDENTIALS};
 
-/// Rows copied per write transaction of a rewrite.
+/// Rows copied per write transaction of a copy.
 const ROWS_PER_COMMIT: usize = 10_000;
 
-/// Every table of the store. A rewrite copies exactly these and refuses to
-/// run when the file holds another, so no table can be dropped by erasure.
+/// Every table of the store. A copy takes exactly these and refuses to run
+/// when the file holds another, so no table can be dropped by a backup.
 const TABLES: [&str; 6] = [
     "meta",
     "credentials",
-    "candidates",
-    "jobs",
+    "sealed_candidates",
+    "sealed_jobs",
     "quarantine",
-    "candidate_changes",
+    "sealed_candidate_changes",
 ];
 
-/// Longest a pass waits for deletions still committing, so they share it.
-const GATHER: Duration = Duration::from_millis(100);
+/// Meta key, in a backup, of the erasure log position it was taken at:
+/// the log's 16-byte identity, then its length as a little-endian u64.
+pub(super) const BACKUP_LOG_POSITION: &str = "backup_erasure_log_position";
 
-/// Erasure passes, numbered in the order their copies begin.
-#[derive(Debug, Default)]
-pub(super) struct Passes {
-    state: Mutex<PassState>,
-    changed: Condvar,
+/// The erasure log of a store file.
+pub fn erasure_log_path(store: &Path) -> PathBuf {
+    store.with_extension("erasures")
 }
 
-#[derive(Debug, Default)]
-struct PassState {
-    /// Passes whose copy has begun.
-    started: u64,
-    finished: u64,
-    succeeded: u64,
-    running: bool,
-    /// Deletions begun and not yet committed.
-    committing: usize,
-}
-
-/// Proof that a deletion committed, and which erasure pass covers it: any
-/// pass whose copy began after the commit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[must_use = "the deleted bytes stay on disk until `Store::erase_deleted` runs"]
-pub struct ErasureTicket {
-    needed: u64,
-}
-
-/// A deletion in progress: from [`Store::deleting`] until it commits (or
-/// is dropped), erasure passes wait for it so that it can share them.
-#[derive(Debug)]
-pub struct Deleting<'a> {
-    store: &'a Store,
-}
-
-impl Drop for Deleting<'_> {
-    fn drop(&mut self) {
-        let passes = &self.store.passes;
-        passes.lock().committing -= 1;
-        passes.changed.notify_all();
-    }
-}
-
-impl<'a> Deleting<'a> {
-    /// The store.
-    pub(super) fn store(&self) -> &'a Store {
-        self.store
-    }
-}
-
-impl Passes {
-    fn lock(&self) -> MutexGuard<'_, PassState> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The ticket of a deletion about to commit; call it holding the
-    /// writers' gate, which every pass holds while it copies.
-    pub(super) fn ticket(&self) -> ErasureTicket {
-        ErasureTicket {
-            needed: self.lock().started + 1,
-        }
-    }
-}
-
-/// The file a rewrite builds before it replaces the database.
-fn rewrite_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_owned();
-    name.push(".erasing");
-    path.with_file_name(name)
-}
-
-fn file_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+fn file_error(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
     move |source| StoreError::File {
         path: path.display().to_string(),
         source,
     }
 }
 
-/// Removes what a crashed rewrite left beside the database file.
-pub(super) fn remove_leftover(path: &Path) -> Result<(), StoreError> {
-    let leftover = rewrite_path(path);
-    match std::fs::remove_file(&leftover) {
-        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
-            Err(file_error(&leftover)(error))
-        }
-        _ => Ok(()),
+/// The first line of an erasure log.
+#[derive(Debug, Serialize, Deserialize)]
+struct LogHeader {
+    /// Random identity, hex.
+    erasure_log: String,
+}
+
+/// One deletion.
+#[derive(Debug, Serialize, Deserialize)]
+struct LogEntry {
+    /// `candidates` or `jobs`.
+    table: String,
+    tenant: String,
+    /// The record's hashed key, hex.
+    key: String,
+}
+
+/// The append-only erasure log.
+#[derive(Debug)]
+pub(super) struct ErasureLog {
+    path: PathBuf,
+    id: [u8; 16],
+    file: Mutex<File>,
+}
+
+impl ErasureLog {
+    /// Opens the log, creating it (with a fresh identity) when absent.
+    pub(super) fn open(path: &Path) -> Result<Self, StoreError> {
+        let error = file_error(path);
+        let existing = match std::fs::read(path) {
+            Ok(bytes) => Some(bytes),
+            Err(failure) if failure.kind() == std::io::ErrorKind::NotFound => None,
+            Err(failure) => return Err(error(failure)),
+        };
+        let id = match existing.as_deref().and_then(log_id) {
+            Some(id) => id,
+            None => {
+                let mut id = [0u8; 16];
+                getrandom::fill(&mut id)
+                    .map_err(|failure| error(std::io::Error::other(failure.to_string())))?;
+                let header = LogHeader {
+                    erasure_log: hex::encode(id),
+                };
+                let mut line = serde_json::to_vec(&header)
+                    .map_err(std::io::Error::other)
+                    .map_err(&error)?;
+                line.push(b'\n');
+                // A log without a readable header is empty or torn at
+                // creation: it is started afresh.
+                let mut file = File::create(path).map_err(&error)?;
+                file.write_all(&line).map_err(&error)?;
+                file.sync_all().map_err(&error)?;
+                sync_directory(path)?;
+                id
+            }
+        };
+        let file = OpenOptions::new().append(true).open(path).map_err(&error)?;
+        Ok(Self {
+            path: path.to_owned(),
+            id,
+            file: Mutex::new(file),
+        })
+    }
+
+    /// Appends a deletion and syncs the log.
+    pub(super) fn append(
+        &self,
+        kind: RecordKind,
+        tenant: &str,
+        hash: &[u8],
+    ) -> Result<(), StoreError> {
+        let error = file_error(&self.path);
+        let entry = LogEntry {
+            table: kind.name().to_owned(),
+            tenant: tenant.to_owned(),
+            key: hex::encode(hash),
+        };
+        let mut line = serde_json::to_vec(&entry)
+            .map_err(std::io::Error::other)
+            .map_err(&error)?;
+        line.push(b'\n');
+        let mut file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
+        file.write_all(&line).map_err(&error)?;
+        file.sync_data().map_err(&error)
+    }
+
+    /// The log's identity and length now, as a backup records it.
+    pub(super) fn position(&self) -> Result<Vec<u8>, StoreError> {
+        let file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
+        let len = file.metadata().map_err(file_error(&self.path))?.len();
+        let mut position = self.id.to_vec();
+        position.extend_from_slice(&len.to_le_bytes());
+        Ok(position)
     }
 }
 
+/// The identity in a log's header line.
+fn log_id(bytes: &[u8]) -> Option<[u8; 16]> {
+    let line = bytes.split(|byte| *byte == b'\n').next()?;
+    let header: LogHeader = serde_json::from_slice(line).ok()?;
+    hex::decode(header.erasure_log).ok()?.try_into().ok()
+}
+
 impl Store {
-    /// Announces a deletion; take it before any lock the deletion waits on,
-    /// so that a pass starting meanwhile waits for it and covers it too.
-    pub fn deleting(&self) -> Deleting<'_> {
-        self.passes.lock().committing += 1;
-        Deleting { store: self }
-    }
-
-    /// Removes every byte of the deleted record of `ticket` (and of every
-    /// record deleted before it) from the data directory, by rewriting the
-    /// database file. Returns once a rewrite that began after the deletion
-    /// committed has finished. Concurrent deletions share rewrites: a pass
-    /// first waits (up to [`GATHER`]) for deletions still committing. Reads
-    /// go on meanwhile; writes wait while the rewrite copies.
-    pub fn erase_deleted(&self, ticket: ErasureTicket) -> Result<(), StoreError> {
-        let mut state = self.passes.lock();
-        loop {
-            if state.succeeded >= ticket.needed {
-                return Ok(());
-            }
-            if state.finished >= ticket.needed {
-                return Err(StoreError::Erasure(
-                    "the rewrite this deletion waited for failed".to_owned(),
-                ));
-            }
-            if state.running {
-                state = self
-                    .passes
-                    .changed
-                    .wait(state)
-                    .unwrap_or_else(PoisonError::into_inner);
-                continue;
-            }
-            state.running = true;
-            let deadline = Instant::now() + GATHER;
-            while state.committing > 0 && Instant::now() < deadline {
-                let left = deadline.saturating_duration_since(Instant::now());
-                state = self
-                    .passes
-                    .changed
-                    .wait_timeout(state, left)
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .0;
-            }
-            drop(state);
-            let result = self.rewrite();
-            state = self.passes.lock();
-            state.running = false;
-            state.finished = state.started;
-            if result.is_ok() {
-                state.succeeded = state.started;
-            }
-            self.passes.changed.notify_all();
-            if state.succeeded >= ticket.needed || result.is_err() {
-                return result;
+    /// Replays the erasure log at `log` (the live store's, see
+    /// [`erasure_log_path`]) into this store, a restored backup: deletes
+    /// every record whose deletion the log holds after the position the
+    /// backup was taken at. Returns how many records it deleted. Refuses a
+    /// log that is not the one of the store the backup was taken from.
+    pub fn replay_erasures(&self, log: &Path) -> Result<usize, StoreError> {
+        let position = self.meta(BACKUP_LOG_POSITION)?.ok_or_else(|| {
+            StoreError::Erasure(
+                "this store was not made by a backup that records its erasure log position"
+                    .to_owned(),
+            )
+        })?;
+        let (id, len) = position
+            .split_at_checked(16)
+            .and_then(|(id, len)| Some((id, u64::from_le_bytes(len.try_into().ok()?))))
+            .ok_or_else(|| StoreError::Erasure("malformed erasure log position".to_owned()))?;
+        let bytes = std::fs::read(log).map_err(file_error(log))?;
+        if log_id(&bytes).as_ref().map(<[u8; 16]>::as_slice) != Some(id) {
+            return Err(StoreError::Erasure(format!(
+                "{} is not the erasure log of the store this backup was taken from",
+                log.display()
+            )));
+        }
+        let start = usize::try_from(len).unwrap_or(usize::MAX);
+        let tail = bytes.get(start..).ok_or_else(|| {
+            StoreError::Erasure(format!(
+                "{} is shorter than when the backup was taken",
+                log.display()
+            ))
+        })?;
+        let mut deleted = 0;
+        // A last line without its newline is torn (a crash mid-append):
+        // its deletion never committed.
+        for line in tail.split_inclusive(|byte| *byte == b'\n') {
+            let Some(line) = line.strip_suffix(b"\n") else {
+                break;
+            };
+            let entry: LogEntry = serde_json::from_slice(line).map_err(|error| {
+                StoreError::Erasure(format!("unreadable erasure log line: {error}"))
+            })?;
+            let (Some(kind), Ok(hash)) =
+                (RecordKind::from_name(&entry.table), hex::decode(&entry.key))
+            else {
+                return Err(StoreError::Erasure(format!(
+                    "unreadable erasure log entry for table {}",
+                    entry.table
+                )));
+            };
+            if self.delete_hashed(kind, &entry.tenant, &hash)? {
+                deleted += 1;
             }
         }
-    }
-
-    /// Rewrites the file when deletions happened since the last pass (for
-    /// example a crash mid-pass); whether it rewrote.
-    pub fn erase_if_pending(&self) -> Result<bool, StoreError> {
-        if self.meta_u64(PENDING_ERASURES)? == 0 {
-            return Ok(false);
-        }
-        let ticket = {
-            let _gate = self.gate();
-            self.passes.ticket()
-        };
-        self.erase_deleted(ticket)?;
-        Ok(true)
-    }
-
-    /// Copies every live row into a fresh file and puts it in place of the
-    /// database file.
-    fn rewrite(&self) -> Result<(), StoreError> {
-        let _gate = self.gate();
-        self.passes.lock().started += 1;
-        let fresh_path = rewrite_path(&self.path);
-        let fresh = {
-            let db = self.read();
-            copy_live_rows(&db, &fresh_path).inspect_err(|_| {
-                let _ = std::fs::remove_file(&fresh_path);
-            })?
-        };
-        let mut db = self.db.write().unwrap_or_else(PoisonError::into_inner);
-        if let Err(error) = std::fs::rename(&fresh_path, &self.path) {
-            drop(fresh);
-            let _ = std::fs::remove_file(&fresh_path);
-            return Err(file_error(&self.path)(error));
-        }
-        // From here the name points at the fresh file: use it whatever
-        // happens next, so no write goes to the unlinked one.
-        *db = fresh;
-        drop(db);
-        sync_directory(&self.path)
+        Ok(deleted)
     }
 }
 
 pub(super) fn sync_directory(path: &Path) -> Result<(), StoreError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
     std::fs::File::open(dir)
         .and_then(|handle| handle.sync_all())
         .map_err(file_error(dir))
 }
 
-/// Writes every row of the known tables into a new database at `target`,
-/// with the erasure counter cleared, durably.
-pub(super) fn copy_live_rows(source: &Database, target: &Path) -> Result<Database, StoreError> {
+/// Writes every row of the known tables, as `read` sees them, into a new
+/// database at `target` with `meta` values set on top, durably.
+pub(super) fn copy_live_rows(
+    read: &ReadTransaction,
+    target: &Path,
+    meta: &[(&str, &[u8])],
+) -> Result<Database, StoreError> {
     let _ = std::fs::remove_file(target);
     let fresh = Database::create(target).map_err(|source| StoreError::Open {
         path: target.display().to_string(),
         source,
     })?;
-    let read = source.begin_read()?;
     if let Some(unknown) = read
         .list_tables()?
         .map(|table| table.name().to_owned())
         .find(|name| !TABLES.contains(&name.as_str()))
     {
         return Err(StoreError::Erasure(format!(
-            "table {unknown} is not known to the rewrite; refusing to drop it"
+            "table {unknown} is not known to the copy; refusing to drop it"
         )));
     }
-    copy_table(&read, &fresh, META)?;
-    copy_table(&read, &fresh, CREDENTIALS)?;
-    copy_table(&read, &fresh, CANDIDATES)?;
-    copy_table(&read, &fresh, JOBS)?;
-    copy_table(&read, &fresh, super::quarantine::QUARANTINE)?;
-    copy_table(&read, &fresh, super::changes::CANDIDATE_CHANGES)?;
+    copy_table(read, &fresh, META)?;
+    copy_table(read, &fresh, CREDENTIALS)?;
+    copy_table(read, &fresh, CANDIDATES)?;
+    copy_table(read, &fresh, JOBS)?;
+    copy_table(read, &fresh, super::quarantine::QUARANTINE)?;
+    copy_table(read, &fresh, super::changes::CANDIDATE_CHANGES)?;
     let txn = fresh.begin_write()?;
-    txn.open_table(META)?
-        .insert(PENDING_ERASURES, 0u64.to_le_bytes().as_slice())?;
+    {
+        let mut table = txn.open_table(META)?;
+        for (key, value) in meta {
+            table.insert(*key, *value)?;
+        }
+    }
     txn.commit()?;
     Ok(fresh)
 }
@@ -294,88 +296,5 @@ fn copy_table<K: Key + 'static, V: Value + 'static>(
         if rows.peek().is_none() {
             return Ok(());
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::RecordKind;
-
-    fn holds(dir: &Path, needle: &[u8]) -> bool {
-        std::fs::read_dir(dir).unwrap().any(|entry| {
-            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-            bytes.windows(needle.len()).any(|window| window == needle)
-        })
-    }
-
-    #[test]
-    fn a_deletion_whose_pass_never_ran_is_erased_at_the_next_open() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("store.redb");
-        let canary = b"canary-erased-at-open";
-        {
-            let store = Store::open(&path).unwrap();
-            let json = [canary.as_slice(), &[b'x'; 9000]].concat();
-            store
-                .put_records(RecordKind::Candidate, "t", &[("gone", json)])
-                .unwrap();
-            let large = vec![b'y'; 70_000];
-            store
-                .put_records(RecordKind::Candidate, "t", &[("kept", large)])
-                .unwrap();
-            let ticket = Store::delete_record(store.deleting(), RecordKind::Candidate, "t", "gone");
-            assert!(ticket.unwrap().is_some());
-            assert!(holds(dir.path(), canary), "freed pages keep the record");
-            // The process dies here: no pass ran, and one had left a copy behind.
-        }
-        std::fs::write(rewrite_path(&path), canary).unwrap();
-
-        let store = Store::open(&path).unwrap();
-        assert!(store.erase_if_pending().unwrap());
-        assert!(!holds(dir.path(), canary));
-        assert!(!rewrite_path(&path).exists());
-        assert_eq!(store.meta_u64(PENDING_ERASURES).unwrap(), 0);
-        assert!(!store.erase_if_pending().unwrap());
-        let kept = store
-            .get_record(RecordKind::Candidate, "t", "kept")
-            .unwrap();
-        assert_eq!(kept.map(|json| json.len()), Some(70_000));
-    }
-
-    #[test]
-    fn a_rewrite_refuses_to_drop_a_table_it_does_not_know() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("store.redb");
-        let store = Store::open(&path).unwrap();
-        let unknown: TableDefinition<&str, u64> = TableDefinition::new("unknown");
-        let txn = store.write().unwrap();
-        txn.open_table(unknown).unwrap().insert("k", 1).unwrap();
-        txn.commit().unwrap();
-        store
-            .put_records(RecordKind::Job, "t", &[("j", b"{}".to_vec())])
-            .unwrap();
-        let ticket = Store::delete_record(store.deleting(), RecordKind::Job, "t", "j")
-            .unwrap()
-            .unwrap();
-        assert!(matches!(
-            store.erase_deleted(ticket),
-            Err(StoreError::Erasure(_))
-        ));
-        // Nothing was lost, and the erasure is still pending.
-        let db = store.read();
-        let read = db.begin_read().unwrap();
-        assert_eq!(
-            read.open_table(unknown)
-                .unwrap()
-                .get("k")
-                .unwrap()
-                .unwrap()
-                .value(),
-            1
-        );
-        drop((read, db));
-        assert_eq!(store.meta_u64(PENDING_ERASURES).unwrap(), 1);
-        assert!(!rewrite_path(&path).exists());
     }
 }

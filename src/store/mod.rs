@@ -1,19 +1,30 @@
 //! The embedded ACID store (redb): the source of truth for every record.
 //! Search indexes are derived from it and rebuilt when they fall behind.
+//!
+//! Beside the database file `<name>.redb` live the key file `<name>.keys`
+//! (one key per stored candidate or job version, see `keys.rs`) and the
+//! erasure log `<name>.erasures` (see `erasure.rs`).
 
 mod backup;
 mod changes;
 mod credentials;
 mod erasure;
+mod keys;
+mod migrate;
 mod quarantine;
 mod records;
 mod sizes;
 
 pub use credentials::{CATALOG_GENERATION, CatalogChange};
-pub use erasure::{Deleting, ErasureTicket};
+pub use erasure::erasure_log_path;
 pub use quarantine::QuarantinedRecord;
-pub use records::{CANDIDATES_GENERATION, PENDING_ERASURES, RecordKind, StoredRecord};
+pub use records::{CANDIDATES_GENERATION, RecordKind, StoredRecord};
 pub use sizes::StoreSizes;
+
+/// The key file of the store file at `store` (see `keys.rs`).
+pub fn key_file_path(store: &Path) -> PathBuf {
+    keys::key_file_path(store)
+}
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
@@ -58,8 +69,7 @@ pub enum StoreError {
         /// Cause.
         source: std::io::Error,
     },
-    /// An erasure pass this call waited for failed; the erased records'
-    /// bytes are removed by the next pass or the next start.
+    /// The erasure log could not be replayed, or a copy refused to run.
     #[error("store erasure: {0}")]
     Erasure(String),
     /// A stored record could not be decoded.
@@ -72,19 +82,24 @@ pub enum StoreError {
     },
 }
 
-/// The database.
+/// The database, its record keys and its erasure log.
 ///
-/// Erasure replaces the database file (see `erasure.rs`), so the handle sits
-/// behind a lock: every transaction holds it shared, the swap exclusively.
-/// Write transactions also pass the `writers` gate, which an erasure pass
-/// holds while it copies the file, so no write commits to the old file after
-/// the copy began.
+/// Write transactions pass the `writers` gate, which a backup holds while
+/// it takes its read transaction and copies the key file and the erasure
+/// log's position, so all three describe the same moment.
 #[derive(Debug)]
 pub struct Store {
     path: PathBuf,
     db: RwLock<Database>,
     writers: Mutex<()>,
-    passes: erasure::Passes,
+    /// The record keys.
+    keys: keys::KeyFile,
+    /// The secret record ids are hashed with into row keys.
+    secret: [u8; 32],
+    /// Deletions, for replay into restored backups.
+    erasures: erasure::ErasureLog,
+    /// Orphan keys zeroed at open (a crash between a key and its commit).
+    orphans: usize,
 }
 
 /// A write transaction of the store; commit with [`Writing::commit`].
@@ -113,21 +128,47 @@ impl Writing<'_> {
 }
 
 impl Store {
-    /// Opens or creates the database file.
+    /// Opens or creates the database file, its key file and erasure log.
+    /// Keys no record refers to (left by a crash) are zeroed. A file with
+    /// records of the format before sealing is migrated first (see
+    /// `migrate.rs`).
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        erasure::remove_leftover(path)?;
         let db = Database::create(path).map_err(|source| StoreError::Open {
             path: path.display().to_string(),
             source,
         })?;
+        let secret = record_secret(&db)?;
+        let (db, _) = migrate::migrate(db, path, &secret)?;
+        let mut referenced = std::collections::BTreeSet::new();
+        {
+            let txn = db.begin_write()?;
+            txn.open_table(records::CANDIDATES)?;
+            txn.open_table(records::JOBS)?;
+            txn.open_table(quarantine::QUARANTINE)?;
+            txn.commit()?;
+            let read = db.begin_read()?;
+            records::referenced_slots(&read, &mut referenced)?;
+            quarantine::referenced_slots(&read, &mut referenced)?;
+        }
+        let (keys, orphans) = keys::KeyFile::open(&keys::key_file_path(path), &referenced)?;
+        let erasures = erasure::ErasureLog::open(&erasure::erasure_log_path(path))?;
         let store = Self {
             path: path.to_owned(),
             db: RwLock::new(db),
             writers: Mutex::new(()),
-            passes: erasure::Passes::default(),
+            keys,
+            secret,
+            erasures,
+            orphans,
         };
         store.ensure_tables()?;
         Ok(store)
+    }
+
+    /// How many keys no record referred to this open zeroed: writes or
+    /// erasures a crash interrupted, finished now.
+    pub fn orphan_keys_erased(&self) -> usize {
+        self.orphans
     }
 
     fn ensure_tables(&self) -> Result<(), StoreError> {
@@ -200,6 +241,26 @@ impl Store {
         txn.commit()?;
         Ok(key)
     }
+}
+
+/// Meta key of the secret record ids are hashed with.
+const RECORD_HASH_SECRET: &str = "record_hash_secret";
+
+/// The store's record hashing secret, made on first open.
+fn record_secret(db: &Database) -> Result<[u8; 32], StoreError> {
+    let txn = db.begin_write()?;
+    let existing = txn
+        .open_table(META)?
+        .get(RECORD_HASH_SECRET)?
+        .and_then(|value| <[u8; 32]>::try_from(value.value()).ok());
+    if let Some(secret) = existing {
+        return Ok(secret);
+    }
+    let secret = keys::fresh_secret()?;
+    txn.open_table(META)?
+        .insert(RECORD_HASH_SECRET, secret.as_slice())?;
+    txn.commit()?;
+    Ok(secret)
 }
 
 fn decode_u64(bytes: &[u8]) -> u64 {

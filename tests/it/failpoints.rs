@@ -89,6 +89,17 @@ async fn a_failed_record_commit_is_refused_and_leaves_no_trace() {
     let refused = client.upsert_candidate(person("lost")).await.unwrap_err();
     fail::remove("store-records-commit");
     assert_eq!(refused.code(), tonic::Code::Internal, "{refused:?}");
+    // The key taken for the refused write is zeroed again: only the stored
+    // record's key is left in the key file.
+    let keys = std::fs::read(skillmatch::store::key_file_path(
+        &skillmatch::engine::store_path(dir.path()),
+    ))
+    .unwrap();
+    let live_keys = keys[32..]
+        .chunks(32)
+        .filter(|slot| slot.iter().any(|byte| *byte != 0))
+        .count();
+    assert_eq!(live_keys, 1);
 
     client.upsert_candidate(person("after")).await.unwrap();
     assert_eq!(stored(&mut client).await, ids(&["after", "before"]));

@@ -10,6 +10,7 @@ mod crash_restart;
 mod crash_safety;
 mod credential_standards;
 mod cv_documents;
+mod erasure_restore;
 mod failpoints;
 mod field_limits;
 mod filters;

@@ -95,15 +95,18 @@ async fn an_unreadable_record_is_quarantined_instead_of_stopping_the_start() {
                     br#"{"id":"cr-poisoned","title":"x","hours":1,"cost":{"amount":1,"currency":"EUR"},"delivery_mode":"online","language":"en","credits":{"value":null,"system":"ECTS"}}"#.as_slice(),
                 )
                 .unwrap();
-            let candidates: redb::TableDefinition<(&str, &str), &[u8]> =
-                redb::TableDefinition::new("candidates");
-            txn.open_table(candidates)
-                .unwrap()
-                .insert(("default", "c-broken"), b"{not json".as_slice())
-                .unwrap();
         }
         txn.commit().unwrap();
     }
+    // A candidate row that opens but holds no readable candidate.
+    skillmatch::store::Store::open(&dir.path().join("skillmatch.redb"))
+        .unwrap()
+        .put_records(
+            skillmatch::store::RecordKind::Candidate,
+            "default",
+            &[("c-broken", b"{not json".to_vec())],
+        )
+        .unwrap();
     let server = TestServer::start(dir.path()).await;
     let status = server
         .catalog()

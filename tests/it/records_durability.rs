@@ -98,11 +98,25 @@ async fn an_erased_candidate_leaves_no_byte_on_disk() {
         ))
         .await
         .unwrap();
+    // Records are stored sealed: the store never holds the canary in clear,
+    // while the candidate reads back whole.
     let store_file = skillmatch::engine::store_path(dir.path());
-    assert!(
-        contains(&std::fs::read(&store_file).unwrap(), canary.as_bytes()),
-        "the scan must see the candidate before erasure"
-    );
+    assert!(!contains(
+        &std::fs::read(&store_file).unwrap(),
+        canary.as_bytes()
+    ));
+    let got = client
+        .get_candidate(authed(&key, pb::GetCandidateRequest { id: canary.clone() }))
+        .await
+        .unwrap()
+        .into_inner()
+        .candidate
+        .unwrap();
+    assert!(got.cv_text.starts_with("Version 1: "));
+    assert!(got.cv_text.contains(&canary));
+    // The replaced version's text is nowhere in clear either (its key was
+    // erased at the replace: see the store's unit tests).
+    assert_absent(dir.path(), "Version 0: ", "after the replace returned");
     // A clean stop writes the candidate index snapshot, with the person in it.
     server.stop().await;
     let snapshot = dir.path().join(skillmatch::engine::CANDIDATE_SNAPSHOT_FILE);
@@ -180,10 +194,23 @@ async fn a_deleted_job_leaves_no_byte_on_disk() {
             .unwrap();
     }
     let store_file = skillmatch::engine::store_path(dir.path());
-    assert!(contains(
+    assert!(!contains(
         &std::fs::read(&store_file).unwrap(),
         canary.as_bytes()
     ));
+    let stored = jobs
+        .get_job(authed(
+            &key,
+            pb::GetJobRequest {
+                id: "erase-job".into(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .job
+        .unwrap();
+    assert!(stored.description.contains(&canary));
     jobs.delete_job(authed(
         &key,
         pb::DeleteJobRequest {
@@ -373,4 +400,95 @@ async fn acknowledged_writes_survive_sigkill() {
         assert_eq!(&got.into_inner().candidate.unwrap().id, id);
     }
     server.kill();
+}
+
+/// Inode and bytes of every file under `dir`.
+fn file_states(dir: &Path) -> std::collections::BTreeMap<std::path::PathBuf, (u64, Vec<u8>)> {
+    files_under(dir)
+        .into_iter()
+        .map(|path| {
+            let inode = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&path).unwrap());
+            let bytes = std::fs::read(&path).unwrap();
+            (path, (inode, bytes))
+        })
+        .collect()
+}
+
+/// Positions where two byte strings differ (the longer one's tail too).
+fn differing_bytes(before: &[u8], after: &[u8]) -> usize {
+    let common = before.len().min(after.len());
+    (0..common).filter(|&i| before[i] != after[i]).count() + before.len().abs_diff(after.len())
+}
+
+/// What a deletion writes does not depend on how many records are stored:
+/// no file is rewritten (every file keeps its inode), the key file changes
+/// in one 32-byte slot only (zeroed, same length), the erasure log grows by
+/// one line, and only the index snapshot, which holds ids, is removed.
+#[tokio::test]
+async fn a_deletion_zeroes_one_key_and_rewrites_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let key = server.keys.a_write.clone();
+    let mut client = server.candidates();
+    for batch in 0..3 {
+        let people: Vec<pb::Candidate> = (0..100)
+            .map(|i| {
+                let mut person =
+                    candidate(&format!("p{batch}-{i:03}"), "", vec![declared(SQL, "")]);
+                person.cv_text = format!("Person {batch}-{i} writes SQL. {}", "y".repeat(300));
+                person
+            })
+            .collect();
+        client
+            .batch_upsert_candidates(authed(
+                &key,
+                pb::BatchUpsertCandidatesRequest { candidates: people },
+            ))
+            .await
+            .unwrap();
+    }
+    let before = file_states(dir.path());
+    client
+        .delete_candidate(authed(
+            &key,
+            pb::DeleteCandidateRequest {
+                id: "p1-050".into(),
+            },
+        ))
+        .await
+        .unwrap();
+    let after = file_states(dir.path());
+    let store_file = skillmatch::engine::store_path(dir.path());
+    let key_file = skillmatch::store::key_file_path(&store_file);
+    let log_file = skillmatch::store::erasure_log_path(&store_file);
+    for (path, (inode, bytes)) in &before {
+        let Some((inode_after, bytes_after)) = after.get(path) else {
+            assert_eq!(
+                path.file_name().unwrap(),
+                skillmatch::engine::CANDIDATE_SNAPSHOT_FILE,
+                "only the index snapshot may go"
+            );
+            continue;
+        };
+        assert_eq!(inode, inode_after, "{} was replaced", path.display());
+        if *path == key_file {
+            assert_eq!(bytes.len(), bytes_after.len());
+            let changed = differing_bytes(bytes, bytes_after);
+            assert!(
+                (1..=32).contains(&changed),
+                "{changed} bytes of the key file changed"
+            );
+        } else if *path == log_file {
+            assert_eq!(&bytes_after[..bytes.len()], bytes.as_slice());
+            let appended = &bytes_after[bytes.len()..];
+            assert_eq!(appended.iter().filter(|b| **b == b'\n').count(), 1);
+            assert!(appended.len() < 256, "{} bytes logged", appended.len());
+            assert!(!contains(appended, b"p1-050"), "the log holds no id");
+        }
+    }
+    assert!(
+        after.keys().all(|path| before.contains_key(path)),
+        "no file was created"
+    );
+    server.stop().await;
 }
