@@ -7,15 +7,15 @@
 //! occupation's vector, mapped linearly from [floor, 1] to [0, 1], for the
 //! lexical candidates plus the occupations nearest by cosine.
 
-use std::collections::HashMap;
 
 use ndarray::Array1;
+use rustc_hash::FxHashMap;
 
 use super::label_index::LabelIndex;
 use super::phrases::PhraseMatcher;
 use super::scope::Scope;
-use super::spans::{merged_spans, span, title_end, title_segments};
-use super::terms::{TextTerm, terms};
+use super::spans::{merged_spans, span_of, title_end, title_segments};
+use super::terms::TextTerm;
 use super::tuning::Tuning;
 use super::{EvidenceSpan, Reason};
 use crate::taxonomy::Taxonomy;
@@ -112,28 +112,34 @@ impl OccupationIndex {
         title_cosines: Option<&Array1<f32>>,
         tuning: &Tuning,
     ) -> Vec<RankedOccupation> {
-        self.rank_selected(input, title_cosines, tuning, &Scope::all(), |ranked, _| {
-            (0..ranked.len().min(top_k)).collect()
-        })
+        self.rank_selected(
+            input,
+            &super::terms::terms(input),
+            title_cosines,
+            tuning,
+            &Scope::all(),
+            |ranked, _| (0..ranked.len().min(top_k)).collect(),
+        )
     }
 
     /// Ranks the occupations in `scope` (support is scaled to the best of
     /// them), then builds the evidence of those `select` picks: it gets every
     /// candidate in scope, best first, and the candidates outside the scope
-    /// (by index), and returns the positions to keep, in order.
+    /// (by index), and returns the positions to keep, in order. `all` holds
+    /// the terms of `input` (as [`terms`] gives them).
     pub fn rank_selected(
         &self,
         input: &str,
+        all: &[TextTerm],
         title_cosines: Option<&Array1<f32>>,
         tuning: &Tuning,
         scope: &Scope,
         select: impl FnOnce(&[usize], &[usize]) -> Vec<usize>,
     ) -> Vec<RankedOccupation> {
-        let all = terms(input);
         let split = title_end(input);
         let (title, body) = all.split_at(all.partition_point(|t| t.token.start < split));
         let segments = title_segments(input, title);
-        let mut support: HashMap<u32, Support> = HashMap::new();
+        let mut support: FxHashMap<u32, Support> = FxHashMap::default();
         self.title_support(&segments, tuning, &mut support);
         if tuning.document_weight > 0.0 {
             let query = distinct_query(&self.documents, all.iter());
@@ -144,7 +150,7 @@ impl OccupationIndex {
             self.documents.give_back(scratch);
         }
         if tuning.phrase_weight > 0.0 && !body.is_empty() {
-            for hit in self.phrases.find(input) {
+            for hit in self.phrases.find_terms(input, all) {
                 let longest = hit
                     .evidence
                     .iter()
@@ -204,16 +210,21 @@ impl OccupationIndex {
                 .sum();
             sum / total
         };
-        let mut ranked: Vec<(u32, f32, Support)> = support
-            .into_iter()
-            .map(|(occupation, s)| (occupation, fuse(&s), s))
+        // Scores and ids are sorted on their own (a total order, so an
+        // unstable sort gives the one possible result), the supports looked
+        // up only for the few selected.
+        let mut ranked: Vec<(f32, u32)> = support
+            .iter()
+            .map(|(&occupation, s)| (fuse(s), occupation))
             .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let ids: Vec<usize> = ranked.iter().map(|r| r.0 as usize).collect();
-        let mut slots: Vec<Option<(u32, f32, Support)>> = ranked.into_iter().map(Some).collect();
+        ranked.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let ids: Vec<usize> = ranked.iter().map(|r| r.1 as usize).collect();
         select(&ids, &outside)
             .into_iter()
-            .filter_map(|at| slots.get_mut(at).and_then(Option::take))
+            .filter_map(|at| {
+                let &(score, occupation) = ranked.get(at)?;
+                Some((occupation, score, support.remove(&occupation)?))
+            })
             .map(|(occupation, score, s)| {
                 let (evidence, reason) = match s.title_label {
                     Some((label, position)) => (
@@ -222,7 +233,7 @@ impl OccupationIndex {
                     ),
                     None if !s.phrase_evidence.is_empty() => (s.phrase_evidence, Reason::Semantic),
                     None => (
-                        Some(self.body_evidence(input, &all, occupation))
+                        Some(self.body_evidence(input, all, occupation))
                             .filter(|e| !e.is_empty())
                             .or_else(|| title_line(input, title))
                             .unwrap_or_default(),
@@ -246,7 +257,7 @@ impl OccupationIndex {
         &self,
         segments: &[Vec<&TextTerm>],
         tuning: &Tuning,
-        support: &mut HashMap<u32, Support>,
+        support: &mut FxHashMap<u32, Support>,
     ) {
         let mut scratch = self.labels.take_scratch();
         for (position, segment) in segments.iter().enumerate() {
@@ -299,7 +310,7 @@ impl OccupationIndex {
         matched
             .into_iter()
             .take(5)
-            .map(|(_, t)| span(input, t.token.start, t.token.end))
+            .map(|(_, t)| span_of(input, t, t))
             .collect()
     }
 }
@@ -307,12 +318,12 @@ impl OccupationIndex {
 /// The title line as one span, for an occupation only the vector score found.
 fn title_line(input: &str, title: &[TextTerm]) -> Option<Vec<EvidenceSpan>> {
     let (first, last) = (title.first()?, title.last()?);
-    Some(vec![span(input, first.token.start, last.token.end)])
+    Some(vec![span_of(input, first, last)])
 }
 
 /// Gives every occupation already supported, plus the
 /// `occupation_vector_candidates` nearest by cosine, its vector score.
-fn vector_support(cosines: &Array1<f32>, tuning: &Tuning, support: &mut HashMap<u32, Support>) {
+fn vector_support(cosines: &Array1<f32>, tuning: &Tuning, support: &mut FxHashMap<u32, Support>) {
     let floor = tuning.occupation_vector_floor;
     for occupation in nearest_rows(cosines, tuning.occupation_vector_candidates) {
         support.entry(occupation).or_default();
