@@ -210,20 +210,21 @@ impl OccupationIndex {
                 .sum();
             sum / total
         };
-        // Scores and ids are sorted on their own (a total order, so an
-        // unstable sort gives the one possible result), the supports looked
-        // up only for the few selected.
-        let mut ranked: Vec<(f32, u32)> = support
+        // Best score first, then lowest index: one integer key per candidate
+        // (a total order, so an unstable sort gives the one possible
+        // result); the supports are looked up only for the few selected.
+        let mut ranked: Vec<u64> = support
             .iter()
-            .map(|(&occupation, s)| (fuse(s), occupation))
+            .map(|(&occupation, s)| rank_key(fuse(s), occupation))
             .collect();
-        ranked.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let ids: Vec<usize> = ranked.iter().map(|r| r.1 as usize).collect();
+        ranked.sort_unstable();
+        let ids: Vec<usize> = ranked.iter().map(|&key| key as u32 as usize).collect();
         select(&ids, &outside)
             .into_iter()
             .filter_map(|at| {
-                let &(score, occupation) = ranked.get(at)?;
-                Some((occupation, score, support.remove(&occupation)?))
+                let occupation = *ranked.get(at)? as u32;
+                let s = support.remove(&occupation)?;
+                Some((occupation, fuse(&s), s))
             })
             .map(|(occupation, score, s)| {
                 let (evidence, reason) = match s.title_label {
@@ -321,6 +322,20 @@ fn title_line(input: &str, title: &[TextTerm]) -> Option<Vec<EvidenceSpan>> {
     Some(vec![span_of(input, first, last)])
 }
 
+/// A sort key ordering by score descending (as `f32::total_cmp` orders,
+/// reversed), then by occupation index ascending.
+fn rank_key(score: f32, occupation: u32) -> u64 {
+    // `total_cmp`'s order as unsigned integers: negative values have every
+    // bit flipped, the others only the sign bit.
+    let bits = score.to_bits();
+    let ascending = if bits >> 31 == 1 {
+        !bits
+    } else {
+        bits | 1 << 31
+    };
+    u64::from(!ascending) << 32 | u64::from(occupation)
+}
+
 /// Gives every occupation already supported, plus the
 /// `occupation_vector_candidates` nearest by cosine, its vector score.
 fn vector_support(cosines: &Array1<f32>, tuning: &Tuning, support: &mut FxHashMap<u32, Support>) {
@@ -398,6 +413,27 @@ mod tests {
             occupation_vector_candidates: candidates,
             ..Tuning::default()
         }
+    }
+
+    #[test]
+    fn rank_keys_order_like_total_cmp_descending_then_index() {
+        let values = [
+            (f32::NAN, 1),
+            (1.0, 3),
+            (1.0, 2),
+            (0.5, 0),
+            (0.0, 7),
+            (-0.0, 7),
+            (-0.5, 1),
+            (f32::NEG_INFINITY, 4),
+            (f32::INFINITY, 9),
+        ];
+        let mut by_key = values.to_vec();
+        by_key.sort_by_key(|&(s, o)| rank_key(s, o));
+        let mut expected = values.to_vec();
+        expected.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let bits = |v: &[(f32, u32)]| v.iter().map(|(s, o)| (s.to_bits(), *o)).collect::<Vec<_>>();
+        assert_eq!(bits(&by_key), bits(&expected));
     }
 
     #[test]
