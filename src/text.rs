@@ -22,6 +22,10 @@ fn is_token_char(c: char) -> bool {
 
 /// Lower-cases and strips accents: `Café` -> `cafe`.
 pub fn fold(word: &str) -> String {
+    if word.is_ascii() {
+        // NFKD leaves ASCII as it is and no ASCII character is a combining mark.
+        return word.to_ascii_lowercase();
+    }
     word.nfkd()
         .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)

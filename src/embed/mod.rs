@@ -77,15 +77,52 @@ impl EmbeddingMatrix {
         self.0.ncols()
     }
 
-    /// Cosine of every row with the query.
+    /// Cosine of every row with the query: bit for bit what
+    /// `rows.dot(query)` gives (see [`dot`]), in fewer instructions.
     pub fn cosines(&self, query: &Embedding) -> Array1<f32> {
-        self.0.dot(&query.view())
+        let dim = self.0.ncols();
+        match (self.0.as_slice(), query.0.as_slice()) {
+            (Some(rows), Some(query)) if dim > 0 && query.len() == dim => {
+                rows.chunks_exact(dim).map(|row| dot(row, query)).collect()
+            }
+            _ => self.0.dot(&query.view()),
+        }
     }
 
     /// The rows.
     pub fn rows(&self) -> &Array2<f32> {
         &self.0
     }
+}
+
+/// The dot product of two equally long slices, summed in exactly the order
+/// of ndarray's `dot` on contiguous data (eight interleaved partial sums
+/// `p0..p7`, then `0 + (p0 + p4) + (p1 + p5) + (p2 + p6) + (p3 + p7)`, then
+/// the tail in order), so it returns the same bits. The partial sums are
+/// lane-wise array operations the compiler turns into two 4-wide vector
+/// multiply-adds per eight elements.
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    let (mut a, mut b) = (a[..n].chunks_exact(8), b[..n].chunks_exact(8));
+    let mut p = [0.0f32; 8];
+    for (x, y) in (&mut a).zip(&mut b) {
+        let x: &[f32; 8] = x.try_into().expect("chunks of 8");
+        let y: &[f32; 8] = y.try_into().expect("chunks of 8");
+        let products: [f32; 8] = std::array::from_fn(|j| x[j] * y[j]);
+        p = std::array::from_fn(|j| p[j] + products[j]);
+    }
+    // Without this barrier the compiler fuses the loop with the pairwise
+    // sums below and narrows it to 2-wide vectors (measured: 2.4 against
+    // 1.4 instructions per element); it changes no value.
+    let p = std::hint::black_box(p);
+    let mut sum = 0.0f32;
+    for j in 0..4 {
+        sum += p[j] + p[j + 4];
+    }
+    for (x, y) in a.remainder().iter().zip(b.remainder()) {
+        sum += x * y;
+    }
+    sum
 }
 
 /// Turns texts into vectors. Implementations are deterministic: the same
@@ -207,6 +244,24 @@ mod tests {
         assert!(parse("static:").is_err());
         assert!(parse("minilm:").is_err());
         assert!(parse("nope").is_err());
+    }
+
+    #[test]
+    fn cosines_are_bit_identical_to_ndarray_dot() {
+        for dim in [1, 7, 8, 13, 128] {
+            let rows = Array2::from_shape_fn((5, dim), |(i, j)| {
+                ((i * 31 + j * 17) % 23) as f32 / 7.0 - 1.3 + (j as f32).sin()
+            });
+            let matrix = EmbeddingMatrix::from_rows(rows);
+            let query =
+                Embedding::normalize(Array1::from_shape_fn(dim, |j| (j as f32 * 0.37).cos()))
+                    .unwrap();
+            let expected = matrix.rows().dot(&query.view());
+            let got = matrix.cosines(&query);
+            for (g, e) in got.iter().zip(&expected) {
+                assert_eq!(g.to_bits(), e.to_bits(), "dim {dim}");
+            }
+        }
     }
 
     #[test]

@@ -11,11 +11,11 @@
 //! runs, so it costs microseconds per text; both shipped tables and the
 //! vocabulary (about 2 MB each) are compiled into the binary.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use ndarray::Array2;
+use rustc_hash::FxHashMap;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -30,16 +30,18 @@ const SKILLS_ID: &str = "static-skills-esco-onet-128-v3";
 /// Id of the MiniLM table (the default before the trained one).
 const MINILM_ID: &str = "static-minilm-l6-v2-pca128-idf-v1";
 const MAGIC: &[u8; 8] = b"SMSTATIC";
+/// `Table::row_of` of a token without a row.
+const NO_ROW: u32 = u32::MAX;
 /// Words longer than this are one unknown token, as in BERT.
 const MAX_WORD_CHARS: usize = 100;
 
 /// The parsed table: WordPiece vocabulary and, per kept token, idf × row.
 #[derive(Debug)]
 struct Table {
-    vocab: HashMap<String, u32>,
+    vocab: FxHashMap<String, u32>,
     dim: usize,
-    /// Row index of each token id with a row.
-    row_of: HashMap<u32, usize>,
+    /// Row index of each token id ([`NO_ROW`] for tokens without one).
+    row_of: Vec<u32>,
     /// Dequantised rows already multiplied by their token's idf.
     rows: Array2<f32>,
 }
@@ -89,13 +91,13 @@ impl Table {
         if dim == 0 || bytes.len() != 20 + count * stride {
             return Err("size");
         }
-        let vocab: HashMap<String, u32> = vocab
+        let vocab: FxHashMap<String, u32> = vocab
             .lines()
             .enumerate()
             .map(|(id, token)| (token.to_owned(), u32::try_from(id).unwrap_or(u32::MAX)))
             .collect();
         let mut rows = Array2::<f32>::zeros((count, dim));
-        let mut row_of = HashMap::with_capacity(count);
+        let mut row_of = vec![NO_ROW; vocab.len()];
         for (row, record) in bytes[20..].chunks_exact(stride).enumerate() {
             let id = u32_at(record, 0);
             let weight = f32_at(record, 4) * f32_at(record, 8);
@@ -105,7 +107,7 @@ impl Table {
             if id as usize >= vocab.len() {
                 return Err("token id outside the vocabulary");
             }
-            row_of.insert(id, row);
+            row_of[id as usize] = u32::try_from(row).map_err(|_| "too many rows")?;
         }
         Ok(Self {
             vocab,
@@ -156,11 +158,15 @@ impl Table {
 
     /// WordPiece ids of a text (no `[CLS]`/`[SEP]`; unknown words dropped).
     fn token_ids(&self, text: &str) -> Vec<u32> {
-        let folded: String = text
-            .nfd()
-            .filter(|c| !is_combining_mark(*c))
-            .flat_map(char::to_lowercase)
-            .collect();
+        let folded: String = if text.is_ascii() {
+            // NFD leaves ASCII as it is and no ASCII character is a combining mark.
+            text.to_ascii_lowercase()
+        } else {
+            text.nfd()
+                .filter(|c| !is_combining_mark(*c))
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
         let mut ids = Vec::new();
         let mut word = String::new();
         for c in folded.chars() {
@@ -266,8 +272,9 @@ impl Embedder for StaticEmbedder {
         for (index, text) in texts.iter().enumerate() {
             let mut row = out.row_mut(index);
             for id in table.token_ids(text) {
-                if let Some(&r) = table.row_of.get(&id) {
-                    row += &table.rows.row(r);
+                match table.row_of.get(id as usize) {
+                    Some(&r) if r != NO_ROW => row += &table.rows.row(r as usize),
+                    _ => {}
                 }
             }
         }

@@ -3,8 +3,9 @@
 //! coverage. Built once; a query accumulates postings into per-label sums
 //! and keeps each concept's best label.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
+
+use rustc_hash::FxHashMap;
 
 use super::Reason;
 use super::terms::label_terms;
@@ -43,7 +44,7 @@ struct LabelDoc {
 pub struct LabelIndex {
     /// Accumulators kept between queries, so a query does not allocate them.
     spare: Mutex<Vec<Scratch>>,
-    term_ids: HashMap<String, u32>,
+    term_ids: FxHashMap<String, u32>,
     idf: Vec<f32>,
     /// Per term: (label, BM25 weight of the term in that label).
     postings: Vec<Vec<(u32, f32)>>,
@@ -56,7 +57,10 @@ pub struct LabelIndex {
 pub struct Scratch {
     sums: Vec<(f32, f32)>,
     touched: Vec<u32>,
-    best: HashMap<u32, (LabelMatch, f32)>,
+    /// Per concept: its best label so far and that label's rank value.
+    best: Vec<Option<(LabelMatch, f32)>>,
+    /// Concepts with a best label, in the order first found.
+    found: Vec<u32>,
 }
 
 impl LabelIndex {
@@ -177,7 +181,8 @@ impl LabelIndex {
         Scratch {
             sums: vec![(0.0, 0.0); self.labels.len()],
             touched: Vec::new(),
-            best: HashMap::new(),
+            best: vec![None; self.concepts],
+            found: Vec::new(),
         }
     }
 
@@ -205,7 +210,7 @@ impl LabelIndex {
         rank: impl Fn(&LabelMatch) -> f32,
         keep: impl Fn(&LabelMatch) -> bool,
     ) -> Vec<LabelMatch> {
-        if scratch.sums.len() != self.labels.len() {
+        if scratch.sums.len() != self.labels.len() || scratch.best.len() != self.concepts {
             *scratch = self.scratch();
         }
         for &(term, weight) in query {
@@ -219,7 +224,6 @@ impl LabelIndex {
                 entry.1 += idf;
             }
         }
-        scratch.best.clear();
         for label in scratch.touched.drain(..) {
             let (bm25, matched_idf) = std::mem::take(&mut scratch.sums[label as usize]);
             let doc = &self.labels[label as usize];
@@ -234,14 +238,22 @@ impl LabelIndex {
                 continue;
             }
             let value = rank(&found);
-            match scratch.best.get(&doc.concept) {
+            let slot = &mut scratch.best[doc.concept as usize];
+            match slot {
                 Some((_, old)) if *old >= value => {}
-                _ => {
-                    scratch.best.insert(doc.concept, (found, value));
+                Some(_) => *slot = Some((found, value)),
+                None => {
+                    *slot = Some((found, value));
+                    scratch.found.push(doc.concept);
                 }
             }
         }
-        scratch.best.drain().map(|(_, (m, _))| m).collect()
+        let best = &mut scratch.best;
+        scratch
+            .found
+            .drain(..)
+            .filter_map(|concept| best[concept as usize].take().map(|(m, _)| m))
+            .collect()
     }
 }
 

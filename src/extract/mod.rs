@@ -267,8 +267,10 @@ impl Extractor {
         top_k: usize,
         scope: &Scope,
     ) -> Vec<OccupationMatch> {
-        let cosines = self.title_cosines(text, scope);
-        self.answer_occupations(text, top_k, cosines.as_ref(), scope)
+        let all = terms::terms(text);
+        let title = self.title_vector(text);
+        let cosines = self.title_cosines(title.as_ref(), scope);
+        self.answer_occupations(text, &all, top_k, cosines.as_ref(), scope)
             .into_iter()
             .map(|(o, equivalents)| OccupationMatch {
                 occupation: o.occupation,
@@ -280,10 +282,12 @@ impl Extractor {
             .collect()
     }
 
-    /// The ranked occupations in scope, crosswalk equivalents merged, at most `top_k`.
+    /// The ranked occupations in scope, crosswalk equivalents merged, at most
+    /// `top_k`; `all` holds the terms of `text`.
     fn answer_occupations(
         &self,
         text: &str,
+        all: &[terms::TextTerm],
         top_k: usize,
         cosines: Option<&ndarray::Array1<f32>>,
         scope: &Scope,
@@ -291,6 +295,7 @@ impl Extractor {
         let mut equivalents = Vec::new();
         let ranked = self.occupations.rank_selected(
             text,
+            all,
             cosines,
             &self.tuning,
             scope,
@@ -308,15 +313,25 @@ impl Extractor {
         ranked.into_iter().zip(equivalents).collect()
     }
 
-    /// Cosines of the text's title line with every occupation in scope (-1
-    /// for the others), when an embedder is configured and the occupation
-    /// vector score weighs anything.
-    fn title_cosines(&self, text: &str, scope: &Scope) -> Option<ndarray::Array1<f32>> {
+    /// The vector of the text's title line, when an embedder is configured
+    /// and the occupation vector score weighs anything.
+    fn title_vector(&self, text: &str) -> Option<crate::embed::Embedding> {
         let weight = self
             .tuning
             .occupation_vector_weight_for(skills::has_body(text));
         let space = self.space.as_ref().filter(|_| weight > 0.0)?;
-        let mut cosines = space.occupation_cosines(&text[..spans::title_end(text)])?;
+        space.embedder().embed(&text[..spans::title_end(text)])
+    }
+
+    /// Cosines of the title line's vector with every occupation in scope (-1
+    /// for the others).
+    fn title_cosines(
+        &self,
+        title: Option<&crate::embed::Embedding>,
+        scope: &Scope,
+    ) -> Option<ndarray::Array1<f32>> {
+        let space = self.space.as_ref()?;
+        let mut cosines = space.occupation_cosines_of(title?);
         scope.mask_occupations(&mut cosines);
         Some(cosines)
     }
@@ -353,9 +368,11 @@ impl Extractor {
         scope: &Scope,
         calibration: Option<&Calibration>,
     ) -> Vec<Extraction> {
-        let cosines = self.title_cosines(text, scope);
+        let all = terms::terms(text);
+        let title = self.title_vector(text);
+        let cosines = self.title_cosines(title.as_ref(), scope);
         let occupations: Vec<occupations::RankedOccupation> = self
-            .answer_occupations(text, OCCUPATIONS_FOR_SKILLS, cosines.as_ref(), scope)
+            .answer_occupations(text, &all, OCCUPATIONS_FOR_SKILLS, cosines.as_ref(), scope)
             .into_iter()
             .map(|(o, _)| o)
             .collect();
@@ -364,7 +381,13 @@ impl Extractor {
             .space
             .as_ref()
             .filter(|_| self.tuning.semantic_weight_for(has_body) > 0.0)
-            .and_then(|space| space.score(text))
+            .and_then(|space| match &title {
+                // The title line is the whole text: its vector is the text's.
+                Some(title) if spans::title_end(text) == text.len() => {
+                    Some(space.score_of(title))
+                }
+                _ => space.score(text),
+            })
             .map(|mut vectors| {
                 scope.mask_competencies(&mut vectors.skills);
                 vectors
@@ -373,7 +396,7 @@ impl Extractor {
         // Ranked by raw score; the calibration never decreases, so it keeps the order.
         let ranked = self
             .skills
-            .rank(text, &occupations, vectors.as_ref(), &self.tuning);
+            .rank(text, &all, &occupations, vectors.as_ref(), &self.tuning);
         let ids: Vec<CompetencyIdx> = ranked.iter().map(|s| s.competency).collect();
         let mut slots: Vec<Option<skills::RankedSkill>> = ranked.into_iter().map(Some).collect();
         let mut found: Vec<Extraction> = self

@@ -7,15 +7,15 @@
 //! occupation's vector, mapped linearly from [floor, 1] to [0, 1], for the
 //! lexical candidates plus the occupations nearest by cosine.
 
-use std::collections::HashMap;
 
 use ndarray::Array1;
+use rustc_hash::FxHashMap;
 
 use super::label_index::LabelIndex;
 use super::phrases::PhraseMatcher;
 use super::scope::Scope;
-use super::spans::{merged_spans, span, title_end, title_segments};
-use super::terms::{TextTerm, terms};
+use super::spans::{merged_spans, span_of, title_end, title_segments};
+use super::terms::TextTerm;
 use super::tuning::Tuning;
 use super::{EvidenceSpan, Reason};
 use crate::taxonomy::Taxonomy;
@@ -112,28 +112,34 @@ impl OccupationIndex {
         title_cosines: Option<&Array1<f32>>,
         tuning: &Tuning,
     ) -> Vec<RankedOccupation> {
-        self.rank_selected(input, title_cosines, tuning, &Scope::all(), |ranked, _| {
-            (0..ranked.len().min(top_k)).collect()
-        })
+        self.rank_selected(
+            input,
+            &super::terms::terms(input),
+            title_cosines,
+            tuning,
+            &Scope::all(),
+            |ranked, _| (0..ranked.len().min(top_k)).collect(),
+        )
     }
 
     /// Ranks the occupations in `scope` (support is scaled to the best of
     /// them), then builds the evidence of those `select` picks: it gets every
     /// candidate in scope, best first, and the candidates outside the scope
-    /// (by index), and returns the positions to keep, in order.
+    /// (by index), and returns the positions to keep, in order. `all` holds
+    /// the terms of `input` (as [`terms`] gives them).
     pub fn rank_selected(
         &self,
         input: &str,
+        all: &[TextTerm],
         title_cosines: Option<&Array1<f32>>,
         tuning: &Tuning,
         scope: &Scope,
         select: impl FnOnce(&[usize], &[usize]) -> Vec<usize>,
     ) -> Vec<RankedOccupation> {
-        let all = terms(input);
         let split = title_end(input);
         let (title, body) = all.split_at(all.partition_point(|t| t.token.start < split));
         let segments = title_segments(input, title);
-        let mut support: HashMap<u32, Support> = HashMap::new();
+        let mut support: FxHashMap<u32, Support> = FxHashMap::default();
         self.title_support(&segments, tuning, &mut support);
         if tuning.document_weight > 0.0 {
             let query = distinct_query(&self.documents, all.iter());
@@ -144,7 +150,7 @@ impl OccupationIndex {
             self.documents.give_back(scratch);
         }
         if tuning.phrase_weight > 0.0 && !body.is_empty() {
-            for hit in self.phrases.find(input) {
+            for hit in self.phrases.find_terms(input, all) {
                 let longest = hit
                     .evidence
                     .iter()
@@ -204,16 +210,22 @@ impl OccupationIndex {
                 .sum();
             sum / total
         };
-        let mut ranked: Vec<(u32, f32, Support)> = support
-            .into_iter()
-            .map(|(occupation, s)| (occupation, fuse(&s), s))
+        // Best score first, then lowest index: one integer key per candidate
+        // (a total order, so an unstable sort gives the one possible
+        // result); the supports are looked up only for the few selected.
+        let mut ranked: Vec<u64> = support
+            .iter()
+            .map(|(&occupation, s)| rank_key(fuse(s), occupation))
             .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let ids: Vec<usize> = ranked.iter().map(|r| r.0 as usize).collect();
-        let mut slots: Vec<Option<(u32, f32, Support)>> = ranked.into_iter().map(Some).collect();
+        ranked.sort_unstable();
+        let ids: Vec<usize> = ranked.iter().map(|&key| key as u32 as usize).collect();
         select(&ids, &outside)
             .into_iter()
-            .filter_map(|at| slots.get_mut(at).and_then(Option::take))
+            .filter_map(|at| {
+                let occupation = *ranked.get(at)? as u32;
+                let s = support.remove(&occupation)?;
+                Some((occupation, fuse(&s), s))
+            })
             .map(|(occupation, score, s)| {
                 let (evidence, reason) = match s.title_label {
                     Some((label, position)) => (
@@ -222,7 +234,7 @@ impl OccupationIndex {
                     ),
                     None if !s.phrase_evidence.is_empty() => (s.phrase_evidence, Reason::Semantic),
                     None => (
-                        Some(self.body_evidence(input, &all, occupation))
+                        Some(self.body_evidence(input, all, occupation))
                             .filter(|e| !e.is_empty())
                             .or_else(|| title_line(input, title))
                             .unwrap_or_default(),
@@ -246,7 +258,7 @@ impl OccupationIndex {
         &self,
         segments: &[Vec<&TextTerm>],
         tuning: &Tuning,
-        support: &mut HashMap<u32, Support>,
+        support: &mut FxHashMap<u32, Support>,
     ) {
         let mut scratch = self.labels.take_scratch();
         for (position, segment) in segments.iter().enumerate() {
@@ -299,7 +311,7 @@ impl OccupationIndex {
         matched
             .into_iter()
             .take(5)
-            .map(|(_, t)| span(input, t.token.start, t.token.end))
+            .map(|(_, t)| span_of(input, t, t))
             .collect()
     }
 }
@@ -307,12 +319,26 @@ impl OccupationIndex {
 /// The title line as one span, for an occupation only the vector score found.
 fn title_line(input: &str, title: &[TextTerm]) -> Option<Vec<EvidenceSpan>> {
     let (first, last) = (title.first()?, title.last()?);
-    Some(vec![span(input, first.token.start, last.token.end)])
+    Some(vec![span_of(input, first, last)])
+}
+
+/// A sort key ordering by score descending (as `f32::total_cmp` orders,
+/// reversed), then by occupation index ascending.
+fn rank_key(score: f32, occupation: u32) -> u64 {
+    // `total_cmp`'s order as unsigned integers: negative values have every
+    // bit flipped, the others only the sign bit.
+    let bits = score.to_bits();
+    let ascending = if bits >> 31 == 1 {
+        !bits
+    } else {
+        bits | 1 << 31
+    };
+    u64::from(!ascending) << 32 | u64::from(occupation)
 }
 
 /// Gives every occupation already supported, plus the
 /// `occupation_vector_candidates` nearest by cosine, its vector score.
-fn vector_support(cosines: &Array1<f32>, tuning: &Tuning, support: &mut HashMap<u32, Support>) {
+fn vector_support(cosines: &Array1<f32>, tuning: &Tuning, support: &mut FxHashMap<u32, Support>) {
     let floor = tuning.occupation_vector_floor;
     for occupation in nearest_rows(cosines, tuning.occupation_vector_candidates) {
         support.entry(occupation).or_default();
@@ -387,6 +413,27 @@ mod tests {
             occupation_vector_candidates: candidates,
             ..Tuning::default()
         }
+    }
+
+    #[test]
+    fn rank_keys_order_like_total_cmp_descending_then_index() {
+        let values = [
+            (f32::NAN, 1),
+            (1.0, 3),
+            (1.0, 2),
+            (0.5, 0),
+            (0.0, 7),
+            (-0.0, 7),
+            (-0.5, 1),
+            (f32::NEG_INFINITY, 4),
+            (f32::INFINITY, 9),
+        ];
+        let mut by_key = values.to_vec();
+        by_key.sort_by_key(|&(s, o)| rank_key(s, o));
+        let mut expected = values.to_vec();
+        expected.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let bits = |v: &[(f32, u32)]| v.iter().map(|(s, o)| (s.to_bits(), *o)).collect::<Vec<_>>();
+        assert_eq!(bits(&by_key), bits(&expected));
     }
 
     #[test]

@@ -1,24 +1,37 @@
 //! Exact phrase matching of competency labels in text, on normalised tokens.
 
-use std::collections::{HashMap, HashSet};
-
-use super::terms::stem;
+use rustc_hash::FxHashMap as FastMap;
+use super::spans::span_of;
+use super::terms::{TextTerm, stem, terms};
 use super::{EvidenceSpan, Reason};
 use crate::taxonomy::Taxonomy;
-use crate::text::{self, Token};
+use crate::text;
 
 /// Labels shorter than this (in characters) are too ambiguous to match alone.
 const MIN_LABEL_CHARS: usize = 2;
 
 /// Maps normalised label token sequences to the concepts (competencies or
-/// occupations, by dense index) they name.
-#[derive(Debug, Default)]
+/// occupations, by dense index) they name: a trie over stemmed terms, so a
+/// scan from each token of a text follows integer edges and stops as soon
+/// as no label continues the window.
+#[derive(Debug)]
 pub struct PhraseMatcher {
-    phrases: HashMap<String, Vec<(u32, Reason)>>,
-    /// Every token-level prefix of every label key, so a scan stops as soon
-    /// as no label continues the window.
-    prefixes: HashSet<String>,
-    max_tokens: usize,
+    /// Id of every stemmed term used by a label.
+    terms: FastMap<String, u32>,
+    /// Trie edges: (node, term id) -> child node; node 0 is the root.
+    children: FastMap<(u32, u32), u32>,
+    /// Per node: the concepts whose label ends there, with the label kind.
+    ends: Vec<Vec<(u32, Reason)>>,
+}
+
+impl Default for PhraseMatcher {
+    fn default() -> Self {
+        Self {
+            terms: FastMap::default(),
+            children: FastMap::default(),
+            ends: vec![Vec::new()],
+        }
+    }
 }
 
 /// A concept whose label occurs in a text.
@@ -32,14 +45,6 @@ pub struct PhraseHit {
     pub evidence: Vec<EvidenceSpan>,
     /// The best label kind.
     pub reason: Reason,
-}
-
-fn key_of(tokens: &[Token]) -> String {
-    tokens
-        .iter()
-        .map(|t| stem(&t.norm))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 impl PhraseMatcher {
@@ -87,11 +92,20 @@ impl PhraseMatcher {
         if tokens.is_empty() || label.trim().chars().count() < MIN_LABEL_CHARS {
             return;
         }
-        self.max_tokens = self.max_tokens.max(tokens.len());
-        for end in 1..tokens.len() {
-            self.prefixes.insert(key_of(&tokens[..end]));
+        let mut node = 0;
+        for token in &tokens {
+            let next_term = u32::try_from(self.terms.len()).expect("fewer than 2^32 terms");
+            let term = *self
+                .terms
+                .entry(stem(&token.norm).into_owned())
+                .or_insert(next_term);
+            let next_node = u32::try_from(self.ends.len()).expect("fewer than 2^32 nodes");
+            node = *self.children.entry((node, term)).or_insert(next_node);
+            if node == next_node {
+                self.ends.push(Vec::new());
+            }
         }
-        let entries = self.phrases.entry(key_of(&tokens)).or_default();
+        let entries = &mut self.ends[node as usize];
         if !entries.iter().any(|(other, _)| *other == idx) {
             entries.push((idx, reason));
         }
@@ -99,28 +113,28 @@ impl PhraseMatcher {
 
     /// Every concept whose label occurs in the text, with all occurrences.
     pub fn find(&self, input: &str) -> Vec<PhraseHit> {
-        let tokens = text::tokenize(input);
-        let mut found: HashMap<u32, PhraseHit> = HashMap::new();
-        for start in 0..tokens.len() {
-            let mut key = String::new();
-            for len in 1..=self.max_tokens.min(tokens.len() - start) {
-                let window = &tokens[start..start + len];
-                if len > 1 {
-                    key.push(' ');
-                }
-                key.push_str(&stem(&window[len - 1].norm));
-                let Some(entries) = self.phrases.get(&key) else {
-                    if self.prefixes.contains(&key) {
-                        continue;
-                    }
+        self.find_terms(input, &terms(input))
+    }
+
+    /// [`Self::find`] on the text's terms (as [`terms`] gives them).
+    pub fn find_terms(&self, input: &str, text_terms: &[TextTerm]) -> Vec<PhraseHit> {
+        let ids: Vec<Option<u32>> = text_terms
+            .iter()
+            .map(|t| self.terms.get(t.term.as_str()).copied())
+            .collect();
+        let mut found: FastMap<u32, PhraseHit> = FastMap::default();
+        for start in 0..ids.len() {
+            let mut node = 0;
+            for (end, id) in ids.iter().enumerate().skip(start) {
+                let Some(&next) = id.and_then(|term| self.children.get(&(node, term))) else {
                     break;
                 };
-                let (begin, end) = (window[0].start, window[len - 1].end);
-                let span = EvidenceSpan {
-                    start: text::char_offset(input, begin),
-                    end: text::char_offset(input, end),
-                    text: input[begin..end].to_owned(),
-                };
+                node = next;
+                let entries = &self.ends[node as usize];
+                if entries.is_empty() {
+                    continue;
+                }
+                let span = span_of(input, &text_terms[start], &text_terms[end]);
                 for &(idx, reason) in entries {
                     let extraction = found.entry(idx).or_insert_with(|| PhraseHit {
                         concept: idx,

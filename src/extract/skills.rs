@@ -2,14 +2,14 @@
 //! most of a label's words inside one sentence) fused with the essential
 //! skills of the occupations the text is about.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::label_index::LabelIndex;
-use super::occupations::{RankedOccupation, distinct_query};
+use super::occupations::RankedOccupation;
 use super::phrases::PhraseMatcher;
 use super::semantic::TextVectors;
-use super::spans::{self, merged_spans, sentences};
-use super::terms::{TextTerm, terms};
+use super::spans::{self, merged_spans, sentence_ranges};
+use super::terms::TextTerm;
 use super::tuning::Tuning;
 use super::{EvidenceSpan, Reason};
 use crate::taxonomy::{CompetencyIdx, Taxonomy};
@@ -106,12 +106,13 @@ impl SkillIndex {
     pub fn rank(
         &self,
         input: &str,
+        all: &[TextTerm],
         occupations: &[RankedOccupation],
         semantic: Option<&TextVectors>,
         tuning: &Tuning,
     ) -> Vec<RankedSkill> {
         let has_body = has_body(input);
-        let mut text = self.text_evidence(input, tuning);
+        let mut text = self.text_evidence(input, all, tuning);
         if !has_body {
             // Postings name hundreds of skills, whose neighbours would add
             // ~1.3 ms per posting for +0.005 R-precision (BENCHMARKS.md).
@@ -154,7 +155,7 @@ impl SkillIndex {
             });
         }
         if let Some(vectors) = semantic.filter(|_| semantic_weight > 0.0) {
-            let seen: std::collections::HashSet<CompetencyIdx> =
+            let seen: FxHashSet<CompetencyIdx> =
                 ranked.iter().map(|r| r.competency).collect();
             for competency in nearest(&vectors.skills, tuning.semantic_candidates) {
                 if seen.contains(&competency) {
@@ -171,7 +172,9 @@ impl SkillIndex {
                 }
             }
         }
-        ranked.sort_by(|a, b| {
+        // Competencies are distinct, so the order is total and an unstable
+        // sort gives the one possible result.
+        ranked.sort_unstable_by(|a, b| {
             b.score
                 .total_cmp(&a.score)
                 .then(a.competency.cmp(&b.competency))
@@ -188,9 +191,9 @@ impl SkillIndex {
         occupations: &[RankedOccupation],
         has_body: bool,
         tuning: &Tuning,
-    ) -> HashMap<CompetencyIdx, (f32, usize)> {
+    ) -> FxHashMap<CompetencyIdx, (f32, usize)> {
         let top = &occupations[..occupations.len().min(tuning.propagated_occupations)];
-        let mut out: HashMap<CompetencyIdx, (f32, usize)> = HashMap::new();
+        let mut out: FxHashMap<CompetencyIdx, (f32, usize)> = FxHashMap::default();
         let Some(best) = top.first().map(|o| o.score) else {
             return out;
         };
@@ -219,7 +222,7 @@ impl SkillIndex {
 
     /// Broader, narrower and related competencies of those the text names,
     /// at the neighbour's text score times the link's weight, with its spans.
-    fn add_linked(&self, found: &mut HashMap<CompetencyIdx, TextEvidence>, tuning: &Tuning) {
+    fn add_linked(&self, found: &mut FxHashMap<CompetencyIdx, TextEvidence>, tuning: &Tuning) {
         let weight = |reason: Reason| match reason {
             Reason::Broader => tuning.broader_weight,
             Reason::Narrower => tuning.narrower_weight,
@@ -232,9 +235,13 @@ impl SkillIndex {
             return;
         }
         // Best (score, reason, source) per neighbour first; spans are cloned
-        // only for the neighbours that end up taking them.
-        let mut best: HashMap<CompetencyIdx, (f32, Reason, CompetencyIdx)> = HashMap::new();
-        for (competency, own) in found.iter() {
+        // only for the neighbours that end up taking them. Sources are read
+        // in index order, so of two sources giving a neighbour the same
+        // score the first in the taxonomy lends its reason and spans.
+        let mut best: FxHashMap<CompetencyIdx, (f32, Reason, CompetencyIdx)> = FxHashMap::default();
+        let mut sources: Vec<(&CompetencyIdx, &TextEvidence)> = found.iter().collect();
+        sources.sort_unstable_by_key(|(competency, _)| **competency);
+        for (competency, own) in sources {
             for &(neighbour, reason) in &self.links[competency.0 as usize] {
                 let score = own.score * weight(reason);
                 if score <= 0.0 || found.get(&neighbour).is_some_and(|e| e.score >= score) {
@@ -261,9 +268,14 @@ impl SkillIndex {
 
     /// Whole labels found as phrases (1.0 / 0.9 / 0.8 by label kind), and
     /// labels with most of their idf mass inside one sentence (0.7 × coverage).
-    fn text_evidence(&self, input: &str, tuning: &Tuning) -> HashMap<CompetencyIdx, TextEvidence> {
-        let mut found: HashMap<CompetencyIdx, TextEvidence> = HashMap::new();
-        for hit in self.phrases.find(input) {
+    fn text_evidence(
+        &self,
+        input: &str,
+        all: &[TextTerm],
+        tuning: &Tuning,
+    ) -> FxHashMap<CompetencyIdx, TextEvidence> {
+        let mut found: FxHashMap<CompetencyIdx, TextEvidence> = FxHashMap::default();
+        for hit in self.phrases.find_terms(input, all) {
             found.insert(
                 CompetencyIdx(hit.concept),
                 TextEvidence {
@@ -273,11 +285,17 @@ impl SkillIndex {
                 },
             );
         }
-        let all = terms(input);
+        // Each term's id in the label index, looked up once.
+        let ids: Vec<Option<u32>> = all.iter().map(|t| self.labels.term(&t.term)).collect();
         let mut scratch = self.labels.take_scratch();
         let common = (self.labels.label_count() / COMMON_TERM_SHARE).max(MIN_COMMON_LABELS);
-        for sentence in sentences(input, &all) {
-            let mut query = distinct_query(&self.labels, sentence.iter());
+        let mut query: Vec<(u32, f32)> = Vec::new();
+        for range in sentence_ranges(input, all) {
+            let (sentence, sentence_ids) = (&all[range.clone()], &ids[range]);
+            query.clear();
+            query.extend(sentence_ids.iter().flatten().map(|&id| (id, 1.0)));
+            query.sort_unstable_by_key(|&(id, _)| id);
+            query.dedup_by_key(|&mut (id, _)| id);
             query.retain(|&(term, _)| self.labels.label_frequency(term) <= common);
             let matches = self.labels.search_where(
                 &query,
@@ -294,11 +312,9 @@ impl SkillIndex {
                 let wanted = self.labels.label_terms(m.label);
                 let matched: Vec<&TextTerm> = sentence
                     .iter()
-                    .filter(|t| {
-                        self.labels
-                            .term(&t.term)
-                            .is_some_and(|id| wanted.contains(&id))
-                    })
+                    .zip(sentence_ids)
+                    .filter(|(_, id)| id.is_some_and(|id| wanted.contains(&id)))
+                    .map(|(t, _)| t)
                     .collect();
                 *entry = TextEvidence {
                     score,

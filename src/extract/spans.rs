@@ -14,28 +14,46 @@ pub fn span(input: &str, begin: usize, end: usize) -> EvidenceSpan {
     }
 }
 
+/// The span from the first to the last of some terms of `input`, its
+/// character offsets taken from the terms.
+pub fn span_of(input: &str, first: &TextTerm, last: &TextTerm) -> EvidenceSpan {
+    EvidenceSpan {
+        start: first.chars.0,
+        end: last.chars.1,
+        text: input[first.token.start..last.token.end].to_owned(),
+    }
+}
+
 /// Spans covering the given terms, adjacent terms (in text order) merged.
 pub fn merged_spans(input: &str, terms: &[&TextTerm]) -> Vec<EvidenceSpan> {
-    let mut ranges: Vec<(usize, usize)> =
-        terms.iter().map(|t| (t.token.start, t.token.end)).collect();
+    // Byte range, then character range: the latter follows the former.
+    let mut ranges: Vec<((usize, usize), (usize, usize))> = terms
+        .iter()
+        .map(|t| ((t.token.start, t.token.end), t.chars))
+        .collect();
     ranges.sort_unstable();
     ranges.dedup();
-    let mut merged: Vec<(usize, usize)> = Vec::new();
-    for (begin, end) in ranges {
+    let mut merged: Vec<((usize, usize), (usize, usize))> = Vec::new();
+    for (bytes, chars) in ranges {
         match merged.last_mut() {
             Some(last)
-                if input[last.1..begin]
+                if input[last.0.1..bytes.0]
                     .chars()
                     .all(|c| c.is_whitespace() || c == '-') =>
             {
-                last.1 = end;
+                last.0.1 = bytes.1;
+                last.1.1 = chars.1;
             }
-            _ => merged.push((begin, end)),
+            _ => merged.push((bytes, chars)),
         }
     }
     merged
         .into_iter()
-        .map(|(begin, end)| span(input, begin, end))
+        .map(|((begin, end), (start, stop))| EvidenceSpan {
+            start,
+            end: stop,
+            text: input[begin..end].to_owned(),
+        })
         .collect()
 }
 
@@ -94,17 +112,25 @@ pub fn title_segments<'t>(input: &str, terms: &'t [TextTerm]) -> Vec<Vec<&'t Tex
 
 /// Splits terms into sentences at line breaks and `.`, `;`, `:`, `!`, `?`, `•`.
 pub fn sentences<'t>(input: &str, terms: &'t [TextTerm]) -> Vec<&'t [TextTerm]> {
+    sentence_ranges(input, terms)
+        .into_iter()
+        .map(|range| &terms[range])
+        .collect()
+}
+
+/// [`sentences`] as index ranges into `terms`.
+pub fn sentence_ranges(input: &str, terms: &[TextTerm]) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     for i in 1..terms.len() {
         let gap = &input[terms[i - 1].token.end..terms[i].token.start];
         if gap.contains(['\n', '.', ';', ':', '!', '?', '•', '·']) {
-            out.push(&terms[start..i]);
+            out.push(start..i);
             start = i;
         }
     }
     if start < terms.len() {
-        out.push(&terms[start..]);
+        out.push(start..terms.len());
     }
     out
 }

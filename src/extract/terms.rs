@@ -38,15 +38,26 @@ pub struct TextTerm {
     pub term: String,
     /// The source token (byte offsets into the text).
     pub token: Token,
+    /// Character offsets of the token (start, end), as spans report them.
+    pub chars: (usize, usize),
 }
 
 /// The terms of a text, in order.
 pub fn terms(input: &str) -> Vec<TextTerm> {
+    // Character offsets counted once, token after token.
+    let (mut byte, mut chars) = (0, 0);
     text::tokenize(input)
         .into_iter()
-        .map(|token| TextTerm {
-            term: stem(&token.norm).into_owned(),
-            token,
+        .map(|token| {
+            chars += input[byte..token.start].chars().count();
+            let start = chars;
+            chars += input[token.start..token.end].chars().count();
+            byte = token.end;
+            TextTerm {
+                term: stem(&token.norm).into_owned(),
+                token,
+                chars: (start, chars),
+            }
         })
         .collect()
 }
@@ -77,6 +88,15 @@ mod tests {
             ("bus", "bus"),
         ] {
             assert_eq!(stem(word), expected, "{word}");
+        }
+    }
+
+    #[test]
+    fn terms_carry_character_offsets() {
+        let input = "Café • SQL";
+        for t in terms(input) {
+            assert_eq!(t.chars.0, text::char_offset(input, t.token.start));
+            assert_eq!(t.chars.1, text::char_offset(input, t.token.end));
         }
     }
 }
