@@ -5,7 +5,8 @@
 //! the two timed item by item in turn so both see the same machine load.
 //! Reads ../shared/data; prints p50 / p99 and items per second.
 //!
-//! `cargo bench --bench extract [-- POSTINGS TITLES]`; the data folder is
+//! `cargo bench --bench extract [-- POSTINGS TITLES]` (1,000 and 5,000; under
+//! `cargo test --all-targets` a smoke run of 20 and 200); the data folder is
 //! `../shared/data` or `$SKILLMATCH_SHARED_DATA`. With
 //! `$SKILLMATCH_BENCH_BEFORE_TABLE=FOLDER` the "before" extractor uses that
 //! token table (e.g. an earlier trained table, default weights, no
@@ -90,8 +91,16 @@ fn main() {
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
-    let postings_n = args.first().copied().unwrap_or(1000);
-    let titles_n = args.get(1).copied().unwrap_or(5000);
+    // Under `cargo test --all-targets` (no `--bench`), a smoke run.
+    let bench = std::env::args().any(|a| a == "--bench");
+    let postings_n = args
+        .first()
+        .copied()
+        .unwrap_or(if bench { 1000 } else { 20 });
+    let titles_n = args
+        .get(1)
+        .copied()
+        .unwrap_or(if bench { 5000 } else { 200 });
     let data = std::env::var_os("SKILLMATCH_SHARED_DATA").map_or_else(
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"),
         PathBuf::from,
