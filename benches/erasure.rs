@@ -13,25 +13,21 @@
 use std::time::{Duration, Instant};
 
 use rand::rngs::StdRng;
-use rand::{Rng as _, SeedableRng};
+use rand::SeedableRng;
 
 use skillmatch::auth::{Authenticator, TenantId};
-use skillmatch::domain::{
-    Candidate, CredentialId, Date, DeclaredCompetency, HeldCredential, RecordId,
-};
+use skillmatch::domain::{Candidate, CredentialId, RecordId};
 use skillmatch::engine::{Engine, EngineConfig};
+
+#[path = "support/candidates.rs"]
+mod candidates;
 
 /// Sequential deletions timed.
 const SEQUENTIAL: usize = 10;
 /// Deletions of the concurrent burst.
 const BURST: usize = 8;
 
-fn date(rng: &mut StdRng) -> Date {
-    let days = Date::parse("2012-01-01").unwrap().days() + rng.random_range(0..14 * 365);
-    Date::from_days(days)
-}
-
-/// 6-20 declared skills, 0-3 credentials (a third verified), a short CV.
+/// The candidates of `benches/rank_candidates.rs`, with a display name.
 fn synthetic(
     rng: &mut StdRng,
     index: usize,
@@ -39,34 +35,9 @@ fn synthetic(
     labels: &[String],
     credentials: &[CredentialId],
 ) -> Candidate {
-    let competencies = (0..6 + rng.random_range(0..15))
-        .map(|_| DeclaredCompetency {
-            uri: uris[rng.random_range(0..uris.len())].clone(),
-            last_used: Some(date(rng)),
-            proficiency: None,
-        })
-        .collect();
-    let held = (0..rng.random_range(0..4))
-        .map(|_| HeldCredential {
-            credential_id: Some(credentials[rng.random_range(0..credentials.len())].clone()),
-            title: String::new(),
-            issuer: String::new(),
-            issued: Some(date(rng)),
-            expires: None,
-            verified: rng.random_range(0..3) == 0,
-        })
-        .collect();
     Candidate {
-        id: RecordId::parse(&format!("cand-{index:08}")).unwrap(),
         display_name: Some(format!("Person {index}")),
-        credentials: held,
-        competencies,
-        cv_text: format!(
-            "Experienced in {} and {}.",
-            labels[rng.random_range(0..labels.len())],
-            labels[rng.random_range(0..labels.len())]
-        ),
-        cv_competencies: Vec::new(),
+        ..candidates::synthetic_candidate(rng, index, uris, labels, credentials)
     }
 }
 

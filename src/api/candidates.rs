@@ -8,15 +8,18 @@ use super::blocking;
 use super::convert::document::DocumentInput;
 use super::convert::{candidate_from_pb, candidate_to_pb};
 use super::documents::read_document;
-use super::paging::fit_page;
-use super::records_paging::{binding, next_token, page_request, record_id};
+use super::records_paging::{RecordList, list_records, record_id};
 use crate::auth::{Role, require};
 use crate::domain::{Candidate, Violations};
 use crate::engine::{Engine, MAX_CANDIDATE_BATCH};
 use crate::pb;
 use crate::pb::candidate_service_server::CandidateService;
 
-const TOKEN_KIND: &str = "candidates";
+/// The tenant's candidates, listed a page at a time.
+const CANDIDATES: RecordList<Candidate> = RecordList {
+    kind: "candidates",
+    list: Engine::list_candidates,
+};
 
 /// CandidateService over an engine.
 #[derive(Debug, Clone)]
@@ -133,24 +136,19 @@ impl CandidateService for CandidateApi {
             page_size,
             page_token,
         } = request.into_inner();
-        let binding = binding(TOKEN_KIND, caller.tenant());
-        let (size, after) = page_request(&self.engine, &binding, page_size, &page_token)?;
-        let (page, more) = blocking(&self.engine, move |engine| {
-            engine.list_candidates(caller.tenant(), after.as_ref(), size)
-        })
+        let page = list_records(
+            &self.engine,
+            &CANDIDATES,
+            caller.tenant(),
+            page_size,
+            &page_token,
+            |c| candidate_to_pb(self.engine.taxonomy(), c),
+            |c| c.id.as_str(),
+        )
         .await?;
-        let taxonomy = self.engine.taxonomy();
-        let mut candidates: Vec<pb::Candidate> =
-            page.iter().map(|c| candidate_to_pb(taxonomy, c)).collect();
-        let more = fit_page(&mut candidates) || more;
         Ok(Response::new(pb::ListCandidatesResponse {
-            next_page_token: next_token(
-                &self.engine,
-                &binding,
-                more,
-                candidates.last().map(|c| c.id.as_str()),
-            ),
-            candidates,
+            candidates: page.items,
+            next_page_token: page.next_page_token,
         }))
     }
 

@@ -6,15 +6,18 @@ use tonic::{Request, Response, Status};
 
 use super::blocking;
 use super::convert::{job_from_pb, job_to_pb};
-use super::paging::fit_page;
-use super::records_paging::{binding, next_token, page_request, record_id};
+use super::records_paging::{RecordList, list_records, record_id};
 use crate::auth::{Role, require};
-use crate::domain::ValidationError;
+use crate::domain::{JobPosting, ValidationError};
 use crate::engine::Engine;
 use crate::pb;
 use crate::pb::job_service_server::JobService;
 
-const TOKEN_KIND: &str = "jobs";
+/// The tenant's jobs, listed a page at a time.
+const JOBS: RecordList<JobPosting> = RecordList {
+    kind: "jobs",
+    list: Engine::list_jobs,
+};
 
 /// JobService over an engine.
 #[derive(Debug, Clone)]
@@ -72,22 +75,19 @@ impl JobService for JobApi {
             page_size,
             page_token,
         } = request.into_inner();
-        let binding = binding(TOKEN_KIND, caller.tenant());
-        let (size, after) = page_request(&self.engine, &binding, page_size, &page_token)?;
-        let (page, more) = blocking(&self.engine, move |engine| {
-            engine.list_jobs(caller.tenant(), after.as_ref(), size)
-        })
+        let page = list_records(
+            &self.engine,
+            &JOBS,
+            caller.tenant(),
+            page_size,
+            &page_token,
+            job_to_pb,
+            |j| j.id.as_str(),
+        )
         .await?;
-        let mut jobs: Vec<pb::JobPosting> = page.iter().map(job_to_pb).collect();
-        let more = fit_page(&mut jobs) || more;
         Ok(Response::new(pb::ListJobsResponse {
-            next_page_token: next_token(
-                &self.engine,
-                &binding,
-                more,
-                jobs.last().map(|j| j.id.as_str()),
-            ),
-            jobs,
+            jobs: page.items,
+            next_page_token: page.next_page_token,
         }))
     }
 

@@ -1,11 +1,15 @@
 //! Paging of tenant record lists (candidates, jobs).
 
+use std::sync::Arc;
+
 use tonic::Status;
 
-use super::paging::{PageSize, PageTokens, TokenBinding};
+use super::blocking;
+use super::paging::{PageSize, PageTokens, TokenBinding, fit_page};
 use crate::auth::TenantId;
 use crate::domain::{RecordId, ValidationError};
 use crate::engine::Engine;
+use crate::error::Error;
 
 /// Default page size of record lists.
 pub const DEFAULT_PAGE: usize = 50;
@@ -42,6 +46,51 @@ pub fn next_token(
         (true, Some(last)) => PageTokens::new(engine.page_token_key()).seal(binding, last),
         _ => String::new(),
     }
+}
+
+/// A tenant record list: the kind its page tokens are bound to, and the
+/// engine call that lists a tenant's records of that kind after an id.
+pub struct RecordList<R> {
+    /// Page tokens of one kind are refused by the others.
+    pub kind: &'static str,
+    /// The engine's list call.
+    pub list: fn(&Engine, &TenantId, Option<&RecordId>, usize) -> Result<(Vec<R>, bool), Error>,
+}
+
+/// One page of a record list, converted, and the token of the next page.
+#[derive(Debug)]
+pub struct RecordPage<P> {
+    /// The page's records, cut to what fits in one response.
+    pub items: Vec<P>,
+    /// Empty on the last page.
+    pub next_page_token: String,
+}
+
+/// Answers a request for a page of `records`: reads the page size and token, lists
+/// the tenant's records after the token off the executor, converts them
+/// with `to_pb`, cuts the page to the response size limit, and seals the
+/// token after the last one kept (`id_of` names it).
+pub async fn list_records<R: Send + 'static, P: prost::Message>(
+    engine: &Arc<Engine>,
+    records: &RecordList<R>,
+    tenant: &TenantId,
+    page_size: i32,
+    page_token: &str,
+    to_pb: impl Fn(&R) -> P,
+    id_of: impl Fn(&P) -> &str,
+) -> Result<RecordPage<P>, Status> {
+    let binding = binding(records.kind, tenant);
+    let (size, after) = page_request(engine, &binding, page_size, page_token)?;
+    let (owner, list) = (tenant.clone(), records.list);
+    let (page, more) =
+        blocking(engine, move |engine| list(engine, &owner, after.as_ref(), size)).await?;
+    let mut items: Vec<P> = page.iter().map(to_pb).collect();
+    let more = fit_page(&mut items) || more;
+    let next_page_token = next_token(engine, &binding, more, items.last().map(id_of));
+    Ok(RecordPage {
+        items,
+        next_page_token,
+    })
 }
 
 /// Parses a record id field.
