@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 
 use super::bits::Bits;
-use super::problem::{EPSILON, Problem, Selection};
+use super::problem::{EPSILON, Problem, Selection, Value};
 
 /// Largest number of candidates searched exactly (2^20 subsets at worst).
 pub const EXACT_LIMIT: usize = 20;
@@ -180,32 +180,54 @@ pub fn greedy(problem: &Problem, seed_size: usize) -> Selection {
         0.0,
         0.0,
     );
-    let mut consider = |selection: Selection| {
-        if selection.value.compare(&best.value) == Ordering::Greater {
-            best = selection;
-        }
-    };
     let candidates = &problem.candidates;
     if seed_size >= 3 {
         for seed in seeds_up_to_three(candidates.len()) {
             let chosen: Vec<usize> = seed.iter().map(|&s| candidates[s]).collect();
             if let Some((plan, cost, hours)) = seed_plan(problem, &chosen) {
-                consider(complete(problem, &lone, chosen, plan, cost, hours));
+                keep_better(
+                    &mut best,
+                    complete(problem, &lone, chosen, plan, cost, hours),
+                );
             }
         }
     } else {
         for &candidate in candidates {
+            // The plan of a single candidate is its closure; one covering
+            // less weight than the best cannot be better, so its full value
+            // is not worked out.
+            if single_candidate_is_lighter(problem, candidate, &best.value) {
+                continue;
+            }
             if let Some((plan, _, _)) = seed_plan(problem, &[candidate]) {
                 let value = problem.value_of(&plan);
-                consider(Selection {
-                    chosen: vec![candidate],
-                    plan,
-                    value,
-                });
+                keep_better(
+                    &mut best,
+                    Selection {
+                        chosen: vec![candidate],
+                        plan,
+                        value,
+                    },
+                );
             }
         }
     }
     best
+}
+
+/// Replaces `best` by `selection` when it is better.
+fn keep_better(best: &mut Selection, selection: Selection) {
+    if selection.value.compare(&best.value) == Ordering::Greater {
+        *best = selection;
+    }
+}
+
+/// Whether the plan of `candidate` alone (its closure) covers less weight
+/// than `best`, by the first comparison of [`Value::compare`].
+fn single_candidate_is_lighter(problem: &Problem, candidate: usize, best: &Value) -> bool {
+    let closure = &problem.items[candidate].closure;
+    let weight = problem.weight_of(&problem.covered_by(closure));
+    weight < best.weight && (weight - best.weight).abs() > EPSILON
 }
 
 /// Every set of one, two or three positions below `count`.
