@@ -1,8 +1,11 @@
 //! Turning a gap and the catalogue into a plan search [`Problem`]: the
 //! candidate credentials, their prerequisites, what each covers, and stacks.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use super::bits::Bits;
 use super::constraints::PlanConstraints;
@@ -36,10 +39,48 @@ pub struct Built {
     pub taught_by_eligible: Bits,
 }
 
-struct Builder<'a> {
+/// The targets each taught competency URI covers, worked out once per URI
+/// for one problem (credentials share taught competencies).
+struct TaughtCoverage<'a> {
     taxonomy: &'a Taxonomy,
+    targets: &'a [JobNeed],
+    by_uri: RefCell<FxHashMap<String, Bits>>,
+}
+
+impl TaughtCoverage<'_> {
+    /// Adds to `covers` the targets that teaching `uri` covers: exactly or
+    /// through a narrower competency.
+    fn add_covered_by(&self, uri: &str, covers: &mut Bits) {
+        if let Some(known) = self.by_uri.borrow().get(uri) {
+            covers.union_with(known);
+            return;
+        }
+        let covered = self.covered_by(uri);
+        covers.union_with(&covered);
+        self.by_uri.borrow_mut().insert(uri.to_owned(), covered);
+    }
+
+    /// The targets that teaching `uri` covers.
+    fn covered_by(&self, uri: &str) -> Bits {
+        let mut covered = Bits::new(self.targets.len());
+        for (position, target) in self.targets.iter().enumerate() {
+            if matches!(
+                relate(self.taxonomy, uri, target),
+                Some(CoverageKind::Exact | CoverageKind::Narrower)
+            ) {
+                covered.insert(position);
+            }
+        }
+        covered
+    }
+}
+
+struct Builder<'a> {
     catalog: &'a Catalog,
     targets: &'a [JobNeed],
+    taught: TaughtCoverage<'a>,
+    /// The targets each credential covers, once worked out.
+    covers_by_credential: RefCell<FxHashMap<CredentialId, Bits>>,
     filter: CredentialFilter,
     constraints: &'a PlanConstraints,
     eligible: HashMap<CredentialId, bool>,
@@ -61,9 +102,14 @@ pub fn build(
     constraints: &PlanConstraints,
 ) -> Built {
     let mut builder = Builder {
-        taxonomy,
         catalog,
         targets,
+        taught: TaughtCoverage {
+            taxonomy,
+            targets,
+            by_uri: RefCell::default(),
+        },
+        covers_by_credential: RefCell::default(),
         filter: constraints.quality_filter(),
         constraints,
         eligible: HashMap::new(),
@@ -115,6 +161,18 @@ fn teaching_uris(taxonomy: &Taxonomy, targets: &[JobNeed]) -> BTreeSet<String> {
 impl Builder<'_> {
     /// Targets the credential or its parts teach exactly or through a narrower one.
     fn covers(&self, credential: &Microcredential) -> Bits {
+        if let Some(known) = self.covers_by_credential.borrow().get(&credential.id) {
+            return known.clone();
+        }
+        let covers = self.covers_uncached(credential);
+        self.covers_by_credential
+            .borrow_mut()
+            .insert(credential.id.clone(), covers.clone());
+        covers
+    }
+
+    /// [`Builder::covers`], worked out.
+    fn covers_uncached(&self, credential: &Microcredential) -> Bits {
         let mut covers = self.own_covers(credential);
         for part in self.catalog.parts_of(&credential.id) {
             if let Ok(part) = self.catalog.get(&part) {
@@ -126,16 +184,8 @@ impl Builder<'_> {
 
     fn own_covers(&self, credential: &Microcredential) -> Bits {
         let mut covers = Bits::new(self.targets.len());
-        for (position, target) in self.targets.iter().enumerate() {
-            let teaches = credential.competencies.iter().any(|taught| {
-                matches!(
-                    relate(self.taxonomy, &taught.uri, target),
-                    Some(CoverageKind::Exact | CoverageKind::Narrower)
-                )
-            });
-            if teaches {
-                covers.insert(position);
-            }
+        for taught in &credential.competencies {
+            self.taught.add_covered_by(&taught.uri, &mut covers);
         }
         covers
     }
