@@ -12,7 +12,7 @@ use super::constraints::PlanConstraints;
 use super::problem::{Item, Problem, Stack};
 use crate::catalog::{Catalog, CredentialFilter};
 use crate::domain::{CredentialId, Microcredential};
-use crate::needs::{CoverageKind, JobNeed, relate};
+use crate::needs::{CoverageKind, JobNeed, relate_looked_up};
 use crate::taxonomy::Taxonomy;
 
 /// A larger credential that plans may complete, with its parts.
@@ -60,12 +60,14 @@ impl TaughtCoverage<'_> {
         self.by_uri.borrow_mut().insert(uri.to_owned(), covered);
     }
 
-    /// The targets that teaching `uri` covers.
+    /// The targets that teaching `uri` covers (exactly or through a narrower
+    /// competency), with the taught URI looked up in the taxonomy once.
     fn covered_by(&self, uri: &str) -> Bits {
         let mut covered = Bits::new(self.targets.len());
+        let taught = self.taxonomy.idx(uri);
         for (position, target) in self.targets.iter().enumerate() {
             if matches!(
-                relate(self.taxonomy, uri, target),
+                relate_looked_up(self.taxonomy, uri, taught, target),
                 Some(CoverageKind::Exact | CoverageKind::Narrower)
             ) {
                 covered.insert(position);
@@ -83,7 +85,7 @@ struct Builder<'a> {
     covers_by_credential: RefCell<FxHashMap<CredentialId, Bits>>,
     filter: CredentialFilter,
     constraints: &'a PlanConstraints,
-    eligible: HashMap<CredentialId, bool>,
+    eligible: FxHashMap<CredentialId, bool>,
 }
 
 /// Builds the problem for covering `targets` under `constraints`.
@@ -112,7 +114,7 @@ pub fn build(
         covers_by_credential: RefCell::default(),
         filter: constraints.quality_filter(),
         constraints,
-        eligible: HashMap::new(),
+        eligible: FxHashMap::default(),
     };
     let mut pool: BTreeMap<CredentialId, Arc<Microcredential>> = BTreeMap::new();
     for teacher in catalog.teaching_any(teaching_uris(taxonomy, targets).iter().map(String::as_str))
@@ -229,19 +231,39 @@ impl Builder<'_> {
         }
     }
 
+    /// The items of `credential`'s closure, as positions in `index`; a
+    /// credential without prerequisites is its own closure.
+    fn closure_items(
+        &self,
+        credential: &Microcredential,
+        index: &HashMap<CredentialId, usize>,
+    ) -> Bits {
+        let mut bits = Bits::new(index.len());
+        if credential.prerequisites.is_empty() {
+            if let Some(&position) = index.get(&credential.id) {
+                bits.insert(position);
+            }
+            return bits;
+        }
+        let mut closure = BTreeMap::new();
+        self.closure(&credential.id, &mut closure);
+        for id in closure.keys() {
+            if let Some(&position) = index.get(id) {
+                bits.insert(position);
+            }
+        }
+        bits
+    }
+
     fn assemble(
         &self,
         candidate_ids: &[CredentialId],
         taught_anywhere: Bits,
         taught_by_eligible: Bits,
     ) -> Built {
-        let mut closures = Vec::new();
         let mut universe = BTreeMap::new();
         for id in candidate_ids {
-            let mut closure = BTreeMap::new();
-            self.closure(id, &mut closure);
-            universe.extend(closure.clone());
-            closures.push((id.clone(), closure));
+            self.closure(id, &mut universe);
         }
         let index: HashMap<CredentialId, usize> = universe
             .keys()
@@ -252,14 +274,7 @@ impl Builder<'_> {
         let items: Vec<Item> = credentials
             .iter()
             .map(|credential| {
-                let mut closure = BTreeMap::new();
-                self.closure(&credential.id, &mut closure);
-                let mut bits = Bits::new(index.len());
-                for id in closure.keys() {
-                    if let Some(&position) = index.get(id) {
-                        bits.insert(position);
-                    }
-                }
+                let bits = self.closure_items(credential, &index);
                 let cost = credential.cost.and_then(|c| self.constraints.price(&c));
                 Item {
                     cost: cost.unwrap_or(0.0),
@@ -271,9 +286,9 @@ impl Builder<'_> {
                 }
             })
             .collect();
-        let candidates = closures
+        let candidates = candidate_ids
             .iter()
-            .filter_map(|(id, _)| index.get(id).copied())
+            .filter_map(|id| index.get(id).copied())
             .collect();
         let (stacks, stack_infos) = self.stacks(&credentials, &index);
         Built {
