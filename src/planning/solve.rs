@@ -282,7 +282,7 @@ fn addition(
         if plan.contains(candidate) {
             return None;
         }
-        let gain = problem.weight_of(&item.covers.minus(covered));
+        let gain = problem.weight_beyond(&item.covers, covered);
         return Some((None, 0.0 + item.cost, 0.0 + item.hours, gain));
     }
     let added = item.closure.minus(plan);
@@ -304,21 +304,33 @@ fn complete(
     mut cost: f64,
     mut hours: f64,
 ) -> Selection {
+    let monotone = Monotone::of(problem);
+    let mut open = problem.candidates.clone();
     loop {
         let covered = problem.covered_by(&plan);
         let mut pick: Option<Pick> = None;
-        for &candidate in &problem.candidates {
+        let mut still_open = Vec::with_capacity(open.len());
+        for &candidate in &open {
+            // A candidate that adds nothing never will again (the plan only
+            // grows); it leaves the open list, as do those `monotone` rules out.
             let Some((added, added_cost, added_hours, gain)) =
                 addition(problem, lone, &plan, &covered, candidate)
             else {
                 continue;
             };
             if !problem.fits(cost + added_cost, hours + added_hours) {
+                if !(lone[candidate] && monotone.spending_grows) {
+                    still_open.push(candidate);
+                }
                 continue;
             }
             if gain <= EPSILON {
+                if !monotone.gains_shrink {
+                    still_open.push(candidate);
+                }
                 continue;
             }
+            still_open.push(candidate);
             let spent = resource(problem, added_cost, added_hours);
             let ratio = if spent <= 0.0 {
                 f64::INFINITY
@@ -352,6 +364,7 @@ fn complete(
                 });
             }
         }
+        open = still_open;
         let Some(Pick {
             candidate,
             added,
@@ -375,6 +388,29 @@ fn complete(
         chosen,
         plan,
         value,
+    }
+}
+
+/// What only moves one way while the greedy completes a plan, so that a
+/// candidate ruled out in one round stays ruled out.
+struct Monotone {
+    /// Every target weight is at least 0: newly covered weight only
+    /// shrinks as the plan grows, so a gain at most [`EPSILON`] stays so.
+    gains_shrink: bool,
+    /// Every cost and hours are at least 0: the plan's spending only grows,
+    /// so a candidate without prerequisites that does not fit never will.
+    spending_grows: bool,
+}
+
+impl Monotone {
+    fn of(problem: &Problem) -> Self {
+        Self {
+            gains_shrink: problem.target_weights.iter().all(|weight| *weight >= 0.0),
+            spending_grows: problem
+                .items
+                .iter()
+                .all(|item| item.cost >= 0.0 && item.hours >= 0.0),
+        }
     }
 }
 
