@@ -2,7 +2,7 @@
 //! candidate credentials, their prerequisites, what each covers, and stacks.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
@@ -77,6 +77,9 @@ impl TaughtCoverage<'_> {
     }
 }
 
+/// The position of each credential of the problem's universe.
+type CredentialIndex = FxHashMap<CredentialId, usize>;
+
 struct Builder<'a> {
     catalog: &'a Catalog,
     targets: &'a [JobNeed],
@@ -116,20 +119,13 @@ pub fn build(
         constraints,
         eligible: FxHashMap::default(),
     };
-    let mut pool: BTreeMap<CredentialId, Arc<Microcredential>> = BTreeMap::new();
-    for teacher in catalog.teaching_any(teaching_uris(taxonomy, targets).iter().map(String::as_str))
-    {
-        for larger in catalog.larger_of(&teacher.id) {
-            if let Ok(bundle) = catalog.get(&larger) {
-                pool.insert(bundle.id.clone(), bundle);
-            }
-        }
-        pool.insert(teacher.id.clone(), teacher);
-    }
+    let teachers =
+        catalog.teaching_any(teaching_uris(taxonomy, targets).iter().map(String::as_str));
+    let pool = candidate_pool(catalog, teachers);
     let mut taught_anywhere = Bits::new(targets.len());
     let mut taught_by_eligible = Bits::new(targets.len());
-    let mut chosen_ids = Vec::new();
-    for credential in pool.values() {
+    let mut chosen = Vec::new();
+    for credential in &pool {
         let covers = builder.covers(credential);
         if covers.is_empty() {
             continue;
@@ -137,10 +133,36 @@ pub fn build(
         taught_anywhere.union_with(&covers);
         if builder.is_eligible(credential, &mut Vec::new()) {
             taught_by_eligible.union_with(&covers);
-            chosen_ids.push(credential.id.clone());
+            chosen.push(credential.clone());
         }
     }
-    builder.assemble(&chosen_ids, taught_anywhere, taught_by_eligible)
+    builder.assemble(&chosen, taught_anywhere, taught_by_eligible)
+}
+
+/// The credentials that may cover a target, in id order: the teachers (in
+/// id order, as the catalogue finds them) and the larger credentials they
+/// stack into.
+fn candidate_pool(
+    catalog: &Catalog,
+    teachers: Vec<Arc<Microcredential>>,
+) -> Vec<Arc<Microcredential>> {
+    let larger: Vec<Vec<CredentialId>> = teachers
+        .iter()
+        .map(|teacher| catalog.larger_of(&teacher.id))
+        .collect();
+    if larger.iter().all(Vec::is_empty) {
+        return teachers;
+    }
+    let mut pool: BTreeMap<CredentialId, Arc<Microcredential>> = BTreeMap::new();
+    for (teacher, larger) in teachers.into_iter().zip(larger) {
+        for larger in larger {
+            if let Ok(bundle) = catalog.get(&larger) {
+                pool.insert(bundle.id.clone(), bundle);
+            }
+        }
+        pool.insert(teacher.id.clone(), teacher);
+    }
+    pool.into_values().collect()
 }
 
 /// URIs whose teaching covers a target: the target and its narrower competencies.
@@ -231,13 +253,25 @@ impl Builder<'_> {
         }
     }
 
+    /// The candidates and their transitive prerequisites, in id order;
+    /// candidates (in id order) without prerequisites are their own universe.
+    fn universe(&self, candidates: &[Arc<Microcredential>]) -> Vec<Arc<Microcredential>> {
+        if candidates
+            .iter()
+            .all(|candidate| candidate.prerequisites.is_empty())
+        {
+            return candidates.to_vec();
+        }
+        let mut universe = BTreeMap::new();
+        for candidate in candidates {
+            self.closure(&candidate.id, &mut universe);
+        }
+        universe.into_values().collect()
+    }
+
     /// The items of `credential`'s closure, as positions in `index`; a
     /// credential without prerequisites is its own closure.
-    fn closure_items(
-        &self,
-        credential: &Microcredential,
-        index: &HashMap<CredentialId, usize>,
-    ) -> Bits {
+    fn closure_items(&self, credential: &Microcredential, index: &CredentialIndex) -> Bits {
         let mut bits = Bits::new(index.len());
         if credential.prerequisites.is_empty() {
             if let Some(&position) = index.get(&credential.id) {
@@ -257,20 +291,16 @@ impl Builder<'_> {
 
     fn assemble(
         &self,
-        candidate_ids: &[CredentialId],
+        candidates: &[Arc<Microcredential>],
         taught_anywhere: Bits,
         taught_by_eligible: Bits,
     ) -> Built {
-        let mut universe = BTreeMap::new();
-        for id in candidate_ids {
-            self.closure(id, &mut universe);
-        }
-        let index: HashMap<CredentialId, usize> = universe
-            .keys()
+        let credentials = self.universe(candidates);
+        let index: CredentialIndex = credentials
+            .iter()
             .enumerate()
-            .map(|(position, id)| (id.clone(), position))
+            .map(|(position, credential)| (credential.id.clone(), position))
             .collect();
-        let credentials: Vec<Arc<Microcredential>> = universe.into_values().collect();
         let items: Vec<Item> = credentials
             .iter()
             .map(|credential| {
@@ -286,9 +316,9 @@ impl Builder<'_> {
                 }
             })
             .collect();
-        let candidates = candidate_ids
+        let candidates = candidates
             .iter()
-            .filter_map(|id| index.get(id).copied())
+            .filter_map(|candidate| index.get(&candidate.id).copied())
             .collect();
         let (stacks, stack_infos) = self.stacks(&credentials, &index);
         Built {
@@ -311,7 +341,7 @@ impl Builder<'_> {
     fn stacks(
         &self,
         credentials: &[Arc<Microcredential>],
-        index: &HashMap<CredentialId, usize>,
+        index: &CredentialIndex,
     ) -> (Vec<Stack>, Vec<StackInfo>) {
         let mut larger: BTreeSet<CredentialId> = BTreeSet::new();
         for credential in credentials {
