@@ -165,6 +165,25 @@ fn candidate_pool(
     pool.into_values().collect()
 }
 
+/// The credentials of two lists in id order, each once (the first list's on
+/// equal ids); both lists are in id order without repeats.
+fn merge_by_id(
+    first: &[Arc<Microcredential>],
+    second: Vec<Arc<Microcredential>>,
+) -> Vec<Arc<Microcredential>> {
+    let mut merged = Vec::with_capacity(first.len() + second.len());
+    let mut second = second.into_iter().peekable();
+    for credential in first {
+        while let Some(before) = second.next_if(|other| other.id < credential.id) {
+            merged.push(before);
+        }
+        second.next_if(|other| other.id == credential.id);
+        merged.push(credential.clone());
+    }
+    merged.extend(second);
+    merged
+}
+
 /// URIs whose teaching covers a target: the target and its narrower competencies.
 fn teaching_uris(taxonomy: &Taxonomy, targets: &[JobNeed]) -> BTreeSet<String> {
     let mut uris = BTreeSet::new();
@@ -253,20 +272,19 @@ impl Builder<'_> {
         }
     }
 
-    /// The candidates and their transitive prerequisites, in id order;
-    /// candidates (in id order) without prerequisites are their own universe.
+    /// The candidates (in id order) and their transitive prerequisites, in
+    /// id order: only the closures of candidates with prerequisites are walked.
     fn universe(&self, candidates: &[Arc<Microcredential>]) -> Vec<Arc<Microcredential>> {
-        if candidates
-            .iter()
-            .all(|candidate| candidate.prerequisites.is_empty())
-        {
+        let mut with_prerequisites = BTreeMap::new();
+        for candidate in candidates {
+            if !candidate.prerequisites.is_empty() {
+                self.closure(&candidate.id, &mut with_prerequisites);
+            }
+        }
+        if with_prerequisites.is_empty() {
             return candidates.to_vec();
         }
-        let mut universe = BTreeMap::new();
-        for candidate in candidates {
-            self.closure(&candidate.id, &mut universe);
-        }
-        universe.into_values().collect()
+        merge_by_id(candidates, with_prerequisites.into_values().collect())
     }
 
     /// The items of `credential`'s closure, as positions in `index`; a
