@@ -6,10 +6,16 @@
 //!
 //! Run: `cargo bench --bench plan_upskilling`. Under `cargo test` (no
 //! `--bench` argument) it plans a few gaps over 2,000 synthetic credentials.
+//!
+//! Environment: `PLAN_DUMP=<file>` writes every plan to the file (to check
+//! that a change leaves plans unchanged); `PLAN_GAPS=<n>` plans `n` gaps
+//! instead of 200; `PLAN_LARGE_ONLY=1` skips the embedded catalogue (for
+//! profiling the large one).
 
 #[path = "support/synthetic.rs"]
 mod synthetic;
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
@@ -17,16 +23,87 @@ use rand::rngs::StdRng;
 use rand::{Rng as _, SeedableRng};
 use skillmatch::domain::{DeliveryMode, Importance, JobPosting, Money, RequiredCompetency};
 use skillmatch::engine::{Engine, EngineConfig};
-use skillmatch::planning::{GapQuery, HeldCompetency, Method, PlanConstraints};
+use skillmatch::planning::{GapQuery, HeldCompetency, Method, Plan, PlanConstraints};
 use skillmatch::taxonomy::InstalledTaxonomies;
 use skillmatch::taxonomy::import::read_esco_part;
 
-/// Synthetic credentials and gaps: full under `cargo bench`, small under `cargo test`.
+/// Synthetic credentials and gaps: full under `cargo bench`, small under
+/// `cargo test`; `PLAN_GAPS` sets the number of gaps.
 fn sizes() -> (usize, usize) {
-    if std::env::args().any(|arg| arg == "--bench") {
+    let (synthetic, gaps) = if std::env::args().any(|arg| arg == "--bench") {
         (100_000, 200)
     } else {
         (2_000, 5)
+    };
+    let gaps = std::env::var("PLAN_GAPS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(gaps);
+    (synthetic, gaps)
+}
+
+/// Whether `PLAN_LARGE_ONLY` asks to skip the embedded catalogue.
+fn large_only() -> bool {
+    std::env::var_os("PLAN_LARGE_ONLY").is_some()
+}
+
+/// Every plan as text, for `PLAN_DUMP`: one block per gap and constraint set.
+#[derive(Default)]
+struct PlanDump {
+    text: String,
+}
+
+impl PlanDump {
+    /// Appends one plan: method, steps with costs and hours, covered and
+    /// uncovered targets, totals and completed stacks (floats exactly).
+    fn record(&mut self, catalogue: &str, constraints: &str, gap: usize, plan: &Plan) {
+        let text = &mut self.text;
+        let _ = writeln!(text, "## {catalogue} | {constraints} | gap {gap}");
+        let _ = writeln!(text, "method {:?}", plan.method);
+        for step in &plan.steps {
+            let _ = writeln!(
+                text,
+                "step {} cost {:?} hours {:?} prerequisite {} required_by {:?} covers {:?}",
+                step.credential.id,
+                step.cost.map(|money| money.amount),
+                step.hours,
+                step.added_as_prerequisite,
+                step.required_by
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>(),
+                step.covers,
+            );
+        }
+        for covered in &plan.covered {
+            let _ = writeln!(
+                text,
+                "covered {} by {}",
+                covered.need.uri, covered.credential
+            );
+        }
+        for uncovered in &plan.uncovered {
+            let _ = writeln!(
+                text,
+                "uncovered {} {:?}",
+                uncovered.need.uri, uncovered.reason
+            );
+        }
+        let _ = writeln!(
+            text,
+            "total cost {:?} hours {:?} unknown cost {} unknown hours {}",
+            plan.total_cost.amount,
+            plan.total_hours,
+            plan.unknown_cost.len(),
+            plan.unknown_hours.len(),
+        );
+        for stack in &plan.stacks {
+            let _ = writeln!(
+                text,
+                "stack {} by parts {} parts cost {:?} bundle cost {:?}",
+                stack.credential.id, stack.by_parts, stack.parts_cost, stack.bundle_cost,
+            );
+        }
     }
 }
 
@@ -95,15 +172,16 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
-fn run(engine: &Engine, catalogue: &str, gaps: &[GapQuery]) {
+fn run(engine: &Engine, catalogue: &str, gaps: &[GapQuery], dump: &mut PlanDump) {
     for (name, constraints) in constraint_sets() {
         let mut latencies = Vec::with_capacity(gaps.len());
         let (mut exact, mut partial, mut greedy) = (0, 0, 0);
         let (mut missing, mut covered) = (0usize, 0usize);
-        for gap in gaps {
+        for (position, gap) in gaps.iter().enumerate() {
             let started = Instant::now();
             let plan = engine.plan_upskilling(gap, &constraints).expect("plan");
             latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+            dump.record(catalogue, name, position, &plan);
             match plan.method {
                 Method::Exact => exact += 1,
                 Method::GreedyPartialEnumeration => partial += 1,
@@ -149,11 +227,14 @@ fn main() {
     let (engine, _) = Engine::open(&EngineConfig::new(dir.path())).expect("engine");
     println!("load before: {}", loadavg());
 
+    let mut dump = PlanDump::default();
     let catalog = engine.catalog();
-    let embedded = gaps(&engine, gap_count, &|uri| {
-        !catalog.teaching_any(std::iter::once(uri)).is_empty()
-    });
-    run(&engine, "embedded catalogue (99)", &embedded);
+    if !large_only() {
+        let embedded = gaps(&engine, gap_count, &|uri| {
+            !catalog.teaching_any(std::iter::once(uri)).is_empty()
+        });
+        run(&engine, "embedded catalogue (99)", &embedded, &mut dump);
+    }
 
     let credentials = synthetic::synthetic_catalogue(engine.taxonomy(), synthetic_count);
     let started = Instant::now();
@@ -164,6 +245,9 @@ fn main() {
     );
     let every = gaps(&engine, gap_count, &|_| true);
     let label = format!("embedded + {synthetic_count} synthetic");
-    run(&engine, &label, &every);
+    run(&engine, &label, &every, &mut dump);
     println!("load after: {}", loadavg());
+    if let Some(path) = std::env::var_os("PLAN_DUMP") {
+        std::fs::write(&path, &dump.text).expect("plan dump written");
+    }
 }

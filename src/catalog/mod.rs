@@ -340,15 +340,20 @@ impl Catalog {
         uris: impl IntoIterator<Item = &'a str>,
     ) -> Vec<Arc<Microcredential>> {
         let state = self.read_state();
-        let mut found: BTreeMap<CredentialId, Arc<Microcredential>> = BTreeMap::new();
+        let mut found: Vec<(&CredentialId, &Arc<Microcredential>)> = Vec::new();
         for uri in uris {
             for id in state.by_competency.get(uri).into_iter().flatten() {
-                if let Some(credential) = state.by_id.get(id) {
-                    found.insert(id.clone(), credential.clone());
+                if let Some((id, credential)) = state.by_id.get_key_value(id) {
+                    found.push((id, credential));
                 }
             }
         }
-        found.into_values().collect()
+        found.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        found.dedup_by(|a, b| a.0 == b.0);
+        found
+            .into_iter()
+            .map(|(_, credential)| credential.clone())
+            .collect()
     }
 
     /// Runs `read` on the posting lists of taught competencies, under the

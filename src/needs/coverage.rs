@@ -65,7 +65,30 @@ pub fn relate(taxonomy: &Taxonomy, uri: &str, need: &JobNeed) -> Option<Coverage
     if uri == need.uri {
         return Some(CoverageKind::Exact);
     }
-    let (a, b) = (taxonomy.idx(uri)?, need.idx?);
+    relate_indices(taxonomy, taxonomy.idx(uri), need)
+}
+
+/// [`relate`] for a competency already looked up: `idx` is `taxonomy.idx(uri)`
+/// (for callers relating one URI to many needs).
+pub fn relate_looked_up(
+    taxonomy: &Taxonomy,
+    uri: &str,
+    idx: Option<CompetencyIdx>,
+    need: &JobNeed,
+) -> Option<CoverageKind> {
+    if uri == need.uri {
+        return Some(CoverageKind::Exact);
+    }
+    relate_indices(taxonomy, idx, need)
+}
+
+/// The taxonomy relation of a competency's index to a need's, as a coverage kind.
+fn relate_indices(
+    taxonomy: &Taxonomy,
+    idx: Option<CompetencyIdx>,
+    need: &JobNeed,
+) -> Option<CoverageKind> {
+    let (a, b) = (idx?, need.idx?);
     Some(CoverageKind::from_relation(taxonomy.relation(a, b)?))
 }
 

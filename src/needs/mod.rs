@@ -5,5 +5,7 @@
 mod coverage;
 mod job_needs;
 
-pub use coverage::{CoverageKind, CoverageMap, Covered, best_of, coverage_links, relate};
+pub use coverage::{
+    CoverageKind, CoverageMap, Covered, best_of, coverage_links, relate, relate_looked_up,
+};
 pub use job_needs::{JobNeed, NeedSource, job_needs};

@@ -70,11 +70,36 @@ impl Bits {
 
     /// The indices in increasing order.
     pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.words.iter().enumerate().flat_map(|(w, &word)| {
-            (0..64)
-                .filter(move |bit| word & (1 << bit) != 0)
-                .map(move |bit| w * 64 + bit)
-        })
+        self.words
+            .iter()
+            .enumerate()
+            .flat_map(|(w, &word)| SetBits(word).map(move |bit| w * 64 + bit))
+    }
+
+    /// The indices of `self` that are not in `other`, in increasing order,
+    /// without building the set.
+    pub fn iter_minus<'a>(&'a self, other: &'a Self) -> impl Iterator<Item = usize> + 'a {
+        self.words
+            .iter()
+            .zip(&other.words)
+            .enumerate()
+            .flat_map(|(w, (mine, theirs))| SetBits(mine & !theirs).map(move |bit| w * 64 + bit))
+    }
+}
+
+/// The set bits of one word, lowest first.
+struct SetBits(u64);
+
+impl Iterator for SetBits {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        if self.0 == 0 {
+            return None;
+        }
+        let bit = self.0.trailing_zeros() as usize;
+        self.0 &= self.0 - 1;
+        Some(bit)
     }
 }
 
@@ -92,6 +117,8 @@ mod tests {
         assert!(b.is_subset(&a));
         assert!(!a.is_subset(&b));
         assert_eq!(a.minus(&b).iter().collect::<Vec<_>>(), [129]);
+        assert_eq!(a.iter_minus(&b).collect::<Vec<_>>(), [129]);
+        assert_eq!(a.iter().collect::<Vec<_>>(), [1, 129]);
         b.union_with(&a);
         assert_eq!(b.len(), 2);
         assert!(b.contains(129) && !b.contains(2));

@@ -1,15 +1,18 @@
 //! Turning a gap and the catalogue into a plan search [`Problem`]: the
 //! candidate credentials, their prerequisites, what each covers, and stacks.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use super::bits::Bits;
 use super::constraints::PlanConstraints;
 use super::problem::{Item, Problem, Stack};
 use crate::catalog::{Catalog, CredentialFilter};
 use crate::domain::{CredentialId, Microcredential};
-use crate::needs::{CoverageKind, JobNeed, relate};
+use crate::needs::{CoverageKind, JobNeed, relate_looked_up};
 use crate::taxonomy::Taxonomy;
 
 /// A larger credential that plans may complete, with its parts.
@@ -36,13 +39,56 @@ pub struct Built {
     pub taught_by_eligible: Bits,
 }
 
-struct Builder<'a> {
+/// The targets each taught competency URI covers, worked out once per URI
+/// for one problem (credentials share taught competencies).
+struct TaughtCoverage<'a> {
     taxonomy: &'a Taxonomy,
+    targets: &'a [JobNeed],
+    by_uri: RefCell<FxHashMap<String, Bits>>,
+}
+
+impl TaughtCoverage<'_> {
+    /// Adds to `covers` the targets that teaching `uri` covers: exactly or
+    /// through a narrower competency.
+    fn add_covered_by(&self, uri: &str, covers: &mut Bits) {
+        if let Some(known) = self.by_uri.borrow().get(uri) {
+            covers.union_with(known);
+            return;
+        }
+        let covered = self.covered_by(uri);
+        covers.union_with(&covered);
+        self.by_uri.borrow_mut().insert(uri.to_owned(), covered);
+    }
+
+    /// The targets that teaching `uri` covers (exactly or through a narrower
+    /// competency), with the taught URI looked up in the taxonomy once.
+    fn covered_by(&self, uri: &str) -> Bits {
+        let mut covered = Bits::new(self.targets.len());
+        let taught = self.taxonomy.idx(uri);
+        for (position, target) in self.targets.iter().enumerate() {
+            if matches!(
+                relate_looked_up(self.taxonomy, uri, taught, target),
+                Some(CoverageKind::Exact | CoverageKind::Narrower)
+            ) {
+                covered.insert(position);
+            }
+        }
+        covered
+    }
+}
+
+/// The position of each credential of the problem's universe.
+type CredentialIndex = FxHashMap<CredentialId, usize>;
+
+struct Builder<'a> {
     catalog: &'a Catalog,
     targets: &'a [JobNeed],
+    taught: TaughtCoverage<'a>,
+    /// The targets each credential covers, once worked out.
+    covers_by_credential: RefCell<FxHashMap<CredentialId, Bits>>,
     filter: CredentialFilter,
     constraints: &'a PlanConstraints,
-    eligible: HashMap<CredentialId, bool>,
+    eligible: FxHashMap<CredentialId, bool>,
 }
 
 /// Builds the problem for covering `targets` under `constraints`.
@@ -61,27 +107,25 @@ pub fn build(
     constraints: &PlanConstraints,
 ) -> Built {
     let mut builder = Builder {
-        taxonomy,
         catalog,
         targets,
+        taught: TaughtCoverage {
+            taxonomy,
+            targets,
+            by_uri: RefCell::default(),
+        },
+        covers_by_credential: RefCell::default(),
         filter: constraints.quality_filter(),
         constraints,
-        eligible: HashMap::new(),
+        eligible: FxHashMap::default(),
     };
-    let mut pool: BTreeMap<CredentialId, Arc<Microcredential>> = BTreeMap::new();
-    for teacher in catalog.teaching_any(teaching_uris(taxonomy, targets).iter().map(String::as_str))
-    {
-        for larger in catalog.larger_of(&teacher.id) {
-            if let Ok(bundle) = catalog.get(&larger) {
-                pool.insert(bundle.id.clone(), bundle);
-            }
-        }
-        pool.insert(teacher.id.clone(), teacher);
-    }
+    let teachers =
+        catalog.teaching_any(teaching_uris(taxonomy, targets).iter().map(String::as_str));
+    let pool = candidate_pool(catalog, teachers);
     let mut taught_anywhere = Bits::new(targets.len());
     let mut taught_by_eligible = Bits::new(targets.len());
-    let mut chosen_ids = Vec::new();
-    for credential in pool.values() {
+    let mut chosen = Vec::new();
+    for credential in &pool {
         let covers = builder.covers(credential);
         if covers.is_empty() {
             continue;
@@ -89,10 +133,55 @@ pub fn build(
         taught_anywhere.union_with(&covers);
         if builder.is_eligible(credential, &mut Vec::new()) {
             taught_by_eligible.union_with(&covers);
-            chosen_ids.push(credential.id.clone());
+            chosen.push(credential.clone());
         }
     }
-    builder.assemble(&chosen_ids, taught_anywhere, taught_by_eligible)
+    builder.assemble(&chosen, taught_anywhere, taught_by_eligible)
+}
+
+/// The credentials that may cover a target, in id order: the teachers (in
+/// id order, as the catalogue finds them) and the larger credentials they
+/// stack into.
+fn candidate_pool(
+    catalog: &Catalog,
+    teachers: Vec<Arc<Microcredential>>,
+) -> Vec<Arc<Microcredential>> {
+    let larger: Vec<Vec<CredentialId>> = teachers
+        .iter()
+        .map(|teacher| catalog.larger_of(&teacher.id))
+        .collect();
+    if larger.iter().all(Vec::is_empty) {
+        return teachers;
+    }
+    let mut pool: BTreeMap<CredentialId, Arc<Microcredential>> = BTreeMap::new();
+    for (teacher, larger) in teachers.into_iter().zip(larger) {
+        for larger in larger {
+            if let Ok(bundle) = catalog.get(&larger) {
+                pool.insert(bundle.id.clone(), bundle);
+            }
+        }
+        pool.insert(teacher.id.clone(), teacher);
+    }
+    pool.into_values().collect()
+}
+
+/// The credentials of two lists in id order, each once (the first list's on
+/// equal ids); both lists are in id order without repeats.
+fn merge_by_id(
+    first: &[Arc<Microcredential>],
+    second: Vec<Arc<Microcredential>>,
+) -> Vec<Arc<Microcredential>> {
+    let mut merged = Vec::with_capacity(first.len() + second.len());
+    let mut second = second.into_iter().peekable();
+    for credential in first {
+        while let Some(before) = second.next_if(|other| other.id < credential.id) {
+            merged.push(before);
+        }
+        second.next_if(|other| other.id == credential.id);
+        merged.push(credential.clone());
+    }
+    merged.extend(second);
+    merged
 }
 
 /// URIs whose teaching covers a target: the target and its narrower competencies.
@@ -115,6 +204,18 @@ fn teaching_uris(taxonomy: &Taxonomy, targets: &[JobNeed]) -> BTreeSet<String> {
 impl Builder<'_> {
     /// Targets the credential or its parts teach exactly or through a narrower one.
     fn covers(&self, credential: &Microcredential) -> Bits {
+        if let Some(known) = self.covers_by_credential.borrow().get(&credential.id) {
+            return known.clone();
+        }
+        let covers = self.covers_uncached(credential);
+        self.covers_by_credential
+            .borrow_mut()
+            .insert(credential.id.clone(), covers.clone());
+        covers
+    }
+
+    /// [`Builder::covers`], worked out.
+    fn covers_uncached(&self, credential: &Microcredential) -> Bits {
         let mut covers = self.own_covers(credential);
         for part in self.catalog.parts_of(&credential.id) {
             if let Ok(part) = self.catalog.get(&part) {
@@ -126,16 +227,8 @@ impl Builder<'_> {
 
     fn own_covers(&self, credential: &Microcredential) -> Bits {
         let mut covers = Bits::new(self.targets.len());
-        for (position, target) in self.targets.iter().enumerate() {
-            let teaches = credential.competencies.iter().any(|taught| {
-                matches!(
-                    relate(self.taxonomy, &taught.uri, target),
-                    Some(CoverageKind::Exact | CoverageKind::Narrower)
-                )
-            });
-            if teaches {
-                covers.insert(position);
-            }
+        for taught in &credential.competencies {
+            self.taught.add_covered_by(&taught.uri, &mut covers);
         }
         covers
     }
@@ -179,37 +272,57 @@ impl Builder<'_> {
         }
     }
 
+    /// The candidates (in id order) and their transitive prerequisites, in
+    /// id order: only the closures of candidates with prerequisites are walked.
+    fn universe(&self, candidates: &[Arc<Microcredential>]) -> Vec<Arc<Microcredential>> {
+        let mut with_prerequisites = BTreeMap::new();
+        for candidate in candidates {
+            if !candidate.prerequisites.is_empty() {
+                self.closure(&candidate.id, &mut with_prerequisites);
+            }
+        }
+        if with_prerequisites.is_empty() {
+            return candidates.to_vec();
+        }
+        merge_by_id(candidates, with_prerequisites.into_values().collect())
+    }
+
+    /// The items of `credential`'s closure, as positions in `index`; a
+    /// credential without prerequisites is its own closure.
+    fn closure_items(&self, credential: &Microcredential, index: &CredentialIndex) -> Bits {
+        let mut bits = Bits::new(index.len());
+        if credential.prerequisites.is_empty() {
+            if let Some(&position) = index.get(&credential.id) {
+                bits.insert(position);
+            }
+            return bits;
+        }
+        let mut closure = BTreeMap::new();
+        self.closure(&credential.id, &mut closure);
+        for id in closure.keys() {
+            if let Some(&position) = index.get(id) {
+                bits.insert(position);
+            }
+        }
+        bits
+    }
+
     fn assemble(
         &self,
-        candidate_ids: &[CredentialId],
+        candidates: &[Arc<Microcredential>],
         taught_anywhere: Bits,
         taught_by_eligible: Bits,
     ) -> Built {
-        let mut closures = Vec::new();
-        let mut universe = BTreeMap::new();
-        for id in candidate_ids {
-            let mut closure = BTreeMap::new();
-            self.closure(id, &mut closure);
-            universe.extend(closure.clone());
-            closures.push((id.clone(), closure));
-        }
-        let index: HashMap<CredentialId, usize> = universe
-            .keys()
+        let credentials = self.universe(candidates);
+        let index: CredentialIndex = credentials
+            .iter()
             .enumerate()
-            .map(|(position, id)| (id.clone(), position))
+            .map(|(position, credential)| (credential.id.clone(), position))
             .collect();
-        let credentials: Vec<Arc<Microcredential>> = universe.into_values().collect();
         let items: Vec<Item> = credentials
             .iter()
             .map(|credential| {
-                let mut closure = BTreeMap::new();
-                self.closure(&credential.id, &mut closure);
-                let mut bits = Bits::new(index.len());
-                for id in closure.keys() {
-                    if let Some(&position) = index.get(id) {
-                        bits.insert(position);
-                    }
-                }
+                let bits = self.closure_items(credential, &index);
                 let cost = credential.cost.and_then(|c| self.constraints.price(&c));
                 Item {
                     cost: cost.unwrap_or(0.0),
@@ -221,9 +334,9 @@ impl Builder<'_> {
                 }
             })
             .collect();
-        let candidates = closures
+        let candidates = candidates
             .iter()
-            .filter_map(|(id, _)| index.get(id).copied())
+            .filter_map(|candidate| index.get(&candidate.id).copied())
             .collect();
         let (stacks, stack_infos) = self.stacks(&credentials, &index);
         Built {
@@ -246,7 +359,7 @@ impl Builder<'_> {
     fn stacks(
         &self,
         credentials: &[Arc<Microcredential>],
-        index: &HashMap<CredentialId, usize>,
+        index: &CredentialIndex,
     ) -> (Vec<Stack>, Vec<StackInfo>) {
         let mut larger: BTreeSet<CredentialId> = BTreeSet::new();
         for credential in credentials {

@@ -139,6 +139,15 @@ impl Problem {
         targets.iter().map(|t| self.target_weights[t]).sum()
     }
 
+    /// Total weight of the targets of `targets` not in `covered`, without
+    /// building that set (the same sum as [`Problem::weight_of`] of it).
+    pub fn weight_beyond(&self, targets: &Bits, covered: &Bits) -> f64 {
+        targets
+            .iter_minus(covered)
+            .map(|t| self.target_weights[t])
+            .sum()
+    }
+
     /// The value of a plan (a set of items).
     pub fn value_of(&self, plan: &Bits) -> Value {
         Value {

@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 
 use super::bits::Bits;
-use super::problem::{EPSILON, Problem, Selection};
+use super::problem::{EPSILON, Problem, Selection, Value};
 
 /// Largest number of candidates searched exactly (2^20 subsets at worst).
 pub const EXACT_LIMIT: usize = 20;
@@ -180,32 +180,54 @@ pub fn greedy(problem: &Problem, seed_size: usize) -> Selection {
         0.0,
         0.0,
     );
-    let mut consider = |selection: Selection| {
-        if selection.value.compare(&best.value) == Ordering::Greater {
-            best = selection;
-        }
-    };
     let candidates = &problem.candidates;
     if seed_size >= 3 {
         for seed in seeds_up_to_three(candidates.len()) {
             let chosen: Vec<usize> = seed.iter().map(|&s| candidates[s]).collect();
             if let Some((plan, cost, hours)) = seed_plan(problem, &chosen) {
-                consider(complete(problem, &lone, chosen, plan, cost, hours));
+                keep_better(
+                    &mut best,
+                    complete(problem, &lone, chosen, plan, cost, hours),
+                );
             }
         }
     } else {
         for &candidate in candidates {
+            // The plan of a single candidate is its closure; one covering
+            // less weight than the best cannot be better, so its full value
+            // is not worked out.
+            if single_candidate_is_lighter(problem, candidate, &best.value) {
+                continue;
+            }
             if let Some((plan, _, _)) = seed_plan(problem, &[candidate]) {
                 let value = problem.value_of(&plan);
-                consider(Selection {
-                    chosen: vec![candidate],
-                    plan,
-                    value,
-                });
+                keep_better(
+                    &mut best,
+                    Selection {
+                        chosen: vec![candidate],
+                        plan,
+                        value,
+                    },
+                );
             }
         }
     }
     best
+}
+
+/// Replaces `best` by `selection` when it is better.
+fn keep_better(best: &mut Selection, selection: Selection) {
+    if selection.value.compare(&best.value) == Ordering::Greater {
+        *best = selection;
+    }
+}
+
+/// Whether the plan of `candidate` alone (its closure) covers less weight
+/// than `best`, by the first comparison of [`Value::compare`].
+fn single_candidate_is_lighter(problem: &Problem, candidate: usize, best: &Value) -> bool {
+    let closure = &problem.items[candidate].closure;
+    let weight = problem.weight_of(&problem.covered_by(closure));
+    weight < best.weight && (weight - best.weight).abs() > EPSILON
 }
 
 /// Every set of one, two or three positions below `count`.
@@ -260,7 +282,7 @@ fn addition(
         if plan.contains(candidate) {
             return None;
         }
-        let gain = problem.weight_of(&item.covers.minus(covered));
+        let gain = problem.weight_beyond(&item.covers, covered);
         return Some((None, 0.0 + item.cost, 0.0 + item.hours, gain));
     }
     let added = item.closure.minus(plan);
@@ -282,21 +304,33 @@ fn complete(
     mut cost: f64,
     mut hours: f64,
 ) -> Selection {
+    let monotone = Monotone::of(problem);
+    let mut open = problem.candidates.clone();
     loop {
         let covered = problem.covered_by(&plan);
         let mut pick: Option<Pick> = None;
-        for &candidate in &problem.candidates {
+        let mut still_open = Vec::with_capacity(open.len());
+        for &candidate in &open {
+            // A candidate that adds nothing never will again (the plan only
+            // grows); it leaves the open list, as do those `monotone` rules out.
             let Some((added, added_cost, added_hours, gain)) =
                 addition(problem, lone, &plan, &covered, candidate)
             else {
                 continue;
             };
             if !problem.fits(cost + added_cost, hours + added_hours) {
+                if !(lone[candidate] && monotone.spending_grows) {
+                    still_open.push(candidate);
+                }
                 continue;
             }
             if gain <= EPSILON {
+                if !monotone.gains_shrink {
+                    still_open.push(candidate);
+                }
                 continue;
             }
+            still_open.push(candidate);
             let spent = resource(problem, added_cost, added_hours);
             let ratio = if spent <= 0.0 {
                 f64::INFINITY
@@ -330,6 +364,7 @@ fn complete(
                 });
             }
         }
+        open = still_open;
         let Some(Pick {
             candidate,
             added,
@@ -353,6 +388,29 @@ fn complete(
         chosen,
         plan,
         value,
+    }
+}
+
+/// What only moves one way while the greedy completes a plan, so that a
+/// candidate ruled out in one round stays ruled out.
+struct Monotone {
+    /// Every target weight is at least 0: newly covered weight only
+    /// shrinks as the plan grows, so a gain at most [`EPSILON`] stays so.
+    gains_shrink: bool,
+    /// Every cost and hours are at least 0: the plan's spending only grows,
+    /// so a candidate without prerequisites that does not fit never will.
+    spending_grows: bool,
+}
+
+impl Monotone {
+    fn of(problem: &Problem) -> Self {
+        Self {
+            gains_shrink: problem.target_weights.iter().all(|weight| *weight >= 0.0),
+            spending_grows: problem
+                .items
+                .iter()
+                .all(|item| item.cost >= 0.0 && item.hours >= 0.0),
+        }
     }
 }
 
