@@ -12,8 +12,8 @@
 
 use std::time::{Duration, Instant};
 
-use rand::rngs::StdRng;
 use rand::SeedableRng;
+use rand::rngs::StdRng;
 
 use skillmatch::auth::{Authenticator, TenantId};
 use skillmatch::domain::{Candidate, CredentialId, RecordId};

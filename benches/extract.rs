@@ -291,7 +291,8 @@ fn dump(extractor: &Extractor, data: &Path, postings: &[String], titles: &[Strin
                 ),
             ];
             for (call, result) in calls {
-                let line = serde_json::json!({"set": set, "item": item, "call": call, "result": result});
+                let line =
+                    serde_json::json!({"set": set, "item": item, "call": call, "result": result});
                 writeln!(file, "{line}").expect("dump written");
                 lines += 1;
             }

@@ -82,8 +82,10 @@ pub async fn list_records<R: Send + 'static, P: prost::Message>(
     let binding = binding(records.kind, tenant);
     let (size, after) = page_request(engine, &binding, page_size, page_token)?;
     let (owner, list) = (tenant.clone(), records.list);
-    let (page, more) =
-        blocking(engine, move |engine| list(engine, &owner, after.as_ref(), size)).await?;
+    let (page, more) = blocking(engine, move |engine| {
+        list(engine, &owner, after.as_ref(), size)
+    })
+    .await?;
     let mut items: Vec<P> = page.iter().map(to_pb).collect();
     let more = fit_page(&mut items) || more;
     let next_page_token = next_token(engine, &binding, more, items.last().map(id_of));

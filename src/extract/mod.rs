@@ -383,9 +383,7 @@ impl Extractor {
             .filter(|_| self.tuning.semantic_weight_for(has_body) > 0.0)
             .and_then(|space| match &title {
                 // The title line is the whole text: its vector is the text's.
-                Some(title) if spans::title_end(text) == text.len() => {
-                    Some(space.score_of(title))
-                }
+                Some(title) if spans::title_end(text) == text.len() => Some(space.score_of(title)),
                 _ => space.score(text),
             })
             .map(|mut vectors| {

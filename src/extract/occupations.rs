@@ -7,7 +7,6 @@
 //! occupation's vector, mapped linearly from [floor, 1] to [0, 1], for the
 //! lexical candidates plus the occupations nearest by cosine.
 
-
 use ndarray::Array1;
 use rustc_hash::FxHashMap;
 

@@ -1,11 +1,11 @@
 //! Exact phrase matching of competency labels in text, on normalised tokens.
 
-use rustc_hash::FxHashMap as FastMap;
 use super::spans::span_of;
 use super::terms::{TextTerm, stem, terms};
 use super::{EvidenceSpan, Reason};
 use crate::taxonomy::Taxonomy;
 use crate::text;
+use rustc_hash::FxHashMap as FastMap;
 
 /// Labels shorter than this (in characters) are too ambiguous to match alone.
 const MIN_LABEL_CHARS: usize = 2;

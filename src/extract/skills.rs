@@ -155,8 +155,7 @@ impl SkillIndex {
             });
         }
         if let Some(vectors) = semantic.filter(|_| semantic_weight > 0.0) {
-            let seen: FxHashSet<CompetencyIdx> =
-                ranked.iter().map(|r| r.competency).collect();
+            let seen: FxHashSet<CompetencyIdx> = ranked.iter().map(|r| r.competency).collect();
             for competency in nearest(&vectors.skills, tuning.semantic_candidates) {
                 if seen.contains(&competency) {
                     continue;
