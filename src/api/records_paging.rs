@@ -48,13 +48,16 @@ pub fn next_token(
     }
 }
 
+/// One page of a tenant's records and whether more follow.
+pub type Listed<R> = Result<(Vec<R>, bool), Error>;
+
 /// A tenant record list: the kind its page tokens are bound to, and the
 /// engine call that lists a tenant's records of that kind after an id.
 pub struct RecordList<R> {
     /// Page tokens of one kind are refused by the others.
     pub kind: &'static str,
     /// The engine's list call.
-    pub list: fn(&Engine, &TenantId, Option<&RecordId>, usize) -> Result<(Vec<R>, bool), Error>,
+    pub list: fn(&Engine, &TenantId, Option<&RecordId>, usize) -> Listed<R>,
 }
 
 /// One page of a record list, converted, and the token of the next page.
