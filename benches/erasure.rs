@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use skillmatch::auth::{Authenticator, TenantId};
+use skillmatch::auth::TenantId;
 use skillmatch::domain::{Candidate, CredentialId, RecordId};
 use skillmatch::engine::{Engine, EngineConfig};
 
@@ -85,10 +85,7 @@ fn main() {
     println!("loadavg before: {}", load().trim());
     let dir = tempfile::tempdir().unwrap();
     let config = EngineConfig::new(dir.path());
-    let caller = Authenticator::Open
-        .authenticate(&tonic::metadata::MetadataMap::new())
-        .unwrap();
-    let tenant = caller.tenant().clone();
+    let tenant = candidates::open_tenant();
     let (engine, _) = Engine::open(&config).unwrap();
     let fill_secs = fill(&engine, &tenant, count);
     let store = skillmatch::engine::store_path(dir.path());

@@ -23,12 +23,15 @@ use rand::rngs::StdRng;
 
 #[path = "support/candidates.rs"]
 mod candidates;
+#[path = "support/machine.rs"]
+mod machine;
+
+use machine::{loadavg, status_kib};
 #[path = "support/postings.rs"]
 mod postings;
 #[path = "support/synthetic.rs"]
 mod synthetic;
 
-use skillmatch::auth::{Authenticator, TenantId};
 use skillmatch::domain::{CredentialBatch, CredentialId, Date};
 use skillmatch::embed::default_embedder;
 use skillmatch::engine::{Engine, EngineConfig, JobSource, RankQuery};
@@ -37,20 +40,7 @@ use skillmatch::taxonomy::CompetencyIdx;
 use skillmatch::taxonomy::import::{install_release, read_esco_part, read_onet_part};
 
 fn rss_mib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|line| line.strip_prefix(field))
-        .and_then(|rest| rest.split_whitespace().next()?.parse::<u64>().ok())
-        .unwrap_or(0)
-        / 1024
-}
-
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .trim()
-        .to_owned()
+    status_kib(field) / 1024
 }
 
 fn count(name: &str, full: usize, smoke: usize, bench: bool) -> usize {
@@ -58,14 +48,6 @@ fn count(name: &str, full: usize, smoke: usize, bench: bool) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(if bench { full } else { smoke })
-}
-
-fn tenant() -> TenantId {
-    Authenticator::Open
-        .authenticate(&tonic::metadata::MetadataMap::new())
-        .unwrap()
-        .tenant()
-        .clone()
 }
 
 /// Imports ESCO and O*NET (crosswalk-linked) as `skillmatch import` does.
@@ -102,7 +84,7 @@ fn fill(engine: &Engine, credential_count: usize, candidate_count: usize) {
         .collect();
     let uris: Vec<String> = concepts.iter().map(|c| c.uri.clone()).collect();
     let labels: Vec<String> = concepts.iter().map(|c| c.preferred_label.clone()).collect();
-    let tenant = tenant();
+    let tenant = candidates::open_tenant();
     let mut rng = StdRng::seed_from_u64(0x00be_7c40_0001);
     let started = Instant::now();
     let mut index = 0;
@@ -132,7 +114,7 @@ fn serve_and_measure(dir: &Path, data: &Path) {
         engine.taxonomy().len()
     );
     println!("after open: VmRSS {} MiB", rss_mib("VmRSS:"));
-    let tenant = tenant();
+    let tenant = candidates::open_tenant();
     let as_of = Date::parse("2026-06-01").unwrap();
     let mut ranked = 0;
     let mut matched = 0;

@@ -13,9 +13,13 @@ use std::time::{Duration, Instant};
 
 #[path = "support/candidates.rs"]
 mod candidates;
+#[path = "support/machine.rs"]
+mod machine;
+
+use machine::{loadavg, status_kib};
 
 use candidates::synthetic_candidate;
-use skillmatch::auth::{Authenticator, TenantId};
+use skillmatch::auth::TenantId;
 use skillmatch::domain::{
     Candidate, CredentialId, Date, Importance, JobPosting, RecordId, RequiredCompetency,
 };
@@ -38,15 +42,6 @@ impl Rng {
     }
 }
 
-fn rss_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|line| line.strip_prefix(field))
-        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
@@ -58,13 +53,6 @@ fn ms(duration: Duration) -> f64 {
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
-}
-
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .trim()
-        .to_owned()
 }
 
 fn open(config: &EngineConfig) -> (Engine, bool, f64) {
@@ -205,10 +193,7 @@ fn main() {
     println!("load before: {}", loadavg());
     let dir = tempfile::tempdir().unwrap();
     let config = EngineConfig::new(dir.path());
-    let tenant = Authenticator::Open
-        .authenticate(&tonic::metadata::MetadataMap::new())
-        .unwrap();
-    let tenant = tenant.tenant().clone();
+    let tenant = candidates::open_tenant();
 
     let (engine, _, _) = open(&config);
     let taxonomy = engine.taxonomy();
@@ -242,8 +227,8 @@ fn main() {
         engine.upsert_candidates(&tenant, batch).unwrap();
     }
     let upsert_secs = started.elapsed().as_secs_f64();
-    let rss_loaded = rss_kib("VmRSS:");
-    let hwm_loaded = rss_kib("VmHWM:");
+    let rss_loaded = status_kib("VmRSS:");
+    let hwm_loaded = status_kib("VmHWM:");
 
     let jobs = jobs(&mut rng, &uris, job_count);
     let as_of = Date::parse("2026-06-01").unwrap();
@@ -326,7 +311,7 @@ fn main() {
         "resident memory after loading: {} MiB (peak then {} MiB; peak of the whole run {} MiB)",
         rss_loaded / 1024,
         hwm_loaded / 1024,
-        rss_kib("VmHWM:") / 1024
+        status_kib("VmHWM:") / 1024
     );
     println!("store file: {} MiB", store_bytes / (1024 * 1024));
     println!("load after: {}", loadavg());

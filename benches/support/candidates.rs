@@ -4,6 +4,7 @@
 use rand::Rng as _;
 use rand::rngs::StdRng;
 
+use skillmatch::auth::{Authenticator, TenantId};
 use skillmatch::domain::{
     Candidate, CredentialId, Date, DeclaredCompetency, HeldCredential, RecordId,
 };
@@ -55,4 +56,13 @@ pub fn synthetic_candidate(
         cv_text,
         cv_competencies: Vec::new(),
     }
+}
+
+/// The tenant the benches store their candidates in: an open server's.
+pub fn open_tenant() -> TenantId {
+    Authenticator::Open
+        .authenticate(&tonic::metadata::MetadataMap::new())
+        .expect("an open server admits every call")
+        .tenant()
+        .clone()
 }
