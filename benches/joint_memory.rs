@@ -177,15 +177,6 @@ fn main() {
     {
         let (engine, _) = Engine::open(&EngineConfig::new(dir.path())).expect("open");
         fill(&engine, credential_count, candidate_count);
-        // As `serve` does at a clean close.
-        let started = Instant::now();
-        engine
-            .save_candidate_snapshot()
-            .expect("candidate index snapshot");
-        println!(
-            "candidate index snapshot written in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
         println!("filling process: VmHWM {} MiB", rss_mib("VmHWM:"));
     }
     let status = std::process::Command::new(std::env::current_exe().expect("own path"))
