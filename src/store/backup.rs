@@ -114,6 +114,12 @@ mod tests {
         drop(store);
 
         let restored = Store::open(&target).unwrap();
+        assert_eq!(
+            restored.slot_source(),
+            crate::store::SlotSource::Table,
+            "the copy carries the table of key slots in use"
+        );
+        assert_eq!(restored.orphan_keys_erased(), 0);
         assert!(
             restored
                 .get_record(RecordKind::Candidate, "t", "gone")

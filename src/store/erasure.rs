@@ -39,13 +39,14 @@ const ROWS_PER_COMMIT: usize = 10_000;
 
 /// Every table of the store. A copy takes exactly these and refuses to run
 /// when the file holds another, so no table can be dropped by a backup.
-const TABLES: [&str; 6] = [
+const TABLES: [&str; 7] = [
     "meta",
     "credentials",
     "sealed_candidates",
     "sealed_jobs",
     "quarantine",
     "sealed_candidate_changes",
+    "key_slots",
 ];
 
 /// Meta key, in a backup, of the erasure log position it was taken at:
@@ -261,6 +262,7 @@ pub(super) fn copy_live_rows(
     copy_table(read, &fresh, JOBS)?;
     copy_table(read, &fresh, super::quarantine::QUARANTINE)?;
     copy_table(read, &fresh, super::changes::CANDIDATE_CHANGES)?;
+    copy_table(read, &fresh, super::slots::KEY_SLOTS)?;
     let txn = fresh.begin_write()?;
     {
         let mut table = txn.open_table(META)?;

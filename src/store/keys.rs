@@ -193,6 +193,9 @@ impl KeyFile {
         if erased.is_empty() {
             return Ok(());
         }
+        fail::fail_point!("store-key-erase", |_| Err(file_error(&self.path)(
+            std::io::Error::other("failpoint")
+        )));
         let error = file_error(&self.path);
         let mut slots = self.lock();
         let zero = [0u8; KEY_BYTES];

@@ -8,13 +8,11 @@
 //! and zeroed); a crash after it but before the rename leaves a flag in
 //! `meta`, and the next open rewrites.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, TableHandle};
 
 use super::keys::{KeyFile, key_file_path, record_hash, seal};
-use super::quarantine::QUARANTINE;
 use super::records::{LEGACY_TABLES, RecordKind, record_plaintext, row_context};
 use super::{StoreError, erasure};
 
@@ -53,6 +51,15 @@ pub(super) fn migrate(
 ) -> Result<(Database, usize), StoreError> {
     let _ = std::fs::remove_file(rewrite_path(path));
     let present = legacy_tables(&db)?;
+    if !present.is_empty() || rewrite_pending(&db)? {
+        // Every table the rewrite copies must exist.
+        let txn = db.begin_write()?;
+        super::slots::ensure_tables(&txn)?;
+        txn.open_table(super::META)?;
+        txn.open_table(super::credentials::CREDENTIALS)?;
+        txn.open_table(super::changes::CANDIDATE_CHANGES)?;
+        txn.commit()?;
+    }
     if present.is_empty() {
         return if rewrite_pending(&db)? {
             Ok((rewrite(db, path)?, 0))
@@ -61,21 +68,7 @@ pub(super) fn migrate(
         };
     }
     // Keys already referenced by sealed rows stay; every other is free.
-    let mut referenced = BTreeSet::new();
-    {
-        let txn = db.begin_write()?;
-        txn.open_table(super::records::CANDIDATES)?;
-        txn.open_table(super::records::JOBS)?;
-        txn.open_table(QUARANTINE)?;
-        // Every table the rewrite below copies must exist.
-        txn.open_table(super::META)?;
-        txn.open_table(super::credentials::CREDENTIALS)?;
-        txn.open_table(super::changes::CANDIDATE_CHANGES)?;
-        txn.commit()?;
-        let read = db.begin_read()?;
-        super::records::referenced_slots(&read, &mut referenced)?;
-        super::quarantine::referenced_slots(&read, &mut referenced)?;
-    }
+    let referenced = super::slots::from_rows(&db)?;
     let (keys, _) = KeyFile::open(&key_file_path(path), &referenced)?;
     let mut sealed = 0;
     let txn = db.begin_write()?;
@@ -168,6 +161,7 @@ fn rewrite(db: Database, path: &Path) -> Result<Database, StoreError> {
 mod tests {
     use super::*;
     use crate::store::Store;
+    use crate::store::quarantine::QUARANTINE;
 
     fn holds(dir: &Path, needle: &[u8]) -> bool {
         std::fs::read_dir(dir).unwrap().any(|entry| {

@@ -14,12 +14,14 @@ mod migrate;
 mod quarantine;
 mod records;
 mod sizes;
+mod slots;
 
 pub use credentials::{CATALOG_GENERATION, CatalogChange};
 pub use erasure::erasure_log_path;
 pub use quarantine::QuarantinedRecord;
 pub use records::{CANDIDATES_GENERATION, RecordKind, StoredRecord};
 pub use sizes::StoreSizes;
+pub use slots::SlotSource;
 
 /// The key file of the store file at `store` (see `keys.rs`).
 pub fn key_file_path(store: &Path) -> PathBuf {
@@ -100,6 +102,8 @@ pub struct Store {
     erasures: erasure::ErasureLog,
     /// Orphan keys zeroed at open (a crash between a key and its commit).
     orphans: usize,
+    /// Where this open found the key slots in use.
+    slot_source: SlotSource,
 }
 
 /// A write transaction of the store; commit with [`Writing::commit`].
@@ -129,7 +133,8 @@ impl Writing<'_> {
 
 impl Store {
     /// Opens or creates the database file, its key file and erasure log.
-    /// Keys no record refers to (left by a crash) are zeroed. A file with
+    /// Keys no record refers to (left by a crash) are zeroed; the slots in
+    /// use come from their table (see `slots.rs`). A file with
     /// records of the format before sealing is migrated first (see
     /// `migrate.rs`).
     pub fn open(path: &Path) -> Result<Self, StoreError> {
@@ -139,17 +144,10 @@ impl Store {
         })?;
         let secret = record_secret(&db)?;
         let (db, _) = migrate::migrate(db, path, &secret)?;
-        let mut referenced = std::collections::BTreeSet::new();
-        {
-            let txn = db.begin_write()?;
-            txn.open_table(records::CANDIDATES)?;
-            txn.open_table(records::JOBS)?;
-            txn.open_table(quarantine::QUARANTINE)?;
-            txn.commit()?;
-            let read = db.begin_read()?;
-            records::referenced_slots(&read, &mut referenced)?;
-            quarantine::referenced_slots(&read, &mut referenced)?;
-        }
+        let txn = db.begin_write()?;
+        slots::ensure_tables(&txn)?;
+        txn.commit()?;
+        let (referenced, slot_source) = slots::in_use(&db)?;
         let (keys, orphans) = keys::KeyFile::open(&keys::key_file_path(path), &referenced)?;
         let erasures = erasure::ErasureLog::open(&erasure::erasure_log_path(path))?;
         let store = Self {
@@ -160,6 +158,7 @@ impl Store {
             secret,
             erasures,
             orphans,
+            slot_source,
         };
         store.ensure_tables()?;
         Ok(store)
@@ -171,6 +170,12 @@ impl Store {
         self.orphans
     }
 
+    /// Whether this open read the key slots in use from their table or,
+    /// when the table disagreed with the record tables, from every row.
+    pub fn slot_source(&self) -> SlotSource {
+        self.slot_source
+    }
+
     fn ensure_tables(&self) -> Result<(), StoreError> {
         let txn = self.write()?;
         txn.open_table(META)?;
@@ -179,6 +184,7 @@ impl Store {
         txn.open_table(records::JOBS)?;
         txn.open_table(quarantine::QUARANTINE)?;
         txn.open_table(changes::CANDIDATE_CHANGES)?;
+        txn.open_table(slots::KEY_SLOTS)?;
         txn.commit()
     }
 

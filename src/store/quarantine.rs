@@ -95,6 +95,7 @@ impl Store {
             .open_table(kind.table())?
             .remove((tenant, hash))?
             .map(|value| value.value().to_vec());
+        // The slot of an unreadable removed row, which the row held alone.
         let mut unused_slot = None;
         if let Some(value) = value {
             let (table, key) = record_row(kind, hash);
@@ -127,6 +128,9 @@ impl Store {
                         "record quarantined: it cannot be read"
                     );
                 }
+                // Its key is zero and its slot may already be free (or
+                // taken again): the slot table keeps it, and disagrees with
+                // the rows until the next open reads them.
                 Row::Erased => {}
                 Row::Unreadable(why) => {
                     unused_slot = sealed_slot(&value);
@@ -135,6 +139,7 @@ impl Store {
                 }
             }
         }
+        super::slots::record(&txn, &[], unused_slot.as_slice())?;
         if kind == RecordKind::Candidate {
             let generation = super::bump_meta_u64(&txn, super::CANDIDATES_GENERATION)?;
             super::changes::log(&txn, generation, tenant, &[hash])?;
@@ -237,6 +242,16 @@ pub(super) fn referenced_slots(
         slots.extend(sealed_slot(value.value()));
     }
     Ok(())
+}
+
+/// How many quarantined records are sealed (refer to a key slot).
+pub(super) fn sealed_quarantine_rows(txn: &redb::ReadTransaction) -> Result<u64, StoreError> {
+    let mut rows = 0;
+    for entry in txn.open_table(QUARANTINE)?.iter()? {
+        let (_, value) = entry?;
+        rows += u64::from(sealed_slot(value.value()).is_some());
+    }
+    Ok(rows)
 }
 
 /// Seals the quarantined candidates and jobs of a store of the format

@@ -209,6 +209,7 @@ impl Store {
                     }
                 }
             }
+            super::slots::record(&txn, &fresh, &replaced)?;
             if kind == RecordKind::Candidate {
                 let generation = bump_meta_u64(&txn, CANDIDATES_GENERATION)?;
                 let hashes: Vec<&[u8]> = rows.iter().map(|(hash, _)| hash.as_slice()).collect();
@@ -291,6 +292,7 @@ impl Store {
             .flatten()
             .flatten()
             .collect();
+        super::slots::record(&txn, &[], &slots)?;
         if kind == RecordKind::Candidate {
             let generation = bump_meta_u64(&txn, CANDIDATES_GENERATION)?;
             super::changes::restart(&txn, generation)?;

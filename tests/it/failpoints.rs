@@ -3,7 +3,9 @@
 //! commit fails is refused and leaves no trace in the store or the indexes;
 //! a candidate snapshot whose rename fails leaves the previous one, which the
 //! next start recognises as behind the store; a backup whose rename fails
-//! leaves no backup a restore would take. Run alone:
+//! leaves no backup a restore would take; keys a crash left unzeroed (a
+//! commit whose key erasure or whose own commit failed) are zeroed at the
+//! next open, found through the table of slots in use. Run alone:
 //! `cargo test --features failpoints --test it failpoints::` (failpoints are
 //! process-wide, so these tests hold `FailScenario`, one at a time).
 
@@ -226,5 +228,69 @@ async fn a_failed_backup_rename_leaves_nothing_to_restore() {
     let into = restored.path().join("data");
     skillmatch::engine::restore(&target, &into).expect("the later backup restores");
     drop(engine);
+    scenario.teardown();
+}
+
+/// The slots of the key file that hold a key.
+fn live_keys(store_path: &std::path::Path) -> usize {
+    let keys = std::fs::read(skillmatch::store::key_file_path(store_path)).unwrap();
+    keys[32..]
+        .chunks(32)
+        .filter(|slot| slot.iter().any(|byte| *byte != 0))
+        .count()
+}
+
+#[test]
+fn keys_left_by_interrupted_writes_are_zeroed_at_the_next_open_and_no_live_key_is() {
+    use skillmatch::store::{RecordKind, SlotSource, Store};
+    let scenario = fail::FailScenario::setup();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.redb");
+    let store = Store::open(&path).unwrap();
+    let put = |store: &Store, kind, id: &str, body: &[u8]| {
+        store.put_records(kind, "t", &[(id, body.to_vec())])
+    };
+    for id in ["a", "b", "c"] {
+        put(&store, RecordKind::Candidate, id, b"{\"v\":1}").unwrap();
+    }
+    put(&store, RecordKind::Job, "j", b"{}").unwrap();
+    assert_eq!(live_keys(&path), 4);
+
+    // Committed, but the keys they free are not zeroed (as after a crash
+    // right after the commit): a deletion and a replacement.
+    fail::cfg("store-key-erase", "return").unwrap();
+    assert!(
+        store
+            .delete_record(RecordKind::Candidate, "t", "b")
+            .is_err()
+    );
+    assert!(put(&store, RecordKind::Candidate, "c", b"{\"v\":2}").is_err());
+    // Neither committed nor zeroed: a write whose commit failed and whose
+    // clean-up failed too (as after a crash before the commit).
+    fail::cfg("store-records-commit", "return").unwrap();
+    assert!(put(&store, RecordKind::Candidate, "d", b"{}").is_err());
+    fail::remove("store-records-commit");
+    fail::remove("store-key-erase");
+    assert_eq!(
+        live_keys(&path),
+        6,
+        "the three live records' keys and three no record needs"
+    );
+    drop(store);
+
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.slot_source(), SlotSource::Table);
+    assert_eq!(store.orphan_keys_erased(), 3);
+    assert_eq!(live_keys(&path), 3, "a, the new c and j");
+    let get = |kind, id| store.get_record(kind, "t", id).unwrap();
+    assert_eq!(get(RecordKind::Candidate, "a"), Some(b"{\"v\":1}".to_vec()));
+    assert_eq!(get(RecordKind::Candidate, "b"), None);
+    assert_eq!(get(RecordKind::Candidate, "c"), Some(b"{\"v\":2}".to_vec()));
+    assert_eq!(get(RecordKind::Candidate, "d"), None);
+    assert_eq!(get(RecordKind::Job, "j"), Some(b"{}".to_vec()));
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.orphan_keys_erased(), 0);
+    assert_eq!(live_keys(&path), 3);
     scenario.teardown();
 }
