@@ -8,6 +8,9 @@
 //! - a full rebuild of the index from the store (the snapshot removed), as
 //!   every start after a crash did before background snapshots.
 //!
+//! Then, for comparison, a start after a clean stop (SIGTERM, which writes
+//! a current snapshot): no tail to replay.
+//!
 //! `cargo bench --bench crash_restart` fills 100,000 candidates
 //! (`SKILLMATCH_BENCH_CANDIDATES` sets the pool). Without `--bench` (under
 //! `cargo test --all-targets`) it runs a smoke version on 2,000.
@@ -101,6 +104,16 @@ fn spawn(data_dir: &Path) -> (Child, String) {
 fn kill(mut child: Child) {
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+/// Stops the server cleanly (SIGTERM) and waits for it to exit.
+fn stop(mut child: Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success());
 }
 
 fn rank_request(uris: &[String]) -> pb::RankCandidatesRequest {
@@ -262,6 +275,27 @@ async fn main() {
         kill(child);
         rebuilt.push(took);
     }
+    // After a clean stop: started once (which replays the tail), stopped
+    // with SIGTERM (which writes a current snapshot), kept aside.
+    restore(pristine.path(), dir.path());
+    let (_, child, _) = time_to_serve(dir.path(), &uris).await;
+    stop(child);
+    let clean = tempfile::tempdir().unwrap();
+    copy_tree(dir.path(), clean.path());
+    let mut restarted = Vec::new();
+    for _ in 0..ROUNDS {
+        restore(clean.path(), dir.path());
+        let (took, child, ranked) = time_to_serve(dir.path(), &uris).await;
+        assert!(ranked > 0);
+        kill(child);
+        restarted.push(took);
+    }
+    println!(
+        "time to serve after a clean stop, {} candidates: median {:.2} s ({})",
+        count + TAIL,
+        median(restarted.clone()).as_secs_f64(),
+        secs(&restarted)
+    );
     println!(
         "time to serve after SIGKILL, {count} candidates + {TAIL} after the snapshot:\n  \
          snapshot + tail replay: median {:.2} s ({})\n  \

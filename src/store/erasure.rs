@@ -263,7 +263,7 @@ pub(super) fn copy_live_rows(
     copy_table(read, &fresh, super::quarantine::QUARANTINE)?;
     copy_table(read, &fresh, super::changes::CANDIDATE_CHANGES)?;
     copy_table(read, &fresh, super::slots::KEY_SLOTS)?;
-    let txn = fresh.begin_write()?;
+    let txn = super::begin_write(&fresh)?;
     {
         let mut table = txn.open_table(META)?;
         for (key, value) in meta {
@@ -284,7 +284,7 @@ fn copy_table<K: Key + 'static, V: Value + 'static>(
     let source = read.open_table(table)?;
     let mut rows = source.iter()?.peekable();
     loop {
-        let mut txn = fresh.begin_write()?;
+        let mut txn = super::begin_write(&fresh)?;
         txn.set_durability(Durability::None)?;
         {
             let mut target = txn.open_table(table)?;

@@ -53,7 +53,7 @@ pub(super) fn migrate(
     let present = legacy_tables(&db)?;
     if !present.is_empty() || rewrite_pending(&db)? {
         // Every table the rewrite copies must exist.
-        let txn = db.begin_write()?;
+        let txn = super::begin_write(&db)?;
         super::slots::ensure_tables(&txn)?;
         txn.open_table(super::META)?;
         txn.open_table(super::credentials::CREDENTIALS)?;
@@ -71,7 +71,7 @@ pub(super) fn migrate(
     let referenced = super::slots::from_rows(&db)?;
     let (keys, _) = KeyFile::open(&key_file_path(path), &referenced)?;
     let mut sealed = 0;
-    let txn = db.begin_write()?;
+    let txn = super::begin_write(&db)?;
     for kind in [RecordKind::Candidate, RecordKind::Job] {
         let name = legacy_table(kind).name().to_owned();
         if !present.contains(&name) {

@@ -76,7 +76,7 @@ pub(super) fn in_use(db: &Database) -> Result<(BTreeSet<u64>, SlotSource), Store
         }
     }
     let slots = from_rows(db)?;
-    let txn = db.begin_write()?;
+    let txn = super::begin_write(db)?;
     txn.delete_table(KEY_SLOTS)?;
     {
         let mut table = txn.open_table(KEY_SLOTS)?;
