@@ -11,13 +11,16 @@
 //! `SKILLMATCH_BENCH_PAUSE_SECS` (pause before the queries), `PHASES=1`
 //! (also time extraction and BM25 alone), `SKILLMATCH_BENCH_NO_VECTORS=1`
 //! (no catalogue embedder: credential and job texts are not embedded and the
-//! vector score is 0, as before it existed).
+//! vector score is 0, as before it existed), `SKILLMATCH_BENCH_DUMP=FILE`
+//! (write every query's page, ids and score bits, to FILE, to compare the
+//! results of two builds with `cmp`).
 
 #[path = "support/postings.rs"]
 mod postings;
 #[path = "support/synthetic.rs"]
 mod synthetic;
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -144,6 +147,8 @@ fn main() {
         ("exhaustive (before)", match_credentials_exhaustive),
     ];
     let only = std::env::var("SKILLMATCH_BENCH_PATH").ok();
+    let dump_path = std::env::var_os("SKILLMATCH_BENCH_DUMP");
+    let mut dump = String::new();
     // A pause before the queries, e.g. to switch callgrind's instrumentation
     // on (`callgrind_control -i on PID`) after the catalogue is built.
     if let Some(seconds) = std::env::var("SKILLMATCH_BENCH_PAUSE_SECS")
@@ -165,7 +170,8 @@ fn main() {
                 .iter()
                 .cycle()
                 .take(queries)
-                .map(|job| {
+                .enumerate()
+                .map(|(number, job)| {
                     let query = MatchQuery {
                         job: job.clone(),
                         filter: filter.clone(),
@@ -174,8 +180,16 @@ fn main() {
                     };
                     let started = Instant::now();
                     let outcome = path(&taxonomy, &extractor, &catalog, &query).expect("match");
+                    let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+                    if dump_path.is_some() {
+                        write_page(
+                            &mut dump,
+                            &format!("{path_name} / {name} / {number}"),
+                            &outcome,
+                        );
+                    }
                     std::hint::black_box(outcome);
-                    started.elapsed().as_secs_f64() * 1000.0
+                    elapsed
                 })
                 .collect();
             latencies.sort_by(f64::total_cmp);
@@ -186,12 +200,34 @@ fn main() {
             );
         }
     }
+    if let Some(dump_path) = dump_path {
+        std::fs::write(dump_path, dump).expect("write the dump");
+    }
     println!(
         "load after: {}",
         std::fs::read_to_string("/proc/loadavg")
             .unwrap_or_default()
             .trim()
     );
+}
+
+/// One line per match of a query's page: the query, rank, id, score and its
+/// parts as exact bits, then whether more follow.
+fn write_page(dump: &mut String, query: &str, outcome: &MatchOutcome) {
+    for (rank, found) in outcome.matches.iter().enumerate() {
+        let parts = found.components;
+        let _ = writeln!(
+            dump,
+            "{query} #{rank} {} {:016x} coverage {:016x} text {:016x} vector {:016x} boost {:016x}",
+            found.credential.id,
+            found.score.to_bits(),
+            parts.coverage.to_bits(),
+            parts.text.to_bits(),
+            parts.vector.to_bits(),
+            parts.quality_boost.to_bits(),
+        );
+    }
+    let _ = writeln!(dump, "{query} more {}", outcome.more);
 }
 
 /// A matching path: the indexed one the service runs, or the exhaustive oracle.

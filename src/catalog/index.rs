@@ -17,6 +17,12 @@ use crate::domain::{CredentialId, Microcredential};
 use crate::taxonomy::Taxonomy;
 
 const WRITER_MEMORY_BYTES: usize = 50_000_000;
+/// Decompressed doc-store blocks kept per segment (16 KiB each, so at most
+/// 16 MiB). Only the id is stored, some hundreds of ids to a block, so this
+/// holds the whole store of a catalogue of about 500,000 credentials and
+/// fetching a hit's id rarely decompresses a block; tantivy's default of 100
+/// blocks is smaller than the store of 100,000 credentials (at least 183).
+const DOC_STORE_CACHE_BLOCKS: usize = 1_024;
 /// At most this many query terms are used: those with the highest tf-idf in
 /// the text (the "more like this" selection), so long postings stay fast.
 const MAX_QUERY_TERMS: usize = 32;
@@ -65,7 +71,10 @@ impl CredentialIndex {
         let directory = MmapDirectory::open(dir)?;
         let index = Index::open_or_create(directory, schema)?;
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY_BYTES)?;
-        let reader = index.reader()?;
+        let reader = index
+            .reader_builder()
+            .doc_store_cache_num_blocks(DOC_STORE_CACHE_BLOCKS)
+            .try_into()?;
         Ok(Self {
             index,
             reader,

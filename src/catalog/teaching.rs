@@ -41,9 +41,8 @@ impl QualityMarkers {
 pub struct TeachingIndex {
     slots: Vec<Option<Arc<Microcredential>>>,
     markers: Vec<QualityMarkers>,
-    /// Embedding of each credential's title, description and outcomes
-    /// (`None` without an embedder or for a text with no content).
-    vectors: Vec<Option<Embedding>>,
+    /// Embeddings of the credentials' title, description and outcomes.
+    vectors: VectorRows,
     ordinals: HashMap<CredentialId, Ordinal>,
     free: Vec<Ordinal>,
     /// Posting lists of taxonomy competencies, by [`CompetencyIdx`].
@@ -65,13 +64,12 @@ impl TeachingIndex {
             None => {
                 self.slots.push(None);
                 self.markers.push(QualityMarkers::default());
-                self.vectors.push(None);
                 Ordinal::try_from(self.slots.len() - 1).expect("fewer than 2^32 credentials")
             }
         };
         self.slots[ordinal as usize] = Some(credential.clone());
         self.markers[ordinal as usize] = QualityMarkers::of(credential);
-        self.vectors[ordinal as usize] = vector;
+        self.vectors.set(ordinal, vector.as_ref());
         self.ordinals.insert(credential.id.clone(), ordinal);
         for taught in &credential.competencies {
             self.list_mut(taxonomy, &taught.uri).push(ordinal);
@@ -88,7 +86,7 @@ impl TeachingIndex {
                 .retain(|&other| other != ordinal);
         }
         self.slots[ordinal as usize] = None;
-        self.vectors[ordinal as usize] = None;
+        self.vectors.set(ordinal, None);
         self.free.push(ordinal);
     }
 
@@ -126,11 +124,17 @@ impl TeachingIndex {
     /// Cosine of the credential's text embedding with the job's, clamped to
     /// [0, 1]; 0 when either has no embedding.
     pub fn vector_similarity(&self, ordinal: Ordinal, job: Option<&Embedding>) -> f64 {
-        let stored = self.vectors.get(ordinal as usize).and_then(Option::as_ref);
-        match (stored, job) {
-            (Some(credential), Some(job)) => f64::from(credential.cosine(job)).clamp(0.0, 1.0),
+        match (self.vectors.row(ordinal), job) {
+            (Some(credential), Some(job)) => {
+                f64::from(job.cosine_with_row(credential)).clamp(0.0, 1.0)
+            }
             _ => 0.0,
         }
+    }
+
+    /// Whether the credential at an ordinal has a text embedding.
+    pub fn has_vector(&self, ordinal: Ordinal) -> bool {
+        self.vectors.row(ordinal).is_some()
     }
 
     /// The ordinal of a credential id.
@@ -148,5 +152,62 @@ impl TeachingIndex {
     /// Ordinals of the credentials teaching a URI the taxonomy does not have.
     pub fn teaching_other(&self, uri: &str) -> &[Ordinal] {
         self.by_other_uri.get(uri).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Credential embeddings by ordinal in one contiguous array of rows, so
+/// scoring candidates reads rows of one allocation instead of a heap array
+/// per credential.
+#[derive(Debug, Default)]
+struct VectorRows {
+    /// Row `o` is `components[o * dim..(o + 1) * dim]`.
+    components: Vec<f32>,
+    /// Whether ordinal `o` has an embedding (none without an embedder, for a
+    /// text with no content, or for a free ordinal).
+    present: Vec<bool>,
+    /// Dimension of the rows: that of the first embedding stored.
+    dim: usize,
+}
+
+impl VectorRows {
+    /// Stores (or clears) the embedding of an ordinal.
+    fn set(&mut self, ordinal: Ordinal, vector: Option<&Embedding>) {
+        let at = ordinal as usize;
+        if self.present.len() <= at {
+            self.present.resize(at + 1, false);
+        }
+        self.present[at] = false;
+        let Some(vector) = vector else {
+            return;
+        };
+        let components = vector.view();
+        if self.dim == 0 {
+            self.dim = components.len();
+        }
+        assert_eq!(
+            components.len(),
+            self.dim,
+            "credential embeddings of one catalogue have one dimension"
+        );
+        let end = (at + 1) * self.dim;
+        if self.components.len() < end {
+            self.components.resize(end, 0.0);
+        }
+        for (stored, &component) in self.components[at * self.dim..end]
+            .iter_mut()
+            .zip(components.iter())
+        {
+            *stored = component;
+        }
+        self.present[at] = true;
+    }
+
+    /// The embedding of an ordinal, when it has one.
+    fn row(&self, ordinal: Ordinal) -> Option<&[f32]> {
+        let at = ordinal as usize;
+        if !self.present.get(at).copied().unwrap_or(false) {
+            return None;
+        }
+        self.components.get(at * self.dim..(at + 1) * self.dim)
     }
 }

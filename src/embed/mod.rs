@@ -41,6 +41,15 @@ impl Embedding {
     pub fn cosine(&self, other: &Embedding) -> f32 {
         self.0.dot(&other.0)
     }
+
+    /// [`Self::cosine`] with an embedding stored as a row of a larger array
+    /// (e.g. one row of a contiguous matrix): the same bits.
+    pub fn cosine_with_row(&self, row: &[f32]) -> f32 {
+        match self.0.as_slice() {
+            Some(components) => dot(components, row),
+            None => self.0.dot(&ArrayView1::from(row)),
+        }
+    }
 }
 
 /// A matrix whose rows are unit-length embeddings (zero rows for texts
@@ -261,6 +270,23 @@ mod tests {
             for (g, e) in got.iter().zip(&expected) {
                 assert_eq!(g.to_bits(), e.to_bits(), "dim {dim}");
             }
+        }
+    }
+
+    #[test]
+    fn cosine_with_a_row_is_bit_identical_to_cosine() {
+        for dim in [1, 7, 8, 13, 128, 384] {
+            let a = Embedding::normalize(Array1::from_shape_fn(dim, |j| (j as f32 * 0.37).cos()))
+                .unwrap();
+            let b = Embedding::normalize(Array1::from_shape_fn(dim, |j| {
+                ((j * 17) % 23) as f32 / 7.0 - 1.3 + (j as f32).sin()
+            }))
+            .unwrap();
+            assert_eq!(
+                a.cosine_with_row(&b.view().to_vec()).to_bits(),
+                a.cosine(&b).to_bits(),
+                "dim {dim}"
+            );
         }
     }
 

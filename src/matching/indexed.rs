@@ -6,6 +6,7 @@
 //! randomized test compares them).
 
 use std::cell::RefCell;
+use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use super::credential_score::{Lexical, score_one};
@@ -102,11 +103,101 @@ struct Scoring<'a> {
     job_vector: Option<&'a Embedding>,
 }
 
+impl Scoring<'_> {
+    /// The components of a candidate with the given vector similarity.
+    fn components(
+        &self,
+        board: &Scoreboard,
+        index: &TeachingIndex,
+        ordinal: Ordinal,
+        vector: f64,
+    ) -> ScoreComponents {
+        let at = ordinal as usize;
+        ScoreComponents {
+            // Shares of needs that are all covered sum to 1 up to rounding.
+            coverage: board.coverage[at].min(1.0),
+            text: normalised_text(board.bm25[at], self.best_bm25),
+            vector,
+            quality_boost: boost_for(index.markers(ordinal)),
+        }
+    }
+
+    /// A score no smaller than the candidate's: its score with the largest
+    /// vector similarity, 1 (the blend is monotone in it, rounding included).
+    /// Exact for a candidate or a job without an embedding.
+    fn bound(&self, board: &Scoreboard, index: &TeachingIndex, ordinal: Ordinal) -> f64 {
+        let vector = if self.job_vector.is_some() && index.has_vector(ordinal) {
+            1.0
+        } else {
+            0.0
+        };
+        blended_score(
+            &self.components(board, index, ordinal, vector),
+            self.has_needs,
+        )
+    }
+
+    /// The candidate's score and its text-side components.
+    fn exact(&self, board: &Scoreboard, index: &TeachingIndex, ordinal: Ordinal) -> (f64, Lexical) {
+        let vector = index.vector_similarity(ordinal, self.job_vector);
+        let components = self.components(board, index, ordinal, vector);
+        let lexical = Lexical {
+            text: components.text,
+            vector,
+        };
+        (blended_score(&components, self.has_needs), lexical)
+    }
+}
+
+/// A candidate with the bound on its score, ordered by the bound.
+struct Bounded<'a> {
+    bound: f64,
+    credential: &'a Arc<Microcredential>,
+    ordinal: Ordinal,
+}
+
+impl PartialEq for Bounded<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Bounded<'_> {}
+
+impl PartialOrd for Bounded<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Bounded<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.bound.total_cmp(&other.bound)
+    }
+}
+
+/// A candidate scored exactly and accepted by the filter.
+struct Kept<'a> {
+    score: f64,
+    credential: &'a Arc<Microcredential>,
+    lexical: Lexical,
+}
+
+/// Best first: higher score, then smaller id.
+fn best_first(a: &Kept<'_>, b: &Kept<'_>) -> std::cmp::Ordering {
+    b.score
+        .total_cmp(&a.score)
+        .then_with(|| a.credential.id.cmp(&b.credential.id))
+}
+
 /// The first `wanted` credentials passing `filter`, best first (higher
 /// score, then smaller id), with their text-side components; and whether
-/// more pass. Candidates are sorted on the score alone; ids are compared only
-/// within a run of equal scores, and only runs reached before the page is
-/// full are ordered and filtered: the rest cannot enter it.
+/// more pass. Candidates are visited in the order of a bound on their score
+/// (the score with the largest vector similarity), and the vector similarity
+/// is computed only while the bound can still reach the first `wanted + 1`
+/// kept so far: a candidate whose bound is below the score of `wanted + 1`
+/// accepted ones is below all of them, so it can neither enter the page nor
+/// change whether more follow.
 fn select(
     board: &Scoreboard,
     index: &TeachingIndex,
@@ -114,43 +205,61 @@ fn select(
     filter: &CredentialFilter,
     wanted: usize,
 ) -> (Vec<(Arc<Microcredential>, Lexical)>, bool) {
-    let lexical = |ordinal: Ordinal| Lexical {
-        text: normalised_text(board.bm25[ordinal as usize], scoring.best_bm25),
-        vector: index.vector_similarity(ordinal, scoring.job_vector),
-    };
-    let mut scored: Vec<(f64, &Arc<Microcredential>, Ordinal)> = board
+    // A heap: usually only the first few hundred of some thousands are taken.
+    let mut bounded: BinaryHeap<Bounded<'_>> = board
         .touched
         .iter()
         .filter_map(|&ordinal| {
             let credential = index.credential(ordinal)?;
-            let at = ordinal as usize;
-            let parts = lexical(ordinal);
-            let components = ScoreComponents {
-                // Shares of needs that are all covered sum to 1 up to rounding.
-                coverage: board.coverage[at].min(1.0),
-                text: parts.text,
-                vector: parts.vector,
-                quality_boost: boost_for(index.markers(ordinal)),
-            };
-            let score = blended_score(&components, scoring.has_needs);
-            (score > 0.0).then_some((score, credential, ordinal))
+            let bound = scoring.bound(board, index, ordinal);
+            // The score is at most the bound, so it is 0 too.
+            (bound > 0.0).then_some(Bounded {
+                bound,
+                credential,
+                ordinal,
+            })
         })
         .collect();
-    scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
-    let mut accepted = Vec::new();
-    for run in scored.chunk_by_mut(|a, b| a.0 == b.0) {
-        run.sort_unstable_by(|a, b| a.1.id.cmp(&b.1.id));
-        for &(_, credential, ordinal) in run.iter() {
-            if !filter.accepts(credential) {
-                continue;
-            }
-            if accepted.len() == wanted {
-                return (accepted, true);
-            }
-            accepted.push((credential.clone(), lexical(ordinal)));
+    let limit = wanted.saturating_add(1);
+    let mut kept: Vec<Kept<'_>> = Vec::new();
+    // The score of the `limit`-th best kept candidate when `limit` are kept
+    // (at most that score after later ones are kept): whatever scores less
+    // cannot enter the first `limit`.
+    let mut threshold: Option<f64> = None;
+    while let Some(Bounded {
+        bound,
+        credential,
+        ordinal,
+    }) = bounded.pop()
+    {
+        if threshold.is_some_and(|threshold| bound < threshold) {
+            break;
+        }
+        let (score, lexical) = scoring.exact(board, index, ordinal);
+        if score > 0.0
+            && threshold.is_none_or(|threshold| score >= threshold)
+            && filter.accepts(credential)
+        {
+            kept.push(Kept {
+                score,
+                credential,
+                lexical,
+            });
+        }
+        if kept.len() >= limit.saturating_mul(2) || (threshold.is_none() && kept.len() == limit) {
+            kept.sort_unstable_by(best_first);
+            kept.truncate(limit);
+            threshold = Some(kept[limit - 1].score);
         }
     }
-    (accepted, false)
+    kept.sort_unstable_by(best_first);
+    let more = kept.len() > wanted;
+    let accepted = kept
+        .into_iter()
+        .take(wanted)
+        .map(|k| (k.credential.clone(), k.lexical))
+        .collect();
+    (accepted, more)
 }
 
 /// Ranks the catalogue's credentials for a job.

@@ -375,3 +375,86 @@ fn the_vector_score_orders_credentials_equal_in_coverage_and_text() {
         );
     }
 }
+
+/// Credentials equal in coverage and text (none shares a word with the job)
+/// and in quality markers in pairs, so the vector score alone decides most of
+/// the order: pages of every size and offset, with and without a filter, are
+/// what the exhaustive path returns. The indexed path computes vector scores
+/// only for candidates that can still reach the page, so a wrong bound would
+/// show here as a credential missing from a page.
+#[test]
+fn pages_decided_by_the_vector_score_match_the_exhaustive_path() {
+    let taxonomy = Arc::new(load_sample().unwrap());
+    let uri = "urn:skillmatch-test:care";
+    let topics = [
+        "Infirmary ward nursing",
+        "Clinical diagnosis",
+        "Bookkeeping and invoices",
+        "Patient treatment plans",
+        "Warehouse forklift driving",
+        "Surgical theatre assistance",
+        "Spreadsheet formulas",
+        "Emergency medicine triage",
+        "Garden landscaping",
+        "Medical records coding",
+    ];
+    let mut credentials = Vec::new();
+    for (n, topic) in topics.iter().enumerate() {
+        for copy in 0..4 {
+            let mut credential = plain_credential(
+                &format!("v-{n:02}-{copy}"),
+                &format!("{topic} level {copy}"),
+                &format!("{topic}, part {copy}."),
+                uri,
+            );
+            credential.assessed = copy % 2 == 1;
+            if copy == 3 {
+                credential.delivery_mode = Some(DeliveryMode::InPerson);
+            }
+            credentials.push(credential);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("vector-pages.redb")).unwrap());
+    let (catalog, _) =
+        Catalog::open(store, taxonomy.clone(), &dir.path().join("index"), "").unwrap();
+    catalog.upsert(credentials).unwrap();
+    let catalog = catalog.with_embedder(default_embedder());
+    let online = CredentialFilter {
+        delivery_modes: vec![DeliveryMode::Online],
+        ..CredentialFilter::default()
+    };
+    let mut distinct_vectors = std::collections::BTreeSet::new();
+    for filter in [CredentialFilter::default(), online] {
+        for top_k in [1, 2, 3, 5, 8, 40] {
+            for offset in [0, 1, 4, 13, 39] {
+                let query = MatchQuery {
+                    job: JobPosting {
+                        title: "Physician".into(),
+                        description: "Treats patients in hospital wards.".into(),
+                        competencies: vec![RequiredCompetency {
+                            uri: uri.into(),
+                            importance: Importance::Essential,
+                            min_proficiency: None,
+                        }],
+                        ..JobPosting::default()
+                    },
+                    filter: filter.clone(),
+                    top_k,
+                    offset,
+                };
+                for outcome in ranked(&taxonomy, &catalog, &query) {
+                    for found in &outcome.matches {
+                        assert_eq!(found.components.text, 0.0);
+                        distinct_vectors.insert(found.components.vector.to_bits());
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        distinct_vectors.len() > 20,
+        "the vector score decides little: {} distinct values",
+        distinct_vectors.len()
+    );
+}
