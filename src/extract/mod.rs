@@ -59,7 +59,7 @@ vector with each skill's vector (its preferred label, embedded once at import), 
 linearly from [floor, 1] to [0, 1]; candidates are the skills with evidence (1)-(3) plus \
 the 50 nearest by cosine (reason `semantic match` for those only the cosine found). \
 Skill score = (0.5 × text + 1.0 × occupation + w × vector) / (1.5 + w), in [0, 1]; \
-w = 0.75 and floor 0.4 with the default embedder (a static token table of 128-dimensional \
+w = 0.75 and floor 0.3 with the default embedder (a static token table of 128-dimensional \
 rows for 15,528 WordPiece tokens, idf-weighted sum, started from all-MiniLM-L6-v2's input \
 embeddings and trained contrastively on ESCO, O*NET and the dev files by \
 `scripts/train-embedder`; model card in `assets/static-skills/`), w = 0.75 and floor 0.55 \
@@ -76,7 +76,7 @@ pub const DEFAULT_TOP_K: usize = 20;
 /// Default minimum score. With the default embedder scores are calibrated
 /// probabilities, so 0.1 drops competencies less than 10 % likely; on
 /// held-out dev folds (EVALUATION.md, "Score calibration") it kept skills of
-/// sentences at precision 0.26 / recall 0.38 and of postings at precision
+/// sentences at precision 0.24 / recall 0.41 and of postings at precision
 /// 0.62 / recall 0.46 (top 20). With other embedders scores are raw: a whole
 /// label in a sentence scores at least 0.18 there.
 pub const DEFAULT_MIN_SCORE: f64 = 0.1;

@@ -69,7 +69,7 @@ impl Default for Tuning {
             title_match_power: 2.0,
             semantic_weight: 0.75,
             semantic_body_weight: 0.0,
-            semantic_floor: 0.4,
+            semantic_floor: 0.3,
             semantic_candidates: 50,
             occupation_vector_weight: 4.0,
             occupation_vector_body_weight: 1.0,

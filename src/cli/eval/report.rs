@@ -48,15 +48,15 @@ and body words are shared by neighbouring occupations (held-out R-precision 0.61
 left unchanged R-precision with every embedder and weight tried, so postings get none. \
 (3) sentence2skill: a skill annotated in a sentence is often worded differently from every \
 ESCO label of it; a static token table (no context, no word order) bridges only part of \
-that, and on sentence sets it was not trained on the trained table scores HOUSE 0.488-0.490 \
-and TECH 0.622-0.662 RP@5. all-MiniLM-L6-v2 (cargo feature `minilm`) reached HOUSE 0.643 and \
+that, and on sentence sets it was not trained on the trained table scores HOUSE 0.517-0.521 \
+and TECH 0.657-0.660 RP@5. all-MiniLM-L6-v2 (cargo feature `minilm`) reached HOUSE 0.643 and \
 TECH 0.722 on the dev files with weights tuned on them (see Embedders and tuning), but is a \
 90 MB download and costs milliseconds per sentence, so it is not the default.\n";
 
 /// Said first under "Targets missed" when the default (trained) table made the figures.
 const HELD_OUT_MISSES: &str = "Judged on held-out folds (\"Trained default embedder: held-out \
 folds\" below), which is how the targets are judged, every target is missed: job2skill \
-R-precision 0.613, HOUSE RP@5 0.489, TECH RP@5 0.642, titles MRR 0.507 and Recall@10 0.718.\n\n";
+R-precision 0.613, HOUSE RP@5 0.519, TECH RP@5 0.659, titles MRR 0.507 and Recall@10 0.718.\n\n";
 
 /// Said under the figures when the default (trained) table made them.
 const TRAINED_ON_DEV: &str = "The default embedder's token table was trained on every dev \
