@@ -284,7 +284,7 @@ fn copy_table<K: Key + 'static, V: Value + 'static>(
     let source = read.open_table(table)?;
     let mut rows = source.iter()?.peekable();
     loop {
-        let mut txn = super::begin_write(&fresh)?;
+        let mut txn = super::begin_write(fresh)?;
         txn.set_durability(Durability::None)?;
         {
             let mut target = txn.open_table(table)?;
