@@ -284,6 +284,20 @@ fn ranked(taxonomy: &Taxonomy, catalog: &Catalog, query: &MatchQuery) -> Vec<Mat
     vec![fast, oracle]
 }
 
+/// A physician's job that needs `uri`, essential.
+fn physician_job(uri: &str) -> JobPosting {
+    JobPosting {
+        title: "Physician".into(),
+        description: "Treats patients in hospital wards.".into(),
+        competencies: vec![RequiredCompetency {
+            uri: uri.into(),
+            importance: Importance::Essential,
+            min_proficiency: None,
+        }],
+        ..JobPosting::default()
+    }
+}
+
 #[test]
 fn the_vector_score_orders_credentials_equal_in_coverage_and_text() {
     let taxonomy = Arc::new(load_sample().unwrap());
@@ -305,16 +319,7 @@ fn the_vector_score_orders_credentials_equal_in_coverage_and_text() {
         ),
     ];
     let query = MatchQuery {
-        job: JobPosting {
-            title: "Physician".into(),
-            description: "Treats patients in hospital wards.".into(),
-            competencies: vec![RequiredCompetency {
-                uri: uri.into(),
-                importance: Importance::Essential,
-                min_proficiency: None,
-            }],
-            ..JobPosting::default()
-        },
+        job: physician_job(uri),
         filter: CredentialFilter::default(),
         top_k: 5,
         offset: 0,
@@ -429,16 +434,7 @@ fn pages_decided_by_the_vector_score_match_the_exhaustive_path() {
         for top_k in [1, 2, 3, 5, 8, 40] {
             for offset in [0, 1, 4, 13, 39] {
                 let query = MatchQuery {
-                    job: JobPosting {
-                        title: "Physician".into(),
-                        description: "Treats patients in hospital wards.".into(),
-                        competencies: vec![RequiredCompetency {
-                            uri: uri.into(),
-                            importance: Importance::Essential,
-                            min_proficiency: None,
-                        }],
-                        ..JobPosting::default()
-                    },
+                    job: physician_job(uri),
                     filter: filter.clone(),
                     top_k,
                     offset,
