@@ -7,6 +7,8 @@
 //! occupation's vector, mapped linearly from [floor, 1] to [0, 1], for the
 //! lexical candidates plus the occupations nearest by cosine.
 
+use std::collections::BinaryHeap;
+
 use ndarray::Array1;
 use rustc_hash::FxHashMap;
 
@@ -355,19 +357,29 @@ pub fn vector_score(cosine: f32, floor: f32) -> f32 {
     ((cosine - floor) / (1.0 - floor)).clamp(0.0, 1.0)
 }
 
-/// The `n` rows with the highest cosines, in no particular order.
+/// The `n` rows with the highest cosines, in no particular order; of rows
+/// with equal cosines the first ones are taken. One pass over the rows
+/// keeps the best `n` keys ([`rank_key`]) in a heap whose worst key is the
+/// bar a row must beat, so most rows cost one integer comparison.
 pub fn nearest_rows(cosines: &Array1<f32>, n: usize) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..u32::try_from(cosines.len()).expect("fewer than 2^32")).collect();
-    if n == 0 {
-        return Vec::new();
+    let mut kept: BinaryHeap<u64> = BinaryHeap::with_capacity(n);
+    let mut bar = u64::MAX;
+    for (row, &cosine) in (0u32..).zip(cosines.iter()) {
+        let key = rank_key(cosine, row);
+        if kept.len() < n {
+            kept.push(key);
+        } else if key < bar {
+            if let Some(mut worst) = kept.peek_mut() {
+                *worst = key;
+            }
+        } else {
+            continue;
+        }
+        if kept.len() == n {
+            bar = kept.peek().copied().unwrap_or(u64::MAX);
+        }
     }
-    if n < order.len() {
-        order.select_nth_unstable_by(n - 1, |&a, &b| {
-            cosines[b as usize].total_cmp(&cosines[a as usize])
-        });
-        order.truncate(n);
-    }
-    order
+    kept.into_iter().map(|key| key as u32).collect()
 }
 
 /// Distinct known terms of a text as a query with unit weights.
@@ -448,6 +460,17 @@ mod tests {
         rows.sort_unstable();
         assert_eq!(rows, vec![1, 3]);
         assert!(nearest_rows(&Array1::from(vec![0.1]), 0).is_empty());
+        assert_eq!(nearest_rows(&Array1::from(vec![0.1]), 3), vec![0]);
+    }
+
+    #[test]
+    fn of_equal_cosines_the_first_rows_are_nearest() {
+        let mut rows = nearest_rows(&Array1::from(vec![-0.2, 0.5, 0.9, 0.5, 0.5, -0.7]), 3);
+        rows.sort_unstable();
+        assert_eq!(rows, vec![1, 2, 3]);
+        let mut rows = nearest_rows(&Array1::from(vec![-0.2, -0.7, -0.1]), 2);
+        rows.sort_unstable();
+        assert_eq!(rows, vec![0, 2]);
     }
 
     #[test]
