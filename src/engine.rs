@@ -29,7 +29,7 @@ use crate::extract::{
 };
 use crate::matching::{self, MatchOutcome, MatchQuery};
 use crate::planning::{self, GapAnalysis, GapQuery, Plan, PlanConstraints};
-use crate::store::Store;
+use crate::store::{CATALOG_GENERATION, Store};
 use crate::taxonomy::{
     CompetencyFilter, InstalledTaxonomies, SearchHit, Taxonomy, TaxonomyError, sample_part, vectors,
 };
@@ -102,8 +102,13 @@ pub struct Engine {
     /// The candidate index's snapshot file and what it must reflect.
     candidate_snapshot: candidate_index::CandidateSnapshot,
     /// Held across a record write and its index update, so the index applies
-    /// writes in the order the store committed them.
-    record_writes: std::sync::Mutex<()>,
+    /// writes in the order the store committed them, and across the
+    /// re-derivation of the candidates a catalogue change concerns; holds
+    /// which catalogue the index's evidence was derived from.
+    record_writes: std::sync::Mutex<candidate_index::IndexedCatalog>,
+    /// Held from a catalogue change's commit to the end of its holders'
+    /// re-derivation, so changes are re-derived in the order they committed.
+    catalog_writes: std::sync::Mutex<()>,
     /// The key that seals page tokens (kept in the store).
     page_token_key: [u8; 32],
 }
@@ -155,8 +160,9 @@ impl Engine {
             &config.data_dir,
             &taxonomy,
             extractor.space().map(ConceptSpace::embedder_id),
-            &store,
-        )?;
+        );
+        let indexed_catalog =
+            candidate_index::IndexedCatalog::at(store.meta_u64(CATALOG_GENERATION)?);
         let page_token_key = store.page_token_key()?;
         let mut engine = Self {
             page_token_key,
@@ -166,7 +172,8 @@ impl Engine {
             catalog,
             store,
             candidate_snapshot,
-            record_writes: std::sync::Mutex::new(()),
+            record_writes: std::sync::Mutex::new(indexed_catalog),
+            catalog_writes: std::sync::Mutex::new(()),
         };
         report.candidate_snapshot_loaded = candidate_index::open(&mut engine)?;
         Ok((engine, report))

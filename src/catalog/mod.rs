@@ -238,12 +238,17 @@ impl Catalog {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let dangling = references::check_references(&credentials, &self.read_state().by_id)?;
         let upserted = credentials.len();
-        self.apply_locked(credentials, Vec::new())?;
-        Ok(UpsertReport { upserted, dangling })
+        let generation = self.apply_locked(credentials, Vec::new())?;
+        Ok(UpsertReport {
+            upserted,
+            dangling,
+            generation,
+        })
     }
 
-    /// Deletes a credential; durable when this returns.
-    pub fn delete(&self, id: &CredentialId) -> Result<(), CatalogError> {
+    /// Deletes a credential; durable when this returns. Returns the
+    /// catalogue generation the deletion committed as.
+    pub fn delete(&self, id: &CredentialId) -> Result<u64, CatalogError> {
         if !self.read_state().by_id.contains_key(id) {
             return Err(CatalogError::NotFound(id.clone()));
         }
@@ -254,7 +259,7 @@ impl Catalog {
         &self,
         upserts: Vec<Microcredential>,
         deletes: Vec<CredentialId>,
-    ) -> Result<(), CatalogError> {
+    ) -> Result<u64, CatalogError> {
         let _writing = self
             .write_lock
             .lock()
@@ -262,12 +267,13 @@ impl Catalog {
         self.apply_locked(upserts, deletes)
     }
 
-    /// [`Self::apply`] for a caller holding the write lock.
+    /// [`Self::apply`] for a caller holding the write lock; the generation
+    /// the change committed as.
     fn apply_locked(
         &self,
         upserts: Vec<Microcredential>,
         deletes: Vec<CredentialId>,
-    ) -> Result<(), CatalogError> {
+    ) -> Result<u64, CatalogError> {
         let generation = self.store.apply_catalog_change(&CatalogChange {
             upserts: &upserts,
             deletes: &deletes,
@@ -299,7 +305,7 @@ impl Catalog {
         for (credential, vector) in upserts.into_iter().zip(vectors) {
             state.insert(&self.taxonomy, Arc::new(credential), vector);
         }
-        Ok(())
+        Ok(generation)
     }
 
     /// One credential.

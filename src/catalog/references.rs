@@ -27,6 +27,8 @@ pub struct UpsertReport {
     pub upserted: usize,
     /// References to credentials that are not in the catalogue.
     pub dangling: Vec<DanglingReference>,
+    /// The catalogue generation the change committed as.
+    pub generation: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

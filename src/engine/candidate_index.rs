@@ -3,28 +3,39 @@
 //! The snapshot is written in the background (`serve` does it every
 //! `candidate_snapshot_secs`, and at a clean stop) and stamped with what it
 //! reflects: format, catalogue generation, taxonomy, and the candidates
-//! generation it holds at least. At open it is loaded when that stamp fits
+//! generation it holds at least.
+//!
+//! The catalogue generation is that of the catalogue the index's evidence
+//! was derived from: a held credential counts as evidence of what the
+//! catalogue says it teaches. When a catalogue change commits, the evidence
+//! of exactly the candidates holding a changed credential (the index keeps
+//! who holds what) is re-derived and the index's generation moves to the
+//! change's ([`Engine::rederive_holders`]); candidate writes wait meanwhile.
+//! Until then the store is ahead of the index and no snapshot is written.
+//!
+//! At open the snapshot is loaded when its stamp fits
 //! and the store's change log (`store/changes.rs`) reaches back to its
 //! generation; the candidates changed since are then re-read from the store
 //! (the tail replay). Otherwise the index is rebuilt from every record and a
 //! new snapshot written.
 //!
-//! Erasure: the snapshot holds candidate ids and competency postings in
-//! clear (never names or CV text). Deleting a candidate removes the
-//! snapshot (and any being written; a write begun before the deletion is
-//! never published) before the delete is acknowledged, so no snapshot holds
-//! an erased candidate; the next background write puts a fresh one in
-//! place. Until then, a crash means a rebuild. Removing a file costs the
-//! same whatever the store holds. Replacing a candidate does not remove it:
-//! until the next snapshot write, the snapshot keeps the previous version's
-//! competency postings (taxonomy keys, scores, dates) under the same id.
+//! Erasure: the snapshot holds candidate ids, competency postings and the
+//! catalogue credential ids each holds in clear (never names or CV text).
+//! Deleting a candidate removes the snapshot (and any being written; a
+//! write begun before the deletion is never published) before the delete
+//! is acknowledged, so no snapshot holds an erased candidate; the next
+//! background write puts a fresh one in place. Until then, a crash means a
+//! rebuild. Removing a file costs the same whatever the store holds.
+//! Replacing a candidate does not remove it: until the next snapshot write,
+//! the snapshot keeps the previous version's competency postings (taxonomy
+//! keys, scores, dates) and held credential ids under the same id.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::Engine;
 use crate::auth::TenantId;
-use crate::domain::{Candidate, RecordId};
+use crate::domain::{Candidate, CredentialId, RecordId};
 use crate::error::Error;
 use crate::ranking::{
     CandidateIndex, MemoryCandidateIndex, build_profile, read_snapshot_stamp,
@@ -47,8 +58,6 @@ pub(super) struct CandidateSnapshot {
     /// Digest of the taxonomy's URIs in index order (the keys' meaning) and
     /// of the embedder CV extraction scores with (what the keys were found by).
     taxonomy: blake3::Hash,
-    /// Catalogue generation the index was built with.
-    catalog_generation: u64,
     /// Stamp of the snapshot on disk, when there is a current one.
     saved: Mutex<Option<Vec<u8>>>,
     /// Held by the one snapshot write at a time.
@@ -57,6 +66,58 @@ pub(super) struct CandidateSnapshot {
     /// into place) holding this lock, and only when no erasure happened
     /// since it began; an erasure bumps it and removes the files holding it.
     erasures: Mutex<u64>,
+}
+
+/// Which catalogue the candidate index's evidence was derived from; kept in
+/// the engine's record-writes lock, so candidate writes and re-derivations
+/// see it in one order.
+#[derive(Debug)]
+pub(super) struct IndexedCatalog {
+    /// Its generation; `None` once a re-derivation failed or a catalogue
+    /// change bypassed the engine: no snapshot is written until the next
+    /// open rebuilds the index.
+    generation: Option<u64>,
+    /// Re-derivations so far: a candidate write whose profiles were built
+    /// before the latest one began builds them again.
+    rederived: u64,
+}
+
+impl IndexedCatalog {
+    /// An index derived from the catalogue of this generation.
+    pub(super) fn at(generation: u64) -> Self {
+        Self {
+            generation: Some(generation),
+            rederived: 0,
+        }
+    }
+
+    /// Re-derivations so far.
+    pub(super) fn rederived(&self) -> u64 {
+        self.rederived
+    }
+
+    /// After the holders of the change that committed as `generation` were
+    /// re-derived (or failed to be): the index reflects it when it
+    /// reflected the generation just before (every change bumps it by one)
+    /// and all were re-derived, else it reflects none from now on.
+    fn settle(&mut self, generation: u64, rederived: Result<(), Error>) {
+        let followed = self.generation.is_some();
+        if let Err(error) = rederived {
+            tracing::error!(%error, generation, "cannot re-derive the holders of changed credentials");
+            self.generation = None;
+        }
+        self.generation = self
+            .generation
+            .filter(|indexed| indexed.checked_add(1) == Some(generation))
+            .map(|_| generation);
+        if followed && self.generation.is_none() {
+            tracing::warn!(
+                generation,
+                "the candidate index no longer follows the catalogue; \
+                 no snapshot is written until the next start rebuilds it"
+            );
+        }
+    }
 }
 
 fn taxonomy_digest(taxonomy: &Taxonomy, embedder: Option<&str>) -> blake3::Hash {
@@ -113,33 +174,35 @@ impl CandidateSnapshot {
         &self.path
     }
 
-    pub(super) fn new(
-        data_dir: &Path,
-        taxonomy: &Taxonomy,
-        embedder: Option<&str>,
-        store: &Store,
-    ) -> Result<Self, Error> {
-        Ok(Self {
+    pub(super) fn new(data_dir: &Path, taxonomy: &Taxonomy, embedder: Option<&str>) -> Self {
+        Self {
             path: data_dir.join(SNAPSHOT_FILE),
             taxonomy: taxonomy_digest(taxonomy, embedder),
-            catalog_generation: store.meta_u64(CATALOG_GENERATION)?,
             saved: Mutex::new(None),
             writing: Mutex::new(()),
             erasures: Mutex::new(0),
-        })
+        }
     }
 
-    /// The digest every stamp of an index built like this one starts with;
-    /// `None` once the catalogue moved on from the one the index was built
-    /// with (such an index is rebuilt at the next open, as it always was).
-    fn digest(&self, store: &Store) -> Result<Option<[u8; DIGEST_BYTES]>, Error> {
-        if store.meta_u64(CATALOG_GENERATION)? != self.catalog_generation {
+    /// The digest every stamp of an index derived from the catalogue
+    /// `indexed` starts with; `None` while the store's catalogue is ahead of
+    /// it (a change's holders are being re-derived, or a re-derivation
+    /// failed: the next open rebuilds such an index).
+    fn digest(
+        &self,
+        indexed: &IndexedCatalog,
+        store: &Store,
+    ) -> Result<Option<[u8; DIGEST_BYTES]>, Error> {
+        let Some(generation) = indexed.generation else {
+            return Ok(None);
+        };
+        if store.meta_u64(CATALOG_GENERATION)? != generation {
             return Ok(None);
         }
         let mut hasher = blake3::Hasher::new();
         hasher.update(b"skillmatch candidate index, tail-replayed ");
         hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
-        hasher.update(&self.catalog_generation.to_le_bytes());
+        hasher.update(&generation.to_le_bytes());
         hasher.update(self.taxonomy.as_bytes());
         Ok(Some(*hasher.finalize().as_bytes()))
     }
@@ -199,7 +262,7 @@ fn load(engine: &Engine) -> Result<Option<(MemoryCandidateIndex, Changed)>, Erro
     ] {
         remove_if_present(&leftover).map_err(internal)?;
     }
-    let Some(digest) = snapshot.digest(&engine.store)? else {
+    let Some(digest) = snapshot.digest(&lock(&engine.record_writes), &engine.store)? else {
         return Ok(None);
     };
     let stamp = match read_snapshot_stamp(&snapshot.path) {
@@ -248,37 +311,7 @@ fn replay(engine: &Engine, changed: Changed) -> Result<(), Error> {
         let Ok(record_id) = RecordId::parse(&id) else {
             continue;
         };
-        let stored = engine
-            .store
-            .get_record(RecordKind::Candidate, &tenant, &id)?;
-        let candidate = match stored.map(|json| serde_json::from_slice::<Candidate>(&json)) {
-            Some(Ok(candidate)) => candidate,
-            Some(Err(error)) => {
-                engine.store.quarantine_record(
-                    RecordKind::Candidate,
-                    &tenant,
-                    &id,
-                    &error.to_string(),
-                )?;
-                engine
-                    .candidates
-                    .remove(&TenantId::stored(&tenant), &record_id);
-                continue;
-            }
-            None => {
-                engine
-                    .candidates
-                    .remove(&TenantId::stored(&tenant), &record_id);
-                continue;
-            }
-        };
-        let profile = build_profile(
-            &engine.taxonomy,
-            &engine.extractor,
-            &engine.catalog,
-            &candidate,
-        );
-        engine.candidates.put(&TenantId::stored(&tenant), &profile);
+        reindex_stored(engine, &tenant, &record_id)?;
     }
     if count > 0 {
         tracing::info!(
@@ -286,6 +319,41 @@ fn replay(engine: &Engine, changed: Changed) -> Result<(), Error> {
             "re-read the candidates changed since the index snapshot"
         );
     }
+    Ok(())
+}
+
+/// Puts a candidate into the index as the store holds them now, with
+/// evidence derived from the catalogue as it is now; removes them when the
+/// store has them no more, and quarantines (and removes) a record that
+/// cannot be read.
+fn reindex_stored(engine: &Engine, tenant: &str, id: &RecordId) -> Result<(), Error> {
+    let stored = engine
+        .store
+        .get_record(RecordKind::Candidate, tenant, id.as_str())?;
+    let candidate = match stored.map(|json| serde_json::from_slice::<Candidate>(&json)) {
+        Some(Ok(candidate)) => candidate,
+        Some(Err(error)) => {
+            engine.store.quarantine_record(
+                RecordKind::Candidate,
+                tenant,
+                id.as_str(),
+                &error.to_string(),
+            )?;
+            engine.candidates.remove(&TenantId::stored(tenant), id);
+            return Ok(());
+        }
+        None => {
+            engine.candidates.remove(&TenantId::stored(tenant), id);
+            return Ok(());
+        }
+    };
+    let profile = build_profile(
+        &engine.taxonomy,
+        &engine.extractor,
+        &engine.catalog,
+        &candidate,
+    );
+    engine.candidates.put(&TenantId::stored(tenant), &profile);
     Ok(())
 }
 
@@ -326,6 +394,35 @@ pub(super) fn empty(taxonomy_len: usize) -> Arc<dyn CandidateIndex> {
 }
 
 impl Engine {
+    /// After a catalogue change committed as `generation`: re-derives, from
+    /// the catalogue as it is now, the evidence of every candidate holding
+    /// one of the `changed` credentials (held by id, whether the catalogue
+    /// had it or not), then moves the index's catalogue generation to
+    /// `generation`, so snapshots are written again. Candidate writes wait
+    /// meanwhile, so none puts evidence derived from the catalogue before
+    /// the change after it. The change stays committed whatever happens
+    /// here: a failure is logged, and no snapshot is written until the
+    /// next open rebuilds the index. Callers hold `catalog_writes` from the
+    /// change's commit, so changes are re-derived in the order they
+    /// committed. Returns how many candidates it re-derived.
+    pub(super) fn rederive_holders(&self, changed: &[CredentialId], generation: u64) -> usize {
+        let mut indexed = lock(&self.record_writes);
+        indexed.rederived += 1;
+        let holders = self.candidates.holders(changed);
+        let count = holders.len();
+        let rederived = holders
+            .iter()
+            .try_for_each(|(tenant, id)| reindex_stored(self, tenant, id));
+        indexed.settle(generation, rederived);
+        tracing::debug!(
+            credentials = changed.len(),
+            candidates = count,
+            generation,
+            "re-derived the holders of changed credentials"
+        );
+        count
+    }
+
     /// Writes the candidate index snapshot when the one on disk is missing
     /// or behind the store, so the next open loads it (and re-reads only
     /// what changed after it) instead of rebuilding the index; whether it
@@ -339,8 +436,8 @@ impl Engine {
         let (stamp, generation, erasures) = {
             // Every write up to `generation` is in the index once no write
             // is between its commit and its index update.
-            let _ordered = lock(&self.record_writes);
-            let Some(digest) = snapshot.digest(&self.store)? else {
+            let ordered = lock(&self.record_writes);
+            let Some(digest) = snapshot.digest(&ordered, &self.store)? else {
                 return Ok(false);
             };
             let generation = self.store.meta_u64(CANDIDATES_GENERATION)?;
@@ -379,5 +476,74 @@ impl Drop for Engine {
         if let Err(error) = self.save_candidate_snapshot() {
             tracing::warn!(%error, "cannot write the candidate index snapshot");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{DeclaredCompetency, HeldCredential};
+
+    fn person(n: usize, held: &CredentialId, uri: &str) -> Candidate {
+        Candidate {
+            id: RecordId::parse(&format!("p-{n}")).unwrap(),
+            display_name: None,
+            credentials: vec![HeldCredential {
+                credential_id: Some(held.clone()),
+                title: String::new(),
+                issuer: String::new(),
+                issued: None,
+                expires: None,
+                verified: false,
+            }],
+            competencies: vec![DeclaredCompetency {
+                uri: uri.to_owned(),
+                last_used: None,
+                proficiency: None,
+            }],
+            cv_text: String::new(),
+            cv_competencies: Vec::new(),
+        }
+    }
+
+    /// Only the holders of a changed credential are re-derived, and the
+    /// index follows the catalogue only while every change went through
+    /// the engine.
+    #[test]
+    fn a_catalogue_change_re_derives_exactly_its_holders() {
+        let dir = tempfile::tempdir().unwrap();
+        let (engine, _) = Engine::open(&super::super::EngineConfig::new(dir.path())).unwrap();
+        let uri = engine.taxonomy.get(CompetencyIdx(0)).uri.clone();
+        let sample = engine.catalog.list(&Default::default(), None, 2).0;
+        let (changed, other) = (sample[0].id.clone(), sample[1].id.clone());
+        let people = (0..40)
+            .map(|n| person(n, if n % 8 == 0 { &changed } else { &other }, &uri))
+            .collect();
+        let tenant = TenantId::for_test("t");
+        engine.upsert_candidates(&tenant, people).unwrap();
+
+        let report = engine
+            .catalog
+            .upsert_checked(vec![(*sample[0]).clone()])
+            .unwrap();
+        assert!(
+            !engine.save_candidate_snapshot().unwrap(),
+            "not re-derived yet"
+        );
+        assert_eq!(
+            engine.rederive_holders(std::slice::from_ref(&changed), report.generation),
+            5
+        );
+        assert!(engine.save_candidate_snapshot().unwrap(), "re-derived");
+
+        // A change that bypasses the engine is never re-derived: the index
+        // stops following the catalogue, even after later changes.
+        engine.catalog.upsert(vec![(*sample[1]).clone()]).unwrap();
+        let report = engine
+            .catalog
+            .upsert_checked(vec![(*sample[0]).clone()])
+            .unwrap();
+        assert_eq!(engine.rederive_holders(&[changed], report.generation), 5);
+        assert!(!engine.save_candidate_snapshot().unwrap());
     }
 }

@@ -9,6 +9,7 @@ use crate::catalog::{
 };
 use crate::domain::{CredentialBatch, CredentialId, Microcredential};
 use crate::error::Error;
+use crate::ranking::same_evidence;
 
 use super::Engine;
 
@@ -18,7 +19,7 @@ impl Engine {
     pub fn upsert_credentials(&self, batch: CredentialBatch) -> Result<UpsertReport, Error> {
         let mut credentials = batch.into_inner();
         self.add_extracted_competencies(&mut credentials)?;
-        Ok(self.catalog.upsert_checked(credentials)?)
+        self.upsert_and_rederive(credentials)
     }
 
     /// Imports a parsed file's credentials in one transaction, without the
@@ -44,12 +45,52 @@ impl Engine {
             }
         }
         self.add_extracted_competencies(&mut parsed.credentials)?;
-        Ok(self.catalog.upsert_checked(parsed.credentials.clone())?)
+        self.upsert_and_rederive(parsed.credentials.clone())
     }
 
-    /// Deletes a credential.
+    /// Deletes a credential; the candidates holding it lose its evidence.
     pub fn delete_credential(&self, id: &CredentialId) -> Result<(), Error> {
-        Ok(self.catalog.delete(id)?)
+        let _changing = self.lock_catalog_writes();
+        let generation = self.catalog.delete(id)?;
+        self.rederive_holders(std::slice::from_ref(id), generation);
+        Ok(())
+    }
+
+    /// Stores credentials (see [`Catalog::upsert_checked`]) and re-derives
+    /// the evidence of the candidates holding one whose evidence changed.
+    ///
+    /// [`Catalog::upsert_checked`]: crate::catalog::Catalog::upsert_checked
+    fn upsert_and_rederive(
+        &self,
+        credentials: Vec<Microcredential>,
+    ) -> Result<UpsertReport, Error> {
+        let _changing = self.lock_catalog_writes();
+        let changed = self.evidence_changed(&credentials);
+        let report = self.catalog.upsert_checked(credentials)?;
+        self.rederive_holders(&changed, report.generation);
+        Ok(report)
+    }
+
+    /// Ids of the credentials whose holders' evidence replacing the
+    /// catalogue's with these changes: new ones (a candidate may hold one by
+    /// id already) and those teaching otherwise. Call it holding
+    /// `catalog_writes`, so the catalogue does not change meanwhile.
+    fn evidence_changed(&self, credentials: &[Microcredential]) -> Vec<CredentialId> {
+        credentials
+            .iter()
+            .filter(|new| {
+                self.catalog
+                    .get(&new.id)
+                    .map_or(true, |old| !same_evidence(&old, new))
+            })
+            .map(|c| c.id.clone())
+            .collect()
+    }
+
+    fn lock_catalog_writes(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.catalog_writes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// One credential.
@@ -75,5 +116,47 @@ impl Engine {
             add_extracted_competencies(&self.taxonomy, &self.extractor, credential);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Proficiency;
+    use crate::engine::EngineConfig;
+
+    /// A credential changes its holders' evidence when it is new or teaches
+    /// otherwise, not when only its text or price changed.
+    #[test]
+    fn only_new_credentials_or_changed_teaching_change_evidence() {
+        let dir = tempfile::tempdir().unwrap();
+        let (engine, _) = Engine::open(&EngineConfig::new(dir.path())).unwrap();
+        let stored = (*engine
+            .list_credentials(&CredentialFilter::default(), None, 1)
+            .0[0])
+            .clone();
+        let renamed = Microcredential {
+            title: format!("{} (renamed)", stored.title),
+            hours: Some(1234.0),
+            ..stored.clone()
+        };
+        let mut leveled = stored.clone();
+        leveled.competencies[0].proficiency = match leveled.competencies[0].proficiency {
+            Some(Proficiency::Expert) => Some(Proficiency::Basic),
+            _ => Some(Proficiency::Expert),
+        };
+        let mut fewer = stored.clone();
+        fewer.competencies.pop();
+        let new = Microcredential {
+            id: CredentialId::parse("brand-new").unwrap(),
+            ..stored.clone()
+        };
+        let changed =
+            engine.evidence_changed(&[stored.clone(), renamed, leveled, fewer, new.clone()]);
+        assert_eq!(
+            changed,
+            [stored.id.clone(), stored.id.clone(), new.id],
+            "the one teaching to another level, the one teaching fewer, the new one"
+        );
     }
 }

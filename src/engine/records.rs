@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use super::Engine;
+use super::candidate_index::IndexedCatalog;
 use crate::auth::TenantId;
 use crate::domain::{
     Candidate, CvCompetency, Date, JobPosting, RecordId, ValidationError, Violations,
@@ -12,7 +13,9 @@ use crate::domain::{
 use crate::error::Error;
 use crate::extract::ExtractOptions;
 use crate::needs::{JobNeed, job_needs};
-use crate::ranking::{Assessment, RankedCandidate, assess, build_profile, min_proficiencies};
+use crate::ranking::{
+    Assessment, CandidateProfile, RankedCandidate, assess, build_profile, min_proficiencies,
+};
 use crate::store::{RecordKind, StoredRecord};
 
 /// Most candidates one batch upsert may carry.
@@ -87,10 +90,18 @@ pub(super) fn not_found(kind: &'static str, id: &RecordId) -> Error {
 }
 
 impl Engine {
-    fn lock_record_writes(&self) -> std::sync::MutexGuard<'_, ()> {
+    fn lock_record_writes(&self) -> std::sync::MutexGuard<'_, IndexedCatalog> {
         self.record_writes
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The index evidence of candidates, derived from the catalogue as it is now.
+    fn profiles_of(&self, candidates: &[Candidate]) -> Vec<CandidateProfile> {
+        candidates
+            .iter()
+            .map(|c| build_profile(&self.taxonomy, &self.extractor, &self.catalog, c))
+            .collect()
     }
 
     fn extract_cv(&self, candidate: &mut Candidate) {
@@ -148,15 +159,19 @@ impl Engine {
             crate::cancel::checkpoint()?;
             self.extract_cv(candidate);
         }
-        let profiles: Vec<_> = candidates
-            .iter()
-            .map(|c| build_profile(&self.taxonomy, &self.extractor, &self.catalog, c))
-            .collect();
+        let rederived = self.lock_record_writes().rederived();
+        let mut profiles = self.profiles_of(&candidates);
         let encoded = candidates
             .iter()
             .map(|c| Ok((c.id.as_str(), encode(c)?)))
             .collect::<Result<Vec<_>, Error>>()?;
-        let _ordered = self.lock_record_writes();
+        fail::fail_point!("candidate-profiles-built");
+        let ordered = self.lock_record_writes();
+        if ordered.rederived() != rederived {
+            // A catalogue change's holders were re-derived meanwhile; these
+            // profiles may hold evidence from the catalogue before it.
+            profiles = self.profiles_of(&candidates);
+        }
         self.store
             .put_records(RecordKind::Candidate, tenant.as_str(), &encoded)?;
         for profile in &profiles {

@@ -135,6 +135,7 @@ mod tests {
             let profile = CandidateProfile {
                 id: RecordId::parse("c").unwrap(),
                 evidence,
+                credentials: Vec::new(),
             };
             let full = assess(
                 &taxonomy,

@@ -6,7 +6,7 @@
 //! competencies, and is saved to a snapshot file so a restart need not
 //! rebuild it from the store.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::{PoisonError, RwLock};
 
@@ -18,7 +18,7 @@ use super::snapshot::{self, SnapshotError};
 use super::state::State;
 use super::tenant::TenantPostings;
 use crate::auth::TenantId;
-use crate::domain::RecordId;
+use crate::domain::{CredentialId, RecordId};
 use crate::needs::CoverageKind;
 
 /// Which of a tenant's candidates a ranking covers.
@@ -51,6 +51,10 @@ pub trait CandidateIndex: Send + Sync + std::fmt::Debug {
     ) -> Vec<(RecordId, f64)>;
     /// Number of the tenant's candidates.
     fn count(&self, tenant: &TenantId) -> usize;
+    /// Every candidate, as `(tenant, id)`, whose profile lists any of these
+    /// credentials (see [`CandidateProfile::credentials`]), each once, in
+    /// order: those whose evidence changes when the catalogue changes them.
+    fn holders(&self, credentials: &[CredentialId]) -> Vec<(String, RecordId)>;
     /// Writes the index to `path`, atomically, with `stamp` (what the index
     /// reflects), so that a restart can load it instead of rebuilding it;
     /// whether the backend keeps such a file at all.
@@ -126,10 +130,16 @@ pub(super) fn query<'a>(
 impl CandidateIndex for MemoryCandidateIndex {
     fn put(&self, tenant: &TenantId, profile: &CandidateProfile) {
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+        let held: Vec<_> = profile
+            .credentials
+            .iter()
+            .map(|id| state.credential_code(id))
+            .collect();
         let base = self.taxonomy_len;
         let State {
             tenants,
             unknown_uris,
+            ..
         } = &mut *state;
         let compact = CompactProfile::new(profile, |uri| {
             let next = base + u32::try_from(unknown_uris.len()).unwrap_or(u32::MAX - base);
@@ -138,7 +148,24 @@ impl CandidateIndex for MemoryCandidateIndex {
         tenants
             .entry(tenant.as_str().to_owned())
             .or_default()
-            .put(&compact);
+            .put(&compact, &held);
+    }
+
+    fn holders(&self, credentials: &[CredentialId]) -> Vec<(String, RecordId)> {
+        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+        let codes: HashSet<_> = credentials
+            .iter()
+            .filter_map(|id| state.credentials.get(id).copied())
+            .collect();
+        let mut found = BTreeSet::new();
+        for (name, tenant) in &state.tenants {
+            found.extend(
+                tenant
+                    .holders_of_any(&codes)
+                    .map(|id| (name.clone(), id.clone())),
+            );
+        }
+        found.into_iter().collect()
     }
 
     fn remove(&self, tenant: &TenantId, id: &RecordId) {

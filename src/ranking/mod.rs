@@ -20,7 +20,7 @@ mod topk;
 pub use compact::{CompactEvidence, CompactProfile};
 pub use index::{CandidateIndex, MemoryCandidateIndex, Pool};
 pub use plan::{CompetencyKey, JobPlan};
-pub use profile::{CandidateProfile, Evidence, EvidenceKind, build_profile};
+pub use profile::{CandidateProfile, Evidence, EvidenceKind, build_profile, same_evidence};
 #[cfg(any(test, feature = "oracles"))]
 pub use scan::ScanCandidateIndex;
 pub use score::{

@@ -3,7 +3,7 @@
 //! ranking reads; names and raw CV text stay in the store.
 
 use crate::catalog::Catalog;
-use crate::domain::{Candidate, Date, Proficiency, RecordId};
+use crate::domain::{Candidate, CredentialId, Date, Microcredential, Proficiency, RecordId};
 use crate::extract::{ExtractOptions, Extractor};
 use crate::taxonomy::{CompetencyIdx, Taxonomy};
 
@@ -61,6 +61,10 @@ pub struct CandidateProfile {
     pub id: RecordId,
     /// Every piece of evidence.
     pub evidence: Vec<Evidence>,
+    /// Ids of the catalogue credentials the candidate holds, whether the
+    /// catalogue has them now or not: the evidence of each follows the
+    /// catalogue, so the index re-derives it when one of them changes.
+    pub credentials: Vec<CredentialId>,
 }
 
 impl CandidateProfile {
@@ -68,6 +72,27 @@ impl CandidateProfile {
     pub fn uris(&self) -> impl Iterator<Item = &str> {
         self.evidence.iter().map(|e| e.uri.as_str())
     }
+}
+
+/// What holding a catalogue credential evidences: each competency it
+/// teaches, whether it is assessed, and the proficiency taught to.
+fn taught_evidence(
+    credential: &Microcredential,
+) -> impl Iterator<Item = (&str, bool, Option<Proficiency>)> {
+    credential.competencies.iter().map(|taught| {
+        (
+            taught.uri.as_str(),
+            credential.assessed || taught.assessed,
+            taught.proficiency,
+        )
+    })
+}
+
+/// Whether holding `old` and holding `new` evidence the same: when they do,
+/// replacing one by the other in the catalogue changes no candidate's
+/// evidence.
+pub fn same_evidence(old: &Microcredential, new: &Microcredential) -> bool {
+    taught_evidence(old).eq(taught_evidence(new))
 }
 
 /// Builds a candidate's evidence from their record, the catalogue (for the
@@ -107,13 +132,8 @@ pub fn build_profile(
             });
         };
         if let Some(credential) = from_catalog {
-            let assessed = credential.assessed;
-            for taught in &credential.competencies {
-                push(
-                    taught.uri.clone(),
-                    assessed || taught.assessed,
-                    taught.proficiency,
-                );
+            for (uri, assessed, proficiency) in taught_evidence(&credential) {
+                push(uri.to_owned(), assessed, proficiency);
             }
         } else {
             let text = format!("{} {}", held.title, held.issuer);
@@ -151,5 +171,18 @@ pub fn build_profile(
     CandidateProfile {
         id: candidate.id.clone(),
         evidence,
+        credentials: held_credential_ids(candidate),
     }
+}
+
+/// The catalogue ids a candidate's credentials name, each once, sorted.
+fn held_credential_ids(candidate: &Candidate) -> Vec<CredentialId> {
+    let mut ids: Vec<CredentialId> = candidate
+        .credentials
+        .iter()
+        .filter_map(|held| held.credential_id.clone())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }

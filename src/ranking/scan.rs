@@ -15,24 +15,28 @@ use super::index::{CandidateIndex, Pool};
 use super::plan::{CompetencyKey, JobPlan};
 use super::score::{BELOW_PROFICIENCY_FACTOR, EXPIRED_FACTOR, recency};
 use crate::auth::TenantId;
-use crate::domain::{Date, RecordId};
+use crate::domain::{CredentialId, Date, RecordId};
 
 #[derive(Debug, Default)]
 struct TenantIndex {
     slots: Vec<Option<CompactProfile>>,
     by_id: HashMap<RecordId, u32>,
     free: Vec<u32>,
+    /// The credentials each candidate holds.
+    held: HashMap<RecordId, Vec<CredentialId>>,
 }
 
 impl TenantIndex {
     fn remove(&mut self, id: &RecordId) {
+        self.held.remove(id);
         if let Some(slot) = self.by_id.remove(id) {
             self.slots[slot as usize] = None;
             self.free.push(slot);
         }
     }
 
-    fn put(&mut self, profile: CompactProfile) {
+    fn put(&mut self, profile: CompactProfile, held: &[CredentialId]) {
+        self.held.insert(profile.id.clone(), held.to_vec());
         if let Some(&slot) = self.by_id.get(&profile.id) {
             self.slots[slot as usize] = Some(profile);
             return;
@@ -92,7 +96,24 @@ impl CandidateIndex for ScanCandidateIndex {
         tenants
             .entry(tenant.as_str().to_owned())
             .or_default()
-            .put(compact);
+            .put(compact, &profile.credentials);
+    }
+
+    fn holders(&self, credentials: &[CredentialId]) -> Vec<(String, RecordId)> {
+        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+        let mut found: Vec<(String, RecordId)> = state
+            .tenants
+            .iter()
+            .flat_map(|(name, index)| {
+                index
+                    .held
+                    .iter()
+                    .filter(|(_, held)| held.iter().any(|id| credentials.contains(id)))
+                    .map(|(id, _)| (name.clone(), id.clone()))
+            })
+            .collect();
+        found.sort();
+        found
     }
 
     fn remove(&self, tenant: &TenantId, id: &RecordId) {

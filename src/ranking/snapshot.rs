@@ -1,7 +1,8 @@
 //! The posting-list index on disk, so a restart loads it instead of
 //! rebuilding it from every stored record. The file holds a stamp (what the
 //! index reflects, chosen by the caller), the taxonomy size, the interned
-//! URIs and, per tenant, the ids and keys (one section) and the posting
+//! URIs and credential ids and, per tenant, the ids, keys and held
+//! credentials (one section) and the posting
 //! lists (one section per block), all little-endian, each section prefixed
 //! with its length so a reader decodes them in parallel; then a BLAKE3 hash
 //! of everything before it. It is written to a temporary file, synced and
@@ -16,12 +17,12 @@ use rayon::prelude::*;
 
 use super::plan::CompetencyKey;
 use super::postings::{BLOCK, Block, POSTING_BYTES, Posting};
-use super::state::State;
+use super::state::{CredentialCode, State};
 use super::tenant::TenantPostings;
-use crate::domain::RecordId;
+use crate::domain::{CredentialId, RecordId};
 
 const MAGIC: &[u8; 8] = b"SMCANDIX";
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 const HASH_BYTES: usize = 32;
 
 /// Why a snapshot could not be written or read.
@@ -81,16 +82,19 @@ fn u32_bytes(value: usize, out: &mut Vec<u8>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The ids section: per ordinal, the id (empty when free) and its keys.
+/// The ids section: per ordinal, the id (empty when free), its keys and
+/// the codes of the credentials it holds.
 fn ids_section(tenant: &TenantPostings) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::new();
-    for (id, keys) in tenant.ids.iter().zip(&tenant.keys) {
+    for ((id, keys), held) in tenant.ids.iter().zip(&tenant.keys).zip(&tenant.held) {
         let id = id.as_ref().map_or("", RecordId::as_str);
         u32_bytes(id.len(), &mut out)?;
         out.extend_from_slice(id.as_bytes());
-        u32_bytes(keys.len(), &mut out)?;
-        for key in keys {
-            out.extend_from_slice(&key.to_le_bytes());
+        for numbers in [keys, held] {
+            u32_bytes(numbers.len(), &mut out)?;
+            for number in numbers.iter() {
+                out.extend_from_slice(&number.to_le_bytes());
+            }
         }
     }
     Ok(out)
@@ -143,6 +147,11 @@ fn write_state<W: Write>(
     for (uri, key) in &state.unknown_uris {
         out.text(uri)?;
         out.bytes(&key.to_le_bytes())?;
+    }
+    out.u32(state.credentials.len())?;
+    for (id, code) in &state.credentials {
+        out.text(id.as_str())?;
+        out.bytes(&code.to_le_bytes())?;
     }
     out.u32(state.tenants.len())?;
     for (name, tenant) in &state.tenants {
@@ -312,29 +321,44 @@ fn read_block(bytes: &[u8]) -> Parsed<Block> {
     Ok(block)
 }
 
-/// Ids, keys, free ordinals and which ordinals are live, from the ids section.
-type Ids = (
-    Vec<Option<RecordId>>,
-    Vec<Box<[CompetencyKey]>>,
-    HashMap<RecordId, u32>,
-    Vec<u32>,
-);
+/// Ids, keys, held credentials, free ordinals and which ordinals are live,
+/// from the ids section.
+struct Ids {
+    ids: Vec<Option<RecordId>>,
+    keys: Vec<Box<[CompetencyKey]>>,
+    held: Vec<Box<[CredentialCode]>>,
+    by_id: HashMap<RecordId, u32>,
+    free: Vec<u32>,
+}
 
-fn read_ids(bytes: &[u8], ordinals: usize) -> Parsed<Ids> {
+impl Reader<'_> {
+    /// A length-prefixed run of little-endian `u32`s.
+    fn numbers(&mut self) -> Parsed<Box<[u32]>> {
+        let count = self.len()?;
+        let bytes = self.take(count.checked_mul(4).ok_or("too many numbers")?)?;
+        Ok(bytes
+            .chunks_exact(4)
+            .map(|k| u32::from_le_bytes([k[0], k[1], k[2], k[3]]))
+            .collect())
+    }
+}
+
+/// The ids section of `ordinals` ordinals; every held code is below `codes`.
+fn read_ids(bytes: &[u8], ordinals: usize, codes: usize) -> Parsed<Ids> {
     let mut reader = Reader { bytes };
     let mut ids = Vec::with_capacity(ordinals);
     let mut all_keys = Vec::with_capacity(ordinals);
+    let mut all_held = Vec::with_capacity(ordinals);
     let mut by_id = HashMap::with_capacity(ordinals);
     let mut free = Vec::new();
     for ordinal in 0..ordinals {
         let raw = reader.text()?;
-        let count = reader.len()?;
-        let keys = reader.take(count.checked_mul(4).ok_or("too many keys")?)?;
-        all_keys.push(
-            keys.chunks_exact(4)
-                .map(|k| u32::from_le_bytes([k[0], k[1], k[2], k[3]]))
-                .collect::<Box<[CompetencyKey]>>(),
-        );
+        all_keys.push(reader.numbers()?);
+        let held = reader.numbers()?;
+        if held.iter().any(|code| *code as usize >= codes) {
+            return Err("held credential without an id");
+        }
+        all_held.push(held);
         let ordinal = u32::try_from(ordinal).map_err(|_| "too many ordinals")?;
         if raw.is_empty() {
             ids.push(None);
@@ -352,7 +376,13 @@ fn read_ids(bytes: &[u8], ordinals: usize) -> Parsed<Ids> {
     }
     // The lowest free ordinal is reused first.
     free.reverse();
-    Ok((ids, all_keys, by_id, free))
+    Ok(Ids {
+        ids,
+        keys: all_keys,
+        held: all_held,
+        by_id,
+        free,
+    })
 }
 
 /// Whether every posting of every block belongs to a live ordinal.
@@ -365,7 +395,7 @@ fn postings_are_live(blocks: &[Block], ids: &[Option<RecordId>]) -> bool {
     })
 }
 
-fn read_tenant(reader: &mut Reader<'_>) -> Parsed<TenantPostings> {
+fn read_tenant(reader: &mut Reader<'_>, codes: usize) -> Parsed<TenantPostings> {
     let ordinals = reader.len()?;
     let ids_len = usize::try_from(reader.u64()?).map_err(|_| "ids too long")?;
     let ids_bytes = reader.take(ids_len)?;
@@ -379,7 +409,7 @@ fn read_tenant(reader: &mut Reader<'_>) -> Parsed<TenantPostings> {
         sections.push(reader.take(len)?);
     }
     let (ids, blocks) = rayon::join(
-        || read_ids(ids_bytes, ordinals),
+        || read_ids(ids_bytes, ordinals, codes),
         || {
             sections
                 .par_iter()
@@ -387,18 +417,47 @@ fn read_tenant(reader: &mut Reader<'_>) -> Parsed<TenantPostings> {
                 .collect::<Parsed<Vec<Block>>>()
         },
     );
-    let (ids, keys, by_id, free) = ids?;
+    let Ids {
+        ids,
+        keys,
+        held,
+        by_id,
+        free,
+    } = ids?;
     let blocks = blocks?;
     if !postings_are_live(&blocks, &ids) {
         return Err("posting of a free ordinal");
     }
-    Ok(TenantPostings {
+    let mut tenant = TenantPostings {
         ids,
         keys,
+        held,
+        holders: HashMap::new(),
         by_id,
         free,
         blocks,
-    })
+    };
+    tenant.index_holders();
+    Ok(tenant)
+}
+
+/// The interned credential ids: each code from 0 to their number, once.
+fn read_credentials(reader: &mut Reader<'_>) -> Parsed<HashMap<CredentialId, CredentialCode>> {
+    let count = reader.len()?;
+    let mut seen = vec![false; count];
+    let mut credentials = HashMap::with_capacity(count);
+    for _ in 0..count {
+        let id = CredentialId::parse(reader.text()?).map_err(|_| "bad credential id")?;
+        let code = reader.u32()?;
+        match seen.get_mut(code as usize) {
+            Some(seen) if !*seen => *seen = true,
+            _ => return Err("credential code out of range or repeated"),
+        }
+        if credentials.insert(id, code).is_some() {
+            return Err("repeated credential id");
+        }
+    }
+    Ok(credentials)
 }
 
 fn read_state(reader: &mut Reader<'_>, stamp: &[u8], taxonomy_len: u32) -> Parsed<Option<State>> {
@@ -415,9 +474,11 @@ fn read_state(reader: &mut Reader<'_>, stamp: &[u8], taxonomy_len: u32) -> Parse
         let key = reader.u32()?;
         state.unknown_uris.insert(uri, key);
     }
+    state.credentials = read_credentials(reader)?;
+    let codes = state.credentials.len();
     for _ in 0..reader.len()? {
         let name = reader.text()?.to_owned();
-        let tenant = read_tenant(reader)?;
+        let tenant = read_tenant(reader, codes)?;
         state.tenants.insert(name, tenant);
     }
     if !reader.bytes.is_empty() {

@@ -1,8 +1,10 @@
 //! One tenant's candidates in the posting-list index: ids by ordinal, the
-//! keys each candidate has evidence of (to remove them again), and the
-//! posting lists of every block of ordinals.
+//! keys each candidate has evidence of (to remove them again), the
+//! credentials each holds and their holders (to re-derive the holders'
+//! evidence when the catalogue changes one), and the posting lists of every
+//! block of ordinals.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
@@ -10,6 +12,7 @@ use rayon::prelude::*;
 use super::compact::CompactProfile;
 use super::plan::CompetencyKey;
 use super::postings::{BLOCK, Block, Query, Scratch};
+use super::state::CredentialCode;
 use super::topk::TopK;
 use crate::domain::RecordId;
 
@@ -20,6 +23,10 @@ pub struct TenantPostings {
     pub ids: Vec<Option<RecordId>>,
     /// Distinct keys of each ordinal's evidence, sorted.
     pub keys: Vec<Box<[CompetencyKey]>>,
+    /// Codes of the credentials each ordinal holds, sorted.
+    pub held: Vec<Box<[CredentialCode]>>,
+    /// Ordinals holding each credential: the inverse of `held`.
+    pub holders: HashMap<CredentialCode, HashSet<u32>>,
     /// Ordinal of each id.
     pub by_id: HashMap<RecordId, u32>,
     /// Free ordinals, reused last freed first.
@@ -36,8 +43,8 @@ fn split(ordinal: u32) -> (usize, u16) {
 }
 
 impl TenantPostings {
-    /// Adds or replaces a candidate.
-    pub fn put(&mut self, profile: &CompactProfile) {
+    /// Adds or replaces a candidate, who holds the credentials `held`.
+    pub fn put(&mut self, profile: &CompactProfile, held: &[CredentialCode]) {
         let ordinal = match self.by_id.get(&profile.id) {
             Some(&ordinal) => {
                 self.clear(ordinal);
@@ -54,6 +61,7 @@ impl TenantPostings {
         keys.sort_unstable();
         keys.dedup();
         self.keys[ordinal as usize] = keys.into_boxed_slice();
+        self.hold(ordinal, held);
         self.ids[ordinal as usize] = Some(profile.id.clone());
         self.by_id.insert(profile.id.clone(), ordinal);
     }
@@ -64,16 +72,71 @@ impl TenantPostings {
         }
         self.ids.push(None);
         self.keys.push(Box::default());
+        self.held.push(Box::default());
         u32::try_from(self.ids.len() - 1).expect("fewer than 2^32 candidates")
     }
 
-    /// Drops an ordinal's postings and keys, keeping the ordinal.
+    /// Records that an ordinal holds these credentials (and no others).
+    fn hold(&mut self, ordinal: u32, held: &[CredentialCode]) {
+        let mut held = held.to_vec();
+        held.sort_unstable();
+        held.dedup();
+        for code in &held {
+            self.holders.entry(*code).or_default().insert(ordinal);
+        }
+        self.held[ordinal as usize] = held.into_boxed_slice();
+    }
+
+    /// Drops an ordinal's postings, keys and held credentials, keeping the
+    /// ordinal.
     fn clear(&mut self, ordinal: u32) {
         let (block, local) = split(ordinal);
         let keys = std::mem::take(&mut self.keys[ordinal as usize]);
         if let Some(block) = self.blocks.get_mut(block) {
             block.remove(local, &keys);
         }
+        for code in std::mem::take(&mut self.held[ordinal as usize]) {
+            if let Some(holders) = self.holders.get_mut(&code) {
+                holders.remove(&ordinal);
+                if holders.is_empty() {
+                    self.holders.remove(&code);
+                }
+            }
+        }
+    }
+
+    /// The inverse of `held`, for an index read back without it.
+    pub fn index_holders(&mut self) {
+        self.holders.clear();
+        for (ordinal, held) in (0u32..).zip(&self.held) {
+            for code in held {
+                self.holders.entry(*code).or_default().insert(ordinal);
+            }
+        }
+    }
+
+    /// Ids of the candidates holding any of the credentials `codes`, each
+    /// once per credential held; walks whichever of `codes` and the held
+    /// credentials is smaller.
+    pub fn holders_of_any<'a>(
+        &'a self,
+        codes: &'a HashSet<CredentialCode>,
+    ) -> Box<dyn Iterator<Item = &'a RecordId> + 'a> {
+        let holders: Box<dyn Iterator<Item = &HashSet<u32>>> = if codes.len() < self.holders.len() {
+            Box::new(codes.iter().filter_map(|code| self.holders.get(code)))
+        } else {
+            Box::new(
+                self.holders
+                    .iter()
+                    .filter(|(code, _)| codes.contains(code))
+                    .map(|(_, ordinals)| ordinals),
+            )
+        };
+        Box::new(
+            holders
+                .flatten()
+                .filter_map(|ordinal| self.ids[*ordinal as usize].as_ref()),
+        )
     }
 
     /// Removes a candidate and every posting of theirs.

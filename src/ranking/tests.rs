@@ -9,7 +9,9 @@ use sha2::Digest as _;
 
 use super::*;
 use crate::auth::{KeyRing, TenantId};
-use crate::domain::{Date, Importance, JobPosting, Proficiency, RecordId, RequiredCompetency};
+use crate::domain::{
+    CredentialId, Date, Importance, JobPosting, Proficiency, RecordId, RequiredCompetency,
+};
 use crate::needs::JobNeed;
 use crate::taxonomy::{CompetencyIdx, Taxonomy, load_sample};
 
@@ -75,7 +77,17 @@ fn profile(rng: &mut StdRng, taxonomy: &Taxonomy, id: usize) -> CandidateProfile
     CandidateProfile {
         id: RecordId::parse(&format!("c{id:05}")).unwrap(),
         evidence,
+        credentials: (0..rng.random_range(0..4))
+            .map(|_| credential(rng.random_range(0..CREDENTIALS)))
+            .collect(),
     }
+}
+
+/// Credentials the random candidates hold, from `cred-0` up.
+const CREDENTIALS: usize = 12;
+
+fn credential(n: usize) -> CredentialId {
+    CredentialId::parse(&format!("cred-{n}")).unwrap()
 }
 
 /// A random job, compiled, with its needs and minimums.
@@ -185,6 +197,19 @@ fn compare(
         for tenant in tenants {
             assert_eq!(fast.count(tenant), scan.count(tenant));
         }
+        let held: Vec<CredentialId> = (0..rng.random_range(0..4))
+            .map(|_| credential(rng.random_range(0..CREDENTIALS + 2)))
+            .collect();
+        let mut expected: Vec<(String, RecordId)> = live
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| fast.contains(&tenants[i % 2], &p.id))
+            .filter(|(_, p)| p.credentials.iter().any(|id| held.contains(id)))
+            .map(|(i, p)| (tenants[i % 2].as_str().to_owned(), p.id.clone()))
+            .collect();
+        expected.sort();
+        assert_eq!(fast.holders(&held), expected, "round {round}: {held:?}");
+        assert_eq!(scan.holders(&held), expected, "round {round}: {held:?}");
     }
 }
 
@@ -314,9 +339,10 @@ fn blocks_that_cannot_reach_the_top_are_skipped_with_the_same_result() {
         let candidate = CandidateProfile {
             id: RecordId::parse(&format!("c{id:05}")).unwrap(),
             evidence,
+            credentials: Vec::new(),
         };
         scan.put(tenant, &candidate);
-        postings.put(&CompactProfile::new(&candidate, |_| u32::MAX));
+        postings.put(&CompactProfile::new(&candidate, |_| u32::MAX), &[]);
     }
     let query = super::index::query(&plan, &std::collections::HashMap::new());
     // How many blocks parallel workers score depends on their timing (a

@@ -1,6 +1,8 @@
 //! The candidate index snapshot: loaded at open when it reflects the store,
 //! rebuilt when missing, behind or corrupt, with identical rankings either
-//! way; removed at delete and rewritten without the erased candidate.
+//! way; removed at delete and rewritten without the erased candidate. A
+//! catalogue change re-derives the evidence of the candidates holding the
+//! changed credential at once, and snapshots go on after it.
 
 use std::path::Path;
 
@@ -8,13 +10,14 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use skillmatch::auth::{Authenticator, TenantId};
 use skillmatch::domain::{
-    Candidate, Date, DeclaredCompetency, HeldCredential, Importance, JobPosting, RecordId,
-    RequiredCompetency,
+    AlignmentSource, Candidate, CredentialBatch, CredentialId, Date, DeclaredCompetency,
+    HeldCredential, Importance, JobPosting, Microcredential, RecordId, RequiredCompetency,
+    TaughtCompetency,
 };
 use skillmatch::engine::{CANDIDATE_SNAPSHOT_FILE, Engine, EngineConfig, JobSource, RankQuery};
 use skillmatch::taxonomy::CompetencyIdx;
 
-fn tenant() -> TenantId {
+pub(crate) fn tenant() -> TenantId {
     Authenticator::Open
         .authenticate(&tonic::metadata::MetadataMap::new())
         .unwrap()
@@ -22,7 +25,7 @@ fn tenant() -> TenantId {
         .clone()
 }
 
-fn open(dir: &Path) -> (Engine, bool) {
+pub(crate) fn open(dir: &Path) -> (Engine, bool) {
     let config = EngineConfig::new(dir);
     let (engine, report) = Engine::open(&config).unwrap();
     (engine, report.candidate_snapshot_loaded)
@@ -269,4 +272,226 @@ fn deleting_a_candidate_removes_the_snapshot_until_it_is_rewritten_without_them(
     let (engine, loaded) = open(dir.path());
     assert!(loaded);
     assert_eq!(rankings(&engine), expected);
+}
+
+/// The candidates ranked for a job needing `uri` alone, with their scores.
+fn ranked_for(engine: &Engine, uri: &str) -> Vec<(String, u64)> {
+    let job = JobPosting {
+        competencies: vec![RequiredCompetency {
+            uri: uri.to_owned(),
+            importance: Importance::Essential,
+            min_proficiency: None,
+        }],
+        ..JobPosting::default()
+    };
+    let query = RankQuery {
+        job: JobSource::Inline(job),
+        candidate_ids: Vec::new(),
+        top_k: 1000,
+        as_of: Date::parse("2026-06-01").unwrap(),
+        with_names: false,
+    };
+    let outcome = engine.rank_candidates(&tenant(), &query).unwrap();
+    outcome
+        .ranked
+        .iter()
+        .map(|r| (r.profile.id.to_string(), r.assessment.score.to_bits()))
+        .collect()
+}
+
+pub(crate) fn ranks(engine: &Engine, uri: &str, id: &str) -> bool {
+    ranked_for(engine, uri)
+        .iter()
+        .any(|(ranked, _)| ranked == id)
+}
+
+/// `credential` teaching exactly `uri` (plus what its text yields).
+pub(crate) fn teaching(credential: &Microcredential, uri: &str) -> Microcredential {
+    Microcredential {
+        competencies: vec![TaughtCompetency {
+            uri: uri.to_owned(),
+            proficiency: None,
+            assessed: false,
+            source: AlignmentSource::Provider,
+            resolved_from: None,
+        }],
+        ..credential.clone()
+    }
+}
+
+pub(crate) fn upsert_credential(engine: &Engine, credential: Microcredential) {
+    engine
+        .upsert_credentials(CredentialBatch::new(vec![credential]).unwrap())
+        .unwrap();
+}
+
+/// A candidate holding `credential` by id, with nothing else that could
+/// evidence `avoid`.
+pub(crate) fn holder(
+    engine: &Engine,
+    id: &str,
+    credential: &CredentialId,
+    avoid: &str,
+) -> Candidate {
+    let declared = uris(engine).into_iter().find(|u| u != avoid).unwrap();
+    Candidate {
+        id: RecordId::parse(id).unwrap(),
+        display_name: None,
+        credentials: vec![HeldCredential {
+            credential_id: Some(credential.clone()),
+            title: String::new(),
+            issuer: String::new(),
+            issued: Some(Date::parse("2025-01-01").unwrap()),
+            expires: None,
+            verified: true,
+        }],
+        competencies: vec![DeclaredCompetency {
+            uri: declared,
+            last_used: None,
+            proficiency: None,
+        }],
+        cv_text: String::new(),
+        cv_competencies: Vec::new(),
+    }
+}
+
+/// A new credential cloned from the first sample one, as stored, and a
+/// competency it does not teach.
+pub(crate) fn new_credential(engine: &Engine, id: &str) -> (Microcredential, String) {
+    let sample = engine.list_credentials(&Default::default(), None, 1).0;
+    let credential = Microcredential {
+        id: CredentialId::parse(id).unwrap(),
+        ..(*sample[0]).clone()
+    };
+    upsert_credential(engine, credential.clone());
+    let stored = (*engine.credential(&credential.id).unwrap()).clone();
+    let untaught = uris(engine)
+        .into_iter()
+        .rev()
+        .find(|u| stored.competencies.iter().all(|t| &t.uri != u))
+        .unwrap();
+    engine.delete_credential(&stored.id).unwrap();
+    (stored, untaught)
+}
+
+#[test]
+fn a_holder_ranks_for_what_their_credential_teaches_now_without_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = StdRng::seed_from_u64(6);
+    let (engine, _) = open(dir.path());
+    let (original, x) = new_credential(&engine, "snap-cred");
+    // Held by id before the catalogue has it, among others who do not hold it.
+    let mut batch = candidates(&engine, &mut rng, 0, 60);
+    batch.push(holder(&engine, "the-holder", &original.id, &x));
+    engine.upsert_candidates(&tenant(), batch).unwrap();
+    assert!(
+        !ranks(&engine, &x, "the-holder"),
+        "nothing evidences it yet"
+    );
+
+    upsert_credential(&engine, teaching(&original, &x));
+    assert!(
+        ranks(&engine, &x, "the-holder"),
+        "the credential teaches it now"
+    );
+    upsert_credential(&engine, original.clone());
+    assert!(!ranks(&engine, &x, "the-holder"), "changed back");
+    upsert_credential(&engine, teaching(&original, &x));
+    assert!(ranks(&engine, &x, "the-holder"));
+    engine.delete_credential(&original.id).unwrap();
+    assert!(!ranks(&engine, &x, "the-holder"), "deleted");
+}
+
+#[test]
+fn after_a_catalogue_change_a_snapshot_is_written_and_a_restart_loads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = StdRng::seed_from_u64(7);
+    let (engine, _) = open(dir.path());
+    let (original, x) = new_credential(&engine, "snap-cred");
+    let mut batch = candidates(&engine, &mut rng, 0, 150);
+    for n in 0..5 {
+        batch.push(holder(&engine, &format!("holder-{n}"), &original.id, &x));
+    }
+    engine.upsert_candidates(&tenant(), batch).unwrap();
+    assert!(engine.save_candidate_snapshot().unwrap());
+    let before = ranked_for(&engine, &x);
+
+    upsert_credential(&engine, teaching(&original, &x));
+    assert!(
+        engine.save_candidate_snapshot().unwrap(),
+        "a snapshot follows the catalogue change"
+    );
+    let expected = (rankings(&engine), ranked_for(&engine, &x));
+    assert_ne!(expected.1, before, "the holders rank for it now");
+    // Candidates who do not hold the credential rank as they did.
+    let others = |ranked: &[(String, u64)]| -> Vec<(String, u64)> {
+        ranked
+            .iter()
+            .filter(|(id, _)| !id.starts_with("holder-"))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(others(&expected.1), others(&before));
+    // The process dies here; only what was written survives.
+    let crashed = tempfile::tempdir().unwrap();
+    crash_image(dir.path(), crashed.path());
+    drop(engine);
+
+    let (engine, loaded) = open(crashed.path());
+    assert!(loaded, "the snapshot taken after the change is loaded");
+    assert_eq!((rankings(&engine), ranked_for(&engine, &x)), expected);
+    engine.delete_credential(&original.id).unwrap();
+    let expected = (rankings(&engine), ranked_for(&engine, &x));
+    assert_eq!(expected.1, before, "deleted: as before it taught it");
+    drop(engine);
+
+    let (engine, loaded) = open(crashed.path());
+    assert!(loaded, "closing after the deletion wrote a snapshot");
+    assert_eq!((rankings(&engine), ranked_for(&engine, &x)), expected);
+    drop(engine);
+    std::fs::remove_file(snapshot(crashed.path())).unwrap();
+    let (engine, loaded) = open(crashed.path());
+    assert!(!loaded);
+    assert_eq!(
+        (rankings(&engine), ranked_for(&engine, &x)),
+        expected,
+        "as a rebuilt index"
+    );
+}
+
+#[test]
+fn candidate_writes_racing_credential_changes_end_as_a_rebuilt_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _) = open(dir.path());
+    let (original, x) = new_credential(&engine, "snap-cred");
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for round in 0..40 {
+                let batch = (0..10)
+                    .map(|n| holder(&engine, &format!("holder-{round}-{n}"), &original.id, &x))
+                    .collect();
+                engine.upsert_candidates(&tenant(), batch).unwrap();
+            }
+        });
+        scope.spawn(|| {
+            for round in 0..41 {
+                match round % 2 {
+                    0 => upsert_credential(&engine, teaching(&original, &x)),
+                    _ => upsert_credential(&engine, original.clone()),
+                }
+            }
+        });
+    });
+    let live = ranked_for(&engine, &x);
+    assert_eq!(
+        live.len(),
+        400,
+        "every holder ranks: the credential teaches it"
+    );
+    assert!(engine.save_candidate_snapshot().unwrap());
+    drop(engine);
+    std::fs::remove_file(snapshot(dir.path())).unwrap();
+    let (engine, loaded) = open(dir.path());
+    assert!(!loaded);
+    assert_eq!(ranked_for(&engine, &x), live, "as a rebuilt index");
 }

@@ -5,7 +5,9 @@
 //! next start recognises as behind the store; a backup whose rename fails
 //! leaves no backup a restore would take; keys a crash left unzeroed (a
 //! commit whose key erasure or whose own commit failed) are zeroed at the
-//! next open, found through the table of slots in use. Run alone:
+//! next open, found through the table of slots in use; a candidate write
+//! whose evidence was built before a credential change commits after it
+//! with evidence from the changed catalogue. Run alone:
 //! `cargo test --features failpoints --test it failpoints::` (failpoints are
 //! process-wide, so these tests hold `FailScenario`, one at a time).
 
@@ -292,5 +294,54 @@ fn keys_left_by_interrupted_writes_are_zeroed_at_the_next_open_and_no_live_key_i
     let store = Store::open(&path).unwrap();
     assert_eq!(store.orphan_keys_erased(), 0);
     assert_eq!(live_keys(&path), 3);
+    scenario.teardown();
+}
+
+#[test]
+fn a_candidate_write_racing_a_credential_change_takes_the_changed_catalogue() {
+    use crate::candidate_snapshot::{
+        holder, new_credential, open, ranks, teaching, tenant, upsert_credential,
+    };
+    use std::sync::Mutex;
+    use std::sync::mpsc::channel;
+
+    let scenario = fail::FailScenario::setup();
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _) = open(dir.path());
+    let (original, x) = new_credential(&engine, "race-cred");
+    upsert_credential(&engine, original.clone());
+    let (reached, on_reached) = channel();
+    let (resume, on_resume) = channel::<()>();
+    let on_resume = Mutex::new(on_resume);
+    // Only this test's writer pauses: other tests may write meanwhile.
+    const WRITER: &str = "late-holder-writer";
+    fail::cfg_callback("candidate-profiles-built", move || {
+        if std::thread::current().name() == Some(WRITER) {
+            reached.send(()).unwrap();
+            let _ = on_resume.lock().unwrap().recv();
+        }
+    })
+    .unwrap();
+    std::thread::scope(|scope| {
+        let writer = std::thread::Builder::new()
+            .name(WRITER.to_owned())
+            .spawn_scoped(scope, || {
+                let late = holder(&engine, "late-holder", &original.id, &x);
+                engine.upsert_candidates(&tenant(), vec![late]).unwrap();
+            })
+            .unwrap();
+        // The candidate's evidence is built from the catalogue before the
+        // change; the change commits (and re-derives its holders, not yet
+        // including them) before the candidate's write does.
+        on_reached.recv().unwrap();
+        fail::remove("candidate-profiles-built");
+        upsert_credential(&engine, teaching(&original, &x));
+        resume.send(()).unwrap();
+        writer.join().unwrap();
+    });
+    assert!(
+        ranks(&engine, &x, "late-holder"),
+        "their evidence is that of the changed credential"
+    );
     scenario.teardown();
 }
