@@ -45,7 +45,11 @@ linked through the ESCO–O*NET crosswalk when the data folder holds them; \
 (c) for texts with a body, the longest occupation label found verbatim; \
 (d) the cosine of the title line's vector with each occupation's vector (its preferred \
 label, embedded once at import), mapped linearly from [0.2, 1] to [0, 1], for the \
-candidates of (a)-(c) plus the 20 nearest by cosine. Score in [0, 1], 1 = best supported.
+candidates of (a)-(c) plus the 20 nearest by cosine. For a posting (a text with a body) \
+whose title is weak evidence (best title match below a level; with the default embedder \
+the level is above 1, so every posting), half of the title line's support goes to the \
+whole posting: (a) weighs 0.5 and the cosines of (d) are the mean of the title line's and \
+the whole posting's vector's. Score in [0, 1], 1 = best supported.
 - Skills: (1) text evidence: whole labels as phrases (1.0 preferred / 0.9 alternative / 0.8 hidden) \
 and labels with ≥ 40 % of their idf mass inside one sentence (0.7 × coverage); \
 (2) taxonomy links, for texts without a body (a sentence, a title): the broader, narrower and \
@@ -269,8 +273,7 @@ impl Extractor {
     ) -> Vec<OccupationMatch> {
         let all = terms::terms(text);
         let title = self.title_vector(text);
-        let cosines = self.title_cosines(title.as_ref(), scope);
-        self.answer_occupations(text, &all, top_k, cosines.as_ref(), scope)
+        self.answer_occupations(text, &all, title.as_ref(), top_k, scope)
             .into_iter()
             .map(|(o, equivalents)| OccupationMatch {
                 occupation: o.occupation,
@@ -283,20 +286,24 @@ impl Extractor {
     }
 
     /// The ranked occupations in scope, crosswalk equivalents merged, at most
-    /// `top_k`; `all` holds the terms of `text`.
+    /// `top_k`; `all` holds the terms of `text`, `title` the vector of its
+    /// title line ([`Self::title_vector`]).
     fn answer_occupations(
         &self,
         text: &str,
         all: &[terms::TextTerm],
+        title: Option<&crate::embed::Embedding>,
         top_k: usize,
-        cosines: Option<&ndarray::Array1<f32>>,
         scope: &Scope,
     ) -> Vec<(occupations::RankedOccupation, Vec<usize>)> {
+        let support = self.occupations.title_support(text, all, &self.tuning);
+        let share = support.posting_share(&self.tuning);
+        let cosines = self.occupation_cosines(text, title, share, scope);
         let mut equivalents = Vec::new();
         let ranked = self.occupations.rank_selected(
             text,
-            all,
-            cosines,
+            support,
+            cosines.as_ref(),
             &self.tuning,
             scope,
             |ranked, outside| {
@@ -324,14 +331,24 @@ impl Extractor {
     }
 
     /// Cosines of the title line's vector with every occupation in scope (-1
-    /// for the others).
-    fn title_cosines(
+    /// for the others), mixed with those of the whole text's vector when
+    /// `share` (the whole text's part) is above 0.
+    fn occupation_cosines(
         &self,
+        text: &str,
         title: Option<&crate::embed::Embedding>,
+        share: f32,
         scope: &Scope,
     ) -> Option<ndarray::Array1<f32>> {
         let space = self.space.as_ref()?;
         let mut cosines = space.occupation_cosines_of(title?);
+        let whole = Some(share)
+            .filter(|&s| s > 0.0)
+            .and_then(|_| space.embedder().embed(text));
+        if let Some(whole) = whole {
+            cosines *= 1.0 - share;
+            cosines.scaled_add(share, &space.occupation_cosines_of(&whole));
+        }
         scope.mask_occupations(&mut cosines);
         Some(cosines)
     }
@@ -370,9 +387,8 @@ impl Extractor {
     ) -> Vec<Extraction> {
         let all = terms::terms(text);
         let title = self.title_vector(text);
-        let cosines = self.title_cosines(title.as_ref(), scope);
         let occupations: Vec<occupations::RankedOccupation> = self
-            .answer_occupations(text, &all, OCCUPATIONS_FOR_SKILLS, cosines.as_ref(), scope)
+            .answer_occupations(text, &all, title.as_ref(), OCCUPATIONS_FOR_SKILLS, scope)
             .into_iter()
             .map(|(o, _)| o)
             .collect();

@@ -5,7 +5,9 @@
 //! with a body, the longest occupation label found as a phrase. With an
 //! embedder, a fourth: the cosine of the title line's vector with each
 //! occupation's vector, mapped linearly from [floor, 1] to [0, 1], for the
-//! lexical candidates plus the occupations nearest by cosine.
+//! lexical candidates plus the occupations nearest by cosine. A posting
+//! whose title is weak evidence hands part of the title line's support to
+//! the whole posting ([`TitleSupport::posting_share`]).
 
 use std::collections::BinaryHeap;
 
@@ -58,6 +60,38 @@ struct Support {
     vector: f32,
 }
 
+/// The title line of a text matched against every occupation label: its
+/// segments, each supported occupation's best label, and whether a body follows.
+#[derive(Debug)]
+pub struct TitleSupport<'t> {
+    segments: Vec<Vec<&'t TextTerm>>,
+    support: FxHashMap<u32, Support>,
+    /// Every term of the text (as [`terms`] gives them).
+    all: &'t [TextTerm],
+    /// How many of them are the title line's.
+    title_terms: usize,
+    has_body: bool,
+}
+
+impl TitleSupport<'_> {
+    /// The best title match of any occupation, in [0, 1]; 0 when no label
+    /// shares a word with the title line.
+    pub fn best_match(&self) -> f32 {
+        self.support
+            .values()
+            .map(|s| s.title_match)
+            .fold(0.0, f32::max)
+    }
+
+    /// Share of the occupation support handed from the title line to the
+    /// whole text ([`Tuning::posting_share`]): the label support of the
+    /// title weighs 1 minus it, and the occupation cosines mix the title
+    /// line's vector and the whole text's in that proportion.
+    pub fn posting_share(&self, tuning: &Tuning) -> f32 {
+        tuning.posting_share(self.has_body, self.best_match())
+    }
+}
+
 impl OccupationIndex {
     /// Indexes preferred, alternative and hidden labels plus `extra_titles`
     /// (per occupation, e.g. O*NET titles through a crosswalk; may be
@@ -102,46 +136,75 @@ impl OccupationIndex {
         }
     }
 
-    /// Occupations of a text, best first, at most `top_k`. `title_cosines`
-    /// holds the cosine of the title line's vector with every occupation's
-    /// (taxonomy order), when an embedder is configured.
+    /// Occupations of a text, best first, at most `top_k`. `cosines` holds
+    /// the cosine of the text's vector with every occupation's (taxonomy
+    /// order), when an embedder is configured.
     #[cfg(test)]
     pub fn rank(
         &self,
         input: &str,
         top_k: usize,
-        title_cosines: Option<&Array1<f32>>,
+        cosines: Option<&Array1<f32>>,
         tuning: &Tuning,
     ) -> Vec<RankedOccupation> {
+        let all = super::terms::terms(input);
         self.rank_selected(
             input,
-            &super::terms::terms(input),
-            title_cosines,
+            self.title_support(input, &all, tuning),
+            cosines,
             tuning,
             &Scope::all(),
             |ranked, _| (0..ranked.len().min(top_k)).collect(),
         )
     }
 
+    /// The title line of `input` (whose terms, as [`terms`] gives them, are
+    /// `all`) matched segment by segment against every occupation label.
+    pub fn title_support<'t>(
+        &self,
+        input: &str,
+        all: &'t [TextTerm],
+        tuning: &Tuning,
+    ) -> TitleSupport<'t> {
+        let split = all.partition_point(|t| t.token.start < title_end(input));
+        let segments = title_segments(input, &all[..split]);
+        let mut support: FxHashMap<u32, Support> = FxHashMap::default();
+        self.label_support(&segments, tuning, &mut support);
+        TitleSupport {
+            segments,
+            support,
+            all,
+            title_terms: split,
+            has_body: split < all.len(),
+        }
+    }
+
     /// Ranks the occupations in `scope` (support is scaled to the best of
     /// them), then builds the evidence of those `select` picks: it gets every
     /// candidate in scope, best first, and the candidates outside the scope
-    /// (by index), and returns the positions to keep, in order. `all` holds
-    /// the terms of `input` (as [`terms`] gives them).
+    /// (by index), and returns the positions to keep, in order. `title`
+    /// holds the terms of `input` and its title line's support
+    /// ([`Self::title_support`]), `cosines` the cosine of
+    /// every occupation with the text's vector (see
+    /// [`TitleSupport::posting_share`]).
     pub fn rank_selected(
         &self,
         input: &str,
-        all: &[TextTerm],
-        title_cosines: Option<&Array1<f32>>,
+        title: TitleSupport<'_>,
+        cosines: Option<&Array1<f32>>,
         tuning: &Tuning,
         scope: &Scope,
         select: impl FnOnce(&[usize], &[usize]) -> Vec<usize>,
     ) -> Vec<RankedOccupation> {
-        let split = title_end(input);
-        let (title, body) = all.split_at(all.partition_point(|t| t.token.start < split));
-        let segments = title_segments(input, title);
-        let mut support: FxHashMap<u32, Support> = FxHashMap::default();
-        self.title_support(&segments, tuning, &mut support);
+        let title_weight = 1.0 - title.posting_share(tuning);
+        let TitleSupport {
+            segments,
+            mut support,
+            all,
+            title_terms,
+            has_body,
+        } = title;
+        let title_terms = &all[..title_terms];
         if tuning.document_weight > 0.0 {
             let query = distinct_query(&self.documents, all.iter());
             let mut scratch = self.documents.take_scratch();
@@ -150,7 +213,7 @@ impl OccupationIndex {
             }
             self.documents.give_back(scratch);
         }
-        if tuning.phrase_weight > 0.0 && !body.is_empty() {
+        if tuning.phrase_weight > 0.0 && has_body {
             for hit in self.phrases.find_terms(input, all) {
                 let longest = hit
                     .evidence
@@ -163,8 +226,8 @@ impl OccupationIndex {
                 entry.phrase_evidence = hit.evidence;
             }
         }
-        let vector_weight = tuning.occupation_vector_weight_for(!body.is_empty());
-        if let Some(cosines) = title_cosines.filter(|_| vector_weight > 0.0) {
+        let vector_weight = tuning.occupation_vector_weight_for(has_body);
+        if let Some(cosines) = cosines.filter(|_| vector_weight > 0.0) {
             vector_support(cosines, tuning, &mut support);
         }
         let mut outside: Vec<usize> = Vec::new();
@@ -186,7 +249,7 @@ impl OccupationIndex {
             best(|s| s.vector),
         ];
         let weights = [
-            1.0,
+            title_weight,
             tuning.document_weight,
             tuning.phrase_weight,
             vector_weight,
@@ -237,7 +300,7 @@ impl OccupationIndex {
                     None => (
                         Some(self.body_evidence(input, all, occupation))
                             .filter(|e| !e.is_empty())
-                            .or_else(|| title_line(input, title))
+                            .or_else(|| title_line(input, title_terms))
                             .unwrap_or_default(),
                         Reason::Semantic,
                     ),
@@ -255,7 +318,7 @@ impl OccupationIndex {
 
     /// BM25 of each title segment against every occupation label; later
     /// segments decay.
-    fn title_support(
+    fn label_support(
         &self,
         segments: &[Vec<&TextTerm>],
         tuning: &Tuning,
@@ -502,5 +565,30 @@ mod tests {
         assert_eq!(lexical.len(), 2);
         assert_eq!(by(&cook_first), 2);
         assert_eq!(by(&nurse_first), 0);
+    }
+
+    #[test]
+    fn a_weak_title_hands_its_support_to_the_whole_posting() {
+        let index = index();
+        let posting = "Registered Partners Ltd\nOur kitchen needs a cook to prepare meals.";
+        let all = crate::extract::terms::terms(posting);
+        let weak = index.title_support(posting, &all, &Tuning::default());
+        // "registered" is half of the nurse's label; the other words no label's.
+        assert!(weak.best_match() > 0.0 && weak.best_match() < 0.6);
+        let strong_text = "Cook\nOur kitchen needs a cook.";
+        let strong_terms = crate::extract::terms::terms(strong_text);
+        let strong = index.title_support(strong_text, &strong_terms, &Tuning::default());
+        assert!(strong.best_match() > 0.9);
+        let fallback: Tuning = "weak_title_match=0.6,weak_title_posting_share=1"
+            .parse()
+            .unwrap();
+        assert_eq!(strong.posting_share(&fallback), 0.0);
+        let first = |tuning: &Tuning| index.rank(posting, 3, None, tuning)[0].occupation;
+        assert_eq!(
+            first(&"weak_title_match=0".parse().unwrap()),
+            0,
+            "the title's nurse"
+        );
+        assert_eq!(first(&fallback), 2, "the body's cook");
     }
 }
