@@ -6,8 +6,8 @@
 //! embedder, a fourth: the cosine of the title line's vector with each
 //! occupation's vector, mapped linearly from [floor, 1] to [0, 1], for the
 //! lexical candidates plus the occupations nearest by cosine. A posting
-//! whose title is weak evidence hands part of the title line's support to
-//! the whole posting ([`TitleSupport::posting_share`]).
+//! takes part of its support from the whole posting instead of its title
+//! line ([`TitleSupport::posting_share`]).
 
 use std::collections::BinaryHeap;
 
@@ -74,21 +74,12 @@ pub struct TitleSupport<'t> {
 }
 
 impl TitleSupport<'_> {
-    /// The best title match of any occupation, in [0, 1]; 0 when no label
-    /// shares a word with the title line.
-    pub fn best_match(&self) -> f32 {
-        self.support
-            .values()
-            .map(|s| s.title_match)
-            .fold(0.0, f32::max)
-    }
-
-    /// Share of the occupation support handed from the title line to the
-    /// whole text ([`Tuning::posting_share`]): the label support of the
+    /// Share of the occupation support taken from the whole text instead
+    /// of the title line ([`Tuning::posting_share`]): the label support of the
     /// title weighs 1 minus it, and the occupation cosines mix the title
     /// line's vector and the whole text's in that proportion.
     pub fn posting_share(&self, tuning: &Tuning) -> f32 {
-        tuning.posting_share(self.has_body, self.best_match())
+        tuning.posting_share(self.has_body)
     }
 }
 
@@ -568,27 +559,19 @@ mod tests {
     }
 
     #[test]
-    fn a_weak_title_hands_its_support_to_the_whole_posting() {
+    fn a_posting_takes_support_from_its_whole_text() {
         let index = index();
         let posting = "Registered Partners Ltd\nOur kitchen needs a cook to prepare meals.";
         let all = crate::extract::terms::terms(posting);
-        let weak = index.title_support(posting, &all, &Tuning::default());
-        // "registered" is half of the nurse's label; the other words no label's.
-        assert!(weak.best_match() > 0.0 && weak.best_match() < 0.6);
-        let strong_text = "Cook\nOur kitchen needs a cook.";
-        let strong_terms = crate::extract::terms::terms(strong_text);
-        let strong = index.title_support(strong_text, &strong_terms, &Tuning::default());
-        assert!(strong.best_match() > 0.9);
-        let fallback: Tuning = "weak_title_match=0.6,weak_title_posting_share=1"
-            .parse()
-            .unwrap();
-        assert_eq!(strong.posting_share(&fallback), 0.0);
-        let first = |tuning: &Tuning| index.rank(posting, 3, None, tuning)[0].occupation;
-        assert_eq!(
-            first(&"weak_title_match=0".parse().unwrap()),
-            0,
-            "the title's nurse"
-        );
-        assert_eq!(first(&fallback), 2, "the body's cook");
+        let support = index.title_support(posting, &all, &Tuning::default());
+        assert!((support.posting_share(&Tuning::default()) - 0.5).abs() < 1e-6);
+        let title = "Registered Partners Ltd";
+        let title_terms = crate::extract::terms::terms(title);
+        let alone = index.title_support(title, &title_terms, &Tuning::default());
+        assert_eq!(alone.posting_share(&Tuning::default()), 0.0, "no body");
+        let first =
+            |tuning: &str| index.rank(posting, 3, None, &tuning.parse().unwrap())[0].occupation;
+        assert_eq!(first("posting_body_share=0"), 0, "the title's nurse");
+        assert_eq!(first("posting_body_share=1"), 2, "the body's cook");
     }
 }

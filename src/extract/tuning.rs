@@ -1,5 +1,5 @@
 //! The fusion weights, tuned on the dev files of TARGETS.md only. The
-//! vector weights and the weak-title posting share of the default (trained)
+//! vector weights and the posting body share of the default (trained)
 //! embedder were chosen on held-out folds (`scripts/eval-folds`,
 //! EVALUATION.md "Trained default embedder");
 //! the others are the earlier hand-tuned values, not yet re-chosen by
@@ -49,16 +49,12 @@ pub struct Tuning {
     pub occupation_vector_floor: f32,
     /// How many occupations closest by cosine join the lexical candidates.
     pub occupation_vector_candidates: usize,
-    /// A posting's title is weak evidence when no occupation label matches
-    /// it this well (title match, in [0, 1]); 0 never calls a title weak,
-    /// a level above 1 every posting's (the default: on held-out folds no
-    /// level below 1 did better).
-    pub weak_title_match: f32,
-    /// Share, in [0, 1], of a weak title's occupation support handed to the
-    /// whole posting: the title line's label support weighs 1 − share, and
-    /// the occupation cosines are those of the title line's vector and the
-    /// whole posting's vector, mixed in that proportion.
-    pub weak_title_posting_share: f32,
+    /// Share, in [0, 1], of a posting's occupation support taken from the
+    /// whole posting instead of its title line: the title line's label
+    /// support weighs 1 − share, and the occupation cosines are those of
+    /// the title line's vector and the whole posting's vector, mixed in
+    /// that proportion. Texts without a body use their title line alone.
+    pub posting_body_share: f32,
     /// Share of a named competency's text score given to its broader competencies.
     pub broader_weight: f32,
     /// Share of a named competency's text score given to its narrower competencies.
@@ -86,8 +82,7 @@ impl Default for Tuning {
             occupation_vector_body_weight: 1.0,
             occupation_vector_floor: 0.2,
             occupation_vector_candidates: 20,
-            weak_title_match: 1.01,
-            weak_title_posting_share: 0.5,
+            posting_body_share: 0.5,
             broader_weight: 0.3,
             narrower_weight: 0.3,
             related_weight: 0.3,
@@ -102,14 +97,14 @@ impl Tuning {
     /// the hashing embedder keep the vector weights hand-tuned for them
     /// (vector weight 0.75 and floor 0.55 on skills, 0.4 on occupations)
     /// and rank a posting's occupations from its title line as before
-    /// (no weak titles: the posting share was chosen with the trained table),
+    /// (no body share: it was chosen with the trained table),
     /// and all-MiniLM-L6-v2 weighs skill cosines 1.5 from a floor of 0.45.
     pub fn for_embedder(id: &str) -> Self {
         let earlier = Self {
             semantic_floor: 0.55,
             occupation_vector_weight: 0.4,
             occupation_vector_body_weight: 0.4,
-            weak_title_match: 0.0,
+            posting_body_share: 0.0,
             ..Self::default()
         };
         if id.starts_with("all-minilm-l6-v2") {
@@ -146,13 +141,12 @@ impl Tuning {
         }
     }
 
-    /// Share of the occupation support of a text handed from its title line
-    /// to the whole text: [`Self::weak_title_posting_share`] for a posting
-    /// (a text with a body) whose best title match is below
-    /// [`Self::weak_title_match`], else 0.
-    pub fn posting_share(&self, has_body: bool, best_title_match: f32) -> f32 {
-        if has_body && best_title_match < self.weak_title_match {
-            self.weak_title_posting_share.clamp(0.0, 1.0)
+    /// Share of the occupation support of a text taken from the whole text
+    /// instead of its title line: [`Self::posting_body_share`] for a
+    /// posting (a text with a body), else 0.
+    pub fn posting_share(&self, has_body: bool) -> f32 {
+        if has_body {
+            self.posting_body_share.clamp(0.0, 1.0)
         } else {
             0.0
         }
@@ -203,8 +197,7 @@ impl Tuning {
             "occupation_vector_body_weight" => self.occupation_vector_body_weight = number,
             "occupation_vector_floor" => self.occupation_vector_floor = number,
             "occupation_vector_candidates" => self.occupation_vector_candidates = count(),
-            "weak_title_match" => self.weak_title_match = number,
-            "weak_title_posting_share" => self.weak_title_posting_share = number,
+            "posting_body_share" => self.posting_body_share = number,
             "broader_weight" => self.broader_weight = number,
             "narrower_weight" => self.narrower_weight = number,
             "related_weight" => self.related_weight = number,
@@ -237,36 +230,23 @@ mod tests {
         let old = Tuning::for_embedder("static-minilm-l6-v2-pca128-idf-v1");
         assert!((old.occupation_vector_weight - 0.4).abs() < 1e-6);
         assert!((old.semantic_floor - 0.55).abs() < 1e-6);
-        assert_eq!(old.posting_share(true, 0.0), 0.0);
-        assert!((trained.posting_share(true, 1.0) - 0.5).abs() < 1e-6);
+        assert_eq!(old.posting_share(true), 0.0);
+        assert!((trained.posting_share(true) - 0.5).abs() < 1e-6);
         let minilm = Tuning::for_embedder("all-minilm-l6-v2-x");
         assert!((minilm.semantic_weight - 1.5).abs() < 1e-6);
         assert!((minilm.occupation_vector_weight - 0.4).abs() < 1e-6);
     }
 
     #[test]
-    fn only_a_posting_with_a_weak_title_hands_support_to_its_body() {
-        let tuning: Tuning = "weak_title_match=0.5,weak_title_posting_share=0.7"
-            .parse()
-            .unwrap();
-        assert!((tuning.posting_share(true, 0.2) - 0.7).abs() < 1e-6);
-        assert!((tuning.posting_share(true, 0.0) - 0.7).abs() < 1e-6);
+    fn only_a_posting_takes_support_from_its_body() {
+        let tuning: Tuning = "posting_body_share=0.7".parse().unwrap();
+        assert!((tuning.posting_share(true) - 0.7).abs() < 1e-6);
         assert_eq!(
-            tuning.posting_share(true, 0.5),
-            0.0,
-            "at the level: not weak"
-        );
-        assert_eq!(tuning.posting_share(true, 0.9), 0.0);
-        assert_eq!(
-            tuning.posting_share(false, 0.2),
+            tuning.posting_share(false),
             0.0,
             "a title alone has no body"
         );
-        let off: Tuning = "weak_title_match=0".parse().unwrap();
-        assert_eq!(
-            off.posting_share(true, 0.0),
-            0.0,
-            "the level 0 calls no title weak"
-        );
+        let over: Tuning = "posting_body_share=3".parse().unwrap();
+        assert_eq!(over.posting_share(true), 1.0);
     }
 }
