@@ -45,11 +45,10 @@ linked through the ESCO–O*NET crosswalk when the data folder holds them; \
 (c) for texts with a body, the longest occupation label found verbatim; \
 (d) the cosine of the title line's vector with each occupation's vector (its preferred \
 label, embedded once at import), mapped linearly from [0.2, 1] to [0, 1], for the \
-candidates of (a)-(c) plus the 20 nearest by cosine. For a posting (a text with a body) \
-whose title is weak evidence (best title match below a level; with the default embedder \
-the level is above 1, so every posting), half of the title line's support goes to the \
-whole posting: (a) weighs 0.5 and the cosines of (d) are the mean of the title line's and \
-the whole posting's vector's. Score in [0, 1], 1 = best supported.
+candidates of (a)-(c) plus the 20 nearest by cosine. With the default embedder a posting \
+(a text with a body) takes half of its title line's support from the whole posting: (a) \
+weighs 0.5 and the cosines of (d) are the mean of the title line's and the whole \
+posting's vector's. Score in [0, 1], 1 = best supported.
 - Skills: (1) text evidence: whole labels as phrases (1.0 preferred / 0.9 alternative / 0.8 hidden) \
 and labels with ≥ 40 % of their idf mass inside one sentence (0.7 × coverage); \
 (2) taxonomy links, for texts without a body (a sentence, a title): the broader, narrower and \
