@@ -38,8 +38,7 @@ use crate::auth::TenantId;
 use crate::domain::{Candidate, CredentialId, RecordId};
 use crate::error::Error;
 use crate::ranking::{
-    CandidateIndex, MemoryCandidateIndex, build_profile, read_snapshot_stamp,
-    snapshot_temporary_path,
+    CandidateIndex, MemoryCandidateIndex, read_snapshot_stamp, snapshot_temporary_path,
 };
 use crate::store::{CANDIDATES_GENERATION, CATALOG_GENERATION, RecordKind, Store};
 use crate::taxonomy::{CompetencyIdx, Taxonomy};
@@ -347,13 +346,9 @@ fn reindex_stored(engine: &Engine, tenant: &str, id: &RecordId) -> Result<(), Er
             return Ok(());
         }
     };
-    let profile = build_profile(
-        &engine.taxonomy,
-        &engine.extractor,
-        &engine.catalog,
-        &candidate,
-    );
-    engine.candidates.put(&TenantId::stored(tenant), &profile);
+    engine
+        .candidates
+        .put(&TenantId::stored(tenant), &engine.profile_of(&candidate));
     Ok(())
 }
 
@@ -371,13 +366,9 @@ fn rebuild(engine: &Engine) -> Result<(), Error> {
                     return Ok(());
                 }
             };
-            let profile = build_profile(
-                &engine.taxonomy,
-                &engine.extractor,
-                &engine.catalog,
-                &candidate,
-            );
-            engine.candidates.put(&TenantId::stored(tenant), &profile);
+            engine
+                .candidates
+                .put(&TenantId::stored(tenant), &engine.profile_of(&candidate));
             Ok::<(), Error>(())
         })?;
     for (tenant, id, reason) in unreadable {

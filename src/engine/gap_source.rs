@@ -9,7 +9,7 @@ use crate::auth::TenantId;
 use crate::domain::RecordId;
 use crate::error::Error;
 use crate::planning::{GapQuery, HeldCompetency};
-use crate::ranking::{Evidence, EvidenceKind, build_profile};
+use crate::ranking::{Evidence, EvidenceKind};
 
 /// Whose competencies a gap is measured from.
 #[derive(Debug, Clone)]
@@ -76,7 +76,7 @@ impl Engine {
         id: &RecordId,
     ) -> Result<Vec<HeldCompetency>, Error> {
         let candidate = self.candidate(tenant, id)?;
-        let profile = build_profile(&self.taxonomy, &self.extractor, &self.catalog, &candidate);
+        let profile = self.profile_of(&candidate);
         Ok(strongest_per_competency(&profile.evidence))
     }
 

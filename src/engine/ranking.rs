@@ -15,8 +15,7 @@ use crate::error::Error;
 use crate::needs::{JobNeed, job_needs};
 use crate::planning::{Plan, PlanConstraints, analyze_gap, plan_for_gap};
 use crate::ranking::{
-    CandidateProfile, JobPlan, Pool, RankedCandidate, assess, best_first, build_profile,
-    min_proficiencies,
+    CandidateProfile, JobPlan, Pool, RankedCandidate, assess, best_first, min_proficiencies,
 };
 use crate::store::RecordKind;
 
@@ -139,7 +138,7 @@ impl Engine {
             };
             let candidate: Candidate = serde_json::from_slice(&json)
                 .map_err(|error| Error::internal(format!("reading candidate {id}"), error))?;
-            let profile = build_profile(&self.taxonomy, &self.extractor, &self.catalog, &candidate);
+            let profile = self.profile_of(&candidate);
             let assessment = assess(
                 &self.taxonomy,
                 &ranking.needs,

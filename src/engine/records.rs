@@ -98,10 +98,13 @@ impl Engine {
 
     /// The index evidence of candidates, derived from the catalogue as it is now.
     fn profiles_of(&self, candidates: &[Candidate]) -> Vec<CandidateProfile> {
-        candidates
-            .iter()
-            .map(|c| build_profile(&self.taxonomy, &self.extractor, &self.catalog, c))
-            .collect()
+        candidates.iter().map(|c| self.profile_of(c)).collect()
+    }
+
+    /// The index evidence of one candidate, derived from the catalogue as
+    /// it is now.
+    pub(super) fn profile_of(&self, candidate: &Candidate) -> CandidateProfile {
+        build_profile(&self.taxonomy, &self.extractor, &self.catalog, candidate)
     }
 
     fn extract_cv(&self, candidate: &mut Candidate) {
@@ -261,7 +264,7 @@ impl Engine {
         as_of: Date,
     ) -> Result<Vec<JobFit>, Error> {
         let candidate = self.candidate(tenant, candidate_id)?;
-        let profile = build_profile(&self.taxonomy, &self.extractor, &self.catalog, &candidate);
+        let profile = self.profile_of(&candidate);
         let mut fits = Vec::new();
         let mut after: Option<RecordId> = None;
         loop {

@@ -14,7 +14,9 @@ use skillmatch::domain::{
     HeldCredential, Importance, JobPosting, Microcredential, RecordId, RequiredCompetency,
     TaughtCompetency,
 };
-use skillmatch::engine::{CANDIDATE_SNAPSHOT_FILE, Engine, EngineConfig, JobSource, RankQuery};
+use skillmatch::engine::{
+    CANDIDATE_SNAPSHOT_FILE, Engine, EngineConfig, JobSource, RankOutcome, RankQuery,
+};
 use skillmatch::taxonomy::CompetencyIdx;
 
 pub(crate) fn tenant() -> TenantId {
@@ -85,24 +87,10 @@ fn rankings(engine: &Engine) -> String {
     let mut rng = StdRng::seed_from_u64(99);
     (0..8)
         .map(|_| {
-            let job = JobPosting {
-                competencies: (0..rng.random_range(2..7))
-                    .map(|_| RequiredCompetency {
-                        uri: uris[rng.random_range(0..uris.len())].clone(),
-                        importance: Importance::Essential,
-                        min_proficiency: None,
-                    })
-                    .collect(),
-                ..JobPosting::default()
-            };
-            let query = RankQuery {
-                job: JobSource::Inline(job),
-                candidate_ids: Vec::new(),
-                top_k: 15,
-                as_of: Date::parse("2026-06-01").unwrap(),
-                with_names: true,
-            };
-            let outcome = engine.rank_candidates(&tenant(), &query).unwrap();
+            let needed = (0..rng.random_range(2..7))
+                .map(|_| uris[rng.random_range(0..uris.len())].clone())
+                .collect();
+            let outcome = rank_for_essentials(engine, needed, 15, true);
             format!("{:?} {:?}", outcome.ranked, outcome.names)
         })
         .collect()
@@ -276,27 +264,39 @@ fn deleting_a_candidate_removes_the_snapshot_until_it_is_rewritten_without_them(
 
 /// The candidates ranked for a job needing `uri` alone, with their scores.
 fn ranked_for(engine: &Engine, uri: &str) -> Vec<(String, u64)> {
+    rank_for_essentials(engine, vec![uri.to_owned()], 1000, false)
+        .ranked
+        .iter()
+        .map(|r| (r.profile.id.to_string(), r.assessment.score.to_bits()))
+        .collect()
+}
+
+/// The tenant's candidates ranked for an inline job needing `uris`, each essential.
+fn rank_for_essentials(
+    engine: &Engine,
+    uris: Vec<String>,
+    top_k: usize,
+    with_names: bool,
+) -> RankOutcome {
     let job = JobPosting {
-        competencies: vec![RequiredCompetency {
-            uri: uri.to_owned(),
-            importance: Importance::Essential,
-            min_proficiency: None,
-        }],
+        competencies: uris
+            .into_iter()
+            .map(|uri| RequiredCompetency {
+                uri,
+                importance: Importance::Essential,
+                min_proficiency: None,
+            })
+            .collect(),
         ..JobPosting::default()
     };
     let query = RankQuery {
         job: JobSource::Inline(job),
         candidate_ids: Vec::new(),
-        top_k: 1000,
+        top_k,
         as_of: Date::parse("2026-06-01").unwrap(),
-        with_names: false,
+        with_names,
     };
-    let outcome = engine.rank_candidates(&tenant(), &query).unwrap();
-    outcome
-        .ranked
-        .iter()
-        .map(|r| (r.profile.id.to_string(), r.assessment.score.to_bits()))
-        .collect()
+    engine.rank_candidates(&tenant(), &query).unwrap()
 }
 
 pub(crate) fn ranks(engine: &Engine, uri: &str, id: &str) -> bool {
