@@ -295,13 +295,13 @@ impl Extractor {
         top_k: usize,
         scope: &Scope,
     ) -> Vec<(occupations::RankedOccupation, Vec<usize>)> {
-        let support = self.occupations.title_support(text, all, &self.tuning);
-        let share = support.posting_share(&self.tuning);
+        let has_body = occupations::title_terms(text, all) < all.len();
+        let share = self.tuning.posting_share(has_body);
         let cosines = self.occupation_cosines(text, title, share, scope);
         let mut equivalents = Vec::new();
         let ranked = self.occupations.rank_selected(
             text,
-            support,
+            all,
             cosines.as_ref(),
             &self.tuning,
             scope,

@@ -7,7 +7,7 @@
 //! occupation's vector, mapped linearly from [floor, 1] to [0, 1], for the
 //! lexical candidates plus the occupations nearest by cosine. A posting
 //! takes part of its support from the whole posting instead of its title
-//! line ([`TitleSupport::posting_share`]).
+//! line ([`Tuning::posting_share`]).
 
 use std::collections::BinaryHeap;
 
@@ -60,27 +60,11 @@ struct Support {
     vector: f32,
 }
 
-/// The title line of a text matched against every occupation label: its
-/// segments, each supported occupation's best label, and whether a body follows.
-#[derive(Debug)]
-pub struct TitleSupport<'t> {
-    segments: Vec<Vec<&'t TextTerm>>,
-    support: FxHashMap<u32, Support>,
-    /// Every term of the text (as [`terms`] gives them).
-    all: &'t [TextTerm],
-    /// How many of them are the title line's.
-    title_terms: usize,
-    has_body: bool,
-}
-
-impl TitleSupport<'_> {
-    /// Share of the occupation support taken from the whole text instead
-    /// of the title line ([`Tuning::posting_share`]): the label support of the
-    /// title weighs 1 minus it, and the occupation cosines mix the title
-    /// line's vector and the whole text's in that proportion.
-    pub fn posting_share(&self, tuning: &Tuning) -> f32 {
-        tuning.posting_share(self.has_body)
-    }
+/// How many of `all`, the terms of `input` (as [`terms`] gives them), are
+/// its title line's; the text has a body when some are left.
+pub fn title_terms(input: &str, all: &[TextTerm]) -> usize {
+    let end = title_end(input);
+    all.partition_point(|t| t.token.start < end)
 }
 
 impl OccupationIndex {
@@ -138,10 +122,9 @@ impl OccupationIndex {
         cosines: Option<&Array1<f32>>,
         tuning: &Tuning,
     ) -> Vec<RankedOccupation> {
-        let all = super::terms::terms(input);
         self.rank_selected(
             input,
-            self.title_support(input, &all, tuning),
+            &super::terms::terms(input),
             cosines,
             tuning,
             &Scope::all(),
@@ -149,53 +132,28 @@ impl OccupationIndex {
         )
     }
 
-    /// The title line of `input` (whose terms, as [`terms`] gives them, are
-    /// `all`) matched segment by segment against every occupation label.
-    pub fn title_support<'t>(
-        &self,
-        input: &str,
-        all: &'t [TextTerm],
-        tuning: &Tuning,
-    ) -> TitleSupport<'t> {
-        let split = all.partition_point(|t| t.token.start < title_end(input));
-        let segments = title_segments(input, &all[..split]);
-        let mut support: FxHashMap<u32, Support> = FxHashMap::default();
-        self.label_support(&segments, tuning, &mut support);
-        TitleSupport {
-            segments,
-            support,
-            all,
-            title_terms: split,
-            has_body: split < all.len(),
-        }
-    }
-
     /// Ranks the occupations in `scope` (support is scaled to the best of
     /// them), then builds the evidence of those `select` picks: it gets every
     /// candidate in scope, best first, and the candidates outside the scope
-    /// (by index), and returns the positions to keep, in order. `title`
-    /// holds the terms of `input` and its title line's support
-    /// ([`Self::title_support`]), `cosines` the cosine of
-    /// every occupation with the text's vector (see
-    /// [`TitleSupport::posting_share`]).
+    /// (by index), and returns the positions to keep, in order. `all` holds
+    /// the terms of `input` (as [`terms`] gives them), `cosines` the cosine
+    /// of every occupation with the text's vector; for a posting, the title
+    /// line's label support weighs 1 minus [`Tuning::posting_share`].
     pub fn rank_selected(
         &self,
         input: &str,
-        title: TitleSupport<'_>,
+        all: &[TextTerm],
         cosines: Option<&Array1<f32>>,
         tuning: &Tuning,
         scope: &Scope,
         select: impl FnOnce(&[usize], &[usize]) -> Vec<usize>,
     ) -> Vec<RankedOccupation> {
-        let title_weight = 1.0 - title.posting_share(tuning);
-        let TitleSupport {
-            segments,
-            mut support,
-            all,
-            title_terms,
-            has_body,
-        } = title;
-        let title_terms = &all[..title_terms];
+        let (title, body) = all.split_at(title_terms(input, all));
+        let has_body = !body.is_empty();
+        let title_weight = 1.0 - tuning.posting_share(has_body);
+        let segments = title_segments(input, title);
+        let mut support: FxHashMap<u32, Support> = FxHashMap::default();
+        self.title_support(&segments, tuning, &mut support);
         if tuning.document_weight > 0.0 {
             let query = distinct_query(&self.documents, all.iter());
             let mut scratch = self.documents.take_scratch();
@@ -291,7 +249,7 @@ impl OccupationIndex {
                     None => (
                         Some(self.body_evidence(input, all, occupation))
                             .filter(|e| !e.is_empty())
-                            .or_else(|| title_line(input, title_terms))
+                            .or_else(|| title_line(input, title))
                             .unwrap_or_default(),
                         Reason::Semantic,
                     ),
@@ -309,7 +267,7 @@ impl OccupationIndex {
 
     /// BM25 of each title segment against every occupation label; later
     /// segments decay.
-    fn label_support(
+    fn title_support(
         &self,
         segments: &[Vec<&TextTerm>],
         tuning: &Tuning,
@@ -417,20 +375,14 @@ pub fn vector_score(cosine: f32, floor: f32) -> f32 {
 /// bar a row must beat, so most rows cost one integer comparison.
 pub fn nearest_rows(cosines: &Array1<f32>, n: usize) -> Vec<u32> {
     let mut kept: BinaryHeap<u64> = BinaryHeap::with_capacity(n);
-    let mut bar = u64::MAX;
     for (row, &cosine) in (0u32..).zip(cosines.iter()) {
         let key = rank_key(cosine, row);
         if kept.len() < n {
             kept.push(key);
-        } else if key < bar {
-            if let Some(mut worst) = kept.peek_mut() {
+        } else if let Some(mut worst) = kept.peek_mut() {
+            if key < *worst {
                 *worst = key;
             }
-        } else {
-            continue;
-        }
-        if kept.len() == n {
-            bar = kept.peek().copied().unwrap_or(u64::MAX);
         }
     }
     kept.into_iter().map(|key| key as u32).collect()
@@ -563,12 +515,10 @@ mod tests {
         let index = index();
         let posting = "Registered Partners Ltd\nOur kitchen needs a cook to prepare meals.";
         let all = crate::extract::terms::terms(posting);
-        let support = index.title_support(posting, &all, &Tuning::default());
-        assert!((support.posting_share(&Tuning::default()) - 0.5).abs() < 1e-6);
+        assert_eq!(title_terms(posting, &all), 3, "a body follows");
         let title = "Registered Partners Ltd";
-        let title_terms = crate::extract::terms::terms(title);
-        let alone = index.title_support(title, &title_terms, &Tuning::default());
-        assert_eq!(alone.posting_share(&Tuning::default()), 0.0, "no body");
+        let alone = crate::extract::terms::terms(title);
+        assert_eq!(title_terms(title, &alone), alone.len(), "no body");
         let first =
             |tuning: &str| index.rank(posting, 3, None, &tuning.parse().unwrap())[0].occupation;
         assert_eq!(first("posting_body_share=0"), 0, "the title's nurse");
