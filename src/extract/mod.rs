@@ -271,8 +271,8 @@ impl Extractor {
         scope: &Scope,
     ) -> Vec<OccupationMatch> {
         let all = terms::terms(text);
-        let title = self.title_vector(text);
-        self.answer_occupations(text, &all, title.as_ref(), top_k, scope)
+        let vectors = self.text_vectors(text, &all, false);
+        self.answer_occupations(text, &all, &vectors, top_k, scope)
             .into_iter()
             .map(|(o, equivalents)| OccupationMatch {
                 occupation: o.occupation,
@@ -285,19 +285,18 @@ impl Extractor {
     }
 
     /// The ranked occupations in scope, crosswalk equivalents merged, at most
-    /// `top_k`; `all` holds the terms of `text`, `title` the vector of its
-    /// title line ([`Self::title_vector`]).
+    /// `top_k`; `all` holds the terms of `text`, `vectors` its vectors
+    /// ([`Self::text_vectors`]).
     fn answer_occupations(
         &self,
         text: &str,
         all: &[terms::TextTerm],
-        title: Option<&crate::embed::Embedding>,
+        vectors: &TextEmbeddings,
         top_k: usize,
         scope: &Scope,
     ) -> Vec<(occupations::RankedOccupation, Vec<usize>)> {
-        let has_body = occupations::title_terms(text, all) < all.len();
-        let share = self.tuning.posting_share(has_body);
-        let cosines = self.occupation_cosines(text, title, share, scope);
+        let share = self.occupation_share(text, all);
+        let cosines = self.occupation_cosines(vectors, share, scope);
         let mut equivalents = Vec::new();
         let ranked = self.occupations.rank_selected(
             text,
@@ -319,14 +318,43 @@ impl Extractor {
         ranked.into_iter().zip(equivalents).collect()
     }
 
-    /// The vector of the text's title line, when an embedder is configured
-    /// and the occupation vector score weighs anything.
-    fn title_vector(&self, text: &str) -> Option<crate::embed::Embedding> {
-        let weight = self
+    /// The vectors an extraction of `text` reads, each computed once and
+    /// only when a score weighs it: the title line's for the occupation
+    /// vector score, and the whole text's for the occupation cosines of a
+    /// posting (its body share above 0) and, with `for_skills`, for the
+    /// competencies' vector score.
+    fn text_vectors(
+        &self,
+        text: &str,
+        all: &[terms::TextTerm],
+        for_skills: bool,
+    ) -> TextEmbeddings {
+        let Some(space) = &self.space else {
+            return TextEmbeddings::default();
+        };
+        let title_weight = self
             .tuning
             .occupation_vector_weight_for(skills::has_body(text));
-        let space = self.space.as_ref().filter(|_| weight > 0.0)?;
-        space.embedder().embed(&text[..spans::title_end(text)])
+        let title = Some(title_weight)
+            .filter(|&w| w > 0.0)
+            .and_then(|_| space.embedder().embed(&text[..spans::title_end(text)]));
+        let for_occupations = title.is_some() && self.occupation_share(text, all) > 0.0;
+        let for_skills =
+            for_skills && self.tuning.semantic_weight_for(skills::has_body(text)) > 0.0;
+        let whole = match &title {
+            _ if !for_occupations && !for_skills => None,
+            // The title line is the whole text: its vector is the text's.
+            Some(title) if spans::title_end(text) == text.len() => Some(title.clone()),
+            _ => space.embedder().embed(text),
+        };
+        TextEmbeddings { title, whole }
+    }
+
+    /// The whole text's part in the occupation cosines: the posting body
+    /// share for a text with a body, else 0.
+    fn occupation_share(&self, text: &str, all: &[terms::TextTerm]) -> f32 {
+        let has_body = occupations::title_terms(text, all) < all.len();
+        self.tuning.posting_share(has_body)
     }
 
     /// Cosines of the title line's vector with every occupation in scope (-1
@@ -334,19 +362,15 @@ impl Extractor {
     /// `share` (the whole text's part) is above 0.
     fn occupation_cosines(
         &self,
-        text: &str,
-        title: Option<&crate::embed::Embedding>,
+        vectors: &TextEmbeddings,
         share: f32,
         scope: &Scope,
     ) -> Option<ndarray::Array1<f32>> {
         let space = self.space.as_ref()?;
-        let mut cosines = space.occupation_cosines_of(title?);
-        let whole = Some(share)
-            .filter(|&s| s > 0.0)
-            .and_then(|_| space.embedder().embed(text));
-        if let Some(whole) = whole {
+        let mut cosines = space.occupation_cosines_of(vectors.title.as_ref()?);
+        if let Some(whole) = vectors.whole.as_ref().filter(|_| share > 0.0) {
             cosines *= 1.0 - share;
-            cosines.scaled_add(share, &space.occupation_cosines_of(&whole));
+            cosines.scaled_add(share, &space.occupation_cosines_of(whole));
         }
         scope.mask_occupations(&mut cosines);
         Some(cosines)
@@ -385,9 +409,9 @@ impl Extractor {
         calibration: Option<&Calibration>,
     ) -> Vec<Extraction> {
         let all = terms::terms(text);
-        let title = self.title_vector(text);
+        let embeddings = self.text_vectors(text, &all, true);
         let occupations: Vec<occupations::RankedOccupation> = self
-            .answer_occupations(text, &all, title.as_ref(), OCCUPATIONS_FOR_SKILLS, scope)
+            .answer_occupations(text, &all, &embeddings, OCCUPATIONS_FOR_SKILLS, scope)
             .into_iter()
             .map(|(o, _)| o)
             .collect();
@@ -396,11 +420,8 @@ impl Extractor {
             .space
             .as_ref()
             .filter(|_| self.tuning.semantic_weight_for(has_body) > 0.0)
-            .and_then(|space| match &title {
-                // The title line is the whole text: its vector is the text's.
-                Some(title) if spans::title_end(text) == text.len() => Some(space.score_of(title)),
-                _ => space.score(text),
-            })
+            .zip(embeddings.whole.as_ref())
+            .map(|(space, whole)| space.score_of(whole))
             .map(|mut vectors| {
                 scope.mask_competencies(&mut vectors.skills);
                 vectors
@@ -416,21 +437,20 @@ impl Extractor {
             .equivalents
             .competencies(&ids, scope)
             .into_iter()
-            .filter_map(|m| {
-                let s = slots.get_mut(m.at)?.take()?;
-                Some(Extraction {
-                    competency: s.competency,
-                    score: calibrate(f64::from(s.score)),
-                    evidence: s.evidence,
-                    reason: s.reason,
-                    equivalents: m.equivalents,
-                })
-            })
-            .filter(|e| {
-                e.score >= options.min_score
-                    && (!e.evidence.is_empty() || e.reason == Reason::Semantic)
+            .filter_map(|m| Some((slots.get_mut(m.at)?.take()?, m.equivalents)))
+            .map(|(s, equivalents)| (calibrate(f64::from(s.score)), s, equivalents))
+            .filter(|(score, s, _)| {
+                *score >= options.min_score
+                    && (!s.evidence.is_empty(&occupations) || s.reason == Reason::Semantic)
             })
             .take(options.top_k)
+            .map(|(score, s, equivalents)| Extraction {
+                competency: s.competency,
+                score,
+                evidence: self.skills.evidence(text, &all, &occupations, s.evidence),
+                reason: s.reason,
+                equivalents,
+            })
             .collect();
         self.add_semantic_evidence(text, &mut found);
         found
@@ -452,6 +472,15 @@ impl Extractor {
             found[i].evidence.push(span);
         }
     }
+}
+
+/// The vectors of one text an extraction reads ([`Extractor::text_vectors`]).
+#[derive(Debug, Default)]
+struct TextEmbeddings {
+    /// The title line's vector.
+    title: Option<crate::embed::Embedding>,
+    /// The whole text's vector.
+    whole: Option<crate::embed::Embedding>,
 }
 
 /// For each occupation, the titles of the occupations linked to it from

@@ -126,24 +126,10 @@ impl ConceptSpace {
         &self.occupations
     }
 
-    /// The cosine of a text's vector with every occupation's vector
-    /// (taxonomy order); `None` when the embedder finds no content.
-    pub fn occupation_cosines(&self, text: &str) -> Option<Array1<f32>> {
-        let query = self.embedder.embed(text)?;
-        Some(self.occupation_cosines_of(&query))
-    }
-
     /// The cosine of a text's vector (made by this space's embedder) with
     /// every occupation's vector (taxonomy order).
     pub fn occupation_cosines_of(&self, query: &Embedding) -> Array1<f32> {
         self.occupations.cosines(query)
-    }
-
-    /// Embeds a text (a long one whole, as the embedder pools it) and scores
-    /// every competency against it; `None` when the embedder finds no content.
-    pub fn score(&self, input: &str) -> Option<TextVectors> {
-        let query = self.embedder.embed(input)?;
-        Some(self.score_of(&query))
     }
 
     /// Scores every competency against a text's vector (made by this

@@ -30,16 +30,51 @@ pub struct RankedSkill {
     pub competency: CompetencyIdx,
     /// Fused score in [0, 1].
     pub score: f32,
-    /// Evidence spans.
-    pub evidence: Vec<EvidenceSpan>,
+    /// Where its evidence spans come from ([`SkillIndex::evidence`]).
+    pub evidence: Evidence,
     /// The strongest reason.
     pub reason: Reason,
+}
+
+/// Where a ranked skill's evidence spans come from. A text has hundreds of
+/// candidates and an answer returns a few, so the spans of a label matched
+/// in a sentence, and of an occupation, are made only for those returned.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Evidence {
+    /// Spans already made (whole labels found as phrases).
+    Spans(Vec<EvidenceSpan>),
+    /// The words of label `label` (of the skill label index) among the
+    /// terms `all[sentence]` of the text.
+    Label {
+        /// The label.
+        label: u32,
+        /// The sentence's terms.
+        sentence: std::ops::Range<usize>,
+    },
+    /// The evidence of the ranked occupation at this position.
+    Occupation(usize),
+    /// None yet: only the vector score found the skill.
+    #[default]
+    None,
+}
+
+impl Evidence {
+    /// Whether the evidence has no span.
+    pub fn is_empty(&self, occupations: &[RankedOccupation]) -> bool {
+        match self {
+            Self::Spans(spans) => spans.is_empty(),
+            // Every label match shares a term with its sentence.
+            Self::Label { .. } => false,
+            Self::Occupation(at) => occupations.get(*at).is_none_or(|o| o.evidence.is_empty()),
+            Self::None => true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
 struct TextEvidence {
     score: f32,
-    evidence: Vec<EvidenceSpan>,
+    evidence: Evidence,
     reason: Option<Reason>,
 }
 
@@ -135,7 +170,7 @@ impl SkillIndex {
             let text_part = tuning.text_weight * own.score;
             let (evidence, reason) = match own.reason {
                 Some(reason) if text_part >= occupation_part => (own.evidence, reason),
-                _ => (occupations[*from].evidence.clone(), Reason::Occupation),
+                _ => (Evidence::Occupation(*from), Reason::Occupation),
             };
             ranked.push(RankedSkill {
                 competency: *competency,
@@ -165,7 +200,7 @@ impl SkillIndex {
                     ranked.push(RankedSkill {
                         competency,
                         score,
-                        evidence: Vec::new(),
+                        evidence: Evidence::None,
                         reason: Reason::Semantic,
                     });
                 }
@@ -279,7 +314,7 @@ impl SkillIndex {
                 CompetencyIdx(hit.concept),
                 TextEvidence {
                     score: hit.score as f32,
-                    evidence: hit.evidence,
+                    evidence: Evidence::Spans(hit.evidence),
                     reason: Some(hit.reason),
                 },
             );
@@ -290,7 +325,7 @@ impl SkillIndex {
         let common = (self.labels.label_count() / COMMON_TERM_SHARE).max(MIN_COMMON_LABELS);
         let mut query: Vec<(u32, f32)> = Vec::new();
         for range in sentence_ranges(input, all) {
-            let (sentence, sentence_ids) = (&all[range.clone()], &ids[range]);
+            let sentence_ids = &ids[range.clone()];
             query.clear();
             query.extend(sentence_ids.iter().flatten().map(|&id| (id, 1.0)));
             query.sort_unstable_by_key(|&(id, _)| id);
@@ -308,16 +343,12 @@ impl SkillIndex {
                 if score <= entry.score {
                     continue;
                 }
-                let wanted = self.labels.label_terms(m.label);
-                let matched: Vec<&TextTerm> = sentence
-                    .iter()
-                    .zip(sentence_ids)
-                    .filter(|(_, id)| id.is_some_and(|id| wanted.contains(&id)))
-                    .map(|(t, _)| t)
-                    .collect();
                 *entry = TextEvidence {
                     score,
-                    evidence: merged_spans(input, &matched),
+                    evidence: Evidence::Label {
+                        label: m.label,
+                        sentence: range.clone(),
+                    },
                     reason: Some(if m.coverage >= 0.999 {
                         self.labels.kind(m.label)
                     } else {
@@ -328,6 +359,39 @@ impl SkillIndex {
         }
         self.labels.give_back(scratch);
         found
+    }
+}
+
+impl SkillIndex {
+    /// The spans of a ranked skill's evidence in `input`, whose terms are
+    /// `all` and whose ranked occupations are `occupations`.
+    pub fn evidence(
+        &self,
+        input: &str,
+        all: &[TextTerm],
+        occupations: &[RankedOccupation],
+        evidence: Evidence,
+    ) -> Vec<EvidenceSpan> {
+        match evidence {
+            Evidence::Spans(spans) => spans,
+            Evidence::Label { label, sentence } => {
+                let wanted = self.labels.label_terms(label);
+                let matched: Vec<&TextTerm> = all[sentence]
+                    .iter()
+                    .filter(|t| {
+                        self.labels
+                            .term(&t.term)
+                            .is_some_and(|id| wanted.contains(&id))
+                    })
+                    .collect();
+                merged_spans(input, &matched)
+            }
+            Evidence::Occupation(at) => occupations
+                .get(at)
+                .map(|o| o.evidence.clone())
+                .unwrap_or_default(),
+            Evidence::None => Vec::new(),
+        }
     }
 }
 
