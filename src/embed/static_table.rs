@@ -158,15 +158,7 @@ impl Table {
 
     /// WordPiece ids of a text (no `[CLS]`/`[SEP]`; unknown words dropped).
     fn token_ids(&self, text: &str) -> Vec<u32> {
-        let folded: String = if text.is_ascii() {
-            // NFD leaves ASCII as it is and no ASCII character is a combining mark.
-            text.to_ascii_lowercase()
-        } else {
-            text.nfd()
-                .filter(|c| !is_combining_mark(*c))
-                .flat_map(char::to_lowercase)
-                .collect()
-        };
+        let folded = fold(text);
         let mut ids = Vec::new();
         let mut word = String::new();
         for c in folded.chars() {
@@ -190,6 +182,38 @@ impl Table {
             word.clear();
         }
     }
+}
+
+/// BERT's uncased folding: NFD, combining marks dropped, lower case.
+/// ASCII runs are only lower-cased: NFD leaves ASCII as it is, no ASCII
+/// character is a combining mark, and canonical reordering never moves a
+/// character across one (all are starters), so the runs between them
+/// normalise alone exactly as inside the whole text.
+fn fold(text: &str) -> String {
+    let mut folded = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let ascii = rest
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(rest.len());
+        let start = folded.len();
+        folded.push_str(&rest[..ascii]);
+        folded[start..].make_ascii_lowercase();
+        rest = &rest[ascii..];
+        let other = rest
+            .bytes()
+            .position(|b| b.is_ascii())
+            .unwrap_or(rest.len());
+        folded.extend(
+            rest[..other]
+                .nfd()
+                .filter(|c| !is_combining_mark(*c))
+                .flat_map(char::to_lowercase),
+        );
+        rest = &rest[other..];
+    }
+    folded
 }
 
 /// BERT's punctuation: ASCII symbols and Unicode punctuation.
@@ -285,6 +309,26 @@ impl Embedder for StaticEmbedder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folding_by_runs_is_folding_the_whole_text() {
+        let whole = |text: &str| -> String {
+            text.nfd()
+                .filter(|c| !is_combining_mark(*c))
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        for text in [
+            "",
+            "Plain ASCII, Title Case",
+            "Café crème – naïve ‘quotes’ £30,000",
+            "e\u{301}\u{327}x a\u{308}\u{301}B",
+            "\u{301}leading mark, ÅNGSTRÖM İstanbul ΣΑΣ ß",
+            "日本語 and Ǆ ﬁ",
+        ] {
+            assert_eq!(fold(text), whole(text), "{text:?}");
+        }
+    }
 
     #[test]
     fn wordpiece_splits_like_bert_uncased() {

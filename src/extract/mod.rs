@@ -176,7 +176,8 @@ pub struct Extractor {
     calibration: Option<Calibration>,
 }
 
-/// How many occupations skill extraction considers.
+/// How many occupations skill extraction considers at most (the tuning's
+/// `propagated_occupations` lend their essential skills).
 const OCCUPATIONS_FOR_SKILLS: usize = 50;
 
 impl Extractor {
@@ -376,6 +377,14 @@ impl Extractor {
         Some(cosines)
     }
 
+    /// How many of a text's best occupations skill extraction reads: those
+    /// that lend their essential skills.
+    fn occupations_for_skills(&self) -> usize {
+        self.tuning
+            .propagated_occupations
+            .min(OCCUPATIONS_FOR_SKILLS)
+    }
+
     /// Ranked competencies of the text, best first; scores calibrated when
     /// the extractor has a [`Calibration`].
     pub fn extract(&self, text: &str, options: &ExtractOptions) -> Vec<Extraction> {
@@ -411,7 +420,13 @@ impl Extractor {
         let all = terms::terms(text);
         let embeddings = self.text_vectors(text, &all, true);
         let occupations: Vec<occupations::RankedOccupation> = self
-            .answer_occupations(text, &all, &embeddings, OCCUPATIONS_FOR_SKILLS, scope)
+            .answer_occupations(
+                text,
+                &all,
+                &embeddings,
+                self.occupations_for_skills(),
+                scope,
+            )
             .into_iter()
             .map(|(o, _)| o)
             .collect();

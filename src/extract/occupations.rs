@@ -336,8 +336,8 @@ fn title_line(input: &str, title: &[TextTerm]) -> Option<Vec<EvidenceSpan>> {
 }
 
 /// A sort key ordering by score descending (as `f32::total_cmp` orders,
-/// reversed), then by occupation index ascending.
-fn rank_key(score: f32, occupation: u32) -> u64 {
+/// reversed), then by index (of an occupation or a competency) ascending.
+pub fn rank_key(score: f32, index: u32) -> u64 {
     // `total_cmp`'s order as unsigned integers: negative values have every
     // bit flipped, the others only the sign bit.
     let bits = score.to_bits();
@@ -346,7 +346,7 @@ fn rank_key(score: f32, occupation: u32) -> u64 {
     } else {
         bits | 1 << 31
     };
-    u64::from(!ascending) << 32 | u64::from(occupation)
+    u64::from(!ascending) << 32 | u64::from(index)
 }
 
 /// Gives every occupation already supported, plus the

@@ -5,7 +5,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::label_index::LabelIndex;
-use super::occupations::RankedOccupation;
+use super::occupations::{RankedOccupation, rank_key};
 use super::phrases::PhraseMatcher;
 use super::semantic::TextVectors;
 use super::spans::{self, merged_spans, sentence_ranges};
@@ -206,14 +206,7 @@ impl SkillIndex {
                 }
             }
         }
-        // Competencies are distinct, so the order is total and an unstable
-        // sort gives the one possible result.
-        ranked.sort_unstable_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then(a.competency.cmp(&b.competency))
-        });
-        ranked
+        best_first(ranked)
     }
 
     /// Essential skills of the top occupations, weighted by a softmax over
@@ -393,6 +386,23 @@ impl SkillIndex {
             Evidence::None => Vec::new(),
         }
     }
+}
+
+/// Skills by score descending, then competency index. Competencies are
+/// distinct, so the order is total and an unstable sort of small keys gives
+/// the one possible result; each skill then moves once.
+fn best_first(ranked: Vec<RankedSkill>) -> Vec<RankedSkill> {
+    let mut order: Vec<(u64, u32)> = ranked
+        .iter()
+        .zip(0u32..)
+        .map(|(s, at)| (rank_key(s.score, s.competency.0), at))
+        .collect();
+    order.sort_unstable();
+    let mut slots: Vec<Option<RankedSkill>> = ranked.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|(_, at)| slots[at as usize].take())
+        .collect()
 }
 
 /// The `n` competencies with the highest cosines, in no particular order.
