@@ -338,15 +338,7 @@ fn title_line(input: &str, title: &[TextTerm]) -> Option<Vec<EvidenceSpan>> {
 /// A sort key ordering by score descending (as `f32::total_cmp` orders,
 /// reversed), then by index (of an occupation or a competency) ascending.
 pub fn rank_key(score: f32, index: u32) -> u64 {
-    // `total_cmp`'s order as unsigned integers: negative values have every
-    // bit flipped, the others only the sign bit.
-    let bits = score.to_bits();
-    let ascending = if bits >> 31 == 1 {
-        !bits
-    } else {
-        bits | 1 << 31
-    };
-    u64::from(!ascending) << 32 | u64::from(index)
+    u64::from(!total_order(score)) << 32 | u64::from(index)
 }
 
 /// Gives every occupation already supported, plus the
@@ -371,21 +363,60 @@ pub fn vector_score(cosine: f32, floor: f32) -> f32 {
 
 /// The `n` rows with the highest cosines, in no particular order; of rows
 /// with equal cosines the first ones are taken. One pass over the rows
-/// keeps the best `n` keys ([`rank_key`]) in a heap whose worst key is the
-/// bar a row must beat, so most rows cost one integer comparison.
+/// keeps the best `n` keys ([`rank_key`]) in a heap. The worst of them is
+/// the bar a row must beat; rows are read eight at a time, and a block
+/// none of whose cosines is above the bar's (in `total_cmp` order; a later
+/// row with an equal cosine ranks lower) is passed over whole.
 pub fn nearest_rows(cosines: &Array1<f32>, n: usize) -> Vec<u32> {
+    match cosines.as_slice() {
+        Some(slice) => nearest_of(slice, n),
+        None => nearest_of(&cosines.to_vec(), n),
+    }
+}
+
+fn nearest_of(cosines: &[f32], n: usize) -> Vec<u32> {
+    const BLOCK: usize = 8;
     let mut kept: BinaryHeap<u64> = BinaryHeap::with_capacity(n);
-    for (row, &cosine) in (0u32..).zip(cosines.iter()) {
-        let key = rank_key(cosine, row);
-        if kept.len() < n {
-            kept.push(key);
-        } else if let Some(mut worst) = kept.peek_mut() {
-            if key < *worst {
-                *worst = key;
+    let head = n.min(cosines.len());
+    for (row, &cosine) in (0u32..).zip(&cosines[..head]) {
+        kept.push(rank_key(cosine, row));
+    }
+    let Some(&first_bar) = kept.peek() else {
+        return Vec::new();
+    };
+    let mut bar = first_bar;
+    let mut row = u32::try_from(head).unwrap_or(u32::MAX);
+    for block in cosines[head..].chunks(BLOCK) {
+        // The bar's cosine in `total_cmp` order, as `rank_key` encodes it.
+        let bar_order = !((bar >> 32) as u32);
+        let above = block.iter().fold(false, |any, &cosine| {
+            any | (total_order(cosine) > bar_order)
+        });
+        if above {
+            for (at, &cosine) in (row..).zip(block) {
+                let key = rank_key(cosine, at);
+                if key < bar {
+                    if let Some(mut worst) = kept.peek_mut() {
+                        *worst = key;
+                    }
+                    bar = kept.peek().copied().unwrap_or(key);
+                }
             }
         }
+        row = row.saturating_add(BLOCK as u32);
     }
     kept.into_iter().map(|key| key as u32).collect()
+}
+
+/// A float's `total_cmp` order as an unsigned integer: negative values
+/// have every bit flipped, the others only the sign bit.
+fn total_order(value: f32) -> u32 {
+    let bits = value.to_bits();
+    if bits >> 31 == 1 {
+        !bits
+    } else {
+        bits | 1 << 31
+    }
 }
 
 /// Distinct known terms of a text as a query with unit weights.
@@ -467,6 +498,37 @@ mod tests {
         assert_eq!(rows, vec![1, 3]);
         assert!(nearest_rows(&Array1::from(vec![0.1]), 0).is_empty());
         assert_eq!(nearest_rows(&Array1::from(vec![0.1]), 3), vec![0]);
+    }
+
+    #[test]
+    fn nearest_rows_agree_with_a_full_sort_on_long_rows_with_ties() {
+        let mut state = 7u64;
+        let cosines: Vec<f32> = (0..5_003)
+            .map(|i| {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                match i % 997 {
+                    0 => f32::NAN,
+                    1 | 500 => -0.0,
+                    2 | 501 => 0.0,
+                    // Few distinct values, so ties are everywhere.
+                    _ => ((state >> 40) % 200) as f32 / 100.0 - 1.0,
+                }
+            })
+            .collect();
+        for n in [0, 1, 7, 8, 9, 50, 300, 4_000, 5_003, 6_000] {
+            let mut keys: Vec<u64> = (0u32..)
+                .zip(&cosines)
+                .map(|(r, &c)| rank_key(c, r))
+                .collect();
+            keys.sort_unstable();
+            let mut expected: Vec<u32> = keys.iter().take(n).map(|&k| k as u32).collect();
+            expected.sort_unstable();
+            let mut rows = nearest_rows(&Array1::from(cosines.clone()), n);
+            rows.sort_unstable();
+            assert_eq!(rows, expected, "n {n}");
+        }
     }
 
     #[test]
