@@ -1,14 +1,16 @@
 //! Text normalisation shared by extraction and search: tokens with their
 //! character offsets into the original text.
 
+use compact_str::CompactString;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 /// A normalised token and where it sits in the original text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
-    /// Lower-cased, accent-folded form.
-    pub norm: String,
+    /// Lower-cased, accent-folded form (held inline up to 24 bytes, so
+    /// most tokens of a text take no allocation of their own).
+    pub norm: CompactString,
     /// Byte offset of the first character in the original text.
     pub start: usize,
     /// Byte offset just past the last character.
@@ -21,10 +23,12 @@ fn is_token_char(c: char) -> bool {
 }
 
 /// Lower-cases and strips accents: `Café` -> `cafe`.
-pub fn fold(word: &str) -> String {
+pub fn fold(word: &str) -> CompactString {
     if word.is_ascii() {
         // NFKD leaves ASCII as it is and no ASCII character is a combining mark.
-        return word.to_ascii_lowercase();
+        let mut folded = CompactString::from(word);
+        folded.make_ascii_lowercase();
+        return folded;
     }
     word.nfkd()
         .filter(|c| !is_combining_mark(*c))
@@ -34,7 +38,8 @@ pub fn fold(word: &str) -> String {
 
 /// Splits text into normalised tokens with byte offsets.
 pub fn tokenize(text: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
+    // About one token for every six bytes of English text.
+    let mut tokens = Vec::with_capacity(text.len() / 6);
     let mut start = None;
     for (index, c) in text.char_indices() {
         match (is_token_char(c), start) {
@@ -63,8 +68,8 @@ fn push_token(tokens: &mut Vec<Token>, text: &str, start: usize, end: usize) {
 /// Normalised tokens only, joined by single spaces: the canonical form of a label.
 pub fn normalize(text: &str) -> String {
     tokenize(text)
-        .into_iter()
-        .map(|t| t.norm)
+        .iter()
+        .map(|t| t.norm.as_str())
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -194,7 +194,7 @@ impl LabelIndex {
         scratch: &mut Scratch,
         rank: impl Fn(&LabelMatch) -> f32,
     ) -> Vec<LabelMatch> {
-        self.search_where(query, scratch, rank, |_| true)
+        self.accumulate::<true>(query, scratch, rank, |_| true)
     }
 
     /// How many labels use a term.
@@ -202,8 +202,23 @@ impl LabelIndex {
         self.postings[term as usize].len()
     }
 
-    /// [`Self::search`] keeping only the labels that pass `keep`.
-    pub fn search_where(
+    /// [`Self::search`] by idf coverage alone, keeping only the labels that
+    /// pass `keep`: BM25 is not summed, so every match's `bm25` is 0 and
+    /// `rank` and `keep` read its coverage and matched idf.
+    pub fn search_coverage(
+        &self,
+        query: &[(u32, f32)],
+        scratch: &mut Scratch,
+        rank: impl Fn(&LabelMatch) -> f32,
+        keep: impl Fn(&LabelMatch) -> bool,
+    ) -> Vec<LabelMatch> {
+        self.accumulate::<false>(query, scratch, rank, keep)
+    }
+
+    /// Sums each touched label's matched idf (and, with `BM25`, its BM25)
+    /// over the query's postings in query order, then keeps each concept's
+    /// best label by `rank` among those that pass `keep`.
+    fn accumulate<const BM25: bool>(
         &self,
         query: &[(u32, f32)],
         scratch: &mut Scratch,
@@ -220,7 +235,9 @@ impl LabelIndex {
                 if entry.1 == 0.0 {
                     scratch.touched.push(label);
                 }
-                entry.0 += weight * bm25;
+                if BM25 {
+                    entry.0 += weight * bm25;
+                }
                 entry.1 += idf;
             }
         }
@@ -249,11 +266,14 @@ impl LabelIndex {
             }
         }
         let best = &mut scratch.best;
-        scratch
-            .found
-            .drain(..)
-            .filter_map(|concept| best[concept as usize].take().map(|(m, _)| m))
-            .collect()
+        let mut found = Vec::with_capacity(scratch.found.len());
+        found.extend(
+            scratch
+                .found
+                .drain(..)
+                .filter_map(|concept| best[concept as usize].take().map(|(m, _)| m)),
+        );
+        found
     }
 }
 

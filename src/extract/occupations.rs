@@ -152,7 +152,16 @@ impl OccupationIndex {
         let has_body = !body.is_empty();
         let title_weight = 1.0 - tuning.posting_share(has_body);
         let segments = title_segments(input, title);
-        let mut support: FxHashMap<u32, Support> = FxHashMap::default();
+        // A posting's words reach most occupations' documents: room for all
+        // of them up front instead of growing the table step by step.
+        let mut support: FxHashMap<u32, Support> = FxHashMap::with_capacity_and_hasher(
+            if has_body {
+                self.labels.concept_count()
+            } else {
+                0
+            },
+            Default::default(),
+        );
         self.title_support(&segments, tuning, &mut support);
         if tuning.document_weight > 0.0 {
             let query = distinct_query(&self.documents, all.iter());

@@ -324,7 +324,7 @@ impl SkillIndex {
             query.sort_unstable_by_key(|&(id, _)| id);
             query.dedup_by_key(|&mut (id, _)| id);
             query.retain(|&(term, _)| self.labels.label_frequency(term) <= common);
-            let matches = self.labels.search_where(
+            let matches = self.labels.search_coverage(
                 &query,
                 &mut scratch,
                 |m| m.coverage + 1e-3 * m.matched_idf,

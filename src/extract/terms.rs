@@ -4,6 +4,8 @@
 
 use std::borrow::Cow;
 
+use compact_str::CompactString;
+
 use crate::text::{self, Token};
 
 /// Reduces an English plural to its singular; other words are returned as
@@ -34,8 +36,8 @@ pub fn stem(word: &str) -> Cow<'_, str> {
 /// A term of a text and the token it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextTerm {
-    /// The stemmed, normalised term.
-    pub term: String,
+    /// The stemmed, normalised term (inline up to 24 bytes).
+    pub term: CompactString,
     /// The source token (byte offsets into the text).
     pub token: Token,
     /// Character offsets of the token (start, end), as spans report them.
@@ -54,7 +56,7 @@ pub fn terms(input: &str) -> Vec<TextTerm> {
             chars += input[token.start..token.end].chars().count();
             byte = token.end;
             TextTerm {
-                term: stem(&token.norm).into_owned(),
+                term: CompactString::from(stem(&token.norm)),
                 token,
                 chars: (start, chars),
             }

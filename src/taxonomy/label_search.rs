@@ -136,7 +136,7 @@ impl LabelSearch {
         let tokens: Vec<String> = text::tokenize(query)
             .into_iter()
             .take(MAX_QUERY_TERMS)
-            .map(|t| t.norm)
+            .map(|t| t.norm.into_string())
             .collect();
         if tokens.is_empty() {
             return Ok(Vec::new());
