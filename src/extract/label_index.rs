@@ -33,9 +33,7 @@ pub struct LabelMatch {
 /// One label of one concept.
 #[derive(Debug, Clone)]
 struct LabelDoc {
-    concept: u32,
     kind: Reason,
-    idf_total: f32,
     terms: Vec<u32>,
 }
 
@@ -46,16 +44,41 @@ pub struct LabelIndex {
     spare: Mutex<Vec<Scratch>>,
     term_ids: FxHashMap<String, u32>,
     idf: Vec<f32>,
-    /// Per term: (label, BM25 weight of the term in that label).
-    postings: Vec<Vec<(u32, f32)>>,
+    postings: Postings,
     labels: Vec<LabelDoc>,
+    /// Per label: its concept and the idf mass of its terms, apart from the
+    /// rest of the label so that a query's pass over its matches reads
+    /// only these.
+    label_concept: Vec<u32>,
+    label_idf_total: Vec<f32>,
     concepts: usize,
+}
+
+/// Every term's postings in one block: the labels using term `t` are
+/// `labels[offsets[t]..offsets[t + 1]]`, with the term's BM25 weight in each
+/// at the same places of `bm25`.
+#[derive(Debug, Default)]
+struct Postings {
+    offsets: Vec<usize>,
+    labels: Vec<u32>,
+    bm25: Vec<f32>,
+}
+
+impl Postings {
+    fn range(&self, term: u32) -> std::ops::Range<usize> {
+        self.offsets[term as usize]..self.offsets[term as usize + 1]
+    }
 }
 
 /// Reusable per-query accumulators, sized to the index.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    sums: Vec<(f32, f32)>,
+    /// Per label: summed BM25 and matched idf (0: not touched yet).
+    bm25: Vec<f32>,
+    idf: Vec<f32>,
+    /// The labels touched so far, in the order first touched, in the first
+    /// places; one place more than there are labels, so that a place can be
+    /// written before it is known to be needed.
     touched: Vec<u32>,
     /// Per concept: its best label so far and that label's rank value.
     best: Vec<Option<(LabelMatch, f32)>>,
@@ -81,12 +104,8 @@ impl LabelIndex {
                     continue;
                 }
                 seen.push(ids.clone());
-                index.labels.push(LabelDoc {
-                    concept,
-                    kind,
-                    idf_total: 0.0,
-                    terms: ids,
-                });
+                index.labels.push(LabelDoc { kind, terms: ids });
+                index.label_concept.push(concept);
             }
             index.concepts = position + 1;
         }
@@ -115,7 +134,7 @@ impl LabelIndex {
             .map(|&d| (1.0 + (n - d as f32 + 0.5) / (d as f32 + 0.5)).ln())
             .collect();
         let average = self.labels.iter().map(|d| d.terms.len()).sum::<usize>() as f32 / n.max(1.0);
-        self.postings = vec![Vec::new(); terms];
+        let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); terms];
         for (label, doc) in self.labels.iter_mut().enumerate() {
             let norm = K1 * (1.0 - B + B * doc.terms.len() as f32 / average.max(1.0));
             let mut unique = doc.terms.clone();
@@ -125,11 +144,23 @@ impl LabelIndex {
                 let tf = doc.terms.iter().filter(|&&x| x == t).count() as f32;
                 let idf = self.idf[t as usize];
                 idf_total += idf;
-                self.postings[t as usize].push((label as u32, idf * tf * (K1 + 1.0) / (tf + norm)));
+                postings[t as usize].push((label as u32, idf * tf * (K1 + 1.0) / (tf + norm)));
             }
-            doc.idf_total = idf_total;
+            self.label_idf_total.push(idf_total);
             doc.terms.dedup();
         }
+        let mut offsets = Vec::with_capacity(terms + 1);
+        offsets.push(0);
+        for list in &postings {
+            offsets.push(offsets[offsets.len() - 1] + list.len());
+        }
+        let flat = postings.into_iter().flatten();
+        let (labels, bm25) = flat.unzip();
+        self.postings = Postings {
+            offsets,
+            labels,
+            bm25,
+        };
     }
 
     /// Number of concepts indexed.
@@ -179,8 +210,9 @@ impl LabelIndex {
     /// Fresh accumulators for this index.
     pub fn scratch(&self) -> Scratch {
         Scratch {
-            sums: vec![(0.0, 0.0); self.labels.len()],
-            touched: Vec::new(),
+            bm25: vec![0.0; self.labels.len()],
+            idf: vec![0.0; self.labels.len()],
+            touched: vec![0; self.labels.len() + 1],
             best: vec![None; self.concepts],
             found: Vec::new(),
         }
@@ -199,7 +231,7 @@ impl LabelIndex {
 
     /// How many labels use a term.
     pub fn label_frequency(&self, term: u32) -> usize {
-        self.postings[term as usize].len()
+        self.postings.range(term).len()
     }
 
     /// [`Self::search`] by idf coverage alone, keeping only the labels that
@@ -225,43 +257,54 @@ impl LabelIndex {
         rank: impl Fn(&LabelMatch) -> f32,
         keep: impl Fn(&LabelMatch) -> bool,
     ) -> Vec<LabelMatch> {
-        if scratch.sums.len() != self.labels.len() || scratch.best.len() != self.concepts {
+        if scratch.idf.len() != self.labels.len() || scratch.best.len() != self.concepts {
             *scratch = self.scratch();
         }
+        // Each label is written to the next place of `touched` and the place
+        // is kept when the label's sum was still 0 (idf is positive): no
+        // branch and no growth in the loop over the postings.
+        let mut touched = 0;
         for &(term, weight) in query {
             let idf = self.idf[term as usize];
-            for &(label, bm25) in &self.postings[term as usize] {
-                let entry = &mut scratch.sums[label as usize];
-                if entry.1 == 0.0 {
-                    scratch.touched.push(label);
-                }
+            let range = self.postings.range(term);
+            let labels = &self.postings.labels[range.clone()];
+            for (&label, &bm25) in labels.iter().zip(&self.postings.bm25[range]) {
+                let sum = &mut scratch.idf[label as usize];
+                scratch.touched[touched] = label;
+                touched += usize::from(*sum == 0.0);
+                *sum += idf;
                 if BM25 {
-                    entry.0 += weight * bm25;
+                    scratch.bm25[label as usize] += weight * bm25;
                 }
-                entry.1 += idf;
             }
         }
-        for label in scratch.touched.drain(..) {
-            let (bm25, matched_idf) = std::mem::take(&mut scratch.sums[label as usize]);
-            let doc = &self.labels[label as usize];
+        for &label in &scratch.touched[..touched] {
+            let matched_idf = std::mem::take(&mut scratch.idf[label as usize]);
+            let bm25 = if BM25 {
+                std::mem::take(&mut scratch.bm25[label as usize])
+            } else {
+                0.0
+            };
+            let concept = self.label_concept[label as usize];
+            let idf_total = self.label_idf_total[label as usize];
             let found = LabelMatch {
-                concept: doc.concept,
+                concept,
                 label,
                 bm25,
-                coverage: (matched_idf / doc.idf_total.max(f32::EPSILON)).min(1.0),
+                coverage: (matched_idf / idf_total.max(f32::EPSILON)).min(1.0),
                 matched_idf,
             };
             if !keep(&found) {
                 continue;
             }
             let value = rank(&found);
-            let slot = &mut scratch.best[doc.concept as usize];
+            let slot = &mut scratch.best[concept as usize];
             match slot {
                 Some((_, old)) if *old >= value => {}
                 Some(_) => *slot = Some((found, value)),
                 None => {
                     *slot = Some((found, value));
-                    scratch.found.push(doc.concept);
+                    scratch.found.push(concept);
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! Competency extraction from free text: which competencies a text is about,
 //! with evidence spans and the reason for each.
 
+mod best_first;
 mod calibration;
 mod label_index;
 mod occupations;

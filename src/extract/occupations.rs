@@ -14,6 +14,7 @@ use std::collections::BinaryHeap;
 use ndarray::Array1;
 use rustc_hash::FxHashMap;
 
+use super::best_first::{BestFirst, rank_key, total_order};
 use super::label_index::LabelIndex;
 use super::phrases::PhraseMatcher;
 use super::scope::Scope;
@@ -133,12 +134,13 @@ impl OccupationIndex {
     }
 
     /// Ranks the occupations in `scope` (support is scaled to the best of
-    /// them), then builds the evidence of those `select` picks: it gets every
-    /// candidate in scope, best first, and the candidates outside the scope
-    /// (by index), and returns the positions to keep, in order. `all` holds
-    /// the terms of `input` (as [`terms`] gives them), `cosines` the cosine
-    /// of every occupation with the text's vector; for a posting, the title
-    /// line's label support weighs 1 minus [`Tuning::posting_share`].
+    /// them), then builds the evidence of those `select` picks: it gets the
+    /// candidates in scope, best first (ordered only as far as it reads),
+    /// and those outside the scope (by index), and returns the places to
+    /// keep, in order. `all` holds the terms of `input` (as [`terms`] gives
+    /// them), `cosines` the cosine of every occupation with the text's
+    /// vector; for a posting, the title line's label support weighs 1 minus
+    /// [`Tuning::posting_share`].
     pub fn rank_selected(
         &self,
         input: &str,
@@ -146,22 +148,17 @@ impl OccupationIndex {
         cosines: Option<&Array1<f32>>,
         tuning: &Tuning,
         scope: &Scope,
-        select: impl FnOnce(&[usize], &[usize]) -> Vec<usize>,
+        select: impl FnOnce(&mut BestFirst, &[usize]) -> Vec<usize>,
     ) -> Vec<RankedOccupation> {
         let (title, body) = all.split_at(title_terms(input, all));
         let has_body = !body.is_empty();
         let title_weight = 1.0 - tuning.posting_share(has_body);
         let segments = title_segments(input, title);
-        // A posting's words reach most occupations' documents: room for all
-        // of them up front instead of growing the table step by step.
-        let mut support: FxHashMap<u32, Support> = FxHashMap::with_capacity_and_hasher(
-            if has_body {
-                self.labels.concept_count()
-            } else {
-                0
-            },
-            Default::default(),
-        );
+        // The support table is allocated once, for every occupation,
+        // instead of growing: a text's words reach hundreds (a title) to
+        // nearly all (a posting) of the occupations' documents.
+        let mut support: FxHashMap<u32, Support> =
+            FxHashMap::with_capacity_and_hasher(self.labels.concept_count(), Default::default());
         self.title_support(&segments, tuning, &mut support);
         if tuning.document_weight > 0.0 {
             let query = distinct_query(&self.documents, all.iter());
@@ -232,19 +229,18 @@ impl OccupationIndex {
                 .sum();
             sum / total
         };
-        // Best score first, then lowest index: one integer key per candidate
-        // (a total order, so an unstable sort gives the one possible
-        // result); the supports are looked up only for the few selected.
-        let mut ranked: Vec<u64> = support
-            .iter()
-            .map(|(&occupation, s)| rank_key(fuse(s), occupation))
-            .collect();
-        ranked.sort_unstable();
-        let ids: Vec<usize> = ranked.iter().map(|&key| key as u32 as usize).collect();
-        select(&ids, &outside)
+        // Best score first, then lowest index, ordered only as far as
+        // `select` reads; the supports are looked up only for those it keeps.
+        let mut ranked = BestFirst::new(
+            support
+                .iter()
+                .map(|(&occupation, s)| rank_key(fuse(s), occupation))
+                .collect(),
+        );
+        select(&mut ranked, &outside)
             .into_iter()
             .filter_map(|at| {
-                let occupation = *ranked.get(at)? as u32;
+                let occupation = ranked.at(at)?;
                 let s = support.remove(&occupation)?;
                 Some((occupation, fuse(&s), s))
             })
@@ -344,12 +340,6 @@ fn title_line(input: &str, title: &[TextTerm]) -> Option<Vec<EvidenceSpan>> {
     Some(vec![span_of(input, first, last)])
 }
 
-/// A sort key ordering by score descending (as `f32::total_cmp` orders,
-/// reversed), then by index (of an occupation or a competency) ascending.
-pub fn rank_key(score: f32, index: u32) -> u64 {
-    u64::from(!total_order(score)) << 32 | u64::from(index)
-}
-
 /// Gives every occupation already supported, plus the
 /// `occupation_vector_candidates` nearest by cosine, its vector score.
 fn vector_support(cosines: &Array1<f32>, tuning: &Tuning, support: &mut FxHashMap<u32, Support>) {
@@ -417,17 +407,6 @@ fn nearest_of(cosines: &[f32], n: usize) -> Vec<u32> {
     kept.into_iter().map(|key| key as u32).collect()
 }
 
-/// A float's `total_cmp` order as an unsigned integer: negative values
-/// have every bit flipped, the others only the sign bit.
-fn total_order(value: f32) -> u32 {
-    let bits = value.to_bits();
-    if bits >> 31 == 1 {
-        !bits
-    } else {
-        bits | 1 << 31
-    }
-}
-
 /// Distinct known terms of a text as a query with unit weights.
 pub fn distinct_query<'t>(
     index: &LabelIndex,
@@ -470,27 +449,6 @@ mod tests {
             occupation_vector_candidates: candidates,
             ..Tuning::default()
         }
-    }
-
-    #[test]
-    fn rank_keys_order_like_total_cmp_descending_then_index() {
-        let values = [
-            (f32::NAN, 1),
-            (1.0, 3),
-            (1.0, 2),
-            (0.5, 0),
-            (0.0, 7),
-            (-0.0, 7),
-            (-0.5, 1),
-            (f32::NEG_INFINITY, 4),
-            (f32::INFINITY, 9),
-        ];
-        let mut by_key = values.to_vec();
-        by_key.sort_by_key(|&(s, o)| rank_key(s, o));
-        let mut expected = values.to_vec();
-        expected.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let bits = |v: &[(f32, u32)]| v.iter().map(|(s, o)| (s.to_bits(), *o)).collect::<Vec<_>>();
-        assert_eq!(bits(&by_key), bits(&expected));
     }
 
     #[test]

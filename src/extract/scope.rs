@@ -19,6 +19,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::best_first::BestFirst;
+
 use crate::taxonomy::{CompetencyIdx, Taxonomy};
 
 /// The taxonomies a request answers in.
@@ -165,32 +167,39 @@ impl Equivalents {
     /// The answers among ranked occupation candidates (best first), at most
     /// `limit`: those in scope that do not link to another answer in scope,
     /// each with its linked candidates that are not answers (ranked ones
-    /// first, then those of `outside`, candidates outside the scope).
+    /// first, then those of `outside`, candidates outside the scope). Reads
+    /// `ranked` only as far as the answers reach.
     pub fn occupations(
         &self,
-        ranked: &[usize],
+        ranked: &mut BestFirst,
         outside: &[usize],
         scope: &Scope,
         limit: usize,
     ) -> Vec<Merged<usize>> {
         if !self.any_linked {
-            return (0..ranked.len())
-                .filter(|&at| scope.has_occupation(ranked[at]))
+            return ranked
+                .iter()
+                .enumerate()
+                .filter(|&(_, o)| scope.has_occupation(o as usize))
                 .take(limit)
-                .map(|at| Merged {
+                .map(|(at, _)| Merged {
                     at,
                     equivalents: Vec::new(),
                 })
                 .collect();
         }
-        // Position of each candidate (ranked, then outside); MAX: not one.
-        let mut position = vec![u32::MAX; self.linked.len()];
-        for (at, &o) in ranked.iter().chain(outside).enumerate() {
-            if let Some(slot) = position.get_mut(o) {
-                *slot = u32::try_from(at).unwrap_or(u32::MAX - 1);
+        let mut place = vec![Place::Absent; self.linked.len()];
+        for (o, key) in ranked.unordered() {
+            if let Some(slot) = place.get_mut(o as usize) {
+                *slot = Place::Ranked(key);
             }
         }
-        let candidate = |o: usize| position.get(o).is_some_and(|&p| p != u32::MAX);
+        for (at, &o) in outside.iter().enumerate() {
+            if let Some(slot) = place.get_mut(o) {
+                *slot = Place::Outside(at);
+            }
+        }
+        let candidate = |o: usize| place.get(o).is_some_and(|&p| p != Place::Absent);
         let in_scope = |o: usize| scope.has_occupation(o);
         let is_answer = |o: usize| {
             in_scope(o)
@@ -200,16 +209,17 @@ impl Equivalents {
         };
         ranked
             .iter()
+            .map(|o| o as usize)
             .enumerate()
-            .filter(|&(_, &o)| is_answer(o))
+            .filter(|&(_, o)| is_answer(o))
             .take(limit)
-            .map(|(at, &o)| {
+            .map(|(at, o)| {
                 let mut equivalents: Vec<usize> = self.linked[o]
                     .iter()
                     .copied()
                     .filter(|&other| candidate(other) && !is_answer(other))
                     .collect();
-                equivalents.sort_by_key(|&other| position[other]);
+                equivalents.sort_by_key(|&other| place[other]);
                 Merged { at, equivalents }
             })
             .collect()
@@ -263,6 +273,15 @@ impl Equivalents {
     }
 }
 
+/// Where an occupation stands among the candidates: ranked ones first (by
+/// rank key), then those outside the scope (in their order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Place {
+    Ranked(u64),
+    Outside(usize),
+    Absent,
+}
+
 /// Competencies of other taxonomies whose preferred label equals, once
 /// normalised, a label of this one (both ways).
 fn same_label(taxonomy: &Taxonomy) -> HashMap<CompetencyIdx, Vec<CompetencyIdx>> {
@@ -299,4 +318,78 @@ fn same_label(taxonomy: &Taxonomy) -> HashMap<CompetencyIdx, Vec<CompetencyIdx>>
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::best_first::rank_key;
+    use super::*;
+
+    /// Occupations 0-2 of one taxonomy; 3 and 4 of another, both linked to
+    /// 0 by a crosswalk on their side; 5 linked to 1.
+    fn crosswalked() -> Equivalents {
+        let links_to = vec![vec![], vec![], vec![], vec![0], vec![0], vec![1]];
+        let linked = vec![vec![3, 4], vec![5], vec![], vec![0], vec![0], vec![1]];
+        Equivalents {
+            links_to,
+            linked,
+            any_linked: true,
+            same_label: HashMap::new(),
+        }
+    }
+
+    fn ranked(scores: &[(f32, u32)]) -> BestFirst {
+        BestFirst::new(scores.iter().map(|&(s, o)| rank_key(s, o)).collect())
+    }
+
+    #[test]
+    fn linked_candidates_merge_into_their_answer_ranked_ones_first_then_outside() {
+        let equivalents = crosswalked();
+        let scope = Scope {
+            competencies: None,
+            occupations: Some(vec![true, true, true, true, false, true]),
+        };
+        // 3 ranks first but links to 0, an answer in scope; 5 links to 1.
+        let mut candidates = ranked(&[(0.1, 1), (0.9, 3), (0.5, 0), (0.7, 5), (0.2, 2)]);
+        let merged = equivalents.occupations(&mut candidates, &[4], &scope, 10);
+        assert_eq!(
+            merged,
+            vec![
+                Merged {
+                    at: 2,
+                    equivalents: vec![3, 4],
+                },
+                Merged {
+                    at: 3,
+                    equivalents: vec![],
+                },
+                Merged {
+                    at: 4,
+                    equivalents: vec![5],
+                },
+            ]
+        );
+        // The places are the full order's: 3, 5, 0, 2, 1.
+        assert_eq!(candidates.iter().collect::<Vec<_>>(), vec![3, 5, 0, 2, 1]);
+
+        let mut candidates = ranked(&[(0.1, 1), (0.9, 3), (0.5, 0), (0.7, 5), (0.2, 2)]);
+        let first = equivalents.occupations(&mut candidates, &[4], &scope, 1);
+        assert_eq!(first, merged[..1]);
+    }
+
+    #[test]
+    fn without_links_the_answers_are_the_best_in_scope() {
+        let equivalents = Equivalents::default();
+        let scope = Scope {
+            competencies: None,
+            occupations: Some(vec![true, false, true]),
+        };
+        let mut candidates = ranked(&[(0.3, 0), (0.9, 1), (0.5, 2)]);
+        let at: Vec<usize> = equivalents
+            .occupations(&mut candidates, &[], &scope, 5)
+            .into_iter()
+            .map(|m| m.at)
+            .collect();
+        assert_eq!(at, vec![1, 2]);
+    }
 }

@@ -4,8 +4,9 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::best_first::rank_key;
 use super::label_index::LabelIndex;
-use super::occupations::{RankedOccupation, rank_key};
+use super::occupations::RankedOccupation;
 use super::phrases::PhraseMatcher;
 use super::semantic::TextVectors;
 use super::spans::{self, merged_spans, sentence_ranges};
