@@ -23,6 +23,14 @@ use crate::support::fixtures;
 use crate::support::records::{SQL, analyst_job, candidate, declared};
 
 const ROUNDS: usize = 5;
+/// Candidate ids per writer and round: the writers upsert these over and
+/// over (new records first, then replacements), so the store never holds
+/// more candidates than one RankCandidates call returns (`top_k` 1000)
+/// and the check that every stored candidate is ranked stays complete
+/// however fast the machine writes.
+const CANDIDATE_IDS: usize = 1000 / (ROUNDS * 2);
+/// A bound on any writer's calls; the kill ends them long before.
+const MAX_WRITES: usize = 1_000_000;
 
 /// Ids sent and ids acknowledged, per kind of record.
 #[derive(Default)]
@@ -41,16 +49,22 @@ async fn connect(addr: &str) -> Channel {
         .unwrap()
 }
 
-/// Runs `write` for ids `{prefix}-{n}` until it fails (the server died),
-/// recording each id before it is sent and again once acknowledged.
-fn writer<F, Fut>(prefix: String, ledger: Shared, mut write: F) -> tokio::task::JoinHandle<()>
+/// Runs `write` for ids `{prefix}-{n}` (`n` below `distinct`, cycling)
+/// until it fails (the server died), recording each id before it is sent
+/// and again once acknowledged.
+fn writer<F, Fut>(
+    prefix: String,
+    distinct: usize,
+    ledger: Shared,
+    mut write: F,
+) -> tokio::task::JoinHandle<()>
 where
     F: FnMut(String) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = Result<(), tonic::Status>> + Send,
 {
     tokio::spawn(async move {
-        for n in 0.. {
-            let id = format!("{prefix}-{n:05}");
+        for n in 0..MAX_WRITES {
+            let id = format!("{prefix}-{:05}", n % distinct);
             ledger.lock().unwrap().sent.insert(id.clone());
             if write(id.clone()).await.is_err() {
                 return;
@@ -249,6 +263,7 @@ async fn acknowledged_writes_survive_sigkill_at_random_moments() {
             let api = CandidateServiceClient::new(channel.clone());
             writers.push(writer(
                 format!("r{round}c{client}"),
+                CANDIDATE_IDS,
                 candidates.clone(),
                 move |id| {
                     let mut person = candidate(&id, "", vec![declared(SQL, "2025-01-01")]);
@@ -263,19 +278,25 @@ async fn acknowledged_writes_survive_sigkill_at_random_moments() {
             ));
         }
         let api = JobServiceClient::new(channel.clone());
-        writers.push(writer(format!("r{round}j"), jobs.clone(), move |id| {
-            let mut posting = analyst_job();
-            posting.id = id;
-            let mut api = api.clone();
-            async move {
-                api.upsert_job(pb::UpsertJobRequest { job: Some(posting) })
-                    .await
-                    .map(|_| ())
-            }
-        }));
+        writers.push(writer(
+            format!("r{round}j"),
+            MAX_WRITES,
+            jobs.clone(),
+            move |id| {
+                let mut posting = analyst_job();
+                posting.id = id;
+                let mut api = api.clone();
+                async move {
+                    api.upsert_job(pb::UpsertJobRequest { job: Some(posting) })
+                        .await
+                        .map(|_| ())
+                }
+            },
+        ));
         let api = CatalogServiceClient::new(channel.clone());
         writers.push(writer(
             format!("crash-r{round}"),
+            MAX_WRITES,
             credentials.clone(),
             move |id| {
                 let mut api = api.clone();
