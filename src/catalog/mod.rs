@@ -69,7 +69,9 @@ pub enum CatalogError {
 #[derive(Debug, Default)]
 struct CatalogState {
     by_id: BTreeMap<CredentialId, Arc<Microcredential>>,
-    by_competency: HashMap<String, Vec<CredentialId>>,
+    /// The credentials teaching each competency URI (each credential once per
+    /// URI it lists).
+    by_competency: HashMap<String, Vec<Arc<Microcredential>>>,
     stacks: stacks::StackIndex,
     teaching: TeachingIndex,
 }
@@ -101,7 +103,7 @@ impl CatalogState {
             self.by_competency
                 .entry(taught.uri.clone())
                 .or_default()
-                .push(credential.id.clone());
+                .push(Arc::clone(&credential));
         }
         self.by_id.insert(credential.id.clone(), credential);
     }
@@ -111,8 +113,8 @@ impl CatalogState {
             self.stacks.remove(&old);
             self.teaching.remove(taxonomy, &old);
             for taught in &old.competencies {
-                if let Some(ids) = self.by_competency.get_mut(&taught.uri) {
-                    ids.retain(|other| other != id);
+                if let Some(teachers) = self.by_competency.get_mut(&taught.uri) {
+                    teachers.retain(|other| !Arc::ptr_eq(other, &old));
                 }
             }
         }
@@ -340,26 +342,26 @@ impl Catalog {
         (page, more)
     }
 
-    /// Credentials that teach any of these competency URIs.
+    /// Credentials that teach any of these competency URIs, each once, in id
+    /// order.
+    ///
+    /// Repeats (a credential teaching several of the URIs) are dropped by
+    /// address first, so only distinct credentials are sorted by their id
+    /// strings.
     pub fn teaching_any<'a>(
         &self,
         uris: impl IntoIterator<Item = &'a str>,
     ) -> Vec<Arc<Microcredential>> {
         let state = self.read_state();
-        let mut found: Vec<(&CredentialId, &Arc<Microcredential>)> = Vec::new();
-        for uri in uris {
-            for id in state.by_competency.get(uri).into_iter().flatten() {
-                if let Some((id, credential)) = state.by_id.get_key_value(id) {
-                    found.push((id, credential));
-                }
-            }
-        }
-        found.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        found.dedup_by(|a, b| a.0 == b.0);
-        found
+        let mut found: Vec<&Arc<Microcredential>> = uris
             .into_iter()
-            .map(|(_, credential)| credential.clone())
-            .collect()
+            .filter_map(|uri| state.by_competency.get(uri))
+            .flatten()
+            .collect();
+        found.sort_unstable_by_key(|credential| Arc::as_ptr(credential));
+        found.dedup_by(|a, b| Arc::ptr_eq(a, b));
+        found.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        found.into_iter().map(Arc::clone).collect()
     }
 
     /// Runs `read` on the posting lists of taught competencies, under the

@@ -141,28 +141,25 @@ pub fn build(
 
 /// The credentials that may cover a target, in id order: the teachers (in
 /// id order, as the catalogue finds them) and the larger credentials they
-/// stack into.
+/// stack into, merged in.
 fn candidate_pool(
     catalog: &Catalog,
     teachers: Vec<Arc<Microcredential>>,
 ) -> Vec<Arc<Microcredential>> {
-    let larger: Vec<Vec<CredentialId>> = teachers
+    let mut larger: Vec<CredentialId> = teachers
         .iter()
-        .map(|teacher| catalog.larger_of(&teacher.id))
+        .flat_map(|teacher| catalog.larger_of(&teacher.id))
         .collect();
-    if larger.iter().all(Vec::is_empty) {
+    if larger.is_empty() {
         return teachers;
     }
-    let mut pool: BTreeMap<CredentialId, Arc<Microcredential>> = BTreeMap::new();
-    for (teacher, larger) in teachers.into_iter().zip(larger) {
-        for larger in larger {
-            if let Ok(bundle) = catalog.get(&larger) {
-                pool.insert(bundle.id.clone(), bundle);
-            }
-        }
-        pool.insert(teacher.id.clone(), teacher);
-    }
-    pool.into_values().collect()
+    larger.sort_unstable();
+    larger.dedup();
+    let bundles: Vec<Arc<Microcredential>> = larger
+        .iter()
+        .filter_map(|id| catalog.get(id).ok())
+        .collect();
+    merge_by_id(&teachers, bundles)
 }
 
 /// The credentials of two lists in id order, each once (the first list's on

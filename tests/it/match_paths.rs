@@ -454,3 +454,53 @@ fn pages_decided_by_the_vector_score_match_the_exhaustive_path() {
         distinct_vectors.len()
     );
 }
+
+#[test]
+fn teaching_any_lists_each_teacher_once_in_id_order_after_replacements_and_deletes() {
+    let taxonomy = Arc::new(load_sample().unwrap());
+    let (care, code) = ("urn:skillmatch-test:care", "urn:skillmatch-test:code");
+    let teaching_both = |id: &str| {
+        let mut credential = plain_credential(id, "Both", "Care and code.", care);
+        let mut second = credential.competencies[0].clone();
+        second.uri = code.into();
+        credential.competencies.push(second.clone());
+        // A URI listed twice still finds the credential once.
+        credential.competencies.push(second);
+        credential
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("teaching.redb")).unwrap());
+    let (catalog, _) =
+        Catalog::open(store, taxonomy.clone(), &dir.path().join("index"), "").unwrap();
+    catalog
+        .upsert(vec![
+            teaching_both("m-both"),
+            plain_credential("z-care", "Care", "Care.", care),
+            plain_credential("a-code", "Code", "Code.", code),
+            teaching_both("b-both"),
+        ])
+        .unwrap();
+    let ids = |uris: &[&str]| -> Vec<String> {
+        catalog
+            .teaching_any(uris.iter().copied())
+            .iter()
+            .map(|c| c.id.to_string())
+            .collect()
+    };
+    assert_eq!(
+        ids(&[code, care, code]),
+        ["a-code", "b-both", "m-both", "z-care"]
+    );
+    assert_eq!(ids(&[care]), ["b-both", "m-both", "z-care"]);
+    assert!(ids(&["urn:skillmatch-test:absent"]).is_empty());
+    // A replacement that no longer teaches `care` is found only through `code`.
+    catalog
+        .upsert(vec![plain_credential("m-both", "Code", "Code.", code)])
+        .unwrap();
+    assert_eq!(ids(&[care]), ["b-both", "z-care"]);
+    assert_eq!(ids(&[code]), ["a-code", "b-both", "m-both"]);
+    catalog
+        .delete(&CredentialId::parse("b-both").unwrap())
+        .unwrap();
+    assert_eq!(ids(&[care, code]), ["a-code", "m-both", "z-care"]);
+}
