@@ -2,12 +2,15 @@
 //! lists the smaller in `has_part` or the smaller lists the larger in
 //! `part_of` (either declaration suffices).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use foldhash::HashMap;
 
 use crate::domain::{CredentialId, Microcredential};
 
 /// Stack links in both directions, counting declarations so a link stays
-/// while either side still declares it.
+/// while either side still declares it. The maps hash ids with a seeded
+/// fast hash: planning looks up every candidate's links.
 #[derive(Debug, Default)]
 pub(super) struct StackIndex {
     declarations: HashMap<(CredentialId, CredentialId), u8>,

@@ -1,7 +1,6 @@
 //! Turning a gap and the catalogue into a plan search [`Problem`]: the
 //! candidate credentials, their prerequisites, what each covers, and stacks.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -12,7 +11,7 @@ use super::constraints::PlanConstraints;
 use super::problem::{Item, Problem, Stack};
 use crate::catalog::{Catalog, CredentialFilter};
 use crate::domain::{CredentialId, Microcredential};
-use crate::needs::{CoverageKind, JobNeed, relate_looked_up};
+use crate::needs::JobNeed;
 use crate::taxonomy::Taxonomy;
 
 /// A larger credential that plans may complete, with its parts.
@@ -39,41 +38,47 @@ pub struct Built {
     pub taught_by_eligible: Bits,
 }
 
-/// The targets each taught competency URI covers, worked out once per URI
-/// for one problem (credentials share taught competencies).
+/// The targets that teaching each competency URI covers: a target is
+/// covered by teaching it exactly or one of its direct narrower
+/// competencies (the relations [`crate::needs::relate_looked_up`] calls `Exact` and
+/// `Narrower`; a URI names one competency, so no other URI is related so).
+/// Only these URIs cover anything, so the catalogue is asked for their
+/// teachers alone.
 struct TaughtCoverage<'a> {
-    taxonomy: &'a Taxonomy,
-    targets: &'a [JobNeed],
-    by_uri: RefCell<FxHashMap<String, Bits>>,
+    by_uri: FxHashMap<&'a str, Bits>,
 }
 
-impl TaughtCoverage<'_> {
-    /// Adds to `covers` the targets that teaching `uri` covers: exactly or
-    /// through a narrower competency.
-    fn add_covered_by(&self, uri: &str, covers: &mut Bits) {
-        if let Some(known) = self.by_uri.borrow().get(uri) {
-            covers.union_with(known);
-            return;
-        }
-        let covered = self.covered_by(uri);
-        covers.union_with(&covered);
-        self.by_uri.borrow_mut().insert(uri.to_owned(), covered);
-    }
-
-    /// The targets that teaching `uri` covers (exactly or through a narrower
-    /// competency), with the taught URI looked up in the taxonomy once.
-    fn covered_by(&self, uri: &str) -> Bits {
-        let mut covered = Bits::new(self.targets.len());
-        let taught = self.taxonomy.idx(uri);
-        for (position, target) in self.targets.iter().enumerate() {
-            if matches!(
-                relate_looked_up(self.taxonomy, uri, taught, target),
-                Some(CoverageKind::Exact | CoverageKind::Narrower)
-            ) {
-                covered.insert(position);
+impl<'a> TaughtCoverage<'a> {
+    fn new(taxonomy: &'a Taxonomy, targets: &'a [JobNeed]) -> Self {
+        let mut by_uri: FxHashMap<&'a str, Bits> = FxHashMap::default();
+        let mut add = |uri: &'a str, position: usize| {
+            by_uri
+                .entry(uri)
+                .or_insert_with(|| Bits::new(targets.len()))
+                .insert(position);
+        };
+        for (position, target) in targets.iter().enumerate() {
+            add(&target.uri, position);
+            if let Some(idx) = target.idx {
+                add(&taxonomy.get(idx).uri, position);
+                for child in taxonomy.narrower(idx) {
+                    add(&taxonomy.get(*child).uri, position);
+                }
             }
         }
-        covered
+        Self { by_uri }
+    }
+
+    /// The URIs whose teaching covers some target.
+    fn uris(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.by_uri.keys().copied()
+    }
+
+    /// Adds to `covers` the targets that teaching `uri` covers.
+    fn add_covered_by(&self, uri: &str, covers: &mut Bits) {
+        if let Some(covered) = self.by_uri.get(uri) {
+            covers.union_with(covered);
+        }
     }
 }
 
@@ -84,11 +89,12 @@ struct Builder<'a> {
     catalog: &'a Catalog,
     targets: &'a [JobNeed],
     taught: TaughtCoverage<'a>,
-    /// The targets each credential covers, once worked out.
-    covers_by_credential: RefCell<FxHashMap<CredentialId, Bits>>,
     filter: CredentialFilter,
     constraints: &'a PlanConstraints,
-    eligible: FxHashMap<CredentialId, bool>,
+    /// Whether a credential with prerequisites is eligible, once worked out
+    /// (prerequisites are shared; a credential without any is checked
+    /// directly).
+    eligible_with_prerequisites: FxHashMap<CredentialId, bool>,
 }
 
 /// Builds the problem for covering `targets` under `constraints`.
@@ -109,34 +115,30 @@ pub fn build(
     let mut builder = Builder {
         catalog,
         targets,
-        taught: TaughtCoverage {
-            taxonomy,
-            targets,
-            by_uri: RefCell::default(),
-        },
-        covers_by_credential: RefCell::default(),
+        taught: TaughtCoverage::new(taxonomy, targets),
         filter: constraints.quality_filter(),
         constraints,
-        eligible: FxHashMap::default(),
+        eligible_with_prerequisites: FxHashMap::default(),
     };
-    let teachers =
-        catalog.teaching_any(teaching_uris(taxonomy, targets).iter().map(String::as_str));
+    let teachers = catalog.teaching_any(builder.taught.uris());
     let pool = candidate_pool(catalog, teachers);
     let mut taught_anywhere = Bits::new(targets.len());
     let mut taught_by_eligible = Bits::new(targets.len());
     let mut chosen = Vec::new();
-    for credential in &pool {
-        let covers = builder.covers(credential);
+    let mut chosen_covers = Vec::new();
+    for credential in pool {
+        let covers = builder.covers(&credential);
         if covers.is_empty() {
             continue;
         }
         taught_anywhere.union_with(&covers);
-        if builder.is_eligible(credential, &mut Vec::new()) {
+        if builder.is_eligible(&credential, &mut Vec::new()) {
             taught_by_eligible.union_with(&covers);
-            chosen.push(credential.clone());
+            chosen.push(credential);
+            chosen_covers.push(covers);
         }
     }
-    builder.assemble(&chosen, taught_anywhere, taught_by_eligible)
+    builder.assemble(&chosen, chosen_covers, taught_anywhere, taught_by_eligible)
 }
 
 /// The credentials that may cover a target, in id order: the teachers (in
@@ -181,77 +183,50 @@ fn merge_by_id(
     merged
 }
 
-/// URIs whose teaching covers a target: the target and its narrower competencies.
-fn teaching_uris(taxonomy: &Taxonomy, targets: &[JobNeed]) -> BTreeSet<String> {
-    let mut uris = BTreeSet::new();
-    for target in targets {
-        uris.insert(target.uri.clone());
-        if let Some(idx) = target.idx {
-            uris.extend(
-                taxonomy
-                    .narrower(idx)
-                    .iter()
-                    .map(|child| taxonomy.get(*child).uri.clone()),
-            );
-        }
-    }
-    uris
-}
-
 impl Builder<'_> {
-    /// Targets the credential or its parts teach exactly or through a narrower one.
+    /// Targets the credential or its parts teach exactly or through a
+    /// narrower one. Each credential of the problem is worked out once.
     fn covers(&self, credential: &Microcredential) -> Bits {
-        if let Some(known) = self.covers_by_credential.borrow().get(&credential.id) {
-            return known.clone();
-        }
-        let covers = self.covers_uncached(credential);
-        self.covers_by_credential
-            .borrow_mut()
-            .insert(credential.id.clone(), covers.clone());
-        covers
-    }
-
-    /// [`Builder::covers`], worked out.
-    fn covers_uncached(&self, credential: &Microcredential) -> Bits {
-        let mut covers = self.own_covers(credential);
+        let mut covers = Bits::new(self.targets.len());
+        self.add_own_covers(credential, &mut covers);
         for part in self.catalog.parts_of(&credential.id) {
             if let Ok(part) = self.catalog.get(&part) {
-                covers.union_with(&self.own_covers(&part));
+                self.add_own_covers(&part, &mut covers);
             }
         }
         covers
     }
 
-    fn own_covers(&self, credential: &Microcredential) -> Bits {
-        let mut covers = Bits::new(self.targets.len());
+    /// Adds to `covers` the targets the credential itself teaches.
+    fn add_own_covers(&self, credential: &Microcredential, covers: &mut Bits) {
         for taught in &credential.competencies {
-            self.taught.add_covered_by(&taught.uri, &mut covers);
+            self.taught.add_covered_by(&taught.uri, covers);
         }
-        covers
     }
 
     /// Whether the credential and its prerequisites can be in a plan; `path`
     /// holds the credentials being checked, to detect cycles.
     fn is_eligible(&mut self, credential: &Microcredential, path: &mut Vec<CredentialId>) -> bool {
-        if let Some(known) = self.eligible.get(&credential.id) {
+        let admitted = self.filter.accepts(credential) && self.constraints.admits(credential);
+        if !admitted || credential.prerequisites.is_empty() {
+            return admitted;
+        }
+        if let Some(known) = self.eligible_with_prerequisites.get(&credential.id) {
             return *known;
         }
         if path.contains(&credential.id) {
             return false;
         }
-        let mut ok = self.filter.accepts(credential) && self.constraints.admits(credential);
         path.push(credential.id.clone());
-        for prerequisite in &credential.prerequisites {
-            if !ok {
-                break;
-            }
-            ok = match self.catalog.get(prerequisite) {
+        let ok = credential.prerequisites.iter().all(|prerequisite| {
+            match self.catalog.get(prerequisite) {
                 Ok(prerequisite) => self.is_eligible(&prerequisite, path),
                 Err(_) => false,
-            };
-        }
+            }
+        });
         path.pop();
-        self.eligible.insert(credential.id.clone(), ok);
+        self.eligible_with_prerequisites
+            .insert(credential.id.clone(), ok);
         ok
     }
 
@@ -304,13 +279,36 @@ impl Builder<'_> {
         bits
     }
 
+    /// What each credential of the universe covers, in its order: the
+    /// candidates' as already worked out (both lists are in id order), the
+    /// prerequisites' worked out now.
+    fn universe_covers(
+        &self,
+        universe: &[Arc<Microcredential>],
+        candidates: &[Arc<Microcredential>],
+        candidate_covers: Vec<Bits>,
+    ) -> Vec<Bits> {
+        let mut known = candidates.iter().zip(candidate_covers).peekable();
+        universe
+            .iter()
+            .map(
+                |credential| match known.next_if(|(candidate, _)| candidate.id == credential.id) {
+                    Some((_, covers)) => covers,
+                    None => self.covers(credential),
+                },
+            )
+            .collect()
+    }
+
     fn assemble(
         &self,
         candidates: &[Arc<Microcredential>],
+        candidate_covers: Vec<Bits>,
         taught_anywhere: Bits,
         taught_by_eligible: Bits,
     ) -> Built {
         let credentials = self.universe(candidates);
+        let covers = self.universe_covers(&credentials, candidates, candidate_covers);
         let index: CredentialIndex = credentials
             .iter()
             .enumerate()
@@ -318,7 +316,8 @@ impl Builder<'_> {
             .collect();
         let items: Vec<Item> = credentials
             .iter()
-            .map(|credential| {
+            .zip(covers)
+            .map(|(credential, covers)| {
                 let bits = self.closure_items(credential, &index);
                 let cost = credential.cost.and_then(|c| self.constraints.price(&c));
                 Item {
@@ -326,7 +325,7 @@ impl Builder<'_> {
                     hours: credential.hours.unwrap_or(0.0),
                     unknown_cost: cost.is_none(),
                     unknown_hours: credential.hours.is_none(),
-                    covers: self.covers(credential),
+                    covers,
                     closure: bits,
                 }
             })
