@@ -20,6 +20,13 @@ impl Bits {
         self.words[index / 64] |= 1 << (index % 64);
     }
 
+    /// Adds every index of `indices`.
+    pub fn insert_all(&mut self, indices: impl IntoIterator<Item = usize>) {
+        for index in indices {
+            self.insert(index);
+        }
+    }
+
     /// Whether the index is in the set.
     pub fn contains(&self, index: usize) -> bool {
         self.words

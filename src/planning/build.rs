@@ -82,8 +82,18 @@ impl<'a> TaughtCoverage<'a> {
     }
 }
 
-/// The position of each credential of the problem's universe.
-type CredentialIndex = FxHashMap<CredentialId, usize>;
+/// The problem's universe (its credentials, in id order, each once), to
+/// find a credential's position by id.
+#[derive(Clone, Copy)]
+struct Universe<'a>(&'a [Arc<Microcredential>]);
+
+impl Universe<'_> {
+    fn position(self, id: &CredentialId) -> Option<usize> {
+        self.0
+            .binary_search_by(|credential| credential.id.cmp(id))
+            .ok()
+    }
+}
 
 struct Builder<'a> {
     catalog: &'a Catalog,
@@ -259,45 +269,54 @@ impl Builder<'_> {
         merge_by_id(candidates, with_prerequisites.into_values().collect())
     }
 
-    /// The items of `credential`'s closure, as positions in `index`; a
-    /// credential without prerequisites is its own closure.
-    fn closure_items(&self, credential: &Microcredential, index: &CredentialIndex) -> Bits {
-        let mut bits = Bits::new(index.len());
+    /// The items of the closure of `credential` (at `position` of the
+    /// universe), as increasing positions; a credential without
+    /// prerequisites is its own closure.
+    fn closure_items(
+        &self,
+        position: usize,
+        credential: &Microcredential,
+        universe: Universe<'_>,
+    ) -> Vec<usize> {
         if credential.prerequisites.is_empty() {
-            if let Some(&position) = index.get(&credential.id) {
-                bits.insert(position);
-            }
-            return bits;
+            return vec![position];
         }
         let mut closure = BTreeMap::new();
         self.closure(&credential.id, &mut closure);
-        for id in closure.keys() {
-            if let Some(&position) = index.get(id) {
-                bits.insert(position);
-            }
-        }
-        bits
+        let mut items: Vec<usize> = closure
+            .keys()
+            .filter_map(|id| universe.position(id))
+            .collect();
+        items.sort_unstable();
+        items
     }
 
-    /// What each credential of the universe covers, in its order: the
-    /// candidates' as already worked out (both lists are in id order), the
-    /// prerequisites' worked out now.
+    /// What each credential of the universe covers, in its order, and the
+    /// candidates' positions in it: the candidates' coverage as already
+    /// worked out (both lists are in id order), the prerequisites' worked
+    /// out now.
     fn universe_covers(
         &self,
         universe: &[Arc<Microcredential>],
         candidates: &[Arc<Microcredential>],
         candidate_covers: Vec<Bits>,
-    ) -> Vec<Bits> {
+    ) -> (Vec<Bits>, Vec<usize>) {
         let mut known = candidates.iter().zip(candidate_covers).peekable();
-        universe
+        let mut positions = Vec::with_capacity(candidates.len());
+        let covers = universe
             .iter()
-            .map(
-                |credential| match known.next_if(|(candidate, _)| candidate.id == credential.id) {
-                    Some((_, covers)) => covers,
+            .enumerate()
+            .map(|(position, credential)| {
+                match known.next_if(|(candidate, _)| candidate.id == credential.id) {
+                    Some((_, covers)) => {
+                        positions.push(position);
+                        covers
+                    }
                     None => self.covers(credential),
-                },
-            )
-            .collect()
+                }
+            })
+            .collect();
+        (covers, positions)
     }
 
     fn assemble(
@@ -308,17 +327,14 @@ impl Builder<'_> {
         taught_by_eligible: Bits,
     ) -> Built {
         let credentials = self.universe(candidates);
-        let covers = self.universe_covers(&credentials, candidates, candidate_covers);
-        let index: CredentialIndex = credentials
-            .iter()
-            .enumerate()
-            .map(|(position, credential)| (credential.id.clone(), position))
-            .collect();
+        let (covers, candidates) = self.universe_covers(&credentials, candidates, candidate_covers);
+        let universe = Universe(&credentials);
         let items: Vec<Item> = credentials
             .iter()
             .zip(covers)
-            .map(|(credential, covers)| {
-                let bits = self.closure_items(credential, &index);
+            .enumerate()
+            .map(|(position, (credential, covers))| {
+                let closure = self.closure_items(position, credential, universe);
                 let cost = credential.cost.and_then(|c| self.constraints.price(&c));
                 Item {
                     cost: cost.unwrap_or(0.0),
@@ -326,15 +342,11 @@ impl Builder<'_> {
                     unknown_cost: cost.is_none(),
                     unknown_hours: credential.hours.is_none(),
                     covers,
-                    closure: bits,
+                    closure,
                 }
             })
             .collect();
-        let candidates = candidates
-            .iter()
-            .filter_map(|candidate| index.get(&candidate.id).copied())
-            .collect();
-        let (stacks, stack_infos) = self.stacks(&credentials, &index);
+        let (stacks, stack_infos) = self.stacks(universe);
         Built {
             problem: Problem {
                 target_weights: self.targets.iter().map(|t| t.weight).collect(),
@@ -352,11 +364,8 @@ impl Builder<'_> {
     }
 
     /// The larger credentials of the universe's credentials, and those they are part of.
-    fn stacks(
-        &self,
-        credentials: &[Arc<Microcredential>],
-        index: &CredentialIndex,
-    ) -> (Vec<Stack>, Vec<StackInfo>) {
+    fn stacks(&self, universe: Universe<'_>) -> (Vec<Stack>, Vec<StackInfo>) {
+        let credentials = universe.0;
         let mut larger: BTreeSet<CredentialId> = BTreeSet::new();
         for credential in credentials {
             larger.extend(self.catalog.larger_of(&credential.id));
@@ -373,15 +382,15 @@ impl Builder<'_> {
             let part_ids = self.catalog.parts_of(&id);
             let parts_in_universe: Option<Vec<usize>> = part_ids
                 .iter()
-                .map(|part| index.get(part).copied())
+                .map(|part| universe.position(part))
                 .collect();
             let parts = parts_in_universe.filter(|p| !p.is_empty()).map(|p| {
                 let mut bits = Bits::new(credentials.len());
-                p.into_iter().for_each(|i| bits.insert(i));
+                bits.insert_all(p);
                 bits
             });
             let stack = Stack {
-                bundle: index.get(&id).copied(),
+                bundle: universe.position(&id),
                 parts,
             };
             if stack.bundle.is_none() && stack.parts.is_none() {

@@ -25,8 +25,10 @@ pub struct Item {
     pub unknown_hours: bool,
     /// Targets (missing competencies) it covers.
     pub covers: Bits,
-    /// Items taking it brings into the plan: itself and its prerequisites, transitively.
-    pub closure: Bits,
+    /// Items taking it brings into the plan, in increasing position: itself
+    /// and its prerequisites, transitively (most credentials have none, so
+    /// a list rather than a set over every item).
+    pub closure: Vec<usize>,
 }
 
 /// A larger credential that a plan completes by taking it, or by taking all of its parts.
@@ -125,10 +127,10 @@ impl Problem {
         }
     }
 
-    /// The targets a plan covers.
-    pub fn covered_by(&self, plan: &Bits) -> Bits {
+    /// The targets a set of items (a plan, or a closure) covers.
+    pub fn covered_by(&self, items: impl IntoIterator<Item = usize>) -> Bits {
         let mut covered = Bits::new(self.target_weights.len());
-        for item in plan.iter() {
+        for item in items {
             covered.union_with(&self.items[item].covers);
         }
         covered
@@ -151,8 +153,8 @@ impl Problem {
     /// The value of a plan (a set of items).
     pub fn value_of(&self, plan: &Bits) -> Value {
         Value {
-            weight: self.weight_of(&self.covered_by(plan)),
-            unknown: self.unknowns(plan),
+            weight: self.weight_of(&self.covered_by(plan.iter())),
+            unknown: self.unknowns(plan.iter()),
             cost: plan.iter().map(|i| self.items[i].cost).sum(),
             hours: plan.iter().map(|i| self.items[i].hours).sum(),
             stacks: self.stacks.iter().filter(|s| s.completed_by(plan)).count(),
@@ -161,9 +163,9 @@ impl Problem {
     }
 
     /// How many items of a set have an unknown cost or unknown hours.
-    pub fn unknowns(&self, items: &Bits) -> usize {
+    pub fn unknowns(&self, items: impl IntoIterator<Item = usize>) -> usize {
         items
-            .iter()
+            .into_iter()
             .filter(|&i| self.items[i].unknown_cost || self.items[i].unknown_hours)
             .count()
     }
@@ -174,9 +176,9 @@ impl Problem {
             && self.max_hours.is_none_or(|max| hours <= max + EPSILON)
     }
 
-    /// Total cost and hours of a set of items.
-    pub fn spend(&self, items: &Bits) -> (f64, f64) {
-        items.iter().fold((0.0, 0.0), |(cost, hours), i| {
+    /// Total cost and hours of a set of items, summed in the order given.
+    pub fn spend(&self, items: impl IntoIterator<Item = usize>) -> (f64, f64) {
+        items.into_iter().fold((0.0, 0.0), |(cost, hours), i| {
             (cost + self.items[i].cost, hours + self.items[i].hours)
         })
     }
@@ -184,13 +186,23 @@ impl Problem {
     /// The plan with `candidate` added to `plan`, with the added cost and
     /// hours; `None` when it adds nothing.
     pub fn extend(&self, plan: &Bits, candidate: usize) -> Option<(Bits, f64, f64)> {
-        let added = self.items[candidate].closure.minus(plan);
+        let added = self.added_by(plan, candidate);
         if added.is_empty() {
             return None;
         }
-        let (cost, hours) = self.spend(&added);
+        let (cost, hours) = self.spend(added.iter().copied());
         let mut extended = plan.clone();
-        extended.union_with(&added);
+        extended.insert_all(added);
         Some((extended, cost, hours))
+    }
+
+    /// The items of `candidate`'s closure not yet in `plan`, in increasing position.
+    pub fn added_by(&self, plan: &Bits, candidate: usize) -> Vec<usize> {
+        self.items[candidate]
+            .closure
+            .iter()
+            .copied()
+            .filter(|&item| !plan.contains(item))
+            .collect()
     }
 }

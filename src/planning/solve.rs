@@ -84,7 +84,7 @@ pub fn exact(problem: &Problem) -> Selection {
     let mut reachable_from = vec![Bits::new(targets); order.len() + 1];
     for depth in (0..order.len()).rev() {
         let mut reachable = reachable_from[depth + 1].clone();
-        for item in problem.items[order[depth]].closure.iter() {
+        for &item in &problem.items[order[depth]].closure {
             reachable.union_with(&problem.items[item].covers);
         }
         reachable_from[depth] = reachable;
@@ -105,7 +105,7 @@ fn density(problem: &Problem, candidate: usize) -> f64 {
     let closure = &problem.items[candidate].closure;
     let mut covers = Bits::new(problem.target_weights.len());
     let mut cost = 0.0;
-    for item in closure.iter() {
+    for &item in closure {
         covers.union_with(&problem.items[item].covers);
         cost += problem.items[item].cost;
     }
@@ -148,7 +148,7 @@ impl BranchAndBound<'_> {
     /// is worse than the best: it cannot cover more, and at equal weight it
     /// already costs more (or as much with more hours). Ties are explored.
     fn cannot_improve(&self, depth: usize, plan: &Bits, cost: f64, hours: f64) -> bool {
-        let mut reachable = self.problem.covered_by(plan);
+        let mut reachable = self.problem.covered_by(plan.iter());
         reachable.union_with(&self.reachable_from[depth]);
         let bound = self.problem.weight_of(&reachable);
         let best = &self.best.value;
@@ -158,7 +158,7 @@ impl BranchAndBound<'_> {
         // Extending a plan never removes an unknown, so at equal weight a plan
         // with more unknowns than the best cannot win, and with as many it
         // is compared on cost and hours as usual.
-        let unknown = self.problem.unknowns(plan);
+        let unknown = self.problem.unknowns(plan.iter());
         bound <= best.weight + EPSILON
             && (unknown > best.unknown
                 || (unknown == best.unknown
@@ -226,7 +226,7 @@ fn keep_better(best: &mut Selection, selection: Selection) {
 /// than `best`, by the first comparison of [`Value::compare`].
 fn single_candidate_is_lighter(problem: &Problem, candidate: usize, best: &Value) -> bool {
     let closure = &problem.items[candidate].closure;
-    let weight = problem.weight_of(&problem.covered_by(closure));
+    let weight = problem.weight_of(&problem.covered_by(closure.iter().copied()));
     weight < best.weight && (weight - best.weight).abs() > EPSILON
 }
 
@@ -258,14 +258,14 @@ fn alone_in_closure(problem: &Problem) -> Vec<bool> {
         .items
         .iter()
         .enumerate()
-        .map(|(index, item)| item.closure.len() == 1 && item.closure.contains(index))
+        .map(|(index, item)| item.closure == [index])
         .collect()
 }
 
 /// What adding one candidate to a plan brings: the items it adds (`None`
 /// when that is the candidate alone), their cost and hours, and the target
 /// weight newly covered. `None` when it adds no item.
-type Addition = (Option<Bits>, f64, f64, f64);
+type Addition = (Option<Vec<usize>>, f64, f64, f64);
 
 /// [`Addition`] of `candidate`. A candidate whose closure is itself alone
 /// (no prerequisites) is priced from its item directly, with the same
@@ -285,12 +285,12 @@ fn addition(
         let gain = problem.weight_beyond(&item.covers, covered);
         return Some((None, 0.0 + item.cost, 0.0 + item.hours, gain));
     }
-    let added = item.closure.minus(plan);
+    let added = problem.added_by(plan, candidate);
     if added.is_empty() {
         return None;
     }
-    let (added_cost, added_hours) = problem.spend(&added);
-    let gain = problem.weight_of(&problem.covered_by(&added).minus(covered));
+    let (added_cost, added_hours) = problem.spend(added.iter().copied());
+    let gain = problem.weight_beyond(&problem.covered_by(added.iter().copied()), covered);
     Some((Some(added), added_cost, added_hours, gain))
 }
 
@@ -307,7 +307,7 @@ fn complete(
     let monotone = Monotone::of(problem);
     let mut open = problem.candidates.clone();
     loop {
-        let covered = problem.covered_by(&plan);
+        let covered = problem.covered_by(plan.iter());
         let mut pick: Option<Pick> = None;
         let mut still_open = Vec::with_capacity(open.len());
         for &candidate in &open {
@@ -340,7 +340,7 @@ fn complete(
             // An addition bringing items of unknown cost or hours comes after
             // every one that does not: its zero is not a price.
             let unknown = match &added {
-                Some(added) => problem.unknowns(added),
+                Some(added) => problem.unknowns(added.iter().copied()),
                 None => usize::from(
                     problem.items[candidate].unknown_cost || problem.items[candidate].unknown_hours,
                 ),
@@ -377,7 +377,7 @@ fn complete(
         };
         chosen.push(candidate);
         match added {
-            Some(added) => plan.union_with(&added),
+            Some(added) => plan.insert_all(added),
             None => plan.insert(candidate),
         }
         cost += added_cost;
@@ -425,7 +425,7 @@ struct Pick {
     /// The candidate.
     candidate: usize,
     /// The items it adds, when more than itself.
-    added: Option<Bits>,
+    added: Option<Vec<usize>>,
     /// Their cost.
     added_cost: f64,
     /// Their hours.

@@ -72,17 +72,19 @@ fn random_problem(rng: &mut Rng, shape: &Shape) -> Problem {
             unknown_cost,
             unknown_hours,
             covers,
-            closure: Bits::new(count),
+            closure: Vec::new(),
         });
     }
     for (index, item) in items.iter_mut().enumerate() {
+        let mut closure = Bits::new(count);
         let mut stack = vec![index];
         while let Some(next) = stack.pop() {
-            if !item.closure.contains(next) {
-                item.closure.insert(next);
+            if !closure.contains(next) {
+                closure.insert(next);
                 stack.extend(&requires[next]);
             }
         }
+        item.closure = closure.iter().collect();
     }
     let candidates = (0..count)
         .filter(|&i| !items[i].covers.is_empty() || rng.chance(10))
@@ -124,7 +126,7 @@ fn brute_force(problem: &Problem) -> Value {
         let mut plan = Bits::new(problem.items.len());
         for (bit, &candidate) in problem.candidates.iter().enumerate() {
             if mask & (1 << bit) != 0 {
-                plan.union_with(&problem.items[candidate].closure);
+                plan.insert_all(problem.items[candidate].closure.iter().copied());
             }
         }
         let value = problem.value_of(&plan);
@@ -145,7 +147,7 @@ fn assert_feasible(problem: &Problem, selection: &Selection) {
     let mut plan = Bits::new(problem.items.len());
     for &candidate in &selection.chosen {
         assert!(problem.candidates.contains(&candidate));
-        plan.union_with(&problem.items[candidate].closure);
+        plan.insert_all(problem.items[candidate].closure.iter().copied());
     }
     assert_eq!(
         plan, selection.plan,
@@ -238,13 +240,12 @@ fn solve_picks_the_method_by_candidate_count() {
         },
         unknown_cost: false,
         unknown_hours: false,
-        closure: Bits::new(0),
+        closure: Vec::new(),
     };
     let problem_of = |count: usize| {
         let mut items: Vec<Item> = (0..count).map(|i| item(10.0 + i as f64)).collect();
         for (index, item) in items.iter_mut().enumerate() {
-            item.closure = Bits::new(count);
-            item.closure.insert(index);
+            item.closure = vec![index];
         }
         Problem {
             target_weights: vec![1.0],
@@ -354,8 +355,7 @@ fn the_largest_greedy_instance_is_solved() {
                 covers.insert(rng.below(targets));
                 covers.insert(rng.below(targets));
             }
-            let mut closure = Bits::new(count * 2);
-            closure.insert(index);
+            let closure = vec![index];
             Item {
                 cost: (1 + rng.below(20)) as f64 * 10.0,
                 hours: 5.0,
@@ -367,7 +367,7 @@ fn the_largest_greedy_instance_is_solved() {
         })
         .collect();
     for (index, item) in items.iter_mut().enumerate().take(count) {
-        item.closure.insert(count + index);
+        item.closure.push(count + index);
     }
     let problem = Problem {
         target_weights: vec![1.0; targets],

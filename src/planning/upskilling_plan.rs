@@ -164,13 +164,13 @@ pub fn assemble(
                 hours: credential.hours,
                 added_as_prerequisite: order
                     .iter()
-                    .any(|&other| other != item && problem.items[other].closure.contains(item)),
+                    .any(|&other| other != item && problem.items[other].closure.contains(&item)),
                 required_by,
                 credential,
             }
         })
         .collect();
-    let covered_bits = problem.covered_by(&selection.plan);
+    let covered_bits = problem.covered_by(selection.plan.iter());
     let covered = covered_bits
         .iter()
         .filter_map(|target| {
@@ -234,7 +234,7 @@ fn take_order(built: &Built, plan: &Bits) -> Vec<usize> {
                 let closure = &built.problem.items[item].closure;
                 closure
                     .iter()
-                    .all(|other| other == item || done.contains(other))
+                    .all(|&other| other == item || done.contains(other))
             })
             .map(|&item| (&built.credentials[item].id, item))
             .collect();
