@@ -41,19 +41,6 @@ impl Bits {
         }
     }
 
-    /// The indices of `self` that are not in `other`.
-    #[must_use]
-    pub fn minus(&self, other: &Self) -> Self {
-        Self {
-            words: self
-                .words
-                .iter()
-                .zip(&other.words)
-                .map(|(mine, theirs)| mine & !theirs)
-                .collect(),
-        }
-    }
-
     /// Whether every index of `self` is in `other`.
     pub fn is_subset(&self, other: &Self) -> bool {
         self.words
@@ -123,7 +110,6 @@ mod tests {
         b.insert(1);
         assert!(b.is_subset(&a));
         assert!(!a.is_subset(&b));
-        assert_eq!(a.minus(&b).iter().collect::<Vec<_>>(), [129]);
         assert_eq!(a.iter_minus(&b).collect::<Vec<_>>(), [129]);
         assert_eq!(a.iter().collect::<Vec<_>>(), [1, 129]);
         b.union_with(&a);
