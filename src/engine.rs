@@ -89,6 +89,21 @@ pub struct OpenReport {
     /// Whether the candidate index was loaded from its snapshot (else it was
     /// rebuilt from the store).
     pub candidate_snapshot_loaded: bool,
+    /// How long each part of the open took.
+    pub took: OpenTimes,
+}
+
+/// How long each part of [`Engine::open`] took, for the start-up log.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OpenTimes {
+    /// Opening the store (and zeroing keys a crash left behind).
+    pub store: std::time::Duration,
+    /// Loading the taxonomy releases, their vectors and the extractor.
+    pub taxonomy: std::time::Duration,
+    /// Opening the catalogue and its index.
+    pub catalog: std::time::Duration,
+    /// Loading (or rebuilding) the candidate index.
+    pub candidates: std::time::Duration,
 }
 
 /// The engine.
@@ -125,6 +140,8 @@ impl Engine {
                 config.data_dir.display()
             ))
         })?;
+        let mut took = OpenTimes::default();
+        let started = std::time::Instant::now();
         let store = Store::open(&store_path(&config.data_dir))?;
         if store.orphan_keys_erased() > 0 {
             tracing::info!(
@@ -133,10 +150,14 @@ impl Engine {
             );
         }
         let store = Arc::new(store);
+        took.store = started.elapsed();
+        let started = std::time::Instant::now();
         let (taxonomy, releases) =
             load_taxonomy(&config.data_dir, &config.taxonomies, embedder.as_ref())?;
         let taxonomy = Arc::new(taxonomy);
         let extractor = Extractor::served(&taxonomy, embedder.clone(), &releases);
+        took.taxonomy = started.elapsed();
+        let started = std::time::Instant::now();
         let (catalog, seed) = Catalog::open(
             store.clone(),
             taxonomy.clone(),
@@ -148,6 +169,7 @@ impl Engine {
             other => Error::from(other),
         })?;
         let catalog = catalog.with_embedder(embedder);
+        took.catalog = started.elapsed();
         let mut report = OpenReport {
             competencies: taxonomy.len(),
             occupations: taxonomy.occupations().len(),
@@ -155,6 +177,7 @@ impl Engine {
             credentials: catalog.len(),
             seed,
             candidate_snapshot_loaded: false,
+            took,
         };
         let candidate_snapshot = candidate_index::CandidateSnapshot::new(
             &config.data_dir,
@@ -175,7 +198,9 @@ impl Engine {
             record_writes: std::sync::Mutex::new(indexed_catalog),
             catalog_writes: std::sync::Mutex::new(()),
         };
+        let started = std::time::Instant::now();
         report.candidate_snapshot_loaded = candidate_index::open(&mut engine)?;
+        report.took.candidates = started.elapsed();
         Ok((engine, report))
     }
 

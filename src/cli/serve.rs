@@ -105,6 +105,10 @@ async fn serve(
         credentials = report.credentials,
         reseeded = report.seed.reseeded,
         candidate_snapshot_loaded = report.candidate_snapshot_loaded,
+        store_ms = report.took.store.as_millis(),
+        taxonomy_ms = report.took.taxonomy.as_millis(),
+        catalog_ms = report.took.catalog.as_millis(),
+        candidates_ms = report.took.candidates.as_millis(),
         data_dir = %settings.data_dir.display(),
         "engine ready"
     );
