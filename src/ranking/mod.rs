@@ -4,6 +4,7 @@
 
 mod compact;
 mod index;
+mod ordinals;
 mod plan;
 mod postings;
 mod profile;

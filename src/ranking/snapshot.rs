@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::ordinals::Ordinals;
 use super::plan::CompetencyKey;
 use super::postings::{BLOCK, Block, POSTING_BYTES, Posting};
 use super::state::{CredentialCode, State};
@@ -327,7 +328,7 @@ struct Ids {
     ids: Vec<Option<RecordId>>,
     keys: Vec<Box<[CompetencyKey]>>,
     held: Vec<Box<[CredentialCode]>>,
-    by_id: HashMap<RecordId, u32>,
+    by_id: Ordinals,
     free: Vec<u32>,
 }
 
@@ -349,7 +350,6 @@ fn read_ids(bytes: &[u8], ordinals: usize, codes: usize) -> Parsed<Ids> {
     let mut ids = Vec::with_capacity(ordinals);
     let mut all_keys = Vec::with_capacity(ordinals);
     let mut all_held = Vec::with_capacity(ordinals);
-    let mut by_id = HashMap::with_capacity(ordinals);
     let mut free = Vec::new();
     for ordinal in 0..ordinals {
         let raw = reader.text()?;
@@ -364,15 +364,17 @@ fn read_ids(bytes: &[u8], ordinals: usize, codes: usize) -> Parsed<Ids> {
             ids.push(None);
             free.push(ordinal);
         } else {
-            let id = RecordId::parse(raw).map_err(|_| "bad id")?;
-            if by_id.insert(id.clone(), ordinal).is_some() {
-                return Err("repeated id");
-            }
-            ids.push(Some(id));
+            ids.push(Some(RecordId::parse(raw).map_err(|_| "bad id")?));
         }
     }
     if !reader.bytes.is_empty() {
         return Err("trailing bytes in the ids");
+    }
+    let mut by_id = Ordinals::with_capacity(ordinals - free.len());
+    for (ordinal, id) in (0u32..).zip(&ids) {
+        if id.is_some() && !by_id.insert(&ids, ordinal) {
+            return Err("repeated id");
+        }
     }
     // The lowest free ordinal is reused first.
     free.reverse();

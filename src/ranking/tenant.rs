@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use super::compact::CompactProfile;
+use super::ordinals::Ordinals;
 use super::plan::CompetencyKey;
 use super::postings::{BLOCK, Block, Query, Scratch};
 use super::state::CredentialCode;
@@ -28,7 +29,7 @@ pub struct TenantPostings {
     /// Ordinals holding each credential: the inverse of `held`.
     pub holders: HashMap<CredentialCode, HashSet<u32>>,
     /// Ordinal of each id.
-    pub by_id: HashMap<RecordId, u32>,
+    pub by_id: Ordinals,
     /// Free ordinals, reused last freed first.
     pub free: Vec<u32>,
     /// Posting lists of ordinals `b * BLOCK ..= (b + 1) * BLOCK - 1`.
@@ -45,8 +46,8 @@ fn split(ordinal: u32) -> (usize, u16) {
 impl TenantPostings {
     /// Adds or replaces a candidate, who holds the credentials `held`.
     pub fn put(&mut self, profile: &CompactProfile, held: &[CredentialCode]) {
-        let ordinal = match self.by_id.get(&profile.id) {
-            Some(&ordinal) => {
+        let ordinal = match self.by_id.get(&self.ids, profile.id.as_str()) {
+            Some(ordinal) => {
                 self.clear(ordinal);
                 ordinal
             }
@@ -63,7 +64,8 @@ impl TenantPostings {
         self.keys[ordinal as usize] = keys.into_boxed_slice();
         self.hold(ordinal, held);
         self.ids[ordinal as usize] = Some(profile.id.clone());
-        self.by_id.insert(profile.id.clone(), ordinal);
+        // A replaced candidate keeps their ordinal, already in the table.
+        self.by_id.insert(&self.ids, ordinal);
     }
 
     fn allocate(&mut self) -> u32 {
@@ -141,7 +143,7 @@ impl TenantPostings {
 
     /// Removes a candidate and every posting of theirs.
     pub fn remove(&mut self, id: &RecordId) {
-        if let Some(ordinal) = self.by_id.remove(id) {
+        if let Some(ordinal) = self.by_id.remove(&self.ids, id.as_str()) {
             self.clear(ordinal);
             self.ids[ordinal as usize] = None;
             self.free.push(ordinal);
@@ -233,8 +235,11 @@ impl TenantPostings {
         limit: usize,
     ) -> Vec<(RecordId, f64)> {
         let mut wanted: BTreeMap<usize, Vec<bool>> = BTreeMap::new();
-        for ordinal in only.iter().filter_map(|id| self.by_id.get(id)) {
-            let (block, local) = split(*ordinal);
+        for ordinal in only
+            .iter()
+            .filter_map(|id| self.by_id.get(&self.ids, id.as_str()))
+        {
+            let (block, local) = split(ordinal);
             wanted.entry(block).or_insert_with(|| vec![false; BLOCK])[usize::from(local)] = true;
         }
         let mut scores: HashMap<u32, f64> = HashMap::new();
@@ -252,10 +257,10 @@ impl TenantPostings {
         }
         let mut top = TopK::new(limit);
         for id in only {
-            let Some(ordinal) = self.by_id.get(id) else {
+            let Some(ordinal) = self.by_id.get(&self.ids, id.as_str()) else {
                 continue;
             };
-            let score = scores.get(ordinal).copied().unwrap_or(0.0);
+            let score = scores.get(&ordinal).copied().unwrap_or(0.0);
             top.offer(score, id);
         }
         top.into_sorted()
