@@ -30,6 +30,7 @@ use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 
 use super::StoreError;
+use super::slots::SlotsInUse;
 
 /// Bytes of a key, and of a slot.
 pub(super) const KEY_BYTES: usize = 32;
@@ -90,10 +91,7 @@ impl KeyFile {
     /// is one a stored record refers to. Every other slot is zeroed (an
     /// orphan of a crash) and made free. Returns the file and the number of
     /// orphans it zeroed.
-    pub(super) fn open(
-        path: &Path,
-        referenced: &BTreeSet<u64>,
-    ) -> Result<(Self, usize), StoreError> {
+    pub(super) fn open(path: &Path, referenced: &SlotsInUse) -> Result<(Self, usize), StoreError> {
         let error = file_error(path);
         let mut file = OpenOptions::new()
             .read(true)
@@ -127,8 +125,11 @@ impl KeyFile {
         let mut free = BTreeSet::new();
         let mut orphans = 0;
         let zero = [0u8; KEY_BYTES];
+        // The slots in use are in increasing order, each once, so each one
+        // below `len` comes up exactly when the walk reaches it.
+        let mut referenced = referenced.as_slice().iter().peekable();
         for slot in 0..len {
-            if referenced.contains(&slot) {
+            if referenced.next_if_eq(&&slot).is_some() {
                 continue;
             }
             let start = offset(slot) as usize;
@@ -351,7 +352,7 @@ mod tests {
     fn an_erased_slot_no_longer_opens_what_it_sealed_and_is_reused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.keys");
-        let (keys, orphans) = KeyFile::open(&path, &BTreeSet::new()).unwrap();
+        let (keys, orphans) = KeyFile::open(&path, &SlotsInUse::default()).unwrap();
         assert_eq!(orphans, 0);
         let taken = keys.allocate(2).unwrap();
         let (slot, key) = taken[0];
@@ -379,7 +380,7 @@ mod tests {
         drop(keys);
 
         // At open, a slot no record refers to is an orphan: zeroed, free.
-        let referenced = BTreeSet::from([taken[1].0]);
+        let referenced = SlotsInUse::from(BTreeSet::from([taken[1].0]));
         let (keys, orphans) = KeyFile::open(&path, &referenced).unwrap();
         assert_eq!(orphans, 1);
         assert_eq!(keys.counts(), (2, 1));

@@ -69,7 +69,7 @@ pub(super) fn migrate(
     }
     // Keys already referenced by sealed rows stay; every other is free.
     let referenced = super::slots::from_rows(&db)?;
-    let (keys, _) = KeyFile::open(&key_file_path(path), &referenced)?;
+    let (keys, _) = KeyFile::open(&key_file_path(path), &referenced.into())?;
     let mut sealed = 0;
     let txn = super::begin_write(&db)?;
     for kind in [RecordKind::Candidate, RecordKind::Job] {

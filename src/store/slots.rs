@@ -57,10 +57,27 @@ pub enum SlotSource {
     Rows,
 }
 
+/// Key slots in use, in increasing order, each once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct SlotsInUse(Vec<u64>);
+
+impl SlotsInUse {
+    /// The slots, in increasing order.
+    pub(super) fn as_slice(&self) -> &[u64] {
+        &self.0
+    }
+}
+
+impl From<BTreeSet<u64>> for SlotsInUse {
+    fn from(slots: BTreeSet<u64>) -> Self {
+        Self(slots.into_iter().collect())
+    }
+}
+
 /// The slots stored records refer to, from the table when it agrees with
 /// the record tables' lengths, else from every row (and the table is
 /// rebuilt to match).
-pub(super) fn in_use(db: &Database) -> Result<(BTreeSet<u64>, SlotSource), StoreError> {
+pub(super) fn in_use(db: &Database) -> Result<(SlotsInUse, SlotSource), StoreError> {
     {
         let read = db.begin_read()?;
         let table = read.open_table(KEY_SLOTS)?;
@@ -68,11 +85,12 @@ pub(super) fn in_use(db: &Database) -> Result<(BTreeSet<u64>, SlotSource), Store
             + read.open_table(JOBS)?.len()?
             + sealed_quarantine_rows(&read)?;
         if table.len()? == rows {
-            let mut slots = BTreeSet::new();
+            // The table iterates its keys in increasing order, each once.
+            let mut slots = Vec::with_capacity(usize::try_from(rows).unwrap_or(0));
             for entry in table.iter()? {
-                slots.insert(entry?.0.value());
+                slots.push(entry?.0.value());
             }
-            return Ok((slots, SlotSource::Table));
+            return Ok((SlotsInUse(slots), SlotSource::Table));
         }
     }
     let slots = from_rows(db)?;
@@ -89,7 +107,7 @@ pub(super) fn in_use(db: &Database) -> Result<(BTreeSet<u64>, SlotSource), Store
         slots = slots.len(),
         "rebuilt the table of key slots in use from the record rows"
     );
-    Ok((slots, SlotSource::Rows))
+    Ok((slots.into(), SlotSource::Rows))
 }
 
 /// The slots every sealed row refers to, read from the rows themselves.
