@@ -14,9 +14,18 @@
 //! `cargo bench --bench crash_restart` fills 100,000 candidates
 //! (`SKILLMATCH_BENCH_CANDIDATES` sets the pool). Without `--bench` (under
 //! `cargo test --all-targets`) it runs a smoke version on 2,000.
+//! `SKILLMATCH_BENCH_KEEP_DIR` names a directory the data directory after
+//! the clean stop is copied into, to profile a start outside the bench.
+//! `SKILLMATCH_BENCH_SERVERS` lists server binaries (comma-separated) to
+//! compare on the same directories, alternated round by round; by default
+//! the one built with the bench.
+//!
+//! Every copy put back before a start is synced first: the starts must not
+//! pay for writing back gigabytes of copied pages, which no real restart
+//! has to (the server syncs what it commits).
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -80,8 +89,8 @@ fn fill(engine: &Engine, tenant: &TenantId, count: usize, uris: &[String]) -> f6
 }
 
 /// Starts the binary and returns it with its address once it listens.
-fn spawn(data_dir: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_skillmatch"))
+fn spawn(server: &Path, data_dir: &Path) -> (Child, String) {
+    let mut child = Command::new(server)
         .args(["serve", "--addr", "127.0.0.1:0", "--log-level", "warn"])
         .args(["--candidate-snapshot-secs", "0", "--data-dir"])
         .arg(data_dir)
@@ -137,9 +146,13 @@ fn rank_request(uris: &[String]) -> pb::RankCandidatesRequest {
 }
 
 /// Spawn to first answered RankCandidates; the server is left running.
-async fn time_to_serve(data_dir: &Path, uris: &[String]) -> (Duration, Child, usize) {
+async fn time_to_serve(
+    server: &Path,
+    data_dir: &Path,
+    uris: &[String],
+) -> (Duration, Child, usize) {
     let started = Instant::now();
-    let (child, addr) = spawn(data_dir);
+    let (child, addr) = spawn(server, data_dir);
     let mut client = MatchServiceClient::connect(addr).await.unwrap();
     let ranked = client
         .rank_candidates(rank_request(uris))
@@ -151,6 +164,14 @@ async fn time_to_serve(data_dir: &Path, uris: &[String]) -> (Duration, Child, us
     (started.elapsed(), child, ranked)
 }
 
+/// Time to serve; the server is killed after its first answer.
+async fn serve_once(server: &Path, data_dir: &Path, uris: &[String]) -> Duration {
+    let (took, child, ranked) = time_to_serve(server, data_dir, uris).await;
+    assert!(ranked > 0);
+    kill(child);
+    took
+}
+
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -159,7 +180,8 @@ fn copy_tree(from: &Path, to: &Path) {
         if entry.file_type().unwrap().is_dir() {
             copy_tree(&entry.path(), &target);
         } else {
-            std::fs::copy(entry.path(), target).unwrap();
+            std::fs::copy(entry.path(), &target).unwrap();
+            std::fs::File::open(&target).unwrap().sync_all().unwrap();
         }
     }
 }
@@ -221,8 +243,12 @@ async fn main() {
     drop(engine); // writes the snapshot
     println!("candidates: {count}, filled in {fill_secs:.1} s");
 
+    let servers: Vec<PathBuf> = std::env::var("SKILLMATCH_BENCH_SERVERS")
+        .map(|list| list.split(',').map(PathBuf::from).collect())
+        .unwrap_or_else(|_| vec![PathBuf::from(env!("CARGO_BIN_EXE_skillmatch"))]);
+
     // The tail: upserted after the snapshot, then the kill.
-    let (child, addr) = spawn(dir.path());
+    let (child, addr) = spawn(&servers[0], dir.path());
     let mut client = CandidateServiceClient::connect(addr).await.unwrap();
     let mut rng = StdRng::seed_from_u64(7);
     let tail: Vec<pb::Candidate> = (0..TAIL)
@@ -259,51 +285,55 @@ async fn main() {
     copy_tree(dir.path(), pristine.path());
     let snapshot = dir.path().join(CANDIDATE_SNAPSHOT_FILE);
 
-    let (mut replayed, mut rebuilt) = (Vec::new(), Vec::new());
+    let mut replayed = vec![Vec::new(); servers.len()];
+    let mut rebuilt = vec![Vec::new(); servers.len()];
     for _ in 0..ROUNDS {
-        // From the snapshot and the tail.
-        restore(pristine.path(), dir.path());
-        let (took, child, ranked) = time_to_serve(dir.path(), &uris).await;
-        assert!(ranked > 0);
-        kill(child);
-        replayed.push(took);
-        // A full rebuild.
-        restore(pristine.path(), dir.path());
-        std::fs::remove_file(&snapshot).unwrap();
-        let (took, child, ranked) = time_to_serve(dir.path(), &uris).await;
-        assert!(ranked > 0);
-        kill(child);
-        rebuilt.push(took);
+        for (s, server) in servers.iter().enumerate() {
+            // From the snapshot and the tail.
+            restore(pristine.path(), dir.path());
+            replayed[s].push(serve_once(server, dir.path(), &uris).await);
+            // A full rebuild.
+            restore(pristine.path(), dir.path());
+            std::fs::remove_file(&snapshot).unwrap();
+            rebuilt[s].push(serve_once(server, dir.path(), &uris).await);
+        }
     }
     // After a clean stop: started once (which replays the tail), stopped
     // with SIGTERM (which writes a current snapshot), kept aside.
     restore(pristine.path(), dir.path());
-    let (_, child, _) = time_to_serve(dir.path(), &uris).await;
+    let (_, child, _) = time_to_serve(&servers[0], dir.path(), &uris).await;
     stop(child);
     let clean = tempfile::tempdir().unwrap();
     copy_tree(dir.path(), clean.path());
-    let mut restarted = Vec::new();
-    for _ in 0..ROUNDS {
-        restore(clean.path(), dir.path());
-        let (took, child, ranked) = time_to_serve(dir.path(), &uris).await;
-        assert!(ranked > 0);
-        kill(child);
-        restarted.push(took);
+    if let Some(keep) = std::env::var_os("SKILLMATCH_BENCH_KEEP_DIR") {
+        // For profiling a start outside the bench.
+        copy_tree(clean.path(), Path::new(&keep));
+        println!("the directory after the clean stop is kept in {keep:?}");
     }
-    println!(
-        "time to serve after a clean stop, {} candidates: median {:.2} s ({})",
-        count + TAIL,
-        median(restarted.clone()).as_secs_f64(),
-        secs(&restarted)
-    );
-    println!(
-        "time to serve after SIGKILL, {count} candidates + {TAIL} after the snapshot:\n  \
-         snapshot + tail replay: median {:.2} s ({})\n  \
-         full rebuild:           median {:.2} s ({})",
-        median(replayed.clone()).as_secs_f64(),
-        secs(&replayed),
-        median(rebuilt.clone()).as_secs_f64(),
-        secs(&rebuilt)
-    );
+    let mut restarted = vec![Vec::new(); servers.len()];
+    for _ in 0..ROUNDS {
+        for (s, server) in servers.iter().enumerate() {
+            restore(clean.path(), dir.path());
+            restarted[s].push(serve_once(server, dir.path(), &uris).await);
+        }
+    }
+    for (s, server) in servers.iter().enumerate() {
+        println!("server {}:", server.display());
+        println!(
+            "  time to serve after a clean stop, {} candidates: median {:.2} s ({})",
+            count + TAIL,
+            median(restarted[s].clone()).as_secs_f64(),
+            secs(&restarted[s])
+        );
+        println!(
+            "  time to serve after SIGKILL, {count} candidates + {TAIL} after the snapshot:\n    \
+             snapshot + tail replay: median {:.2} s ({})\n    \
+             full rebuild:           median {:.2} s ({})",
+            median(replayed[s].clone()).as_secs_f64(),
+            secs(&replayed[s]),
+            median(rebuilt[s].clone()).as_secs_f64(),
+            secs(&rebuilt[s])
+        );
+    }
     println!("loadavg after: {}", load().trim());
 }
