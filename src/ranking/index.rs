@@ -183,7 +183,7 @@ impl CandidateIndex for MemoryCandidateIndex {
         state
             .tenants
             .get(tenant.as_str())
-            .is_some_and(|index| index.by_id.get(&index.ids, id.as_str()).is_some())
+            .is_some_and(|index| index.ordinal(id).is_some())
     }
 
     fn top(

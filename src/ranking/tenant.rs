@@ -46,12 +46,19 @@ fn split(ordinal: u32) -> (usize, u16) {
 impl TenantPostings {
     /// Adds or replaces a candidate, who holds the credentials `held`.
     pub fn put(&mut self, profile: &CompactProfile, held: &[CredentialCode]) {
-        let ordinal = match self.by_id.get(&self.ids, profile.id.as_str()) {
+        let ordinal = match self.ordinal(&profile.id) {
+            // A replaced candidate keeps their ordinal and its entry.
             Some(ordinal) => {
                 self.clear(ordinal);
                 ordinal
             }
-            None => self.allocate(),
+            None => {
+                let ordinal = self.allocate();
+                self.ids[ordinal as usize] = Some(profile.id.clone());
+                let added = self.by_id.insert(&self.ids, ordinal);
+                debug_assert!(added, "an id without an ordinal is not in the table");
+                ordinal
+            }
         };
         let (block, local) = split(ordinal);
         if self.blocks.len() <= block {
@@ -63,9 +70,11 @@ impl TenantPostings {
         keys.dedup();
         self.keys[ordinal as usize] = keys.into_boxed_slice();
         self.hold(ordinal, held);
-        self.ids[ordinal as usize] = Some(profile.id.clone());
-        // A replaced candidate keeps their ordinal, already in the table.
-        self.by_id.insert(&self.ids, ordinal);
+    }
+
+    /// The ordinal of `id`.
+    pub fn ordinal(&self, id: &RecordId) -> Option<u32> {
+        self.by_id.get(&self.ids, id.as_str())
     }
 
     fn allocate(&mut self) -> u32 {
@@ -235,10 +244,7 @@ impl TenantPostings {
         limit: usize,
     ) -> Vec<(RecordId, f64)> {
         let mut wanted: BTreeMap<usize, Vec<bool>> = BTreeMap::new();
-        for ordinal in only
-            .iter()
-            .filter_map(|id| self.by_id.get(&self.ids, id.as_str()))
-        {
+        for ordinal in only.iter().filter_map(|id| self.ordinal(id)) {
             let (block, local) = split(ordinal);
             wanted.entry(block).or_insert_with(|| vec![false; BLOCK])[usize::from(local)] = true;
         }
@@ -257,7 +263,7 @@ impl TenantPostings {
         }
         let mut top = TopK::new(limit);
         for id in only {
-            let Some(ordinal) = self.by_id.get(&self.ids, id.as_str()) else {
+            let Some(ordinal) = self.ordinal(id) else {
                 continue;
             };
             let score = scores.get(&ordinal).copied().unwrap_or(0.0);
