@@ -3,7 +3,7 @@
 //! next [`checkpoint`] instead of running on unobserved.
 //!
 //! The deadline layer (`api::deadline`) gives every call a [`CancelToken`]
-//! for the life of its future; `api::blocking` carries it onto the blocking
+//! for the life of its future; `api::Workers` carries it onto the blocking
 //! thread that runs the engine, where [`checkpoint`] reads it. Engine loops
 //! whose length depends on the request call [`checkpoint`] between steps.
 

@@ -122,6 +122,11 @@ pub struct ServeSettings {
     /// with RESOURCE_EXHAUSTED. 0 for no limit. Default 256.
     #[arg(long, env = "SKILLMATCH_MAX_CONCURRENT_CALLS")]
     pub max_concurrent_calls: Option<usize>,
+    /// Calls whose work keeps a core busy (extraction, matching, ranking) run at
+    /// once; more wait their turn in arrival order. 0 for no limit. Default: the
+    /// cores this process may use, plus one.
+    #[arg(long, env = "SKILLMATCH_COMPUTE_SLOTS")]
+    pub compute_slots: Option<usize>,
     /// Sustained calls per second allowed per API key; 0 for no limit (the default).
     #[arg(long, env = "SKILLMATCH_RATE_LIMIT_PER_SEC")]
     pub rate_limit_per_sec: Option<f64>,
@@ -191,6 +196,7 @@ impl ServeSettings {
             tls_client_ca: self.tls_client_ca.or(lower.tls_client_ca),
             allow_plaintext: self.allow_plaintext.or(lower.allow_plaintext),
             max_concurrent_calls: self.max_concurrent_calls.or(lower.max_concurrent_calls),
+            compute_slots: self.compute_slots.or(lower.compute_slots),
             rate_limit_per_sec: self.rate_limit_per_sec.or(lower.rate_limit_per_sec),
             rate_limit_burst: self.rate_limit_burst.or(lower.rate_limit_burst),
             metrics_addr: self.metrics_addr.or(lower.metrics_addr),
@@ -415,6 +421,7 @@ impl Settings {
                             (secs > 0).then(|| Duration::from_secs(secs))
                         }),
                 },
+                compute_slots: serve.compute_slots.unwrap_or(defaults.compute_slots),
             },
             allow_unauthenticated: serve.allow_unauthenticated.unwrap_or(false),
             api_keys: serve.api_keys,
@@ -542,6 +549,13 @@ mod tests {
         assert_eq!(settings.limits.max_concurrent_calls, 4);
         assert!((settings.limits.rate_limit_per_sec - 2.5).abs() < f64::EPSILON);
         assert_eq!(settings.metrics_addr.unwrap().port(), 9100);
+        assert_eq!(
+            settings.server.compute_slots,
+            crate::api::default_compute_slots()
+        );
+        assert!(settings.server.compute_slots >= 2, "cores plus one");
+        let slots = resolve(ServeSettings::default(), "compute_slots = 0");
+        assert_eq!(slots.server.compute_slots, 0);
     }
 
     #[test]

@@ -12,11 +12,11 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 use tonic_health::ServingStatus;
 
-use crate::api::SERVICE_NAMES;
 use crate::api::http::{HttpLayer, HttpLimits};
 use crate::api::{
     AdminApi, CandidateApi, CatalogApi, DeadlineLayer, JobApi, MatchApi, TaxonomyApi,
 };
+use crate::api::{SERVICE_NAMES, Workers, default_compute_slots};
 use crate::auth::{AuthInterceptor, Authenticator};
 use crate::engine::Engine;
 use crate::listener::ConnectionLimits;
@@ -48,6 +48,10 @@ pub struct ServerOptions {
     pub http2_keepalive_timeout: Duration,
     /// Most connections at once and the idle timeout.
     pub connections: ConnectionLimits,
+    /// Calls whose work keeps a core busy (extraction, matching, ranking)
+    /// that run at once; more wait their turn in arrival order (see
+    /// `api/workers.rs`). 0 for no limit.
+    pub compute_slots: usize,
 }
 
 impl ServerOptions {
@@ -69,6 +73,7 @@ impl Default for ServerOptions {
             http2_keepalive_interval: Some(Duration::from_secs(60)),
             http2_keepalive_timeout: Duration::from_secs(20),
             connections: ConnectionLimits::default(),
+            compute_slots: default_compute_slots(),
         }
     }
 }
@@ -181,11 +186,12 @@ pub async fn serve_hardened(
     );
     let grace = options.shutdown_grace;
 
+    let workers = Workers::new(engine, options.compute_slots);
     let http = HttpLayer::new(
-        engine.clone(),
+        workers.clone(),
         auth.clone(),
         options.http_limits(),
-        AdminApi::new(engine.clone(), hardening.backup_dir.clone()),
+        AdminApi::new(workers.clone(), hardening.backup_dir.clone()),
     );
     // No maximum connection age: tonic 0.14.5 polls its age timer again
     // after it fires, which panics the connection task.
@@ -209,33 +215,33 @@ pub async fn serve_hardened(
         .add_service(reflection_v1alpha)
         .add_service(InterceptedService::new(
             configured!(
-                TaxonomyServiceServer::new(TaxonomyApi::new(engine.clone())),
+                TaxonomyServiceServer::new(TaxonomyApi::new(workers.clone())),
                 options
             ),
             auth.clone(),
         ))
         .add_service(InterceptedService::new(
             configured!(
-                CatalogServiceServer::new(CatalogApi::new(engine.clone())),
+                CatalogServiceServer::new(CatalogApi::new(workers.clone())),
                 options
             ),
             auth.clone(),
         ))
         .add_service(InterceptedService::new(
             configured!(
-                CandidateServiceServer::new(CandidateApi::new(engine.clone())),
+                CandidateServiceServer::new(CandidateApi::new(workers.clone())),
                 options
             ),
             auth.clone(),
         ))
         .add_service(InterceptedService::new(
-            configured!(JobServiceServer::new(JobApi::new(engine.clone())), options),
+            configured!(JobServiceServer::new(JobApi::new(workers.clone())), options),
             auth.clone(),
         ))
         .add_service(InterceptedService::new(
             configured!(
                 AdminServiceServer::new(AdminApi::new(
-                    engine.clone(),
+                    workers.clone(),
                     hardening.backup_dir.clone()
                 )),
                 options
@@ -243,7 +249,7 @@ pub async fn serve_hardened(
             auth.clone(),
         ))
         .add_service(InterceptedService::new(
-            configured!(MatchServiceServer::new(MatchApi::new(engine)), options),
+            configured!(MatchServiceServer::new(MatchApi::new(workers)), options),
             auth,
         ))
         .serve_with_incoming_shutdown(incoming, draining);

@@ -1,14 +1,12 @@
 //! AdminService: backups.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use tonic::{Request, Response, Status};
 
-use super::blocking;
+use super::Workers;
 use crate::auth::{Role, require};
 use crate::domain::ValidationError;
-use crate::engine::Engine;
 use crate::error::Error;
 use crate::pb;
 use crate::pb::admin_service_server::AdminService;
@@ -19,15 +17,18 @@ pub const MAX_BACKUP_NAME: usize = 128;
 /// AdminService over an engine, writing backups into `backup_dir`.
 #[derive(Debug, Clone)]
 pub struct AdminApi {
-    engine: Arc<Engine>,
+    workers: Workers,
     backup_dir: Option<PathBuf>,
 }
 
 impl AdminApi {
     /// Serves this engine; without `backup_dir`, CreateBackup fails with
     /// FAILED_PRECONDITION.
-    pub fn new(engine: Arc<Engine>, backup_dir: Option<PathBuf>) -> Self {
-        Self { engine, backup_dir }
+    pub fn new(workers: Workers, backup_dir: Option<PathBuf>) -> Self {
+        Self {
+            workers,
+            backup_dir,
+        }
     }
 }
 
@@ -70,13 +71,15 @@ impl AdminService for AdminApi {
             )
         })?;
         let directory = folder.join(name);
-        let report = blocking(&self.engine, move |engine| {
-            std::fs::create_dir_all(&folder).map_err(|error| {
-                Error::internal(format!("backup folder {}", folder.display()), error)
-            })?;
-            engine.backup(&directory)
-        })
-        .await?;
+        let report = self
+            .workers
+            .store(move |engine| {
+                std::fs::create_dir_all(&folder).map_err(|error| {
+                    Error::internal(format!("backup folder {}", folder.display()), error)
+                })?;
+                engine.backup(&directory)
+            })
+            .await?;
         Ok(Response::new(pb::CreateBackupResponse {
             path: report.directory.display().to_string(),
             store_bytes: i64::try_from(report.store_bytes).unwrap_or(i64::MAX),

@@ -1,17 +1,16 @@
 //! CandidateService: the caller's tenant's candidates.
 
-use std::sync::Arc;
-
 use tonic::{Request, Response, Status};
 
-use super::blocking;
+use super::Workers;
 use super::convert::document::DocumentInput;
 use super::convert::{candidate_from_pb, candidate_to_pb};
 use super::documents::read_document;
 use super::records_paging::{RecordList, list_records, record_id};
 use crate::auth::{Role, require};
 use crate::domain::{Candidate, Violations};
-use crate::engine::{Engine, MAX_CANDIDATE_BATCH};
+use crate::engine::Engine;
+use crate::engine::MAX_CANDIDATE_BATCH;
 use crate::pb;
 use crate::pb::candidate_service_server::CandidateService;
 
@@ -24,13 +23,13 @@ const CANDIDATES: RecordList<Candidate> = RecordList {
 /// CandidateService over an engine.
 #[derive(Debug, Clone)]
 pub struct CandidateApi {
-    engine: Arc<Engine>,
+    workers: Workers,
 }
 
 impl CandidateApi {
     /// Serves this engine.
-    pub fn new(engine: Arc<Engine>) -> Self {
-        Self { engine }
+    pub fn new(workers: Workers) -> Self {
+        Self { workers }
     }
 }
 
@@ -66,16 +65,16 @@ impl CandidateService for CandidateApi {
                 )
                 .into());
             }
-            candidate.cv_text = read_document(&self.engine, document, "cv_document").await?;
+            candidate.cv_text = read_document(&self.workers, document, "cv_document").await?;
         }
         let candidate = candidate_from_pb(candidate).map_err(|e| e.within("candidate."))?;
-        let mut stored = blocking(&self.engine, move |engine| {
-            engine.upsert_candidates(caller.tenant(), vec![candidate])
-        })
-        .await?;
+        let mut stored = self
+            .workers
+            .store(move |engine| engine.upsert_candidates(caller.tenant(), vec![candidate]))
+            .await?;
         let stored = stored
             .pop()
-            .map(|c| candidate_to_pb(self.engine.taxonomy(), &c));
+            .map(|c| candidate_to_pb(self.workers.engine().taxonomy(), &c));
         Ok(Response::new(pb::UpsertCandidateResponse {
             candidate: stored,
         }))
@@ -101,10 +100,10 @@ impl CandidateService for CandidateApi {
             })
             .collect();
         let candidates = violations.finish(candidates)?;
-        let stored = blocking(&self.engine, move |engine| {
-            engine.upsert_candidates(caller.tenant(), candidates)
-        })
-        .await?;
+        let stored = self
+            .workers
+            .store(move |engine| engine.upsert_candidates(caller.tenant(), candidates))
+            .await?;
         Ok(Response::new(pb::BatchUpsertCandidatesResponse {
             upserted_count: i32::try_from(stored.len()).unwrap_or(i32::MAX),
         }))
@@ -117,12 +116,15 @@ impl CandidateService for CandidateApi {
     ) -> Result<Response<pb::GetCandidateResponse>, Status> {
         let caller = require(&request, Role::Read)?;
         let id = record_id(&request.into_inner().id, "id")?;
-        let candidate = blocking(&self.engine, move |engine| {
-            engine.candidate(caller.tenant(), &id)
-        })
-        .await?;
+        let candidate = self
+            .workers
+            .store(move |engine| engine.candidate(caller.tenant(), &id))
+            .await?;
         Ok(Response::new(pb::GetCandidateResponse {
-            candidate: Some(candidate_to_pb(self.engine.taxonomy(), &candidate)),
+            candidate: Some(candidate_to_pb(
+                self.workers.engine().taxonomy(),
+                &candidate,
+            )),
         }))
     }
 
@@ -137,12 +139,12 @@ impl CandidateService for CandidateApi {
             page_token,
         } = request.into_inner();
         let page = list_records(
-            &self.engine,
+            &self.workers,
             &CANDIDATES,
             caller.tenant(),
             page_size,
             &page_token,
-            |c| candidate_to_pb(self.engine.taxonomy(), c),
+            |c| candidate_to_pb(self.workers.engine().taxonomy(), c),
             |c| c.id.as_str(),
         )
         .await?;
@@ -159,10 +161,9 @@ impl CandidateService for CandidateApi {
     ) -> Result<Response<pb::DeleteCandidateResponse>, Status> {
         let caller = require(&request, Role::Write)?;
         let id = record_id(&request.into_inner().id, "id")?;
-        blocking(&self.engine, move |engine| {
-            engine.delete_candidate(caller.tenant(), &id)
-        })
-        .await?;
+        self.workers
+            .store(move |engine| engine.delete_candidate(caller.tenant(), &id))
+            .await?;
         Ok(Response::new(pb::DeleteCandidateResponse {}))
     }
 }

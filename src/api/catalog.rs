@@ -1,16 +1,13 @@
 //! CatalogService.
 
-use std::sync::Arc;
-
 use tonic::{Request, Response, Status};
 
-use super::blocking;
+use super::Workers;
 use super::convert::{credential_to_pb, filter_from_pb};
 use super::paging::{PageSize, PageTokens, TokenBinding, fit_page};
 use crate::auth::{Role, require};
 use crate::domain::limits::MAX_UPSERT_BATCH;
 use crate::domain::{CredentialBatch, CredentialId, Microcredential, Violations};
-use crate::engine::Engine;
 use crate::pb;
 use crate::pb::catalog_service_server::CatalogService;
 
@@ -21,13 +18,13 @@ const TOKEN_KIND: &str = "credentials";
 /// CatalogService over an engine.
 #[derive(Debug, Clone)]
 pub struct CatalogApi {
-    engine: Arc<Engine>,
+    workers: Workers,
 }
 
 impl CatalogApi {
     /// Serves this engine.
-    pub fn new(engine: Arc<Engine>) -> Self {
-        Self { engine }
+    pub fn new(workers: Workers) -> Self {
+        Self { workers }
     }
 }
 
@@ -60,7 +57,10 @@ impl CatalogService for CatalogApi {
             })
             .collect();
         let batch = CredentialBatch::new(violations.finish(credentials)?)?;
-        let report = blocking(&self.engine, move |engine| engine.upsert_credentials(batch)).await?;
+        let report = self
+            .workers
+            .store(move |engine| engine.upsert_credentials(batch))
+            .await?;
         Ok(Response::new(pb::UpsertCredentialsResponse {
             upserted_count: i32::try_from(report.upserted).unwrap_or(i32::MAX),
             dangling_references: report
@@ -81,9 +81,12 @@ impl CatalogService for CatalogApi {
         request: Request<pb::GetCredentialRequest>,
     ) -> Result<Response<pb::GetCredentialResponse>, Status> {
         let id = parse_id(&request.into_inner().id)?;
-        let credential = self.engine.credential(&id)?;
+        let credential = self.workers.engine().credential(&id)?;
         Ok(Response::new(pb::GetCredentialResponse {
-            credential: Some(credential_to_pb(self.engine.taxonomy(), &credential)),
+            credential: Some(credential_to_pb(
+                self.workers.engine().taxonomy(),
+                &credential,
+            )),
         }))
     }
 
@@ -101,15 +104,15 @@ impl CatalogService for CatalogApi {
         let page_size = PageSize::new(page_size, DEFAULT_PAGE, MAX_PAGE, "page_size")?.get();
         let filter = filter_from_pb(filter, "filter.")?;
         let binding = TokenBinding::new(TOKEN_KIND, tenant.as_str(), &filter);
-        let tokens = PageTokens::new(self.engine.page_token_key());
+        let tokens = PageTokens::new(self.workers.engine().page_token_key());
         let after = tokens.open_as(&binding, &page_token, |cursor| {
             CredentialId::parse(cursor).ok()
         })?;
-        let (page, more) = blocking(&self.engine, move |engine| {
-            Ok(engine.list_credentials(&filter, after.as_ref(), page_size))
-        })
-        .await?;
-        let taxonomy = self.engine.taxonomy();
+        let (page, more) = self
+            .workers
+            .compute(move |engine| Ok(engine.list_credentials(&filter, after.as_ref(), page_size)))
+            .await?;
+        let taxonomy = self.workers.engine().taxonomy();
         let mut credentials: Vec<pb::Microcredential> =
             page.iter().map(|c| credential_to_pb(taxonomy, c)).collect();
         let more = fit_page(&mut credentials) || more;
@@ -130,7 +133,9 @@ impl CatalogService for CatalogApi {
     ) -> Result<Response<pb::DeleteCredentialResponse>, Status> {
         require(&request, Role::Admin)?;
         let id = parse_id(&request.into_inner().id)?;
-        blocking(&self.engine, move |engine| engine.delete_credential(&id)).await?;
+        self.workers
+            .store(move |engine| engine.delete_credential(&id))
+            .await?;
         Ok(Response::new(pb::DeleteCredentialResponse {}))
     }
 }

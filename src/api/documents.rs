@@ -1,29 +1,27 @@
 //! Reading a `Document` of a request into text, on the blocking pool.
 
-use std::sync::Arc;
-
 use tonic::Status;
 
-use super::blocking;
+use super::Workers;
 use super::convert::document::DocumentInput;
 use crate::documents::document_text;
 use crate::domain::ValidationError;
-use crate::engine::Engine;
 use crate::pb;
 
 /// The text of the document in request field `field` (e.g. `cv_document`);
 /// INVALID_ARGUMENT naming `field.content` or `field.media_type` when it
 /// cannot be read.
 pub(super) async fn read_document(
-    engine: &Arc<Engine>,
+    workers: &Workers,
     document: pb::Document,
     field: &str,
 ) -> Result<String, Status> {
     let input = DocumentInput::try_from(document).map_err(|e| e.within(&format!("{field}.")))?;
     let field = format!("{field}.content");
-    blocking(engine, move |_| {
-        document_text(input.kind, &input.content)
-            .map_err(|error| ValidationError::field(field, error.to_string()).into())
-    })
-    .await
+    workers
+        .compute(move |_| {
+            document_text(input.kind, &input.content)
+                .map_err(|error| ValidationError::field(field, error.to_string()).into())
+        })
+        .await
 }

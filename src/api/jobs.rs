@@ -1,10 +1,8 @@
 //! JobService: the caller's tenant's job postings.
 
-use std::sync::Arc;
-
 use tonic::{Request, Response, Status};
 
-use super::blocking;
+use super::Workers;
 use super::convert::{job_from_pb, job_to_pb};
 use super::records_paging::{RecordList, list_records, record_id};
 use crate::auth::{Role, require};
@@ -22,13 +20,13 @@ const JOBS: RecordList<JobPosting> = RecordList {
 /// JobService over an engine.
 #[derive(Debug, Clone)]
 pub struct JobApi {
-    engine: Arc<Engine>,
+    workers: Workers,
 }
 
 impl JobApi {
     /// Serves this engine.
-    pub fn new(engine: Arc<Engine>) -> Self {
-        Self { engine }
+    pub fn new(workers: Workers) -> Self {
+        Self { workers }
     }
 }
 
@@ -43,10 +41,10 @@ impl JobService for JobApi {
         let pb::UpsertJobRequest { job } = request.into_inner();
         let job = job.ok_or_else(|| ValidationError::field("job", "is required"))?;
         let job = job_from_pb(job, "job.")?;
-        let stored = blocking(&self.engine, move |engine| {
-            engine.upsert_job(caller.tenant(), job)
-        })
-        .await?;
+        let stored = self
+            .workers
+            .store(move |engine| engine.upsert_job(caller.tenant(), job))
+            .await?;
         Ok(Response::new(pb::UpsertJobResponse {
             job: Some(job_to_pb(&stored)),
         }))
@@ -59,7 +57,10 @@ impl JobService for JobApi {
     ) -> Result<Response<pb::GetJobResponse>, Status> {
         let caller = require(&request, Role::Read)?;
         let id = record_id(&request.into_inner().id, "id")?;
-        let job = blocking(&self.engine, move |engine| engine.job(caller.tenant(), &id)).await?;
+        let job = self
+            .workers
+            .store(move |engine| engine.job(caller.tenant(), &id))
+            .await?;
         Ok(Response::new(pb::GetJobResponse {
             job: Some(job_to_pb(&job)),
         }))
@@ -76,7 +77,7 @@ impl JobService for JobApi {
             page_token,
         } = request.into_inner();
         let page = list_records(
-            &self.engine,
+            &self.workers,
             &JOBS,
             caller.tenant(),
             page_size,
@@ -98,10 +99,9 @@ impl JobService for JobApi {
     ) -> Result<Response<pb::DeleteJobResponse>, Status> {
         let caller = require(&request, Role::Write)?;
         let id = record_id(&request.into_inner().id, "id")?;
-        blocking(&self.engine, move |engine| {
-            engine.delete_job(caller.tenant(), &id)
-        })
-        .await?;
+        self.workers
+            .store(move |engine| engine.delete_job(caller.tenant(), &id))
+            .await?;
         Ok(Response::new(pb::DeleteJobResponse {}))
     }
 }

@@ -1,16 +1,13 @@
 //! MatchService.
 
-use std::sync::Arc;
-
 use tonic::{Request, Response, Status};
 
-use super::blocking;
+use super::Workers;
 use super::convert::credential::alignment_source_to_pb;
 use super::convert::match_request::MatchRequest;
 use super::convert::{competency_ref, credential_to_pb, importance_to_pb};
 use super::paging::PageTokens;
 use crate::auth::{Role, require};
-use crate::engine::Engine;
 use crate::matching::{CredentialMatch, MatchOutcome, MatchQuery};
 use crate::needs::{CoverageKind, JobNeed, NeedSource};
 use crate::pb;
@@ -20,13 +17,13 @@ use crate::taxonomy::Taxonomy;
 /// MatchService over an engine.
 #[derive(Debug, Clone)]
 pub struct MatchApi {
-    engine: Arc<Engine>,
+    workers: Workers,
 }
 
 impl MatchApi {
     /// Serves this engine.
-    pub fn new(engine: Arc<Engine>) -> Self {
-        Self { engine }
+    pub fn new(workers: Workers) -> Self {
+        Self { workers }
     }
 }
 
@@ -152,23 +149,25 @@ impl MatchService for MatchApi {
         let caller = require(&request, Role::Read)?;
         let request = MatchRequest::parse(
             request.into_inner(),
-            PageTokens::new(self.engine.page_token_key()),
+            PageTokens::new(self.workers.engine().page_token_key()),
             caller.tenant(),
         )?;
         let (job, filter) = (request.job.clone(), request.filter.clone());
         let (top_k, offset) = (request.page_size, request.offset);
-        let outcome = blocking(&self.engine, move |engine| {
-            let job = engine.resolve_job(caller.tenant(), job)?;
-            engine.match_credentials(&MatchQuery {
-                job,
-                filter,
-                top_k,
-                offset,
+        let outcome = self
+            .workers
+            .compute(move |engine| {
+                let job = engine.resolve_job(caller.tenant(), job)?;
+                engine.match_credentials(&MatchQuery {
+                    job,
+                    filter,
+                    top_k,
+                    offset,
+                })
             })
-        })
-        .await?;
+            .await?;
         Ok(Response::new(outcome_to_pb(
-            self.engine.taxonomy(),
+            self.workers.engine().taxonomy(),
             &outcome,
             &request,
         )))
@@ -179,7 +178,7 @@ impl MatchService for MatchApi {
         &self,
         request: Request<pb::AnalyzeGapRequest>,
     ) -> Result<Response<pb::AnalyzeGapResponse>, Status> {
-        super::planning::analyze_gap(&self.engine, request)
+        super::planning::analyze_gap(&self.workers, request)
             .await
             .map(Response::new)
     }
@@ -189,7 +188,7 @@ impl MatchService for MatchApi {
         &self,
         request: Request<pb::PlanUpskillingRequest>,
     ) -> Result<Response<pb::PlanUpskillingResponse>, Status> {
-        super::planning::plan_upskilling(&self.engine, request)
+        super::planning::plan_upskilling(&self.workers, request)
             .await
             .map(Response::new)
     }
@@ -199,7 +198,7 @@ impl MatchService for MatchApi {
         &self,
         request: Request<pb::RankCandidatesRequest>,
     ) -> Result<Response<pb::RankCandidatesResponse>, Status> {
-        super::ranking::rank_candidates(&self.engine, request).await
+        super::ranking::rank_candidates(&self.workers, request).await
     }
 
     type StreamRankCandidatesStream = super::ranking_stream::RankingStream;
@@ -209,7 +208,7 @@ impl MatchService for MatchApi {
         &self,
         request: Request<pb::StreamRankCandidatesRequest>,
     ) -> Result<Response<Self::StreamRankCandidatesStream>, Status> {
-        super::ranking_stream::stream_rank_candidates(&self.engine, request).await
+        super::ranking_stream::stream_rank_candidates(&self.workers, request).await
     }
 
     #[tracing::instrument(skip(self, request))]
@@ -217,6 +216,6 @@ impl MatchService for MatchApi {
         &self,
         request: Request<pb::MatchJobsRequest>,
     ) -> Result<Response<pb::MatchJobsResponse>, Status> {
-        super::ranking::match_jobs(&self.engine, request).await
+        super::ranking::match_jobs(&self.workers, request).await
     }
 }

@@ -1,5 +1,6 @@
 //! The gRPC edge: service implementations that convert protobuf to domain
-//! types, run the engine off the async executor, and convert back.
+//! types, run the engine off the async executor (`workers.rs`), and
+//! convert back.
 //! Only this module (and `pb`) knows about protobuf.
 
 mod admin;
@@ -18,10 +19,7 @@ mod ranking_stream;
 mod records_paging;
 mod status;
 mod taxonomy;
-
-use std::sync::Arc;
-
-use tonic::Status;
+mod workers;
 
 pub use admin::{AdminApi, MAX_BACKUP_NAME};
 pub use candidates::CandidateApi;
@@ -30,9 +28,7 @@ pub use deadline::DeadlineLayer;
 pub use jobs::JobApi;
 pub use matching::MatchApi;
 pub use taxonomy::TaxonomyApi;
-
-use crate::engine::Engine;
-use crate::error::Error;
+pub use workers::{Workers, default_compute_slots};
 
 /// The fully qualified names of the skillmatch services, as health reports them.
 pub const SERVICE_NAMES: [&str; 6] = [
@@ -43,17 +39,3 @@ pub const SERVICE_NAMES: [&str; 6] = [
     "skillmatch.v1.JobService",
     "skillmatch.v1.AdminService",
 ];
-
-/// Runs engine work on the blocking pool so the executor never waits on it.
-async fn blocking<T, F>(engine: &Arc<Engine>, work: F) -> Result<T, Status>
-where
-    T: Send + 'static,
-    F: FnOnce(&Engine) -> Result<T, Error> + Send + 'static,
-{
-    let engine = engine.clone();
-    let token = crate::cancel::current_call();
-    tokio::task::spawn_blocking(move || crate::cancel::run_as(token, || work(&engine)))
-        .await
-        .map_err(|join| Status::internal(format!("worker failed: {join}")))?
-        .map_err(Status::from)
-}

@@ -6,14 +6,14 @@ use std::sync::Arc;
 
 use tonic::{Request, Response, Status};
 
-use super::blocking;
+use super::Workers;
 use super::convert::gap_plan::{constraints_from_pb, plan_to_pb};
 use super::convert::match_request::job_source_from_pb;
 use super::convert::{competency_ref, importance_to_pb, job_to_pb, optional_date};
 use super::paging::PageSize;
 use crate::auth::{Caller, Role, require};
 use crate::domain::{Date, RecordId, ValidationError, Violations};
-use crate::engine::{Engine, RankQuery, RankedBatch, Ranking};
+use crate::engine::{RankQuery, RankedBatch, Ranking};
 use crate::needs::{CoverageKind, JobNeed, NeedSource};
 use crate::pb;
 use crate::planning::PlanConstraints;
@@ -298,50 +298,52 @@ fn rankings_to_pb(
 
 /// Scores the pool and fixes the order, on the blocking pool.
 pub(super) async fn start(
-    engine: &Arc<Engine>,
+    workers: &Workers,
     caller: Caller,
     request: &RankRequest,
 ) -> Result<Arc<Ranking>, Status> {
     let query = request.query.clone();
     let plan = request.plan.clone();
-    blocking(engine, move |engine| {
-        engine
-            .start_ranking(caller.tenant(), &query, plan)
-            .map(Arc::new)
-    })
-    .await
+    workers
+        .compute(move |engine| {
+            engine
+                .start_ranking(caller.tenant(), &query, plan)
+                .map(Arc::new)
+        })
+        .await
 }
 
 /// Explains `range` of the ranking as protobuf, on the blocking pool.
 pub(super) async fn explain_batch(
-    engine: &Arc<Engine>,
+    workers: &Workers,
     ranking: &Arc<Ranking>,
     range: Range<usize>,
     explain: bool,
 ) -> Result<Vec<pb::CandidateRanking>, Status> {
     let ranking = ranking.clone();
-    blocking(engine, move |engine| {
-        let batch = engine.explain_ranked(&ranking, range)?;
-        Ok(rankings_to_pb(engine.taxonomy(), &ranking, &batch, explain))
-    })
-    .await
+    workers
+        .compute(move |engine| {
+            let batch = engine.explain_ranked(&ranking, range)?;
+            Ok(rankings_to_pb(engine.taxonomy(), &ranking, &batch, explain))
+        })
+        .await
 }
 
 /// RankCandidates.
 pub async fn rank_candidates(
-    engine: &Arc<Engine>,
+    workers: &Workers,
     request: Request<pb::RankCandidatesRequest>,
 ) -> Result<Response<pb::RankCandidatesResponse>, Status> {
     let caller = require(&request, Role::Read)?;
     let request = rank_request_from_pb(request.into_inner())?;
-    let ranking = start(engine, caller, &request).await?;
-    let rankings = explain_batch(engine, &ranking, 0..ranking.len(), request.explain).await?;
+    let ranking = start(workers, caller, &request).await?;
+    let rankings = explain_batch(workers, &ranking, 0..ranking.len(), request.explain).await?;
     Ok(Response::new(pb::RankCandidatesResponse { rankings }))
 }
 
 /// MatchJobs.
 pub async fn match_jobs(
-    engine: &Arc<Engine>,
+    workers: &Workers,
     request: Request<pb::MatchJobsRequest>,
 ) -> Result<Response<pb::MatchJobsResponse>, Status> {
     let caller = require(&request, Role::Read)?;
@@ -367,11 +369,10 @@ pub async fn match_jobs(
         return Err(violations.finish(()).expect_err("a part failed").into());
     };
     violations.finish(())?;
-    let fits = blocking(engine, move |engine| {
-        engine.match_jobs(caller.tenant(), &id, top_k, min_score, as_of)
-    })
-    .await?;
-    let taxonomy = engine.taxonomy();
+    let fits = workers
+        .compute(move |engine| engine.match_jobs(caller.tenant(), &id, top_k, min_score, as_of))
+        .await?;
+    let taxonomy = workers.engine().taxonomy();
     Ok(Response::new(pb::MatchJobsResponse {
         matches: fits
             .iter()

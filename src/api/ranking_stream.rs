@@ -9,11 +9,12 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 use tracing::Instrument as _;
 
+use super::Workers;
 use super::paging::PageSize;
 use super::ranking::{MAX_EXPLAINED, RankFields, RankRequest, explain_batch, rank_request, start};
 use crate::auth::{Role, require};
 use crate::domain::{ValidationError, Violations};
-use crate::engine::{Engine, Ranking};
+use crate::engine::Ranking;
 use crate::pb;
 
 /// Rankings per message, by default and at most.
@@ -73,14 +74,20 @@ pub type RankingStream = ReceiverStream<Result<pb::StreamRankCandidatesResponse,
 /// down, and a client that goes away (the stream is dropped) stops it at the
 /// next batch.
 pub async fn stream_rank_candidates(
-    engine: &Arc<Engine>,
+    workers: &Workers,
     request: Request<pb::StreamRankCandidatesRequest>,
 ) -> Result<Response<RankingStream>, Status> {
     let caller = require(&request, Role::Read)?;
     let (request, batch_size) = stream_request_from_pb(request.into_inner())?;
-    let ranking = start(engine, caller, &request).await?;
+    let ranking = start(workers, caller, &request).await?;
     let (sender, receiver) = tokio::sync::mpsc::channel(1);
-    let batches = send_batches(engine.clone(), ranking, batch_size, request.explain, sender);
+    let batches = send_batches(
+        workers.clone(),
+        ranking,
+        batch_size,
+        request.explain,
+        sender,
+    );
     tokio::spawn(batches.instrument(tracing::Span::current()));
     Ok(Response::new(ReceiverStream::new(receiver)))
 }
@@ -91,7 +98,7 @@ type Batch = Result<pb::StreamRankCandidatesResponse, Status>;
 /// batch, until the ranking ends, a batch fails (its error is sent) or the
 /// receiver is gone. Returns how many ranked candidates it explained.
 async fn send_batches(
-    engine: Arc<Engine>,
+    workers: Workers,
     ranking: Arc<Ranking>,
     batch_size: usize,
     explain: bool,
@@ -100,7 +107,7 @@ async fn send_batches(
     let mut begin = 0;
     while begin < ranking.len() && !sender.is_closed() {
         let end = ranking.len().min(begin.saturating_add(batch_size));
-        let message = explain_batch(&engine, &ranking, begin..end, explain)
+        let message = explain_batch(&workers, &ranking, begin..end, explain)
             .await
             .map(|rankings| pb::StreamRankCandidatesResponse { rankings });
         begin = end;
@@ -124,7 +131,7 @@ mod tests {
     use crate::domain::{
         Candidate, Date, DeclaredCompetency, Importance, JobPosting, RecordId, RequiredCompetency,
     };
-    use crate::engine::{EngineConfig, JobSource, RankQuery};
+    use crate::engine::{Engine, EngineConfig, JobSource, RankQuery};
 
     #[tokio::test]
     async fn a_client_that_goes_away_stops_the_work() {
@@ -173,8 +180,9 @@ mod tests {
 
         // A client that reads everything gets everything.
         let (sender, mut receiver) = tokio::sync::mpsc::channel(1);
+        let workers = Workers::new(engine.clone(), 1);
         let all = tokio::spawn(send_batches(
-            engine.clone(),
+            workers.clone(),
             ranking.clone(),
             5,
             false,
@@ -189,7 +197,7 @@ mod tests {
         // One that reads a batch and goes away stops the work within two
         // batches of what it read (one waits in the channel, one in `send`).
         let (sender, mut receiver) = tokio::sync::mpsc::channel(1);
-        let cut = tokio::spawn(send_batches(engine.clone(), ranking, 5, false, sender));
+        let cut = tokio::spawn(send_batches(workers, ranking, 5, false, sender));
         assert_eq!(receiver.recv().await.unwrap().unwrap().rankings.len(), 5);
         drop(receiver);
         let explained = cut.await.unwrap();

@@ -1,10 +1,8 @@
 //! Paging of tenant record lists (candidates, jobs).
 
-use std::sync::Arc;
-
 use tonic::Status;
 
-use super::blocking;
+use super::Workers;
 use super::paging::{PageSize, PageTokens, TokenBinding, fit_page};
 use crate::auth::TenantId;
 use crate::domain::{RecordId, ValidationError};
@@ -74,7 +72,7 @@ pub struct RecordPage<P> {
 /// with `to_pb`, cuts the page to the response size limit, and seals the
 /// token after the last one kept (`id_of` names it).
 pub async fn list_records<R: Send + 'static, P: prost::Message>(
-    engine: &Arc<Engine>,
+    workers: &Workers,
     records: &RecordList<R>,
     tenant: &TenantId,
     page_size: i32,
@@ -83,15 +81,14 @@ pub async fn list_records<R: Send + 'static, P: prost::Message>(
     id_of: impl Fn(&P) -> &str,
 ) -> Result<RecordPage<P>, Status> {
     let binding = binding(records.kind, tenant);
-    let (size, after) = page_request(engine, &binding, page_size, page_token)?;
+    let (size, after) = page_request(workers.engine(), &binding, page_size, page_token)?;
     let (owner, list) = (tenant.clone(), records.list);
-    let (page, more) = blocking(engine, move |engine| {
-        list(engine, &owner, after.as_ref(), size)
-    })
-    .await?;
+    let (page, more) = workers
+        .store(move |engine| list(engine, &owner, after.as_ref(), size))
+        .await?;
     let mut items: Vec<P> = page.iter().map(to_pb).collect();
     let more = fit_page(&mut items) || more;
-    let next_page_token = next_token(engine, &binding, more, items.last().map(id_of));
+    let next_page_token = next_token(workers.engine(), &binding, more, items.last().map(id_of));
     Ok(RecordPage {
         items,
         next_page_token,

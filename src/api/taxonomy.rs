@@ -1,12 +1,10 @@
 //! TaxonomyService.
 
-use std::sync::Arc;
-
 use rayon::prelude::*;
 
 use tonic::{Request, Response, Status};
 
-use super::blocking;
+use super::Workers;
 use super::convert::{
     ConceptView, ExtractQuery, InferQuery, NormalizeQuery, SearchQuery, competency_to_pb,
     extraction_to_pb, occupation_match_to_pb, occupation_to_pb, taxonomy_version_to_pb,
@@ -16,7 +14,6 @@ use super::paging::{PageTokens, TokenBinding};
 use crate::auth::{Role, require};
 use crate::domain::limits::MAX_URI_CHARS;
 use crate::domain::{ValidationError, Violations};
-use crate::engine::Engine;
 use crate::error::Error;
 use crate::pb;
 use crate::pb::taxonomy_service_server::TaxonomyService;
@@ -24,19 +21,20 @@ use crate::pb::taxonomy_service_server::TaxonomyService;
 /// TaxonomyService over an engine.
 #[derive(Debug, Clone)]
 pub struct TaxonomyApi {
-    engine: Arc<Engine>,
+    workers: Workers,
 }
 
 impl TaxonomyApi {
     /// Serves this engine.
-    pub fn new(engine: Arc<Engine>) -> Self {
-        Self { engine }
+    pub fn new(workers: Workers) -> Self {
+        Self { workers }
     }
 
     /// INVALID_ARGUMENT unless every id names a loaded taxonomy.
     fn known_taxonomies(&self, ids: &[String]) -> Result<(), ValidationError> {
         let mut violations = Violations::default();
-        self.engine
+        self.workers
+            .engine()
             .taxonomy()
             .check_taxonomy_ids(ids, "taxonomy_ids", &mut violations);
         violations.finish(())
@@ -52,7 +50,7 @@ impl TaxonomyService for TaxonomyApi {
     ) -> Result<Response<pb::GetCompetencyResponse>, Status> {
         let pb::GetCompetencyRequest { uri } = request.into_inner();
         check_uri(&uri)?;
-        let taxonomy = self.engine.taxonomy();
+        let taxonomy = self.workers.engine().taxonomy();
         let idx = taxonomy.idx(&uri).ok_or(Error::NotFound {
             kind: "competency",
             id: uri,
@@ -69,20 +67,20 @@ impl TaxonomyService for TaxonomyApi {
     ) -> Result<Response<pb::SearchCompetenciesResponse>, Status> {
         let tenant = require(&request, Role::Read)?.tenant().clone();
         let query = SearchQuery::try_from(request.into_inner())?;
-        query.filter.check_known(self.engine.taxonomy())?;
+        query.filter.check_known(self.workers.engine().taxonomy())?;
         let binding = TokenBinding::new("search", tenant.as_str(), &(&query.query, &query.filter));
-        let tokens = PageTokens::new(self.engine.page_token_key());
+        let tokens = PageTokens::new(self.workers.engine().page_token_key());
         let page_size = query.page_size;
         let view = query.view;
         let offset: usize = tokens
             .open_as(&binding, &query.page_token, |cursor| cursor.parse().ok())?
             .unwrap_or(0);
         let limit = offset + page_size + 1;
-        let hits = blocking(&self.engine, move |engine| {
-            engine.search_competencies(&query.query, &query.filter, limit)
-        })
-        .await?;
-        let taxonomy = self.engine.taxonomy();
+        let hits = self
+            .workers
+            .compute(move |engine| engine.search_competencies(&query.query, &query.filter, limit))
+            .await?;
+        let taxonomy = self.workers.engine().taxonomy();
         let page: Vec<_> = hits.iter().skip(offset).take(page_size).collect();
         let next_page_token = if hits.len() > offset + page_size {
             tokens.seal(&binding, &(offset + page_size).to_string())
@@ -122,29 +120,31 @@ impl TaxonomyService for TaxonomyApi {
                 .into());
             }
             Some(document) => {
-                request.text = read_document(&self.engine, document, "document").await?;
+                request.text = read_document(&self.workers, document, "document").await?;
                 true
             }
         };
         let query = ExtractQuery::try_from(request)?;
         self.known_taxonomies(&query.taxonomy_ids)?;
-        let response = blocking(&self.engine, move |engine| {
-            let taxonomy = engine.taxonomy();
-            let found = engine.extract_from(&query.text, &query.options, &query.taxonomy_ids);
-            Ok(pb::ExtractCompetenciesResponse {
-                competencies: found
-                    .iter()
-                    .map(|extraction| extraction_to_pb(taxonomy, extraction, query.view))
-                    .collect(),
-                taxonomy_version: Some(taxonomy_version_to_pb(taxonomy.primary_version())),
-                text: if from_document {
-                    query.text
-                } else {
-                    String::new()
-                },
+        let response = self
+            .workers
+            .compute(move |engine| {
+                let taxonomy = engine.taxonomy();
+                let found = engine.extract_from(&query.text, &query.options, &query.taxonomy_ids);
+                Ok(pb::ExtractCompetenciesResponse {
+                    competencies: found
+                        .iter()
+                        .map(|extraction| extraction_to_pb(taxonomy, extraction, query.view))
+                        .collect(),
+                    taxonomy_version: Some(taxonomy_version_to_pb(taxonomy.primary_version())),
+                    text: if from_document {
+                        query.text
+                    } else {
+                        String::new()
+                    },
+                })
             })
-        })
-        .await?;
+            .await?;
         Ok(Response::new(response))
     }
 
@@ -155,18 +155,20 @@ impl TaxonomyService for TaxonomyApi {
     ) -> Result<Response<pb::InferOccupationsResponse>, Status> {
         let query = InferQuery::try_from(request.into_inner())?;
         self.known_taxonomies(&query.taxonomy_ids)?;
-        let response = blocking(&self.engine, move |engine| {
-            let taxonomy = engine.taxonomy();
-            let found =
-                engine.infer_occupations_from(&query.text, query.top_k, &query.taxonomy_ids);
-            Ok(pb::InferOccupationsResponse {
-                occupations: found
-                    .iter()
-                    .map(|occupation| occupation_match_to_pb(taxonomy, occupation, query.view))
-                    .collect(),
+        let response = self
+            .workers
+            .compute(move |engine| {
+                let taxonomy = engine.taxonomy();
+                let found =
+                    engine.infer_occupations_from(&query.text, query.top_k, &query.taxonomy_ids);
+                Ok(pb::InferOccupationsResponse {
+                    occupations: found
+                        .iter()
+                        .map(|occupation| occupation_match_to_pb(taxonomy, occupation, query.view))
+                        .collect(),
+                })
             })
-        })
-        .await?;
+            .await?;
         Ok(Response::new(response))
     }
 
@@ -177,7 +179,7 @@ impl TaxonomyService for TaxonomyApi {
     ) -> Result<Response<pb::GetOccupationResponse>, Status> {
         let pb::GetOccupationRequest { uri } = request.into_inner();
         check_uri(&uri)?;
-        let taxonomy = self.engine.taxonomy();
+        let taxonomy = self.workers.engine().taxonomy();
         let index = taxonomy.occupation_index(&uri).ok_or(Error::NotFound {
             kind: "occupation",
             id: uri,
@@ -194,30 +196,32 @@ impl TaxonomyService for TaxonomyApi {
     ) -> Result<Response<pb::NormalizeCompetenciesResponse>, Status> {
         let query = NormalizeQuery::try_from(request.into_inner())?;
         self.known_taxonomies(&query.taxonomy_ids)?;
-        let response = blocking(&self.engine, move |engine| {
-            let taxonomy = engine.taxonomy();
-            let skills = query
-                .skills
-                .into_par_iter()
-                .map(|raw| {
-                    let found = engine.extract_from(&raw, &query.options, &query.taxonomy_ids);
-                    pb::NormalizedSkill {
-                        competencies: found
-                            .iter()
-                            .map(|extraction| {
-                                extraction_to_pb(taxonomy, extraction, ConceptView::Basic)
-                            })
-                            .collect(),
-                        raw,
-                    }
+        let response = self
+            .workers
+            .compute(move |engine| {
+                let taxonomy = engine.taxonomy();
+                let skills = query
+                    .skills
+                    .into_par_iter()
+                    .map(|raw| {
+                        let found = engine.extract_from(&raw, &query.options, &query.taxonomy_ids);
+                        pb::NormalizedSkill {
+                            competencies: found
+                                .iter()
+                                .map(|extraction| {
+                                    extraction_to_pb(taxonomy, extraction, ConceptView::Basic)
+                                })
+                                .collect(),
+                            raw,
+                        }
+                    })
+                    .collect();
+                Ok(pb::NormalizeCompetenciesResponse {
+                    skills,
+                    taxonomy_version: Some(taxonomy_version_to_pb(taxonomy.primary_version())),
                 })
-                .collect();
-            Ok(pb::NormalizeCompetenciesResponse {
-                skills,
-                taxonomy_version: Some(taxonomy_version_to_pb(taxonomy.primary_version())),
             })
-        })
-        .await?;
+            .await?;
         Ok(Response::new(response))
     }
 }

@@ -35,9 +35,8 @@ use crate::api::status::http::{
     deadline_exceeded, no_such_rpc, response_too_large, too_large, unreadable,
     unsupported_encoding, unsupported_media_type,
 };
-use crate::api::{AdminApi, CandidateApi, CatalogApi, JobApi, MatchApi, TaxonomyApi};
+use crate::api::{AdminApi, CandidateApi, CatalogApi, JobApi, MatchApi, TaxonomyApi, Workers};
 use crate::auth::AuthInterceptor;
-use crate::engine::Engine;
 use crate::overload::RateLimited;
 
 pub use self::assets::OPENAPI_JSON;
@@ -65,21 +64,21 @@ struct Shared {
 }
 
 impl HttpLayer {
-    /// Serves `engine` over HTTP/JSON with the same authentication, rate
+    /// Serves the engine `workers` run over HTTP/JSON with the same authentication, rate
     /// limits and message limits as gRPC; `admin` is the AdminService.
     pub fn new(
-        engine: Arc<Engine>,
+        workers: Workers,
         auth: RateLimited<AuthInterceptor>,
         limits: HttpLimits,
         admin: AdminApi,
     ) -> Self {
         let apis = Apis {
             admin_service: admin,
-            taxonomy_service: TaxonomyApi::new(engine.clone()),
-            catalog_service: CatalogApi::new(engine.clone()),
-            candidate_service: CandidateApi::new(engine.clone()),
-            job_service: JobApi::new(engine.clone()),
-            match_service: MatchApi::new(engine),
+            taxonomy_service: TaxonomyApi::new(workers.clone()),
+            catalog_service: CatalogApi::new(workers.clone()),
+            candidate_service: CandidateApi::new(workers.clone()),
+            job_service: JobApi::new(workers.clone()),
+            match_service: MatchApi::new(workers),
         };
         Self {
             shared: Arc::new(Shared { apis, auth, limits }),
