@@ -14,7 +14,9 @@
 //!   (utime + stime from /proc/self/stat; clients and server together).
 //!
 //! `cargo bench --bench grpc [-- CALLS]` (CALLS per level, default 400); the
-//! data folder is `../shared/data` or `$SKILLMATCH_SHARED_DATA`. Without
+//! data folder is `../shared/data` or `$SKILLMATCH_SHARED_DATA`, and
+//! `$SKILLMATCH_COMPUTE_SLOTS` sets the server's compute slots (0: no limit)
+//! as it does for `serve`. Without
 //! `--bench` (under `cargo test`) it makes a few calls against the embedded
 //! sample taxonomy, without importing ESCO, and exits.
 
@@ -259,6 +261,20 @@ fn report(name: &str, concurrency: usize, level: &Level) {
     );
 }
 
+/// The default server options, with `SKILLMATCH_COMPUTE_SLOTS` (as `serve`
+/// reads it) when set, to compare slot counts with one binary.
+fn server_options() -> ServerOptions {
+    let defaults = ServerOptions::default();
+    let compute_slots = std::env::var("SKILLMATCH_COMPUTE_SLOTS")
+        .map_or(defaults.compute_slots, |slots| {
+            slots.parse().expect("SKILLMATCH_COMPUTE_SLOTS is a count")
+        });
+    ServerOptions {
+        compute_slots,
+        ..defaults
+    }
+}
+
 fn loadavg() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.trim().to_owned())
@@ -363,14 +379,11 @@ async fn bench(full: bool, calls: usize, esco: &Path, postings: Vec<Posting>) {
         .expect("bind a free port");
     let addr = listener.local_addr().expect("bound address");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(serve(
-        listener,
-        Arc::new(engine),
-        ServerOptions::default(),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let options = server_options();
+    println!("compute slots {} (0: no limit)", options.compute_slots);
+    let server = tokio::spawn(serve(listener, Arc::new(engine), options, async move {
+        let _ = stopped.await;
+    }));
     let mean_chars = postings
         .iter()
         .map(|p| p.title.chars().count() + 1 + p.description.chars().count())
