@@ -107,6 +107,7 @@ impl Workers {
 #[cfg(test)]
 mod tests {
     use std::sync::Mutex;
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::mpsc;
     use std::time::Duration;
 
@@ -119,32 +120,42 @@ mod tests {
         (dir, Workers::new(Arc::new(engine), slots))
     }
 
-    /// A compute call that blocks until `release` sends, after saying it started.
+    /// A compute call that runs until the returned sender sends, once it
+    /// has started.
     fn held(
         workers: &Workers,
-        started: mpsc::Sender<u32>,
-        release: mpsc::Receiver<()>,
-        name: u32,
-    ) -> tokio::task::JoinHandle<Result<(), Status>> {
+    ) -> (
+        tokio::task::JoinHandle<Result<(), Status>>,
+        mpsc::Sender<()>,
+    ) {
+        let (started, starts) = mpsc::channel();
+        let (release, released) = mpsc::channel::<()>();
         let workers = workers.clone();
-        tokio::spawn(async move {
+        let running = tokio::spawn(async move {
             workers
                 .compute(move |_| {
-                    started.send(name).unwrap();
-                    release.recv_timeout(Duration::from_secs(30)).unwrap();
+                    started.send(()).unwrap();
+                    released.recv_timeout(Duration::from_secs(30)).unwrap();
                     Ok(())
                 })
                 .await
-        })
+        });
+        starts.recv_timeout(Duration::from_secs(30)).unwrap();
+        (running, release)
+    }
+
+    /// What `call` answers, which it must within 30 s (`why` says why).
+    async fn answered<T>(call: impl Future<Output = Result<T, Status>>, why: &str) -> T {
+        tokio::time::timeout(Duration::from_secs(30), call)
+            .await
+            .expect(why)
+            .unwrap()
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn compute_waits_for_a_slot_in_arrival_order_and_store_does_not() {
         let (_dir, workers) = workers(1);
-        let (started, starts) = mpsc::channel();
-        let (release_first, first_released) = mpsc::channel();
-        let first = held(&workers, started.clone(), first_released, 1);
-        assert_eq!(starts.recv_timeout(Duration::from_secs(30)).unwrap(), 1);
+        let (first, release_first) = held(&workers);
 
         // Two more queue behind the one slot, in order.
         let order = Arc::new(Mutex::new(Vec::new()));
@@ -165,10 +176,7 @@ mod tests {
         assert!(order.lock().unwrap().is_empty(), "ran without a slot");
 
         // Store work does not wait for the slot.
-        let stored = tokio::time::timeout(Duration::from_secs(30), workers.store(|_| Ok(7)))
-            .await
-            .expect("store work waited for a compute slot")
-            .unwrap();
+        let stored = answered(workers.store(|_| Ok(7)), "store work waited for a slot").await;
         assert_eq!(stored, 7);
 
         release_first.send(()).unwrap();
@@ -182,41 +190,36 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_caller_that_stops_waiting_keeps_the_slot_until_its_work_ends() {
         let (_dir, workers) = workers(1);
-        let (started, starts) = mpsc::channel();
-        let (release, released) = mpsc::channel();
-        let running = held(&workers, started, released, 1);
-        assert_eq!(starts.recv_timeout(Duration::from_secs(30)).unwrap(), 1);
+        let (running, release) = held(&workers);
         // The caller gives up (as the deadline layer does); the work runs on.
         running.abort();
         assert!(running.await.unwrap_err().is_cancelled());
 
-        // A caller that gives up while queued leaves the queue.
+        // A caller that gives up while queued leaves the queue: its work
+        // never runs.
+        let ran = Arc::new(AtomicBool::new(false));
+        let queued = ran.clone();
         let gave_up = tokio::time::timeout(
-            Duration::from_millis(50),
-            workers.compute(|_| -> Result<(), Error> { panic!("ran after its caller left") }),
+            Duration::from_millis(100),
+            workers.compute(move |_| {
+                queued.store(true, Ordering::SeqCst);
+                Ok(())
+            }),
         )
         .await;
         assert!(gave_up.is_err(), "a slot was free while the work ran");
 
         release.send(()).unwrap();
-        let next = tokio::time::timeout(Duration::from_secs(30), workers.compute(|_| Ok(1)))
-            .await
-            .expect("the slot came back when the work ended")
-            .unwrap();
+        let next = answered(workers.compute(|_| Ok(1)), "the slot came back").await;
         assert_eq!(next, 1);
+        assert!(!ran.load(Ordering::SeqCst), "ran after its caller left");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn no_limit_starts_every_call_at_once() {
         let (_dir, workers) = workers(0);
-        let (started, starts) = mpsc::channel();
-        let (release, released) = mpsc::channel();
-        let running = held(&workers, started, released, 1);
-        assert_eq!(starts.recv_timeout(Duration::from_secs(30)).unwrap(), 1);
-        let next = tokio::time::timeout(Duration::from_secs(30), workers.compute(|_| Ok(2)))
-            .await
-            .expect("a call waited without a limit")
-            .unwrap();
+        let (running, release) = held(&workers);
+        let next = answered(workers.compute(|_| Ok(2)), "a call waited without a limit").await;
         assert_eq!(next, 2);
         release.send(()).unwrap();
         running.await.unwrap().unwrap();
