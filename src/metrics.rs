@@ -82,6 +82,8 @@ pub struct Metrics {
     records: Family<KindLabels, Gauge>,
     store_bytes: Gauge,
     snapshot_age: Gauge,
+    compute_waiting: Gauge,
+    compute_wait: Histogram,
     sizes: std::sync::RwLock<Option<SizeSource>>,
 }
 
@@ -141,6 +143,18 @@ impl Metrics {
             "Seconds since the candidate index snapshot was written; -1 when there is none",
             snapshot_age.clone(),
         );
+        let compute_waiting = Gauge::default();
+        registry.register(
+            "compute_waiting",
+            "Calls waiting for a compute slot",
+            compute_waiting.clone(),
+        );
+        let compute_wait = latency_histogram();
+        registry.register(
+            "compute_wait_seconds",
+            "Time calls waited for a compute slot, those that gave up while waiting included",
+            compute_wait.clone(),
+        );
         Self {
             registry,
             calls,
@@ -150,6 +164,8 @@ impl Metrics {
             records,
             store_bytes,
             snapshot_age,
+            compute_waiting,
+            compute_wait,
             sizes: std::sync::RwLock::new(None),
         }
     }
@@ -181,6 +197,18 @@ impl Metrics {
                 method: method.to_owned(),
             })
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// A call began waiting for a compute slot.
+    pub fn compute_wait_began(&self) {
+        self.compute_waiting.inc();
+    }
+
+    /// A call that [`Metrics::compute_wait_began`] got its slot, or gave up,
+    /// after `waited`.
+    pub fn compute_wait_ended(&self, waited: Duration) {
+        self.compute_waiting.dec();
+        self.compute_wait.observe(waited.as_secs_f64());
     }
 
     /// A call was refused for `reason`.

@@ -186,7 +186,8 @@ pub async fn serve_hardened(
     );
     let grace = options.shutdown_grace;
 
-    let workers = Workers::new(engine, options.compute_slots);
+    let workers =
+        Workers::new(engine, options.compute_slots).with_metrics(hardening.metrics.clone());
     let http = HttpLayer::new(
         workers.clone(),
         auth.clone(),

@@ -13,12 +13,14 @@
 
 use std::num::NonZeroUsize;
 use std::sync::Arc;
+use std::time::Instant;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tonic::Status;
 
 use crate::engine::Engine;
 use crate::error::Error;
+use crate::metrics::Metrics;
 
 /// The default number of compute slots: one more than the cores this
 /// process may use.
@@ -32,6 +34,7 @@ pub fn default_compute_slots() -> usize {
 pub struct Workers {
     engine: Arc<Engine>,
     slots: Option<Arc<Semaphore>>,
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl Workers {
@@ -41,7 +44,14 @@ impl Workers {
         Self {
             engine,
             slots: (compute_slots > 0).then(|| Arc::new(Semaphore::new(compute_slots))),
+            metrics: None,
         }
+    }
+
+    /// The same, counting the calls waiting for a slot and timing their
+    /// waits in `metrics`.
+    pub fn with_metrics(self, metrics: Option<Arc<Metrics>>) -> Self {
+        Self { metrics, ..self }
     }
 
     /// The engine, for what the async side reads directly (the taxonomy
@@ -61,13 +71,16 @@ impl Workers {
         F: FnOnce(&Engine) -> Result<T, Error> + Send + 'static,
     {
         let slot = match &self.slots {
-            Some(slots) => Some(
-                slots
-                    .clone()
-                    .acquire_owned()
-                    .await
-                    .map_err(|_| Status::unavailable("the server is shutting down"))?,
-            ),
+            Some(slots) => {
+                let _waiting = Waiting::begin(self.metrics.as_deref());
+                Some(
+                    slots
+                        .clone()
+                        .acquire_owned()
+                        .await
+                        .map_err(|_| Status::unavailable("the server is shutting down"))?,
+                )
+            }
             None => None,
         };
         self.run(slot, work).await
@@ -101,6 +114,33 @@ impl Workers {
         .await
         .map_err(|join| Status::internal(format!("worker failed: {join}")))?
         .map_err(Status::from)
+    }
+}
+
+/// A call waiting for a compute slot, as the metrics see it: counted from
+/// [`Waiting::begin`] until dropped (slot taken, or the caller gave up).
+struct Waiting<'a> {
+    metrics: Option<&'a Metrics>,
+    since: Instant,
+}
+
+impl<'a> Waiting<'a> {
+    fn begin(metrics: Option<&'a Metrics>) -> Self {
+        if let Some(metrics) = metrics {
+            metrics.compute_wait_began();
+        }
+        Self {
+            metrics,
+            since: Instant::now(),
+        }
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        if let Some(metrics) = self.metrics {
+            metrics.compute_wait_ended(self.since.elapsed());
+        }
     }
 }
 
@@ -142,6 +182,16 @@ mod tests {
         });
         starts.recv_timeout(Duration::from_secs(30)).unwrap();
         (running, release)
+    }
+
+    /// The value of a series without labels in the metrics' exposition.
+    fn series(metrics: &Metrics, name: &str) -> f64 {
+        let text = metrics.render();
+        let line = text
+            .lines()
+            .find(|line| line.strip_prefix(name).is_some_and(|v| v.starts_with(' ')))
+            .unwrap_or_else(|| panic!("no {name} in {text}"));
+        line[name.len()..].trim().parse().unwrap()
     }
 
     /// What `call` answers, which it must within 30 s (`why` says why).
@@ -190,24 +240,37 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_caller_that_stops_waiting_keeps_the_slot_until_its_work_ends() {
         let (_dir, workers) = workers(1);
+        let metrics = Arc::new(Metrics::new());
+        let workers = workers.with_metrics(Some(metrics.clone()));
         let (running, release) = held(&workers);
         // The caller gives up (as the deadline layer does); the work runs on.
         running.abort();
         assert!(running.await.unwrap_err().is_cancelled());
 
-        // A caller that gives up while queued leaves the queue: its work
-        // never runs.
+        // A caller that gives up while queued leaves the queue (and the
+        // metrics' count of waiting calls): its work never runs.
         let ran = Arc::new(AtomicBool::new(false));
-        let queued = ran.clone();
-        let gave_up = tokio::time::timeout(
-            Duration::from_millis(100),
-            workers.compute(move |_| {
-                queued.store(true, Ordering::SeqCst);
-                Ok(())
-            }),
-        )
-        .await;
-        assert!(gave_up.is_err(), "a slot was free while the work ran");
+        let queued = {
+            let (workers, ran) = (workers.clone(), ran.clone());
+            tokio::spawn(async move {
+                workers
+                    .compute(move |_| {
+                        ran.store(true, Ordering::SeqCst);
+                        Ok(())
+                    })
+                    .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(series(&metrics, "skillmatch_compute_waiting"), 1.0);
+        queued.abort();
+        assert!(queued.await.unwrap_err().is_cancelled());
+        assert_eq!(series(&metrics, "skillmatch_compute_waiting"), 0.0);
+        assert_eq!(
+            series(&metrics, "skillmatch_compute_wait_seconds_count"),
+            2.0,
+            "the held call's wait and the abandoned one's"
+        );
 
         release.send(()).unwrap();
         let next = answered(workers.compute(|_| Ok(1)), "the slot came back").await;

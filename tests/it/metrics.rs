@@ -116,6 +116,13 @@ async fn the_endpoint_reports_calls_latencies_and_sizes() {
     );
     assert!(value(&text, "skillmatch_store_bytes").unwrap() > 0.0);
     assert!(value(&text, "skillmatch_candidate_snapshot_age_seconds").is_some());
+    // Both searches took a compute slot; the refused one never asked.
+    assert_eq!(
+        value(&text, "skillmatch_compute_wait_seconds_count"),
+        Some(2.0),
+        "{text}"
+    );
+    assert_eq!(value(&text, "skillmatch_compute_waiting"), Some(0.0));
 
     let missing = get(metrics_addr, "/other").await;
     assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
