@@ -141,6 +141,11 @@ async fn serve(
         .with_context(|| format!("binding {}", settings.addr))?;
     let local = listener.local_addr()?;
     eprintln!("listening on {local}");
+    tracing::info!(
+        compute_slots = settings.server.compute_slots,
+        max_concurrent_calls = hardening.max_concurrent_calls,
+        "serving"
+    );
     skillmatch::serve_hardened(
         listener,
         engine.clone(),
