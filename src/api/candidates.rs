@@ -9,8 +9,7 @@ use super::documents::read_document;
 use super::records_paging::{RecordList, list_records, record_id};
 use crate::auth::{Role, require};
 use crate::domain::{Candidate, Violations};
-use crate::engine::Engine;
-use crate::engine::MAX_CANDIDATE_BATCH;
+use crate::engine::{Engine, MAX_CANDIDATE_BATCH};
 use crate::pb;
 use crate::pb::candidate_service_server::CandidateService;
 
