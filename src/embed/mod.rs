@@ -5,6 +5,7 @@
 mod hashing;
 #[cfg(feature = "minilm")]
 mod minilm;
+mod screen;
 mod static_table;
 
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use ndarray::{Array1, Array2, ArrayView1, Axis};
 pub use hashing::HashingEmbedder;
 #[cfg(feature = "minilm")]
 pub use minilm::{EmbedError, MAX_SEQUENCE_TOKENS, MiniLmEmbedder};
+pub use screen::ScreenedMatrix;
 pub use static_table::{StaticEmbedder, StaticTableError};
 
 /// A unit-length vector. Only constructible through normalisation, so a dot

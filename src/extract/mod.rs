@@ -437,7 +437,9 @@ impl Extractor {
             .as_ref()
             .filter(|_| self.tuning.semantic_weight_for(has_body) > 0.0)
             .zip(embeddings.whole.as_ref())
-            .map(|(space, whole)| space.score_of(whole))
+            .map(|(space, whole)| {
+                space.score_of(whole, occupations::vector_floor(self.tuning.semantic_floor))
+            })
             .map(|mut vectors| {
                 scope.mask_competencies(&mut vectors.skills);
                 vectors

@@ -354,10 +354,16 @@ fn vector_support(cosines: &Array1<f32>, tuning: &Tuning, support: &mut FxHashMa
     }
 }
 
-/// A cosine mapped linearly from [`floor`, 1] to [0, 1] (0 below the floor).
+/// A cosine mapped linearly from [`floor`, 1] to [0, 1] (0 at or below
+/// the floor, as [`vector_floor`] bounds it).
 pub fn vector_score(cosine: f32, floor: f32) -> f32 {
-    let floor = floor.clamp(0.0, 0.99);
+    let floor = vector_floor(floor);
     ((cosine - floor) / (1.0 - floor)).clamp(0.0, 1.0)
+}
+
+/// The floor [`vector_score`] applies for a tuned floor: within [0, 0.99].
+pub fn vector_floor(floor: f32) -> f32 {
+    floor.clamp(0.0, 0.99)
 }
 
 /// The `n` rows with the highest cosines, in no particular order; of rows

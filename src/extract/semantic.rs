@@ -11,7 +11,7 @@ use super::EvidenceSpan;
 use super::spans::{sentences, span};
 use super::terms::terms;
 use crate::domain::TaxonomyVersion;
-use crate::embed::{Embedder, Embedding, EmbeddingMatrix};
+use crate::embed::{Embedder, Embedding, EmbeddingMatrix, ScreenedMatrix};
 use crate::taxonomy::vectors::{self, ConceptVectors};
 use crate::taxonomy::{CompetencyIdx, Taxonomy, TaxonomyPart};
 
@@ -44,14 +44,16 @@ impl ReleaseVectors {
 #[derive(Debug)]
 pub struct ConceptSpace {
     embedder: Arc<dyn Embedder>,
-    skills: EmbeddingMatrix,
+    skills: ScreenedMatrix,
     occupations: EmbeddingMatrix,
 }
 
 /// A text's vector and the cosine of every competency with it.
 #[derive(Debug, Clone)]
 pub struct TextVectors {
-    /// Cosine per competency (taxonomy index order).
+    /// Cosine per competency (taxonomy index order): exact for every
+    /// competency above the floor it was computed for, at most that floor
+    /// for the others ([`ScreenedMatrix::cosines_above`]).
     pub skills: Array1<f32>,
 }
 
@@ -90,7 +92,7 @@ impl ConceptSpace {
         }
         Self {
             embedder,
-            skills: EmbeddingMatrix::from_rows(skills),
+            skills: ScreenedMatrix::new(EmbeddingMatrix::from_rows(skills)),
             occupations: EmbeddingMatrix::from_rows(occupations),
         }
     }
@@ -106,7 +108,7 @@ impl ConceptSpace {
         let vectors = vectors::compute(embedder.as_ref(), &part);
         Self {
             embedder,
-            skills: vectors.competencies,
+            skills: ScreenedMatrix::new(vectors.competencies),
             occupations: vectors.occupations,
         }
     }
@@ -133,10 +135,11 @@ impl ConceptSpace {
     }
 
     /// Scores every competency against a text's vector (made by this
-    /// space's embedder).
-    pub fn score_of(&self, query: &Embedding) -> TextVectors {
+    /// space's embedder); the cosines at or below `floor` (which map to no
+    /// vector score) may be int8 estimates.
+    pub fn score_of(&self, query: &Embedding, floor: f32) -> TextVectors {
         TextVectors {
-            skills: self.skills.cosines(query),
+            skills: self.skills.cosines_above(query, floor),
         }
     }
 
@@ -164,7 +167,7 @@ impl ConceptSpace {
         competencies
             .iter()
             .map(|c| {
-                let concept = self.skills.rows().row(c.0 as usize).to_owned();
+                let concept = self.skills.exact().rows().row(c.0 as usize).to_owned();
                 let best = Embedding::normalize(concept).and_then(|concept| {
                     let cosines = sentence_vectors.cosines(&concept);
                     (0..cosines.len()).max_by(|&a, &b| cosines[a].total_cmp(&cosines[b]))

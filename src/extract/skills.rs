@@ -156,10 +156,9 @@ impl SkillIndex {
         }
         let propagated = self.propagate(occupations, has_body, tuning);
         let semantic_weight = semantic.map_or(0.0, |_| tuning.semantic_weight_for(has_body));
-        let floor = tuning.semantic_floor.clamp(0.0, 0.99);
         let vector = |c: CompetencyIdx| {
             semantic.map_or(0.0, |v| {
-                ((v.skills[c.0 as usize] - floor) / (1.0 - floor)).clamp(0.0, 1.0)
+                super::occupations::vector_score(v.skills[c.0 as usize], tuning.semantic_floor)
             })
         };
         let total = tuning.text_weight + 1.0 + semantic_weight;

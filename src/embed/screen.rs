@@ -1,0 +1,381 @@
+//! A cheap first pass over an [`EmbeddingMatrix`]: an int8 copy of its rows
+//! gives every row's cosine with a query within a proven bound, so only the
+//! rows whose cosine can lie above a floor are computed exactly.
+//!
+//! Callers that map cosines at or below a floor to nothing (the skills'
+//! vector score) read a quarter of the bytes per row for most rows and get
+//! the same results: every row above the floor carries the exact f32
+//! cosine, bit for bit what [`EmbeddingMatrix::cosines`] gives.
+//!
+//! The bound: a row `x` is stored as codes `q` with scale `s` (`x ≈ s q`,
+//! each component within `s / 2`), the query `y` as codes `p` with scale
+//! `t`. Then `x·y − s t (q·p) = (x − s q)·y + s q·(y − t p)`, whose size is
+//! at most `s / 2 × (‖y‖₁ + t ‖q‖₁)`. `q·p` is an exact integer sum.
+
+use ndarray::{Array1, Array2};
+
+use super::{Embedding, EmbeddingMatrix, dot};
+
+/// The largest int8 code; codes lie in `-CODE_MAX..=CODE_MAX`.
+const CODE_MAX: f32 = 127.0;
+
+/// Relative and absolute slack on the bound, for the rounding of the f32
+/// arithmetic around it (the exact cosine is itself an f32 sum, within
+/// about `dim × 6e-8` of the real one).
+const BOUND_SLACK: (f32, f32) = (1.01, 1e-5);
+
+/// An [`EmbeddingMatrix`] with an int8 copy of its rows for screening.
+#[derive(Debug, Clone)]
+pub struct ScreenedMatrix {
+    exact: EmbeddingMatrix,
+    codes: Array2<i8>,
+    /// Per row: `s`, so that component `j` is about `s × codes[j]`.
+    scales: Vec<f32>,
+    /// Per row: the sum of the codes' magnitudes, `‖q‖₁`.
+    code_sums: Vec<f32>,
+}
+
+/// A vector as int8 codes with one scale: each component within `scale / 2`
+/// of `scale × code`.
+struct Quantised {
+    codes: Vec<i8>,
+    scale: f32,
+}
+
+fn quantise(values: &[f32]) -> Quantised {
+    let largest = values.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    if !(largest.is_finite() && largest > 0.0) {
+        return Quantised {
+            codes: vec![0; values.len()],
+            scale: 0.0,
+        };
+    }
+    let scale = largest / CODE_MAX;
+    let codes = values
+        .iter()
+        .map(|v| (v / scale).round().clamp(-CODE_MAX, CODE_MAX) as i8)
+        .collect();
+    Quantised { codes, scale }
+}
+
+impl ScreenedMatrix {
+    /// Quantises every row of `exact` (zero rows stay zero).
+    pub fn new(exact: EmbeddingMatrix) -> Self {
+        let (rows, dim) = exact.rows().dim();
+        let mut codes = Vec::with_capacity(rows * dim);
+        let mut scales = Vec::with_capacity(rows);
+        let mut code_sums = Vec::with_capacity(rows);
+        for row in exact.rows().rows() {
+            let quantised = quantise(&row.to_vec());
+            code_sums.push(
+                quantised
+                    .codes
+                    .iter()
+                    .map(|c| f32::from(c.unsigned_abs()))
+                    .sum(),
+            );
+            scales.push(quantised.scale);
+            codes.extend(quantised.codes);
+        }
+        let codes = Array2::from_shape_vec((rows, dim), codes)
+            .expect("one code per component of every row");
+        Self {
+            exact,
+            codes,
+            scales,
+            code_sums,
+        }
+    }
+
+    /// The exact rows.
+    pub fn exact(&self) -> &EmbeddingMatrix {
+        &self.exact
+    }
+
+    /// The cosine of every row with `query`: for each row whose cosine is
+    /// above `floor`, exactly what [`EmbeddingMatrix::cosines`] gives; for
+    /// any other row, a value at most `floor` (the int8 estimate, or the
+    /// exact cosine where the estimate could not rule the row out).
+    pub fn cosines_above(&self, query: &Embedding, floor: f32) -> Array1<f32> {
+        match self.screen(query, floor) {
+            Some(screen) => Array1::from(run(screen)),
+            None => self.exact.cosines(query),
+        }
+    }
+
+    /// The screening pass for `query`; `None` where only the exact scan
+    /// applies (no rows of this dimension, a query of another dimension).
+    fn screen<'a>(&'a self, query: &'a Embedding, floor: f32) -> Option<Screen<'a>> {
+        let dim = self.exact.dim();
+        let components = query.0.as_slice().filter(|c| dim > 0 && c.len() == dim)?;
+        let quantised = quantise(components);
+        if quantised.scale == 0.0 {
+            return None;
+        }
+        Some(Screen {
+            rows: self.exact.rows().as_slice()?,
+            codes: self.codes.as_slice()?,
+            scales: &self.scales,
+            code_sums: &self.code_sums,
+            query: components,
+            query_codes: quantised.codes,
+            query_scale: quantised.scale,
+            query_sum: components.iter().map(|v| v.abs()).sum(),
+            dim,
+            floor,
+        })
+    }
+}
+
+/// One screening pass, as a [`pulp::WithSimd`] operation so the integer
+/// sums and the exact dots use the widest lanes the CPU offers.
+struct Screen<'a> {
+    rows: &'a [f32],
+    codes: &'a [i8],
+    scales: &'a [f32],
+    code_sums: &'a [f32],
+    query: &'a [f32],
+    query_codes: Vec<i8>,
+    query_scale: f32,
+    query_sum: f32,
+    dim: usize,
+    floor: f32,
+}
+
+impl Screen<'_> {
+    /// Every row's cosine, from `code_dot` (the integer dot product of a
+    /// row's codes with the query's) by [`Self::cosine`].
+    #[inline(always)]
+    fn scan(&self, code_dot: impl Fn(&[i8]) -> i32) -> Vec<f32> {
+        let mut cosines = Vec::with_capacity(self.scales.len());
+        for (at, codes) in self.codes.chunks_exact(self.dim).enumerate() {
+            cosines.push(self.cosine(at, code_dot(codes)));
+        }
+        cosines
+    }
+
+    /// Row `at`'s cosine given the integer dot product of its codes with
+    /// the query's: the estimate, or the exact f32 cosine where the bound
+    /// leaves the row possibly above the floor.
+    #[inline(always)]
+    fn cosine(&self, at: usize, code_dot: i32) -> f32 {
+        let (slack, floor_slack) = BOUND_SLACK;
+        let scale = self.scales[at];
+        let estimate = scale * self.query_scale * code_dot as f32;
+        let bound = 0.5 * scale * (self.query_sum + self.query_scale * self.code_sums[at]);
+        if estimate + bound * slack + floor_slack > self.floor {
+            dot(&self.rows[at * self.dim..(at + 1) * self.dim], self.query)
+        } else {
+            estimate
+        }
+    }
+}
+
+impl pulp::WithSimd for Screen<'_> {
+    type Output = Vec<f32>;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) -> Vec<f32> {
+        let query: Vec<i16> = self.query_codes.iter().map(|&c| i16::from(c)).collect();
+        self.scan(|row| code_dot(row, &query))
+    }
+}
+
+/// The exact integer dot product of a row's codes with the query's
+/// (widened to i16 once per scan), in the compiler's vector lanes.
+#[inline(always)]
+fn code_dot(row: &[i8], query: &[i16]) -> i32 {
+    let mut total = 0i32;
+    for (&r, &q) in row.iter().zip(query) {
+        total += i32::from(r) * i32::from(q);
+    }
+    total
+}
+
+/// The scan with AVX2's 16-bit multiply-add, where the CPU has it and the
+/// dimension is a multiple of 16.
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::__m256i;
+
+    use pulp::x86::V3;
+
+    use super::Screen;
+
+    /// Codes taken at a time: one 256-bit register of 16-bit values.
+    pub(super) const CODES: usize = 16;
+
+    pub(super) struct Avx2Screen<'a> {
+        pub(super) v3: V3,
+        pub(super) screen: Screen<'a>,
+    }
+
+    impl pulp::WithSimd for Avx2Screen<'_> {
+        type Output = Vec<f32>;
+
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, _simd: S) -> Vec<f32> {
+            let query: Vec<__m256i> = self
+                .screen
+                .query_codes
+                .chunks_exact(CODES)
+                .map(|codes| {
+                    bytemuck::cast(std::array::from_fn::<i16, CODES, _>(|j| {
+                        i16::from(codes[j])
+                    }))
+                })
+                .collect();
+            let v3 = self.v3;
+            self.screen.scan(|row| code_dot(v3, row, &query))
+        }
+    }
+
+    /// The sum of a register's eight 32-bit lanes.
+    #[inline(always)]
+    fn lane_total(sums: __m256i) -> i32 {
+        bytemuck::cast::<__m256i, [i32; 8]>(sums).iter().sum()
+    }
+
+    /// [`super::code_dot`] 16 codes at a time: sign-extended to 16 bits,
+    /// multiplied with the query's and added in pairs (`vpmaddwd`) into
+    /// eight 32-bit sums. The row's length is a multiple of [`CODES`].
+    #[inline(always)]
+    fn code_dot(v3: V3, row: &[i8], query: &[__m256i]) -> i32 {
+        let row: &[[i8; CODES]] = bytemuck::cast_slice(row);
+        let mut sums: __m256i = bytemuck::cast([0i32; 8]);
+        for (codes, &q) in row.iter().zip(query) {
+            let wide = v3.avx2._mm256_cvtepi8_epi16(bytemuck::cast(*codes));
+            sums = v3
+                .avx2
+                ._mm256_add_epi32(sums, v3.avx2._mm256_madd_epi16(wide, q));
+        }
+        lane_total(sums)
+    }
+}
+
+/// Runs a screening pass in the widest lanes available.
+fn run(screen: Screen<'_>) -> Vec<f32> {
+    #[cfg(target_arch = "x86_64")]
+    if screen.dim % avx2::CODES == 0 {
+        if let Some(v3) = pulp::x86::V3::try_new() {
+            return pulp::Simd::vectorize(v3, avx2::Avx2Screen { v3, screen });
+        }
+    }
+    pulp::Arch::new().dispatch(screen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    fn random_rows(rng: &mut StdRng, rows: usize, dim: usize) -> EmbeddingMatrix {
+        EmbeddingMatrix::from_rows(Array2::from_shape_fn((rows, dim), |(i, j)| {
+            // Every seventh row is spiky: one large component, the rest small.
+            if i % 7 == 0 {
+                if j == i % dim {
+                    5.0
+                } else {
+                    rng.random_range(-0.05..0.05)
+                }
+            } else {
+                rng.random_range(-1.0..1.0)
+            }
+        }))
+    }
+
+    fn random_query(rng: &mut StdRng, dim: usize) -> Embedding {
+        Embedding::normalize(Array1::from_shape_fn(dim, |_| rng.random_range(-1.0..1.0)))
+            .expect("a nonzero query")
+    }
+
+    #[test]
+    fn rows_above_the_floor_get_the_exact_bits_and_the_others_stay_at_or_below_it() {
+        let mut rng = StdRng::seed_from_u64(7);
+        for dim in [8, 13, 128, 384] {
+            let exact = random_rows(&mut rng, 400, dim);
+            let screened = ScreenedMatrix::new(exact.clone());
+            for _ in 0..20 {
+                // A query near a row, so some cosines are high.
+                let near = exact.rows().row(rng.random_range(0..400)).to_owned()
+                    + Array1::from_shape_fn(dim, |_| rng.random_range(-0.3..0.3));
+                for query in [
+                    random_query(&mut rng, dim),
+                    Embedding::normalize(near).unwrap(),
+                ] {
+                    let expected = exact.cosines(&query);
+                    for floor in [-1.0, 0.0, 0.1, 0.3, 0.6] {
+                        let got = screened.cosines_above(&query, floor);
+                        assert_eq!(got.len(), expected.len());
+                        for (g, e) in got.iter().zip(&expected) {
+                            if *e > floor {
+                                assert_eq!(g.to_bits(), e.to_bits(), "dim {dim} floor {floor}");
+                            } else {
+                                assert!(*g <= floor, "dim {dim} floor {floor}: {g} for {e}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_estimates_are_close_and_most_rows_are_screened_out() {
+        let mut rng = StdRng::seed_from_u64(11);
+        let exact = random_rows(&mut rng, 2_000, 128);
+        let screened = ScreenedMatrix::new(exact.clone());
+        let query = random_query(&mut rng, 128);
+        let expected = exact.cosines(&query);
+        let got = screened.cosines_above(&query, 0.3);
+        let estimated = got
+            .iter()
+            .zip(&expected)
+            .filter(|(g, e)| g.to_bits() != e.to_bits());
+        let (mut count, mut worst) = (0, 0.0f32);
+        for (g, e) in estimated {
+            count += 1;
+            worst = worst.max((g - e).abs());
+        }
+        // Random 128-dimensional unit vectors have cosines of about ±0.09:
+        // nearly every row is below 0.3 by more than the bound.
+        assert!(count > 1_900, "{count} rows estimated");
+        assert!(worst < 0.01, "an estimate {worst} off");
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_avx2_scan_gives_the_portable_scans_bits() {
+        let Some(v3) = pulp::x86::V3::try_new() else {
+            eprintln!("skipped: this CPU has no AVX2");
+            return;
+        };
+        let mut rng = StdRng::seed_from_u64(5);
+        for dim in [16, 128, 384] {
+            let screened = ScreenedMatrix::new(random_rows(&mut rng, 300, dim));
+            for floor in [-1.0, 0.2] {
+                let query = random_query(&mut rng, dim);
+                let portable = pulp::Simd::vectorize(
+                    pulp::Scalar::new(),
+                    screened.screen(&query, floor).unwrap(),
+                );
+                let screen = screened.screen(&query, floor).unwrap();
+                let wide = pulp::Simd::vectorize(v3, avx2::Avx2Screen { v3, screen });
+                let bits = |v: &[f32]| v.iter().map(|c| c.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&portable), bits(&wide), "dim {dim}");
+            }
+        }
+    }
+
+    #[test]
+    fn zero_rows_and_an_empty_matrix_are_handled() {
+        let exact = EmbeddingMatrix::from_rows(Array2::zeros((3, 8)));
+        let screened = ScreenedMatrix::new(exact);
+        let query = Embedding::normalize(Array1::from_elem(8, 1.0)).unwrap();
+        assert_eq!(screened.cosines_above(&query, 0.3).to_vec(), vec![0.0; 3]);
+        assert_eq!(screened.cosines_above(&query, -1.0).to_vec(), vec![0.0; 3]);
+        let empty = ScreenedMatrix::new(EmbeddingMatrix::from_rows(Array2::zeros((0, 8))));
+        assert!(empty.cosines_above(&query, 0.3).is_empty());
+    }
+}
