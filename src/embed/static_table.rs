@@ -1,7 +1,8 @@
 //! Static token-table embedders. The default is a table trained on the
 //! skills domain (`assets/static-skills/`, made by `scripts/train-embedder`
-//! from the MiniLM table, model card beside it); the MiniLM table it starts
-//! from (`assets/static-minilm/`, distilled from all-MiniLM-L6-v2 by
+//! from all-MiniLM-L6-v2's output embeddings of the MiniLM table's tokens,
+//! model card beside it); the MiniLM table (`assets/static-minilm/`,
+//! all-MiniLM-L6-v2's input embeddings, distilled by
 //! `scripts/distill-static-minilm`, Apache-2.0, LICENSE and NOTICE beside it)
 //! stays available as `--embedder static-minilm`, and any table of the same
 //! format can be loaded from a folder (`--embedder static:FOLDER`). A text is
@@ -26,7 +27,7 @@ const MINILM_TABLE: &[u8] = include_bytes!("../../assets/static-minilm/table.bin
 const SKILLS_TABLE: &[u8] = include_bytes!("../../assets/static-skills/table.bin");
 /// Id of the trained default table; change it with every retrained table so
 /// stored concept vectors and snapshots are recomputed.
-const SKILLS_ID: &str = "static-skills-esco-onet-128-v3";
+const SKILLS_ID: &str = "static-skills-esco-onet-128-v4";
 /// Id of the MiniLM table (the default before the trained one).
 const MINILM_ID: &str = "static-minilm-l6-v2-pca128-idf-v1";
 const MAGIC: &[u8; 8] = b"SMSTATIC";

@@ -47,9 +47,9 @@ linked through the ESCO–O*NET crosswalk when the data folder holds them; \
 (d) the cosine of the title line's vector with each occupation's vector (its preferred \
 label, embedded once at import), mapped linearly from [0.2, 1] to [0, 1], for the \
 candidates of (a)-(c) plus the 20 nearest by cosine. With the default embedder a posting \
-(a text with a body) takes half of its title line's support from the whole posting: (a) \
-weighs 0.5 and the cosines of (d) are the mean of the title line's and the whole \
-posting's vector's. Score in [0, 1], 1 = best supported.
+(a text with a body) takes three quarters of its title line's support from the whole \
+posting: (a) weighs 0.25 and the cosines of (d) are 0.25 × the title line's vector's plus \
+0.75 × the whole posting's vector's. Score in [0, 1], 1 = best supported.
 - Skills: (1) text evidence: whole labels as phrases (1.0 preferred / 0.9 alternative / 0.8 hidden) \
 and labels with ≥ 40 % of their idf mass inside one sentence (0.7 × coverage); \
 (2) taxonomy links, for texts without a body (a sentence, a title): the broader, narrower and \
@@ -80,8 +80,8 @@ pub const DEFAULT_TOP_K: usize = 20;
 /// Default minimum score. With the default embedder scores are calibrated
 /// probabilities, so 0.1 drops competencies less than 10 % likely; on
 /// held-out dev folds (EVALUATION.md, "Score calibration") it kept skills of
-/// sentences at precision 0.24 / recall 0.41 and of postings at precision
-/// 0.62 / recall 0.46 (top 20). With other embedders scores are raw: a whole
+/// sentences at precision 0.24 / recall 0.42 and of postings at precision
+/// 0.64 / recall 0.49 (top 20). With other embedders scores are raw: a whole
 /// label in a sentence scores at least 0.18 there.
 pub const DEFAULT_MIN_SCORE: f64 = 0.1;
 

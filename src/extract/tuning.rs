@@ -82,7 +82,7 @@ impl Default for Tuning {
             occupation_vector_body_weight: 1.0,
             occupation_vector_floor: 0.2,
             occupation_vector_candidates: 20,
-            posting_body_share: 0.5,
+            posting_body_share: 0.75,
             broader_weight: 0.3,
             narrower_weight: 0.3,
             related_weight: 0.3,
@@ -224,14 +224,14 @@ mod tests {
 
     #[test]
     fn each_embedder_gets_its_own_vector_weights() {
-        let trained = Tuning::for_embedder("static-skills-esco-onet-128-v3");
+        let trained = Tuning::for_embedder("static-skills-esco-onet-128-v4");
         assert_eq!(trained, Tuning::default());
         assert_eq!(Tuning::for_embedder("static-file-0123"), Tuning::default());
         let old = Tuning::for_embedder("static-minilm-l6-v2-pca128-idf-v1");
         assert!((old.occupation_vector_weight - 0.4).abs() < 1e-6);
         assert!((old.semantic_floor - 0.55).abs() < 1e-6);
         assert_eq!(old.posting_share(true), 0.0);
-        assert!((trained.posting_share(true) - 0.5).abs() < 1e-6);
+        assert!((trained.posting_share(true) - 0.75).abs() < 1e-6);
         let minilm = Tuning::for_embedder("all-minilm-l6-v2-x");
         assert!((minilm.semantic_weight - 1.5).abs() < 1e-6);
         assert!((minilm.occupation_vector_weight - 0.4).abs() < 1e-6);
