@@ -210,6 +210,7 @@ impl Tuning {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::embed::Embedder;
 
     #[test]
     fn parses_overrides_and_rejects_unknown_names() {
@@ -224,7 +225,7 @@ mod tests {
 
     #[test]
     fn each_embedder_gets_its_own_vector_weights() {
-        let trained = Tuning::for_embedder("static-skills-esco-onet-128-v4");
+        let trained = Tuning::for_embedder(crate::embed::StaticEmbedder::default().id());
         assert_eq!(trained, Tuning::default());
         assert_eq!(Tuning::for_embedder("static-file-0123"), Tuning::default());
         let old = Tuning::for_embedder("static-minilm-l6-v2-pca128-idf-v1");
