@@ -26,6 +26,7 @@ use crate::embed::{Embedder, default_embedder};
 use crate::error::Error;
 use crate::extract::{
     ConceptSpace, ExtractOptions, Extraction, Extractor, OccupationMatch, ReleaseVectors, Scope,
+    Tuning,
 };
 use crate::matching::{self, MatchOutcome, MatchQuery};
 use crate::planning::{self, GapAnalysis, GapQuery, Plan, PlanConstraints};
@@ -47,6 +48,9 @@ pub struct EngineConfig {
     /// read from beside its snapshot, or computed and stored there first
     /// when missing or made by another embedder.
     pub embedder: Arc<dyn Embedder>,
+    /// Fusion weights of the extractor; `None` for the embedder's own
+    /// ([`Tuning::for_embedder`]). Set by `eval --served --tuning` only.
+    pub tuning: Option<Tuning>,
 }
 
 impl EngineConfig {
@@ -57,6 +61,7 @@ impl EngineConfig {
             data_dir: data_dir.into(),
             taxonomies: Vec::new(),
             embedder: default_embedder(),
+            tuning: None,
         }
     }
 
@@ -69,6 +74,12 @@ impl EngineConfig {
     /// This embedder instead of the default.
     pub fn with_embedder(mut self, embedder: Arc<dyn Embedder>) -> Self {
         self.embedder = embedder;
+        self
+    }
+
+    /// These fusion weights instead of the embedder's own.
+    pub fn with_tuning(mut self, tuning: Tuning) -> Self {
+        self.tuning = Some(tuning);
         self
     }
 }
@@ -155,7 +166,7 @@ impl Engine {
         let (taxonomy, releases) =
             load_taxonomy(&config.data_dir, &config.taxonomies, embedder.as_ref())?;
         let taxonomy = Arc::new(taxonomy);
-        let extractor = Extractor::served(&taxonomy, embedder.clone(), &releases);
+        let extractor = Extractor::served(&taxonomy, embedder.clone(), &releases, config.tuning);
         took.taxonomy = started.elapsed();
         let started = std::time::Instant::now();
         let (catalog, seed) = Catalog::open(

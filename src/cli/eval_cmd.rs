@@ -146,8 +146,20 @@ fn run_served(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<()> 
     eprintln!("served configurations on {}", args.data.display());
     let embedder = embedder.load()?;
     let embedder_name = embedder.id().to_owned();
+    let tuning = args
+        .tuning
+        .as_deref()
+        .map(|spec| Tuning::for_embedder(&embedder_name).with_overrides(spec))
+        .transpose()?;
     let work = std::env::temp_dir().join(format!("skillmatch-served-{}", std::process::id()));
-    let result = eval::run_served(&args.data, args.limit, embedder, &work, args.holdout_fold);
+    let result = eval::run_served(
+        &args.data,
+        args.limit,
+        embedder,
+        tuning,
+        &work,
+        args.holdout_fold,
+    );
     let _ = std::fs::remove_dir_all(&work);
     let reports = result.with_context(|| format!("evaluating on {}", args.data.display()))?;
     let runs: Vec<(String, &eval::EvalReport)> = eval::SERVED_CONFIGURATIONS
@@ -168,13 +180,17 @@ fn run_served(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<()> 
         (None, Some(fold)) => format!(" Held-out fold {fold} of titles.csv and hahu_dev."),
         (None, None) => String::new(),
     };
+    let weights = args
+        .tuning
+        .as_deref()
+        .map_or_else(String::new, |spec| format!(" Weights changed: `{spec}`."));
     let setup: Vec<String> = runs
         .iter()
         .map(|(name, report)| format!("{name}: {:.1} s", report.setup_seconds))
         .collect();
     let section = format!(
         "{SERVED_HEADING}\n\nRun {} on commit `{}`, {}, load average `{loadavg}`, \
-         embedder `{embedder_name}`.{subset} Command: `skillmatch eval --served --data {}` \
+         embedder `{embedder_name}`.{subset}{weights} Command: `skillmatch eval --served --data {}` \
          ({} build). Import and engine start: {}.\n\n{}\n\n{table}\n{findings}\nSpeed \
          (the job2skill time includes only ExtractCompetencies; one thread, shared \
          machine):\n\n{speed}",

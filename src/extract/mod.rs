@@ -211,7 +211,7 @@ impl Extractor {
     }
 
     /// The extractor `serve` runs on a loaded taxonomy: the weights of the
-    /// embedder, the titles of crosswalk-linked occupations as extra labels
+    /// embedder (or `tuning` where given), the titles of crosswalk-linked occupations as extra labels
     /// of each occupation (O*NET's alternate and reported titles then help
     /// recognise the ESCO occupation, and the reverse), and the vector score
     /// over the releases' concept vectors.
@@ -219,10 +219,11 @@ impl Extractor {
         taxonomy: &Taxonomy,
         embedder: std::sync::Arc<dyn crate::embed::Embedder>,
         releases: &[ReleaseVectors],
+        tuning: Option<Tuning>,
     ) -> Self {
         Self::with_occupation_titles(
             taxonomy,
-            Tuning::for_embedder(embedder.id()),
+            tuning.unwrap_or_else(|| Tuning::for_embedder(embedder.id())),
             &linked_occupation_titles(taxonomy),
         )
         .with_space(ConceptSpace::assemble(embedder, taxonomy, releases))

@@ -171,17 +171,22 @@ pub const SERVED_CONFIGURATIONS: [&str; 3] = [
 /// filter). Gold is ESCO; an answer counts for a gold concept it carries as
 /// an equivalent (see [`tasks::credited`]). One report per entry of
 /// [`SERVED_CONFIGURATIONS`]; `setup_seconds` is the import and engine start.
+/// `tuning`, where given, replaces the embedder's own weights.
 pub fn run_served(
     data: &Path,
     limit: Option<usize>,
     embedder: Arc<dyn Embedder>,
+    tuning: Option<Tuning>,
     work: &Path,
     holdout: Option<u64>,
 ) -> Result<Vec<EvalReport>, EvalError> {
     use skillmatch::engine::{Engine, EngineConfig};
     use skillmatch::taxonomy::import::{install_release, read_esco_part, read_onet_part};
 
-    let config = EngineConfig::new(work).with_embedder(embedder.clone());
+    let mut config = EngineConfig::new(work).with_embedder(embedder.clone());
+    if let Some(tuning) = tuning {
+        config = config.with_tuning(tuning);
+    }
     let started = Instant::now();
     let esco = read_esco_part(&data.join(ESCO_DIR), "v1.1.1")?;
     install_release(work, &esco, embedder.as_ref())?;
