@@ -8,6 +8,7 @@ mod occupations;
 mod phrases;
 mod scope;
 mod semantic;
+mod skill_labels;
 mod skills;
 mod spans;
 mod terms;

@@ -5,10 +5,10 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::best_first::rank_key;
-use super::label_index::LabelIndex;
 use super::occupations::RankedOccupation;
 use super::phrases::PhraseMatcher;
 use super::semantic::TextVectors;
+use super::skill_labels::{LabelRef, SkillLabels};
 use super::spans::{self, merged_spans, sentence_ranges};
 use super::terms::TextTerm;
 use super::tuning::Tuning;
@@ -17,12 +17,6 @@ use crate::taxonomy::{CompetencyIdx, Taxonomy};
 
 /// Text score of a label whose words all occur in one sentence but not as a phrase.
 const SCATTERED_LABEL_SCORE: f32 = 0.7;
-
-/// Terms used by more than one label in this many are too common to start
-/// a partial label match (`and`, `of`, `the`); they still count in coverage.
-const COMMON_TERM_SHARE: usize = 50;
-/// ... but a term is never too common while it is used by fewer labels than this.
-const MIN_COMMON_LABELS: usize = 100;
 
 /// A skill with its fused score, evidence and reason.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,11 +38,11 @@ pub struct RankedSkill {
 pub enum Evidence {
     /// Spans already made (whole labels found as phrases).
     Spans(Vec<EvidenceSpan>),
-    /// The words of label `label` (of the skill label index) among the
+    /// The words of label `label` (of the skill label indexes) among the
     /// terms `all[sentence]` of the text.
     Label {
         /// The label.
-        label: u32,
+        label: LabelRef,
         /// The sentence's terms.
         sentence: std::ops::Range<usize>,
     },
@@ -83,7 +77,7 @@ struct TextEvidence {
 #[derive(Debug)]
 pub struct SkillIndex {
     phrases: PhraseMatcher,
-    labels: LabelIndex,
+    labels: SkillLabels,
     essential: Vec<Vec<CompetencyIdx>>,
     /// Per competency: its broader, narrower and related competencies, each
     /// with the reason it would be extracted for (seen from the neighbour).
@@ -93,16 +87,7 @@ pub struct SkillIndex {
 impl SkillIndex {
     /// Indexes every skill label and resolves occupations' essential skills.
     pub fn new(taxonomy: &Taxonomy) -> Self {
-        let labels = LabelIndex::build(taxonomy.competencies().iter().map(|c| {
-            std::iter::once((c.preferred_label.as_str(), Reason::PreferredLabel))
-                .chain(c.alt_labels.iter().map(|l| (l.as_str(), Reason::AltLabel)))
-                .chain(
-                    c.hidden_labels
-                        .iter()
-                        .map(|l| (l.as_str(), Reason::HiddenLabel)),
-                )
-                .collect()
-        }));
+        let labels = SkillLabels::new(taxonomy);
         let essential = taxonomy
             .occupations()
             .iter()
@@ -312,45 +297,27 @@ impl SkillIndex {
                 },
             );
         }
-        // Each term's id in the label index, looked up once.
-        let ids: Vec<Option<u32>> = all.iter().map(|t| self.labels.term(&t.term)).collect();
-        let mut scratch = self.labels.take_scratch();
-        let common = (self.labels.label_count() / COMMON_TERM_SHARE).max(MIN_COMMON_LABELS);
-        let mut query: Vec<(u32, f32)> = Vec::new();
-        for range in sentence_ranges(input, all) {
-            let sentence_ids = &ids[range.clone()];
-            query.clear();
-            query.extend(sentence_ids.iter().flatten().map(|&id| (id, 1.0)));
-            query.sort_unstable_by_key(|&(id, _)| id);
-            query.dedup_by_key(|&mut (id, _)| id);
-            query.retain(|&(term, _)| self.labels.label_frequency(term) <= common);
-            let matches = self.labels.search_coverage(
-                &query,
-                &mut scratch,
-                |m| m.coverage + 1e-3 * m.matched_idf,
-                |m| m.coverage >= tuning.min_coverage,
-            );
-            for m in matches {
+        let sentences = sentence_ranges(input, all);
+        self.labels
+            .partial_matches(all, &sentences, tuning.min_coverage, |m| {
                 let score = SCATTERED_LABEL_SCORE * m.coverage;
-                let entry = found.entry(CompetencyIdx(m.concept)).or_default();
+                let entry = found.entry(m.competency).or_default();
                 if score <= entry.score {
-                    continue;
+                    return;
                 }
                 *entry = TextEvidence {
                     score,
                     evidence: Evidence::Label {
                         label: m.label,
-                        sentence: range.clone(),
+                        sentence: m.sentence,
                     },
                     reason: Some(if m.coverage >= 0.999 {
-                        self.labels.kind(m.label)
+                        m.kind
                     } else {
                         Reason::Semantic
                     }),
                 };
-            }
-        }
-        self.labels.give_back(scratch);
+            });
         found
     }
 }
@@ -368,16 +335,7 @@ impl SkillIndex {
         match evidence {
             Evidence::Spans(spans) => spans,
             Evidence::Label { label, sentence } => {
-                let wanted = self.labels.label_terms(label);
-                let matched: Vec<&TextTerm> = all[sentence]
-                    .iter()
-                    .filter(|t| {
-                        self.labels
-                            .term(&t.term)
-                            .is_some_and(|id| wanted.contains(&id))
-                    })
-                    .collect();
-                merged_spans(input, &matched)
+                merged_spans(input, &self.labels.words_of(label, &all[sentence]))
             }
             Evidence::Occupation(at) => occupations
                 .get(at)
