@@ -157,6 +157,10 @@ impl Screen<'_> {
     /// Row `at`'s cosine given the integer dot product of its codes with
     /// the query's: the estimate, or the exact f32 cosine where the bound
     /// leaves the row possibly above the floor.
+    ///
+    /// The AVX2 scan does the same arithmetic eight rows at a time
+    /// (`avx2::block_cosines`), operation for operation, so both scans give
+    /// the same bits; a change here must be made there too.
     #[inline(always)]
     fn cosine(&self, at: usize, code_dot: i32) -> f32 {
         let (slack, floor_slack) = BOUND_SLACK;
@@ -164,10 +168,17 @@ impl Screen<'_> {
         let estimate = scale * self.query_scale * code_dot as f32;
         let bound = 0.5 * scale * (self.query_sum + self.query_scale * self.code_sums[at]);
         if estimate + bound * slack + floor_slack > self.floor {
-            dot(&self.rows[at * self.dim..(at + 1) * self.dim], self.query)
+            self.exact(at)
         } else {
             estimate
         }
+    }
+
+    /// Row `at`'s exact f32 cosine, the bits [`EmbeddingMatrix::cosines`]
+    /// gives it.
+    #[inline(always)]
+    fn exact(&self, at: usize) -> f32 {
+        dot(&self.rows[at * self.dim..(at + 1) * self.dim], self.query)
     }
 }
 
@@ -193,17 +204,25 @@ fn code_dot(row: &[i8], query: &[i16]) -> i32 {
 }
 
 /// The scan with AVX2's 16-bit multiply-add, where the CPU has it and the
-/// dimension is a multiple of 16.
+/// dimension is a multiple of 16: eight rows at a time, so their integer
+/// sums are totalled together into one register of eight 32-bit lanes (one
+/// lane a row) and their estimates and bounds are tested in eight f32 lanes;
+/// only rows whose lane may lie above the floor get the exact dot. The rows
+/// past the last whole block of eight go one by one through
+/// [`Screen::cosine`].
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use std::arch::x86_64::__m256i;
+    use std::arch::x86_64::{__m256, __m256i, _CMP_GT_OQ};
 
     use pulp::x86::V3;
 
-    use super::Screen;
+    use super::{BOUND_SLACK, Screen};
 
     /// Codes taken at a time: one 256-bit register of 16-bit values.
     pub(super) const CODES: usize = 16;
+
+    /// Rows screened together: one 32-bit lane each in a 256-bit register.
+    const ROWS: usize = 8;
 
     pub(super) struct Avx2Screen<'a> {
         pub(super) v3: V3,
@@ -215,8 +234,8 @@ mod avx2 {
 
         #[inline(always)]
         fn with_simd<S: pulp::Simd>(self, _simd: S) -> Vec<f32> {
-            let query: Vec<__m256i> = self
-                .screen
+            let Self { v3, screen } = self;
+            let query: Vec<__m256i> = screen
                 .query_codes
                 .chunks_exact(CODES)
                 .map(|codes| {
@@ -225,9 +244,106 @@ mod avx2 {
                     }))
                 })
                 .collect();
-            let v3 = self.v3;
-            self.screen.scan(|row| code_dot(v3, row, &query))
+            let mut cosines = Vec::with_capacity(screen.scales.len());
+            let mut blocks = screen.codes.chunks_exact(ROWS * screen.dim);
+            for (block, codes) in (&mut blocks).enumerate() {
+                let code_dots = block_code_dots(v3, codes, &query);
+                cosines.extend_from_slice(&block_cosines(v3, &screen, block * ROWS, code_dots));
+            }
+            let first = cosines.len();
+            for (at, codes) in blocks.remainder().chunks_exact(screen.dim).enumerate() {
+                cosines.push(screen.cosine(first + at, code_dot(v3, codes, &query)));
+            }
+            cosines
         }
+    }
+
+    /// [`super::code_dot`] of each of a block's eight rows (one after
+    /// another, each a multiple of [`CODES`] long), in lane `r` for row `r`.
+    /// Each row's codes are sign-extended to 16 bits 16 at a time,
+    /// multiplied with the query's and added in pairs (`vpmaddwd`) into the
+    /// row's own eight 32-bit sums; [`lane_totals`] then totals them.
+    #[inline(always)]
+    fn block_code_dots(v3: V3, block: &[i8], query: &[__m256i]) -> __m256i {
+        let block: &[[i8; CODES]] = bytemuck::cast_slice(block);
+        let rows: [&[[i8; CODES]]; ROWS] =
+            std::array::from_fn(|r| &block[r * query.len()..][..query.len()]);
+        let mut sums: [__m256i; ROWS] = [bytemuck::cast([0i32; 8]); ROWS];
+        for (k, &q) in query.iter().enumerate() {
+            for (sum, row) in sums.iter_mut().zip(rows) {
+                let wide = v3.avx2._mm256_cvtepi8_epi16(bytemuck::cast(row[k]));
+                *sum = v3
+                    .avx2
+                    ._mm256_add_epi32(*sum, v3.avx2._mm256_madd_epi16(wide, q));
+            }
+        }
+        lane_totals(v3, sums)
+    }
+
+    /// The totals of eight registers' eight 32-bit lanes, register `r`'s in
+    /// lane `r`: pairwise horizontal adds leave, in each 128-bit half, four
+    /// registers' half-totals; the halves are then swapped and added.
+    /// Integer sums, so the order changes no value.
+    #[inline(always)]
+    fn lane_totals(v3: V3, s: [__m256i; ROWS]) -> __m256i {
+        let avx2 = v3.avx2;
+        let h01 = avx2._mm256_hadd_epi32(s[0], s[1]);
+        let h23 = avx2._mm256_hadd_epi32(s[2], s[3]);
+        let h45 = avx2._mm256_hadd_epi32(s[4], s[5]);
+        let h67 = avx2._mm256_hadd_epi32(s[6], s[7]);
+        // Lanes: rows 0 1 2 3 (first halves' sums) | rows 0 1 2 3 (second).
+        let h0123 = avx2._mm256_hadd_epi32(h01, h23);
+        let h4567 = avx2._mm256_hadd_epi32(h45, h67);
+        let low = avx2._mm256_permute2x128_si256::<0x20>(h0123, h4567);
+        let high = avx2._mm256_permute2x128_si256::<0x31>(h0123, h4567);
+        avx2._mm256_add_epi32(low, high)
+    }
+
+    /// [`Screen::cosine`] of the eight rows from `first`, given their
+    /// integer dots in `code_dots`: the estimate, the bound and the test
+    /// against the floor in f32 lanes, with the scalar's operations in the
+    /// scalar's order (so each lane has the scalar's bits), then the exact
+    /// cosine for the rows whose lane passes.
+    #[inline(always)]
+    fn block_cosines(v3: V3, screen: &Screen<'_>, first: usize, code_dots: __m256i) -> [f32; ROWS] {
+        let avx = v3.avx;
+        let lanes = |values: &[f32]| -> __m256 {
+            let block: [f32; ROWS] = values[first..first + ROWS]
+                .try_into()
+                .expect("a block of rows");
+            bytemuck::cast(block)
+        };
+        let splat = |value: f32| avx._mm256_set1_ps(value);
+        let (slack, floor_slack) = BOUND_SLACK;
+        let scales = lanes(screen.scales);
+        let query_scale = splat(screen.query_scale);
+        // scale * query_scale * code_dot
+        let estimates = avx._mm256_mul_ps(
+            avx._mm256_mul_ps(scales, query_scale),
+            avx._mm256_cvtepi32_ps(code_dots),
+        );
+        // 0.5 * scale * (query_sum + query_scale * code_sum)
+        let bounds = avx._mm256_mul_ps(
+            avx._mm256_mul_ps(splat(0.5), scales),
+            avx._mm256_add_ps(
+                splat(screen.query_sum),
+                avx._mm256_mul_ps(query_scale, lanes(screen.code_sums)),
+            ),
+        );
+        // estimate + bound * slack + floor_slack > floor
+        let reach = avx._mm256_add_ps(
+            avx._mm256_add_ps(estimates, avx._mm256_mul_ps(bounds, splat(slack))),
+            splat(floor_slack),
+        );
+        let above = avx._mm256_cmp_ps::<_CMP_GT_OQ>(reach, splat(screen.floor));
+        let mut cosines: [f32; ROWS] = bytemuck::cast(estimates);
+        let mut rows = avx._mm256_movemask_ps(above) as u32;
+        while rows != 0 {
+            let row = rows.trailing_zeros() as usize;
+            cosines[row] = screen.exact(first + row);
+            rows &= rows - 1;
+        }
+        cosines
     }
 
     /// The sum of a register's eight 32-bit lanes.
@@ -236,9 +352,9 @@ mod avx2 {
         bytemuck::cast::<__m256i, [i32; 8]>(sums).iter().sum()
     }
 
-    /// [`super::code_dot`] 16 codes at a time: sign-extended to 16 bits,
-    /// multiplied with the query's and added in pairs (`vpmaddwd`) into
-    /// eight 32-bit sums. The row's length is a multiple of [`CODES`].
+    /// [`super::code_dot`] 16 codes at a time, for one row (the rows past
+    /// the last block of eight). The row's length is a multiple of
+    /// [`CODES`].
     #[inline(always)]
     fn code_dot(v3: V3, row: &[i8], query: &[__m256i]) -> i32 {
         let row: &[[i8; CODES]] = bytemuck::cast_slice(row);
@@ -364,6 +480,50 @@ mod tests {
                 let wide = pulp::Simd::vectorize(v3, avx2::Avx2Screen { v3, screen });
                 let bits = |v: &[f32]| v.iter().map(|c| c.to_bits()).collect::<Vec<_>>();
                 assert_eq!(bits(&portable), bits(&wide), "dim {dim}");
+            }
+        }
+    }
+
+    /// The AVX2 scan takes rows eight at a time and the rest one by one:
+    /// row counts below, at and past whole blocks give the portable scan's
+    /// bits, and the exact cosine for every row above the floor.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_avx2_scan_of_a_partial_block_gives_the_portable_scans_bits() {
+        let Some(v3) = pulp::x86::V3::try_new() else {
+            eprintln!("skipped: this CPU has no AVX2");
+            return;
+        };
+        let mut rng = StdRng::seed_from_u64(13);
+        for rows in [1, 7, 8, 9, 16, 301] {
+            let exact = random_rows(&mut rng, rows, 128);
+            let screened = ScreenedMatrix::new(exact.clone());
+            // A query near a row, so some rows pass the screen.
+            let near = exact.rows().row(rng.random_range(0..rows)).to_owned()
+                + Array1::from_shape_fn(128, |_| rng.random_range(-0.3..0.3));
+            for query in [
+                random_query(&mut rng, 128),
+                Embedding::normalize(near).unwrap(),
+            ] {
+                let expected = exact.cosines(&query);
+                for floor in [-1.0, 0.0, 0.2, 0.5] {
+                    let portable = pulp::Simd::vectorize(
+                        pulp::Scalar::new(),
+                        screened.screen(&query, floor).unwrap(),
+                    );
+                    let screen = screened.screen(&query, floor).unwrap();
+                    let wide = pulp::Simd::vectorize(v3, avx2::Avx2Screen { v3, screen });
+                    assert_eq!(wide.len(), rows);
+                    for (at, ((w, p), e)) in wide.iter().zip(&portable).zip(&expected).enumerate() {
+                        let place = format!("{rows} rows, row {at}, floor {floor}");
+                        assert_eq!(w.to_bits(), p.to_bits(), "{place}");
+                        if *e > floor {
+                            assert_eq!(w.to_bits(), e.to_bits(), "{place}");
+                        } else {
+                            assert!(*w <= floor, "{place}: {w} for {e}");
+                        }
+                    }
+                }
             }
         }
     }
