@@ -244,18 +244,33 @@ mod avx2 {
                     }))
                 })
                 .collect();
-            let mut cosines = Vec::with_capacity(screen.scales.len());
-            let mut blocks = screen.codes.chunks_exact(ROWS * screen.dim);
-            for (block, codes) in (&mut blocks).enumerate() {
-                let code_dots = block_code_dots(v3, codes, &query);
-                cosines.extend_from_slice(&block_cosines(v3, &screen, block * ROWS, code_dots));
+            // 128 dimensions (the default embedder's) as a constant, so the
+            // compiler lays a block's sums out in full: no loop counter,
+            // every row's codes at a constant offset.
+            match <&[__m256i; 128 / CODES]>::try_from(query.as_slice()) {
+                Ok(query) => scan(v3, &screen, query),
+                Err(_) => scan(v3, &screen, &query),
             }
-            let first = cosines.len();
-            for (at, codes) in blocks.remainder().chunks_exact(screen.dim).enumerate() {
-                cosines.push(screen.cosine(first + at, code_dot(v3, codes, &query)));
-            }
-            cosines
         }
+    }
+
+    /// Every row's cosine: the whole blocks of [`ROWS`] rows by
+    /// [`block_code_dots`] and [`block_cosines`], the rest one by one.
+    #[inline(always)]
+    fn scan(v3: V3, screen: &Screen<'_>, query: &[__m256i]) -> Vec<f32> {
+        let mut cosines = Vec::with_capacity(screen.scales.len());
+        // The dimension from the query's length, a constant where that is.
+        let dim = query.len() * CODES;
+        let mut blocks = screen.codes.chunks_exact(ROWS * dim);
+        for (block, codes) in (&mut blocks).enumerate() {
+            let code_dots = block_code_dots(v3, codes, query);
+            cosines.extend_from_slice(&block_cosines(v3, screen, block * ROWS, code_dots));
+        }
+        let first = cosines.len();
+        for (at, codes) in blocks.remainder().chunks_exact(dim).enumerate() {
+            cosines.push(screen.cosine(first + at, code_dot(v3, codes, query)));
+        }
+        cosines
     }
 
     /// [`super::code_dot`] of each of a block's eight rows (one after
