@@ -203,8 +203,8 @@ fn code_dot(row: &[i8], query: &[i16]) -> i32 {
     total
 }
 
-/// The scan with AVX2's 16-bit multiply-add, where the CPU has it and the
-/// dimension is a multiple of 16: eight rows at a time, so their integer
+/// The scan with AVX2's byte multiply-add, where the CPU has it and the
+/// dimension is a multiple of 32: eight rows at a time, so their integer
 /// sums are totalled together into one register of eight 32-bit lanes (one
 /// lane a row) and their estimates and bounds are tested in eight f32 lanes;
 /// only rows whose lane may lie above the floor get the exact dot. The rows
@@ -218,11 +218,19 @@ mod avx2 {
 
     use super::{BOUND_SLACK, Screen};
 
-    /// Codes taken at a time: one 256-bit register of 16-bit values.
-    pub(super) const CODES: usize = 16;
+    /// Codes taken at a time: one 256-bit register of 8-bit codes.
+    pub(super) const CODES: usize = 32;
 
     /// Rows screened together: one 32-bit lane each in a 256-bit register.
     const ROWS: usize = 8;
+
+    /// [`CODES`] of the query's codes, and their magnitudes as unsigned
+    /// bytes (computed once per query, for [`products`]).
+    #[derive(Clone, Copy)]
+    struct QueryCodes {
+        magnitudes: __m256i,
+        codes: __m256i,
+    }
 
     pub(super) struct Avx2Screen<'a> {
         pub(super) v3: V3,
@@ -235,19 +243,18 @@ mod avx2 {
         #[inline(always)]
         fn with_simd<S: pulp::Simd>(self, _simd: S) -> Vec<f32> {
             let Self { v3, screen } = self;
-            let query: Vec<__m256i> = screen
-                .query_codes
-                .chunks_exact(CODES)
-                .map(|codes| {
-                    bytemuck::cast(std::array::from_fn::<i16, CODES, _>(|j| {
-                        i16::from(codes[j])
-                    }))
-                })
-                .collect();
+            let query: Vec<QueryCodes> =
+                bytemuck::cast_slice::<i8, [i8; CODES]>(&screen.query_codes)
+                    .iter()
+                    .map(|&codes| QueryCodes {
+                        magnitudes: bytemuck::cast(codes.map(|c| c.unsigned_abs())),
+                        codes: bytemuck::cast(codes),
+                    })
+                    .collect();
             // 128 dimensions (the default embedder's) as a constant, so the
             // compiler lays a block's sums out in full: no loop counter,
             // every row's codes at a constant offset.
-            match <&[__m256i; 128 / CODES]>::try_from(query.as_slice()) {
+            match <&[QueryCodes; 128 / CODES]>::try_from(query.as_slice()) {
                 Ok(query) => scan(v3, &screen, query),
                 Err(_) => scan(v3, &screen, &query),
             }
@@ -257,7 +264,7 @@ mod avx2 {
     /// Every row's cosine: the whole blocks of [`ROWS`] rows by
     /// [`block_code_dots`] and [`block_cosines`], the rest one by one.
     #[inline(always)]
-    fn scan(v3: V3, screen: &Screen<'_>, query: &[__m256i]) -> Vec<f32> {
+    fn scan(v3: V3, screen: &Screen<'_>, query: &[QueryCodes]) -> Vec<f32> {
         let mut cosines = Vec::with_capacity(screen.scales.len());
         // The dimension from the query's length, a constant where that is.
         let dim = query.len() * CODES;
@@ -274,25 +281,38 @@ mod avx2 {
     }
 
     /// [`super::code_dot`] of each of a block's eight rows (one after
-    /// another, each a multiple of [`CODES`] long), in lane `r` for row `r`.
-    /// Each row's codes are sign-extended to 16 bits 16 at a time,
-    /// multiplied with the query's and added in pairs (`vpmaddwd`) into the
-    /// row's own eight 32-bit sums; [`lane_totals`] then totals them.
+    /// another, each a multiple of [`CODES`] long), in lane `r` for row `r`:
+    /// each row's eight 32-bit sums of [`products`], totalled by
+    /// [`lane_totals`].
     #[inline(always)]
-    fn block_code_dots(v3: V3, block: &[i8], query: &[__m256i]) -> __m256i {
+    fn block_code_dots(v3: V3, block: &[i8], query: &[QueryCodes]) -> __m256i {
         let block: &[[i8; CODES]] = bytemuck::cast_slice(block);
         let rows: [&[[i8; CODES]]; ROWS] =
             std::array::from_fn(|r| &block[r * query.len()..][..query.len()]);
         let mut sums: [__m256i; ROWS] = [bytemuck::cast([0i32; 8]); ROWS];
         for (k, &q) in query.iter().enumerate() {
             for (sum, row) in sums.iter_mut().zip(rows) {
-                let wide = v3.avx2._mm256_cvtepi8_epi16(bytemuck::cast(row[k]));
                 *sum = v3
                     .avx2
-                    ._mm256_add_epi32(*sum, v3.avx2._mm256_madd_epi16(wide, q));
+                    ._mm256_add_epi32(*sum, products(v3, bytemuck::cast(row[k]), q));
             }
         }
         lane_totals(v3, sums)
+    }
+
+    /// The products of [`CODES`] of a row's codes with the query's, added
+    /// into eight 32-bit sums. `vpmaddubsw` multiplies unsigned bytes with
+    /// signed ones and adds neighbours into 16 bits: the query's magnitudes
+    /// go in as the unsigned bytes and the row's codes with the query's
+    /// signs (`vpsignb`) as the signed, so each product is the row's code
+    /// times the query's; a pair is at most 2 × 127 × 127 = 32,258, so
+    /// nothing saturates. `vpmaddwd` with ones adds neighbours into 32 bits.
+    #[inline(always)]
+    fn products(v3: V3, row: __m256i, query: QueryCodes) -> __m256i {
+        let avx2 = v3.avx2;
+        let pairs =
+            avx2._mm256_maddubs_epi16(query.magnitudes, avx2._mm256_sign_epi8(row, query.codes));
+        avx2._mm256_madd_epi16(pairs, bytemuck::cast([1i16; 16]))
     }
 
     /// The totals of eight registers' eight 32-bit lanes, register `r`'s in
@@ -367,18 +387,16 @@ mod avx2 {
         bytemuck::cast::<__m256i, [i32; 8]>(sums).iter().sum()
     }
 
-    /// [`super::code_dot`] 16 codes at a time, for one row (the rows past
-    /// the last block of eight). The row's length is a multiple of
-    /// [`CODES`].
+    /// [`super::code_dot`] by [`products`], for one row (the rows past the
+    /// last block of eight). The row's length is a multiple of [`CODES`].
     #[inline(always)]
-    fn code_dot(v3: V3, row: &[i8], query: &[__m256i]) -> i32 {
+    fn code_dot(v3: V3, row: &[i8], query: &[QueryCodes]) -> i32 {
         let row: &[[i8; CODES]] = bytemuck::cast_slice(row);
         let mut sums: __m256i = bytemuck::cast([0i32; 8]);
-        for (codes, &q) in row.iter().zip(query) {
-            let wide = v3.avx2._mm256_cvtepi8_epi16(bytemuck::cast(*codes));
+        for (&codes, &q) in row.iter().zip(query) {
             sums = v3
                 .avx2
-                ._mm256_add_epi32(sums, v3.avx2._mm256_madd_epi16(wide, q));
+                ._mm256_add_epi32(sums, products(v3, bytemuck::cast(codes), q));
         }
         lane_total(sums)
     }
@@ -483,7 +501,7 @@ mod tests {
             return;
         };
         let mut rng = StdRng::seed_from_u64(5);
-        for dim in [16, 128, 384] {
+        for dim in [32, 128, 384] {
             let screened = ScreenedMatrix::new(random_rows(&mut rng, 300, dim));
             for floor in [-1.0, 0.2] {
                 let query = random_query(&mut rng, dim);
@@ -541,6 +559,34 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Rows and a query whose codes are all ±127 give the largest pairs
+    /// of products (2 × 127 × 127, within 16 bits): with a floor no row
+    /// can pass, every row keeps its estimate, which the integer dot sets.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_largest_codes_do_not_saturate_the_avx2_sums() {
+        let Some(v3) = pulp::x86::V3::try_new() else {
+            eprintln!("skipped: this CPU has no AVX2");
+            return;
+        };
+        let mut rng = StdRng::seed_from_u64(17);
+        let sign = |rng: &mut StdRng| if rng.random_bool(0.5) { 1.0 } else { -1.0 };
+        let rows = Array2::from_shape_fn((19, 128), |(i, j)| match i {
+            0 => 1.0,
+            1 => -1.0,
+            _ => sign(&mut rng) * if j % 5 == 0 { 0.5 } else { 1.0 },
+        });
+        let screened = ScreenedMatrix::new(EmbeddingMatrix::from_rows(rows));
+        let query = Embedding::normalize(Array1::from_elem(128, 1.0)).unwrap();
+        let portable =
+            pulp::Simd::vectorize(pulp::Scalar::new(), screened.screen(&query, 2.0).unwrap());
+        let screen = screened.screen(&query, 2.0).unwrap();
+        let wide = pulp::Simd::vectorize(v3, avx2::Avx2Screen { v3, screen });
+        let bits = |v: &[f32]| v.iter().map(|c| c.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&portable), bits(&wide));
+        assert!((wide[0] - 1.0).abs() < 1e-5 && (wide[1] + 1.0).abs() < 1e-5);
     }
 
     #[test]
