@@ -84,6 +84,23 @@ pub struct Competency {
 }
 
 impl Competency {
+    /// A skill with only a URI and a preferred label (tests).
+    #[cfg(test)]
+    pub fn skill(uri: &str, label: &str) -> Self {
+        Self {
+            uri: uri.into(),
+            preferred_label: label.into(),
+            alt_labels: Vec::new(),
+            hidden_labels: Vec::new(),
+            description: String::new(),
+            kind: CompetencyKind::Skill,
+            reuse_level: None,
+            broader: Vec::new(),
+            related: Vec::new(),
+            collections: Vec::new(),
+        }
+    }
+
     /// Every label a text may use for this competency: preferred, alternative, hidden.
     pub fn all_labels(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.preferred_label.as_str())

@@ -439,6 +439,31 @@ mod tests {
             .expect("a nonzero query")
     }
 
+    /// AVX2, or `None` with a printed reason where this CPU lacks it.
+    #[cfg(target_arch = "x86_64")]
+    fn avx2_or_skip() -> Option<pulp::x86::V3> {
+        let v3 = pulp::x86::V3::try_new();
+        if v3.is_none() {
+            eprintln!("skipped: this CPU has no AVX2");
+        }
+        v3
+    }
+
+    /// The portable scan's and the AVX2 scan's cosines of `query`.
+    #[cfg(target_arch = "x86_64")]
+    fn both_scans(
+        v3: pulp::x86::V3,
+        screened: &ScreenedMatrix,
+        query: &Embedding,
+        floor: f32,
+    ) -> (Vec<f32>, Vec<f32>) {
+        let portable =
+            pulp::Simd::vectorize(pulp::Scalar::new(), screened.screen(query, floor).unwrap());
+        let screen = screened.screen(query, floor).unwrap();
+        let wide = pulp::Simd::vectorize(v3, avx2::Avx2Screen { v3, screen });
+        (portable, wide)
+    }
+
     #[test]
     fn rows_above_the_floor_get_the_exact_bits_and_the_others_stay_at_or_below_it() {
         let mut rng = StdRng::seed_from_u64(7);
@@ -496,21 +521,13 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn the_avx2_scan_gives_the_portable_scans_bits() {
-        let Some(v3) = pulp::x86::V3::try_new() else {
-            eprintln!("skipped: this CPU has no AVX2");
-            return;
-        };
+        let Some(v3) = avx2_or_skip() else { return };
         let mut rng = StdRng::seed_from_u64(5);
         for dim in [32, 128, 384] {
             let screened = ScreenedMatrix::new(random_rows(&mut rng, 300, dim));
             for floor in [-1.0, 0.2] {
                 let query = random_query(&mut rng, dim);
-                let portable = pulp::Simd::vectorize(
-                    pulp::Scalar::new(),
-                    screened.screen(&query, floor).unwrap(),
-                );
-                let screen = screened.screen(&query, floor).unwrap();
-                let wide = pulp::Simd::vectorize(v3, avx2::Avx2Screen { v3, screen });
+                let (portable, wide) = both_scans(v3, &screened, &query, floor);
                 let bits = |v: &[f32]| v.iter().map(|c| c.to_bits()).collect::<Vec<_>>();
                 assert_eq!(bits(&portable), bits(&wide), "dim {dim}");
             }
@@ -523,10 +540,7 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn the_avx2_scan_of_a_partial_block_gives_the_portable_scans_bits() {
-        let Some(v3) = pulp::x86::V3::try_new() else {
-            eprintln!("skipped: this CPU has no AVX2");
-            return;
-        };
+        let Some(v3) = avx2_or_skip() else { return };
         let mut rng = StdRng::seed_from_u64(13);
         for rows in [1, 7, 8, 9, 16, 301] {
             let exact = random_rows(&mut rng, rows, 128);
@@ -540,12 +554,7 @@ mod tests {
             ] {
                 let expected = exact.cosines(&query);
                 for floor in [-1.0, 0.0, 0.2, 0.5] {
-                    let portable = pulp::Simd::vectorize(
-                        pulp::Scalar::new(),
-                        screened.screen(&query, floor).unwrap(),
-                    );
-                    let screen = screened.screen(&query, floor).unwrap();
-                    let wide = pulp::Simd::vectorize(v3, avx2::Avx2Screen { v3, screen });
+                    let (portable, wide) = both_scans(v3, &screened, &query, floor);
                     assert_eq!(wide.len(), rows);
                     for (at, ((w, p), e)) in wide.iter().zip(&portable).zip(&expected).enumerate() {
                         let place = format!("{rows} rows, row {at}, floor {floor}");
@@ -567,10 +576,7 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn the_largest_codes_do_not_saturate_the_avx2_sums() {
-        let Some(v3) = pulp::x86::V3::try_new() else {
-            eprintln!("skipped: this CPU has no AVX2");
-            return;
-        };
+        let Some(v3) = avx2_or_skip() else { return };
         let mut rng = StdRng::seed_from_u64(17);
         let sign = |rng: &mut StdRng| if rng.random_bool(0.5) { 1.0 } else { -1.0 };
         let rows = Array2::from_shape_fn((19, 128), |(i, j)| match i {
@@ -580,10 +586,7 @@ mod tests {
         });
         let screened = ScreenedMatrix::new(EmbeddingMatrix::from_rows(rows));
         let query = Embedding::normalize(Array1::from_elem(128, 1.0)).unwrap();
-        let portable =
-            pulp::Simd::vectorize(pulp::Scalar::new(), screened.screen(&query, 2.0).unwrap());
-        let screen = screened.screen(&query, 2.0).unwrap();
-        let wide = pulp::Simd::vectorize(v3, avx2::Avx2Screen { v3, screen });
+        let (portable, wide) = both_scans(v3, &screened, &query, 2.0);
         let bits = |v: &[f32]| v.iter().map(|c| c.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&portable), bits(&wide));
         assert!((wide[0] - 1.0).abs() < 1e-5 && (wide[1] + 1.0).abs() < 1e-5);

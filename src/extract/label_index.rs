@@ -15,6 +15,18 @@ const K1: f32 = 1.2;
 /// BM25 length normalisation.
 const B: f32 = 0.75;
 
+/// A concept's labels tagged with their kind: the preferred label, then the
+/// alternative ones, then the hidden ones.
+pub fn tagged_labels<'a>(
+    preferred: &'a str,
+    alt: &'a [String],
+    hidden: &'a [String],
+) -> impl Iterator<Item = (&'a str, Reason)> + 'a {
+    std::iter::once((preferred, Reason::PreferredLabel))
+        .chain(alt.iter().map(|l| (l.as_str(), Reason::AltLabel)))
+        .chain(hidden.iter().map(|l| (l.as_str(), Reason::HiddenLabel)))
+}
+
 /// A concept's best-matching label for one query.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LabelMatch {

@@ -530,16 +530,8 @@ mod tests {
 
     fn competency(uri: &str, label: &str, alt: &[&str]) -> Competency {
         Competency {
-            uri: uri.into(),
-            preferred_label: label.into(),
             alt_labels: alt.iter().map(|a| (*a).to_owned()).collect(),
-            hidden_labels: Vec::new(),
-            description: String::new(),
-            kind: crate::domain::CompetencyKind::Skill,
-            reuse_level: None,
-            broader: Vec::new(),
-            related: Vec::new(),
-            collections: Vec::new(),
+            ..Competency::skill(uri, label)
         }
     }
 
@@ -629,7 +621,7 @@ mod semantic_tests {
     use ndarray::Array2;
 
     use super::*;
-    use crate::domain::{Competency, CompetencyKind, TaxonomyVersion};
+    use crate::domain::{Competency, TaxonomyVersion};
     use crate::embed::{Embedder, EmbeddingMatrix};
 
     /// Two topics: medicines (dimension 0) and spreadsheets (dimension 1).
@@ -660,16 +652,8 @@ mod semantic_tests {
 
     fn competency(uri: &str, label: &str, broader: &[&str]) -> Competency {
         Competency {
-            uri: uri.into(),
-            preferred_label: label.into(),
-            alt_labels: Vec::new(),
-            hidden_labels: Vec::new(),
-            description: String::new(),
-            kind: CompetencyKind::Skill,
-            reuse_level: None,
             broader: broader.iter().map(|b| (*b).to_owned()).collect(),
-            related: Vec::new(),
-            collections: Vec::new(),
+            ..Competency::skill(uri, label)
         }
     }
 

@@ -15,7 +15,7 @@ use ndarray::Array1;
 use rustc_hash::FxHashMap;
 
 use super::best_first::{BestFirst, rank_key, total_order};
-use super::label_index::LabelIndex;
+use super::label_index::{LabelIndex, tagged_labels};
 use super::phrases::PhraseMatcher;
 use super::scope::Scope;
 use super::spans::{merged_spans, span_of, title_end, title_segments};
@@ -76,13 +76,7 @@ impl OccupationIndex {
     pub fn new(taxonomy: &Taxonomy, extra_titles: &[Vec<String>]) -> Self {
         let occupations = taxonomy.occupations();
         let labels = LabelIndex::build(occupations.iter().enumerate().map(|(i, o)| {
-            std::iter::once((o.preferred_label.as_str(), Reason::PreferredLabel))
-                .chain(o.alt_labels.iter().map(|l| (l.as_str(), Reason::AltLabel)))
-                .chain(
-                    o.hidden_labels
-                        .iter()
-                        .map(|l| (l.as_str(), Reason::HiddenLabel)),
-                )
+            tagged_labels(&o.preferred_label, &o.alt_labels, &o.hidden_labels)
                 .chain(
                     extra_titles
                         .get(i)

@@ -1,5 +1,6 @@
 //! Exact phrase matching of competency labels in text, on normalised tokens.
 
+use super::label_index::tagged_labels;
 use super::spans::span_of;
 use super::terms::{TextTerm, stem, terms};
 use super::{EvidenceSpan, Reason};
@@ -77,10 +78,7 @@ impl PhraseMatcher {
         let mut matcher = Self::default();
         for (position, (preferred, alt, hidden)) in concepts.enumerate() {
             let concept = u32::try_from(position).expect("fewer than 2^32 concepts");
-            let labels = std::iter::once((preferred, Reason::PreferredLabel))
-                .chain(alt.iter().map(|l| (l.as_str(), Reason::AltLabel)))
-                .chain(hidden.iter().map(|l| (l.as_str(), Reason::HiddenLabel)));
-            for (label, reason) in labels {
+            for (label, reason) in tagged_labels(preferred, alt, hidden) {
                 matcher.add(label, concept, reason);
             }
         }

@@ -14,7 +14,7 @@
 use std::ops::Range;
 
 use super::Reason;
-use super::label_index::LabelIndex;
+use super::label_index::{LabelIndex, tagged_labels};
 use super::terms::TextTerm;
 use crate::taxonomy::{CompetencyIdx, Taxonomy};
 
@@ -85,14 +85,7 @@ impl SkillLabels {
             .map(|competencies| TaxonomyLabels {
                 index: LabelIndex::build(competencies.iter().map(|&idx| {
                     let c = taxonomy.get(idx);
-                    std::iter::once((c.preferred_label.as_str(), Reason::PreferredLabel))
-                        .chain(c.alt_labels.iter().map(|l| (l.as_str(), Reason::AltLabel)))
-                        .chain(
-                            c.hidden_labels
-                                .iter()
-                                .map(|l| (l.as_str(), Reason::HiddenLabel)),
-                        )
-                        .collect()
+                    tagged_labels(&c.preferred_label, &c.alt_labels, &c.hidden_labels).collect()
                 })),
                 competencies,
             })
@@ -162,24 +155,13 @@ impl SkillLabels {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Competency, CompetencyKind, TaxonomyVersion};
+    use crate::domain::{Competency, TaxonomyVersion};
     use crate::extract::spans::sentence_ranges;
     use crate::extract::terms::terms;
     use crate::taxonomy::TaxonomyPart;
 
     fn competency(uri: &str, label: &str) -> Competency {
-        Competency {
-            uri: uri.into(),
-            preferred_label: label.into(),
-            alt_labels: Vec::new(),
-            hidden_labels: Vec::new(),
-            description: String::new(),
-            kind: CompetencyKind::Skill,
-            reuse_level: None,
-            broader: Vec::new(),
-            related: Vec::new(),
-            collections: Vec::new(),
-        }
+        Competency::skill(uri, label)
     }
 
     fn part(id: &str, competencies: Vec<Competency>) -> TaxonomyPart {

@@ -202,18 +202,7 @@ mod tests {
     use super::*;
 
     fn competency(uri: &str, label: &str) -> Competency {
-        Competency {
-            uri: uri.into(),
-            preferred_label: label.into(),
-            alt_labels: Vec::new(),
-            hidden_labels: Vec::new(),
-            description: String::new(),
-            kind: crate::domain::CompetencyKind::Skill,
-            reuse_level: None,
-            broader: Vec::new(),
-            related: Vec::new(),
-            collections: Vec::new(),
-        }
+        Competency::skill(uri, label)
     }
 
     fn version(id: &str) -> TaxonomyVersion {
