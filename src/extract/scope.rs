@@ -43,32 +43,23 @@ impl Scope {
         if ids.is_empty() {
             return Self::all();
         }
+        // One flag per release, then one lookup per concept: a request
+        // builds its scope over every loaded concept, so no string is
+        // compared per concept.
         let allowed: Vec<bool> = taxonomy
             .versions()
             .iter()
             .map(|v| ids.contains(&v.id))
             .collect();
-        let by_version = |version: &crate::domain::TaxonomyVersion| {
-            taxonomy
-                .versions()
+        let mask = |releases: &[u16]| -> Vec<bool> {
+            releases
                 .iter()
-                .position(|v| v == version)
-                .is_some_and(|at| allowed[at])
+                .map(|&release| allowed[usize::from(release)])
+                .collect()
         };
         Self {
-            competencies: Some(
-                (0..taxonomy.len())
-                    .map(|i| {
-                        let idx = CompetencyIdx(u32::try_from(i).expect("fewer than 2^32"));
-                        by_version(taxonomy.version_of(idx))
-                    })
-                    .collect(),
-            ),
-            occupations: Some(
-                (0..taxonomy.occupations().len())
-                    .map(|i| by_version(taxonomy.occupation_version_of(i)))
-                    .collect(),
-            ),
+            competencies: Some(mask(taxonomy.competency_releases())),
+            occupations: Some(mask(taxonomy.occupation_releases())),
         }
     }
 

@@ -187,6 +187,18 @@ impl Taxonomy {
         &self.versions[self.version_of[idx.0 as usize] as usize]
     }
 
+    /// Per competency (index order), the position in [`Self::versions`] of
+    /// the release it comes from.
+    pub fn competency_releases(&self) -> &[u16] {
+        &self.version_of
+    }
+
+    /// Per occupation (index order), the position in [`Self::versions`] of
+    /// the release it comes from.
+    pub fn occupation_releases(&self) -> &[u16] {
+        &self.occupation_version_of
+    }
+
     /// Every release loaded, in load order (later ones supersede earlier
     /// concepts with the same URI).
     pub fn versions(&self) -> &[TaxonomyVersion] {
