@@ -205,6 +205,14 @@ impl LabelIndex {
         &self.labels[label as usize].terms
     }
 
+    /// The labels of a concept (none when all of its labels were empty).
+    pub fn labels_of(&self, concept: u32) -> std::ops::Range<u32> {
+        let start = self.label_concept.partition_point(|&c| c < concept);
+        let end = self.label_concept.partition_point(|&c| c <= concept);
+        let id = |at: usize| u32::try_from(at).expect("fewer than 2^32 labels");
+        id(start)..id(end)
+    }
+
     /// Accumulators for this index, reused from earlier queries when possible;
     /// hand them back with [`Self::give_back`].
     pub fn take_scratch(&self) -> Scratch {
@@ -359,5 +367,26 @@ mod tests {
         let educator = found.iter().find(|m| m.concept == 1).unwrap();
         assert!(educator.coverage < 1.0 && educator.bm25 < first.bm25);
         assert!(index.term("nurses").is_none());
+    }
+
+    #[test]
+    fn a_concept_without_terms_has_no_labels_and_moves_no_other() {
+        let index = LabelIndex::build(
+            vec![
+                vec![
+                    ("registered nurse", Reason::PreferredLabel),
+                    ("nurse", Reason::AltLabel),
+                ],
+                vec![("", Reason::PreferredLabel)],
+                vec![("cook", Reason::PreferredLabel)],
+            ]
+            .into_iter(),
+        );
+        assert_eq!(index.labels_of(0), 0..2);
+        assert!(index.labels_of(1).is_empty());
+        assert_eq!(index.labels_of(2), 2..3);
+        assert!(index.labels_of(3).is_empty());
+        let cook = index.term("cook").unwrap();
+        assert_eq!(index.label_terms(2), &[cook]);
     }
 }

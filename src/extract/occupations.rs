@@ -42,12 +42,30 @@ pub struct RankedOccupation {
     pub title_match: f32,
 }
 
-/// Label and description indexes over the occupations of a taxonomy.
+/// Label and description indexes over the occupations of a taxonomy: one
+/// over all of them, and, when occupations of several taxonomy ids are
+/// loaded, one over each id's occupations. A request scoped to one taxonomy
+/// ranks its occupations by that taxonomy's own term statistics (BM25's
+/// idf, the title-match confidence), as that taxonomy loaded alone would;
+/// other requests by the statistics of all the occupations, so that the
+/// BM25 support of different taxonomies stays on one scale.
 #[derive(Debug)]
 pub struct OccupationIndex {
+    all: OccupationTexts,
+    /// Per taxonomy id with occupations, in the order first loaded; empty
+    /// when one id has them all.
+    taxonomies: Vec<(String, OccupationTexts)>,
+    phrases: PhraseMatcher,
+}
+
+/// Label and description indexes over some of the occupations.
+#[derive(Debug)]
+struct OccupationTexts {
     labels: LabelIndex,
     documents: LabelIndex,
-    phrases: PhraseMatcher,
+    /// The occupation (taxonomy index) of each concept of the indexes,
+    /// ascending; `None`: concept `i` is occupation `i`.
+    members: Option<Vec<u32>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -68,14 +86,19 @@ pub fn title_terms(input: &str, all: &[TextTerm]) -> usize {
     all.partition_point(|t| t.token.start < end)
 }
 
-impl OccupationIndex {
-    /// Indexes preferred, alternative and hidden labels plus `extra_titles`
-    /// (per occupation, e.g. O*NET titles through a crosswalk; may be
-    /// shorter than the occupation list), and one document per occupation of
-    /// its labels and description.
-    pub fn new(taxonomy: &Taxonomy, extra_titles: &[Vec<String>]) -> Self {
+impl OccupationTexts {
+    /// Indexes the preferred, alternative and hidden labels plus
+    /// `extra_titles` of the occupations (all of them with `members`
+    /// `None`), and one document per occupation of its labels and
+    /// description.
+    fn new(taxonomy: &Taxonomy, extra_titles: &[Vec<String>], members: Option<Vec<u32>>) -> Self {
         let occupations = taxonomy.occupations();
-        let labels = LabelIndex::build(occupations.iter().enumerate().map(|(i, o)| {
+        let chosen: Vec<usize> = match &members {
+            Some(members) => members.iter().map(|&o| o as usize).collect(),
+            None => (0..occupations.len()).collect(),
+        };
+        let labels = LabelIndex::build(chosen.iter().map(|&i| {
+            let o = &occupations[i];
             tagged_labels(&o.preferred_label, &o.alt_labels, &o.hidden_labels)
                 .chain(
                     extra_titles
@@ -86,9 +109,10 @@ impl OccupationIndex {
                 )
                 .collect()
         }));
-        let texts: Vec<String> = occupations
+        let texts: Vec<String> = chosen
             .iter()
-            .map(|o| {
+            .map(|&i| {
+                let o = &occupations[i];
                 format!(
                     "{} {} {}",
                     o.preferred_label,
@@ -102,7 +126,188 @@ impl OccupationIndex {
         Self {
             labels,
             documents,
+            members,
+        }
+    }
+
+    /// The occupation of a concept of the indexes.
+    fn occupation(&self, concept: u32) -> u32 {
+        self.members
+            .as_ref()
+            .map_or(concept, |members| members[concept as usize])
+    }
+
+    /// The concept of an occupation in the indexes, when they hold it.
+    fn concept(&self, occupation: u32) -> Option<u32> {
+        match &self.members {
+            Some(members) => members
+                .binary_search(&occupation)
+                .ok()
+                .map(|at| u32::try_from(at).expect("fewer than 2^32 occupations")),
+            None => Some(occupation),
+        }
+    }
+
+    /// Adds every occupation sharing a word with a title segment's labels
+    /// or with the text's documents to `support` (as a candidate, with no
+    /// support of its own): the candidates outside a request's scope.
+    fn candidates(
+        &self,
+        segments: &[Vec<&TextTerm>],
+        all: &[TextTerm],
+        tuning: &Tuning,
+        support: &mut FxHashMap<u32, Support>,
+    ) {
+        let mut found = |index: &LabelIndex, query: Vec<(u32, f32)>| {
+            let mut scratch = index.take_scratch();
+            for m in index.search_coverage(&query, &mut scratch, |_| 0.0, |_| true) {
+                support.entry(self.occupation(m.concept)).or_default();
+            }
+            index.give_back(scratch);
+        };
+        for segment in segments {
+            found(
+                &self.labels,
+                distinct_query(&self.labels, segment.iter().copied()),
+            );
+        }
+        if tuning.document_weight > 0.0 {
+            found(&self.documents, distinct_query(&self.documents, all.iter()));
+        }
+    }
+
+    /// BM25 of each title segment against every occupation label; later
+    /// segments decay.
+    fn title_support(
+        &self,
+        segments: &[Vec<&TextTerm>],
+        tuning: &Tuning,
+        support: &mut FxHashMap<u32, Support>,
+    ) {
+        let mut scratch = self.labels.take_scratch();
+        for (position, segment) in segments.iter().enumerate() {
+            let decay = if position == 0 {
+                1.0
+            } else {
+                tuning.segment_decay
+            };
+            let query = distinct_query(&self.labels, segment.iter().copied());
+            let query_idf: f32 = query.iter().map(|&(t, _)| self.labels.idf(t)).sum();
+            for found in self.labels.search(&query, &mut scratch, |m| m.bm25) {
+                let entry = support.entry(self.occupation(found.concept)).or_default();
+                if found.bm25 * decay > entry.title {
+                    entry.title = found.bm25 * decay;
+                    entry.title_label = Some((found.label, position));
+                    entry.title_match =
+                        found.coverage * (found.matched_idf / query_idf.max(f32::EPSILON)).min(1.0);
+                }
+            }
+        }
+        self.labels.give_back(scratch);
+    }
+
+    fn label_evidence(&self, input: &str, segment: &[&TextTerm], label: u32) -> Vec<EvidenceSpan> {
+        let wanted = self.labels.label_terms(label);
+        let matched: Vec<&TextTerm> = segment
+            .iter()
+            .copied()
+            .filter(|t| {
+                self.labels
+                    .term(&t.term)
+                    .is_some_and(|id| wanted.contains(&id))
+            })
+            .collect();
+        merged_spans(input, &matched)
+    }
+
+    /// Up to five body words shared with the occupation's document, rarest first.
+    fn body_evidence(&self, input: &str, body: &[TextTerm], occupation: u32) -> Vec<EvidenceSpan> {
+        let Some(document) = self
+            .concept(occupation)
+            .and_then(|concept| self.documents.labels_of(concept).next())
+        else {
+            return Vec::new();
+        };
+        let wanted = self.documents.label_terms(document);
+        let mut matched: Vec<(f32, &TextTerm)> = Vec::new();
+        for term in body {
+            if let Some(id) = self.documents.term(&term.term) {
+                if wanted.contains(&id) && !matched.iter().any(|(_, t)| t.term == term.term) {
+                    matched.push((self.documents.idf(id), term));
+                }
+            }
+        }
+        matched.sort_by(|a, b| b.0.total_cmp(&a.0));
+        matched
+            .into_iter()
+            .take(5)
+            .map(|(_, t)| span_of(input, t, t))
+            .collect()
+    }
+}
+
+impl OccupationIndex {
+    /// Indexes preferred, alternative and hidden labels plus `extra_titles`
+    /// (per occupation, e.g. O*NET titles through a crosswalk; may be
+    /// shorter than the occupation list), and one document per occupation of
+    /// its labels and description: over all occupations, and over each
+    /// taxonomy id's when there are several.
+    pub fn new(taxonomy: &Taxonomy, extra_titles: &[Vec<String>]) -> Self {
+        let mut ids: Vec<&str> = Vec::new();
+        let mut members: Vec<Vec<u32>> = Vec::new();
+        for (i, occupation) in (0u32..).zip(0..taxonomy.occupations().len()) {
+            let id = taxonomy.occupation_version_of(occupation).id.as_str();
+            let at = ids
+                .iter()
+                .position(|&known| known == id)
+                .unwrap_or_else(|| {
+                    ids.push(id);
+                    members.push(Vec::new());
+                    ids.len() - 1
+                });
+            members[at].push(i);
+        }
+        let taxonomies = if ids.len() > 1 {
+            ids.iter()
+                .zip(members)
+                .map(|(id, members)| {
+                    (
+                        (*id).to_owned(),
+                        OccupationTexts::new(taxonomy, extra_titles, Some(members)),
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Self {
+            all: OccupationTexts::new(taxonomy, extra_titles, None),
+            taxonomies,
             phrases: PhraseMatcher::for_occupations(taxonomy),
+        }
+    }
+
+    /// The indexes that score a request's occupations: its taxonomy's own
+    /// when the scope holds the occupations of one taxonomy id, with the
+    /// other taxonomies' (which only find the candidates outside the
+    /// scope); else the joint ones.
+    fn texts_for(&self, scope: &Scope) -> (&OccupationTexts, Vec<&OccupationTexts>) {
+        let mut in_scope = self
+            .taxonomies
+            .iter()
+            .enumerate()
+            .filter(|(_, (id, _))| scope.has_taxonomy(id));
+        match (in_scope.next(), in_scope.next()) {
+            (Some((chosen, (_, texts))), None) if !scope.is_all() => (
+                texts,
+                self.taxonomies
+                    .iter()
+                    .enumerate()
+                    .filter(|&(at, _)| at != chosen)
+                    .map(|(_, (_, other))| other)
+                    .collect(),
+            ),
+            _ => (&self.all, Vec::new()),
         }
     }
 
@@ -148,19 +353,29 @@ impl OccupationIndex {
         let has_body = !body.is_empty();
         let title_weight = 1.0 - tuning.posting_share(has_body);
         let segments = title_segments(input, title);
+        let (texts, others) = self.texts_for(scope);
         // The support table is allocated once, for every occupation,
         // instead of growing: a text's words reach hundreds (a title) to
         // nearly all (a posting) of the occupations' documents.
-        let mut support: FxHashMap<u32, Support> =
-            FxHashMap::with_capacity_and_hasher(self.labels.concept_count(), Default::default());
-        self.title_support(&segments, tuning, &mut support);
+        let mut support: FxHashMap<u32, Support> = FxHashMap::with_capacity_and_hasher(
+            self.all.labels.concept_count(),
+            Default::default(),
+        );
+        texts.title_support(&segments, tuning, &mut support);
         if tuning.document_weight > 0.0 {
-            let query = distinct_query(&self.documents, all.iter());
-            let mut scratch = self.documents.take_scratch();
-            for found in self.documents.search(&query, &mut scratch, |m| m.bm25) {
-                support.entry(found.concept).or_default().document = found.bm25;
+            let documents = &texts.documents;
+            let query = distinct_query(documents, all.iter());
+            let mut scratch = documents.take_scratch();
+            for found in documents.search(&query, &mut scratch, |m| m.bm25) {
+                support
+                    .entry(texts.occupation(found.concept))
+                    .or_default()
+                    .document = found.bm25;
             }
-            self.documents.give_back(scratch);
+            documents.give_back(scratch);
+        }
+        for other in others {
+            other.candidates(&segments, all, tuning, &mut support);
         }
         if tuning.phrase_weight > 0.0 && has_body {
             for hit in self.phrases.find_terms(input, all) {
@@ -241,12 +456,12 @@ impl OccupationIndex {
             .map(|(occupation, score, s)| {
                 let (evidence, reason) = match s.title_label {
                     Some((label, position)) => (
-                        self.label_evidence(input, &segments[position], label),
-                        self.labels.kind(label),
+                        texts.label_evidence(input, &segments[position], label),
+                        texts.labels.kind(label),
                     ),
                     None if !s.phrase_evidence.is_empty() => (s.phrase_evidence, Reason::Semantic),
                     None => (
-                        Some(self.body_evidence(input, all, occupation))
+                        Some(texts.body_evidence(input, all, occupation))
                             .filter(|e| !e.is_empty())
                             .or_else(|| title_line(input, title))
                             .unwrap_or_default(),
@@ -261,69 +476,6 @@ impl OccupationIndex {
                     title_match: s.title_match,
                 }
             })
-            .collect()
-    }
-
-    /// BM25 of each title segment against every occupation label; later
-    /// segments decay.
-    fn title_support(
-        &self,
-        segments: &[Vec<&TextTerm>],
-        tuning: &Tuning,
-        support: &mut FxHashMap<u32, Support>,
-    ) {
-        let mut scratch = self.labels.take_scratch();
-        for (position, segment) in segments.iter().enumerate() {
-            let decay = if position == 0 {
-                1.0
-            } else {
-                tuning.segment_decay
-            };
-            let query = distinct_query(&self.labels, segment.iter().copied());
-            let query_idf: f32 = query.iter().map(|&(t, _)| self.labels.idf(t)).sum();
-            for found in self.labels.search(&query, &mut scratch, |m| m.bm25) {
-                let entry = support.entry(found.concept).or_default();
-                if found.bm25 * decay > entry.title {
-                    entry.title = found.bm25 * decay;
-                    entry.title_label = Some((found.label, position));
-                    entry.title_match =
-                        found.coverage * (found.matched_idf / query_idf.max(f32::EPSILON)).min(1.0);
-                }
-            }
-        }
-        self.labels.give_back(scratch);
-    }
-
-    fn label_evidence(&self, input: &str, segment: &[&TextTerm], label: u32) -> Vec<EvidenceSpan> {
-        let wanted = self.labels.label_terms(label);
-        let matched: Vec<&TextTerm> = segment
-            .iter()
-            .copied()
-            .filter(|t| {
-                self.labels
-                    .term(&t.term)
-                    .is_some_and(|id| wanted.contains(&id))
-            })
-            .collect();
-        merged_spans(input, &matched)
-    }
-
-    /// Up to five body words shared with the occupation's document, rarest first.
-    fn body_evidence(&self, input: &str, body: &[TextTerm], occupation: u32) -> Vec<EvidenceSpan> {
-        let wanted = self.documents.label_terms(occupation);
-        let mut matched: Vec<(f32, &TextTerm)> = Vec::new();
-        for term in body {
-            if let Some(id) = self.documents.term(&term.term) {
-                if wanted.contains(&id) && !matched.iter().any(|(_, t)| t.term == term.term) {
-                    matched.push((self.documents.idf(id), term));
-                }
-            }
-        }
-        matched.sort_by(|a, b| b.0.total_cmp(&a.0));
-        matched
-            .into_iter()
-            .take(5)
-            .map(|(_, t)| span_of(input, t, t))
             .collect()
     }
 }
@@ -537,6 +689,119 @@ mod tests {
         assert_eq!(lexical.len(), 2);
         assert_eq!(by(&cook_first), 2);
         assert_eq!(by(&nurse_first), 0);
+    }
+
+    fn occupations_of(id: &str, occupations: Vec<Occupation>) -> crate::taxonomy::TaxonomyPart {
+        crate::taxonomy::TaxonomyPart {
+            version: TaxonomyVersion {
+                id: id.into(),
+                version: "1".into(),
+            },
+            competencies: Vec::new(),
+            occupations,
+        }
+    }
+
+    fn occupation(uri: &str, label: &str, description: &str) -> Occupation {
+        Occupation {
+            uri: uri.into(),
+            preferred_label: label.into(),
+            description: description.into(),
+            ..Occupation::default()
+        }
+    }
+
+    fn nursing() -> crate::taxonomy::TaxonomyPart {
+        occupations_of(
+            "esco",
+            vec![
+                occupation("e:nurse", "registered nurse", "cares for patients"),
+                occupation("e:educator", "nurse educator", "teaches nursing students"),
+                occupation("e:cook", "cook", "prepares meals"),
+            ],
+        )
+    }
+
+    /// Another taxonomy whose labels say `nurse` hundreds of times.
+    fn specialties() -> crate::taxonomy::TaxonomyPart {
+        occupations_of(
+            "onet",
+            (0..300)
+                .map(|i| {
+                    let label = format!("nurse specialist {i}");
+                    occupation(&format!("o:{i}"), &label, "cares for patients")
+                })
+                .collect(),
+        )
+    }
+
+    /// (URI, score, reason, title match, evidence) of the ranked occupations
+    /// in scope, and the URIs of the candidates outside it.
+    #[allow(clippy::type_complexity)]
+    fn ranked_in(
+        taxonomy: &Taxonomy,
+        text: &str,
+        scope: &Scope,
+    ) -> (
+        Vec<(String, f32, Reason, f32, Vec<EvidenceSpan>)>,
+        Vec<String>,
+    ) {
+        let index = OccupationIndex::new(taxonomy, &[]);
+        let uri = |o: usize| taxonomy.occupations()[o].uri.clone();
+        let mut outside_uris = Vec::new();
+        let ranked = index.rank_selected(
+            text,
+            &crate::extract::terms::terms(text),
+            None,
+            &Tuning::default(),
+            scope,
+            |ranked, outside| {
+                outside_uris = outside.iter().map(|&o| uri(o)).collect();
+                (0..ranked.len()).collect()
+            },
+        );
+        let ranked = ranked
+            .into_iter()
+            .map(|o| {
+                (
+                    uri(o.occupation),
+                    o.score,
+                    o.reason,
+                    o.title_match,
+                    o.evidence,
+                )
+            })
+            .collect();
+        (ranked, outside_uris)
+    }
+
+    #[test]
+    fn a_request_scoped_to_one_taxonomy_ranks_as_that_taxonomy_alone() {
+        let alone = Taxonomy::assemble(vec![nursing()]).unwrap();
+        let both = Taxonomy::assemble(vec![nursing(), specialties()]).unwrap();
+        let ids = vec!["esco".to_owned()];
+        for text in [
+            "Nurse educator",
+            "Nurse educator\nTeach nursing students and cares for patients on the ward.",
+        ] {
+            let (expected, none_outside) = ranked_in(&alone, text, &Scope::of(&alone, &ids));
+            assert_eq!(expected[0].0, "e:educator", "{text}: {expected:?}");
+            assert!(none_outside.is_empty());
+            let (scoped, outside) = ranked_in(&both, text, &Scope::of(&both, &ids));
+            assert_eq!(scoped, expected, "{text}");
+            assert_eq!(
+                outside.len(),
+                300,
+                "every nurse specialist is a candidate outside"
+            );
+            // Without a filter, both taxonomies' statistics weigh the words.
+            let (joint, _) = ranked_in(&both, text, &Scope::all());
+            let joint_esco: Vec<_> = joint
+                .into_iter()
+                .filter(|o| o.0.starts_with("e:"))
+                .collect();
+            assert_ne!(joint_esco, expected, "{text}");
+        }
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub struct Scope {
     competencies: Option<Vec<bool>>,
     /// Per occupation: in scope; `None`: all are.
     occupations: Option<Vec<bool>>,
+    /// The taxonomy ids asked for; `None`: all are.
+    taxonomy_ids: Option<Vec<String>>,
 }
 
 impl Scope {
@@ -60,12 +62,20 @@ impl Scope {
         Self {
             competencies: Some(mask(taxonomy.competency_releases())),
             occupations: Some(mask(taxonomy.occupation_releases())),
+            taxonomy_ids: Some(ids.to_vec()),
         }
+    }
+
+    /// Whether the concepts of the taxonomy with this id are in scope.
+    pub fn has_taxonomy(&self, id: &str) -> bool {
+        self.taxonomy_ids
+            .as_ref()
+            .is_none_or(|ids| ids.iter().any(|known| known == id))
     }
 
     /// Whether every taxonomy is in scope.
     pub fn is_all(&self) -> bool {
-        self.competencies.is_none() && self.occupations.is_none()
+        self.competencies.is_none() && self.occupations.is_none() && self.taxonomy_ids.is_none()
     }
 
     /// Whether the competency is in scope.
@@ -339,6 +349,7 @@ mod tests {
         let scope = Scope {
             competencies: None,
             occupations: Some(vec![true, true, true, true, false, true]),
+            taxonomy_ids: None,
         };
         // 3 ranks first but links to 0, an answer in scope; 5 links to 1.
         let mut candidates = ranked(&[(0.1, 1), (0.9, 3), (0.5, 0), (0.7, 5), (0.2, 2)]);
@@ -374,6 +385,7 @@ mod tests {
         let scope = Scope {
             competencies: None,
             occupations: Some(vec![true, false, true]),
+            taxonomy_ids: None,
         };
         let mut candidates = ranked(&[(0.3, 0), (0.9, 1), (0.5, 2)]);
         let at: Vec<usize> = equivalents
