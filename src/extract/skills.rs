@@ -146,13 +146,14 @@ impl SkillIndex {
                 super::occupations::vector_score(v.skills[c.0 as usize], tuning.semantic_floor)
             })
         };
-        let total = tuning.text_weight + 1.0 + semantic_weight;
+        let text_weight = tuning.text_weight_for(has_body);
+        let total = text_weight + 1.0 + semantic_weight;
         let mut ranked: Vec<RankedSkill> = Vec::with_capacity(text.len() + propagated.len());
         for (competency, (weight, from)) in &propagated {
             let own = text.remove(competency).unwrap_or_default();
             // Occupation evidence weighs 1: the other weights are relative to it.
             let occupation_part = *weight;
-            let text_part = tuning.text_weight * own.score;
+            let text_part = text_weight * own.score;
             let (evidence, reason) = match own.reason {
                 Some(reason) if text_part >= occupation_part => (own.evidence, reason),
                 _ => (Evidence::Occupation(*from), Reason::Occupation),
@@ -168,8 +169,7 @@ impl SkillIndex {
         for (competency, own) in text {
             ranked.push(RankedSkill {
                 competency,
-                score: (tuning.text_weight * own.score + semantic_weight * vector(competency))
-                    / total,
+                score: (text_weight * own.score + semantic_weight * vector(competency)) / total,
                 evidence: own.evidence,
                 reason: own.reason.unwrap_or(Reason::Semantic),
             });

@@ -1,9 +1,8 @@
 //! The fusion weights, tuned on the dev files of TARGETS.md only. The
-//! vector weights and the posting body share of the default (trained)
-//! embedder were chosen on held-out folds (`scripts/eval-folds`,
-//! EVALUATION.md "Trained default embedder");
-//! the others are the earlier hand-tuned values, not yet re-chosen by
-//! cross-validation. Occupation evidence weighs 1 in a skill's score (the
+//! vector weights, the posting body share and the title match power of the
+//! default (trained) embedder were chosen on held-out folds (`scripts/eval-folds`, EVALUATION.md "Trained default
+//! embedder"); the others are the earlier hand-tuned values, not yet
+//! re-chosen by cross-validation. Occupation evidence weighs 1 in a skill's score (the
 //! score is a weighted mean, so only ratios count) and a posting trusts its
 //! occupations fully; neither is a knob.
 
@@ -24,8 +23,16 @@ pub struct Tuning {
     /// How many top occupations propagate their essential skills.
     pub propagated_occupations: usize,
     /// Weight of label evidence found in the text in a skill's score
-    /// (propagated occupation evidence weighs 1).
+    /// (propagated occupation evidence weighs 1), for a text without a
+    /// body: a sentence, a title.
     pub text_weight: f32,
+    /// Weight of label evidence found in the text for a posting (a title
+    /// line and a body). Lower weights rank a posting's skills closer to
+    /// its occupations' essential skills (EVALUATION.md, "Title match power
+    /// and the posting text weight"), but drop skills a posting names
+    /// outright below the default `min_score`; the default is
+    /// `text_weight`'s.
+    pub text_body_weight: f32,
     /// Exponent on the title match of a text without a body (a sentence or a
     /// title) when propagating its occupations' skills; higher trusts weak matches less.
     pub title_match_power: f32,
@@ -72,8 +79,9 @@ impl Default for Tuning {
             occupation_temperature: 0.08,
             propagated_occupations: 20,
             text_weight: 0.5,
+            text_body_weight: 0.5,
             min_coverage: 0.4,
-            title_match_power: 2.0,
+            title_match_power: 3.0,
             semantic_weight: 0.75,
             semantic_body_weight: 0.0,
             semantic_floor: 0.3,
@@ -97,10 +105,12 @@ impl Tuning {
     /// the hashing embedder keep the vector weights hand-tuned for them
     /// (vector weight 0.75 and floor 0.55 on skills, 0.4 on occupations)
     /// and rank a posting's occupations from its title line as before
-    /// (no body share: it was chosen with the trained table),
+    /// (no body share: it was chosen with the trained table) with the
+    /// earlier title match power (2),
     /// and all-MiniLM-L6-v2 weighs skill cosines 1.5 from a floor of 0.45.
     pub fn for_embedder(id: &str) -> Self {
         let earlier = Self {
+            title_match_power: 2.0,
             semantic_floor: 0.55,
             occupation_vector_weight: 0.4,
             occupation_vector_body_weight: 0.4,
@@ -130,6 +140,15 @@ impl Tuning {
             tuning.set(name.trim(), number).ok_or_else(bad)?;
         }
         Ok(tuning)
+    }
+
+    /// Weight of the text's own label evidence for a text with or without a body.
+    pub fn text_weight_for(&self, has_body: bool) -> f32 {
+        if has_body {
+            self.text_body_weight
+        } else {
+            self.text_weight
+        }
     }
 
     /// Weight of the vector score for a text with or without a body.
@@ -187,6 +206,7 @@ impl Tuning {
             "occupation_temperature" => self.occupation_temperature = number,
             "propagated_occupations" => self.propagated_occupations = count(),
             "text_weight" => self.text_weight = number,
+            "text_body_weight" => self.text_body_weight = number,
             "min_coverage" => self.min_coverage = number,
             "title_match_power" => self.title_match_power = number,
             "semantic_weight" => self.semantic_weight = number,
@@ -233,6 +253,11 @@ mod tests {
         assert!((old.semantic_floor - 0.55).abs() < 1e-6);
         assert_eq!(old.posting_share(true), 0.0);
         assert!((trained.posting_share(true) - 0.75).abs() < 1e-6);
+        assert!((trained.title_match_power - 3.0).abs() < 1e-6);
+        assert!((old.title_match_power - 2.0).abs() < 1e-6);
+        let postings: Tuning = "text_body_weight=0.1".parse().unwrap();
+        assert!((postings.text_weight_for(true) - 0.1).abs() < 1e-6);
+        assert!((postings.text_weight_for(false) - 0.5).abs() < 1e-6);
         let minilm = Tuning::for_embedder("all-minilm-l6-v2-x");
         assert!((minilm.semantic_weight - 1.5).abs() < 1e-6);
         assert!((minilm.occupation_vector_weight - 0.4).abs() < 1e-6);
