@@ -253,26 +253,13 @@ impl OccupationIndex {
     /// its labels and description: over all occupations, and over each
     /// taxonomy id's when there are several.
     pub fn new(taxonomy: &Taxonomy, extra_titles: &[Vec<String>]) -> Self {
-        let mut ids: Vec<&str> = Vec::new();
-        let mut members: Vec<Vec<u32>> = Vec::new();
-        for (i, occupation) in (0u32..).zip(0..taxonomy.occupations().len()) {
-            let id = taxonomy.occupation_version_of(occupation).id.as_str();
-            let at = ids
-                .iter()
-                .position(|&known| known == id)
-                .unwrap_or_else(|| {
-                    ids.push(id);
-                    members.push(Vec::new());
-                    ids.len() - 1
-                });
-            members[at].push(i);
-        }
-        let taxonomies = if ids.len() > 1 {
-            ids.iter()
-                .zip(members)
+        let groups = taxonomy.occupations_by_taxonomy_id();
+        let taxonomies = if groups.len() > 1 {
+            groups
+                .into_iter()
                 .map(|(id, members)| {
                     (
-                        (*id).to_owned(),
+                        id.to_owned(),
                         OccupationTexts::new(taxonomy, extra_titles, Some(members)),
                     )
                 })

@@ -65,23 +65,11 @@ impl SkillLabels {
     /// Indexes the preferred, alternative and hidden labels of every
     /// competency with the other competencies of its taxonomy.
     pub fn new(taxonomy: &Taxonomy) -> Self {
-        let mut ids: Vec<&str> = Vec::new();
-        let mut members: Vec<Vec<CompetencyIdx>> = Vec::new();
-        for i in 0..taxonomy.len() {
-            let idx = CompetencyIdx(u32::try_from(i).expect("fewer than 2^32 competencies"));
-            let id = taxonomy.version_of(idx).id.as_str();
-            let at = ids
-                .iter()
-                .position(|&known| known == id)
-                .unwrap_or_else(|| {
-                    ids.push(id);
-                    members.push(Vec::new());
-                    ids.len() - 1
-                });
-            members[at].push(idx);
-        }
-        let taxonomies = members
+        let members = taxonomy
+            .competencies_by_taxonomy_id()
             .into_iter()
+            .map(|(_, members)| members.into_iter().map(CompetencyIdx).collect::<Vec<_>>());
+        let taxonomies = members
             .map(|competencies| TaxonomyLabels {
                 index: LabelIndex::build(competencies.iter().map(|&idx| {
                     let c = taxonomy.get(idx);

@@ -205,6 +205,32 @@ impl Taxonomy {
         &self.versions
     }
 
+    /// The competencies (by index) of each taxonomy id, releases of one id
+    /// together, ids in the order first met.
+    pub fn competencies_by_taxonomy_id(&self) -> Vec<(&str, Vec<u32>)> {
+        self.by_taxonomy_id(&self.version_of)
+    }
+
+    /// The occupations (by index) of each taxonomy id, as
+    /// [`Self::competencies_by_taxonomy_id`].
+    pub fn occupations_by_taxonomy_id(&self) -> Vec<(&str, Vec<u32>)> {
+        self.by_taxonomy_id(&self.occupation_version_of)
+    }
+
+    /// The positions of `releases` (a release per concept) grouped by the
+    /// taxonomy id of their release.
+    fn by_taxonomy_id(&self, releases: &[u16]) -> Vec<(&str, Vec<u32>)> {
+        let mut groups: Vec<(&str, Vec<u32>)> = Vec::new();
+        for (concept, &release) in (0u32..).zip(releases) {
+            let id = self.versions[usize::from(release)].id.as_str();
+            match groups.iter_mut().find(|(known, _)| *known == id) {
+                Some((_, members)) => members.push(concept),
+                None => groups.push((id, vec![concept])),
+            }
+        }
+        groups
+    }
+
     /// The release most competencies come from: the one a response names
     /// when it names a single taxonomy version.
     pub fn primary_version(&self) -> &TaxonomyVersion {
