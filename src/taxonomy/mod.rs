@@ -218,15 +218,23 @@ impl Taxonomy {
     }
 
     /// The positions of `releases` (a release per concept) grouped by the
-    /// taxonomy id of their release.
+    /// taxonomy id of their release; ids are compared once per release,
+    /// not once per concept.
     fn by_taxonomy_id(&self, releases: &[u16]) -> Vec<(&str, Vec<u32>)> {
         let mut groups: Vec<(&str, Vec<u32>)> = Vec::new();
+        let mut group_of_release: Vec<Option<usize>> = vec![None; self.versions.len()];
         for (concept, &release) in (0u32..).zip(releases) {
-            let id = self.versions[usize::from(release)].id.as_str();
-            match groups.iter_mut().find(|(known, _)| *known == id) {
-                Some((_, members)) => members.push(concept),
-                None => groups.push((id, vec![concept])),
-            }
+            let group = *group_of_release[usize::from(release)].get_or_insert_with(|| {
+                let id = self.versions[usize::from(release)].id.as_str();
+                groups
+                    .iter()
+                    .position(|(known, _)| *known == id)
+                    .unwrap_or_else(|| {
+                        groups.push((id, Vec::new()));
+                        groups.len() - 1
+                    })
+            });
+            groups[group].1.push(concept);
         }
         groups
     }
