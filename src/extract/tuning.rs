@@ -1,8 +1,9 @@
 //! The fusion weights, tuned on the dev files of TARGETS.md only. The
 //! vector weights, the posting body share and the title match power of the
-//! default (trained) embedder were chosen on held-out folds (`scripts/eval-folds`, EVALUATION.md "Trained default
-//! embedder"); the others are the earlier hand-tuned values, not yet
-//! re-chosen by cross-validation. Occupation evidence weighs 1 in a skill's score (the
+//! default (trained) embedder were chosen on held-out folds
+//! (`scripts/eval-folds`, EVALUATION.md "Trained default embedder"); the
+//! others are the earlier hand-tuned values, not yet re-chosen by
+//! cross-validation. Occupation evidence weighs 1 in a skill's score (the
 //! score is a weighted mean, so only ratios count) and a posting trusts its
 //! occupations fully; neither is a knob.
 
