@@ -1,6 +1,7 @@
 //! The fusion weights, tuned on the dev files of TARGETS.md only. The
-//! vector weights, the posting body share and the title match power of the
-//! default (trained) embedder were chosen on held-out folds
+//! vector weights, the posting body share, the title match power and the
+//! number of propagated occupations of the default (trained) embedder were
+//! chosen on held-out folds
 //! (`scripts/eval-folds`, EVALUATION.md "Trained default embedder"); the
 //! others are the earlier hand-tuned values, not yet re-chosen by
 //! cross-validation. Occupation evidence weighs 1 in a skill's score (the
@@ -21,7 +22,9 @@ pub struct Tuning {
     pub segment_decay: f32,
     /// Softmax temperature over occupation scores when propagating their skills.
     pub occupation_temperature: f32,
-    /// How many top occupations propagate their essential skills.
+    /// How many top occupations propagate their essential skills. Fewer
+    /// lend a posting's skills less of its neighbouring occupations'
+    /// (EVALUATION.md, "Propagated occupations").
     pub propagated_occupations: usize,
     /// Weight of label evidence found in the text in a skill's score
     /// (propagated occupation evidence weighs 1), for a text without a
@@ -78,7 +81,7 @@ impl Default for Tuning {
             phrase_weight: 0.6,
             segment_decay: 0.9,
             occupation_temperature: 0.08,
-            propagated_occupations: 20,
+            propagated_occupations: 3,
             text_weight: 0.5,
             text_body_weight: 0.5,
             min_coverage: 0.4,
@@ -107,10 +110,11 @@ impl Tuning {
     /// (vector weight 0.75 and floor 0.55 on skills, 0.4 on occupations)
     /// and rank a posting's occupations from its title line as before
     /// (no body share: it was chosen with the trained table) with the
-    /// earlier title match power (2),
+    /// earlier title match power (2) and 20 propagated occupations,
     /// and all-MiniLM-L6-v2 weighs skill cosines 1.5 from a floor of 0.45.
     pub fn for_embedder(id: &str) -> Self {
         let earlier = Self {
+            propagated_occupations: 20,
             title_match_power: 2.0,
             semantic_floor: 0.55,
             occupation_vector_weight: 0.4,
@@ -256,6 +260,8 @@ mod tests {
         assert!((trained.posting_share(true) - 0.75).abs() < 1e-6);
         assert!((trained.title_match_power - 3.0).abs() < 1e-6);
         assert!((old.title_match_power - 2.0).abs() < 1e-6);
+        assert_eq!(trained.propagated_occupations, 3);
+        assert_eq!(old.propagated_occupations, 20);
         let postings: Tuning = "text_body_weight=0.1".parse().unwrap();
         assert!((postings.text_weight_for(true) - 0.1).abs() < 1e-6);
         assert!((postings.text_weight_for(false) - 0.5).abs() < 1e-6);
