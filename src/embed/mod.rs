@@ -5,6 +5,7 @@
 mod hashing;
 #[cfg(feature = "minilm")]
 mod minilm;
+mod occupation_prior;
 mod screen;
 mod static_table;
 
@@ -15,6 +16,7 @@ use ndarray::{Array1, Array2, ArrayView1, Axis};
 pub use hashing::HashingEmbedder;
 #[cfg(feature = "minilm")]
 pub use minilm::{EmbedError, MAX_SEQUENCE_TOKENS, MiniLmEmbedder};
+pub use occupation_prior::{BadPriorLine, OccupationPrior};
 pub use screen::ScreenedMatrix;
 pub use static_table::{StaticEmbedder, StaticTableError};
 
@@ -234,6 +236,11 @@ pub trait Embedder: Send + Sync + std::fmt::Debug {
     fn embed(&self, text: &str) -> Option<Embedding> {
         let matrix = self.embed_batch(&[text]);
         Embedding::normalize(matrix.rows().row(0).to_owned())
+    }
+
+    /// The prior over occupations learnt with the model, if it has one.
+    fn occupation_prior(&self) -> Option<&OccupationPrior> {
+        None
     }
 }
 

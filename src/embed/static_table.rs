@@ -20,6 +20,7 @@ use rustc_hash::FxHashMap;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+use super::occupation_prior::{BadPriorLine, OccupationPrior};
 use super::{Embedder, EmbeddingMatrix};
 
 const VOCAB: &str = include_str!("../../assets/static-minilm/vocab.txt");
@@ -74,6 +75,15 @@ pub enum StaticTableError {
         path: String,
         /// What is wrong.
         reason: &'static str,
+    },
+    /// The occupation prior beside the table is malformed.
+    #[error("{path}: not an occupation prior")]
+    Prior {
+        /// The file.
+        path: String,
+        /// The line at fault.
+        #[source]
+        source: BadPriorLine,
     },
 }
 
@@ -235,15 +245,22 @@ fn compiled(cell: &'static OnceLock<Arc<Table>>, bytes: &[u8]) -> Arc<Table> {
 pub struct StaticEmbedder {
     id: String,
     table: Arc<Table>,
+    prior: Option<Arc<OccupationPrior>>,
 }
 
 impl Default for StaticEmbedder {
     /// The trained table (the default embedder).
     fn default() -> Self {
         static CELL: OnceLock<Arc<Table>> = OnceLock::new();
+        static PRIOR: OnceLock<Arc<OccupationPrior>> = OnceLock::new();
         Self {
             id: SKILLS_ID.to_owned(),
             table: compiled(&CELL, SKILLS_TABLE),
+            prior: Some(
+                PRIOR
+                    .get_or_init(|| Arc::new(OccupationPrior::shipped()))
+                    .clone(),
+            ),
         }
     }
 }
@@ -256,13 +273,15 @@ impl StaticEmbedder {
         Self {
             id: MINILM_ID.to_owned(),
             table: compiled(&CELL, MINILM_TABLE),
+            prior: None,
         }
     }
 
     /// A table from `folder/table.bin` (e.g. one trained by
     /// `scripts/train-embedder --out FOLDER`) with the compiled-in
-    /// vocabulary; its id names the digest of the file, so vectors stored
-    /// with another table are never reused.
+    /// vocabulary, and the occupation prior `folder/occupation_prior.tsv`
+    /// when there is one; its id names the digest of the table file, so
+    /// vectors stored with another table are never reused.
     pub fn from_folder(folder: &Path) -> Result<Self, StaticTableError> {
         let path = folder.join("table.bin");
         let shown = path.display().to_string();
@@ -278,13 +297,39 @@ impl StaticEmbedder {
         Ok(Self {
             id: format!("static-file-{}", &digest.as_str()[..16]),
             table: Arc::new(table),
+            prior: prior_in(folder)?.map(Arc::new),
         })
     }
+}
+
+/// The occupation prior of a table's folder, if it has one.
+fn prior_in(folder: &Path) -> Result<Option<OccupationPrior>, StaticTableError> {
+    let path = folder.join("occupation_prior.tsv");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(StaticTableError::Io {
+                path: path.display().to_string(),
+                source,
+            });
+        }
+    };
+    OccupationPrior::parse(&text)
+        .map(Some)
+        .map_err(|source| StaticTableError::Prior {
+            path: path.display().to_string(),
+            source,
+        })
 }
 
 impl Embedder for StaticEmbedder {
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn occupation_prior(&self) -> Option<&OccupationPrior> {
+        self.prior.as_deref()
     }
 
     fn dim(&self) -> usize {
@@ -369,6 +414,16 @@ mod tests {
         let text = "administer medication to patients";
         assert_eq!(loaded.embed(text), StaticEmbedder::minilm().embed(text));
         assert!(loaded.id().starts_with("static-file-"));
+        assert!(loaded.occupation_prior().is_none());
+        std::fs::write(folder.join("occupation_prior.tsv"), "4\tocc:a\n1\tocc:b\n").unwrap();
+        let with_prior = StaticEmbedder::from_folder(&folder).unwrap();
+        assert_eq!(with_prior.occupation_prior().unwrap().of("occ:a"), 1.0);
+        std::fs::write(folder.join("occupation_prior.tsv"), "4 occ:a\n").unwrap();
+        assert!(matches!(
+            StaticEmbedder::from_folder(&folder),
+            Err(StaticTableError::Prior { .. })
+        ));
+        std::fs::remove_file(folder.join("occupation_prior.tsv")).unwrap();
         std::fs::write(folder.join("table.bin"), &MINILM_TABLE[..100]).unwrap();
         let error = StaticEmbedder::from_folder(&folder).unwrap_err();
         assert!(error.to_string().contains("size"), "{error}");

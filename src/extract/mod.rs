@@ -50,31 +50,39 @@ label, embedded once at import), mapped linearly from [0.2, 1] to [0, 1], for th
 candidates of (a)-(c) plus the 20 nearest by cosine. With the default embedder a posting \
 (a text with a body) takes three quarters of its title line's support from the whole \
 posting: (a) weighs 0.25 and the cosines of (d) are 0.25 × the title line's vector's plus \
-0.75 × the whole posting's vector's. Score in [0, 1], 1 = best supported.
+0.75 × the whole posting's vector's. With the default embedder, the occupations InferOccupations \
+returns for a title or a sentence also weigh (e) a prior: ln(1 + n) / ln(1 + the largest n), \
+n the number of distinct vacancy titles of titles.csv and hahu_dev that name the occupation \
+(`assets/static-skills/occupation_prior.tsv`, written by `scripts/train-embedder`), with \
+weight 8 × (1 − the best title match of the text), so a title that is an occupation's label \
+is ranked without it; skill extraction ranks occupations without the prior. Score in [0, 1], \
+1 = best supported.
 - Skills: (1) text evidence: whole labels as phrases (1.0 preferred / 0.9 alternative / 0.8 hidden) \
 and labels with ≥ 40 % of their idf mass inside one sentence (0.7 × coverage); \
 (2) taxonomy links, for texts without a body (a sentence, a title): the broader, narrower and \
 related skills of each skill with text evidence get 0.3 × its text evidence (reasons broader / \
 narrower / related); \
-(3) occupation evidence: essential skills of the top 20 occupations, weighted by a softmax \
-(temperature 0.08) over occupation scores, times a confidence: 1 for a posting with a body, \
-else (title match)² where title match = label idf coverage × title idf coverage; \
+(3) occupation evidence: essential skills of the top 3 occupations (20 with the other \
+embedders), weighted by a softmax (temperature 0.08) over occupation scores, times a \
+confidence: 1 for a posting with a body, else (title match)³ ((title match)² with the other \
+embedders) where title match = label idf coverage × title idf coverage; \
 (4) vector score, for texts without a body (a sentence, a title): the cosine of the text's \
 vector with each skill's vector (its preferred label, embedded once at import), mapped \
 linearly from [floor, 1] to [0, 1]; candidates are the skills with evidence (1)-(3) plus \
 the 50 nearest by cosine (reason `semantic match` for those only the cosine found). \
 Skill score = (0.5 × text + 1.0 × occupation + w × vector) / (1.5 + w), in [0, 1]; \
 w = 0.75 and floor 0.3 with the default embedder (a static token table of 128-dimensional \
-rows for 15,528 WordPiece tokens, idf-weighted sum, started from all-MiniLM-L6-v2's input \
-embeddings and trained contrastively on ESCO, O*NET and the dev files by \
+rows for 15,528 WordPiece tokens, idf-weighted sum, started from all-MiniLM-L6-v2's output \
+embedding of each token and trained contrastively on ESCO, O*NET and the dev files by \
 `scripts/train-embedder`; model card in `assets/static-skills/`), w = 0.75 and floor 0.55 \
 with the untrained MiniLM table (`static-minilm`), w = 1.5 and floor 0.45 with \
 all-MiniLM-L6-v2; postings (with a body) get w = 0. With the default embedder and its weights the score is then calibrated: a non-decreasing map fitted on held-out dev folds (isotonic regression, `assets/calibration/`, `scripts/fit-calibration`) turns it into the share of skills at that score that were in the gold set on unseen items, one curve for texts without a body and one for postings, applied after ranking (see Score calibration).
 - Every result carries evidence spans (character offsets) and a reason; propagated skills \
 carry the spans that evidence their occupation; semantic matches the sentence closest to the skill.
-- Fusion weights (struct `Tuning`): the vector weights of the default embedder were chosen \
-on held-out folds (see Trained default embedder); the others were tuned by hand on the dev \
-files only (see Embedders and tuning).";
+- Fusion weights (struct `Tuning`): the vector weights, the posting body share, the title \
+match power, the number of propagated occupations and the prior weight of the default \
+embedder were chosen on held-out folds (see Trained default embedder); the others were tuned \
+by hand on the dev files only (see Embedders and tuning).";
 
 /// Default number of competencies returned.
 pub const DEFAULT_TOP_K: usize = 20;
@@ -178,6 +186,19 @@ pub struct Extractor {
     calibration: Option<Calibration>,
 }
 
+/// What a text's occupations are ranked for.
+#[derive(Debug, Clone, Copy)]
+enum Wanted {
+    /// InferOccupations' answers, at most this many: the embedder's
+    /// occupation prior weighs them (a title or a sentence).
+    Answers(usize),
+    /// The occupations that lend their essential skills, at most this
+    /// many: ranked by the text's evidence alone (with the prior, held-out
+    /// HOUSE RP@5 fell from 0.573 to 0.558; EVALUATION.md, "Occupation
+    /// prior").
+    SkillSources(usize),
+}
+
 /// How many occupations skill extraction considers at most (the tuning's
 /// `propagated_occupations` lend their essential skills).
 const OCCUPATIONS_FOR_SKILLS: usize = 50;
@@ -276,7 +297,7 @@ impl Extractor {
     ) -> Vec<OccupationMatch> {
         let all = terms::terms(text);
         let vectors = self.text_vectors(text, &all, false);
-        self.answer_occupations(text, &all, &vectors, top_k, scope)
+        self.answer_occupations(text, &all, &vectors, Wanted::Answers(top_k), scope)
             .into_iter()
             .map(|(o, equivalents)| OccupationMatch {
                 occupation: o.occupation,
@@ -288,24 +309,35 @@ impl Extractor {
             .collect()
     }
 
-    /// The ranked occupations in scope, crosswalk equivalents merged, at most
-    /// `top_k`; `all` holds the terms of `text`, `vectors` its vectors
-    /// ([`Self::text_vectors`]).
+    /// The ranked occupations in scope, crosswalk equivalents merged, as
+    /// many as `wanted` says; `all` holds the terms of `text`, `vectors` its
+    /// vectors ([`Self::text_vectors`]).
     fn answer_occupations(
         &self,
         text: &str,
         all: &[terms::TextTerm],
         vectors: &TextEmbeddings,
-        top_k: usize,
+        wanted: Wanted,
         scope: &Scope,
     ) -> Vec<(occupations::RankedOccupation, Vec<usize>)> {
         let share = self.occupation_share(text, all);
         let cosines = self.occupation_cosines(vectors, share, scope);
         let mut equivalents = Vec::new();
+        let (top_k, prior) = match wanted {
+            Wanted::Answers(top_k) => (
+                top_k,
+                self.space.as_ref().and_then(|s| s.occupation_prior()),
+            ),
+            Wanted::SkillSources(top_k) => (top_k, None),
+        };
+        let learnt = occupations::Learnt {
+            cosines: cosines.as_ref(),
+            prior,
+        };
         let ranked = self.occupations.rank_selected(
             text,
             all,
-            cosines.as_ref(),
+            learnt,
             &self.tuning,
             scope,
             |ranked, outside| {
@@ -427,7 +459,7 @@ impl Extractor {
                 text,
                 &all,
                 &embeddings,
-                self.occupations_for_skills(),
+                Wanted::SkillSources(self.occupations_for_skills()),
                 scope,
             )
             .into_iter()

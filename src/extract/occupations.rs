@@ -7,7 +7,9 @@
 //! occupation's vector, mapped linearly from [floor, 1] to [0, 1], for the
 //! lexical candidates plus the occupations nearest by cosine. A posting
 //! takes part of its support from the whole posting instead of its title
-//! line ([`Tuning::posting_share`]).
+//! line ([`Tuning::posting_share`]). With an embedder that has an
+//! occupation prior (how often vacancy titles name each occupation), the
+//! prior is a fifth part, not scaled: it weighs a candidate, it finds none.
 
 use std::collections::BinaryHeap;
 
@@ -77,6 +79,17 @@ struct Support {
     phrase: f32,
     phrase_evidence: Vec<EvidenceSpan>,
     vector: f32,
+}
+
+/// What the embedder lends occupation ranking: the cosine of the text's
+/// vector with every occupation's, and the occupations' prior (both in
+/// taxonomy order).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Learnt<'a> {
+    /// Cosine of the text's vector with each occupation's.
+    pub cosines: Option<&'a Array1<f32>>,
+    /// Prior of each occupation, in [0, 1].
+    pub prior: Option<&'a Array1<f32>>,
 }
 
 /// How many of `all`, the terms of `input` (as [`terms`] gives them), are
@@ -312,7 +325,10 @@ impl OccupationIndex {
         self.rank_selected(
             input,
             &super::terms::terms(input),
-            cosines,
+            Learnt {
+                cosines,
+                prior: None,
+            },
             tuning,
             &Scope::all(),
             |ranked, _| (0..ranked.len().min(top_k)).collect(),
@@ -324,14 +340,14 @@ impl OccupationIndex {
     /// candidates in scope, best first (ordered only as far as it reads),
     /// and those outside the scope (by index), and returns the places to
     /// keep, in order. `all` holds the terms of `input` (as [`terms`] gives
-    /// them), `cosines` the cosine of every occupation with the text's
-    /// vector; for a posting, the title line's label support weighs 1 minus
-    /// [`Tuning::posting_share`].
+    /// them), `learnt` the cosine of every occupation with the text's
+    /// vector and the occupations' prior; for a posting, the title line's
+    /// label support weighs 1 minus [`Tuning::posting_share`].
     pub fn rank_selected(
         &self,
         input: &str,
         all: &[TextTerm],
-        cosines: Option<&Array1<f32>>,
+        learnt: Learnt<'_>,
         tuning: &Tuning,
         scope: &Scope,
         select: impl FnOnce(&mut BestFirst, &[usize]) -> Vec<usize>,
@@ -378,7 +394,7 @@ impl OccupationIndex {
             }
         }
         let vector_weight = tuning.occupation_vector_weight_for(has_body);
-        if let Some(cosines) = cosines.filter(|_| vector_weight > 0.0) {
+        if let Some(cosines) = learnt.cosines.filter(|_| vector_weight > 0.0) {
             vector_support(cosines, tuning, &mut support);
         }
         let mut outside: Vec<usize> = Vec::new();
@@ -405,16 +421,25 @@ impl OccupationIndex {
             tuning.phrase_weight,
             vector_weight,
         ];
-        let total: f32 = weights
+        let found: f32 = weights
             .iter()
             .zip(&maxima)
             .filter(|(_, m)| **m > 0.0)
             .map(|(w, _)| w)
             .sum();
-        if total == 0.0 {
+        if found == 0.0 {
             return Vec::new();
         }
-        let fuse = |s: &Support| -> f32 {
+        // The prior weighs a title or a sentence as far as no occupation
+        // label matches it whole: a title that is an occupation's label
+        // keeps that occupation first however rarely vacancies name it. A
+        // posting's candidates are nearly every occupation its words touch;
+        // the prior does not weigh them.
+        let named = best(|s| s.title_match).min(1.0);
+        let prior_weight = tuning.occupation_prior_weight * (1.0 - named);
+        let prior = learnt.prior.filter(|_| prior_weight > 0.0 && !has_body);
+        let total = found + prior.map_or(0.0, |_| prior_weight);
+        let fuse = |occupation: u32, s: &Support| -> f32 {
             let parts = [s.title, s.document, s.phrase, s.vector];
             let sum: f32 = parts
                 .iter()
@@ -423,14 +448,15 @@ impl OccupationIndex {
                 .filter(|((_, m), _)| **m > 0.0)
                 .map(|((p, m), w)| w * p / m)
                 .sum();
-            sum / total
+            let prior = prior.and_then(|p| p.get(occupation as usize)).copied();
+            (sum + prior_weight * prior.unwrap_or(0.0)) / total
         };
         // Best score first, then lowest index, ordered only as far as
         // `select` reads; the supports are looked up only for those it keeps.
         let mut ranked = BestFirst::new(
             support
                 .iter()
-                .map(|(&occupation, s)| rank_key(fuse(s), occupation))
+                .map(|(&occupation, s)| rank_key(fuse(occupation, s), occupation))
                 .collect(),
         );
         select(&mut ranked, &outside)
@@ -438,7 +464,7 @@ impl OccupationIndex {
             .filter_map(|at| {
                 let occupation = ranked.at(at)?;
                 let s = support.remove(&occupation)?;
-                Some((occupation, fuse(&s), s))
+                Some((occupation, fuse(occupation, &s), s))
             })
             .map(|(occupation, score, s)| {
                 let (evidence, reason) = match s.title_label {
@@ -678,6 +704,61 @@ mod tests {
         assert_eq!(by(&nurse_first), 0);
     }
 
+    /// (occupation, score) ranked for `text` with `prior` per occupation.
+    fn ranked_with_prior(text: &str, cosines: &Array1<f32>, prior: &[f32]) -> Vec<(usize, f32)> {
+        let prior = Array1::from(prior.to_vec());
+        let tuning = Tuning {
+            occupation_prior_weight: 8.0,
+            ..vectors(1.0, 3)
+        };
+        let learnt = Learnt {
+            cosines: Some(cosines),
+            prior: Some(&prior),
+        };
+        index()
+            .rank_selected(
+                text,
+                &crate::extract::terms::terms(text),
+                learnt,
+                &tuning,
+                &Scope::all(),
+                |ranked, _| (0..ranked.len()).collect(),
+            )
+            .into_iter()
+            .map(|o| (o.occupation, o.score))
+            .collect()
+    }
+
+    #[test]
+    fn the_prior_decides_between_occupations_a_title_names_in_part() {
+        let cosines = Array1::from(vec![0.7, 0.1, 0.7]);
+        let cook_often = ranked_with_prior("registered cook", &cosines, &[0.1, 0.0, 1.0]);
+        let nurse_often = ranked_with_prior("registered cook", &cosines, &[1.0, 0.0, 0.1]);
+        assert_eq!(cook_often[0].0, 2);
+        assert_eq!(nurse_often[0].0, 0);
+    }
+
+    #[test]
+    fn a_title_that_is_a_label_keeps_its_occupation_whatever_the_prior() {
+        let cosines = Array1::from(vec![0.9, 0.9, 0.1]);
+        let without = ranked_with_prior("software developer", &cosines, &[0.0, 0.0, 0.0]);
+        let nurse_often = ranked_with_prior("software developer", &cosines, &[1.0, 0.0, 0.0]);
+        assert_eq!(nurse_often[0].0, 1);
+        assert_eq!(
+            nurse_often, without,
+            "a whole label match turns the prior off"
+        );
+    }
+
+    #[test]
+    fn a_posting_is_ranked_without_the_prior() {
+        let cosines = Array1::from(vec![0.7, 0.1, 0.7]);
+        let text = "registered cook\nPrepare meals on a hospital ward.";
+        let without = ranked_with_prior(text, &cosines, &[0.0, 0.0, 0.0]);
+        assert_eq!(ranked_with_prior(text, &cosines, &[1.0, 0.0, 0.0]), without);
+        assert_eq!(ranked_with_prior(text, &cosines, &[0.0, 0.0, 1.0]), without);
+    }
+
     fn occupations_of(id: &str, occupations: Vec<Occupation>) -> crate::taxonomy::TaxonomyPart {
         crate::taxonomy::TaxonomyPart {
             version: TaxonomyVersion {
@@ -739,7 +820,7 @@ mod tests {
         let ranked = index.rank_selected(
             text,
             &crate::extract::terms::terms(text),
-            None,
+            Learnt::default(),
             &Tuning::default(),
             scope,
             |ranked, outside| {

@@ -11,7 +11,7 @@ use super::EvidenceSpan;
 use super::spans::{sentences, span};
 use super::terms::terms;
 use crate::domain::TaxonomyVersion;
-use crate::embed::{Embedder, Embedding, EmbeddingMatrix, ScreenedMatrix};
+use crate::embed::{Embedder, Embedding, EmbeddingMatrix, OccupationPrior, ScreenedMatrix};
 use crate::taxonomy::vectors::{self, ConceptVectors};
 use crate::taxonomy::{CompetencyIdx, Taxonomy, TaxonomyPart};
 
@@ -46,6 +46,9 @@ pub struct ConceptSpace {
     embedder: Arc<dyn Embedder>,
     skills: ScreenedMatrix,
     occupations: EmbeddingMatrix,
+    /// The embedder's occupation prior per occupation (taxonomy order), if
+    /// it has one.
+    occupation_prior: Option<Array1<f32>>,
 }
 
 /// A text's vector and the cosine of every competency with it.
@@ -55,6 +58,18 @@ pub struct TextVectors {
     /// competency above the floor it was computed for, at most that floor
     /// for the others ([`ScreenedMatrix::cosines_above`]).
     pub skills: Array1<f32>,
+}
+
+/// The embedder's occupation prior of each occupation of the taxonomy.
+fn prior_of(embedder: &dyn Embedder, taxonomy: &Taxonomy) -> Option<Array1<f32>> {
+    let prior: &OccupationPrior = embedder.occupation_prior()?;
+    Some(
+        taxonomy
+            .occupations()
+            .iter()
+            .map(|o| prior.of(&o.uri))
+            .collect(),
+    )
 }
 
 impl ConceptSpace {
@@ -91,6 +106,7 @@ impl ConceptSpace {
             }
         }
         Self {
+            occupation_prior: prior_of(embedder.as_ref(), taxonomy),
             embedder,
             skills: ScreenedMatrix::new(EmbeddingMatrix::from_rows(skills)),
             occupations: EmbeddingMatrix::from_rows(occupations),
@@ -107,6 +123,7 @@ impl ConceptSpace {
         };
         let vectors = vectors::compute(embedder.as_ref(), &part);
         Self {
+            occupation_prior: prior_of(embedder.as_ref(), taxonomy),
             embedder,
             skills: ScreenedMatrix::new(vectors.competencies),
             occupations: vectors.occupations,
@@ -126,6 +143,12 @@ impl ConceptSpace {
     /// The occupation vectors (taxonomy order).
     pub fn occupations(&self) -> &EmbeddingMatrix {
         &self.occupations
+    }
+
+    /// The embedder's prior of every occupation (taxonomy order), in
+    /// [0, 1], when the embedder has one ([`OccupationPrior`]).
+    pub fn occupation_prior(&self) -> Option<&Array1<f32>> {
+        self.occupation_prior.as_ref()
     }
 
     /// The cosine of a text's vector (made by this space's embedder) with

@@ -60,6 +60,12 @@ pub struct Tuning {
     pub occupation_vector_floor: f32,
     /// How many occupations closest by cosine join the lexical candidates.
     pub occupation_vector_candidates: usize,
+    /// Weight of the embedder's occupation prior (how often vacancy titles
+    /// name the occupation, in [0, 1]) in the score of an occupation
+    /// InferOccupations answers for a title or a sentence, times one minus
+    /// the text's best title match, for the candidates the other kinds of
+    /// support found (title support weighs 1).
+    pub occupation_prior_weight: f32,
     /// Share, in [0, 1], of a posting's occupation support taken from the
     /// whole posting instead of its title line: the title line's label
     /// support weighs 1 − share, and the occupation cosines are those of
@@ -94,6 +100,7 @@ impl Default for Tuning {
             occupation_vector_body_weight: 1.0,
             occupation_vector_floor: 0.2,
             occupation_vector_candidates: 20,
+            occupation_prior_weight: 8.0,
             posting_body_share: 0.75,
             broader_weight: 0.3,
             narrower_weight: 0.3,
@@ -110,11 +117,13 @@ impl Tuning {
     /// (vector weight 0.75 and floor 0.55 on skills, 0.4 on occupations)
     /// and rank a posting's occupations from its title line as before
     /// (no body share: it was chosen with the trained table) with the
-    /// earlier title match power (2) and 20 propagated occupations,
+    /// earlier title match power (2), 20 propagated occupations and no
+    /// occupation prior,
     /// and all-MiniLM-L6-v2 weighs skill cosines 1.5 from a floor of 0.45.
     pub fn for_embedder(id: &str) -> Self {
         let earlier = Self {
             propagated_occupations: 20,
+            occupation_prior_weight: 0.0,
             title_match_power: 2.0,
             semantic_floor: 0.55,
             occupation_vector_weight: 0.4,
@@ -222,6 +231,7 @@ impl Tuning {
             "occupation_vector_body_weight" => self.occupation_vector_body_weight = number,
             "occupation_vector_floor" => self.occupation_vector_floor = number,
             "occupation_vector_candidates" => self.occupation_vector_candidates = count(),
+            "occupation_prior_weight" => self.occupation_prior_weight = number,
             "posting_body_share" => self.posting_body_share = number,
             "broader_weight" => self.broader_weight = number,
             "narrower_weight" => self.narrower_weight = number,
@@ -262,6 +272,8 @@ mod tests {
         assert!((old.title_match_power - 2.0).abs() < 1e-6);
         assert_eq!(trained.propagated_occupations, 3);
         assert_eq!(old.propagated_occupations, 20);
+        assert_eq!(old.occupation_prior_weight, 0.0);
+        assert!((trained.occupation_prior_weight - 8.0).abs() < 1e-6);
         let postings: Tuning = "text_body_weight=0.1".parse().unwrap();
         assert!((postings.text_weight_for(true) - 0.1).abs() < 1e-6);
         assert!((postings.text_weight_for(false) - 0.5).abs() < 1e-6);
