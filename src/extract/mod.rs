@@ -89,8 +89,8 @@ pub const DEFAULT_TOP_K: usize = 20;
 /// Default minimum score. With the default embedder scores are calibrated
 /// probabilities, so 0.1 drops competencies less than 10 % likely; on
 /// held-out dev folds (EVALUATION.md, "Score calibration") it kept skills of
-/// sentences at precision 0.24 / recall 0.42 and of postings at precision
-/// 0.64 / recall 0.49 (top 20). With other embedders scores are raw: a whole
+/// sentences at precision 0.28 / recall 0.41 and of postings at precision
+/// 0.64 / recall 0.50 (top 20). With other embedders scores are raw: a whole
 /// label in a sentence scores at least 0.18 there.
 pub const DEFAULT_MIN_SCORE: f64 = 0.1;
 
