@@ -435,9 +435,16 @@ impl OccupationIndex {
         // keeps that occupation first however rarely vacancies name it. A
         // posting's candidates are nearly every occupation its words touch;
         // the prior does not weigh them.
-        let named = best(|s| s.title_match).min(1.0);
+        let prior = learnt
+            .prior
+            .filter(|_| tuning.occupation_prior_weight > 0.0 && !has_body);
+        let named = if prior.is_some() && !is_a_label(&texts.labels, title, &support) {
+            best(|s| s.title_match).min(1.0)
+        } else {
+            1.0
+        };
         let prior_weight = tuning.occupation_prior_weight * (1.0 - named);
-        let prior = learnt.prior.filter(|_| prior_weight > 0.0 && !has_body);
+        let prior = prior.filter(|_| prior_weight > 0.0);
         let total = found + prior.map_or(0.0, |_| prior_weight);
         let fuse = |occupation: u32, s: &Support| -> f32 {
             let parts = [s.title, s.document, s.phrase, s.vector];
@@ -491,6 +498,31 @@ impl OccupationIndex {
             })
             .collect()
     }
+}
+
+/// Whether the whole title line, segments and parentheses included, has
+/// the terms of the best-matching label of one of the `support`ed
+/// occupations and no other: the title is that occupation's label, even
+/// where the segmentation split it (`fruit and vegetable preserver`).
+fn is_a_label(labels: &LabelIndex, title: &[TextTerm], support: &FxHashMap<u32, Support>) -> bool {
+    let wanted = distinct_query(labels, title.iter());
+    let distinct = |terms: &[TextTerm]| {
+        let mut words: Vec<&str> = terms.iter().map(|t| t.term.as_str()).collect();
+        words.sort_unstable();
+        words.dedup();
+        words.len()
+    };
+    if wanted.is_empty() || wanted.len() < distinct(title) {
+        return false;
+    }
+    let has = |term: u32| wanted.binary_search_by_key(&term, |&(t, _)| t).is_ok();
+    support
+        .values()
+        .filter_map(|s| s.title_label)
+        .any(|(label, _)| {
+            let terms = labels.label_terms(label);
+            terms.iter().all(|&t| has(t)) && wanted.iter().all(|(t, _)| terms.contains(t))
+        })
 }
 
 /// The title line as one span, for an occupation only the vector score found.
@@ -706,6 +738,15 @@ mod tests {
 
     /// (occupation, score) ranked for `text` with `prior` per occupation.
     fn ranked_with_prior(text: &str, cosines: &Array1<f32>, prior: &[f32]) -> Vec<(usize, f32)> {
+        ranked_in_index_with_prior(&index(), text, cosines, prior)
+    }
+
+    fn ranked_in_index_with_prior(
+        index: &OccupationIndex,
+        text: &str,
+        cosines: &Array1<f32>,
+        prior: &[f32],
+    ) -> Vec<(usize, f32)> {
         let prior = Array1::from(prior.to_vec());
         let tuning = Tuning {
             occupation_prior_weight: 8.0,
@@ -715,7 +756,7 @@ mod tests {
             cosines: Some(cosines),
             prior: Some(&prior),
         };
-        index()
+        index
             .rank_selected(
                 text,
                 &crate::extract::terms::terms(text),
@@ -747,6 +788,32 @@ mod tests {
         assert_eq!(
             nurse_often, without,
             "a whole label match turns the prior off"
+        );
+    }
+
+    #[test]
+    fn a_label_split_into_segments_still_turns_the_prior_off() {
+        let taxonomy = Taxonomy::build(
+            TaxonomyVersion::sample(),
+            Vec::new(),
+            vec![
+                occupation("o:preserver", "fruit and vegetable preserver", ""),
+                occupation("o:picker", "fruit picker", ""),
+            ],
+        )
+        .unwrap();
+        let index = OccupationIndex::new(&taxonomy, &[]);
+        let cosines = Array1::from(vec![0.9, 0.9]);
+        let title = "fruit and vegetable preserver";
+        let without = ranked_in_index_with_prior(&index, title, &cosines, &[0.0, 0.0]);
+        let picker_often = ranked_in_index_with_prior(&index, title, &cosines, &[0.0, 1.0]);
+        assert_eq!(picker_often[0].0, 0);
+        assert_eq!(picker_often, without);
+        // A title that is no label takes the prior.
+        let vague = "fruit and vegetable work";
+        assert_ne!(
+            ranked_in_index_with_prior(&index, vague, &cosines, &[0.0, 1.0]),
+            ranked_in_index_with_prior(&index, vague, &cosines, &[0.0, 0.0])
         );
     }
 
