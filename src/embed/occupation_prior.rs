@@ -5,7 +5,7 @@
 //! often-advertised occupation and a rarely advertised one about as well is
 //! more likely the former. The extractor adds the prior to an occupation's
 //! fused score with the weight `occupation_prior_weight` (EVALUATION.md,
-//! "Occupation prior").
+//! "Propagated occupations and the occupation prior").
 
 use rustc_hash::FxHashMap;
 

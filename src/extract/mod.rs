@@ -194,8 +194,8 @@ enum Wanted {
     Answers(usize),
     /// The occupations that lend their essential skills, at most this
     /// many: ranked by the text's evidence alone (with the prior, held-out
-    /// HOUSE RP@5 fell from 0.573 to 0.558; EVALUATION.md, "Occupation
-    /// prior").
+    /// HOUSE RP@5 fell from 0.573 to 0.558; EVALUATION.md, "Propagated
+    /// occupations and the occupation prior").
     SkillSources(usize),
 }
 

@@ -434,18 +434,22 @@ impl OccupationIndex {
         // label matches it whole: a title that is an occupation's label
         // keeps that occupation first however rarely vacancies name it. A
         // posting's candidates are nearly every occupation its words touch;
-        // the prior does not weigh them.
+        // the prior does not weigh them. `prior` holds the values and their
+        // weight when the prior weighs this text.
         let prior = learnt
             .prior
-            .filter(|_| tuning.occupation_prior_weight > 0.0 && !has_body);
-        let named = if prior.is_some() && !is_a_label(&texts.labels, title, &support) {
-            best(|s| s.title_match).min(1.0)
-        } else {
-            1.0
-        };
-        let prior_weight = tuning.occupation_prior_weight * (1.0 - named);
-        let prior = prior.filter(|_| prior_weight > 0.0);
-        let total = found + prior.map_or(0.0, |_| prior_weight);
+            .filter(|_| tuning.occupation_prior_weight > 0.0 && !has_body)
+            .and_then(|values| {
+                let named = best(|s| s.title_match).min(1.0);
+                let named = if named < 1.0 && is_a_label(&texts.labels, title, &support) {
+                    1.0
+                } else {
+                    named
+                };
+                let weight = tuning.occupation_prior_weight * (1.0 - named);
+                (weight > 0.0).then_some((values, weight))
+            });
+        let total = found + prior.map_or(0.0, |(_, weight)| weight);
         let fuse = |occupation: u32, s: &Support| -> f32 {
             let parts = [s.title, s.document, s.phrase, s.vector];
             let sum: f32 = parts
@@ -455,8 +459,10 @@ impl OccupationIndex {
                 .filter(|((_, m), _)| **m > 0.0)
                 .map(|((p, m), w)| w * p / m)
                 .sum();
-            let prior = prior.and_then(|p| p.get(occupation as usize)).copied();
-            (sum + prior_weight * prior.unwrap_or(0.0)) / total
+            let prior = prior.map_or(0.0, |(values, weight)| {
+                weight * values.get(occupation as usize).copied().unwrap_or(0.0)
+            });
+            (sum + prior) / total
         };
         // Best score first, then lowest index, ordered only as far as
         // `select` reads; the supports are looked up only for those it keeps.

@@ -1,7 +1,7 @@
 //! The fusion weights, tuned on the dev files of TARGETS.md only. The
-//! vector weights, the posting body share, the title match power and the
-//! number of propagated occupations of the default (trained) embedder were
-//! chosen on held-out folds
+//! vector weights, the posting body share, the title match power, the
+//! number of propagated occupations and the occupation prior's weight of the
+//! default (trained) embedder were chosen on held-out folds
 //! (`scripts/eval-folds`, EVALUATION.md "Trained default embedder"); the
 //! others are the earlier hand-tuned values, not yet re-chosen by
 //! cross-validation. Occupation evidence weighs 1 in a skill's score (the
@@ -24,7 +24,7 @@ pub struct Tuning {
     pub occupation_temperature: f32,
     /// How many top occupations propagate their essential skills. Fewer
     /// lend a posting's skills less of its neighbouring occupations'
-    /// (EVALUATION.md, "Propagated occupations").
+    /// (EVALUATION.md, "Propagated occupations and the occupation prior").
     pub propagated_occupations: usize,
     /// Weight of label evidence found in the text in a skill's score
     /// (propagated occupation evidence weighs 1), for a text without a
