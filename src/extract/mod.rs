@@ -54,8 +54,9 @@ posting: (a) weighs 0.25 and the cosines of (d) are 0.25 × the title line's vec
 returns for a title or a sentence also weigh (e) a prior: ln(1 + n) / ln(1 + the largest n), \
 n the number of distinct vacancy titles of titles.csv and hahu_dev that name the occupation \
 (`assets/static-skills/occupation_prior.tsv`, written by `scripts/train-embedder`), with \
-weight 8 × (1 − the best title match of the text), so a title that is an occupation's label \
-is ranked without it; skill extraction ranks occupations without the prior. Score in [0, 1], \
+weight 5 × (1 − how far the text names an occupation by its preferred label), so a title \
+that is an occupation's preferred label is ranked without it, while one that is only an \
+alternative label is not; skill extraction ranks occupations without the prior. Score in [0, 1], \
 1 = best supported.
 - Skills: (1) text evidence: whole labels as phrases (1.0 preferred / 0.9 alternative / 0.8 hidden) \
 and labels with ≥ 40 % of their idf mass inside one sentence (0.7 × coverage); \

@@ -161,6 +161,40 @@ impl OccupationTexts {
         }
     }
 
+    /// How far a title names an occupation by its preferred label, in
+    /// [0, 1]: the best title match of a candidate whose best-matching
+    /// label is its preferred label, and 1 where the whole title line is a
+    /// candidate's preferred label, even where the segmentation split it
+    /// (`fruit and vegetable preserver`, `waiter/waitress`). Alternative
+    /// labels do not count: vacancy titles that are exactly one
+    /// occupation's alternative label are annotated with that occupation
+    /// far less often than those that are its preferred label
+    /// (EVALUATION.md, "The prior gated by preferred labels only").
+    fn preferred_label_match(&self, title: &[TextTerm], support: &FxHashMap<u32, Support>) -> f32 {
+        let is_preferred = |label: u32| self.labels.kind(label) == Reason::PreferredLabel;
+        let named = support
+            .values()
+            .filter_map(|s| Some((s.title_label?.0, s.title_match)))
+            .filter(|&(label, _)| is_preferred(label))
+            .map(|(_, matched)| matched)
+            .fold(0.0, f32::max)
+            .min(1.0);
+        if named >= 1.0 {
+            return 1.0;
+        }
+        let preferred = support
+            .iter()
+            .filter(|(_, s)| s.title_label.is_some())
+            .filter_map(|(&occupation, _)| self.concept(occupation))
+            .flat_map(|concept| self.labels.labels_of(concept))
+            .filter(|&label| is_preferred(label));
+        if is_a_label(&self.labels, title, preferred) {
+            1.0
+        } else {
+            named
+        }
+    }
+
     /// Adds every occupation sharing a word with a title segment's labels
     /// or with the text's documents to `support` (as a candidate, with no
     /// support of its own): the candidates outside a request's scope.
@@ -430,22 +464,18 @@ impl OccupationIndex {
         if found == 0.0 {
             return Vec::new();
         }
-        // The prior weighs a title or a sentence as far as no occupation
-        // label matches it whole: a title that is an occupation's label
-        // keeps that occupation first however rarely vacancies name it. A
-        // posting's candidates are nearly every occupation its words touch;
-        // the prior does not weigh them. `prior` holds the values and their
-        // weight when the prior weighs this text.
+        // The prior weighs a title or a sentence as far as no occupation's
+        // preferred label matches it whole: a title that is an occupation's
+        // preferred label keeps that occupation first however rarely
+        // vacancies name it. A posting's candidates are nearly every
+        // occupation its words touch; the prior does not weigh them.
+        // `prior` holds the values and their weight when the prior weighs
+        // this text.
         let prior = learnt
             .prior
             .filter(|_| tuning.occupation_prior_weight > 0.0 && !has_body)
             .and_then(|values| {
-                let named = best(|s| s.title_match).min(1.0);
-                let named = if named < 1.0 && is_a_label(&texts.labels, title, &support) {
-                    1.0
-                } else {
-                    named
-                };
+                let named = texts.preferred_label_match(title, &support);
                 let weight = tuning.occupation_prior_weight * (1.0 - named);
                 (weight > 0.0).then_some((values, weight))
             });
@@ -507,10 +537,12 @@ impl OccupationIndex {
 }
 
 /// Whether the whole title line, segments and parentheses included, has
-/// the terms of the best-matching label of one of the `support`ed
-/// occupations and no other: the title is that occupation's label, even
-/// where the segmentation split it (`fruit and vegetable preserver`).
-fn is_a_label(labels: &LabelIndex, title: &[TextTerm], support: &FxHashMap<u32, Support>) -> bool {
+/// the terms of one of `candidates` (labels) and no other.
+fn is_a_label(
+    labels: &LabelIndex,
+    title: &[TextTerm],
+    mut candidates: impl Iterator<Item = u32>,
+) -> bool {
     let wanted = distinct_query(labels, title.iter());
     let distinct = |terms: &[TextTerm]| {
         let mut words: Vec<&str> = terms.iter().map(|t| t.term.as_str()).collect();
@@ -522,13 +554,10 @@ fn is_a_label(labels: &LabelIndex, title: &[TextTerm], support: &FxHashMap<u32, 
         return false;
     }
     let has = |term: u32| wanted.binary_search_by_key(&term, |&(t, _)| t).is_ok();
-    support
-        .values()
-        .filter_map(|s| s.title_label)
-        .any(|(label, _)| {
-            let terms = labels.label_terms(label);
-            terms.iter().all(|&t| has(t)) && wanted.iter().all(|(t, _)| terms.contains(t))
-        })
+    candidates.any(|label| {
+        let terms = labels.label_terms(label);
+        terms.iter().all(|&t| has(t)) && wanted.iter().all(|(t, _)| terms.contains(t))
+    })
 }
 
 /// The title line as one span, for an occupation only the vector score found.
@@ -821,6 +850,53 @@ mod tests {
             ranked_in_index_with_prior(&index, vague, &cosines, &[0.0, 1.0]),
             ranked_in_index_with_prior(&index, vague, &cosines, &[0.0, 0.0])
         );
+    }
+
+    fn with_alt_labels(uri: &str, label: &str, alt_labels: &[&str]) -> Occupation {
+        Occupation {
+            alt_labels: alt_labels.iter().map(|l| (*l).to_owned()).collect(),
+            ..occupation(uri, label, "")
+        }
+    }
+
+    #[test]
+    fn a_title_that_is_only_an_alternative_label_takes_the_prior() {
+        let taxonomy = Taxonomy::build(
+            TaxonomyVersion::sample(),
+            Vec::new(),
+            vec![
+                with_alt_labels("o:cook", "cook", &["kitchen hand"]),
+                occupation("o:porter", "kitchen porter", ""),
+            ],
+        )
+        .unwrap();
+        let index = OccupationIndex::new(&taxonomy, &[]);
+        let cosines = Array1::from(vec![0.9, 0.9]);
+        let title = "kitchen hand";
+        let without = ranked_in_index_with_prior(&index, title, &cosines, &[0.0, 0.0]);
+        let porter_often = ranked_in_index_with_prior(&index, title, &cosines, &[0.0, 1.0]);
+        assert_eq!(without[0].0, 0);
+        assert_eq!(porter_often[0].0, 1);
+    }
+
+    #[test]
+    fn a_preferred_label_split_at_a_slash_turns_the_prior_off() {
+        let taxonomy = Taxonomy::build(
+            TaxonomyVersion::sample(),
+            Vec::new(),
+            vec![
+                with_alt_labels("o:waiter", "waiter/waitress", &["waiter"]),
+                occupation("o:head", "head waiter", ""),
+            ],
+        )
+        .unwrap();
+        let index = OccupationIndex::new(&taxonomy, &[]);
+        let cosines = Array1::from(vec![0.9, 0.9]);
+        let title = "waiter/waitress";
+        let without = ranked_in_index_with_prior(&index, title, &cosines, &[0.0, 0.0]);
+        let head_often = ranked_in_index_with_prior(&index, title, &cosines, &[0.0, 1.0]);
+        assert_eq!(head_often[0].0, 0);
+        assert_eq!(head_often, without);
     }
 
     #[test]

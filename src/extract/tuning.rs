@@ -63,8 +63,9 @@ pub struct Tuning {
     /// Weight of the embedder's occupation prior (how often vacancy titles
     /// name the occupation, in [0, 1]) in the score of an occupation
     /// InferOccupations answers for a title or a sentence, times one minus
-    /// the text's best title match, for the candidates the other kinds of
-    /// support found (title support weighs 1).
+    /// how far the text names an occupation by its preferred label, for
+    /// the candidates the other kinds of support found (title support
+    /// weighs 1).
     pub occupation_prior_weight: f32,
     /// Share, in [0, 1], of a posting's occupation support taken from the
     /// whole posting instead of its title line: the title line's label
@@ -100,7 +101,7 @@ impl Default for Tuning {
             occupation_vector_body_weight: 1.0,
             occupation_vector_floor: 0.2,
             occupation_vector_candidates: 20,
-            occupation_prior_weight: 8.0,
+            occupation_prior_weight: 5.0,
             posting_body_share: 0.75,
             broader_weight: 0.3,
             narrower_weight: 0.3,
@@ -273,7 +274,7 @@ mod tests {
         assert_eq!(trained.propagated_occupations, 3);
         assert_eq!(old.propagated_occupations, 20);
         assert_eq!(old.occupation_prior_weight, 0.0);
-        assert!((trained.occupation_prior_weight - 8.0).abs() < 1e-6);
+        assert!((trained.occupation_prior_weight - 5.0).abs() < 1e-6);
         let postings: Tuning = "text_body_weight=0.1".parse().unwrap();
         assert!((postings.text_weight_for(true) - 0.1).abs() < 1e-6);
         assert!((postings.text_weight_for(false) - 0.5).abs() < 1e-6);

@@ -87,7 +87,8 @@ fn real_esco_release_serves_after_restart() {
     // The occupation prior (how often vacancy titles name an occupation)
     // must not take first place from an occupation whose preferred label is
     // the whole title, also where the title segmentation splits the label
-    // ("fruit and vegetable preserver", the HVAC drafter's).
+    // ("fruit and vegetable preserver", "waiter/waitress", the HVAC
+    // drafter's).
     let displaced: Vec<&str> = taxonomy
         .occupations()
         .iter()
