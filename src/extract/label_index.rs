@@ -249,6 +249,21 @@ impl LabelIndex {
         self.accumulate::<true>(query, scratch, rank, |_| true)
     }
 
+    /// The labels whose distinct terms are exactly `terms` (distinct term
+    /// ids, sorted), read from the postings of the rarest of them.
+    pub fn labels_with_terms<'a>(&'a self, terms: &'a [u32]) -> impl Iterator<Item = u32> + 'a {
+        let rarest = terms
+            .iter()
+            .copied()
+            .min_by_key(|&t| self.label_frequency(t));
+        rarest.into_iter().flat_map(move |t| {
+            self.postings.labels[self.postings.range(t)]
+                .iter()
+                .copied()
+                .filter(move |&label| self.labels[label as usize].terms == terms)
+        })
+    }
+
     /// How many labels use a term.
     pub fn label_frequency(&self, term: u32) -> usize {
         self.postings.range(term).len()
@@ -367,6 +382,29 @@ mod tests {
         let educator = found.iter().find(|m| m.concept == 1).unwrap();
         assert!(educator.coverage < 1.0 && educator.bm25 < first.bm25);
         assert!(index.term("nurses").is_none());
+    }
+
+    #[test]
+    fn labels_with_exactly_the_given_terms_are_found_in_any_order() {
+        let index = LabelIndex::build(
+            vec![
+                vec![("registered nurse", Reason::PreferredLabel)],
+                vec![("nurse", Reason::PreferredLabel)],
+                vec![("nurse registered", Reason::AltLabel)],
+            ]
+            .into_iter(),
+        );
+        let term = |t: &str| index.term(t).unwrap();
+        let mut both = vec![term("nurse"), term("registered")];
+        both.sort_unstable();
+        assert_eq!(index.labels_with_terms(&both).collect::<Vec<_>>(), [0, 2]);
+        assert_eq!(
+            index
+                .labels_with_terms(&[term("nurse")])
+                .collect::<Vec<_>>(),
+            [1]
+        );
+        assert_eq!(index.labels_with_terms(&[]).count(), 0);
     }
 
     #[test]

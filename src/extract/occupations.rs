@@ -163,8 +163,8 @@ impl OccupationTexts {
 
     /// How far a title names an occupation by its preferred label, in
     /// [0, 1]: the best title match of a candidate whose best-matching
-    /// label is its preferred label, and 1 where the whole title line is a
-    /// candidate's preferred label, even where the segmentation split it
+    /// label is its preferred label, and 1 where the whole title line is an
+    /// occupation's preferred label, even where the segmentation split it
     /// (`fruit and vegetable preserver`, `waiter/waitress`). Alternative
     /// labels do not count: vacancy titles that are exactly one
     /// occupation's alternative label are annotated with that occupation
@@ -179,16 +179,7 @@ impl OccupationTexts {
             .map(|(_, matched)| matched)
             .fold(0.0, f32::max)
             .min(1.0);
-        if named >= 1.0 {
-            return 1.0;
-        }
-        let preferred = support
-            .iter()
-            .filter(|(_, s)| s.title_label.is_some())
-            .filter_map(|(&occupation, _)| self.concept(occupation))
-            .flat_map(|concept| self.labels.labels_of(concept))
-            .filter(|&label| is_preferred(label));
-        if is_a_label(&self.labels, title, preferred) {
+        if named < 1.0 && is_a_preferred_label(&self.labels, title) {
             1.0
         } else {
             named
@@ -537,27 +528,22 @@ impl OccupationIndex {
 }
 
 /// Whether the whole title line, segments and parentheses included, has
-/// the terms of one of `candidates` (labels) and no other.
-fn is_a_label(
-    labels: &LabelIndex,
-    title: &[TextTerm],
-    mut candidates: impl Iterator<Item = u32>,
-) -> bool {
-    let wanted = distinct_query(labels, title.iter());
-    let distinct = |terms: &[TextTerm]| {
-        let mut words: Vec<&str> = terms.iter().map(|t| t.term.as_str()).collect();
-        words.sort_unstable();
-        words.dedup();
-        words.len()
-    };
-    if wanted.is_empty() || wanted.len() < distinct(title) {
+/// exactly the terms of some occupation's preferred label.
+fn is_a_preferred_label(labels: &LabelIndex, title: &[TextTerm]) -> bool {
+    let wanted: Vec<u32> = distinct_query(labels, title.iter())
+        .into_iter()
+        .map(|(term, _)| term)
+        .collect();
+    let mut words: Vec<&str> = title.iter().map(|t| t.term.as_str()).collect();
+    words.sort_unstable();
+    words.dedup();
+    // A word no label uses leaves the title more than any label.
+    if wanted.is_empty() || wanted.len() < words.len() {
         return false;
     }
-    let has = |term: u32| wanted.binary_search_by_key(&term, |&(t, _)| t).is_ok();
-    candidates.any(|label| {
-        let terms = labels.label_terms(label);
-        terms.iter().all(|&t| has(t)) && wanted.iter().all(|(t, _)| terms.contains(t))
-    })
+    labels
+        .labels_with_terms(&wanted)
+        .any(|label| labels.kind(label) == Reason::PreferredLabel)
 }
 
 /// The title line as one span, for an occupation only the vector score found.
