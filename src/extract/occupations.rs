@@ -812,30 +812,19 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_label_split_into_segments_still_turns_the_prior_off() {
-        let taxonomy = Taxonomy::build(
-            TaxonomyVersion::sample(),
-            Vec::new(),
-            vec![
-                occupation("o:preserver", "fruit and vegetable preserver", ""),
-                occupation("o:picker", "fruit picker", ""),
-            ],
-        )
-        .unwrap();
+    /// `title` ranked among two occupations of equal cosine, without a
+    /// prior and with one that favours the second.
+    fn ranked_between(
+        first: Occupation,
+        second: Occupation,
+        title: &str,
+    ) -> (Vec<(usize, f32)>, Vec<(usize, f32)>) {
+        let taxonomy =
+            Taxonomy::build(TaxonomyVersion::sample(), Vec::new(), vec![first, second]).unwrap();
         let index = OccupationIndex::new(&taxonomy, &[]);
         let cosines = Array1::from(vec![0.9, 0.9]);
-        let title = "fruit and vegetable preserver";
-        let without = ranked_in_index_with_prior(&index, title, &cosines, &[0.0, 0.0]);
-        let picker_often = ranked_in_index_with_prior(&index, title, &cosines, &[0.0, 1.0]);
-        assert_eq!(picker_often[0].0, 0);
-        assert_eq!(picker_often, without);
-        // A title that is no label takes the prior.
-        let vague = "fruit and vegetable work";
-        assert_ne!(
-            ranked_in_index_with_prior(&index, vague, &cosines, &[0.0, 1.0]),
-            ranked_in_index_with_prior(&index, vague, &cosines, &[0.0, 0.0])
-        );
+        let ranked = |prior: &[f32]| ranked_in_index_with_prior(&index, title, &cosines, prior);
+        (ranked(&[0.0, 0.0]), ranked(&[0.0, 1.0]))
     }
 
     fn with_alt_labels(uri: &str, label: &str, alt_labels: &[&str]) -> Occupation {
@@ -846,41 +835,37 @@ mod tests {
     }
 
     #[test]
+    fn a_label_split_into_segments_still_turns_the_prior_off() {
+        let preserver = || occupation("o:preserver", "fruit and vegetable preserver", "");
+        let picker = || occupation("o:picker", "fruit picker", "");
+        let (without, picker_often) =
+            ranked_between(preserver(), picker(), "fruit and vegetable preserver");
+        assert_eq!(picker_often[0].0, 0);
+        assert_eq!(picker_often, without);
+        // A title that is no label takes the prior.
+        let (without, picker_often) =
+            ranked_between(preserver(), picker(), "fruit and vegetable work");
+        assert_ne!(picker_often, without);
+    }
+
+    #[test]
     fn a_title_that_is_only_an_alternative_label_takes_the_prior() {
-        let taxonomy = Taxonomy::build(
-            TaxonomyVersion::sample(),
-            Vec::new(),
-            vec![
-                with_alt_labels("o:cook", "cook", &["kitchen hand"]),
-                occupation("o:porter", "kitchen porter", ""),
-            ],
-        )
-        .unwrap();
-        let index = OccupationIndex::new(&taxonomy, &[]);
-        let cosines = Array1::from(vec![0.9, 0.9]);
-        let title = "kitchen hand";
-        let without = ranked_in_index_with_prior(&index, title, &cosines, &[0.0, 0.0]);
-        let porter_often = ranked_in_index_with_prior(&index, title, &cosines, &[0.0, 1.0]);
+        let (without, porter_often) = ranked_between(
+            with_alt_labels("o:cook", "cook", &["kitchen hand"]),
+            occupation("o:porter", "kitchen porter", ""),
+            "kitchen hand",
+        );
         assert_eq!(without[0].0, 0);
         assert_eq!(porter_often[0].0, 1);
     }
 
     #[test]
     fn a_preferred_label_split_at_a_slash_turns_the_prior_off() {
-        let taxonomy = Taxonomy::build(
-            TaxonomyVersion::sample(),
-            Vec::new(),
-            vec![
-                with_alt_labels("o:waiter", "waiter/waitress", &["waiter"]),
-                occupation("o:head", "head waiter", ""),
-            ],
-        )
-        .unwrap();
-        let index = OccupationIndex::new(&taxonomy, &[]);
-        let cosines = Array1::from(vec![0.9, 0.9]);
-        let title = "waiter/waitress";
-        let without = ranked_in_index_with_prior(&index, title, &cosines, &[0.0, 0.0]);
-        let head_often = ranked_in_index_with_prior(&index, title, &cosines, &[0.0, 1.0]);
+        let (without, head_often) = ranked_between(
+            with_alt_labels("o:waiter", "waiter/waitress", &["waiter"]),
+            occupation("o:head", "head waiter", ""),
+            "waiter/waitress",
+        );
         assert_eq!(head_often[0].0, 0);
         assert_eq!(head_often, without);
     }
