@@ -812,13 +812,12 @@ mod tests {
         );
     }
 
+    /// (occupation, score), best first.
+    type Ranked = Vec<(usize, f32)>;
+
     /// `title` ranked among two occupations of equal cosine, without a
     /// prior and with one that favours the second.
-    fn ranked_between(
-        first: Occupation,
-        second: Occupation,
-        title: &str,
-    ) -> (Vec<(usize, f32)>, Vec<(usize, f32)>) {
+    fn ranked_between(first: Occupation, second: Occupation, title: &str) -> (Ranked, Ranked) {
         let taxonomy =
             Taxonomy::build(TaxonomyVersion::sample(), Vec::new(), vec![first, second]).unwrap();
         let index = OccupationIndex::new(&taxonomy, &[]);
