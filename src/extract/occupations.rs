@@ -537,8 +537,9 @@ fn is_a_preferred_label(labels: &LabelIndex, title: &[TextTerm]) -> bool {
     let mut words: Vec<&str> = title.iter().map(|t| t.term.as_str()).collect();
     words.sort_unstable();
     words.dedup();
-    // A word no label uses leaves the title more than any label.
-    if wanted.is_empty() || wanted.len() < words.len() {
+    // A word no label uses leaves the title more than any label; a title
+    // without known words has no label (`labels_with_terms` finds none).
+    if wanted.len() < words.len() {
         return false;
     }
     labels
