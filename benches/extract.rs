@@ -19,7 +19,7 @@
 //!   postings, the titles and every HOUSE and TECH validation sentence of the
 //!   skill-extraction benchmark to FILE, one JSON line per item and call, and
 //!   times nothing: two builds that must agree are compared with `cmp`.
-//! - `$SKILLMATCH_BENCH_PROFILE=postings|titles|occupations` prints
+//! - `$SKILLMATCH_BENCH_PROFILE=postings|titles|sentences|occupations` prints
 //!   `pausing` after setup and warm-up, sleeps
 //!   `$SKILLMATCH_BENCH_PAUSE_SECS` (default 20), then runs only that call
 //!   over the items once, so `valgrind --tool=callgrind --instr-atstart=no`
@@ -123,7 +123,7 @@ fn main() {
         return;
     }
     if let Ok(kind) = std::env::var("SKILLMATCH_BENCH_PROFILE") {
-        profile(&extractor, &kind, &postings, &titles);
+        profile(&extractor, &kind, &data, &postings, &titles);
         return;
     }
     let before = match std::env::var_os("SKILLMATCH_BENCH_BEFORE_TABLE") {
@@ -304,7 +304,12 @@ fn dump(extractor: &Extractor, data: &Path, postings: &[String], titles: &[Strin
 }
 
 /// Runs one call over the items after a pause, for an instruction count.
-fn profile(extractor: &Extractor, kind: &str, postings: &[String], titles: &[String]) {
+fn profile(extractor: &Extractor, kind: &str, data: &Path, postings: &[String], titles: &[String]) {
+    let bench = data.join("skill-extraction-benchmark");
+    let sentences: Vec<String> = ["house", "tech"]
+        .iter()
+        .flat_map(|set| read_sentences(&bench.join(format!("{set}_validation_annotations.csv"))))
+        .collect();
     warm_up(extractor, postings, titles);
     let pause: u64 = std::env::var("SKILLMATCH_BENCH_PAUSE_SECS")
         .ok()
@@ -327,13 +332,19 @@ fn profile(extractor: &Extractor, kind: &str, postings: &[String], titles: &[Str
             }
             titles.len()
         }
+        "sentences" => {
+            for s in &sentences {
+                std::hint::black_box(extractor.extract(s, &options));
+            }
+            sentences.len()
+        }
         "occupations" => {
             for t in titles {
                 std::hint::black_box(extractor.infer_occupations(t, 10));
             }
             titles.len()
         }
-        other => panic!("unknown profile {other:?}: postings, titles or occupations"),
+        other => panic!("unknown profile {other:?}: postings, titles, sentences or occupations"),
     };
     println!(
         "profiled {kind}: {n} items in {:.3} s",

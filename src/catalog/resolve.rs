@@ -15,8 +15,8 @@ use crate::taxonomy::Taxonomy;
 /// without a body, so their scores are low: on the development records
 /// (EVALUATION.md, "Credential standards") 20 of 21 resolutions scoring 0.15
 /// or more were plausible, against 12 of 21 between 0.10 and 0.15. It is on
-/// the raw (uncalibrated) scale of the fused score, and so is the resolved
-/// score ([`Extractor::extract_raw`]).
+/// the raw (uncalibrated) scale of the fused score with the name's vector
+/// read whole, and so is the resolved score ([`Extractor::extract_name_raw`]).
 pub const MIN_RESOLUTION_SCORE: f64 = 0.15;
 
 /// Prefix of O*NET occupation URIs (see docs/TAXONOMIES.md).
@@ -51,7 +51,7 @@ pub fn resolve_published(
             continue;
         }
         let Some(best) = extractor
-            .extract_raw(&named.name, &options)
+            .extract_name_raw(&named.name, &options)
             .into_iter()
             .next()
         else {

@@ -107,6 +107,25 @@ impl EmbeddingMatrix {
         }
     }
 
+    /// Cosine of the query with the rows at `at`, in that order: for each,
+    /// the bits [`Self::cosines`] gives it, read from those rows alone.
+    pub fn cosines_at(&self, query: &Embedding, at: &[usize]) -> Vec<f32> {
+        let dim = self.0.ncols();
+        match (self.0.as_slice(), query.0.as_slice()) {
+            (Some(rows), Some(query)) if dim > 0 && query.len() == dim => pulp::Arch::new()
+                .dispatch(RowsAt {
+                    rows,
+                    at,
+                    query,
+                    dim,
+                }),
+            _ => at
+                .iter()
+                .map(|&r| self.0.row(r).dot(&query.view()))
+                .collect(),
+        }
+    }
+
     /// The rows.
     pub fn rows(&self) -> &Array2<f32> {
         &self.0
@@ -134,7 +153,10 @@ impl pulp::WithSimd for RowScan<'_> {
             let (query, _) = chunks_of_eight(self.query);
             let mut blocks = rows.chunks_exact(query.len() * 4);
             for block in &mut blocks {
-                cosines.extend(four_dots(block, query));
+                let (a, rest) = block.split_at(query.len());
+                let (b, rest) = rest.split_at(query.len());
+                let (c, d) = rest.split_at(query.len());
+                cosines.extend(four_dots([a, b, c, d], query));
             }
             for row in blocks.remainder().chunks_exact(query.len()) {
                 cosines.push(dot(row.as_flattened(), self.query));
@@ -142,6 +164,41 @@ impl pulp::WithSimd for RowScan<'_> {
         } else {
             for row in self.rows.chunks_exact(self.dim) {
                 cosines.push(dot(row, self.query));
+            }
+        }
+        cosines
+    }
+}
+
+/// [`RowScan`] over some rows only: the dot product of a query with the
+/// rows at `at` of a contiguous matrix, four rows at a time.
+struct RowsAt<'a> {
+    rows: &'a [f32],
+    at: &'a [usize],
+    query: &'a [f32],
+    dim: usize,
+}
+
+impl pulp::WithSimd for RowsAt<'_> {
+    type Output = Vec<f32>;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) -> Vec<f32> {
+        let row = |r: usize| &self.rows[r * self.dim..(r + 1) * self.dim];
+        let mut cosines = Vec::with_capacity(self.at.len());
+        if self.dim % 8 == 0 {
+            let (query, _) = chunks_of_eight(self.query);
+            let mut fours = self.at.chunks_exact(4);
+            for four in &mut fours {
+                let rows = [0, 1, 2, 3].map(|i| chunks_of_eight(row(four[i])).0);
+                cosines.extend(four_dots(rows, query));
+            }
+            for &r in fours.remainder() {
+                cosines.push(dot(row(r), self.query));
+            }
+        } else {
+            for &r in self.at {
+                cosines.push(dot(row(r), self.query));
             }
         }
         cosines
@@ -170,18 +227,14 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     sum
 }
 
-/// [`dot`] of four rows with one query whose length is a multiple of 8:
-/// `block` holds the rows one after another, in chunks of eight. The four
-/// rows' sums are independent chains, so the adder stays busy while one
-/// row's sum waits on its previous add; each row gets the bits [`dot`]
-/// gives it.
+/// [`dot`] of four rows with one query whose length is a multiple of 8,
+/// each row in chunks of eight and as long as the query. The four rows'
+/// sums are independent chains, so the adder stays busy while one row's
+/// sum waits on its previous add; each row gets the bits [`dot`] gives it.
 #[inline(always)]
-fn four_dots(block: &[[f32; 8]], query: &[[f32; 8]]) -> [f32; 4] {
+fn four_dots(rows: [&[[f32; 8]]; 4], query: &[[f32; 8]]) -> [f32; 4] {
     let k = query.len();
-    let (a, rest) = block.split_at(k);
-    let (b, rest) = rest.split_at(k);
-    let (c, d) = rest.split_at(k);
-    let d = &d[..k];
+    let [a, b, c, d] = rows.map(|row| &row[..k]);
     let mut sums = [[0.0f32; 8]; 4];
     for (i, y) in query.iter().enumerate() {
         add_products(&mut sums[0], &a[i], y);
@@ -360,6 +413,32 @@ mod tests {
             let got = matrix.cosines(&query);
             for (g, e) in got.iter().zip(&expected) {
                 assert_eq!(g.to_bits(), e.to_bits(), "dim {dim}");
+            }
+        }
+    }
+
+    #[test]
+    fn cosines_at_some_rows_are_the_bits_of_cosines() {
+        for dim in [1, 7, 8, 13, 128] {
+            let rows = Array2::from_shape_fn((9, dim), |(i, j)| {
+                ((i * 31 + j * 17) % 23) as f32 / 7.0 - 1.3 + (j as f32).sin()
+            });
+            let matrix = EmbeddingMatrix::from_rows(rows);
+            let query =
+                Embedding::normalize(Array1::from_shape_fn(dim, |j| (j as f32 * 0.37).cos()))
+                    .unwrap();
+            let all = matrix.cosines(&query);
+            // Four at a time and a remainder, out of order, one row twice.
+            for at in [
+                vec![],
+                vec![3],
+                vec![8, 0, 5, 5, 1, 7],
+                (0..9).rev().collect(),
+            ] {
+                let got = matrix.cosines_at(&query, &at);
+                let expected: Vec<u32> = at.iter().map(|&r| all[r].to_bits()).collect();
+                let got: Vec<u32> = got.iter().map(|c| c.to_bits()).collect();
+                assert_eq!(got, expected, "dim {dim}, rows {at:?}");
             }
         }
     }

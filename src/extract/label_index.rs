@@ -264,6 +264,13 @@ impl LabelIndex {
         })
     }
 
+    /// The concepts with a label that uses `term` (once per such label).
+    pub fn concepts_with_term(&self, term: u32) -> impl Iterator<Item = u32> + '_ {
+        self.postings.labels[self.postings.range(term)]
+            .iter()
+            .map(|&label| self.label_concept[label as usize])
+    }
+
     /// How many labels use a term.
     pub fn label_frequency(&self, term: u32) -> usize {
         self.postings.range(term).len()

@@ -13,6 +13,7 @@ mod skills;
 mod spans;
 mod terms;
 mod tuning;
+mod windows;
 
 pub use calibration::{BadCalibration, Calibration, Curve};
 pub use label_index::{LabelIndex, LabelMatch};
@@ -68,7 +69,11 @@ embedders), weighted by a softmax (temperature 0.08) over occupation scores, tim
 confidence: 1 for a posting with a body, else (title match)³ ((title match)² with the other \
 embedders) where title match = label idf coverage × title idf coverage; \
 (4) vector score, for texts without a body (a sentence, a title): the cosine of the text's \
-vector with each skill's vector (its preferred label, embedded once at import), mapped \
+vector with each skill's vector (its preferred label, embedded once at import), or, where \
+higher, the cosine of the skill's vector with the closest phrase window of the text that \
+shares a word with one of the skill's labels (windows: 2 to 7 consecutive words with no \
+punctuation between them and no function word such as `and`, `the` at either end; shared \
+words: those used by at most 1 in 50 of the taxonomy's labels), mapped \
 linearly from [floor, 1] to [0, 1]; candidates are the skills with evidence (1)-(3) plus \
 the 50 nearest by cosine (reason `semantic match` for those only the cosine found). \
 Skill score = (0.5 × text + 1.0 × occupation + w × vector) / (1.5 + w), in [0, 1]; \
@@ -430,7 +435,18 @@ impl Extractor {
     /// [`Extractor::extract`] with the raw fused scores, never calibrated
     /// (for thresholds set on that scale).
     pub fn extract_raw(&self, text: &str, options: &ExtractOptions) -> Vec<Extraction> {
-        self.extract_scored(text, options, &Scope::all(), None)
+        self.extract_scored(text, options, &Scope::all(), None, Phrases::Windows)
+    }
+
+    /// Competencies for a text that is itself one competency's name (a
+    /// published competency name), with raw scores: the name's vector is
+    /// read whole. Phrase windows find a competency named inside a longer
+    /// sentence; a name is that phrase already, and its windows match the
+    /// labels that share a word or two with it (`testing methods` of
+    /// "Analyze health data using appropriate testing methods" would read
+    /// as *electrical testing methods*; EVALUATION.md, "Phrase windows").
+    pub fn extract_name_raw(&self, name: &str, options: &ExtractOptions) -> Vec<Extraction> {
+        self.extract_scored(name, options, &Scope::all(), None, Phrases::Whole)
     }
 
     /// [`Self::extract`] answering in `scope` only: only occupations in
@@ -443,7 +459,13 @@ impl Extractor {
         options: &ExtractOptions,
         scope: &Scope,
     ) -> Vec<Extraction> {
-        self.extract_scored(text, options, scope, self.calibration.as_ref())
+        self.extract_scored(
+            text,
+            options,
+            scope,
+            self.calibration.as_ref(),
+            Phrases::Windows,
+        )
     }
 
     fn extract_scored(
@@ -452,6 +474,7 @@ impl Extractor {
         options: &ExtractOptions,
         scope: &Scope,
         calibration: Option<&Calibration>,
+        phrases: Phrases,
     ) -> Vec<Extraction> {
         let all = terms::terms(text);
         let embeddings = self.text_vectors(text, &all, true);
@@ -473,7 +496,12 @@ impl Extractor {
             .filter(|_| self.tuning.semantic_weight_for(has_body) > 0.0)
             .zip(embeddings.whole.as_ref())
             .map(|(space, whole)| {
-                space.score_of(whole, occupations::vector_floor(self.tuning.semantic_floor))
+                let floor = occupations::vector_floor(self.tuning.semantic_floor);
+                let mut vectors = space.score_of(whole, floor);
+                if !has_body && phrases == Phrases::Windows {
+                    self.raise_to_windows(space, text, &all, &mut vectors);
+                }
+                vectors
             })
             .map(|mut vectors| {
                 scope.mask_competencies(&mut vectors.skills);
@@ -509,6 +537,51 @@ impl Extractor {
         found
     }
 
+    /// Raises each competency's cosine to its cosine with the closest phrase
+    /// window of the text (2 to `window_terms` words) among the windows
+    /// that share a word with one of its labels.
+    fn raise_to_windows(
+        &self,
+        space: &ConceptSpace,
+        text: &str,
+        all: &[terms::TextTerm],
+        vectors: &mut TextVectors,
+    ) {
+        if self.tuning.window_terms < 2 {
+            return;
+        }
+        let content = |t: &terms::TextTerm| !windows::is_function_word(&t.token.norm);
+        let by_term = self.skills.competencies_by_term(all, content);
+        // The last window that scored each competency, so a window scores
+        // a competency once however many of its words the labels share.
+        let mut scored_by: Vec<u32> = vec![u32::MAX; vectors.skills.len()];
+        let mut candidates: Vec<usize> = Vec::new();
+        for (number, range) in (0u32..).zip(windows::phrase_windows(
+            text,
+            all,
+            2,
+            self.tuning.window_terms,
+        )) {
+            let (begin, end) = (all[range.start].token.start, all[range.end - 1].token.end);
+            let Some(window) = space.embedder().embed(&text[begin..end]) else {
+                continue;
+            };
+            candidates.clear();
+            for &competency in by_term[range].iter().flatten() {
+                let at = competency.0 as usize;
+                if std::mem::replace(&mut scored_by[at], number) != number {
+                    candidates.push(at);
+                }
+            }
+            for (&at, cosine) in candidates
+                .iter()
+                .zip(space.competency_cosines(&window, &candidates))
+            {
+                vectors.skills[at] = vectors.skills[at].max(cosine);
+            }
+        }
+    }
+
     /// Gives each competency that only the vector score found the sentence
     /// closest to it as evidence.
     fn add_semantic_evidence(&self, text: &str, found: &mut [Extraction]) {
@@ -525,6 +598,15 @@ impl Extractor {
             found[i].evidence.push(span);
         }
     }
+}
+
+/// Which vectors of a text without a body score competencies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phrases {
+    /// The whole text's and its phrase windows' (the tuning's `window_terms`).
+    Windows,
+    /// The whole text's alone.
+    Whole,
 }
 
 /// The vectors of one text an extraction reads ([`Extractor::text_vectors`]).
@@ -715,6 +797,46 @@ mod semantic_tests {
         assert_eq!(found[0].reason, Reason::Semantic);
         assert_eq!(found[0].evidence[0].text, "We dispense drugs on the ward");
         assert!((0.0..=1.0).contains(&found[0].score));
+    }
+
+    #[test]
+    fn a_competency_is_scored_by_the_closest_phrase_of_a_sentence() {
+        let (taxonomy, _) = setup();
+        let raw_score = |window_terms: usize, text: &str| {
+            let tuning = Tuning {
+                window_terms,
+                ..Tuning::default()
+            };
+            let space = ConceptSpace::compute(Arc::new(TopicEmbedder), &taxonomy);
+            let extractor = Extractor::with_tuning(&taxonomy, tuning).with_space(space);
+            let everything = ExtractOptions {
+                top_k: 10,
+                min_score: 0.0,
+            };
+            extractor
+                .extract_raw(text, &everything)
+                .into_iter()
+                .find(|e| taxonomy.get(e.competency).uri == "s:meds")
+                .map(|e| e.score)
+        };
+        // The whole sentence is half about spreadsheets; `give medication`
+        // (a window sharing a word with the label) is about medicines alone.
+        let long = "We give medication and update the excel sheet";
+        let alone = raw_score(7, "give medication").unwrap();
+        assert_eq!(raw_score(7, long), Some(alone));
+        assert!(raw_score(0, long).unwrap() < alone - 0.01);
+        // A window must share a word with one of the competency's labels.
+        let unshared = "We dispense drugs and update the excel sheet";
+        assert_eq!(raw_score(7, unshared), raw_score(0, unshared));
+        // A published competency name is read whole.
+        let space = ConceptSpace::compute(Arc::new(TopicEmbedder), &taxonomy);
+        let name_score = Extractor::new(&taxonomy)
+            .with_space(space)
+            .extract_name_raw(long, &ExtractOptions::default())
+            .into_iter()
+            .find(|e| taxonomy.get(e.competency).uri == "s:meds")
+            .map(|e| e.score);
+        assert_eq!(name_score, raw_score(0, long));
     }
 
     #[test]

@@ -166,6 +166,12 @@ impl ConceptSpace {
         }
     }
 
+    /// The exact cosine of a text's vector (made by this space's embedder)
+    /// with each of some competencies', in their order.
+    pub fn competency_cosines(&self, query: &Embedding, competencies: &[usize]) -> Vec<f32> {
+        self.skills.exact().cosines_at(query, competencies)
+    }
+
     /// The sentence of `input` closest to each competency, as evidence of a
     /// semantic match: one batch embeds the sentences, then one small product
     /// per competency. A competency with no close sentence gets the whole text.

@@ -54,6 +54,14 @@ struct TaxonomyLabels {
     competencies: Vec<CompetencyIdx>,
 }
 
+impl TaxonomyLabels {
+    /// Terms used by more labels than this are too common to start a
+    /// partial label match.
+    fn common(&self) -> usize {
+        (self.index.label_count() / COMMON_TERM_SHARE).max(MIN_COMMON_LABELS)
+    }
+}
+
 /// Competency labels, one index per taxonomy id (releases of one taxonomy
 /// share it), in the order the taxonomies were loaded.
 #[derive(Debug)]
@@ -98,7 +106,7 @@ impl SkillLabels {
             let index = &labels.index;
             // Each term's id in this index, looked up once.
             let ids: Vec<Option<u32>> = all.iter().map(|t| index.term(&t.term)).collect();
-            let common = (index.label_count() / COMMON_TERM_SHARE).max(MIN_COMMON_LABELS);
+            let common = labels.common();
             let mut scratch = index.take_scratch();
             for range in sentences {
                 query.clear();
@@ -127,6 +135,38 @@ impl SkillLabels {
             }
             index.give_back(scratch);
         }
+    }
+
+    /// For each term of `all`, the competencies (of every taxonomy, sorted,
+    /// each once) with a label that uses it; none for the terms `wanted`
+    /// turns down.
+    pub fn competencies_by_term(
+        &self,
+        all: &[TextTerm],
+        wanted: impl Fn(&TextTerm) -> bool,
+    ) -> Vec<Vec<CompetencyIdx>> {
+        all.iter()
+            .map(|t| {
+                if !wanted(t) {
+                    return Vec::new();
+                }
+                let mut found: Vec<CompetencyIdx> = self
+                    .taxonomies
+                    .iter()
+                    .filter_map(|labels| Some((labels, labels.index.term(&t.term)?)))
+                    .filter(|(labels, term)| labels.index.label_frequency(*term) <= labels.common())
+                    .flat_map(|(labels, term)| {
+                        labels
+                            .index
+                            .concepts_with_term(term)
+                            .map(|concept| labels.competencies[concept as usize])
+                    })
+                    .collect();
+                found.sort_unstable();
+                found.dedup();
+                found
+            })
+            .collect()
     }
 
     /// The terms of `terms` that are words of `label`.

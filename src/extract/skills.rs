@@ -118,6 +118,16 @@ impl SkillIndex {
         }
     }
 
+    /// For each term of `all` that `wanted` keeps, the competencies with a
+    /// label that uses it ([`SkillLabels::competencies_by_term`]).
+    pub fn competencies_by_term(
+        &self,
+        all: &[TextTerm],
+        wanted: impl Fn(&TextTerm) -> bool,
+    ) -> Vec<Vec<CompetencyIdx>> {
+        self.labels.competencies_by_term(all, wanted)
+    }
+
     /// Skills of a text, best first, given the occupations inferred for it
     /// and, when an embedder is configured, the cosine of the text with every
     /// competency. Candidates are the skills with label or occupation

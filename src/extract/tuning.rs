@@ -1,7 +1,7 @@
 //! The fusion weights, tuned on the dev files of TARGETS.md only. The
 //! vector weights, the posting body share, the title match power, the
-//! number of propagated occupations and the occupation prior's weight of the
-//! default (trained) embedder were chosen on held-out folds
+//! number of propagated occupations, the occupation prior's weight and the
+//! phrase window length of the default (trained) embedder were chosen on held-out folds
 //! (`scripts/eval-folds`, EVALUATION.md "Trained default embedder"); the
 //! others are the earlier hand-tuned values, not yet re-chosen by
 //! cross-validation. Occupation evidence weighs 1 in a skill's score (the
@@ -51,6 +51,11 @@ pub struct Tuning {
     pub semantic_floor: f32,
     /// How many competencies closest by cosine join the lexical candidates.
     pub semantic_candidates: usize,
+    /// Longest phrase window (2 to this many words) whose vector also
+    /// scores the competencies whose labels share a word with it, for a
+    /// text without a body; 0 or 1: none. Chosen on held-out sentence
+    /// folds (EVALUATION.md, "Phrase windows").
+    pub window_terms: usize,
     /// Weight of the occupation vector score (cosine of the title line and
     /// an occupation) for a text without a body (title support weighs 1).
     pub occupation_vector_weight: f32,
@@ -97,6 +102,7 @@ impl Default for Tuning {
             semantic_body_weight: 0.0,
             semantic_floor: 0.3,
             semantic_candidates: 50,
+            window_terms: 7,
             occupation_vector_weight: 4.0,
             occupation_vector_body_weight: 1.0,
             occupation_vector_floor: 0.2,
@@ -118,8 +124,9 @@ impl Tuning {
     /// (vector weight 0.75 and floor 0.55 on skills, 0.4 on occupations)
     /// and rank a posting's occupations from its title line as before
     /// (no body share: it was chosen with the trained table) with the
-    /// earlier title match power (2), 20 propagated occupations and no
-    /// occupation prior,
+    /// earlier title match power (2), 20 propagated occupations, no
+    /// occupation prior and no phrase windows (each window is one more
+    /// embedding: milliseconds apiece with all-MiniLM-L6-v2),
     /// and all-MiniLM-L6-v2 weighs skill cosines 1.5 from a floor of 0.45.
     pub fn for_embedder(id: &str) -> Self {
         let earlier = Self {
@@ -130,6 +137,7 @@ impl Tuning {
             occupation_vector_weight: 0.4,
             occupation_vector_body_weight: 0.4,
             posting_body_share: 0.0,
+            window_terms: 0,
             ..Self::default()
         };
         if id.starts_with("all-minilm-l6-v2") {
@@ -228,6 +236,7 @@ impl Tuning {
             "semantic_body_weight" => self.semantic_body_weight = number,
             "semantic_floor" => self.semantic_floor = number,
             "semantic_candidates" => self.semantic_candidates = count(),
+            "window_terms" => self.window_terms = count(),
             "occupation_vector_weight" => self.occupation_vector_weight = number,
             "occupation_vector_body_weight" => self.occupation_vector_body_weight = number,
             "occupation_vector_floor" => self.occupation_vector_floor = number,
@@ -275,6 +284,8 @@ mod tests {
         assert_eq!(old.propagated_occupations, 20);
         assert_eq!(old.occupation_prior_weight, 0.0);
         assert!((trained.occupation_prior_weight - 5.0).abs() < 1e-6);
+        assert_eq!(trained.window_terms, 7);
+        assert_eq!(old.window_terms, 0);
         let postings: Tuning = "text_body_weight=0.1".parse().unwrap();
         assert!((postings.text_weight_for(true) - 0.1).abs() < 1e-6);
         assert!((postings.text_weight_for(false) - 0.5).abs() < 1e-6);
