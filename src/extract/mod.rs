@@ -84,7 +84,7 @@ embedding of each token and trained contrastively on ESCO, O*NET and the dev fil
 with the untrained MiniLM table (`static-minilm`), w = 1.5 and floor 0.45 with \
 all-MiniLM-L6-v2; postings (with a body) get w = 0. With the default embedder and its weights the score is then calibrated: a non-decreasing map fitted on held-out dev folds (isotonic regression, `assets/calibration/`, `scripts/fit-calibration`) turns it into the share of skills at that score that were in the gold set on unseen items, one curve for texts without a body and one for postings, applied after ranking (see Score calibration).
 - Every result carries evidence spans (character offsets) and a reason; propagated skills \
-carry the spans that evidence their occupation; semantic matches the sentence closest to the skill.
+carry the spans that evidence their occupation; semantic matches the phrase window closest to the skill where one came closer than the whole text, else the sentence closest to it.
 - Fusion weights (struct `Tuning`): the vector weights, the posting body share, the title \
 match power, the number of propagated occupations and the prior weight of the default \
 embedder were chosen on held-out folds (see Trained default embedder); the others were tuned \
@@ -533,7 +533,15 @@ impl Extractor {
                 equivalents,
             })
             .collect();
-        self.add_semantic_evidence(text, &mut found);
+        let closest_window = |competency: CompetencyIdx| {
+            let window = vectors.as_ref()?.closest_window(competency)?;
+            Some(spans::span_of(
+                text,
+                &all[window.start],
+                &all[window.end - 1],
+            ))
+        };
+        self.add_semantic_evidence(text, &mut found, closest_window);
         found
     }
 
@@ -567,7 +575,7 @@ impl Extractor {
                 continue;
             };
             candidates.clear();
-            for &competency in by_term[range].iter().flatten() {
+            for &competency in by_term[range.clone()].iter().flatten() {
                 let at = competency.0 as usize;
                 if std::mem::replace(&mut scored_by[at], number) != number {
                     candidates.push(at);
@@ -577,15 +585,30 @@ impl Extractor {
                 .iter()
                 .zip(space.competency_cosines(&window, &candidates))
             {
-                vectors.skills[at] = vectors.skills[at].max(cosine);
+                if cosine > vectors.skills[at] {
+                    vectors.skills[at] = cosine;
+                    let competency = CompetencyIdx(u32::try_from(at).expect("a competency index"));
+                    vectors.raised_by.push((competency, range.clone()));
+                }
             }
         }
     }
 
-    /// Gives each competency that only the vector score found the sentence
-    /// closest to it as evidence.
-    fn add_semantic_evidence(&self, text: &str, found: &mut [Extraction]) {
+    /// Gives each competency that only the vector score found evidence: the
+    /// phrase window that came closest to it (`closest_window`), else the
+    /// sentence closest to it.
+    fn add_semantic_evidence(
+        &self,
+        text: &str,
+        found: &mut [Extraction],
+        closest_window: impl Fn(CompetencyIdx) -> Option<EvidenceSpan>,
+    ) {
         let Some(space) = &self.space else { return };
+        for extraction in found.iter_mut().filter(|e| e.evidence.is_empty()) {
+            extraction
+                .evidence
+                .extend(closest_window(extraction.competency));
+        }
         let missing: Vec<usize> = (0..found.len())
             .filter(|&i| found[i].evidence.is_empty())
             .collect();
@@ -828,6 +851,26 @@ mod semantic_tests {
         // A window must share a word with one of the competency's labels.
         let unshared = "We dispense drugs and update the excel sheet";
         assert_eq!(raw_score(7, unshared), raw_score(0, unshared));
+        // Found by the window alone (no partial label match), the
+        // competency's evidence is that window.
+        let tuning = Tuning {
+            min_coverage: 1.0,
+            ..Tuning::default()
+        };
+        let space = ConceptSpace::compute(Arc::new(TopicEmbedder), &taxonomy);
+        let extractor = Extractor::with_tuning(&taxonomy, tuning).with_space(space);
+        let everything = ExtractOptions {
+            top_k: 10,
+            min_score: 0.0,
+        };
+        let meds = extractor
+            .extract(long, &everything)
+            .into_iter()
+            .find(|e| taxonomy.get(e.competency).uri == "s:meds")
+            .unwrap();
+        let evidence: Vec<&str> = meds.evidence.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!((meds.reason, evidence), (Reason::Semantic, vec!["give medication"]));
+        assert_eq!(&long[meds.evidence[0].start..meds.evidence[0].end], "give medication");
         // A published competency name is read whole.
         let space = ConceptSpace::compute(Arc::new(TopicEmbedder), &taxonomy);
         let name_score = Extractor::new(&taxonomy)

@@ -3,6 +3,7 @@
 //! `taxonomy::vectors`) in one matrix per kind, indexed like the taxonomy,
 //! and the cosine of a text's vector with all of them.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use ndarray::{Array1, Array2};
@@ -58,6 +59,22 @@ pub struct TextVectors {
     /// competency above the floor it was computed for, at most that floor
     /// for the others ([`ScreenedMatrix::cosines_above`]).
     pub skills: Array1<f32>,
+    /// Competencies whose cosine a phrase window of the text raised, each
+    /// with that window (a range of the text's terms), in the order
+    /// raised: a competency's last entry is its closest window.
+    pub raised_by: Vec<(CompetencyIdx, Range<usize>)>,
+}
+
+impl TextVectors {
+    /// The phrase window closest to a competency, if one came closer than
+    /// the whole text.
+    pub fn closest_window(&self, competency: CompetencyIdx) -> Option<Range<usize>> {
+        self.raised_by
+            .iter()
+            .rev()
+            .find(|(c, _)| *c == competency)
+            .map(|(_, window)| window.clone())
+    }
 }
 
 /// The embedder's occupation prior of each occupation of the taxonomy.
@@ -163,6 +180,7 @@ impl ConceptSpace {
     pub fn score_of(&self, query: &Embedding, floor: f32) -> TextVectors {
         TextVectors {
             skills: self.skills.cosines_above(query, floor),
+            raised_by: Vec::new(),
         }
     }
 
