@@ -822,6 +822,27 @@ mod semantic_tests {
         assert!((0.0..=1.0).contains(&found[0].score));
     }
 
+    /// Everything the extractor finds, scores raw or calibrated.
+    const EVERYTHING: ExtractOptions = ExtractOptions {
+        top_k: 10,
+        min_score: 0.0,
+    };
+
+    /// A sentence half about medicines (`give medication`, a window that
+    /// shares a word with the label) and half about spreadsheets.
+    const MIXED: &str = "We give medication and update the excel sheet";
+
+    fn extractor_with(taxonomy: &Taxonomy, tuning: Tuning) -> Extractor {
+        let space = ConceptSpace::compute(Arc::new(TopicEmbedder), taxonomy);
+        Extractor::with_tuning(taxonomy, tuning).with_space(space)
+    }
+
+    fn medicines(taxonomy: &Taxonomy, found: Vec<Extraction>) -> Option<Extraction> {
+        found
+            .into_iter()
+            .find(|e| taxonomy.get(e.competency).uri == "s:meds")
+    }
+
     #[test]
     fn a_competency_is_scored_by_the_closest_phrase_of_a_sentence() {
         let (taxonomy, _) = setup();
@@ -830,56 +851,40 @@ mod semantic_tests {
                 window_terms,
                 ..Tuning::default()
             };
-            let space = ConceptSpace::compute(Arc::new(TopicEmbedder), &taxonomy);
-            let extractor = Extractor::with_tuning(&taxonomy, tuning).with_space(space);
-            let everything = ExtractOptions {
-                top_k: 10,
-                min_score: 0.0,
-            };
-            extractor
-                .extract_raw(text, &everything)
-                .into_iter()
-                .find(|e| taxonomy.get(e.competency).uri == "s:meds")
-                .map(|e| e.score)
+            let found = extractor_with(&taxonomy, tuning).extract_raw(text, &EVERYTHING);
+            medicines(&taxonomy, found).map(|e| e.score)
         };
-        // The whole sentence is half about spreadsheets; `give medication`
-        // (a window sharing a word with the label) is about medicines alone.
-        let long = "We give medication and update the excel sheet";
         let alone = raw_score(7, "give medication").unwrap();
-        assert_eq!(raw_score(7, long), Some(alone));
-        assert!(raw_score(0, long).unwrap() < alone - 0.01);
+        assert_eq!(raw_score(7, MIXED), Some(alone));
+        assert!(raw_score(0, MIXED).unwrap() < alone - 0.01);
         // A window must share a word with one of the competency's labels.
         let unshared = "We dispense drugs and update the excel sheet";
         assert_eq!(raw_score(7, unshared), raw_score(0, unshared));
-        // Found by the window alone (no partial label match), the
-        // competency's evidence is that window.
+        // A published competency name is read whole.
+        let (_, extractor) = setup();
+        let name = medicines(&taxonomy, extractor.extract_name_raw(MIXED, &EVERYTHING));
+        assert_eq!(name.map(|e| e.score), raw_score(0, MIXED));
+    }
+
+    #[test]
+    fn a_competency_only_a_phrase_window_found_has_that_window_as_evidence() {
+        let (taxonomy, _) = setup();
+        // No partial label match: `medication` alone is not enough.
         let tuning = Tuning {
             min_coverage: 1.0,
             ..Tuning::default()
         };
-        let space = ConceptSpace::compute(Arc::new(TopicEmbedder), &taxonomy);
-        let extractor = Extractor::with_tuning(&taxonomy, tuning).with_space(space);
-        let everything = ExtractOptions {
-            top_k: 10,
-            min_score: 0.0,
-        };
-        let meds = extractor
-            .extract(long, &everything)
-            .into_iter()
-            .find(|e| taxonomy.get(e.competency).uri == "s:meds")
-            .unwrap();
+        let found = extractor_with(&taxonomy, tuning).extract(MIXED, &EVERYTHING);
+        let meds = medicines(&taxonomy, found).unwrap();
         let evidence: Vec<&str> = meds.evidence.iter().map(|s| s.text.as_str()).collect();
-        assert_eq!((meds.reason, evidence), (Reason::Semantic, vec!["give medication"]));
-        assert_eq!(&long[meds.evidence[0].start..meds.evidence[0].end], "give medication");
-        // A published competency name is read whole.
-        let space = ConceptSpace::compute(Arc::new(TopicEmbedder), &taxonomy);
-        let name_score = Extractor::new(&taxonomy)
-            .with_space(space)
-            .extract_name_raw(long, &ExtractOptions::default())
-            .into_iter()
-            .find(|e| taxonomy.get(e.competency).uri == "s:meds")
-            .map(|e| e.score);
-        assert_eq!(name_score, raw_score(0, long));
+        assert_eq!(
+            (meds.reason, evidence),
+            (Reason::Semantic, vec!["give medication"])
+        );
+        assert_eq!(
+            &MIXED[meds.evidence[0].start..meds.evidence[0].end],
+            "give medication"
+        );
     }
 
     #[test]
