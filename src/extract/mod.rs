@@ -73,7 +73,8 @@ vector with each skill's vector (its preferred label, embedded once at import), 
 higher, the cosine of the skill's vector with the closest phrase window of the text that \
 shares a word with one of the skill's labels (windows: 2 to 7 consecutive words with no \
 punctuation between them and no function word such as `and`, `the` at either end; shared \
-words: those used by at most 1 in 50 of the taxonomy's labels), mapped \
+words: those used by at most 1 in 50 of the taxonomy's labels; the first 1,024 windows \
+of a text), mapped \
 linearly from [floor, 1] to [0, 1]; candidates are the skills with evidence (1)-(3) plus \
 the 50 nearest by cosine (reason `semantic match` for those only the cosine found). \
 Skill score = (0.5 × text + 1.0 × occupation + w × vector) / (1.5 + w), in [0, 1]; \

@@ -27,9 +27,17 @@ fn breaks(between: &str) -> bool {
         .any(|c| !(c.is_whitespace() || matches!(c, '-' | '/' | '\'' | '’')) || c == '\n')
 }
 
-/// Every run of `shortest..=longest` consecutive terms (a range of `all`)
-/// that crosses no punctuation and neither starts nor ends with a function
-/// word.
+/// At most this many windows per text, the first ones: a sentence of 170
+/// words has about as many. A text without a body that is longer (a wall of
+/// text on one line, up to the 100,000 characters a request may hold) gets
+/// no more, so its cost stays bounded: a 100,000-character line of sentence
+/// words takes about 90 ms so, 285 ms with every window and 68 ms with none
+/// (BENCHMARKS.md, "Phrase windows").
+pub const MAX_WINDOWS: usize = 1_024;
+
+/// The first [`MAX_WINDOWS`] runs of `shortest..=longest` consecutive terms
+/// (ranges of `all`), in the order they end, that cross no punctuation and
+/// neither start nor end with a function word.
 pub fn phrase_windows(
     text: &str,
     all: &[TextTerm],
@@ -50,6 +58,9 @@ pub fn phrase_windows(
                 break;
             };
             if !is_function_word(&all[first].token.norm) {
+                if out.len() == MAX_WINDOWS {
+                    return out;
+                }
                 out.push(first..end + 1);
             }
         }
@@ -94,6 +105,16 @@ mod tests {
             ]
         );
         assert!(windows_of("communication", 2, 7).is_empty());
+    }
+
+    #[test]
+    fn a_wall_of_text_gets_the_first_windows_only() {
+        let text = "plan daily staff rotas ".repeat(2_000);
+        let all = terms(&text);
+        let windows = phrase_windows(&text, &all, 2, 7);
+        assert_eq!(windows.len(), MAX_WINDOWS);
+        assert_eq!(windows[0], 0..2);
+        assert!(windows.iter().all(|w| w.end <= 200));
     }
 
     #[test]
