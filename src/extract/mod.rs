@@ -559,18 +559,16 @@ impl Extractor {
         if self.tuning.window_terms < 2 {
             return;
         }
+        let runs = windows::phrase_windows(text, all, 2, self.tuning.window_terms);
+        // Windows come in the order they end: the last ends furthest.
+        let covered = runs.last().map_or(0, |w| w.end);
         let content = |t: &terms::TextTerm| !windows::is_function_word(&t.token.norm);
-        let by_term = self.skills.competencies_by_term(all, content);
+        let by_term = self.skills.competencies_by_term(&all[..covered], content);
         // The last window that scored each competency, so a window scores
-        // a competency once however many of its words the labels share.
+        // a competency once however many of its words, or labels, it shares.
         let mut scored_by: Vec<u32> = vec![u32::MAX; vectors.skills.len()];
         let mut candidates: Vec<usize> = Vec::new();
-        for (number, range) in (0u32..).zip(windows::phrase_windows(
-            text,
-            all,
-            2,
-            self.tuning.window_terms,
-        )) {
+        for (number, range) in (0u32..).zip(runs) {
             let (begin, end) = (all[range.start].token.start, all[range.end - 1].token.end);
             let Some(window) = space.embedder().embed(&text[begin..end]) else {
                 continue;

@@ -137,8 +137,8 @@ impl SkillLabels {
         }
     }
 
-    /// For each term of `all`, the competencies (of every taxonomy, sorted,
-    /// each once) with a label that uses it; none for the terms `wanted`
+    /// For each term of `all`, the competencies (of every taxonomy) with a
+    /// label that uses it, once per such label; none for the terms `wanted`
     /// turns down.
     pub fn competencies_by_term(
         &self,
@@ -150,8 +150,7 @@ impl SkillLabels {
                 if !wanted(t) {
                     return Vec::new();
                 }
-                let mut found: Vec<CompetencyIdx> = self
-                    .taxonomies
+                self.taxonomies
                     .iter()
                     .filter_map(|labels| Some((labels, labels.index.term(&t.term)?)))
                     .filter(|(labels, term)| labels.index.label_frequency(*term) <= labels.common())
@@ -161,10 +160,7 @@ impl SkillLabels {
                             .concepts_with_term(term)
                             .map(|concept| labels.competencies[concept as usize])
                     })
-                    .collect();
-                found.sort_unstable();
-                found.dedup();
-                found
+                    .collect()
             })
             .collect()
     }

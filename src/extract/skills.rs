@@ -119,7 +119,7 @@ impl SkillIndex {
     }
 
     /// For each term of `all` that `wanted` keeps, the competencies with a
-    /// label that uses it ([`SkillLabels::competencies_by_term`]).
+    /// label that uses it, once per label ([`SkillLabels::competencies_by_term`]).
     pub fn competencies_by_term(
         &self,
         all: &[TextTerm],
