@@ -286,15 +286,17 @@ mod avx2 {
     /// [`lane_totals`].
     #[inline(always)]
     fn block_code_dots(v3: V3, block: &[i8], query: &[QueryCodes]) -> __m256i {
-        let block: &[[i8; CODES]] = bytemuck::cast_slice(block);
-        let rows: [&[[i8; CODES]]; ROWS] =
-            std::array::from_fn(|r| &block[r * query.len()..][..query.len()]);
+        // Row `r`'s codes `k` at `r * n + k`, indexed in one slice (no
+        // per-row slices to build): the loop compiles to loads at constant
+        // offsets where `n` is a constant.
+        let n = query.len();
+        let block = &bytemuck::cast_slice::<i8, [i8; CODES]>(block)[..ROWS * n];
         let mut sums: [__m256i; ROWS] = [bytemuck::cast([0i32; 8]); ROWS];
         for (k, &q) in query.iter().enumerate() {
-            for (sum, row) in sums.iter_mut().zip(rows) {
+            for (r, sum) in sums.iter_mut().enumerate() {
                 *sum = v3
                     .avx2
-                    ._mm256_add_epi32(*sum, products(v3, bytemuck::cast(row[k]), q));
+                    ._mm256_add_epi32(*sum, products(v3, bytemuck::cast(block[r * n + k]), q));
             }
         }
         lane_totals(v3, sums)
