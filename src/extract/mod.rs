@@ -11,6 +11,7 @@ mod semantic;
 mod skill_labels;
 mod skills;
 mod spans;
+mod sparse;
 mod terms;
 mod tuning;
 mod windows;

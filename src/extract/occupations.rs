@@ -14,13 +14,13 @@
 use std::collections::BinaryHeap;
 
 use ndarray::Array1;
-use rustc_hash::FxHashMap;
 
 use super::best_first::{BestFirst, rank_key, total_order};
 use super::label_index::{LabelIndex, tagged_labels};
 use super::phrases::PhraseMatcher;
 use super::scope::Scope;
 use super::spans::{merged_spans, span_of, title_end, title_segments};
+use super::sparse::SparseTable;
 use super::terms::TextTerm;
 use super::tuning::Tuning;
 use super::{EvidenceSpan, Reason};
@@ -58,6 +58,8 @@ pub struct OccupationIndex {
     /// when one id has them all.
     taxonomies: Vec<(String, OccupationTexts)>,
     phrases: PhraseMatcher,
+    /// How many occupations the taxonomy has (the keys of a support table).
+    occupations: usize,
 }
 
 /// Label and description indexes over some of the occupations.
@@ -170,7 +172,7 @@ impl OccupationTexts {
     /// occupation's alternative label are annotated with that occupation
     /// far less often than those that are its preferred label
     /// (EVALUATION.md, "The prior gated by preferred labels only").
-    fn preferred_label_match(&self, title: &[TextTerm], support: &FxHashMap<u32, Support>) -> f32 {
+    fn preferred_label_match(&self, title: &[TextTerm], support: &SparseTable<Support>) -> f32 {
         let is_preferred = |label: u32| self.labels.kind(label) == Reason::PreferredLabel;
         let named = support
             .values()
@@ -194,12 +196,12 @@ impl OccupationTexts {
         segments: &[Vec<&TextTerm>],
         all: &[TextTerm],
         tuning: &Tuning,
-        support: &mut FxHashMap<u32, Support>,
+        support: &mut SparseTable<Support>,
     ) {
         let mut found = |index: &LabelIndex, query: Vec<(u32, f32)>| {
             let mut scratch = index.take_scratch();
             for m in index.search_coverage(&query, &mut scratch, |_| 0.0, |_| true) {
-                support.entry(self.occupation(m.concept)).or_default();
+                support.entry(self.occupation(m.concept));
             }
             index.give_back(scratch);
         };
@@ -220,7 +222,7 @@ impl OccupationTexts {
         &self,
         segments: &[Vec<&TextTerm>],
         tuning: &Tuning,
-        support: &mut FxHashMap<u32, Support>,
+        support: &mut SparseTable<Support>,
     ) {
         let mut scratch = self.labels.take_scratch();
         for (position, segment) in segments.iter().enumerate() {
@@ -232,7 +234,7 @@ impl OccupationTexts {
             let query = distinct_query(&self.labels, segment.iter().copied());
             let query_idf: f32 = query.iter().map(|&(t, _)| self.labels.idf(t)).sum();
             for found in self.labels.search(&query, &mut scratch, |m| m.bm25) {
-                let entry = support.entry(self.occupation(found.concept)).or_default();
+                let entry = support.entry(self.occupation(found.concept));
                 if found.bm25 * decay > entry.title {
                     entry.title = found.bm25 * decay;
                     entry.title_label = Some((found.label, position));
@@ -309,6 +311,7 @@ impl OccupationIndex {
             all: OccupationTexts::new(taxonomy, extra_titles, None),
             taxonomies,
             phrases: PhraseMatcher::for_occupations(taxonomy),
+            occupations: taxonomy.occupations().len(),
         }
     }
 
@@ -382,23 +385,17 @@ impl OccupationIndex {
         let title_weight = 1.0 - tuning.posting_share(has_body);
         let segments = title_segments(input, title);
         let (texts, others) = self.texts_for(scope);
-        // The support table is allocated once, for every occupation,
-        // instead of growing: a text's words reach hundreds (a title) to
-        // nearly all (a posting) of the occupations' documents.
-        let mut support: FxHashMap<u32, Support> = FxHashMap::with_capacity_and_hasher(
-            self.all.labels.concept_count(),
-            Default::default(),
-        );
+        // Room for every occupation from the start: a text's words reach
+        // hundreds (a title) to nearly all (a posting) of the occupations'
+        // documents.
+        let mut support = SparseTable::<Support>::new(self.occupations);
         texts.title_support(&segments, tuning, &mut support);
         if tuning.document_weight > 0.0 {
             let documents = &texts.documents;
             let query = distinct_query(documents, all.iter());
             let mut scratch = documents.take_scratch();
             for found in documents.search(&query, &mut scratch, |m| m.bm25) {
-                support
-                    .entry(texts.occupation(found.concept))
-                    .or_default()
-                    .document = found.bm25;
+                support.entry(texts.occupation(found.concept)).document = found.bm25;
             }
             documents.give_back(scratch);
         }
@@ -413,7 +410,7 @@ impl OccupationIndex {
                     .map(|s| crate::text::tokenize(&s.text).len())
                     .max()
                     .unwrap_or(0);
-                let entry = support.entry(hit.concept).or_default();
+                let entry = support.entry(hit.concept);
                 entry.phrase = longest as f32;
                 entry.phrase_evidence = hit.evidence;
             }
@@ -424,7 +421,7 @@ impl OccupationIndex {
         }
         let mut outside: Vec<usize> = Vec::new();
         if !scope.is_all() {
-            support.retain(|&occupation, _| {
+            support.retain(|occupation, _| {
                 let keep = scope.has_occupation(occupation as usize);
                 if !keep {
                     outside.push(occupation as usize);
@@ -490,14 +487,14 @@ impl OccupationIndex {
         let mut ranked = BestFirst::new(
             support
                 .iter()
-                .map(|(&occupation, s)| rank_key(fuse(occupation, s), occupation))
+                .map(|(occupation, s)| rank_key(fuse(occupation, s), occupation))
                 .collect(),
         );
         select(&mut ranked, &outside)
             .into_iter()
             .filter_map(|at| {
                 let occupation = ranked.at(at)?;
-                let s = support.remove(&occupation)?;
+                let s = support.remove(occupation)?;
                 Some((occupation, fuse(occupation, &s), s))
             })
             .map(|(occupation, score, s)| {
@@ -555,13 +552,13 @@ fn title_line(input: &str, title: &[TextTerm]) -> Option<Vec<EvidenceSpan>> {
 
 /// Gives every occupation already supported, plus the
 /// `occupation_vector_candidates` nearest by cosine, its vector score.
-fn vector_support(cosines: &Array1<f32>, tuning: &Tuning, support: &mut FxHashMap<u32, Support>) {
+fn vector_support(cosines: &Array1<f32>, tuning: &Tuning, support: &mut SparseTable<Support>) {
     let floor = tuning.occupation_vector_floor;
     for occupation in nearest_rows(cosines, tuning.occupation_vector_candidates) {
-        support.entry(occupation).or_default();
+        support.entry(occupation);
     }
     for (occupation, s) in support.iter_mut() {
-        if let Some(&cosine) = cosines.get(*occupation as usize) {
+        if let Some(&cosine) = cosines.get(occupation as usize) {
             s.vector = vector_score(cosine, floor);
         }
     }
