@@ -24,11 +24,12 @@ impl<T: Default> SparseTable<T> {
         }
     }
 
-    /// The value of `key`, set to the default when it has none.
-    ///
-    /// # Panics
-    /// When `key` is not below the table's `keys`.
+    /// The value of `key`, set to the default when it has none (a key past
+    /// the table's `keys` makes room for itself).
     pub fn entry(&mut self, key: u32) -> &mut T {
+        if key as usize >= self.slots.len() {
+            self.slots.resize(key as usize + 1, NONE);
+        }
         let slot = &mut self.slots[key as usize];
         if *slot == NONE {
             *slot = u32::try_from(self.entries.len()).expect("fewer than u32::MAX keys");
@@ -138,6 +139,16 @@ mod tests {
             assert_eq!(table.remove(key).is_some(), key % 3 == 0, "key {key}");
         }
         assert_eq!(table.iter().count(), 0);
+    }
+
+    #[test]
+    fn a_key_past_the_expected_range_makes_room_for_itself() {
+        let mut table = SparseTable::<u32>::new(2);
+        *table.entry(1) = 1;
+        *table.entry(40) = 40;
+        assert_eq!(sorted(&table), vec![(1, 1), (40, 40)]);
+        assert_eq!(table.remove(40), Some(40));
+        assert_eq!(table.remove(41), None);
     }
 
     #[test]
