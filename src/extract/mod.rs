@@ -40,8 +40,8 @@ with the default embedder.
 (preferred, alternative, hidden) of every skill (~120k) and every occupation; \
 Okapi BM25 (k1 1.2, b 0.75, Lucene idf) and idf coverage (share of a label's idf mass present).
 - Occupations: three lexical kinds of support, each scaled to the best occupation, and a \
-vector score, fused (weights 1 / 0.6 / 0.6 / v, v = 4 for a title or sentence and 1 for a \
-posting with the default embedder, 0.4 / 0.4 with the others): (a) the first line (the title) split into segments at `/ , ; & - and or` \
+vector score, fused (weights 1 / d / 0.6 / v, d = 0.9 and v = 4 for a title or sentence and 1 for a \
+posting with the default embedder, d = 0.6 and v = 0.4 with the others): (a) the first line (the title) split into segments at `/ , ; & - and or` \
 (parentheses dropped), each segment BM25-matched against every occupation label, \
 later segments ×0.9, best label per occupation; ESCO labels plus O*NET 29.3 titles \
 linked through the ESCO–O*NET crosswalk when the data folder holds them; \
@@ -88,8 +88,8 @@ all-MiniLM-L6-v2; postings (with a body) get w = 0. With the default embedder an
 - Every result carries evidence spans (character offsets) and a reason; propagated skills \
 carry the spans that evidence their occupation; semantic matches the phrase window closest to the skill where one came closer than the whole text, else the sentence closest to it.
 - Fusion weights (struct `Tuning`): the vector weights, the posting body share, the title \
-match power, the number of propagated occupations and the prior weight of the default \
-embedder were chosen on held-out folds (see Trained default embedder); the others were tuned \
+match power, the number of propagated occupations, the prior weight and the occupation document \
+weight of the default embedder were chosen on held-out folds (see Trained default embedder); the others were tuned \
 by hand on the dev files only (see Embedders and tuning).";
 
 /// Default number of competencies returned.

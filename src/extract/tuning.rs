@@ -14,7 +14,9 @@ use std::str::FromStr;
 /// the default embedder; [`Tuning::for_embedder`] those of the others.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Tuning {
-    /// Weight of whole-text BM25 against occupation descriptions (title support weighs 1).
+    /// Weight of whole-text BM25 against occupation descriptions (title
+    /// support weighs 1); chosen on held-out folds (EVALUATION.md, "The
+    /// occupation document weight chosen on held-out folds").
     pub document_weight: f32,
     /// Weight of occupation labels found as phrases in a posting.
     pub phrase_weight: f32,
@@ -89,7 +91,7 @@ pub struct Tuning {
 impl Default for Tuning {
     fn default() -> Self {
         Self {
-            document_weight: 0.6,
+            document_weight: 0.9,
             phrase_weight: 0.6,
             segment_decay: 0.9,
             occupation_temperature: 0.08,
@@ -124,12 +126,13 @@ impl Tuning {
     /// (vector weight 0.75 and floor 0.55 on skills, 0.4 on occupations)
     /// and rank a posting's occupations from its title line as before
     /// (no body share: it was chosen with the trained table) with the
-    /// earlier title match power (2), 20 propagated occupations, no
+    /// earlier document weight (0.6), title match power (2), 20 propagated occupations, no
     /// occupation prior and no phrase windows (each window is one more
     /// embedding: milliseconds apiece with all-MiniLM-L6-v2),
     /// and all-MiniLM-L6-v2 weighs skill cosines 1.5 from a floor of 0.45.
     pub fn for_embedder(id: &str) -> Self {
         let earlier = Self {
+            document_weight: 0.6,
             propagated_occupations: 20,
             occupation_prior_weight: 0.0,
             title_match_power: 2.0,
@@ -286,6 +289,8 @@ mod tests {
         assert!((trained.occupation_prior_weight - 5.0).abs() < 1e-6);
         assert_eq!(trained.window_terms, 7);
         assert_eq!(old.window_terms, 0);
+        assert!((trained.document_weight - 0.9).abs() < 1e-6);
+        assert!((old.document_weight - 0.6).abs() < 1e-6);
         let postings: Tuning = "text_body_weight=0.1".parse().unwrap();
         assert!((postings.text_weight_for(true) - 0.1).abs() < 1e-6);
         assert!((postings.text_weight_for(false) - 0.5).abs() < 1e-6);
