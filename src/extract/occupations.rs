@@ -58,8 +58,6 @@ pub struct OccupationIndex {
     /// when one id has them all.
     taxonomies: Vec<(String, OccupationTexts)>,
     phrases: PhraseMatcher,
-    /// How many occupations the taxonomy has (the keys of a support table).
-    occupations: usize,
 }
 
 /// Label and description indexes over some of the occupations.
@@ -311,7 +309,6 @@ impl OccupationIndex {
             all: OccupationTexts::new(taxonomy, extra_titles, None),
             taxonomies,
             phrases: PhraseMatcher::for_occupations(taxonomy),
-            occupations: taxonomy.occupations().len(),
         }
     }
 
@@ -388,7 +385,7 @@ impl OccupationIndex {
         // Room for every occupation from the start: a text's words reach
         // hundreds (a title) to nearly all (a posting) of the occupations'
         // documents.
-        let mut support = SparseTable::<Support>::new(self.occupations);
+        let mut support = SparseTable::<Support>::new(self.all.labels.concept_count());
         texts.title_support(&segments, tuning, &mut support);
         if tuning.document_weight > 0.0 {
             let documents = &texts.documents;
