@@ -8,6 +8,7 @@ mod minilm;
 mod occupation_prior;
 mod screen;
 mod static_table;
+mod title_votes;
 
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ pub use minilm::{EmbedError, MAX_SEQUENCE_TOKENS, MiniLmEmbedder};
 pub use occupation_prior::{BadPriorLine, OccupationPrior};
 pub use screen::ScreenedMatrix;
 pub use static_table::{StaticEmbedder, StaticTableError};
+pub use title_votes::{BadVotesLine, ResolvedVotes, TitleVotes};
 
 /// A unit-length vector. Only constructible through normalisation, so a dot
 /// product of two embeddings is their cosine.
@@ -304,6 +306,12 @@ pub trait Embedder: Send + Sync + std::fmt::Debug {
 
     /// The prior over occupations learnt with the model, if it has one.
     fn occupation_prior(&self) -> Option<&OccupationPrior> {
+        None
+    }
+
+    /// The occupations vacancy titles with each word or word pair name,
+    /// learnt with the model, if it has them.
+    fn title_votes(&self) -> Option<&TitleVotes> {
         None
     }
 }

@@ -21,6 +21,7 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 use super::occupation_prior::{BadPriorLine, OccupationPrior};
+use super::title_votes::{BadVotesLine, TitleVotes};
 use super::{Embedder, EmbeddingMatrix};
 
 const VOCAB: &str = include_str!("../../assets/static-minilm/vocab.txt");
@@ -84,6 +85,15 @@ pub enum StaticTableError {
         /// The line at fault.
         #[source]
         source: BadPriorLine,
+    },
+    /// The title votes beside the table are malformed.
+    #[error("{path}: not title votes")]
+    Votes {
+        /// The file.
+        path: String,
+        /// The line at fault.
+        #[source]
+        source: BadVotesLine,
     },
 }
 
@@ -246,6 +256,7 @@ pub struct StaticEmbedder {
     id: String,
     table: Arc<Table>,
     prior: Option<Arc<OccupationPrior>>,
+    votes: Option<Arc<TitleVotes>>,
 }
 
 impl Default for StaticEmbedder {
@@ -253,12 +264,18 @@ impl Default for StaticEmbedder {
     fn default() -> Self {
         static CELL: OnceLock<Arc<Table>> = OnceLock::new();
         static PRIOR: OnceLock<Arc<OccupationPrior>> = OnceLock::new();
+        static VOTES: OnceLock<Arc<TitleVotes>> = OnceLock::new();
         Self {
             id: SKILLS_ID.to_owned(),
             table: compiled(&CELL, SKILLS_TABLE),
             prior: Some(
                 PRIOR
                     .get_or_init(|| Arc::new(OccupationPrior::shipped()))
+                    .clone(),
+            ),
+            votes: Some(
+                VOTES
+                    .get_or_init(|| Arc::new(TitleVotes::shipped()))
                     .clone(),
             ),
         }
@@ -274,13 +291,14 @@ impl StaticEmbedder {
             id: MINILM_ID.to_owned(),
             table: compiled(&CELL, MINILM_TABLE),
             prior: None,
+            votes: None,
         }
     }
 
     /// A table from `folder/table.bin` (e.g. one trained by
     /// `scripts/train-embedder --out FOLDER`) with the compiled-in
     /// vocabulary, and the occupation prior `folder/occupation_prior.tsv`
-    /// when there is one; its id names the digest of the table file, so
+    /// and title votes `folder/title_votes.tsv` when there are; its id names the digest of the table file, so
     /// vectors stored with another table are never reused.
     pub fn from_folder(folder: &Path) -> Result<Self, StaticTableError> {
         let path = folder.join("table.bin");
@@ -297,14 +315,33 @@ impl StaticEmbedder {
         Ok(Self {
             id: format!("static-file-{}", &digest.as_str()[..16]),
             table: Arc::new(table),
-            prior: prior_in(folder)?.map(Arc::new),
+            prior: beside(
+                folder,
+                "occupation_prior.tsv",
+                OccupationPrior::parse,
+                |path, source| StaticTableError::Prior { path, source },
+            )?
+            .map(Arc::new),
+            votes: beside(
+                folder,
+                "title_votes.tsv",
+                TitleVotes::parse,
+                |path, source| StaticTableError::Votes { path, source },
+            )?
+            .map(Arc::new),
         })
     }
 }
 
-/// The occupation prior of a table's folder, if it has one.
-fn prior_in(folder: &Path) -> Result<Option<OccupationPrior>, StaticTableError> {
-    let path = folder.join("occupation_prior.tsv");
+/// A file learnt with a table, read from the table's folder and parsed,
+/// if the folder has it.
+fn beside<T, E>(
+    folder: &Path,
+    name: &str,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+    malformed: impl FnOnce(String, E) -> StaticTableError,
+) -> Result<Option<T>, StaticTableError> {
+    let path = folder.join(name);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -315,12 +352,9 @@ fn prior_in(folder: &Path) -> Result<Option<OccupationPrior>, StaticTableError> 
             });
         }
     };
-    OccupationPrior::parse(&text)
+    parse(&text)
         .map(Some)
-        .map_err(|source| StaticTableError::Prior {
-            path: path.display().to_string(),
-            source,
-        })
+        .map_err(|source| malformed(path.display().to_string(), source))
 }
 
 impl Embedder for StaticEmbedder {
@@ -330,6 +364,10 @@ impl Embedder for StaticEmbedder {
 
     fn occupation_prior(&self) -> Option<&OccupationPrior> {
         self.prior.as_deref()
+    }
+
+    fn title_votes(&self) -> Option<&TitleVotes> {
+        self.votes.as_deref()
     }
 
     fn dim(&self) -> usize {
@@ -424,6 +462,21 @@ mod tests {
             Err(StaticTableError::Prior { .. })
         ));
         std::fs::remove_file(folder.join("occupation_prior.tsv")).unwrap();
+        assert!(loaded.title_votes().is_none());
+        std::fs::write(
+            folder.join("title_votes.tsv"),
+            "titles\t9\noccupation\tocc:a\nfeature\tnurse\t0:2\n",
+        )
+        .unwrap();
+        let with_votes = StaticEmbedder::from_folder(&folder).unwrap();
+        let resolved = with_votes.title_votes().unwrap().resolve(|_| Some(3));
+        assert_eq!(resolved.of("nurse")[0].0, 3);
+        std::fs::write(folder.join("title_votes.tsv"), "titles\tmany\n").unwrap();
+        assert!(matches!(
+            StaticEmbedder::from_folder(&folder),
+            Err(StaticTableError::Votes { .. })
+        ));
+        std::fs::remove_file(folder.join("title_votes.tsv")).unwrap();
         std::fs::write(folder.join("table.bin"), &MINILM_TABLE[..100]).unwrap();
         let error = StaticEmbedder::from_folder(&folder).unwrap_err();
         assert!(error.to_string().contains("size"), "{error}");

@@ -331,16 +331,21 @@ impl Extractor {
         let share = self.occupation_share(text, all);
         let cosines = self.occupation_cosines(vectors, share, scope);
         let mut equivalents = Vec::new();
-        let (top_k, prior) = match wanted {
-            Wanted::Answers(top_k) => (
-                top_k,
-                self.space.as_ref().and_then(|s| s.occupation_prior()),
-            ),
-            Wanted::SkillSources(top_k) => (top_k, None),
+        let (top_k, prior, votes) = match wanted {
+            Wanted::Answers(top_k) => {
+                let space = self.space.as_ref();
+                (
+                    top_k,
+                    space.and_then(|s| s.occupation_prior()),
+                    space.and_then(|s| s.title_votes()),
+                )
+            }
+            Wanted::SkillSources(top_k) => (top_k, None, None),
         };
         let learnt = occupations::Learnt {
             cosines: cosines.as_ref(),
             prior,
+            votes,
         };
         let ranked = self.occupations.rank_selected(
             text,

@@ -12,7 +12,9 @@ use super::EvidenceSpan;
 use super::spans::{sentences, span};
 use super::terms::terms;
 use crate::domain::TaxonomyVersion;
-use crate::embed::{Embedder, Embedding, EmbeddingMatrix, OccupationPrior, ScreenedMatrix};
+use crate::embed::{
+    Embedder, Embedding, EmbeddingMatrix, OccupationPrior, ResolvedVotes, ScreenedMatrix,
+};
 use crate::taxonomy::vectors::{self, ConceptVectors};
 use crate::taxonomy::{CompetencyIdx, Taxonomy, TaxonomyPart};
 
@@ -50,6 +52,9 @@ pub struct ConceptSpace {
     /// The embedder's occupation prior per occupation (taxonomy order), if
     /// it has one.
     occupation_prior: Option<Array1<f32>>,
+    /// The embedder's title votes by occupation (taxonomy index), if it
+    /// has them.
+    title_votes: Option<ResolvedVotes>,
 }
 
 /// A text's vector and the cosine of every competency with it.
@@ -89,6 +94,15 @@ fn prior_of(embedder: &dyn Embedder, taxonomy: &Taxonomy) -> Option<Array1<f32>>
     )
 }
 
+/// The embedder's title votes with occupations by taxonomy index.
+fn votes_of(embedder: &dyn Embedder, taxonomy: &Taxonomy) -> Option<ResolvedVotes> {
+    let votes = embedder.title_votes()?;
+    Some(votes.resolve(|uri| {
+        let index = taxonomy.occupation_index(uri)?;
+        u32::try_from(index).ok()
+    }))
+}
+
 impl ConceptSpace {
     /// Places each release's rows at the taxonomy index of its concepts;
     /// concepts superseded by a later release take that release's rows, and
@@ -124,6 +138,7 @@ impl ConceptSpace {
         }
         Self {
             occupation_prior: prior_of(embedder.as_ref(), taxonomy),
+            title_votes: votes_of(embedder.as_ref(), taxonomy),
             embedder,
             skills: ScreenedMatrix::new(EmbeddingMatrix::from_rows(skills)),
             occupations: EmbeddingMatrix::from_rows(occupations),
@@ -141,6 +156,7 @@ impl ConceptSpace {
         let vectors = vectors::compute(embedder.as_ref(), &part);
         Self {
             occupation_prior: prior_of(embedder.as_ref(), taxonomy),
+            title_votes: votes_of(embedder.as_ref(), taxonomy),
             embedder,
             skills: ScreenedMatrix::new(vectors.competencies),
             occupations: vectors.occupations,
@@ -166,6 +182,12 @@ impl ConceptSpace {
     /// [0, 1], when the embedder has one ([`OccupationPrior`]).
     pub fn occupation_prior(&self) -> Option<&Array1<f32>> {
         self.occupation_prior.as_ref()
+    }
+
+    /// The embedder's title votes, occupations by taxonomy index
+    /// ([`crate::embed::TitleVotes`]), when the embedder has them.
+    pub fn title_votes(&self) -> Option<&ResolvedVotes> {
+        self.title_votes.as_ref()
     }
 
     /// The cosine of a text's vector (made by this space's embedder) with

@@ -1,7 +1,8 @@
 //! The fusion weights, tuned on the dev files of TARGETS.md only. The
 //! vector weights, the posting body share, the title match power, the
-//! number of propagated occupations, the occupation prior's weight and the
-//! phrase window length of the default (trained) embedder were chosen on held-out folds
+//! number of propagated occupations, the occupation prior's and the title
+//! votes' weights, the occupation document weight and the phrase window
+//! length of the default (trained) embedder were chosen on held-out folds
 //! (`scripts/eval-folds`, EVALUATION.md "Trained default embedder"); the
 //! others are the earlier hand-tuned values, not yet re-chosen by
 //! cross-validation. Occupation evidence weighs 1 in a skill's score (the
@@ -74,6 +75,15 @@ pub struct Tuning {
     /// the candidates the other kinds of support found (title support
     /// weighs 1).
     pub occupation_prior_weight: f32,
+    /// Weight of the embedder's title votes (the occupations vacancy titles
+    /// sharing the text's words and word pairs name; scaled to 1 for the
+    /// best-voted occupation) in the score of an occupation InferOccupations
+    /// answers for a title or a sentence, times one minus how far the text
+    /// names an occupation by its preferred label, and not at all for a
+    /// text that is exactly one of an occupation's labels; the votes also
+    /// add candidates. Chosen on held-out folds (EVALUATION.md, "Title
+    /// votes").
+    pub title_vote_weight: f32,
     /// Share, in [0, 1], of a posting's occupation support taken from the
     /// whole posting instead of its title line: the title line's label
     /// support weighs 1 − share, and the occupation cosines are those of
@@ -110,6 +120,7 @@ impl Default for Tuning {
             occupation_vector_floor: 0.2,
             occupation_vector_candidates: 20,
             occupation_prior_weight: 5.0,
+            title_vote_weight: 3.0,
             posting_body_share: 0.75,
             broader_weight: 0.3,
             narrower_weight: 0.3,
@@ -127,7 +138,7 @@ impl Tuning {
     /// and rank a posting's occupations from its title line as before
     /// (no body share: it was chosen with the trained table) with the
     /// earlier document weight (0.6), title match power (2), 20 propagated occupations, no
-    /// occupation prior and no phrase windows (each window is one more
+    /// occupation prior, no title votes and no phrase windows (each window is one more
     /// embedding: milliseconds apiece with all-MiniLM-L6-v2),
     /// and all-MiniLM-L6-v2 weighs skill cosines 1.5 from a floor of 0.45.
     pub fn for_embedder(id: &str) -> Self {
@@ -135,6 +146,7 @@ impl Tuning {
             document_weight: 0.6,
             propagated_occupations: 20,
             occupation_prior_weight: 0.0,
+            title_vote_weight: 0.0,
             title_match_power: 2.0,
             semantic_floor: 0.55,
             occupation_vector_weight: 0.4,
@@ -245,6 +257,7 @@ impl Tuning {
             "occupation_vector_floor" => self.occupation_vector_floor = number,
             "occupation_vector_candidates" => self.occupation_vector_candidates = count(),
             "occupation_prior_weight" => self.occupation_prior_weight = number,
+            "title_vote_weight" => self.title_vote_weight = number,
             "posting_body_share" => self.posting_body_share = number,
             "broader_weight" => self.broader_weight = number,
             "narrower_weight" => self.narrower_weight = number,
@@ -287,6 +300,8 @@ mod tests {
         assert_eq!(old.propagated_occupations, 20);
         assert_eq!(old.occupation_prior_weight, 0.0);
         assert!((trained.occupation_prior_weight - 5.0).abs() < 1e-6);
+        assert!((trained.title_vote_weight - 3.0).abs() < 1e-6);
+        assert_eq!(old.title_vote_weight, 0.0);
         assert_eq!(trained.window_terms, 7);
         assert_eq!(old.window_terms, 0);
         assert!((trained.document_weight - 0.9).abs() < 1e-6);
