@@ -58,8 +58,13 @@ n the number of distinct vacancy titles of titles.csv and hahu_dev that name the
 (`assets/static-skills/occupation_prior.tsv`, written by `scripts/train-embedder`), with \
 weight 5 × (1 − how far the text names an occupation by its preferred label), so a title \
 that is an occupation's preferred label is ranked without it, while one that is only an \
-alternative label is not; skill extraction ranks occupations without the prior. Score in [0, 1], \
-1 = best supported.
+alternative label is not; and (f) title votes: for each word and adjacent word pair of the \
+title used by two or more of those vacancy titles, its idf times the share of them naming each \
+occupation over their number plus 5, summed and scaled to the best-voted occupation \
+(`assets/static-skills/title_votes.tsv`, from the same script), with weight 3 × the prior's \
+gate, and 0 for a title that is exactly one of an occupation's labels of any kind; the votes \
+also add their occupations as candidates. Skill extraction ranks occupations without the \
+prior and the votes. Score in [0, 1], 1 = best supported.
 - Skills: (1) text evidence: whole labels as phrases (1.0 preferred / 0.9 alternative / 0.8 hidden) \
 and labels with ≥ 40 % of their idf mass inside one sentence (0.7 × coverage); \
 (2) taxonomy links, for texts without a body (a sentence, a title): the broader, narrower and \
@@ -88,7 +93,7 @@ all-MiniLM-L6-v2; postings (with a body) get w = 0. With the default embedder an
 - Every result carries evidence spans (character offsets) and a reason; propagated skills \
 carry the spans that evidence their occupation; semantic matches the phrase window closest to the skill where one came closer than the whole text, else the sentence closest to it.
 - Fusion weights (struct `Tuning`): the vector weights, the posting body share, the title \
-match power, the number of propagated occupations, the prior weight and the occupation document \
+match power, the number of propagated occupations, the prior and title vote weights and the occupation document \
 weight of the default embedder were chosen on held-out folds (see Trained default embedder); the others were tuned \
 by hand on the dev files only (see Embedders and tuning).";
 
