@@ -817,6 +817,27 @@ mod tests {
         ranked_in_index_with_prior(&index(), text, cosines, prior)
     }
 
+    /// Every occupation `index` ranks for `text`: (occupation, score), best first.
+    fn ranked_all(
+        index: &OccupationIndex,
+        text: &str,
+        learnt: Learnt<'_>,
+        tuning: &Tuning,
+    ) -> Vec<(usize, f32)> {
+        index
+            .rank_selected(
+                text,
+                &crate::extract::terms::terms(text),
+                learnt,
+                tuning,
+                &Scope::all(),
+                |ranked, _| (0..ranked.len()).collect(),
+            )
+            .into_iter()
+            .map(|o| (o.occupation, o.score))
+            .collect()
+    }
+
     fn ranked_in_index_with_prior(
         index: &OccupationIndex,
         text: &str,
@@ -833,18 +854,7 @@ mod tests {
             prior: Some(&prior),
             votes: None,
         };
-        index
-            .rank_selected(
-                text,
-                &crate::extract::terms::terms(text),
-                learnt,
-                &tuning,
-                &Scope::all(),
-                |ranked, _| (0..ranked.len()).collect(),
-            )
-            .into_iter()
-            .map(|o| (o.occupation, o.score))
-            .collect()
+        ranked_all(index, text, learnt, &tuning)
     }
 
     #[test]
@@ -896,18 +906,7 @@ mod tests {
             votes: Some(&votes),
             ..Learnt::default()
         };
-        index
-            .rank_selected(
-                text,
-                &crate::extract::terms::terms(text),
-                learnt,
-                &tuning,
-                &Scope::all(),
-                |ranked, _| (0..ranked.len()).collect(),
-            )
-            .into_iter()
-            .map(|o| (o.occupation, o.score))
-            .collect()
+        ranked_all(index, text, learnt, &tuning)
     }
 
     const VOTES: &str = "titles\t50\noccupation\to:dev\noccupation\to:cook\n\
