@@ -64,7 +64,8 @@ impl TitleVotes {
         Self::parse(SHIPPED).expect("compiled-in title votes")
     }
 
-    /// Parses a votes file: `titles<TAB>N` (distinct training titles), then
+    /// Parses a votes file: `titles<TAB>N` (distinct training titles; a
+    /// file without it is reported at line 1), then
     /// `occupation<TAB>uri` lines (numbered from 0 in order) and
     /// `feature<TAB>terms<TAB>i:share i:share ...` lines; blank lines skipped.
     pub fn parse(text: &str) -> Result<Self, BadVotesLine> {
@@ -101,7 +102,8 @@ impl TitleVotes {
                 _ => return Err(bad()),
             }
         }
-        let titles = titles.unwrap_or(0.0);
+        // Without the count every idf, so every vote, would be 0.
+        let titles = titles.ok_or(BadVotesLine { line: 1 })?;
         let features = shares
             .into_iter()
             .map(|(feature, shares)| {
@@ -183,6 +185,12 @@ mod tests {
         assert_eq!(line("titles\t3\noccupation\tocc:a\nfeature\tsale\t0"), 3);
         assert_eq!(line("titles\t3\noccupation\t \n"), 2);
         assert_eq!(line("weights\t3"), 1);
+        assert_eq!(
+            line("occupation\tocc:a\nfeature\tsale\t0:1"),
+            1,
+            "no title count"
+        );
+        assert_eq!(line(""), 1);
     }
 
     #[test]
