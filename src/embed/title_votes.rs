@@ -6,8 +6,8 @@
 //! Assistance` for an accounting assistant); a title sharing words with
 //! such titles gets those occupations' votes. The extractor adds the votes
 //! to an occupation's fused score with the weight `title_vote_weight`,
-//! except where the title is exactly one of an occupation's labels
-//! (EVALUATION.md, "Title votes").
+//! except where the title is exactly one of the labels of an occupation
+//! of the taxonomy the votes name (EVALUATION.md, "Title votes").
 //!
 //! The file holds, for each feature (an engine term, or two adjacent terms
 //! joined by a space) used by at least two distinct training titles, the
@@ -49,12 +49,24 @@ pub struct BadVotesLine {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResolvedVotes {
     features: FxHashMap<String, Vec<(u32, f32)>>,
+    /// Per occupation index: whether it is of a taxonomy the votes name
+    /// occupations of (ESCO for the shipped votes).
+    voted_taxonomy: Vec<bool>,
 }
 
 impl ResolvedVotes {
     /// The votes of one feature: (occupation index, vote).
     pub fn of(&self, feature: &str) -> &[(u32, f32)] {
         self.features.get(feature).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether an occupation is of a taxonomy the votes name occupations
+    /// of, voted for or not.
+    pub fn in_voted_taxonomy(&self, occupation: u32) -> bool {
+        self.voted_taxonomy
+            .get(occupation as usize)
+            .copied()
+            .unwrap_or(false)
     }
 }
 
@@ -123,9 +135,26 @@ impl TitleVotes {
     }
 
     /// The votes with each occupation URI replaced by `index(uri)`;
-    /// occupations it does not know are dropped.
-    pub fn resolve(&self, index: impl Fn(&str) -> Option<u32>) -> ResolvedVotes {
+    /// occupations it does not know are dropped. `taxonomies` holds the
+    /// occupations of each taxonomy (sorted indexes); the taxonomies with
+    /// an occupation the votes name are the voted ones.
+    pub fn resolve(
+        &self,
+        index: impl Fn(&str) -> Option<u32>,
+        taxonomies: &[Vec<u32>],
+    ) -> ResolvedVotes {
         let at: Vec<Option<u32>> = self.occupations.iter().map(|uri| index(uri)).collect();
+        let named: Vec<u32> = at.iter().flatten().copied().collect();
+        let mut voted_taxonomy = Vec::new();
+        let voted = taxonomies
+            .iter()
+            .filter(|members| named.iter().any(|o| members.binary_search(o).is_ok()));
+        for &o in voted.flatten() {
+            if voted_taxonomy.len() <= o as usize {
+                voted_taxonomy.resize(o as usize + 1, false);
+            }
+            voted_taxonomy[o as usize] = true;
+        }
         let features = self
             .features
             .iter()
@@ -137,7 +166,10 @@ impl TitleVotes {
                 (!votes.is_empty()).then(|| (feature.clone(), votes))
             })
             .collect();
-        ResolvedVotes { features }
+        ResolvedVotes {
+            features,
+            voted_taxonomy,
+        }
     }
 }
 
@@ -151,11 +183,14 @@ mod tests {
     #[test]
     fn votes_weigh_shares_by_idf_over_smoothed_counts() {
         let votes = TitleVotes::parse(SAMPLE).unwrap();
-        let resolved = votes.resolve(|uri| match uri {
-            "occ:a" => Some(7),
-            "occ:b" => Some(9),
-            _ => None,
-        });
+        let resolved = votes.resolve(
+            |uri| match uri {
+                "occ:a" => Some(7),
+                "occ:b" => Some(9),
+                _ => None,
+            },
+            &[],
+        );
         let idf = |used: f32| (1.0f32 + (100.0 - used + 0.5) / (used + 0.5)).ln();
         let sale = resolved.of("sale");
         assert_eq!(sale.len(), 2);
@@ -171,9 +206,21 @@ mod tests {
     #[test]
     fn unknown_occupations_are_dropped_when_resolved() {
         let votes = TitleVotes::parse(SAMPLE).unwrap();
-        let resolved = votes.resolve(|uri| (uri == "occ:a").then_some(0));
+        let resolved = votes.resolve(|uri| (uri == "occ:a").then_some(0), &[]);
         assert_eq!(resolved.of("sale").len(), 1);
         assert!(resolved.of("sale manager").is_empty());
+    }
+
+    #[test]
+    fn the_voted_taxonomy_is_every_occupation_of_a_taxonomy_the_votes_name() {
+        let votes = TitleVotes::parse(SAMPLE).unwrap();
+        // Taxonomy [0, 2, 5] holds occ:a at 2; taxonomy [1, 3] none of them.
+        let resolved = votes.resolve(
+            |uri| (uri == "occ:a").then_some(2),
+            &[vec![0, 2, 5], vec![1, 3]],
+        );
+        let voted: Vec<u32> = (0..8).filter(|&o| resolved.in_voted_taxonomy(o)).collect();
+        assert_eq!(voted, [0, 2, 5]);
     }
 
     #[test]

@@ -200,6 +200,11 @@ impl LabelIndex {
         self.labels[label as usize].kind
     }
 
+    /// The concept a label belongs to.
+    pub fn concept(&self, label: u32) -> u32 {
+        self.label_concept[label as usize]
+    }
+
     /// The distinct term ids of a label.
     pub fn label_terms(&self, label: u32) -> &[u32] {
         &self.labels[label as usize].terms

@@ -62,7 +62,8 @@ alternative label is not; and (f) title votes: for each word and adjacent word p
 title used by two or more of those vacancy titles, its idf times the share of them naming each \
 occupation over their number plus 5, summed and scaled to the best-voted occupation \
 (`assets/static-skills/title_votes.tsv`, from the same script), with weight 3 × the prior's \
-gate, and 0 for a title that is exactly one of an occupation's labels of any kind; the votes \
+gate, and 0 for a title that is exactly one of the labels, of any kind, of an occupation of \
+the taxonomy the votes name (ESCO); the votes \
 also add their occupations as candidates. Skill extraction ranks occupations without the \
 prior and the votes. Score in [0, 1], 1 = best supported.
 - Skills: (1) text evidence: whole labels as phrases (1.0 preferred / 0.9 alternative / 0.8 hidden) \

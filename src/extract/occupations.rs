@@ -183,11 +183,19 @@ impl OccupationTexts {
             .map(|(_, matched)| matched)
             .fold(0.0, f32::max)
             .min(1.0);
-        if named < 1.0 && is_a_label(&self.labels, title, |kind| kind == Reason::PreferredLabel) {
+        if named < 1.0 && is_a_label(&self.labels, title, is_preferred) {
             1.0
         } else {
             named
         }
+    }
+
+    /// Whether the whole title line is exactly one of the labels of an
+    /// occupation `occupation` accepts (by index).
+    fn is_a_label_of(&self, title: &[TextTerm], occupation: impl Fn(u32) -> bool) -> bool {
+        is_a_label(&self.labels, title, |label| {
+            occupation(self.occupation(self.labels.concept(label)))
+        })
     }
 
     /// Adds every occupation sharing a word with a title segment's labels
@@ -452,9 +460,13 @@ impl OccupationIndex {
         // that is exactly one of an occupation's labels of any kind: on the
         // held-out vacancy titles that are exactly an ESCO alternative
         // label, votes lowered MRR from 0.653 to 0.619 (EVALUATION.md,
-        // "Title votes").
+        // "Title votes"). Only labels of the taxonomy the votes were learnt
+        // on count: an O*NET title is no sign of how vacancy titles name
+        // ESCO occupations.
         let voted = match votes {
-            Some(_) if unnamed > 0.0 && !is_a_label(&texts.labels, title, |_| true) => unnamed,
+            Some(v) if unnamed > 0.0 && !texts.is_a_label_of(title, |o| v.in_voted_taxonomy(o)) => {
+                unnamed
+            }
             _ => 0.0,
         };
         if let Some(votes) = votes.filter(|_| voted > 0.0) {
@@ -548,8 +560,8 @@ impl OccupationIndex {
 }
 
 /// Whether the whole title line, segments and parentheses included, has
-/// exactly the terms of some occupation's label of a kind `kind` accepts.
-fn is_a_label(labels: &LabelIndex, title: &[TextTerm], kind: impl Fn(Reason) -> bool) -> bool {
+/// exactly the terms of some label `accept` accepts.
+fn is_a_label(labels: &LabelIndex, title: &[TextTerm], accept: impl Fn(u32) -> bool) -> bool {
     let wanted: Vec<u32> = distinct_query(labels, title.iter())
         .into_iter()
         .map(|(term, _)| term)
@@ -562,9 +574,7 @@ fn is_a_label(labels: &LabelIndex, title: &[TextTerm], kind: impl Fn(Reason) -> 
     if wanted.len() < words.len() {
         return false;
     }
-    labels
-        .labels_with_terms(&wanted)
-        .any(|label| kind(labels.kind(label)))
+    labels.labels_with_terms(&wanted).any(accept)
 }
 
 /// The title line as one span, for an occupation only the vector score found.
@@ -881,23 +891,27 @@ mod tests {
     /// (occupation, score) ranked for `text` by labels and title votes
     /// weighing `weight` (`o:nurse` 0, `o:dev` 1, `o:cook` 2).
     fn ranked_with_votes(text: &str, votes: &str, weight: f32) -> Vec<(usize, f32)> {
-        ranked_in_index_with_votes(&index(), text, votes, weight)
+        ranked_in_index_with_votes(&index(), text, votes, weight, &[vec![0, 1, 2]])
     }
 
+    /// As [`ranked_with_votes`] in `index`, whose taxonomies (occupation
+    /// indexes) are `taxonomies`.
     fn ranked_in_index_with_votes(
         index: &OccupationIndex,
         text: &str,
         votes: &str,
         weight: f32,
+        taxonomies: &[Vec<u32>],
     ) -> Vec<(usize, f32)> {
-        let votes = crate::embed::TitleVotes::parse(votes)
-            .unwrap()
-            .resolve(|uri| match uri {
+        let votes = crate::embed::TitleVotes::parse(votes).unwrap().resolve(
+            |uri| match uri {
                 "o:nurse" => Some(0),
                 "o:dev" => Some(1),
                 "o:cook" => Some(2),
                 _ => None,
-            });
+            },
+            taxonomies,
+        );
         let tuning = Tuning {
             title_vote_weight: weight,
             ..vectors(0.0, 0)
@@ -962,12 +976,38 @@ mod tests {
         let index = OccupationIndex::new(&taxonomy, &[]);
         let votes = "titles\t50\noccupation\to:cook\nfeature\tward\t0:9\n\
                      feature\tward sister\t0:9\n";
-        let ranked =
-            |text: &str, weight: f32| ranked_in_index_with_votes(&index, text, votes, weight);
+        let ranked = |text: &str, weight: f32| {
+            ranked_in_index_with_votes(&index, text, votes, weight, &[vec![0, 1, 2]])
+        };
         assert_eq!(ranked("ward sister", 3.0), ranked("ward sister", 0.0));
         assert_eq!(ranked("ward sister", 3.0)[0].0, 0);
         // A title that is no label takes the votes.
         assert_eq!(ranked("ward sister night", 3.0)[0].0, 2);
+    }
+
+    #[test]
+    fn a_label_of_a_taxonomy_the_votes_do_not_name_leaves_them_on() {
+        let taxonomy = Taxonomy::build(
+            TaxonomyVersion::sample(),
+            Vec::new(),
+            vec![
+                occupation("o:nurse", "registered nurse", ""),
+                occupation("o:dev", "software developer", ""),
+                occupation("o:cook", "cook", ""),
+                with_alt_labels("o:other", "ward clerk", &["ward sister"]),
+            ],
+        )
+        .unwrap();
+        let index = OccupationIndex::new(&taxonomy, &[]);
+        let votes = "titles\t50\noccupation\to:cook\nfeature\tward\t0:9\n\
+                     feature\tward sister\t0:9\n";
+        let ranked = |taxonomies: &[Vec<u32>]| {
+            ranked_in_index_with_votes(&index, "ward sister", votes, 3.0, taxonomies)
+        };
+        // Occupation 3 in the votes' taxonomy: its label turns them off.
+        assert_eq!(ranked(&[vec![0, 1, 2, 3]])[0].0, 3);
+        // In a taxonomy of its own, the title is no label the votes know.
+        assert_eq!(ranked(&[vec![0, 1, 2], vec![3]])[0].0, 2);
     }
 
     /// (occupation, score), best first.

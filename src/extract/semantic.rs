@@ -97,10 +97,18 @@ fn prior_of(embedder: &dyn Embedder, taxonomy: &Taxonomy) -> Option<Array1<f32>>
 /// The embedder's title votes with occupations by taxonomy index.
 fn votes_of(embedder: &dyn Embedder, taxonomy: &Taxonomy) -> Option<ResolvedVotes> {
     let votes = embedder.title_votes()?;
-    Some(votes.resolve(|uri| {
-        let index = taxonomy.occupation_index(uri)?;
-        u32::try_from(index).ok()
-    }))
+    let taxonomies: Vec<Vec<u32>> = taxonomy
+        .occupations_by_taxonomy_id()
+        .into_iter()
+        .map(|(_, members)| members)
+        .collect();
+    Some(votes.resolve(
+        |uri| {
+            let index = taxonomy.occupation_index(uri)?;
+            u32::try_from(index).ok()
+        },
+        &taxonomies,
+    ))
 }
 
 impl ConceptSpace {

@@ -80,9 +80,9 @@ pub struct Tuning {
     /// best-voted occupation) in the score of an occupation InferOccupations
     /// answers for a title or a sentence, times one minus how far the text
     /// names an occupation by its preferred label, and not at all for a
-    /// text that is exactly one of an occupation's labels; the votes also
-    /// add candidates. Chosen on held-out folds (EVALUATION.md, "Title
-    /// votes").
+    /// text that is exactly one of the labels of an occupation of the
+    /// taxonomy the votes name; the votes also add candidates. Chosen on
+    /// held-out folds (EVALUATION.md, "Title votes").
     pub title_vote_weight: f32,
     /// Share, in [0, 1], of a posting's occupation support taken from the
     /// whole posting instead of its title line: the title line's label
