@@ -63,6 +63,21 @@ pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<
         .with_context(|| format!("writing scores to {}", out.display()))?;
         eprintln!("wrote {written} scores to {}", out.display());
     }
+    if let Some(out) = &args.occupation_features_out {
+        let written = eval::occupation_features::write(
+            &args.data,
+            tuning,
+            embedder.clone(),
+            args.vector_cache.as_deref(),
+            args.holdout_fold,
+            out,
+        )
+        .with_context(|| format!("writing occupation features to {}", out.display()))?;
+        eprintln!(
+            "wrote the features of {written} titles to {}",
+            out.display()
+        );
+    }
     let report = eval::run_with(
         &args.data,
         args.limit,

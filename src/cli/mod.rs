@@ -278,6 +278,12 @@ struct EvalArgs {
     /// their relevance, as JSON lines (read by `scripts/fit-calibration`).
     #[arg(long)]
     scores_out: Option<PathBuf>,
+    /// Also write, for every titles.csv row (of the held-out fold), the
+    /// features of its 100 best candidate occupations and where its gold
+    /// occupation is among them, as JSON lines (read by
+    /// `scripts/train-title-fusion`).
+    #[arg(long)]
+    occupation_features_out: Option<PathBuf>,
 }
 
 /// Runs the parsed command.

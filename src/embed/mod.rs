@@ -8,6 +8,7 @@ mod minilm;
 mod occupation_prior;
 mod screen;
 mod static_table;
+mod title_fusion;
 mod title_votes;
 
 use std::sync::Arc;
@@ -20,6 +21,9 @@ pub use minilm::{EmbedError, MAX_SEQUENCE_TOKENS, MiniLmEmbedder};
 pub use occupation_prior::{BadPriorLine, OccupationPrior};
 pub use screen::ScreenedMatrix;
 pub use static_table::{StaticEmbedder, StaticTableError};
+pub use title_fusion::{
+    BadFusionFile, FEATURES as FUSION_FEATURES, FusionParts, TitleFusion, softmax_shares,
+};
 pub use title_votes::{BadVotesLine, ResolvedVotes, TitleVotes};
 
 /// A unit-length vector. Only constructible through normalisation, so a dot
@@ -312,6 +316,12 @@ pub trait Embedder: Send + Sync + std::fmt::Debug {
     /// The occupations vacancy titles with each word or word pair name,
     /// learnt with the model, if it has them.
     fn title_votes(&self) -> Option<&TitleVotes> {
+        None
+    }
+
+    /// The learnt fusion of a title's candidate occupations, learnt with
+    /// the model, if it has one.
+    fn title_fusion(&self) -> Option<&TitleFusion> {
         None
     }
 }

@@ -21,6 +21,7 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 use super::occupation_prior::{BadPriorLine, OccupationPrior};
+use super::title_fusion::{BadFusionFile, TitleFusion};
 use super::title_votes::{BadVotesLine, TitleVotes};
 use super::{Embedder, EmbeddingMatrix};
 
@@ -94,6 +95,15 @@ pub enum StaticTableError {
         /// The line at fault.
         #[source]
         source: BadVotesLine,
+    },
+    /// The title fusion beside the table is malformed.
+    #[error("{path}: not a title fusion")]
+    Fusion {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        #[source]
+        source: BadFusionFile,
     },
 }
 
@@ -257,6 +267,7 @@ pub struct StaticEmbedder {
     table: Arc<Table>,
     prior: Option<Arc<OccupationPrior>>,
     votes: Option<Arc<TitleVotes>>,
+    fusion: Option<Arc<TitleFusion>>,
 }
 
 impl Default for StaticEmbedder {
@@ -265,6 +276,7 @@ impl Default for StaticEmbedder {
         static CELL: OnceLock<Arc<Table>> = OnceLock::new();
         static PRIOR: OnceLock<Arc<OccupationPrior>> = OnceLock::new();
         static VOTES: OnceLock<Arc<TitleVotes>> = OnceLock::new();
+        static FUSION: OnceLock<Arc<TitleFusion>> = OnceLock::new();
         Self {
             id: SKILLS_ID.to_owned(),
             table: compiled(&CELL, SKILLS_TABLE),
@@ -276,6 +288,11 @@ impl Default for StaticEmbedder {
             votes: Some(
                 VOTES
                     .get_or_init(|| Arc::new(TitleVotes::shipped()))
+                    .clone(),
+            ),
+            fusion: Some(
+                FUSION
+                    .get_or_init(|| Arc::new(TitleFusion::shipped()))
                     .clone(),
             ),
         }
@@ -292,13 +309,15 @@ impl StaticEmbedder {
             table: compiled(&CELL, MINILM_TABLE),
             prior: None,
             votes: None,
+            fusion: None,
         }
     }
 
     /// A table from `folder/table.bin` (e.g. one trained by
     /// `scripts/train-embedder --out FOLDER`) with the compiled-in
     /// vocabulary, and the occupation prior `folder/occupation_prior.tsv`
-    /// and title votes `folder/title_votes.tsv` when there are; its id names the digest of the table file, so
+    /// and title votes `folder/title_votes.tsv` and title fusion
+    /// `folder/title_fusion.tsv` when there are; its id names the digest of the table file, so
     /// vectors stored with another table are never reused.
     pub fn from_folder(folder: &Path) -> Result<Self, StaticTableError> {
         let path = folder.join("table.bin");
@@ -327,6 +346,13 @@ impl StaticEmbedder {
                 "title_votes.tsv",
                 TitleVotes::parse,
                 |path, source| StaticTableError::Votes { path, source },
+            )?
+            .map(Arc::new),
+            fusion: beside(
+                folder,
+                "title_fusion.tsv",
+                TitleFusion::parse,
+                |path, source| StaticTableError::Fusion { path, source },
             )?
             .map(Arc::new),
         })
@@ -368,6 +394,10 @@ impl Embedder for StaticEmbedder {
 
     fn title_votes(&self) -> Option<&TitleVotes> {
         self.votes.as_deref()
+    }
+
+    fn title_fusion(&self) -> Option<&TitleFusion> {
+        self.fusion.as_deref()
     }
 
     fn dim(&self) -> usize {
@@ -477,6 +507,21 @@ mod tests {
             Err(StaticTableError::Votes { .. })
         ));
         std::fs::remove_file(folder.join("title_votes.tsv")).unwrap();
+        assert!(loaded.title_fusion().is_none());
+        let shipped = include_str!("../../assets/static-skills/title_fusion.tsv");
+        std::fs::write(folder.join("title_fusion.tsv"), shipped).unwrap();
+        let with_fusion = StaticEmbedder::from_folder(&folder).unwrap();
+        assert_eq!(with_fusion.title_fusion(), Some(&TitleFusion::shipped()));
+        std::fs::write(
+            folder.join("title_fusion.tsv"),
+            "title-fusion\t1\nfused\t1\n",
+        )
+        .unwrap();
+        assert!(matches!(
+            StaticEmbedder::from_folder(&folder),
+            Err(StaticTableError::Fusion { .. })
+        ));
+        std::fs::remove_file(folder.join("title_fusion.tsv")).unwrap();
         std::fs::write(folder.join("table.bin"), &MINILM_TABLE[..100]).unwrap();
         let error = StaticEmbedder::from_folder(&folder).unwrap_err();
         assert!(error.to_string().contains("size"), "{error}");

@@ -24,6 +24,7 @@ pub use semantic::{ConceptSpace, ReleaseVectors, TextVectors};
 pub use tuning::{BadTuning, Tuning};
 
 use crate::domain::EvidenceSpan;
+use crate::embed::FusionParts;
 
 use occupations::OccupationIndex;
 use skills::SkillIndex;
@@ -64,8 +65,15 @@ occupation over their number plus 5, summed and scaled to the best-voted occupat
 (`assets/static-skills/title_votes.tsv`, from the same script), with weight 3 × the prior's \
 gate, and 0 for a title that is exactly one of the labels, of any kind, of an occupation of \
 the taxonomy the votes name (ESCO); the votes \
-also add their occupations as candidates. Skill extraction ranks occupations without the \
-prior and the votes. Score in [0, 1], 1 = best supported.
+also add their occupations as candidates. Score in [0, 1]: the fused score over the weights' sum. \
+With the default embedder, a title's or sentence's InferOccupations answers are then ranked by \
+(g) a learnt fusion: a linear model over the linear fusion, the scaled parts of (a), (b), (d), the \
+title match, the gated prior and votes, the prior without its gate (0 for a title that is exactly \
+a preferred label) and squares of the vector, vote, prior and title parts and the cube of the \
+title match, fitted listwise by `scripts/train-title-fusion` on features the engine wrote for \
+held-out titles.csv folds (`assets/static-skills/title_fusion.tsv`); the score is the \
+occupation's softmax share among the title's candidates. Skill extraction ranks occupations \
+without the prior, the votes and the learnt fusion.
 - Skills: (1) text evidence: whole labels as phrases (1.0 preferred / 0.9 alternative / 0.8 hidden) \
 and labels with ≥ 40 % of their idf mass inside one sentence (0.7 × coverage); \
 (2) taxonomy links, for texts without a body (a sentence, a title): the broader, narrower and \
@@ -323,6 +331,19 @@ impl Extractor {
             .collect()
     }
 
+    /// [`Self::infer_occupations`]' answers with what each one's score was
+    /// fused from: the inputs of a learnt title fusion
+    /// (`scripts/train-title-fusion` reads them from `skillmatch eval
+    /// --occupation-features-out`).
+    pub fn occupation_parts(&self, text: &str, top_k: usize) -> Vec<(usize, FusionParts)> {
+        let all = terms::terms(text);
+        let vectors = self.text_vectors(text, &all, false);
+        self.answer_occupations(text, &all, &vectors, Wanted::Answers(top_k), &Scope::all())
+            .into_iter()
+            .map(|(o, _)| (o.occupation, o.parts))
+            .collect()
+    }
+
     /// The ranked occupations in scope, crosswalk equivalents merged, as
     /// many as `wanted` says; `all` holds the terms of `text`, `vectors` its
     /// vectors ([`Self::text_vectors`]).
@@ -337,21 +358,24 @@ impl Extractor {
         let share = self.occupation_share(text, all);
         let cosines = self.occupation_cosines(vectors, share, scope);
         let mut equivalents = Vec::new();
-        let (top_k, prior, votes) = match wanted {
+        let (top_k, learnt) = match wanted {
             Wanted::Answers(top_k) => {
                 let space = self.space.as_ref();
-                (
-                    top_k,
-                    space.and_then(|s| s.occupation_prior()),
-                    space.and_then(|s| s.title_votes()),
-                )
+                let learnt = occupations::Learnt {
+                    cosines: cosines.as_ref(),
+                    prior: space.and_then(|s| s.occupation_prior()),
+                    votes: space.and_then(|s| s.title_votes()),
+                    fusion: space.and_then(|s| s.title_fusion()),
+                };
+                (top_k, learnt)
             }
-            Wanted::SkillSources(top_k) => (top_k, None, None),
-        };
-        let learnt = occupations::Learnt {
-            cosines: cosines.as_ref(),
-            prior,
-            votes,
+            Wanted::SkillSources(top_k) => (
+                top_k,
+                occupations::Learnt {
+                    cosines: cosines.as_ref(),
+                    ..occupations::Learnt::default()
+                },
+            ),
         };
         let ranked = self.occupations.rank_selected(
             text,

@@ -198,6 +198,12 @@ impl ConceptSpace {
         self.title_votes.as_ref()
     }
 
+    /// The embedder's learnt fusion of a title's candidate occupations
+    /// ([`crate::embed::TitleFusion`]), when the embedder has one.
+    pub fn title_fusion(&self) -> Option<&crate::embed::TitleFusion> {
+        self.embedder.title_fusion()
+    }
+
     /// The cosine of a text's vector (made by this space's embedder) with
     /// every occupation's vector (taxonomy order).
     pub fn occupation_cosines_of(&self, query: &Embedding) -> Array1<f32> {

@@ -6,6 +6,7 @@ pub mod coursera;
 pub mod datasets;
 pub mod folds;
 pub mod metrics;
+pub mod occupation_features;
 pub mod references;
 pub mod report;
 pub mod scores;
@@ -43,6 +44,22 @@ pub enum EvalError {
         /// What was wrong.
         reason: String,
     },
+}
+
+/// Writes `records` to `out`, one JSON object per line.
+fn write_json_lines<T: serde::Serialize>(out: &Path, records: &[T]) -> Result<(), EvalError> {
+    use std::io::Write;
+    let failed = |reason: String| EvalError::Data {
+        file: out.display().to_string(),
+        reason,
+    };
+    let file = std::fs::File::create(out).map_err(|e| failed(e.to_string()))?;
+    let mut file = std::io::BufWriter::new(file);
+    for record in records {
+        let line = serde_json::to_string(record).map_err(|e| failed(e.to_string()))?;
+        writeln!(file, "{line}").map_err(|e| failed(e.to_string()))?;
+    }
+    file.flush().map_err(|e| failed(e.to_string()))
 }
 
 /// Files of the evaluation, relative to the data folder.

@@ -3,7 +3,6 @@
 //! (`skillmatch eval --scores-out FILE`, read by `scripts/fit-calibration`).
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -91,18 +90,6 @@ pub fn write(
         ("tech", tech.into_iter().map(|c| (c.text, c.gold)).collect()),
     ];
     let found = records(&extractor, &sets);
-    let failed = |e: std::io::Error| EvalError::Data {
-        file: out.display().to_string(),
-        reason: e.to_string(),
-    };
-    let mut file = std::io::BufWriter::new(std::fs::File::create(out).map_err(failed)?);
-    for record in &found {
-        let line = serde_json::to_string(record).map_err(|e| EvalError::Data {
-            file: out.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        writeln!(file, "{line}").map_err(failed)?;
-    }
-    file.flush().map_err(failed)?;
+    super::write_json_lines(out, &found)?;
     Ok(found.len())
 }
