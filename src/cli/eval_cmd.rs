@@ -51,28 +51,21 @@ pub(super) fn run(args: &EvalArgs, embedder: &EmbedderChoice) -> anyhow::Result<
         .as_ref()
         .map_or_else(Tuning::default, |e| Tuning::for_embedder(e.id()))
         .with_overrides(args.tuning.as_deref().unwrap_or_default())?;
+    let setup = eval::ExtractorSetup {
+        data: &args.data,
+        tuning,
+        embedder: embedder.clone(),
+        vector_cache: args.vector_cache.as_deref(),
+        holdout: args.holdout_fold,
+    };
     if let Some(out) = &args.scores_out {
-        let written = eval::scores::write(
-            &args.data,
-            tuning,
-            embedder.clone(),
-            args.vector_cache.as_deref(),
-            args.holdout_fold,
-            out,
-        )
-        .with_context(|| format!("writing scores to {}", out.display()))?;
+        let written = eval::scores::write(&setup, out)
+            .with_context(|| format!("writing scores to {}", out.display()))?;
         eprintln!("wrote {written} scores to {}", out.display());
     }
     if let Some(out) = &args.occupation_features_out {
-        let written = eval::occupation_features::write(
-            &args.data,
-            tuning,
-            embedder.clone(),
-            args.vector_cache.as_deref(),
-            args.holdout_fold,
-            out,
-        )
-        .with_context(|| format!("writing occupation features to {}", out.display()))?;
+        let written = eval::occupation_features::write(&setup, out)
+            .with_context(|| format!("writing occupation features to {}", out.display()))?;
         eprintln!(
             "wrote the features of {written} titles to {}",
             out.display()

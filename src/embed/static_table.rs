@@ -499,7 +499,7 @@ mod tests {
         )
         .unwrap();
         let with_votes = StaticEmbedder::from_folder(&folder).unwrap();
-        let resolved = with_votes.title_votes().unwrap().resolve(|_| Some(3), &[]);
+        let resolved = with_votes.title_votes().unwrap().resolve(|_| Some(3));
         assert_eq!(resolved.of("nurse")[0].0, 3);
         std::fs::write(folder.join("title_votes.tsv"), "titles\tmany\n").unwrap();
         assert!(matches!(

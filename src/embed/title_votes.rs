@@ -49,9 +49,8 @@ pub struct BadVotesLine {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResolvedVotes {
     features: FxHashMap<String, Vec<(u32, f32)>>,
-    /// Per occupation index: whether it is of a taxonomy the votes name
-    /// occupations of (ESCO for the shipped votes).
-    voted_taxonomy: Vec<bool>,
+    /// The occupations the votes name, ascending.
+    named: Vec<u32>,
 }
 
 impl ResolvedVotes {
@@ -60,13 +59,9 @@ impl ResolvedVotes {
         self.features.get(feature).map_or(&[], Vec::as_slice)
     }
 
-    /// Whether an occupation is of a taxonomy the votes name occupations
-    /// of, voted for or not.
-    pub fn in_voted_taxonomy(&self, occupation: u32) -> bool {
-        self.voted_taxonomy
-            .get(occupation as usize)
-            .copied()
-            .unwrap_or(false)
+    /// The occupations the votes name, ascending.
+    pub fn occupations(&self) -> &[u32] {
+        &self.named
     }
 }
 
@@ -135,26 +130,12 @@ impl TitleVotes {
     }
 
     /// The votes with each occupation URI replaced by `index(uri)`;
-    /// occupations it does not know are dropped. `taxonomies` holds the
-    /// occupations of each taxonomy (sorted indexes); the taxonomies with
-    /// an occupation the votes name are the voted ones.
-    pub fn resolve(
-        &self,
-        index: impl Fn(&str) -> Option<u32>,
-        taxonomies: &[Vec<u32>],
-    ) -> ResolvedVotes {
+    /// occupations it does not know are dropped.
+    pub fn resolve(&self, index: impl Fn(&str) -> Option<u32>) -> ResolvedVotes {
         let at: Vec<Option<u32>> = self.occupations.iter().map(|uri| index(uri)).collect();
-        let named: Vec<u32> = at.iter().flatten().copied().collect();
-        let mut voted_taxonomy = Vec::new();
-        let voted = taxonomies
-            .iter()
-            .filter(|members| named.iter().any(|o| members.binary_search(o).is_ok()));
-        for &o in voted.flatten() {
-            if voted_taxonomy.len() <= o as usize {
-                voted_taxonomy.resize(o as usize + 1, false);
-            }
-            voted_taxonomy[o as usize] = true;
-        }
+        let mut named: Vec<u32> = at.iter().flatten().copied().collect();
+        named.sort_unstable();
+        named.dedup();
         let features = self
             .features
             .iter()
@@ -166,10 +147,7 @@ impl TitleVotes {
                 (!votes.is_empty()).then(|| (feature.clone(), votes))
             })
             .collect();
-        ResolvedVotes {
-            features,
-            voted_taxonomy,
-        }
+        ResolvedVotes { features, named }
     }
 }
 
@@ -183,14 +161,11 @@ mod tests {
     #[test]
     fn votes_weigh_shares_by_idf_over_smoothed_counts() {
         let votes = TitleVotes::parse(SAMPLE).unwrap();
-        let resolved = votes.resolve(
-            |uri| match uri {
-                "occ:a" => Some(7),
-                "occ:b" => Some(9),
-                _ => None,
-            },
-            &[],
-        );
+        let resolved = votes.resolve(|uri| match uri {
+            "occ:a" => Some(7),
+            "occ:b" => Some(9),
+            _ => None,
+        });
         let idf = |used: f32| (1.0f32 + (100.0 - used + 0.5) / (used + 0.5)).ln();
         let sale = resolved.of("sale");
         assert_eq!(sale.len(), 2);
@@ -206,21 +181,10 @@ mod tests {
     #[test]
     fn unknown_occupations_are_dropped_when_resolved() {
         let votes = TitleVotes::parse(SAMPLE).unwrap();
-        let resolved = votes.resolve(|uri| (uri == "occ:a").then_some(0), &[]);
+        let resolved = votes.resolve(|uri| (uri == "occ:a").then_some(0));
         assert_eq!(resolved.of("sale").len(), 1);
         assert!(resolved.of("sale manager").is_empty());
-    }
-
-    #[test]
-    fn the_voted_taxonomy_is_every_occupation_of_a_taxonomy_the_votes_name() {
-        let votes = TitleVotes::parse(SAMPLE).unwrap();
-        // Taxonomy [0, 2, 5] holds occ:a at 2; taxonomy [1, 3] none of them.
-        let resolved = votes.resolve(
-            |uri| (uri == "occ:a").then_some(2),
-            &[vec![0, 2, 5], vec![1, 3]],
-        );
-        let voted: Vec<u32> = (0..8).filter(|&o| resolved.in_voted_taxonomy(o)).collect();
-        assert_eq!(voted, [0, 2, 5]);
+        assert_eq!(resolved.occupations(), [0]);
     }
 
     #[test]

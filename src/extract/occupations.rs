@@ -136,9 +136,25 @@ pub struct Learnt<'a> {
     /// Prior of each occupation, in [0, 1].
     pub prior: Option<&'a Array1<f32>>,
     /// Occupations vacancy titles with the text's words name.
-    pub votes: Option<&'a ResolvedVotes>,
+    pub votes: Option<&'a TitleVotesIn>,
     /// The learnt fusion that ranks a title's candidates.
     pub fusion: Option<&'a TitleFusion>,
+}
+
+/// Title votes with the taxonomies whose labels turn them off: those
+/// whose occupations the votes name (ESCO for the shipped votes).
+#[derive(Debug, Clone)]
+pub struct TitleVotesIn {
+    votes: ResolvedVotes,
+    voted: Scope,
+}
+
+impl TitleVotesIn {
+    /// The votes, resolved to the occupations of `taxonomy`.
+    pub fn new(votes: ResolvedVotes, taxonomy: &Taxonomy) -> Self {
+        let voted = Scope::holding(taxonomy, votes.occupations());
+        Self { votes, voted }
+    }
 }
 
 /// How many of `all`, the terms of `input` (as [`terms`] gives them), are
@@ -517,13 +533,16 @@ impl OccupationIndex {
         // on count: an O*NET title is no sign of how vacancy titles name
         // ESCO occupations.
         let voted = match votes {
-            Some(v) if unnamed > 0.0 && !texts.is_a_label_of(title, |o| v.in_voted_taxonomy(o)) => {
+            Some(v)
+                if unnamed > 0.0
+                    && !texts.is_a_label_of(title, |o| v.voted.has_occupation(o as usize)) =>
+            {
                 unnamed
             }
             _ => 0.0,
         };
         if let Some(votes) = votes.filter(|_| voted > 0.0) {
-            vote_support(votes, title, scope, &mut support, &mut outside);
+            vote_support(&votes.votes, title, scope, &mut support, &mut outside);
         }
         // The learnt fusion ranks a title as vacancy titles taught it,
         // except one that is exactly an occupation's preferred label: that
@@ -822,12 +841,17 @@ mod tests {
     use crate::domain::{Occupation, TaxonomyVersion};
 
     fn index() -> OccupationIndex {
+        OccupationIndex::new(&three_occupations(), &[])
+    }
+
+    /// `o:nurse` 0, `o:dev` 1, `o:cook` 2.
+    fn three_occupations() -> Taxonomy {
         let occupation = |uri: &str, label: &str| Occupation {
             uri: uri.into(),
             preferred_label: label.into(),
             ..Occupation::default()
         };
-        let taxonomy = Taxonomy::build(
+        Taxonomy::build(
             TaxonomyVersion::sample(),
             Vec::new(),
             vec![
@@ -836,8 +860,7 @@ mod tests {
                 occupation("o:cook", "cook"),
             ],
         )
-        .unwrap();
-        OccupationIndex::new(&taxonomy, &[])
+        .unwrap()
     }
 
     fn vectors(weight: f32, candidates: usize) -> Tuning {
@@ -969,6 +992,17 @@ mod tests {
         cosines: &Array1<f32>,
         prior: &[f32],
     ) -> Vec<(usize, f32)> {
+        ranked_in_index_with_learnt(index, text, cosines, prior, None)
+    }
+
+    /// `text` ranked in `index` with `cosines`, `prior` and `fusion`.
+    fn ranked_in_index_with_learnt(
+        index: &OccupationIndex,
+        text: &str,
+        cosines: &Array1<f32>,
+        prior: &[f32],
+        fusion: Option<&TitleFusion>,
+    ) -> Vec<(usize, f32)> {
         let prior = Array1::from(prior.to_vec());
         let tuning = Tuning {
             occupation_prior_weight: 8.0,
@@ -977,6 +1011,7 @@ mod tests {
         let learnt = Learnt {
             cosines: Some(cosines),
             prior: Some(&prior),
+            fusion,
             ..Learnt::default()
         };
         ranked_all(index, text, learnt, &tuning)
@@ -1002,18 +1037,7 @@ mod tests {
         prior: &[f32],
         fusion: &TitleFusion,
     ) -> Vec<(usize, f32)> {
-        let prior = Array1::from(prior.to_vec());
-        let tuning = Tuning {
-            occupation_prior_weight: 8.0,
-            ..vectors(1.0, 3)
-        };
-        let learnt = Learnt {
-            cosines: Some(cosines),
-            prior: Some(&prior),
-            fusion: Some(fusion),
-            ..Learnt::default()
-        };
-        ranked_all(&index(), text, learnt, &tuning)
+        ranked_in_index_with_learnt(&index(), text, cosines, prior, Some(fusion))
     }
 
     #[test]
@@ -1085,27 +1109,20 @@ mod tests {
     /// (occupation, score) ranked for `text` by labels and title votes
     /// weighing `weight` (`o:nurse` 0, `o:dev` 1, `o:cook` 2).
     fn ranked_with_votes(text: &str, votes: &str, weight: f32) -> Vec<(usize, f32)> {
-        ranked_in_index_with_votes(&index(), text, votes, weight, &[vec![0, 1, 2]])
+        ranked_in_with_votes(&three_occupations(), text, votes, weight)
     }
 
-    /// As [`ranked_with_votes`] in `index`, whose taxonomies (occupation
-    /// indexes) are `taxonomies`.
-    fn ranked_in_index_with_votes(
-        index: &OccupationIndex,
+    /// As [`ranked_with_votes`] among the occupations of `taxonomy`.
+    fn ranked_in_with_votes(
+        taxonomy: &Taxonomy,
         text: &str,
         votes: &str,
         weight: f32,
-        taxonomies: &[Vec<u32>],
     ) -> Vec<(usize, f32)> {
-        let votes = crate::embed::TitleVotes::parse(votes).unwrap().resolve(
-            |uri| match uri {
-                "o:nurse" => Some(0),
-                "o:dev" => Some(1),
-                "o:cook" => Some(2),
-                _ => None,
-            },
-            taxonomies,
-        );
+        let resolved = crate::embed::TitleVotes::parse(votes)
+            .unwrap()
+            .resolve(|uri| Some(taxonomy.occupation_index(uri)? as u32));
+        let votes = TitleVotesIn::new(resolved, taxonomy);
         let tuning = Tuning {
             title_vote_weight: weight,
             ..vectors(0.0, 0)
@@ -1114,7 +1131,7 @@ mod tests {
             votes: Some(&votes),
             ..Learnt::default()
         };
-        ranked_all(index, text, learnt, &tuning)
+        ranked_all(&OccupationIndex::new(taxonomy, &[]), text, learnt, &tuning)
     }
 
     const VOTES: &str = "titles\t50\noccupation\to:dev\noccupation\to:cook\n\
@@ -1167,12 +1184,9 @@ mod tests {
             ],
         )
         .unwrap();
-        let index = OccupationIndex::new(&taxonomy, &[]);
         let votes = "titles\t50\noccupation\to:cook\nfeature\tward\t0:9\n\
                      feature\tward sister\t0:9\n";
-        let ranked = |text: &str, weight: f32| {
-            ranked_in_index_with_votes(&index, text, votes, weight, &[vec![0, 1, 2]])
-        };
+        let ranked = |text: &str, weight: f32| ranked_in_with_votes(&taxonomy, text, votes, weight);
         assert_eq!(ranked("ward sister", 3.0), ranked("ward sister", 0.0));
         assert_eq!(ranked("ward sister", 3.0)[0].0, 0);
         // A title that is no label takes the votes.
@@ -1181,27 +1195,32 @@ mod tests {
 
     #[test]
     fn a_label_of_a_taxonomy_the_votes_do_not_name_leaves_them_on() {
-        let taxonomy = Taxonomy::build(
-            TaxonomyVersion::sample(),
-            Vec::new(),
+        let clerk = with_alt_labels("o:other", "ward clerk", &["ward sister"]);
+        let three = || {
             vec![
                 occupation("o:nurse", "registered nurse", ""),
                 occupation("o:dev", "software developer", ""),
                 occupation("o:cook", "cook", ""),
-                with_alt_labels("o:other", "ward clerk", &["ward sister"]),
-            ],
-        )
+            ]
+        };
+        let mut four = three();
+        four.push(clerk.clone());
+        let one = Taxonomy::assemble(vec![occupations_of("esco", four)]).unwrap();
+        let two = Taxonomy::assemble(vec![
+            occupations_of("esco", three()),
+            occupations_of("onet", vec![clerk]),
+        ])
         .unwrap();
-        let index = OccupationIndex::new(&taxonomy, &[]);
         let votes = "titles\t50\noccupation\to:cook\nfeature\tward\t0:9\n\
                      feature\tward sister\t0:9\n";
-        let ranked = |taxonomies: &[Vec<u32>]| {
-            ranked_in_index_with_votes(&index, "ward sister", votes, 3.0, taxonomies)
+        let first = |taxonomy: &Taxonomy| {
+            let ranked = ranked_in_with_votes(taxonomy, "ward sister", votes, 3.0);
+            taxonomy.occupations()[ranked[0].0].uri.clone()
         };
-        // Occupation 3 in the votes' taxonomy: its label turns them off.
-        assert_eq!(ranked(&[vec![0, 1, 2, 3]])[0].0, 3);
+        // The clerk in the votes' taxonomy: its label turns them off.
+        assert_eq!(first(&one), "o:other");
         // In a taxonomy of its own, the title is no label the votes know.
-        assert_eq!(ranked(&[vec![0, 1, 2], vec![3]])[0].0, 2);
+        assert_eq!(first(&two), "o:cook");
     }
 
     /// (occupation, score), best first.

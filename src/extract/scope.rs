@@ -66,6 +66,20 @@ impl Scope {
         }
     }
 
+    /// The concepts of every taxonomy that holds one of `occupations` (by
+    /// index; unknown ones are passed over), all when it holds none.
+    pub fn holding(taxonomy: &Taxonomy, occupations: &[u32]) -> Self {
+        let mut ids: Vec<String> = occupations
+            .iter()
+            .map(|&o| o as usize)
+            .filter(|&o| o < taxonomy.occupations().len())
+            .map(|o| taxonomy.occupation_version_of(o).id.clone())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Self::of(taxonomy, &ids)
+    }
+
     /// Whether the concepts of the taxonomy with this id are in scope.
     pub fn has_taxonomy(&self, id: &str) -> bool {
         self.taxonomy_ids
@@ -341,6 +355,34 @@ mod tests {
 
     fn ranked(scores: &[(f32, u32)]) -> BestFirst {
         BestFirst::new(scores.iter().map(|&(s, o)| rank_key(s, o)).collect())
+    }
+
+    #[test]
+    fn the_taxonomies_holding_occupations_are_every_occupation_of_theirs() {
+        use crate::domain::{Occupation, TaxonomyVersion};
+        use crate::taxonomy::TaxonomyPart;
+        let part = |id: &str, uris: &[&str]| TaxonomyPart {
+            version: TaxonomyVersion {
+                id: id.into(),
+                version: "1".into(),
+            },
+            competencies: Vec::new(),
+            occupations: uris
+                .iter()
+                .map(|&uri| Occupation {
+                    uri: uri.into(),
+                    preferred_label: uri.into(),
+                    ..Occupation::default()
+                })
+                .collect(),
+        };
+        let taxonomy =
+            Taxonomy::assemble(vec![part("a", &["a:1", "a:2"]), part("b", &["b:1"])]).unwrap();
+        let of = |uri: &str| taxonomy.occupation_index(uri).unwrap();
+        let scope = Scope::holding(&taxonomy, &[of("a:2") as u32, 99]);
+        assert!(scope.has_occupation(of("a:1")) && scope.has_occupation(of("a:2")));
+        assert!(!scope.has_occupation(of("b:1")));
+        assert!(Scope::holding(&taxonomy, &[]).is_all());
     }
 
     #[test]

@@ -9,12 +9,11 @@ use std::sync::Arc;
 use ndarray::{Array1, Array2};
 
 use super::EvidenceSpan;
+use super::occupations::TitleVotesIn;
 use super::spans::{sentences, span};
 use super::terms::terms;
 use crate::domain::TaxonomyVersion;
-use crate::embed::{
-    Embedder, Embedding, EmbeddingMatrix, OccupationPrior, ResolvedVotes, ScreenedMatrix,
-};
+use crate::embed::{Embedder, Embedding, EmbeddingMatrix, OccupationPrior, ScreenedMatrix};
 use crate::taxonomy::vectors::{self, ConceptVectors};
 use crate::taxonomy::{CompetencyIdx, Taxonomy, TaxonomyPart};
 
@@ -54,7 +53,7 @@ pub struct ConceptSpace {
     occupation_prior: Option<Array1<f32>>,
     /// The embedder's title votes by occupation (taxonomy index), if it
     /// has them.
-    title_votes: Option<ResolvedVotes>,
+    title_votes: Option<TitleVotesIn>,
 }
 
 /// A text's vector and the cosine of every competency with it.
@@ -95,20 +94,12 @@ fn prior_of(embedder: &dyn Embedder, taxonomy: &Taxonomy) -> Option<Array1<f32>>
 }
 
 /// The embedder's title votes with occupations by taxonomy index.
-fn votes_of(embedder: &dyn Embedder, taxonomy: &Taxonomy) -> Option<ResolvedVotes> {
-    let votes = embedder.title_votes()?;
-    let taxonomies: Vec<Vec<u32>> = taxonomy
-        .occupations_by_taxonomy_id()
-        .into_iter()
-        .map(|(_, members)| members)
-        .collect();
-    Some(votes.resolve(
-        |uri| {
-            let index = taxonomy.occupation_index(uri)?;
-            u32::try_from(index).ok()
-        },
-        &taxonomies,
-    ))
+fn votes_of(embedder: &dyn Embedder, taxonomy: &Taxonomy) -> Option<TitleVotesIn> {
+    let votes = embedder.title_votes()?.resolve(|uri| {
+        let index = taxonomy.occupation_index(uri)?;
+        u32::try_from(index).ok()
+    });
+    Some(TitleVotesIn::new(votes, taxonomy))
 }
 
 impl ConceptSpace {
@@ -194,7 +185,7 @@ impl ConceptSpace {
 
     /// The embedder's title votes, occupations by taxonomy index
     /// ([`crate::embed::TitleVotes`]), when the embedder has them.
-    pub fn title_votes(&self) -> Option<&ResolvedVotes> {
+    pub fn title_votes(&self) -> Option<&TitleVotesIn> {
         self.title_votes.as_ref()
     }
 

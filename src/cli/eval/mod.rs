@@ -46,6 +46,34 @@ pub enum EvalError {
     },
 }
 
+/// What an evaluation's extractor is built from, and the held-out fold it
+/// reads (all items when `None`).
+#[derive(Clone)]
+pub struct ExtractorSetup<'a> {
+    /// The shared data folder.
+    pub data: &'a Path,
+    /// The fusion weights.
+    pub tuning: Tuning,
+    /// The embedder, if the vector score is on.
+    pub embedder: Option<Arc<dyn Embedder>>,
+    /// Where the concept vectors are kept between runs.
+    pub vector_cache: Option<&'a Path>,
+    /// The held-out fold of titles.csv and hahu_dev.
+    pub holdout: Option<u64>,
+}
+
+impl ExtractorSetup<'_> {
+    /// Reads the taxonomy and builds the extractor as `eval` does.
+    fn load(&self) -> Result<(Taxonomy, skillmatch::extract::Extractor), EvalError> {
+        Ok(load_extractor_with(
+            self.data,
+            self.tuning,
+            self.embedder.clone(),
+            self.vector_cache,
+        )?)
+    }
+}
+
 /// Writes `records` to `out`, one JSON object per line.
 fn write_json_lines<T: serde::Serialize>(out: &Path, records: &[T]) -> Result<(), EvalError> {
     use std::io::Write;
@@ -240,22 +268,32 @@ pub fn run_served(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    /// Runs the evaluation on a few items of the real dev files, when the
-    /// shared data folder is there (`../shared/data`, or
-    /// `$SKILLMATCH_SHARED_DATA`). Figures are reported, never gated.
-    #[test]
-    fn evaluates_a_subset_of_the_shared_dev_files() {
+    /// The shared data folder (`../shared/data`, or
+    /// `$SKILLMATCH_SHARED_DATA`), or `None` with a printed reason when it
+    /// is absent.
+    pub(crate) fn shared_data() -> Option<PathBuf> {
         let data = std::env::var_os("SKILLMATCH_SHARED_DATA").map_or_else(
             || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"),
             PathBuf::from,
         );
-        if !data.join(ESCO_DIR).exists() {
+        if data.join(ESCO_DIR).exists() {
+            Some(data)
+        } else {
             eprintln!("skipping: {} is absent", data.display());
-            return;
+            None
         }
+    }
+
+    /// Runs the evaluation on a few items of the real dev files, when the
+    /// shared data folder is there. Figures are reported, never gated.
+    #[test]
+    fn evaluates_a_subset_of_the_shared_dev_files() {
+        let Some(data) = shared_data() else {
+            return;
+        };
         let report = run(&data, Some(5)).unwrap();
         assert_eq!(report.outcomes.len(), 5);
         for outcome in &report.outcomes {

@@ -4,13 +4,13 @@
 //! FILE`, read by `scripts/train-title-fusion`).
 
 use std::path::Path;
-use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{EvalError, TITLES, datasets, in_fold, load_extractor_with};
-use skillmatch::embed::{Embedder, FUSION_FEATURES};
-use skillmatch::extract::Tuning;
+use super::datasets::TitleCase;
+use super::{EvalError, ExtractorSetup, TITLES, datasets, in_fold};
+use skillmatch::embed::FUSION_FEATURES;
+use skillmatch::extract::Extractor;
 
 /// Candidates written per title: the fusion re-ranks the head of the
 /// extractor's ranking, where Recall@10 and MRR are decided.
@@ -33,21 +33,21 @@ pub struct TitleFeatures {
 
 /// Builds the extractor as `eval` does and writes the [`TitleFeatures`] of
 /// every titles.csv row of fold `holdout` (all when `None`) to `out`.
-pub fn write(
-    data: &Path,
-    tuning: Tuning,
-    embedder: Option<Arc<dyn Embedder>>,
-    vector_cache: Option<&Path>,
-    holdout: Option<u64>,
-    out: &Path,
-) -> Result<usize, EvalError> {
-    let (taxonomy, extractor) = load_extractor_with(data, tuning, embedder, vector_cache)?;
+pub fn write(setup: &ExtractorSetup<'_>, out: &Path) -> Result<usize, EvalError> {
+    let (taxonomy, extractor) = setup.load()?;
     let titles = in_fold(
-        datasets::titles(&taxonomy, &data.join(TITLES))?,
-        holdout,
+        datasets::titles(&taxonomy, &setup.data.join(TITLES))?,
+        setup.holdout,
         |c| c.text.as_str(),
     );
-    let records: Vec<TitleFeatures> = titles
+    let records = records(&extractor, &titles);
+    super::write_json_lines(out, &records)?;
+    Ok(records.len())
+}
+
+/// The [`TitleFeatures`] of each title as `extractor` ranks it.
+pub fn records(extractor: &Extractor, titles: &[TitleCase]) -> Vec<TitleFeatures> {
+    titles
         .iter()
         .map(|case| {
             let ranked = extractor.occupation_parts(&case.text, CANDIDATES);
@@ -61,7 +61,53 @@ pub fn write(
                 candidates: ranked.iter().map(|(_, parts)| parts.features()).collect(),
             }
         })
-        .collect();
-    super::write_json_lines(out, &records)?;
-    Ok(records.len())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::eval::datasets::TitleCase;
+
+    /// A few titles.csv rows of the shared data folder, when it is there.
+    #[test]
+    fn each_title_lists_its_candidates_features_and_where_its_gold_is() {
+        let Some(data) = crate::cli::eval::tests::shared_data() else {
+            return;
+        };
+        let setup = ExtractorSetup {
+            data: &data,
+            tuning: skillmatch::extract::Tuning::default(),
+            embedder: Some(skillmatch::embed::default_embedder()),
+            vector_cache: None,
+            holdout: None,
+        };
+        let (taxonomy, extractor) = setup.load().unwrap();
+        let mut titles: Vec<TitleCase> = datasets::titles(&taxonomy, &data.join(TITLES))
+            .unwrap()
+            .into_iter()
+            .take(8)
+            .collect();
+        titles.push(TitleCase {
+            text: "zzzz qqqq".into(),
+            gold: None,
+        });
+        let found = records(&extractor, &titles);
+        assert_eq!(found.len(), titles.len());
+        assert!(found.iter().any(|r| r.gold.is_some()), "{found:?}");
+        for (record, case) in found.iter().zip(&titles) {
+            assert_eq!(record.has_gold, case.gold.is_some());
+            assert!(record.candidates.len() <= CANDIDATES);
+            if let Some(at) = record.gold {
+                let (o, _) = extractor.occupation_parts(&case.text, CANDIDATES)[at];
+                assert_eq!(Some(o), case.gold);
+            }
+            let values = record.candidates.iter().flatten();
+            assert!(
+                values.clone().all(|v| (0.0..=1.0).contains(v)),
+                "{record:?}"
+            );
+        }
+        assert_eq!(found.last().unwrap().gold, None);
+    }
 }

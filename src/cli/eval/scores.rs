@@ -4,13 +4,11 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{EvalError, HOUSE, POSTINGS, TECH, datasets, in_fold, load_extractor_with};
-use skillmatch::embed::Embedder;
-use skillmatch::extract::{DEFAULT_TOP_K, ExtractOptions, Extractor, Tuning};
+use super::{EvalError, ExtractorSetup, HOUSE, POSTINGS, TECH, datasets, in_fold};
+use skillmatch::extract::{DEFAULT_TOP_K, ExtractOptions, Extractor};
 use skillmatch::taxonomy::CompetencyIdx;
 
 /// Texts of one set with their gold skills.
@@ -61,15 +59,9 @@ pub fn records(extractor: &Extractor, sets: &[(&'static str, Items)]) -> Vec<Sco
 /// Builds the extractor as `eval` does, without calibration, and writes the
 /// [`records`] of every posting of fold `holdout` (all when `None`) and
 /// every HOUSE and TECH validation sentence to `out` as JSON lines.
-pub fn write(
-    data: &Path,
-    tuning: Tuning,
-    embedder: Option<Arc<dyn Embedder>>,
-    vector_cache: Option<&Path>,
-    holdout: Option<u64>,
-    out: &Path,
-) -> Result<usize, EvalError> {
-    let (taxonomy, extractor) = load_extractor_with(data, tuning, embedder, vector_cache)?;
+pub fn write(setup: &ExtractorSetup<'_>, out: &Path) -> Result<usize, EvalError> {
+    let (taxonomy, extractor) = setup.load()?;
+    let (data, holdout) = (setup.data, setup.holdout);
     let extractor = extractor.without_calibration();
     let postings = in_fold(
         datasets::postings(&taxonomy, &data.join(POSTINGS))?,
