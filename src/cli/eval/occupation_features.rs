@@ -11,6 +11,7 @@ use super::datasets::TitleCase;
 use super::{EvalError, ExtractorSetup, TITLES, datasets, in_fold};
 use skillmatch::embed::FUSION_FEATURES;
 use skillmatch::extract::Extractor;
+use skillmatch::taxonomy::Taxonomy;
 
 /// Candidates written per title: the fusion re-ranks the head of the
 /// extractor's ranking, where Recall@10 and MRR are decided.
@@ -29,6 +30,8 @@ pub struct TitleFeatures {
     pub features: [&'static str; FUSION_FEATURES.len()],
     /// Per candidate, best first: the values of [`FUSION_FEATURES`].
     pub candidates: Vec<[f32; FUSION_FEATURES.len()]>,
+    /// Per candidate, best first: its URI.
+    pub uris: Vec<String>,
 }
 
 /// Builds the extractor as `eval` does and writes the [`TitleFeatures`] of
@@ -40,13 +43,18 @@ pub fn write(setup: &ExtractorSetup<'_>, out: &Path) -> Result<usize, EvalError>
         setup.holdout,
         |c| c.text.as_str(),
     );
-    let records = records(&extractor, &titles);
+    let records = records(&extractor, &taxonomy, &titles);
     super::write_json_lines(out, &records)?;
     Ok(records.len())
 }
 
 /// The [`TitleFeatures`] of each title as `extractor` ranks it.
-pub fn records(extractor: &Extractor, titles: &[TitleCase]) -> Vec<TitleFeatures> {
+pub fn records(
+    extractor: &Extractor,
+    taxonomy: &Taxonomy,
+    titles: &[TitleCase],
+) -> Vec<TitleFeatures> {
+    let occupations = taxonomy.occupations();
     titles
         .iter()
         .map(|case| {
@@ -59,6 +67,10 @@ pub fn records(extractor: &Extractor, titles: &[TitleCase]) -> Vec<TitleFeatures
                 has_gold: case.gold.is_some(),
                 features: FUSION_FEATURES,
                 candidates: ranked.iter().map(|(_, parts)| parts.features()).collect(),
+                uris: ranked
+                    .iter()
+                    .map(|&(o, _)| occupations[o].uri.clone())
+                    .collect(),
             }
         })
         .collect()
@@ -92,15 +104,16 @@ mod tests {
             text: "zzzz qqqq".into(),
             gold: None,
         });
-        let found = records(&extractor, &titles);
+        let found = records(&extractor, &taxonomy, &titles);
         assert_eq!(found.len(), titles.len());
         assert!(found.iter().any(|r| r.gold.is_some()), "{found:?}");
         for (record, case) in found.iter().zip(&titles) {
             assert_eq!(record.has_gold, case.gold.is_some());
             assert!(record.candidates.len() <= CANDIDATES);
+            assert_eq!(record.uris.len(), record.candidates.len());
             if let Some(at) = record.gold {
-                let (o, _) = extractor.occupation_parts(&case.text, CANDIDATES)[at];
-                assert_eq!(Some(o), case.gold);
+                let gold = case.gold.map(|o| taxonomy.occupations()[o].uri.as_str());
+                assert_eq!(Some(record.uris[at].as_str()), gold);
             }
             let values = record.candidates.iter().flatten();
             assert!(
