@@ -317,9 +317,7 @@ impl Extractor {
         top_k: usize,
         scope: &Scope,
     ) -> Vec<OccupationMatch> {
-        let all = terms::terms(text);
-        let vectors = self.text_vectors(text, &all, false);
-        self.answer_occupations(text, &all, &vectors, Wanted::Answers(top_k), scope)
+        self.answers(text, top_k, scope)
             .into_iter()
             .map(|(o, equivalents)| OccupationMatch {
                 occupation: o.occupation,
@@ -336,12 +334,23 @@ impl Extractor {
     /// (`scripts/train-title-fusion` reads them from `skillmatch eval
     /// --occupation-features-out`).
     pub fn occupation_parts(&self, text: &str, top_k: usize) -> Vec<(usize, FusionParts)> {
-        let all = terms::terms(text);
-        let vectors = self.text_vectors(text, &all, false);
-        self.answer_occupations(text, &all, &vectors, Wanted::Answers(top_k), &Scope::all())
+        self.answers(text, top_k, &Scope::all())
             .into_iter()
             .map(|(o, _)| (o.occupation, o.parts))
             .collect()
+    }
+
+    /// InferOccupations' ranked answers in `scope`, at most `top_k`, each
+    /// with its crosswalk equivalents.
+    fn answers(
+        &self,
+        text: &str,
+        top_k: usize,
+        scope: &Scope,
+    ) -> Vec<(occupations::RankedOccupation, Vec<usize>)> {
+        let all = terms::terms(text);
+        let vectors = self.text_vectors(text, &all, false);
+        self.answer_occupations(text, &all, &vectors, Wanted::Answers(top_k), scope)
     }
 
     /// The ranked occupations in scope, crosswalk equivalents merged, as

@@ -236,15 +236,14 @@ impl OccupationTexts {
     /// far less often than those that are its preferred label
     /// (EVALUATION.md, "The prior gated by preferred labels only").
     fn preferred_label_match(&self, title: &[TextTerm], support: &SparseTable<Support>) -> f32 {
-        let is_preferred = |label: u32| self.labels.kind(label) == Reason::PreferredLabel;
         let named = support
             .values()
             .filter_map(|s| Some((s.title_label?.0, s.title_match)))
-            .filter(|&(label, _)| is_preferred(label))
+            .filter(|&(label, _)| self.is_preferred(label))
             .map(|(_, matched)| matched)
             .fold(0.0, f32::max)
             .min(1.0);
-        if named < 1.0 && is_a_label(&self.labels, title, is_preferred) {
+        if named < 1.0 && self.is_a_preferred_label(title) {
             1.0
         } else {
             named
@@ -254,9 +253,12 @@ impl OccupationTexts {
     /// Whether the whole title line is exactly an occupation's preferred
     /// label.
     fn is_a_preferred_label(&self, title: &[TextTerm]) -> bool {
-        is_a_label(&self.labels, title, |label| {
-            self.labels.kind(label) == Reason::PreferredLabel
-        })
+        is_a_label(&self.labels, title, |label| self.is_preferred(label))
+    }
+
+    /// Whether a label is its occupation's preferred label.
+    fn is_preferred(&self, label: u32) -> bool {
+        self.labels.kind(label) == Reason::PreferredLabel
     }
 
     /// Whether the whole title line is exactly one of the labels of an
@@ -645,6 +647,7 @@ impl<'a> Fusion<'a> {
     /// scaled support and prior over the weights' sum, in [0, 1]; or, with
     /// `learnt`, its softmax share of the learnt model's logits.
     fn score(&self, support: &mut SparseTable<Support>, learnt: Option<&TitleFusion>) {
+        let prior_weight = self.gates.prior_weight();
         for (occupation, s) in support.iter_mut() {
             let scaled = |part: f32, kind: usize| {
                 if self.maxima[kind] > 0.0 {
@@ -654,6 +657,8 @@ impl<'a> Fusion<'a> {
                 }
             };
             let parts = [s.title, s.document, s.phrase, s.vector, s.vote];
+            // Weight times part, then over the maximum: the order the
+            // linear score has always been computed in, to the bit.
             let sum: f32 = (0..5)
                 .filter(|&kind| self.maxima[kind] > 0.0)
                 .map(|kind| self.weights[kind] * parts[kind] / self.maxima[kind])
@@ -661,13 +666,7 @@ impl<'a> Fusion<'a> {
             let prior_value = self.gates.prior.map_or(0.0, |(values, _)| {
                 values.get(occupation as usize).copied().unwrap_or(0.0)
             });
-            let prior_weight = self.gates.prior_weight();
-            let prior = if prior_weight > 0.0 {
-                prior_weight * prior_value
-            } else {
-                0.0
-            };
-            s.score = (sum + prior) / self.total;
+            s.score = (sum + prior_weight * prior_value) / self.total;
             s.parts = FusionParts {
                 fused: s.score,
                 title: scaled(s.title, 0),
