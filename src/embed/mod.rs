@@ -9,6 +9,7 @@ mod occupation_prior;
 mod screen;
 mod static_table;
 mod title_fusion;
+mod title_neighbours;
 mod title_votes;
 
 use std::sync::Arc;
@@ -24,6 +25,7 @@ pub use static_table::{StaticEmbedder, StaticTableError};
 pub use title_fusion::{
     BadFusionFile, FEATURES as FUSION_FEATURES, FusionParts, TitleFusion, softmax_shares,
 };
+pub use title_neighbours::{BadNeighboursLine, ResolvedNeighbours, TitleNeighbours};
 pub use title_votes::{BadVotesLine, ResolvedVotes, TitleVotes};
 
 /// A unit-length vector. Only constructible through normalisation, so a dot
@@ -322,6 +324,12 @@ pub trait Embedder: Send + Sync + std::fmt::Debug {
     /// The learnt fusion of a title's candidate occupations, learnt with
     /// the model, if it has one.
     fn title_fusion(&self) -> Option<&TitleFusion> {
+        None
+    }
+
+    /// Vacancy titles' vectors with the occupations they name, learnt with
+    /// the model, if it has them.
+    fn title_neighbours(&self) -> Option<&TitleNeighbours> {
         None
     }
 }

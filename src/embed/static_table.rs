@@ -22,6 +22,7 @@ use unicode_normalization::char::is_combining_mark;
 
 use super::occupation_prior::{BadPriorLine, OccupationPrior};
 use super::title_fusion::{BadFusionFile, TitleFusion};
+use super::title_neighbours::{BadNeighboursLine, TitleNeighbours};
 use super::title_votes::{BadVotesLine, TitleVotes};
 use super::{Embedder, EmbeddingMatrix};
 
@@ -104,6 +105,25 @@ pub enum StaticTableError {
         /// What is wrong.
         #[source]
         source: BadFusionFile,
+    },
+    /// The title neighbours beside the table are malformed.
+    #[error("{path}: not title neighbours")]
+    Neighbours {
+        /// The file.
+        path: String,
+        /// The line at fault.
+        #[source]
+        source: BadNeighboursLine,
+    },
+    /// The title neighbours' vectors are not as wide as the table's rows.
+    #[error("{path}: title neighbours of {found} dimensions beside a table of {table}")]
+    NeighboursWidth {
+        /// The file.
+        path: String,
+        /// The neighbours' width.
+        found: usize,
+        /// The table's width.
+        table: usize,
     },
 }
 
@@ -268,6 +288,7 @@ pub struct StaticEmbedder {
     prior: Option<Arc<OccupationPrior>>,
     votes: Option<Arc<TitleVotes>>,
     fusion: Option<Arc<TitleFusion>>,
+    neighbours: Option<Arc<TitleNeighbours>>,
 }
 
 impl Default for StaticEmbedder {
@@ -277,6 +298,7 @@ impl Default for StaticEmbedder {
         static PRIOR: OnceLock<Arc<OccupationPrior>> = OnceLock::new();
         static VOTES: OnceLock<Arc<TitleVotes>> = OnceLock::new();
         static FUSION: OnceLock<Arc<TitleFusion>> = OnceLock::new();
+        static NEIGHBOURS: OnceLock<Arc<TitleNeighbours>> = OnceLock::new();
         Self {
             id: SKILLS_ID.to_owned(),
             table: compiled(&CELL, SKILLS_TABLE),
@@ -295,6 +317,11 @@ impl Default for StaticEmbedder {
                     .get_or_init(|| Arc::new(TitleFusion::shipped()))
                     .clone(),
             ),
+            neighbours: Some(
+                NEIGHBOURS
+                    .get_or_init(|| Arc::new(TitleNeighbours::shipped()))
+                    .clone(),
+            ),
         }
     }
 }
@@ -310,14 +337,17 @@ impl StaticEmbedder {
             prior: None,
             votes: None,
             fusion: None,
+            neighbours: None,
         }
     }
 
     /// A table from `folder/table.bin` (e.g. one trained by
     /// `scripts/train-embedder --out FOLDER`) with the compiled-in
     /// vocabulary, and the occupation prior `folder/occupation_prior.tsv`
-    /// and title votes `folder/title_votes.tsv` and title fusion
-    /// `folder/title_fusion.tsv` when there are; its id names the digest of the table file, so
+    /// and title votes `folder/title_votes.tsv`, title fusion
+    /// `folder/title_fusion.tsv` and title neighbours
+    /// `folder/title_neighbours.tsv` when there are (neighbours as wide as
+    /// the table's rows); its id names the digest of the table file, so
     /// vectors stored with another table are never reused.
     pub fn from_folder(folder: &Path) -> Result<Self, StaticTableError> {
         let path = folder.join("table.bin");
@@ -331,6 +361,21 @@ impl StaticEmbedder {
             reason,
         })?;
         let digest = blake3::hash(&bytes).to_hex();
+        let neighbours = beside(
+            folder,
+            "title_neighbours.tsv",
+            TitleNeighbours::parse,
+            |path, source| StaticTableError::Neighbours { path, source },
+        )?;
+        if let Some(found) = neighbours.as_ref().map(TitleNeighbours::dim) {
+            if found != table.dim {
+                return Err(StaticTableError::NeighboursWidth {
+                    path: folder.join("title_neighbours.tsv").display().to_string(),
+                    found,
+                    table: table.dim,
+                });
+            }
+        }
         Ok(Self {
             id: format!("static-file-{}", &digest.as_str()[..16]),
             table: Arc::new(table),
@@ -355,6 +400,7 @@ impl StaticEmbedder {
                 |path, source| StaticTableError::Fusion { path, source },
             )?
             .map(Arc::new),
+            neighbours: neighbours.map(Arc::new),
         })
     }
 }
@@ -398,6 +444,10 @@ impl Embedder for StaticEmbedder {
 
     fn title_fusion(&self) -> Option<&TitleFusion> {
         self.fusion.as_deref()
+    }
+
+    fn title_neighbours(&self) -> Option<&TitleNeighbours> {
+        self.neighbours.as_deref()
     }
 
     fn dim(&self) -> usize {
@@ -522,6 +572,35 @@ mod tests {
             Err(StaticTableError::Fusion { .. })
         ));
         std::fs::remove_file(folder.join("title_fusion.tsv")).unwrap();
+        assert!(loaded.title_neighbours().is_none());
+        // The shipped neighbours are as wide as the trained table's rows.
+        std::fs::write(folder.join("table.bin"), SKILLS_TABLE).unwrap();
+        let neighbours = folder.join("title_neighbours.tsv");
+        std::fs::write(
+            &neighbours,
+            "title-neighbours\t1\t2\noccupation\tu:a\ntitle\t0\t1\tAQI=\n",
+        )
+        .unwrap();
+        assert!(matches!(
+            StaticEmbedder::from_folder(&folder),
+            Err(StaticTableError::NeighboursWidth { found: 2, .. })
+        ));
+        std::fs::write(&neighbours, "title-neighbours\t1\t2\ntitle\t0\t1\tAQI=\n").unwrap();
+        assert!(matches!(
+            StaticEmbedder::from_folder(&folder),
+            Err(StaticTableError::Neighbours { .. })
+        ));
+        std::fs::write(
+            &neighbours,
+            include_str!("../../assets/static-skills/title_neighbours.tsv"),
+        )
+        .unwrap();
+        let with_neighbours = StaticEmbedder::from_folder(&folder).unwrap();
+        assert_eq!(
+            with_neighbours.title_neighbours(),
+            Some(&TitleNeighbours::shipped())
+        );
+        std::fs::remove_file(&neighbours).unwrap();
         std::fs::write(folder.join("table.bin"), &MINILM_TABLE[..100]).unwrap();
         let error = StaticEmbedder::from_folder(&folder).unwrap_err();
         assert!(error.to_string().contains("size"), "{error}");

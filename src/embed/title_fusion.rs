@@ -4,8 +4,9 @@
 //! extractor's linear fusion adds its scaled parts; vacancy titles are
 //! named better when strong parts count more than in proportion (a title
 //! word that votes strongly for one occupation, a cosine near 1). The
-//! learnt fusion is a linear model over the parts, their squares and the
-//! linear fusion, fitted listwise (softmax over each training title's
+//! learnt fusion is a linear model over the parts, their squares, the
+//! linear fusion and the title's nearest training vacancy titles
+//! ([`crate::embed::TitleNeighbours`]), fitted listwise (softmax over each training title's
 //! candidates) on features the engine wrote for held-out vacancy titles
 //! (EVALUATION.md, "A learnt fusion for titles"). An occupation's score
 //! is its softmax share among the title's candidates: the model's
@@ -19,7 +20,7 @@ const SHIPPED: &str = include_str!("../../assets/static-skills/title_fusion.tsv"
 
 /// The names of the model's features, in the order of
 /// [`FusionParts::features`].
-pub const FEATURES: [&str; 14] = [
+pub const FEATURES: [&str; 18] = [
     "fused",
     "title",
     "document",
@@ -34,6 +35,10 @@ pub const FEATURES: [&str; 14] = [
     "title_match^3",
     "open_prior",
     "open_prior^2",
+    "neighbours",
+    "neighbour_best",
+    "neighbours^2",
+    "exact_label",
 ];
 
 /// What the extractor knows of one candidate occupation of a title, each
@@ -59,6 +64,14 @@ pub struct FusionParts {
     /// The title votes, scaled to the best-voted candidate's, times their
     /// gate (0 for a title that is exactly a label of the voted taxonomy).
     pub vote: f32,
+    /// The share of the title's nearest training vacancy titles (weighed
+    /// by their cosines) that name the occupation.
+    pub neighbours: f32,
+    /// The highest cosine of a nearest training vacancy title that names
+    /// the occupation (0 for none).
+    pub neighbour_best: f32,
+    /// 1 when the whole title is one of the occupation's labels.
+    pub exact_label: f32,
 }
 
 impl FusionParts {
@@ -79,6 +92,10 @@ impl FusionParts {
             self.title_match.powi(3),
             self.open_prior,
             self.open_prior * self.open_prior,
+            self.neighbours,
+            self.neighbour_best,
+            self.neighbours * self.neighbours,
+            self.exact_label,
         ]
     }
 }
@@ -226,7 +243,7 @@ mod tests {
         twice.push(("vote", "2"));
         assert!(matches!(
             TitleFusion::parse(&file(&twice)),
-            Err(BadFusionFile::Line { line: 16 })
+            Err(BadFusionFile::Line { line }) if line == FEATURES.len() + 2
         ));
         let mut unknown = all_weights("1");
         unknown[3].0 = "cosine";

@@ -13,6 +13,7 @@ mod skills;
 mod spans;
 mod sparse;
 mod terms;
+mod title_neighbours;
 mod tuning;
 mod windows;
 
@@ -375,6 +376,9 @@ impl Extractor {
                     prior: space.and_then(|s| s.occupation_prior()),
                     votes: space.and_then(|s| s.title_votes()),
                     fusion: space.and_then(|s| s.title_fusion()),
+                    neighbours: space
+                        .and_then(|s| s.title_neighbours())
+                        .zip(vectors.title.as_ref()),
                 };
                 (top_k, learnt)
             }

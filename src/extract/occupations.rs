@@ -22,9 +22,12 @@ use super::scope::Scope;
 use super::spans::{merged_spans, span_of, title_end, title_segments};
 use super::sparse::SparseTable;
 use super::terms::TextTerm;
+use super::title_neighbours::nearest_titles;
 use super::tuning::Tuning;
 use super::{EvidenceSpan, Reason};
-use crate::embed::{FusionParts, ResolvedVotes, TitleFusion, softmax_shares};
+use crate::embed::{
+    Embedding, FusionParts, ResolvedNeighbours, ResolvedVotes, TitleFusion, softmax_shares,
+};
 use crate::taxonomy::Taxonomy;
 
 /// An occupation with its fused score and what evidences it.
@@ -83,6 +86,12 @@ struct Support {
     phrase_evidence: Vec<EvidenceSpan>,
     vector: f32,
     vote: f32,
+    /// The share of the nearest training titles naming the occupation.
+    neighbours: f32,
+    /// The best cosine of a nearest training title naming it.
+    neighbour_best: f32,
+    /// 1 when the whole title line is one of the occupation's labels.
+    exact_label: f32,
     /// The fused score, once [`Fusion::score`] has run.
     score: f32,
     parts: FusionParts,
@@ -136,24 +145,30 @@ pub struct Learnt<'a> {
     /// Prior of each occupation, in [0, 1].
     pub prior: Option<&'a Array1<f32>>,
     /// Occupations vacancy titles with the text's words name.
-    pub votes: Option<&'a TitleVotesIn>,
+    pub votes: Option<&'a TitleLearnt<ResolvedVotes>>,
     /// The learnt fusion that ranks a title's candidates.
     pub fusion: Option<&'a TitleFusion>,
+    /// Training vacancy titles' vectors, and the title line's vector to
+    /// find its nearest among them, for the learnt fusion.
+    pub neighbours: Option<(&'a TitleLearnt<ResolvedNeighbours>, &'a Embedding)>,
 }
 
-/// Title votes with the taxonomies whose labels turn them off: those
-/// whose occupations the votes name (ESCO for the shipped votes).
+/// What vacancy titles taught (the title votes, the title neighbours) with
+/// the taxonomies whose labels turn it off: those whose occupations it
+/// names (ESCO for the shipped files). A title that is exactly one of those
+/// labels is named by the taxonomy itself.
 #[derive(Debug, Clone)]
-pub struct TitleVotesIn {
-    votes: ResolvedVotes,
-    voted: Scope,
+pub struct TitleLearnt<T> {
+    learnt: T,
+    named: Scope,
 }
 
-impl TitleVotesIn {
-    /// The votes, resolved to the occupations of `taxonomy`.
-    pub fn new(votes: ResolvedVotes, taxonomy: &Taxonomy) -> Self {
-        let voted = Scope::holding(taxonomy, votes.occupations());
-        Self { votes, voted }
+impl<T> TitleLearnt<T> {
+    /// `learnt`, resolved to the occupations of `taxonomy`, naming
+    /// `occupations` (by index).
+    pub fn new(learnt: T, occupations: &[u32], taxonomy: &Taxonomy) -> Self {
+        let named = Scope::holding(taxonomy, occupations);
+        Self { learnt, named }
     }
 }
 
@@ -254,6 +269,14 @@ impl OccupationTexts {
     /// label.
     fn is_a_preferred_label(&self, title: &[TextTerm]) -> bool {
         is_a_label(&self.labels, title, |label| self.is_preferred(label))
+    }
+
+    /// The occupations one of whose labels is exactly the whole title line.
+    fn named_whole_by(&self, title: &[TextTerm]) -> Vec<u32> {
+        whole_labels(&self.labels, title)
+            .into_iter()
+            .map(|label| self.occupation(self.labels.concept(label)))
+            .collect()
     }
 
     /// Whether a label is its occupation's preferred label.
@@ -495,6 +518,30 @@ impl OccupationIndex {
                 entry.phrase_evidence = hit.evidence;
             }
         }
+        // The learnt fusion ranks a title as vacancy titles taught it,
+        // except one that is exactly an occupation's preferred label: that
+        // occupation stays first, as without it (of the 3,007 ESCO
+        // preferred labels sent as titles, one lost first place to the
+        // learnt fusion: EVALUATION.md, "A learnt fusion for titles"). The
+        // occupations its nearest training titles name join such a title's
+        // candidates (with or without a model to weigh them: eval writes
+        // their features for fitting one) before the vector support and
+        // the scope reach them.
+        let learns = !has_body && (learnt.fusion.is_some() || learnt.neighbours.is_some());
+        let named_whole = learns && texts.is_a_preferred_label(title);
+        let model = learnt.fusion.filter(|_| learns && !named_whole);
+        if learns && !named_whole {
+            for occupation in texts.named_whole_by(title) {
+                support.entry(occupation).exact_label = 1.0;
+            }
+        }
+        if let Some((neighbours, query)) = learnt.neighbours.filter(|_| learns && !named_whole) {
+            for vote in nearest_titles(&neighbours.learnt, query) {
+                let entry = support.entry(vote.occupation);
+                entry.neighbours = vote.share;
+                entry.neighbour_best = vote.best;
+            }
+        }
         let vector_weight = tuning.occupation_vector_weight_for(has_body);
         if let Some(cosines) = learnt.cosines.filter(|_| vector_weight > 0.0) {
             vector_support(cosines, tuning, &mut support);
@@ -537,22 +584,15 @@ impl OccupationIndex {
         let voted = match votes {
             Some(v)
                 if unnamed > 0.0
-                    && !texts.is_a_label_of(title, |o| v.voted.has_occupation(o as usize)) =>
+                    && !texts.is_a_label_of(title, |o| v.named.has_occupation(o as usize)) =>
             {
                 unnamed
             }
             _ => 0.0,
         };
         if let Some(votes) = votes.filter(|_| voted > 0.0) {
-            vote_support(&votes.votes, title, scope, &mut support, &mut outside);
+            vote_support(&votes.learnt, title, scope, &mut support, &mut outside);
         }
-        // The learnt fusion ranks a title as vacancy titles taught it,
-        // except one that is exactly an occupation's preferred label: that
-        // occupation stays first, as without it (of the 3,007 ESCO
-        // preferred labels sent as titles, one lost first place to the
-        // learnt fusion: EVALUATION.md, "A learnt fusion for titles").
-        let named_whole = learnt.fusion.is_some() && !has_body && texts.is_a_preferred_label(title);
-        let model = learnt.fusion.filter(|_| !has_body && !named_whole);
         let Some(fusion) = Fusion::new(
             &support,
             [
@@ -680,6 +720,9 @@ impl<'a> Fusion<'a> {
                     prior_value
                 },
                 vote: self.gates.voted * scaled(s.vote, 4),
+                neighbours: s.neighbours,
+                neighbour_best: s.neighbour_best,
+                exact_label: s.exact_label,
             };
         }
         if let Some(model) = learnt {
@@ -695,6 +738,12 @@ impl<'a> Fusion<'a> {
 /// Whether the whole title line, segments and parentheses included, has
 /// exactly the terms of some label `accept` accepts.
 fn is_a_label(labels: &LabelIndex, title: &[TextTerm], accept: impl Fn(u32) -> bool) -> bool {
+    whole_labels(labels, title).into_iter().any(accept)
+}
+
+/// The labels with exactly the terms of the whole title line, segments and
+/// parentheses included.
+fn whole_labels(labels: &LabelIndex, title: &[TextTerm]) -> Vec<u32> {
     let wanted: Vec<u32> = distinct_query(labels, title.iter())
         .into_iter()
         .map(|(term, _)| term)
@@ -705,9 +754,9 @@ fn is_a_label(labels: &LabelIndex, title: &[TextTerm], accept: impl Fn(u32) -> b
     // A word no label uses leaves the title more than any label; a title
     // without known words has no label (`labels_with_terms` finds none).
     if wanted.len() < words.len() {
-        return false;
+        return Vec::new();
     }
-    labels.labels_with_terms(&wanted).any(accept)
+    labels.labels_with_terms(&wanted).collect()
 }
 
 /// The title line as one span, for an occupation only the vector score found.
@@ -1039,6 +1088,40 @@ mod tests {
         ranked_in_index_with_learnt(&index(), text, cosines, prior, Some(fusion))
     }
 
+    /// `text` ranked with a fusion weighing only the share of the nearest
+    /// training titles, whose one title names `o:cook`; cosines favour
+    /// `o:dev`.
+    fn ranked_with_cook_neighbours(text: &str) -> Vec<(usize, f32)> {
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD.encode([100u8, 0]);
+        let file = format!("title-neighbours\t1\t2\noccupation\to:cook\ntitle\t0\t0.01\t{bytes}\n");
+        let taxonomy = three_occupations();
+        let resolved = crate::embed::TitleNeighbours::parse(&file)
+            .unwrap()
+            .resolve(|uri| u32::try_from(taxonomy.occupation_index(uri)?).ok());
+        let neighbours = TitleLearnt::new(resolved.clone(), resolved.occupations(), &taxonomy);
+        let query = Embedding::normalize(Array1::from(vec![1.0, 0.0])).unwrap();
+        let cosines = Array1::from(vec![0.1, 0.9, 0.1]);
+        let fusion = fusion_of(&[("neighbours", 20.0), ("vector", 1.0)]);
+        let learnt = Learnt {
+            cosines: Some(&cosines),
+            fusion: Some(&fusion),
+            neighbours: Some((&neighbours, &query)),
+            ..Learnt::default()
+        };
+        ranked_all(&index(), text, learnt, &vectors(1.0, 3))
+    }
+
+    #[test]
+    fn the_occupations_the_nearest_training_titles_name_weigh_in_the_learnt_fusion() {
+        assert_eq!(ranked_with_cook_neighbours("kitchen wizard")[0].0, 2);
+    }
+
+    #[test]
+    fn a_title_that_is_a_preferred_label_is_ranked_without_its_neighbours() {
+        assert_eq!(ranked_with_cook_neighbours("registered nurse")[0].0, 0);
+    }
+
     #[test]
     fn a_learnt_fusion_ranks_a_title_by_its_model_and_scores_softmax_shares() {
         let cosines = Array1::from(vec![0.2, 0.1, 0.9]);
@@ -1121,7 +1204,7 @@ mod tests {
         let resolved = crate::embed::TitleVotes::parse(votes)
             .unwrap()
             .resolve(|uri| Some(taxonomy.occupation_index(uri)? as u32));
-        let votes = TitleVotesIn::new(resolved, taxonomy);
+        let votes = TitleLearnt::new(resolved.clone(), resolved.occupations(), taxonomy);
         let tuning = Tuning {
             title_vote_weight: weight,
             ..vectors(0.0, 0)

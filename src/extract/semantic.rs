@@ -9,11 +9,14 @@ use std::sync::Arc;
 use ndarray::{Array1, Array2};
 
 use super::EvidenceSpan;
-use super::occupations::TitleVotesIn;
+use super::occupations::TitleLearnt;
 use super::spans::{sentences, span};
 use super::terms::terms;
 use crate::domain::TaxonomyVersion;
-use crate::embed::{Embedder, Embedding, EmbeddingMatrix, OccupationPrior, ScreenedMatrix};
+use crate::embed::{
+    Embedder, Embedding, EmbeddingMatrix, OccupationPrior, ResolvedNeighbours, ResolvedVotes,
+    ScreenedMatrix,
+};
 use crate::taxonomy::vectors::{self, ConceptVectors};
 use crate::taxonomy::{CompetencyIdx, Taxonomy, TaxonomyPart};
 
@@ -53,7 +56,10 @@ pub struct ConceptSpace {
     occupation_prior: Option<Array1<f32>>,
     /// The embedder's title votes by occupation (taxonomy index), if it
     /// has them.
-    title_votes: Option<TitleVotesIn>,
+    title_votes: Option<TitleLearnt<ResolvedVotes>>,
+    /// The embedder's vacancy title vectors by occupation (taxonomy
+    /// index), if it has them.
+    title_neighbours: Option<TitleLearnt<ResolvedNeighbours>>,
 }
 
 /// A text's vector and the cosine of every competency with it.
@@ -94,12 +100,30 @@ fn prior_of(embedder: &dyn Embedder, taxonomy: &Taxonomy) -> Option<Array1<f32>>
 }
 
 /// The embedder's title votes with occupations by taxonomy index.
-fn votes_of(embedder: &dyn Embedder, taxonomy: &Taxonomy) -> Option<TitleVotesIn> {
-    let votes = embedder.title_votes()?.resolve(|uri| {
-        let index = taxonomy.occupation_index(uri)?;
-        u32::try_from(index).ok()
-    });
-    Some(TitleVotesIn::new(votes, taxonomy))
+fn votes_of(embedder: &dyn Embedder, taxonomy: &Taxonomy) -> Option<TitleLearnt<ResolvedVotes>> {
+    let votes = embedder
+        .title_votes()?
+        .resolve(|uri| occupation_at(taxonomy, uri));
+    let named = votes.occupations().to_vec();
+    Some(TitleLearnt::new(votes, &named, taxonomy))
+}
+
+/// The embedder's title neighbours with occupations by taxonomy index.
+fn neighbours_of(
+    embedder: &dyn Embedder,
+    taxonomy: &Taxonomy,
+) -> Option<TitleLearnt<ResolvedNeighbours>> {
+    let neighbours = embedder
+        .title_neighbours()?
+        .resolve(|uri| occupation_at(taxonomy, uri));
+    let named = neighbours.occupations().to_vec();
+    Some(TitleLearnt::new(neighbours, &named, taxonomy))
+}
+
+/// The taxonomy index of the occupation `uri` names, as the learnt files
+/// resolve it.
+fn occupation_at(taxonomy: &Taxonomy, uri: &str) -> Option<u32> {
+    u32::try_from(taxonomy.occupation_index(uri)?).ok()
 }
 
 impl ConceptSpace {
@@ -138,6 +162,7 @@ impl ConceptSpace {
         Self {
             occupation_prior: prior_of(embedder.as_ref(), taxonomy),
             title_votes: votes_of(embedder.as_ref(), taxonomy),
+            title_neighbours: neighbours_of(embedder.as_ref(), taxonomy),
             embedder,
             skills: ScreenedMatrix::new(EmbeddingMatrix::from_rows(skills)),
             occupations: EmbeddingMatrix::from_rows(occupations),
@@ -156,6 +181,7 @@ impl ConceptSpace {
         Self {
             occupation_prior: prior_of(embedder.as_ref(), taxonomy),
             title_votes: votes_of(embedder.as_ref(), taxonomy),
+            title_neighbours: neighbours_of(embedder.as_ref(), taxonomy),
             embedder,
             skills: ScreenedMatrix::new(vectors.competencies),
             occupations: vectors.occupations,
@@ -185,8 +211,14 @@ impl ConceptSpace {
 
     /// The embedder's title votes, occupations by taxonomy index
     /// ([`crate::embed::TitleVotes`]), when the embedder has them.
-    pub fn title_votes(&self) -> Option<&TitleVotesIn> {
+    pub fn title_votes(&self) -> Option<&TitleLearnt<ResolvedVotes>> {
         self.title_votes.as_ref()
+    }
+
+    /// The embedder's vacancy titles' vectors, occupations by taxonomy
+    /// index ([`crate::embed::TitleNeighbours`]), when the embedder has them.
+    pub fn title_neighbours(&self) -> Option<&TitleLearnt<ResolvedNeighbours>> {
+        self.title_neighbours.as_ref()
     }
 
     /// The embedder's learnt fusion of a title's candidate occupations
