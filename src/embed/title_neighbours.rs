@@ -14,7 +14,7 @@
 use base64::Engine as _;
 use ndarray::Array2;
 
-use super::EmbeddingMatrix;
+use super::{EmbeddingMatrix, ScreenedMatrix};
 
 /// The shipped neighbours, for the default table (`assets/static-skills/`).
 const SHIPPED: &str = include_str!("../../assets/static-skills/title_neighbours.tsv");
@@ -44,15 +44,15 @@ pub struct BadNeighboursLine {
 /// its indexes (taxonomy order).
 #[derive(Debug, Clone)]
 pub struct ResolvedNeighbours {
-    /// Per title, normalised.
-    vectors: EmbeddingMatrix,
+    /// Per title, normalised, with an int8 copy to screen them.
+    vectors: ScreenedMatrix,
     /// Per title: the occupation it names.
     occupations: Vec<u32>,
 }
 
 impl ResolvedNeighbours {
     /// The titles' vectors.
-    pub fn vectors(&self) -> &EmbeddingMatrix {
+    pub fn vectors(&self) -> &ScreenedMatrix {
         &self.vectors
     }
 
@@ -146,7 +146,7 @@ impl TitleNeighbours {
             &kept.iter().map(|&(r, _)| r).collect::<Vec<_>>(),
         );
         ResolvedNeighbours {
-            vectors: EmbeddingMatrix::from_rows(rows),
+            vectors: ScreenedMatrix::new(EmbeddingMatrix::from_rows(rows)),
             occupations: kept.into_iter().map(|(_, o)| o).collect(),
         }
     }
@@ -189,12 +189,12 @@ mod tests {
         let parsed = TitleNeighbours::parse(&text).unwrap();
         assert_eq!(parsed.dim(), 2);
         let resolved = parsed.resolve(|uri| (uri == "u:nurse").then_some(7));
-        assert_eq!(resolved.vectors().len(), 2);
+        assert_eq!(resolved.vectors().exact().len(), 2);
         assert_eq!(resolved.occupation(0), 7);
         assert_eq!(resolved.occupation(1), 7);
-        let first = resolved.vectors().rows().row(0).to_vec();
+        let first = resolved.vectors().exact().rows().row(0).to_vec();
         assert!((first[0] - 1.0).abs() < 1e-6 && first[1] == 0.0);
-        let second = resolved.vectors().rows().row(1).to_vec();
+        let second = resolved.vectors().exact().rows().row(1).to_vec();
         assert!((second[0] + second[1]).abs() < 1e-6 && second[1] > 0.7);
     }
 

@@ -2,7 +2,10 @@
 //! ([`ResolvedNeighbours`]): of the [`NEAREST`] titles with the highest
 //! cosines to the title's vector, each weighs `exp((cosine - 1) /
 //! TEMPERATURE)`, and an occupation gets the share of that weight its titles
-//! hold and its titles' best cosine. The learnt title fusion reads both,
+//! hold and its titles' best cosine. Cosines above [`SCREEN_FLOOR`] are
+//! exact; below it, int8 estimates (a title that close to no training
+//! title is weighed by estimates; one that far weighs at most `exp(-10)` of
+//! an equal title). The learnt title fusion reads both,
 //! and the occupations join the title's candidates (EVALUATION.md,
 //! "Nearest vacancy titles").
 
@@ -16,6 +19,10 @@ pub const NEAREST: usize = 20;
 /// How sharply a closer title outweighs a farther one. 0.02, 0.05 and 0.1
 /// gave held-out Recall@10 within 0.0001 of each other in that study.
 pub const TEMPERATURE: f32 = 0.05;
+
+/// The cosine above which a training title's is computed exactly; below
+/// it the int8 screen's estimate stands (`ScreenedMatrix::cosines_above`).
+pub const SCREEN_FLOOR: f32 = 0.7;
 
 /// What a title's nearest training titles say of one occupation.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -31,7 +38,7 @@ pub struct NeighbourVote {
 /// The occupations the nearest training titles to `query` name, in the
 /// order of their first nearest title's row.
 pub fn nearest_titles(neighbours: &ResolvedNeighbours, query: &Embedding) -> Vec<NeighbourVote> {
-    let cosines = neighbours.vectors().cosines(query);
+    let cosines = neighbours.vectors().cosines_above(query, SCREEN_FLOOR);
     let mut rows = nearest_rows(&cosines, NEAREST);
     rows.sort_unstable();
     let mut votes: Vec<NeighbourVote> = Vec::with_capacity(rows.len());
