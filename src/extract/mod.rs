@@ -71,10 +71,16 @@ With the default embedder, a title's or sentence's InferOccupations answers are 
 (g) a learnt fusion: a linear model over the linear fusion, the scaled parts of (a), (b), (d), the \
 title match, the gated prior and votes, the prior without its gate (0 for a title that is exactly \
 a preferred label) and squares of the vector, vote, prior and title parts and the cube of the \
-title match, fitted listwise by `scripts/train-title-fusion` on features the engine wrote for \
-held-out titles.csv folds (`assets/static-skills/title_fusion.tsv`); the score is the \
-occupation's softmax share among the title's candidates. Skill extraction ranks occupations \
-without the prior, the votes and the learnt fusion.
+title match, and (h) the title's nearest training vacancy titles: of the 20 with the highest \
+cosine between their vectors (`assets/static-skills/title_neighbours.tsv`, from \
+`scripts/train-embedder`; cosines above 0.7 exact, the others int8 estimates) and the title \
+line's, each weighing exp((cosine − 1) / 0.05), the share of that weight naming the occupation, \
+its square and their best cosine, those occupations joining the candidates; and whether the \
+whole title is one of the occupation's labels; fitted listwise by `scripts/train-title-fusion` on \
+features the engine wrote for held-out titles.csv folds \
+(`assets/static-skills/title_fusion.tsv`); the score is the occupation's softmax share among the \
+title's candidates. Skill extraction ranks occupations without the prior, the votes, the \
+neighbours and the learnt fusion.
 - Skills: (1) text evidence: whole labels as phrases (1.0 preferred / 0.9 alternative / 0.8 hidden) \
 and labels with ≥ 40 % of their idf mass inside one sentence (0.7 × coverage); \
 (2) taxonomy links, for texts without a body (a sentence, a title): the broader, narrower and \
