@@ -60,11 +60,6 @@ impl ResolvedNeighbours {
     pub fn occupation(&self, row: usize) -> u32 {
         self.occupations[row]
     }
-
-    /// The occupation each title names, in row order.
-    pub fn occupations(&self) -> &[u32] {
-        &self.occupations
-    }
 }
 
 impl TitleNeighbours {

@@ -145,30 +145,27 @@ pub struct Learnt<'a> {
     /// Prior of each occupation, in [0, 1].
     pub prior: Option<&'a Array1<f32>>,
     /// Occupations vacancy titles with the text's words name.
-    pub votes: Option<&'a TitleLearnt<ResolvedVotes>>,
+    pub votes: Option<&'a TitleVotesIn>,
     /// The learnt fusion that ranks a title's candidates.
     pub fusion: Option<&'a TitleFusion>,
     /// Training vacancy titles' vectors, and the title line's vector to
     /// find its nearest among them, for the learnt fusion.
-    pub neighbours: Option<(&'a TitleLearnt<ResolvedNeighbours>, &'a Embedding)>,
+    pub neighbours: Option<(&'a ResolvedNeighbours, &'a Embedding)>,
 }
 
-/// What vacancy titles taught (the title votes, the title neighbours) with
-/// the taxonomies whose labels turn it off: those whose occupations it
-/// names (ESCO for the shipped files). A title that is exactly one of those
-/// labels is named by the taxonomy itself.
+/// Title votes with the taxonomies whose labels turn them off: those
+/// whose occupations the votes name (ESCO for the shipped votes).
 #[derive(Debug, Clone)]
-pub struct TitleLearnt<T> {
-    learnt: T,
-    named: Scope,
+pub struct TitleVotesIn {
+    votes: ResolvedVotes,
+    voted: Scope,
 }
 
-impl<T> TitleLearnt<T> {
-    /// `learnt`, resolved to the occupations of `taxonomy`, naming
-    /// `occupations` (by index).
-    pub fn new(learnt: T, occupations: &[u32], taxonomy: &Taxonomy) -> Self {
-        let named = Scope::holding(taxonomy, occupations);
-        Self { learnt, named }
+impl TitleVotesIn {
+    /// The votes, resolved to the occupations of `taxonomy`.
+    pub fn new(votes: ResolvedVotes, taxonomy: &Taxonomy) -> Self {
+        let voted = Scope::holding(taxonomy, votes.occupations());
+        Self { votes, voted }
     }
 }
 
@@ -271,11 +268,12 @@ impl OccupationTexts {
         is_a_label(&self.labels, title, |label| self.is_preferred(label))
     }
 
-    /// The occupations one of whose labels is exactly the whole title line.
-    fn named_whole_by(&self, title: &[TextTerm]) -> Vec<u32> {
+    /// The labels that are exactly the whole title line, each with its
+    /// occupation.
+    fn labels_of_whole(&self, title: &[TextTerm]) -> Vec<(u32, u32)> {
         whole_labels(&self.labels, title)
             .into_iter()
-            .map(|label| self.occupation(self.labels.concept(label)))
+            .map(|label| (label, self.occupation(self.labels.concept(label))))
             .collect()
     }
 
@@ -528,15 +526,22 @@ impl OccupationIndex {
         // their features for fitting one) before the vector support and
         // the scope reach them.
         let learns = !has_body && (learnt.fusion.is_some() || learnt.neighbours.is_some());
-        let named_whole = learns && texts.is_a_preferred_label(title);
+        let whole_title = if learns {
+            texts.labels_of_whole(title)
+        } else {
+            Vec::new()
+        };
+        let named_whole = whole_title
+            .iter()
+            .any(|&(label, _)| texts.is_preferred(label));
         let model = learnt.fusion.filter(|_| learns && !named_whole);
         if learns && !named_whole {
-            for occupation in texts.named_whole_by(title) {
+            for (_, occupation) in whole_title {
                 support.entry(occupation).exact_label = 1.0;
             }
         }
         if let Some((neighbours, query)) = learnt.neighbours.filter(|_| learns && !named_whole) {
-            for vote in nearest_titles(&neighbours.learnt, query) {
+            for vote in nearest_titles(neighbours, query) {
                 let entry = support.entry(vote.occupation);
                 entry.neighbours = vote.share;
                 entry.neighbour_best = vote.best;
@@ -584,14 +589,14 @@ impl OccupationIndex {
         let voted = match votes {
             Some(v)
                 if unnamed > 0.0
-                    && !texts.is_a_label_of(title, |o| v.named.has_occupation(o as usize)) =>
+                    && !texts.is_a_label_of(title, |o| v.voted.has_occupation(o as usize)) =>
             {
                 unnamed
             }
             _ => 0.0,
         };
         if let Some(votes) = votes.filter(|_| voted > 0.0) {
-            vote_support(&votes.learnt, title, scope, &mut support, &mut outside);
+            vote_support(&votes.votes, title, scope, &mut support, &mut outside);
         }
         let Some(fusion) = Fusion::new(
             &support,
@@ -1096,10 +1101,9 @@ mod tests {
         let bytes = base64::engine::general_purpose::STANDARD.encode([100u8, 0]);
         let file = format!("title-neighbours\t1\t2\noccupation\to:cook\ntitle\t0\t0.01\t{bytes}\n");
         let taxonomy = three_occupations();
-        let resolved = crate::embed::TitleNeighbours::parse(&file)
+        let neighbours = crate::embed::TitleNeighbours::parse(&file)
             .unwrap()
             .resolve(|uri| u32::try_from(taxonomy.occupation_index(uri)?).ok());
-        let neighbours = TitleLearnt::new(resolved.clone(), resolved.occupations(), &taxonomy);
         let query = Embedding::normalize(Array1::from(vec![1.0, 0.0])).unwrap();
         let cosines = Array1::from(vec![0.1, 0.9, 0.1]);
         let fusion = fusion_of(&[("neighbours", 20.0), ("vector", 1.0)]);
@@ -1204,7 +1208,7 @@ mod tests {
         let resolved = crate::embed::TitleVotes::parse(votes)
             .unwrap()
             .resolve(|uri| Some(taxonomy.occupation_index(uri)? as u32));
-        let votes = TitleLearnt::new(resolved.clone(), resolved.occupations(), taxonomy);
+        let votes = TitleVotesIn::new(resolved, taxonomy);
         let tuning = Tuning {
             title_vote_weight: weight,
             ..vectors(0.0, 0)

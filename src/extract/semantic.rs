@@ -9,13 +9,12 @@ use std::sync::Arc;
 use ndarray::{Array1, Array2};
 
 use super::EvidenceSpan;
-use super::occupations::TitleLearnt;
+use super::occupations::TitleVotesIn;
 use super::spans::{sentences, span};
 use super::terms::terms;
 use crate::domain::TaxonomyVersion;
 use crate::embed::{
-    Embedder, Embedding, EmbeddingMatrix, OccupationPrior, ResolvedNeighbours, ResolvedVotes,
-    ScreenedMatrix,
+    Embedder, Embedding, EmbeddingMatrix, OccupationPrior, ResolvedNeighbours, ScreenedMatrix,
 };
 use crate::taxonomy::vectors::{self, ConceptVectors};
 use crate::taxonomy::{CompetencyIdx, Taxonomy, TaxonomyPart};
@@ -56,10 +55,10 @@ pub struct ConceptSpace {
     occupation_prior: Option<Array1<f32>>,
     /// The embedder's title votes by occupation (taxonomy index), if it
     /// has them.
-    title_votes: Option<TitleLearnt<ResolvedVotes>>,
+    title_votes: Option<TitleVotesIn>,
     /// The embedder's vacancy title vectors by occupation (taxonomy
     /// index), if it has them.
-    title_neighbours: Option<TitleLearnt<ResolvedNeighbours>>,
+    title_neighbours: Option<ResolvedNeighbours>,
 }
 
 /// A text's vector and the cosine of every competency with it.
@@ -100,24 +99,20 @@ fn prior_of(embedder: &dyn Embedder, taxonomy: &Taxonomy) -> Option<Array1<f32>>
 }
 
 /// The embedder's title votes with occupations by taxonomy index.
-fn votes_of(embedder: &dyn Embedder, taxonomy: &Taxonomy) -> Option<TitleLearnt<ResolvedVotes>> {
+fn votes_of(embedder: &dyn Embedder, taxonomy: &Taxonomy) -> Option<TitleVotesIn> {
     let votes = embedder
         .title_votes()?
         .resolve(|uri| occupation_at(taxonomy, uri));
-    let named = votes.occupations().to_vec();
-    Some(TitleLearnt::new(votes, &named, taxonomy))
+    Some(TitleVotesIn::new(votes, taxonomy))
 }
 
 /// The embedder's title neighbours with occupations by taxonomy index.
-fn neighbours_of(
-    embedder: &dyn Embedder,
-    taxonomy: &Taxonomy,
-) -> Option<TitleLearnt<ResolvedNeighbours>> {
-    let neighbours = embedder
-        .title_neighbours()?
-        .resolve(|uri| occupation_at(taxonomy, uri));
-    let named = neighbours.occupations().to_vec();
-    Some(TitleLearnt::new(neighbours, &named, taxonomy))
+fn neighbours_of(embedder: &dyn Embedder, taxonomy: &Taxonomy) -> Option<ResolvedNeighbours> {
+    Some(
+        embedder
+            .title_neighbours()?
+            .resolve(|uri| occupation_at(taxonomy, uri)),
+    )
 }
 
 /// The taxonomy index of the occupation `uri` names, as the learnt files
@@ -211,13 +206,13 @@ impl ConceptSpace {
 
     /// The embedder's title votes, occupations by taxonomy index
     /// ([`crate::embed::TitleVotes`]), when the embedder has them.
-    pub fn title_votes(&self) -> Option<&TitleLearnt<ResolvedVotes>> {
+    pub fn title_votes(&self) -> Option<&TitleVotesIn> {
         self.title_votes.as_ref()
     }
 
     /// The embedder's vacancy titles' vectors, occupations by taxonomy
     /// index ([`crate::embed::TitleNeighbours`]), when the embedder has them.
-    pub fn title_neighbours(&self) -> Option<&TitleLearnt<ResolvedNeighbours>> {
+    pub fn title_neighbours(&self) -> Option<&ResolvedNeighbours> {
         self.title_neighbours.as_ref()
     }
 
