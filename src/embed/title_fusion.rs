@@ -6,14 +6,19 @@
 //! word that votes strongly for one occupation, a cosine near 1). The
 //! learnt fusion is a linear model over the parts, their squares, the
 //! linear fusion and the title's nearest training vacancy titles
-//! ([`crate::embed::TitleNeighbours`]), fitted listwise (softmax over each training title's
-//! candidates) on features the engine wrote for held-out vacancy titles
-//! (EVALUATION.md, "A learnt fusion for titles"). An occupation's score
+//! ([`crate::embed::TitleNeighbours`]), with a few hidden tanh units over
+//! the same features beside it for what the parts say together, fitted
+//! listwise (softmax over each training title's candidates) on features the
+//! engine wrote for held-out vacancy titles (EVALUATION.md, "A learnt fusion
+//! for titles", "Hidden units in the title fusion"). An occupation's score
 //! is its softmax share among the title's candidates: the model's
 //! probability that it is the occupation the title names.
 //!
-//! The file holds one `feature<TAB>weight` line per name of [`FEATURES`]
-//! (each exactly once, in any order), after a `title-fusion<TAB>1` line.
+//! The file holds one line per name of [`FEATURES`] (each exactly once, in
+//! any order) after its header: `feature<TAB>weight` after
+//! `title-fusion<TAB>1`; after `title-fusion<TAB>2<TAB>UNITS`, the feature's
+//! weight and then its weight into each of the UNITS hidden tanh units, and
+//! the units' `hidden-bias` and `hidden-output` lines ([`TitleFusion::parse`]).
 
 /// The shipped fusion, for the default table (`assets/static-skills/`).
 const SHIPPED: &str = include_str!("../../assets/static-skills/title_fusion.tsv");
@@ -100,28 +105,54 @@ impl FusionParts {
     }
 }
 
-/// The learnt weights of [`FEATURES`].
+/// The names of the lines that hold the hidden units' biases and output
+/// weights (one number per unit each).
+const HIDDEN_LINES: [&str; 2] = ["hidden-bias", "hidden-output"];
+
+/// At most this many hidden units: a title's candidates each read every one.
+pub const MAX_HIDDEN: usize = 256;
+
+/// The learnt model: weights of [`FEATURES`], and hidden tanh units beside
+/// them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TitleFusion {
     weights: [f32; FEATURES.len()],
+    hidden: Vec<HiddenBlock>,
 }
 
-/// A fusion file that is not a `title-fusion<TAB>1` line and one finite
-/// weight per feature.
+/// Hidden units are read [`BLOCK`] at a time, so their sums and tanh run in
+/// lanes; a model's last block is filled up with units that weigh nothing.
+const BLOCK: usize = 16;
+
+/// [`BLOCK`] hidden units, each adding `output × tanh(weights · features +
+/// bias)` to the logit. The weights are stored by feature, a block's units
+/// side by side.
+#[derive(Debug, Clone, PartialEq)]
+struct HiddenBlock {
+    weights: [[f32; BLOCK]; FEATURES.len()],
+    bias: [f32; BLOCK],
+    output: [f32; BLOCK],
+}
+
+/// A fusion file that is not a `title-fusion` header and one line of finite
+/// numbers per feature (and per hidden line with hidden units).
 #[derive(Debug, thiserror::Error)]
 pub enum BadFusionFile {
-    /// A line that is not `feature<TAB>weight` of a known feature, or a
-    /// feature given twice.
-    #[error("line {line}: expected `feature<TAB>weight` of a feature not yet given ({known})", known = FEATURES.join(", "))]
+    /// A line that is not a known name not yet given followed by as many
+    /// finite numbers as the header says.
+    #[error("line {line}: expected a feature ({known}) or hidden line ({hidden}) not yet given, then its numbers, tab-separated", known = FEATURES.join(", "), hidden = HIDDEN_LINES.join(", "))]
     Line {
         /// One-based line number.
         line: usize,
     },
-    /// The first line is not `title-fusion<TAB>1`.
-    #[error("line 1: expected `title-fusion<TAB>1`")]
+    /// The first line is not `title-fusion<TAB>1` or
+    /// `title-fusion<TAB>2<TAB>hidden units` (at most [`MAX_HIDDEN`]).
+    #[error(
+        "line 1: expected `title-fusion<TAB>1` or `title-fusion<TAB>2<TAB>UNITS` (UNITS at most {MAX_HIDDEN})"
+    )]
     Header,
-    /// A feature has no weight.
-    #[error("no weight for feature `{0}`")]
+    /// A feature or hidden line is not given.
+    #[error("no line for `{0}`")]
     Missing(&'static str),
 }
 
@@ -131,46 +162,123 @@ impl TitleFusion {
         Self::parse(SHIPPED).expect("compiled-in title fusion")
     }
 
-    /// Parses a fusion file (blank lines skipped).
+    /// Parses a fusion file (blank lines skipped). Version 1 holds one
+    /// `feature<TAB>weight` line per feature; version 2
+    /// (`title-fusion<TAB>2<TAB>UNITS`) gives each feature line its weight
+    /// into every hidden unit after its own, and two more lines, the units'
+    /// biases and output weights.
     pub fn parse(text: &str) -> Result<Self, BadFusionFile> {
         let mut lines = text
             .lines()
             .enumerate()
             .filter(|(_, line)| !line.trim().is_empty());
-        match lines.next() {
-            Some((_, line)) if line.split('\t').map(str::trim).eq(["title-fusion", "1"]) => {}
+        let header: Vec<&str> = lines
+            .next()
+            .map(|(_, line)| line.split('\t').map(str::trim).collect())
+            .unwrap_or_default();
+        let units = match header.as_slice() {
+            ["title-fusion", "1"] => 0,
+            ["title-fusion", "2", units] => units
+                .parse::<usize>()
+                .ok()
+                .filter(|&n| n <= MAX_HIDDEN)
+                .ok_or(BadFusionFile::Header)?,
             _ => return Err(BadFusionFile::Header),
-        }
-        let mut weights = [None; FEATURES.len()];
+        };
+        let names = FEATURES
+            .iter()
+            .chain(HIDDEN_LINES.iter().filter(|_| units > 0));
+        let mut rows: Vec<Option<Vec<f32>>> = vec![None; FEATURES.len() + HIDDEN_LINES.len()];
         for (at, line) in lines {
             let bad = || BadFusionFile::Line { line: at + 1 };
-            let (name, weight) = line.split_once('\t').ok_or_else(bad)?;
-            let slot = FEATURES
-                .iter()
-                .position(|f| *f == name.trim())
+            let mut fields = line.split('\t').map(str::trim);
+            let name = fields.next().unwrap_or_default();
+            let slot = names.clone().position(|n| *n == name).ok_or_else(bad)?;
+            let numbers = fields
+                .map(|f| f.parse::<f32>().ok().filter(|n| n.is_finite()))
+                .collect::<Option<Vec<f32>>>()
                 .ok_or_else(bad)?;
-            let weight: f32 = weight.trim().parse().map_err(|_| bad())?;
-            if !weight.is_finite() || weights[slot].is_some() {
+            let wanted = if slot < FEATURES.len() {
+                units + 1
+            } else {
+                units
+            };
+            if numbers.len() != wanted || rows[slot].is_some() {
                 return Err(bad());
             }
-            weights[slot] = Some(weight);
+            rows[slot] = Some(numbers);
         }
-        let mut out = [0.0; FEATURES.len()];
-        for ((slot, weight), name) in out.iter_mut().zip(weights).zip(FEATURES) {
-            *slot = weight.ok_or(BadFusionFile::Missing(name))?;
+        let mut given = Vec::with_capacity(rows.len());
+        for (row, name) in rows.into_iter().zip(names) {
+            given.push(row.ok_or(BadFusionFile::Missing(name))?);
         }
-        Ok(Self { weights: out })
+        let weights = std::array::from_fn(|f| given[f][0]);
+        // Unit `u` of the file, or one that weighs nothing past its last.
+        let unit = |row: &[f32], u: usize| row.get(u).copied().unwrap_or(0.0);
+        let hidden = (0..units.div_ceil(BLOCK))
+            .map(|block| {
+                let lane = |row: &[f32]| std::array::from_fn(|u| unit(row, block * BLOCK + u));
+                HiddenBlock {
+                    weights: std::array::from_fn(|f| lane(&given[f][1..])),
+                    bias: lane(&given[FEATURES.len()]),
+                    output: lane(&given[FEATURES.len() + 1]),
+                }
+            })
+            .collect();
+        Ok(Self { weights, hidden })
     }
 
     /// The model's logit of one candidate; a title's candidates are
     /// ranked by it, and scored by its softmax share ([`softmax_shares`]).
     pub fn logit(&self, parts: &FusionParts) -> f32 {
-        self.weights
-            .iter()
-            .zip(parts.features())
-            .map(|(w, x)| w * x)
-            .sum()
+        let features = parts.features();
+        let mut logit: f32 = self.weights.iter().zip(&features).map(|(w, x)| w * x).sum();
+        for block in &self.hidden {
+            let mut sums = block.bias;
+            for (x, weights) in features.iter().zip(&block.weights) {
+                for u in 0..BLOCK {
+                    sums[u] += x * weights[u];
+                }
+            }
+            let mut added = [0.0f32; BLOCK];
+            for u in 0..BLOCK {
+                added[u] = block.output[u] * tanh(sums[u]);
+            }
+            logit += added.iter().sum::<f32>();
+        }
+        logit
     }
+}
+
+/// Coefficients of the degree-7 Taylor polynomial of 2^f: (ln 2)^k / k!.
+const TWO_POW: [f32; 8] = [
+    1.0,
+    std::f32::consts::LN_2,
+    0.2402265,
+    0.05550411,
+    0.009618129,
+    0.0013333558,
+    1.540353e-04,
+    1.5252734e-05,
+];
+
+/// tanh(x) from `(e − 1) / (e + 1)`, e = 2^t with t = 2x · log2(e): 2^t is
+/// 2^n (n = t rounded, built from its exponent bits) times 2^(t − n) from
+/// the Taylor polynomial [`TWO_POW`] on [−0.5, 0.5]. |x| is clamped to 9,
+/// past which tanh is 1 in f32. Within 1e-6 of `f32::tanh`, and plain
+/// arithmetic, so a block of units compiles to lanes where the library's
+/// `tanhf` is a call per unit.
+fn tanh(x: f32) -> f32 {
+    // Adding and taking away 1.5 × 2^23 rounds to an integer (|t| < 2^22).
+    const ROUND: f32 = 12_582_912.0;
+    let t = x.clamp(-9.0, 9.0) * (2.0 * std::f32::consts::LOG2_E);
+    let n = (t + ROUND) - ROUND;
+    let f = t - n;
+    let fraction = TWO_POW.iter().rev().fold(0.0, |p, c| p * f + c);
+    // n is an integer in [−26, 26]: 2^n is its biased exponent in place.
+    let whole = f32::from_bits(((n as i32 + 127) as u32) << 23);
+    let e = fraction * whole;
+    (e - 1.0) / (e + 1.0)
 }
 
 /// Each logit's softmax share of all of them, in [0, 1], summing to 1.
@@ -210,6 +318,80 @@ mod tests {
         let shipped = TitleFusion::shipped();
         assert!(shipped.weights.iter().all(|w| w.is_finite()));
         assert!(shipped.weights.iter().any(|&w| w != 0.0));
+        assert!(!shipped.hidden.is_empty());
+        assert!(
+            shipped
+                .hidden
+                .iter()
+                .any(|b| b.output.iter().any(|&o| o != 0.0))
+        );
+    }
+
+    /// A version 2 file with two hidden units: every feature weighs
+    /// `linear` and 0 into both units, but `vote` weighs 1 into the first.
+    fn two_units(linear: &str, bias: &str, output: &str) -> String {
+        let mut text = String::from("title-fusion\t2\t2\n");
+        for name in FEATURES {
+            let into_first = if name == "vote" { "1" } else { "0" };
+            text.push_str(&format!("{name}\t{linear}\t{into_first}\t0\n"));
+        }
+        text.push_str(&format!(
+            "hidden-bias\t{bias}\t0\nhidden-output\t{output}\t5\n"
+        ));
+        text
+    }
+
+    #[test]
+    fn hidden_units_add_their_tanh() {
+        let fusion = TitleFusion::parse(&two_units("0", "0.25", "2")).unwrap();
+        let parts = FusionParts {
+            vote: 0.5,
+            fused: 0.3,
+            ..FusionParts::default()
+        };
+        // The second unit reads nothing and has bias 0: tanh(0) = 0.
+        let expected = 2.0 * (0.5f32 + 0.25).tanh();
+        assert!((fusion.logit(&parts) - expected).abs() < 1e-6);
+        let linear = TitleFusion::parse(&two_units("1", "0", "0")).unwrap();
+        let sum: f32 = parts.features().iter().sum();
+        assert!((linear.logit(&parts) - sum).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_version_2_file_gives_every_unit_its_numbers() {
+        assert!(TitleFusion::parse(&two_units("1", "0", "1")).is_ok());
+        let short = two_units("1", "0", "1").replacen("\t0\n", "\n", 1);
+        assert!(matches!(
+            TitleFusion::parse(&short),
+            Err(BadFusionFile::Line { line: 2 })
+        ));
+        let no_output: String = two_units("1", "0", "1")
+            .lines()
+            .filter(|l| !l.starts_with("hidden-output"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(matches!(
+            TitleFusion::parse(&no_output),
+            Err(BadFusionFile::Missing("hidden-output"))
+        ));
+        let nan = two_units("1", "NaN", "1");
+        assert!(matches!(
+            TitleFusion::parse(&nan),
+            Err(BadFusionFile::Line { .. })
+        ));
+        let too_many =
+            two_units("1", "0", "1").replacen("\t2\n", &format!("\t{}\n", MAX_HIDDEN + 1), 1);
+        assert!(matches!(
+            TitleFusion::parse(&too_many),
+            Err(BadFusionFile::Header)
+        ));
+        // Version 1 has no hidden lines.
+        let mut v1 = file(&all_weights("1"));
+        v1.push_str("hidden-bias\t1\n");
+        assert!(matches!(
+            TitleFusion::parse(&v1),
+            Err(BadFusionFile::Line { .. })
+        ));
     }
 
     #[test]
@@ -254,6 +436,43 @@ mod tests {
             TitleFusion::parse(&file(&infinite)),
             Err(BadFusionFile::Line { line: 5 })
         ));
+    }
+
+    #[test]
+    fn tanh_is_within_a_millionth_of_the_library_s() {
+        let mut worst = 0.0f32;
+        for i in -200_000..=200_000 {
+            let x = i as f32 * 1e-4;
+            worst = worst.max((tanh(x) - x.tanh()).abs());
+        }
+        for x in [-1e30, -50.0, -9.5, 9.5, 50.0, 1e30, f32::MAX, f32::MIN] {
+            assert_eq!(tanh(x), x.tanh().signum(), "{x}");
+        }
+        assert!(worst < 1e-6, "{worst}");
+        assert_eq!(tanh(0.0), 0.0);
+    }
+
+    #[test]
+    fn units_past_the_file_s_weigh_nothing() {
+        // Two units in the file fill one block; the other lanes are empty.
+        let fusion = TitleFusion::parse(&two_units("0", "0.25", "2")).unwrap();
+        assert_eq!(fusion.hidden.len(), 1);
+        assert!(fusion.hidden[0].output[2..].iter().all(|&o| o == 0.0));
+        let units = BLOCK + 1;
+        let mut text = format!("title-fusion\t2\t{units}\n");
+        for name in FEATURES {
+            text.push_str(&format!("{name}\t0{}\n", "\t0.5".repeat(units)));
+        }
+        text.push_str(&format!("hidden-bias{}\n", "\t0".repeat(units)));
+        text.push_str(&format!("hidden-output{}\n", "\t1".repeat(units)));
+        let fusion = TitleFusion::parse(&text).unwrap();
+        assert_eq!(fusion.hidden.len(), 2);
+        let parts = FusionParts {
+            fused: 0.4,
+            ..FusionParts::default()
+        };
+        let expected = units as f32 * (0.5f32 * 0.4).tanh();
+        assert!((fusion.logit(&parts) - expected).abs() < 1e-5);
     }
 
     #[test]

@@ -76,7 +76,8 @@ cosine between their vectors (`assets/static-skills/title_neighbours.tsv`, from 
 `scripts/train-embedder`; cosines above 0.7 exact, the others int8 estimates) and the title \
 line's, each weighing exp((cosine − 1) / 0.05), the share of that weight naming the occupation, \
 its square and their best cosine, those occupations joining the candidates; and whether the \
-whole title is one of the occupation's labels; fitted listwise by `scripts/train-title-fusion` on \
+whole title is one of the occupation's labels; with 16 hidden tanh units over the same features \
+beside the linear model; fitted listwise by `scripts/train-title-fusion` on \
 features the engine wrote for held-out titles.csv folds \
 (`assets/static-skills/title_fusion.tsv`); the score is the occupation's softmax share among the \
 title's candidates. Skill extraction ranks occupations without the prior, the votes, the \
