@@ -7,7 +7,8 @@
 //!   `https://www.onetonline.org/find/descriptor/result/<Element ID>`;
 //! - technology skill (an `Example` of Technology Skills.txt):
 //!   `urn:onet:technology:<example, percent-encoded>`, whose broader concept
-//!   is its UNSPSC commodity `urn:onet:commodity:<Commodity Code>`.
+//!   is its UNSPSC commodity `urn:onet:commodity:<Commodity Code>`; an
+//!   example named as a commodity (`Accounting software`) is that commodity.
 //!
 //! Occupations carry their alternate and reported titles as alternative
 //! labels and their tasks after the description. Skill and knowledge ratings
@@ -263,29 +264,37 @@ fn read_technology(
     occupations: &mut [Occupation],
     competencies: &mut BTreeMap<String, Competency>,
 ) -> Result<(), TaxonomyError> {
-    for row in rows::<TechnologyRow>(dir, "Technology Skills.txt", false)?.unwrap_or_default() {
-        let (example, commodity) = (row.example.trim(), row.commodity_code.trim());
-        if example.is_empty() {
-            continue;
-        }
-        let commodity = commodity_uri(commodity);
-        competencies.entry(commodity.clone()).or_insert_with(|| {
-            let mut c = plain_competency(
-                commodity.clone(),
-                &row.commodity_title,
-                CompetencyKind::Knowledge,
-            );
+    let rows = rows::<TechnologyRow>(dir, "Technology Skills.txt", false)?.unwrap_or_default();
+    let mut commodities: HashMap<Vec<String>, String> = HashMap::new();
+    for row in &rows {
+        let uri = commodity_uri(row.commodity_code.trim());
+        commodities.insert(words(&row.commodity_title), uri.clone());
+        competencies.entry(uri.clone()).or_insert_with(|| {
+            let mut c = plain_competency(uri, &row.commodity_title, CompetencyKind::Knowledge);
             c.collections.push("technology".into());
             c
         });
-        let uri = technology_uri(example);
+    }
+    for row in &rows {
+        let example = row.example.trim();
+        if example.is_empty() {
+            continue;
+        }
+        let commodity = commodity_uri(row.commodity_code.trim());
+        // O*NET lists `Accounting software` as an example of the commodity
+        // `Accounting software`: an example named as a commodity is that
+        // commodity, not a second concept with the same label.
+        let uri = match commodities.get(&words(example)) {
+            Some(named) => named.clone(),
+            None => technology_uri(example),
+        };
         let technology = competencies.entry(uri.clone()).or_insert_with(|| {
             let mut c = plain_competency(uri.clone(), example, CompetencyKind::Knowledge);
             c.description = format!("Technology skill: {}.", row.commodity_title.trim());
             c.collections.push("technology".into());
             c
         });
-        if !technology.broader.contains(&commodity) {
+        if technology.uri != commodity && !technology.broader.contains(&commodity) {
             technology.broader.push(commodity);
         }
         for (flag, collection) in [(&row.hot, "hot-technology"), (&row.in_demand, "in-demand")] {
@@ -300,6 +309,11 @@ fn read_technology(
         }
     }
     Ok(())
+}
+
+/// The lower-cased words of a name, to compare names.
+fn words(name: &str) -> Vec<String> {
+    name.split_whitespace().map(str::to_lowercase).collect()
 }
 
 /// Records an importance rating (IM, 1-5) of an element for an occupation.

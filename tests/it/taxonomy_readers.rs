@@ -116,6 +116,39 @@ fn onet_reader_reads_titles_tasks_ratings_technology_and_crosswalk() {
 }
 
 #[test]
+fn a_technology_example_named_as_its_commodity_is_that_commodity() {
+    let release = read_onet_dir(&fixture("onet-mini"), &[]).unwrap();
+    let commodity = "urn:onet:commodity:43232110";
+    let labelled = |label: &str| {
+        release
+            .competencies
+            .iter()
+            .filter(|c| c.preferred_label.eq_ignore_ascii_case(label))
+            .map(|c| c.uri.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(labelled("spreadsheet software"), [commodity]);
+    let spreadsheets = release
+        .competencies
+        .iter()
+        .find(|c| c.uri == commodity)
+        .unwrap();
+    assert_eq!(
+        spreadsheets.broader,
+        ["urn:onet:commodity:43232405"],
+        "not its own broader concept; the commodity of another row naming it is"
+    );
+    assert!(spreadsheets.collections.contains(&"in-demand".to_owned()));
+    let scientists = &release.occupations[1];
+    assert!(scientists.optional.iter().any(|u| u == commodity));
+    assert!(
+        !scientists
+            .optional
+            .contains(&technology_uri("Spreadsheet Software"))
+    );
+}
+
+#[test]
 fn imported_releases_load_side_by_side_with_links_across_taxonomies() {
     let dir = tempfile::tempdir().unwrap();
     let installed = InstalledTaxonomies::new(dir.path());
