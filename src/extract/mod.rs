@@ -357,6 +357,9 @@ impl Extractor {
         scope: &Scope,
     ) -> Vec<(occupations::RankedOccupation, Vec<usize>)> {
         let all = terms::terms(text);
+        if names_nothing(&all) {
+            return Vec::new();
+        }
         let vectors = self.text_vectors(text, &all, false);
         self.answer_occupations(text, &all, &vectors, Wanted::Answers(top_k), scope)
     }
@@ -534,6 +537,9 @@ impl Extractor {
         phrases: Phrases,
     ) -> Vec<Extraction> {
         let all = terms::terms(text);
+        if names_nothing(&all) {
+            return Vec::new();
+        }
         let embeddings = self.text_vectors(text, &all, true);
         let occupations: Vec<occupations::RankedOccupation> = self
             .answer_occupations(
@@ -696,6 +702,13 @@ struct TextEmbeddings {
     whole: Option<crate::embed::Embedding>,
 }
 
+/// Whether a text has no word (only punctuation, symbols or space): such a
+/// text names no occupation and no competency, whatever vector an embedder
+/// gives its symbols.
+fn names_nothing(all: &[terms::TextTerm]) -> bool {
+    all.is_empty()
+}
+
 /// For each occupation, the titles of the occupations linked to it from
 /// another taxonomy (the ESCO<->O*NET crosswalk).
 fn linked_occupation_titles(taxonomy: &Taxonomy) -> Vec<Vec<String>> {
@@ -832,7 +845,9 @@ mod semantic_tests {
             let mut rows = Array2::zeros((texts.len(), 2));
             for (i, text) in texts.iter().enumerate() {
                 let text = text.to_lowercase();
-                for word in ["drugs", "medication"] {
+                // `*` stands for the punctuation a token table gives a
+                // vector to.
+                for word in ["drugs", "medication", "*"] {
                     rows[[i, 0]] += f32::from(u8::from(text.contains(word)));
                 }
                 for word in ["spreadsheet", "excel"] {
@@ -875,6 +890,26 @@ mod semantic_tests {
         assert_eq!(found[0].reason, Reason::Semantic);
         assert_eq!(found[0].evidence[0].text, "We dispense drugs on the ward");
         assert!((0.0..=1.0).contains(&found[0].score));
+    }
+
+    #[test]
+    fn a_text_without_a_word_names_nothing_whatever_its_vector() {
+        let taxonomy = Taxonomy::build(
+            TaxonomyVersion::sample(),
+            vec![competency("s:meds", "administer medication", &[])],
+            vec![crate::domain::Occupation {
+                uri: "o:tech".into(),
+                preferred_label: "medication technician".into(),
+                essential: vec!["s:meds".into()],
+                ..crate::domain::Occupation::default()
+            }],
+        )
+        .unwrap();
+        let extractor = extractor_with(&taxonomy, Tuning::default());
+        let worded = extractor.infer_occupations("* medication *", 3);
+        assert_eq!(worded.len(), 1, "the vector alone would answer");
+        assert!(extractor.infer_occupations("* * *", 3).is_empty());
+        assert!(extractor.extract("* * *", &EVERYTHING).is_empty());
     }
 
     /// Everything the extractor finds, scores raw or calibrated.
