@@ -80,8 +80,13 @@ whole title is one of the occupation's labels; with 16 hidden tanh units over th
 beside the linear model; fitted listwise by `scripts/train-title-fusion` on \
 features the engine wrote for held-out titles.csv folds \
 (`assets/static-skills/title_fusion.tsv`); the score is the occupation's softmax share among the \
-title's candidates. Skill extraction ranks occupations without the prior, the votes, the \
-neighbours and the learnt fusion.
+title's candidates. A title that is exactly an occupation's preferred label is ranked by the \
+linear fusion and scored on the same scale: 0.82 for that occupation (the share of such \
+held-out vacancy titles that named it), the rest split among the other candidates in \
+proportion to their fused scores. A posting's InferOccupations answers are scored by their \
+softmax shares of the fused scores at temperature 0.08 (the temperature of (3) below). \
+Skill extraction ranks occupations without the prior, the votes, the neighbours and the \
+learnt fusion, and reads the fused scores.
 - Skills: (1) text evidence: whole labels as phrases (1.0 preferred / 0.9 alternative / 0.8 hidden) \
 and labels with ≥ 40 % of their idf mass inside one sentence (0.7 × coverage); \
 (2) taxonomy links, for texts without a body (a sentence, a title): the broader, narrower and \
@@ -389,6 +394,7 @@ impl Extractor {
                     neighbours: space
                         .and_then(|s| s.title_neighbours())
                         .zip(vectors.title.as_ref()),
+                    posting_temperature: Some(self.tuning.occupation_temperature),
                 };
                 (top_k, learnt)
             }
