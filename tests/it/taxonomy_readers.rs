@@ -2,11 +2,13 @@
 
 use crate::support::fixtures::fixture;
 
-use skillmatch::domain::CompetencyKind;
+use skillmatch::domain::{Competency, CompetencyKind};
 use skillmatch::taxonomy::crosswalk::read_crosswalk;
 use skillmatch::taxonomy::esco::read_esco_dir;
 use skillmatch::taxonomy::import::{read_esco_part, read_onet_part};
-use skillmatch::taxonomy::onet::{element_uri, occupation_uri, read_onet_dir, technology_uri};
+use skillmatch::taxonomy::onet::{
+    OnetRelease, element_uri, occupation_uri, read_onet_dir, technology_uri,
+};
 use skillmatch::taxonomy::{InstalledTaxonomies, Taxonomy, sample_part};
 
 const SKILL: &str = "http://data.europa.eu/esco/skill/00000000-0000-4000-8000-00000000000";
@@ -39,6 +41,15 @@ fn esco_reader_reads_labels_relations_hierarchy_and_collections() {
         [format!("{SKILL}1"), format!("{SKILL}3")]
     );
     assert_eq!(developer.optional, [format!("{SKILL}5")]);
+}
+
+/// The competency of an O*NET release with this URI.
+fn competency<'a>(release: &'a OnetRelease, uri: &str) -> &'a Competency {
+    release
+        .competencies
+        .iter()
+        .find(|c| c.uri == uri)
+        .unwrap_or_else(|| panic!("{uri} read"))
 }
 
 #[test]
@@ -86,21 +97,13 @@ fn onet_reader_reads_titles_tasks_ratings_technology_and_crosswalk() {
             .any(|r| r.uri == element_uri("2.A.1.a")),
         "suppressed ratings are left out"
     );
-    let python = release
-        .competencies
-        .iter()
-        .find(|c| c.uri == technology_uri("Python"))
-        .unwrap();
+    let python = competency(&release, &technology_uri("Python"));
     assert_eq!(python.preferred_label, "Python");
     assert_eq!(python.broader, ["urn:onet:commodity:43232405"]);
     assert!(python.collections.contains(&"hot-technology".to_owned()));
     assert!(python.collections.contains(&"in-demand".to_owned()));
     assert_eq!(technology_uri("C++"), "urn:onet:technology:C%2B%2B");
-    let element = release
-        .competencies
-        .iter()
-        .find(|c| c.uri == programming)
-        .unwrap();
+    let element = competency(&release, &programming);
     assert_eq!(
         element.description,
         "Writing computer programs for various purposes."
@@ -128,11 +131,7 @@ fn a_technology_example_named_as_its_commodity_is_that_commodity() {
             .collect::<Vec<_>>()
     };
     assert_eq!(labelled("spreadsheet software"), [commodity]);
-    let spreadsheets = release
-        .competencies
-        .iter()
-        .find(|c| c.uri == commodity)
-        .unwrap();
+    let spreadsheets = competency(&release, commodity);
     assert_eq!(
         spreadsheets.broader,
         ["urn:onet:commodity:43232405"],
