@@ -84,7 +84,10 @@ title's candidates. A title that is exactly an occupation's preferred label is r
 linear fusion and scored on the same scale: 0.82 for that occupation (the share of such \
 held-out vacancy titles that named it), the rest split among the other candidates in \
 proportion to their fused scores. A posting's InferOccupations answers are scored by their \
-softmax shares of the fused scores at temperature 0.08 (the temperature of (3) below). \
+softmax shares of the fused scores at temperature 0.08 (the temperature of (3) below). An \
+answer that carries crosswalk equivalents (ESCO and O*NET served together) adds their shares \
+to its own, each split evenly among the answers carrying it, and answers are ordered by \
+those totals. \
 Skill extraction ranks occupations without the prior, the votes, the neighbours and the \
 learnt fusion, and reads the fused scores.
 - Skills: (1) text evidence: whole labels as phrases (1.0 preferred / 0.9 alternative / 0.8 hidden) \
@@ -382,7 +385,6 @@ impl Extractor {
     ) -> Vec<(occupations::RankedOccupation, Vec<usize>)> {
         let share = self.occupation_share(text, all);
         let cosines = self.occupation_cosines(vectors, share, scope);
-        let mut equivalents = Vec::new();
         let (top_k, learnt) = match wanted {
             Wanted::Answers(top_k) => {
                 let space = self.space.as_ref();
@@ -416,14 +418,17 @@ impl Extractor {
                 self.equivalents
                     .occupations(ranked, outside, scope, top_k)
                     .into_iter()
-                    .map(|m| {
-                        equivalents.push(m.equivalents);
-                        m.at
-                    })
+                    .map(|m| (m.at, m.equivalents))
                     .collect()
             },
         );
-        ranked.into_iter().zip(equivalents).collect()
+        ranked
+            .into_iter()
+            .map(|mut answer| {
+                let equivalents = std::mem::take(&mut answer.equivalents);
+                (answer, equivalents)
+            })
+            .collect()
     }
 
     /// The vectors an extraction of `text` reads, each computed once and

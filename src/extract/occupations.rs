@@ -13,6 +13,8 @@
 
 use std::collections::BinaryHeap;
 
+use rustc_hash::FxHashMap;
+
 use ndarray::Array1;
 
 use super::best_first::{BestFirst, rank_key, total_order};
@@ -48,6 +50,9 @@ pub struct RankedOccupation {
     pub title_match: f32,
     /// What the score was fused from.
     pub parts: FusionParts,
+    /// The candidates this answer carries as one occupation with it
+    /// (crosswalk equivalents), as `select` named them.
+    pub equivalents: Vec<usize>,
 }
 
 /// Label and description indexes over the occupations of a taxonomy: one
@@ -463,7 +468,11 @@ impl OccupationIndex {
             },
             tuning,
             &Scope::all(),
-            |ranked, _| (0..ranked.len().min(top_k)).collect(),
+            |ranked, _| {
+                (0..ranked.len().min(top_k))
+                    .map(|at| (at, Vec::new()))
+                    .collect()
+            },
         )
     }
 
@@ -482,7 +491,7 @@ impl OccupationIndex {
         learnt: Learnt<'_>,
         tuning: &Tuning,
         scope: &Scope,
-        select: impl FnOnce(&mut BestFirst, &[usize]) -> Vec<usize>,
+        select: impl FnOnce(&mut BestFirst, &[usize]) -> Vec<(usize, Vec<usize>)>,
     ) -> Vec<RankedOccupation> {
         let (title, body) = all.split_at(title_terms(input, all));
         let has_body = !body.is_empty();
@@ -627,9 +636,11 @@ impl OccupationIndex {
         if named_shares {
             share_as_named(&mut support, &named);
         }
-        if let Some(temperature) = learnt.posting_temperature.filter(|_| has_body) {
+        let posting_temperature = learnt.posting_temperature.filter(|_| has_body);
+        if let Some(temperature) = posting_temperature {
             share_by_softmax(&mut support, temperature);
         }
+        let shares = model.is_some() || named_shares || posting_temperature.is_some();
         // Best score first, then lowest index, ordered only as far as
         // `select` reads; the supports are looked up only for those it keeps.
         let mut ranked = BestFirst::new(
@@ -638,13 +649,23 @@ impl OccupationIndex {
                 .map(|(occupation, s)| rank_key(s.score, occupation))
                 .collect(),
         );
-        select(&mut ranked, &outside)
+        let chosen: Vec<(u32, Vec<usize>)> = select(&mut ranked, &outside)
             .into_iter()
-            .filter_map(|at| {
-                let occupation = ranked.at(at)?;
-                Some((occupation, support.remove(occupation)?))
+            .filter_map(|(at, equivalents)| Some((ranked.at(at)?, equivalents)))
+            .collect();
+        let carried = if shares {
+            carried_shares(&chosen, &support)
+        } else {
+            vec![0.0; chosen.len()]
+        };
+        let mut answers: Vec<RankedOccupation> = chosen
+            .into_iter()
+            .zip(carried)
+            .filter_map(|((occupation, equivalents), carried)| {
+                let s = support.remove(occupation)?;
+                Some((occupation, carried, equivalents, s))
             })
-            .map(|(occupation, s)| {
+            .map(|(occupation, carried, equivalents, s)| {
                 let (evidence, reason) = match s.title_label {
                     Some((label, position)) => (
                         texts.label_evidence(input, &segments[position], label),
@@ -661,14 +682,21 @@ impl OccupationIndex {
                 };
                 RankedOccupation {
                     occupation: occupation as usize,
-                    score: s.score,
+                    score: (s.score + carried).min(1.0),
                     evidence,
                     reason,
                     title_match: s.title_match,
                     parts: s.parts,
+                    equivalents,
                 }
             })
-            .collect()
+            .collect();
+        if shares {
+            // Best share first once equivalents are counted in (stable, so
+            // equal shares keep their order).
+            answers.sort_by(|a, b| b.score.total_cmp(&a.score));
+        }
+        answers
     }
 }
 
@@ -801,6 +829,32 @@ fn share_by_softmax(support: &mut SparseTable<Support>, temperature: f32) {
     let temperature = temperature.max(1e-3);
     let logits = support.values().map(|s| s.score / temperature).collect();
     score_shares(support, logits);
+}
+
+/// What each chosen answer carries of its equivalents' shares: one
+/// occupation in several taxonomies is one answer, so its equivalents'
+/// shares add to its own, each split evenly among the answers that carry
+/// it (the crosswalk links an O*NET occupation to several ESCO ones), so
+/// the shares still sum to at most 1.
+fn carried_shares(chosen: &[(u32, Vec<usize>)], support: &SparseTable<Support>) -> Vec<f32> {
+    let mut carriers: FxHashMap<usize, f32> = FxHashMap::default();
+    for (_, equivalents) in chosen {
+        for &o in equivalents {
+            *carriers.entry(o).or_default() += 1.0;
+        }
+    }
+    chosen
+        .iter()
+        .map(|(_, equivalents)| {
+            equivalents
+                .iter()
+                .filter_map(|&o| {
+                    let share = support.get(u32::try_from(o).ok()?)?.score;
+                    Some(share / carriers[&o])
+                })
+                .sum()
+        })
+        .collect()
 }
 
 /// Scores each candidate by its softmax share of `logits` (one per
@@ -1104,7 +1158,7 @@ mod tests {
                 learnt,
                 tuning,
                 &Scope::all(),
-                |ranked, _| (0..ranked.len()).collect(),
+                |ranked, _| (0..ranked.len()).map(|at| (at, Vec::new())).collect(),
             )
             .into_iter()
             .map(|o| (o.occupation, o.score))
@@ -1252,6 +1306,21 @@ mod tests {
         let with = ranked_with_fusion(posting, &cosines, &[0.0; 3], &fusion);
         let without = ranked_with_prior(posting, &cosines, &[0.0; 3]);
         assert_eq!(with, without);
+    }
+
+    #[test]
+    fn an_equivalent_carried_by_two_answers_lends_each_half_its_share() {
+        let mut support = SparseTable::<Support>::new(4);
+        for (occupation, share) in [(0, 0.3), (1, 0.2), (2, 0.4), (3, 0.1)] {
+            support.entry(occupation).score = share;
+        }
+        // Answers 0 and 1 both carry 2 (one O*NET occupation linked to two
+        // ESCO ones); answer 3 carries nothing.
+        let chosen = vec![(0, vec![2]), (1, vec![2]), (3, Vec::new())];
+        let carried = carried_shares(&chosen, &support);
+        assert_eq!(carried, [0.2, 0.2, 0.0]);
+        let total: f32 = [0.3, 0.2, 0.1].iter().sum::<f32>() + carried.iter().sum::<f32>();
+        assert!((total - 1.0).abs() < 1e-6);
     }
 
     #[test]
@@ -1553,7 +1622,7 @@ mod tests {
             scope,
             |ranked, outside| {
                 outside_uris = outside.iter().map(|&o| uri(o)).collect();
-                (0..ranked.len()).collect()
+                (0..ranked.len()).map(|at| (at, Vec::new())).collect()
             },
         );
         let ranked = ranked

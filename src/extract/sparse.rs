@@ -38,6 +38,12 @@ impl<T: Default> SparseTable<T> {
         &mut self.entries[*slot as usize].1
     }
 
+    /// The value of `key`, if it has one.
+    pub fn get(&self, key: u32) -> Option<&T> {
+        let at = *self.slots.get(key as usize)?;
+        (at != NONE).then(|| &self.entries[at as usize].1)
+    }
+
     /// Takes `key`'s value out of the table.
     pub fn remove(&mut self, key: u32) -> Option<T> {
         let slot = self.slots.get_mut(key as usize)?;

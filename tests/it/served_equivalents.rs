@@ -126,6 +126,20 @@ async fn crosswalk_and_same_label_equivalents_are_one_answer_and_filters_filter(
         all.iter().all(|(uri, _, _)| *uri != onet_developer),
         "not a separate answer: {all:?}"
     );
+    // Scored as shares: an answer carries its equivalents' shares, so the
+    // named occupation leads, scores descend and sum to at most 1.
+    let scores: Vec<f64> = client
+        .infer_occupations(occupations_request(title, &[]))
+        .await
+        .unwrap()
+        .into_inner()
+        .occupations
+        .iter()
+        .map(|o| o.score)
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    assert!(scores.iter().sum::<f64>() <= 1.0 + 1e-6, "{scores:?}");
+    assert!(scores[0] > 0.5, "{scores:?}");
     let uris_once = uris(&all);
     let mut distinct = uris_once.clone();
     distinct.sort_unstable();
