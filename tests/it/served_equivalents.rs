@@ -106,13 +106,13 @@ async fn crosswalk_and_same_label_equivalents_are_one_answer_and_filters_filter(
 
     // The O*NET title names both occupations: one answer, both URIs.
     let title = "Software Developers";
-    let all = occupations(
-        client
-            .infer_occupations(occupations_request(title, &[]))
-            .await
-            .unwrap()
-            .into_inner(),
-    );
+    let response = client
+        .infer_occupations(occupations_request(title, &[]))
+        .await
+        .unwrap()
+        .into_inner();
+    let scores: Vec<f64> = response.occupations.iter().map(|o| o.score).collect();
+    let all = occupations(response);
     let developer = all
         .iter()
         .find(|(uri, _, _)| uri == ESCO_DEVELOPER)
@@ -128,15 +128,6 @@ async fn crosswalk_and_same_label_equivalents_are_one_answer_and_filters_filter(
     );
     // Scored as shares: an answer carries its equivalents' shares, so the
     // named occupation leads, scores descend and sum to at most 1.
-    let scores: Vec<f64> = client
-        .infer_occupations(occupations_request(title, &[]))
-        .await
-        .unwrap()
-        .into_inner()
-        .occupations
-        .iter()
-        .map(|o| o.score)
-        .collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
     assert!(scores.iter().sum::<f64>() <= 1.0 + 1e-6, "{scores:?}");
     assert!(scores[0] > 0.5, "{scores:?}");
