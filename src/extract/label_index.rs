@@ -175,6 +175,20 @@ impl LabelIndex {
         };
     }
 
+    /// Whether `query` (term ids, sorted) holds one of the label's rarest
+    /// terms (those of the highest idf).
+    pub fn holds_rarest(&self, label: u32, query: &[(u32, f32)]) -> bool {
+        let terms = &self.labels[label as usize].terms;
+        let most = terms
+            .iter()
+            .map(|&t| self.idf[t as usize])
+            .fold(0.0f32, f32::max);
+        terms.iter().any(|&t| {
+            self.idf[t as usize] >= most - 1e-6
+                && query.binary_search_by_key(&t, |&(id, _)| id).is_ok()
+        })
+    }
+
     /// Number of concepts indexed.
     pub fn concept_count(&self) -> usize {
         self.concepts

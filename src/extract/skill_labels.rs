@@ -10,13 +10,20 @@
 //! they were, and a request filtered to one taxonomy ranks its competencies
 //! as that taxonomy alone would (EVALUATION.md, "Served set-ups on held-out
 //! folds").
+//!
+//! A competency named by its label, a product (O*NET technology skills such
+//! as `ABC programming language` or `Lombardi Teamworks`), matches in part
+//! only when the sentence holds the label's rarest term, the name proper:
+//! `Excel` names `Microsoft Excel`, `programming languages` does not name
+//! `ABC programming language` (EVALUATION.md, "Product names matched in
+//! part only by their name").
 
 use std::ops::Range;
 
 use super::Reason;
 use super::label_index::{LabelIndex, tagged_labels};
 use super::terms::TextTerm;
-use crate::taxonomy::{CompetencyIdx, Taxonomy};
+use crate::taxonomy::{CompetencyIdx, Taxonomy, onet};
 
 /// Terms used by more than one label in this many are too common to start
 /// a partial label match (`and`, `of`, `the`); they still count in coverage.
@@ -52,6 +59,8 @@ struct TaxonomyLabels {
     index: LabelIndex,
     /// The competency of each concept of `index`.
     competencies: Vec<CompetencyIdx>,
+    /// Whether each concept of `index` is a product named by its label.
+    products: Vec<bool>,
 }
 
 impl TaxonomyLabels {
@@ -83,6 +92,10 @@ impl SkillLabels {
                     let c = taxonomy.get(idx);
                     tagged_labels(&c.preferred_label, &c.alt_labels, &c.hidden_labels).collect()
                 })),
+                products: competencies
+                    .iter()
+                    .map(|&idx| onet::is_technology_uri(&taxonomy.get(idx).uri))
+                    .collect(),
                 competencies,
             })
             .collect();
@@ -93,7 +106,7 @@ impl SkillLabels {
     /// its idf mass among the terms of one sentence (`sentences` are ranges
     /// of `all`, the text's terms), each competency's best label per
     /// sentence; terms too common in a taxonomy's labels do not start a
-    /// match in it.
+    /// match in it, and a product's label matches only with its rarest term.
     pub fn partial_matches(
         &self,
         all: &[TextTerm],
@@ -118,7 +131,11 @@ impl SkillLabels {
                     &query,
                     &mut scratch,
                     |m| m.coverage + 1e-3 * m.matched_idf,
-                    |m| m.coverage >= min_coverage,
+                    |m| {
+                        m.coverage >= min_coverage
+                            && (!labels.products[m.concept as usize]
+                                || index.holds_rarest(m.label, &query))
+                    },
                 );
                 for m in matches {
                     found(PartialMatch {
@@ -268,5 +285,51 @@ mod tests {
             .map(|t| &text[t.token.start..t.token.end])
             .collect();
         assert_eq!(words, vec!["tool7", "software"]);
+    }
+
+    /// Five `<name> programming language` labels among 300 others, so that
+    /// `programming language` holds most of each one's idf mass; made
+    /// products (O*NET technology skills) by `named`.
+    fn languages(id: &str, named: bool) -> TaxonomyPart {
+        let uri = |label: &str| {
+            if named {
+                onet::technology_uri(label)
+            } else {
+                format!("e:{label}")
+            }
+        };
+        let labels = ["ABC", "ICON", "Rust", "Ada", "Lisp"]
+            .iter()
+            .map(|name| format!("{name} programming language"))
+            .chain(["Microsoft Excel", "Microsoft Word"].map(String::from))
+            .chain((0..300).map(|i| format!("tool{i} software")));
+        part(
+            id,
+            labels
+                .map(|label| competency(&uri(&label), &label))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_product_matches_in_part_only_by_its_name() {
+        let products = Taxonomy::assemble(vec![languages("onet", true)]).unwrap();
+        let found = |taxonomy: &Taxonomy, text: &str| -> Vec<String> {
+            matches(taxonomy, text).into_iter().map(|m| m.0).collect()
+        };
+        let uri = onet::technology_uri;
+        assert_eq!(
+            found(&products, "Advanced Excel skills."),
+            vec![uri("Microsoft Excel")]
+        );
+        assert_eq!(
+            found(&products, "You know ABC or another language."),
+            vec![uri("ABC programming language")]
+        );
+        // Most of these labels' idf mass, but not the name.
+        assert!(found(&products, "Fluent in programming languages.").is_empty());
+        // Skills with the same labels match in part as before.
+        let skills = Taxonomy::assemble(vec![languages("esco", false)]).unwrap();
+        assert_eq!(found(&skills, "Fluent in programming languages.").len(), 5);
     }
 }

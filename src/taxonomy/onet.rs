@@ -42,7 +42,7 @@ pub fn element_uri(element_id: &str) -> String {
 
 /// URI of a technology skill (a product or tool named by O*NET).
 pub fn technology_uri(example: &str) -> String {
-    let mut uri = String::from("urn:onet:technology:");
+    let mut uri = String::from(TECHNOLOGY_URI_PREFIX);
     for byte in example.trim().bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_') {
             uri.push(char::from(byte));
@@ -51,6 +51,15 @@ pub fn technology_uri(example: &str) -> String {
         }
     }
     uri
+}
+
+/// The URI prefix of every technology skill.
+const TECHNOLOGY_URI_PREFIX: &str = "urn:onet:technology:";
+
+/// Whether `uri` is a technology skill's: a product or tool, named by its
+/// label (`Oracle Java`, `Lombardi Teamworks`).
+pub fn is_technology_uri(uri: &str) -> bool {
+    uri.starts_with(TECHNOLOGY_URI_PREFIX)
 }
 
 /// URI of a UNSPSC commodity grouping technology skills.
