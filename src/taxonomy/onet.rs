@@ -274,10 +274,10 @@ fn read_technology(
     competencies: &mut BTreeMap<String, Competency>,
 ) -> Result<(), TaxonomyError> {
     let rows = rows::<TechnologyRow>(dir, "Technology Skills.txt", false)?.unwrap_or_default();
-    let mut commodities: HashMap<Vec<String>, String> = HashMap::new();
+    let mut commodities: HashMap<String, String> = HashMap::new();
     for row in &rows {
         let uri = commodity_uri(row.commodity_code.trim());
-        commodities.insert(words(&row.commodity_title), uri.clone());
+        commodities.insert(crate::text::normalize(&row.commodity_title), uri.clone());
         competencies.entry(uri.clone()).or_insert_with(|| {
             let mut c = plain_competency(uri, &row.commodity_title, CompetencyKind::Knowledge);
             c.collections.push("technology".into());
@@ -291,9 +291,10 @@ fn read_technology(
         }
         let commodity = commodity_uri(row.commodity_code.trim());
         // O*NET lists `Accounting software` as an example of the commodity
-        // `Accounting software`: an example named as a commodity is that
-        // commodity, not a second concept with the same label.
-        let uri = match commodities.get(&words(example)) {
+        // `Accounting software`: an example named as a commodity (by the
+        // same-label rule, `text::normalize`) is that commodity, not a
+        // second concept with the same label.
+        let uri = match commodities.get(&crate::text::normalize(example)) {
             Some(named) => named.clone(),
             None => technology_uri(example),
         };
@@ -318,11 +319,6 @@ fn read_technology(
         }
     }
     Ok(())
-}
-
-/// The lower-cased words of a name, to compare names.
-fn words(name: &str) -> Vec<String> {
-    name.split_whitespace().map(str::to_lowercase).collect()
 }
 
 /// Records an importance rating (IM, 1-5) of an element for an occupation.

@@ -131,6 +131,8 @@ fn a_technology_example_named_as_its_commodity_is_that_commodity() {
             .collect::<Vec<_>>()
     };
     assert_eq!(labelled("spreadsheet software"), [commodity]);
+    // Compared as the same-label rule compares labels: punctuation ignored.
+    assert!(labelled("spreadsheet-software").is_empty());
     let spreadsheets = competency(&release, commodity);
     assert_eq!(
         spreadsheets.broader,
@@ -144,6 +146,12 @@ fn a_technology_example_named_as_its_commodity_is_that_commodity() {
         !scientists
             .optional
             .contains(&technology_uri("Spreadsheet Software"))
+    );
+    assert!(
+        !release
+            .competencies
+            .iter()
+            .any(|c| c.uri == technology_uri("Spreadsheet-software"))
     );
 }
 
