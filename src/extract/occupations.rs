@@ -13,14 +13,12 @@
 
 use std::collections::BinaryHeap;
 
-use rustc_hash::FxHashMap;
-
 use ndarray::Array1;
 
 use super::best_first::{BestFirst, rank_key, total_order};
 use super::label_index::{LabelIndex, tagged_labels};
 use super::phrases::PhraseMatcher;
-use super::scope::Scope;
+use super::scope::{OccupationAnswer, Scope};
 use super::spans::{merged_spans, span_of, title_end, title_segments};
 use super::sparse::SparseTable;
 use super::terms::TextTerm;
@@ -468,9 +466,15 @@ impl OccupationIndex {
             },
             tuning,
             &Scope::all(),
-            |ranked, _| {
-                (0..ranked.len().min(top_k))
-                    .map(|at| (at, Vec::new()))
+            |ranked, _, _| {
+                ranked
+                    .iter()
+                    .take(top_k)
+                    .map(|occupation| OccupationAnswer {
+                        occupation,
+                        equivalents: Vec::new(),
+                        carried: 0.0,
+                    })
                     .collect()
             },
         )
@@ -491,7 +495,7 @@ impl OccupationIndex {
         learnt: Learnt<'_>,
         tuning: &Tuning,
         scope: &Scope,
-        select: impl FnOnce(&mut BestFirst, &[usize]) -> Vec<(usize, Vec<usize>)>,
+        select: impl FnOnce(&mut BestFirst, &[usize], &dyn Fn(usize) -> f32) -> Vec<OccupationAnswer>,
     ) -> Vec<RankedOccupation> {
         let (title, body) = all.split_at(title_terms(input, all));
         let has_body = !body.is_empty();
@@ -649,21 +653,19 @@ impl OccupationIndex {
                 .map(|(occupation, s)| rank_key(s.score, occupation))
                 .collect(),
         );
-        let chosen: Vec<(u32, Vec<usize>)> = select(&mut ranked, &outside)
-            .into_iter()
-            .filter_map(|(at, equivalents)| Some((ranked.at(at)?, equivalents)))
-            .collect();
-        let carried = if shares {
-            carried_shares(&chosen, &support)
-        } else {
-            vec![0.0; chosen.len()]
+        let share = |o: usize| -> f32 {
+            u32::try_from(o)
+                .ok()
+                .and_then(|o| support.get(o))
+                .filter(|_| shares)
+                .map_or(0.0, |s| s.score)
         };
-        let mut answers: Vec<RankedOccupation> = chosen
+        let chosen = select(&mut ranked, &outside, &share);
+        chosen
             .into_iter()
-            .zip(carried)
-            .filter_map(|((occupation, equivalents), carried)| {
-                let s = support.remove(occupation)?;
-                Some((occupation, carried, equivalents, s))
+            .filter_map(|answer| {
+                let s = support.remove(answer.occupation)?;
+                Some((answer.occupation, answer.carried, answer.equivalents, s))
             })
             .map(|(occupation, carried, equivalents, s)| {
                 let (evidence, reason) = match s.title_label {
@@ -690,13 +692,7 @@ impl OccupationIndex {
                     equivalents,
                 }
             })
-            .collect();
-        if shares {
-            // Best share first once equivalents are counted in (stable, so
-            // equal shares keep their order).
-            answers.sort_by(|a, b| b.score.total_cmp(&a.score));
-        }
-        answers
+            .collect()
     }
 }
 
@@ -829,32 +825,6 @@ fn share_by_softmax(support: &mut SparseTable<Support>, temperature: f32) {
     let temperature = temperature.max(1e-3);
     let logits = support.values().map(|s| s.score / temperature).collect();
     score_shares(support, logits);
-}
-
-/// What each chosen answer carries of its equivalents' shares: one
-/// occupation in several taxonomies is one answer, so its equivalents'
-/// shares add to its own, each split evenly among the answers that carry
-/// it (the crosswalk links an O*NET occupation to several ESCO ones), so
-/// the shares still sum to at most 1.
-fn carried_shares(chosen: &[(u32, Vec<usize>)], support: &SparseTable<Support>) -> Vec<f32> {
-    let mut carriers: FxHashMap<usize, f32> = FxHashMap::default();
-    for (_, equivalents) in chosen {
-        for &o in equivalents {
-            *carriers.entry(o).or_default() += 1.0;
-        }
-    }
-    chosen
-        .iter()
-        .map(|(_, equivalents)| {
-            equivalents
-                .iter()
-                .filter_map(|&o| {
-                    let share = support.get(u32::try_from(o).ok()?)?.score;
-                    Some(share / carriers[&o])
-                })
-                .sum()
-        })
-        .collect()
 }
 
 /// Scores each candidate by its softmax share of `logits` (one per
@@ -1019,6 +989,18 @@ mod tests {
     use super::*;
     use crate::domain::{Occupation, TaxonomyVersion};
 
+    /// Every candidate as an answer of its own, best first.
+    fn every_answer(ranked: &mut BestFirst) -> Vec<OccupationAnswer> {
+        ranked
+            .iter()
+            .map(|occupation| OccupationAnswer {
+                occupation,
+                equivalents: Vec::new(),
+                carried: 0.0,
+            })
+            .collect()
+    }
+
     fn index() -> OccupationIndex {
         OccupationIndex::new(&three_occupations(), &[])
     }
@@ -1158,7 +1140,7 @@ mod tests {
                 learnt,
                 tuning,
                 &Scope::all(),
-                |ranked, _| (0..ranked.len()).map(|at| (at, Vec::new())).collect(),
+                |ranked, _, _| every_answer(ranked),
             )
             .into_iter()
             .map(|o| (o.occupation, o.score))
@@ -1306,21 +1288,6 @@ mod tests {
         let with = ranked_with_fusion(posting, &cosines, &[0.0; 3], &fusion);
         let without = ranked_with_prior(posting, &cosines, &[0.0; 3]);
         assert_eq!(with, without);
-    }
-
-    #[test]
-    fn an_equivalent_carried_by_two_answers_lends_each_half_its_share() {
-        let mut support = SparseTable::<Support>::new(4);
-        for (occupation, share) in [(0, 0.3), (1, 0.2), (2, 0.4), (3, 0.1)] {
-            support.entry(occupation).score = share;
-        }
-        // Answers 0 and 1 both carry 2 (one O*NET occupation linked to two
-        // ESCO ones); answer 3 carries nothing.
-        let chosen = vec![(0, vec![2]), (1, vec![2]), (3, Vec::new())];
-        let carried = carried_shares(&chosen, &support);
-        assert_eq!(carried, [0.2, 0.2, 0.0]);
-        let total: f32 = [0.3, 0.2, 0.1].iter().sum::<f32>() + carried.iter().sum::<f32>();
-        assert!((total - 1.0).abs() < 1e-6);
     }
 
     #[test]
@@ -1620,9 +1587,9 @@ mod tests {
             Learnt::default(),
             &Tuning::default(),
             scope,
-            |ranked, outside| {
+            |ranked, outside, _| {
                 outside_uris = outside.iter().map(|&o| uri(o)).collect();
-                (0..ranked.len()).map(|at| (at, Vec::new())).collect()
+                every_answer(ranked)
             },
         );
         let ranked = ranked

@@ -127,8 +127,7 @@ async fn crosswalk_and_same_label_equivalents_are_one_answer_and_filters_filter(
         "not a separate answer: {all:?}"
     );
     // Scored as shares: an answer carries its equivalents' shares, so the
-    // named occupation leads, scores descend and sum to at most 1.
-    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    // named occupation leads and scores sum to at most 1.
     assert!(scores.iter().sum::<f64>() <= 1.0 + 1e-6, "{scores:?}");
     assert!(scores[0] > 0.5, "{scores:?}");
     let uris_once = uris(&all);
