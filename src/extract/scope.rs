@@ -251,17 +251,14 @@ impl Equivalents {
             equivalents.sort_by_key(|&other| place[other]);
             equivalents
         };
-        // How many answers carry each equivalent: every answer linked to it,
-        // not only the first `limit`.
-        let mut carriers: HashMap<usize, f32> = HashMap::new();
-        for (o, _) in ranked.unordered() {
-            let o = o as usize;
-            if is_answer(o) {
-                for e in equivalents_of(o) {
-                    *carriers.entry(e).or_default() += 1.0;
-                }
-            }
-        }
+        // Every answer linked to an equivalent carries it, returned or not.
+        let carriers = |e: usize| -> f32 {
+            let count = self.linked[e]
+                .iter()
+                .filter(|&&o| candidate(o) && is_answer(o))
+                .count();
+            count.max(1) as f32
+        };
         ranked
             .iter()
             .map(|o| o as usize)
@@ -271,7 +268,14 @@ impl Equivalents {
                 let equivalents = equivalents_of(o);
                 let carried = equivalents
                     .iter()
-                    .map(|&e| share(e) / carriers.get(&e).copied().unwrap_or(1.0))
+                    .map(|&e| {
+                        let shared = share(e);
+                        if shared > 0.0 {
+                            shared / carriers(e)
+                        } else {
+                            0.0
+                        }
+                    })
                     .sum();
                 OccupationAnswer {
                     occupation: o as u32,
