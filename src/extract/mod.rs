@@ -335,12 +335,12 @@ impl Extractor {
     ) -> Vec<OccupationMatch> {
         self.answers(text, top_k, scope)
             .into_iter()
-            .map(|(o, equivalents)| OccupationMatch {
+            .map(|o| OccupationMatch {
                 occupation: o.occupation,
                 score: f64::from(o.score),
                 evidence: o.evidence,
                 reason: o.reason,
-                equivalents,
+                equivalents: o.equivalents,
             })
             .collect()
     }
@@ -352,7 +352,7 @@ impl Extractor {
     pub fn occupation_parts(&self, text: &str, top_k: usize) -> Vec<(usize, FusionParts)> {
         self.answers(text, top_k, &Scope::all())
             .into_iter()
-            .map(|(o, _)| (o.occupation, o.parts))
+            .map(|o| (o.occupation, o.parts))
             .collect()
     }
 
@@ -363,7 +363,7 @@ impl Extractor {
         text: &str,
         top_k: usize,
         scope: &Scope,
-    ) -> Vec<(occupations::RankedOccupation, Vec<usize>)> {
+    ) -> Vec<occupations::RankedOccupation> {
         let all = terms::terms(text);
         if names_nothing(&all) {
             return Vec::new();
@@ -382,7 +382,7 @@ impl Extractor {
         vectors: &TextEmbeddings,
         wanted: Wanted,
         scope: &Scope,
-    ) -> Vec<(occupations::RankedOccupation, Vec<usize>)> {
+    ) -> Vec<occupations::RankedOccupation> {
         let share = self.occupation_share(text, all);
         let cosines = self.occupation_cosines(vectors, share, scope);
         let (top_k, learnt) = match wanted {
@@ -408,7 +408,7 @@ impl Extractor {
                 },
             ),
         };
-        let ranked = self.occupations.rank_selected(
+        self.occupations.rank_selected(
             text,
             all,
             learnt,
@@ -418,14 +418,7 @@ impl Extractor {
                 self.equivalents
                     .occupations(ranked, outside, scope, top_k, share)
             },
-        );
-        ranked
-            .into_iter()
-            .map(|mut answer| {
-                let equivalents = std::mem::take(&mut answer.equivalents);
-                (answer, equivalents)
-            })
-            .collect()
+        )
     }
 
     /// The vectors an extraction of `text` reads, each computed once and
@@ -549,17 +542,13 @@ impl Extractor {
             return Vec::new();
         }
         let embeddings = self.text_vectors(text, &all, true);
-        let occupations: Vec<occupations::RankedOccupation> = self
-            .answer_occupations(
-                text,
-                &all,
-                &embeddings,
-                Wanted::SkillSources(self.occupations_for_skills()),
-                scope,
-            )
-            .into_iter()
-            .map(|(o, _)| o)
-            .collect();
+        let occupations = self.answer_occupations(
+            text,
+            &all,
+            &embeddings,
+            Wanted::SkillSources(self.occupations_for_skills()),
+            scope,
+        );
         let has_body = skills::has_body(text);
         let vectors = self
             .space
