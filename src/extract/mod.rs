@@ -86,8 +86,8 @@ held-out vacancy titles that named it), the rest split among the other candidate
 proportion to their fused scores. A posting's InferOccupations answers are scored by their \
 softmax shares of the fused scores at temperature 0.08 (the temperature of (3) below). An \
 answer that carries crosswalk equivalents (ESCO and O*NET served together) adds their shares \
-to its own, each split evenly among every answer linked to it; answers keep the order of \
-their own shares, whatever `top_k`. \
+to its own, each split among every answer linked to it in proportion to their own shares; \
+answers keep the order of their own shares, whatever `top_k`. \
 Skill extraction ranks occupations without the prior, the votes, the neighbours and the \
 learnt fusion, and reads the fused scores.
 - Skills: (1) text evidence: whole labels as phrases (1.0 preferred / 0.9 alternative / 0.8 hidden) \
