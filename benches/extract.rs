@@ -267,6 +267,7 @@ fn dump(extractor: &Extractor, data: &Path, postings: &[String], titles: &[Strin
     let everything = ExtractOptions {
         top_k: 100,
         min_score: 0.0,
+        ..ExtractOptions::default()
     };
     let mut file = std::io::BufWriter::new(std::fs::File::create(out).expect("dump file"));
     let mut lines = 0;

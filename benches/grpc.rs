@@ -96,6 +96,7 @@ impl Clients {
                         taxonomy_ids: Vec::new(),
                         view: view.into(),
                         document: None,
+                        text_kind: 0,
                     })
                     .await
                     .expect("ExtractCompetencies succeeds");

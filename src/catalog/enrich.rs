@@ -4,7 +4,7 @@
 //! "inferred from the outcomes" rather than "aligned by the provider".
 
 use crate::domain::{AlignmentSource, Microcredential, TaughtCompetency};
-use crate::extract::{ExtractOptions, Extractor, Reason};
+use crate::extract::{ExtractOptions, Extractor, Reason, TextKind};
 use crate::taxonomy::Taxonomy;
 
 /// At most this many competencies are inferred per credential.
@@ -46,6 +46,7 @@ pub fn add_extracted_competencies(
     let options = ExtractOptions {
         top_k: EXAMINED,
         min_score: 0.0,
+        kind: TextKind::Inferred,
     };
     let named = extractor
         .extract(&credential_text(credential), &options)

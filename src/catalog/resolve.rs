@@ -7,7 +7,7 @@ use super::report::{FieldOutcome, RecordReport, ResolvedCompetency};
 use crate::domain::{
     AlignmentSource, CredentialId, Microcredential, PublishedCompetency, TaughtCompetency,
 };
-use crate::extract::{ExtractOptions, Extractor};
+use crate::extract::{ExtractOptions, Extractor, TextKind};
 use crate::taxonomy::Taxonomy;
 
 /// A published name resolves to its best extracted competency only when the
@@ -36,6 +36,7 @@ pub fn resolve_published(
     let options = ExtractOptions {
         top_k: 1,
         min_score: MIN_RESOLUTION_SCORE,
+        kind: TextKind::Inferred,
     };
     for named in &mut report.named_competencies {
         if let Some(known) = named

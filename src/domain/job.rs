@@ -95,6 +95,11 @@ impl JobPosting {
         violations.finish(())
     }
 
+    /// Whether the posting is a title alone, without a description.
+    pub fn is_title_only(&self) -> bool {
+        !self.title.trim().is_empty() && self.description.trim().is_empty()
+    }
+
     /// Title and description as one text, the title first.
     pub fn text(&self) -> String {
         match (self.title.is_empty(), self.description.is_empty()) {

@@ -185,6 +185,8 @@ pub struct ExtractOptions {
     pub top_k: usize,
     /// Minimum score.
     pub min_score: f64,
+    /// What the text is, where the caller knows it.
+    pub kind: TextKind,
 }
 
 impl Default for ExtractOptions {
@@ -192,8 +194,27 @@ impl Default for ExtractOptions {
         Self {
             top_k: DEFAULT_TOP_K,
             min_score: DEFAULT_MIN_SCORE,
+            kind: TextKind::Inferred,
         }
     }
+}
+
+/// What a text is. The engine reads a posting from its layout (a body after
+/// the first line) but cannot tell a job title from a sentence: both are one
+/// line, and a sentence's occupations are trusted only as far as it names
+/// them whole (a sentence rarely asks for its occupation's every skill), so a
+/// title that names its occupation in part (`Registered Nurse`) lent its
+/// occupations' essential skills almost nothing (EVALUATION.md, "Job
+/// titles").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TextKind {
+    /// Read from the layout: a posting when a body follows the first line,
+    /// else a sentence.
+    #[default]
+    Inferred,
+    /// A job title: its occupations lend their essential competencies in
+    /// full, as a posting's do.
+    JobTitle,
 }
 
 /// One occupation inferred from a text.
@@ -569,9 +590,14 @@ impl Extractor {
             });
         let calibrate = |score: f64| calibration.map_or(score, |c| c.apply(score, has_body));
         // Ranked by raw score; the calibration never decreases, so it keeps the order.
-        let ranked = self
-            .skills
-            .rank(text, &all, &occupations, vectors.as_ref(), &self.tuning);
+        let ranked = self.skills.rank(
+            text,
+            &all,
+            &occupations,
+            vectors.as_ref(),
+            &self.tuning,
+            options.kind,
+        );
         let ids: Vec<CompetencyIdx> = ranked.iter().map(|s| s.competency).collect();
         let mut slots: Vec<Option<skills::RankedSkill>> = ranked.into_iter().map(Some).collect();
         let mut found: Vec<Extraction> = self
@@ -815,6 +841,27 @@ mod tests {
         assert_eq!(occupations[0].reason, Reason::AltLabel);
         assert_eq!(occupations[0].evidence[0].text, "Staff Nurse");
     }
+
+    #[test]
+    fn a_job_title_lends_its_occupation_in_full_where_a_sentence_lends_little() {
+        let (taxonomy, extractor) = extractor();
+        let care = |kind: TextKind| {
+            let options = ExtractOptions {
+                min_score: 0.0,
+                kind,
+                ..ExtractOptions::default()
+            };
+            extractor
+                .extract("Night Nurse Practitioner", &options)
+                .into_iter()
+                .find(|e| taxonomy.get(e.competency).uri == "s:care")
+                .map(|e| (e.score, e.reason))
+        };
+        let (as_title, reason) = care(TextKind::JobTitle).expect("the title's occupation lends it");
+        assert_eq!(reason, Reason::Occupation);
+        let as_sentence = care(TextKind::Inferred).map_or(0.0, |(score, _)| score);
+        assert!(as_title > 3.0 * as_sentence, "{as_title} vs {as_sentence}");
+    }
 }
 
 #[cfg(test)]
@@ -913,6 +960,7 @@ mod semantic_tests {
     const EVERYTHING: ExtractOptions = ExtractOptions {
         top_k: 10,
         min_score: 0.0,
+        kind: TextKind::Inferred,
     };
 
     /// A sentence half about medicines (`give medication`, a window that
@@ -977,10 +1025,7 @@ mod semantic_tests {
     #[test]
     fn a_named_skill_brings_its_broader_skill_in_a_sentence() {
         let (taxonomy, extractor) = setup();
-        let everything = ExtractOptions {
-            top_k: 10,
-            min_score: 0.0,
-        };
+        let everything = EVERYTHING;
         let found = extractor.extract("Use spreadsheets daily", &everything);
         let got: Vec<(&str, Reason)> = found
             .iter()

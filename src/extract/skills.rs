@@ -12,7 +12,7 @@ use super::skill_labels::{LabelRef, SkillLabels};
 use super::spans::{self, merged_spans, sentence_ranges};
 use super::terms::TextTerm;
 use super::tuning::Tuning;
-use super::{EvidenceSpan, Reason};
+use super::{EvidenceSpan, Reason, TextKind};
 use crate::taxonomy::{CompetencyIdx, Taxonomy};
 
 /// Text score of a label whose words all occur in one sentence but not as a phrase.
@@ -141,6 +141,7 @@ impl SkillIndex {
         occupations: &[RankedOccupation],
         semantic: Option<&TextVectors>,
         tuning: &Tuning,
+        kind: TextKind,
     ) -> Vec<RankedSkill> {
         let has_body = has_body(input);
         let mut text = self.text_evidence(input, all, tuning);
@@ -149,7 +150,8 @@ impl SkillIndex {
             // ~1.3 ms per posting for +0.005 R-precision (BENCHMARKS.md).
             self.add_linked(&mut text, tuning);
         }
-        let propagated = self.propagate(occupations, has_body, tuning);
+        let trusted = has_body || kind == TextKind::JobTitle;
+        let propagated = self.propagate(occupations, trusted, tuning);
         let semantic_weight = semantic.map_or(0.0, |_| tuning.semantic_weight_for(has_body));
         let vector = |c: CompetencyIdx| {
             semantic.map_or(0.0, |v| {
@@ -205,13 +207,14 @@ impl SkillIndex {
     }
 
     /// Essential skills of the top occupations, weighted by a softmax over
-    /// their scores and by how completely the text names its best
+    /// their scores and, unless the occupations are `trusted` (a posting's
+    /// or a job title's), by how completely the text names its best
     /// occupation (a sentence that names none propagates little):
     /// (weight in [0, 1], index of the strongest occupation).
     fn propagate(
         &self,
         occupations: &[RankedOccupation],
-        has_body: bool,
+        trusted: bool,
         tuning: &Tuning,
     ) -> FxHashMap<CompetencyIdx, (f32, usize)> {
         let top = &occupations[..occupations.len().min(tuning.propagated_occupations)];
@@ -219,10 +222,10 @@ impl SkillIndex {
         let Some(best) = top.first().map(|o| o.score) else {
             return out;
         };
-        // A posting's body describes the job whatever its title says, so its
-        // occupations are trusted fully; a sentence or a title only as far
-        // as its title match.
-        let confidence = if has_body {
+        // A posting's body describes the job whatever its title says, and a
+        // job title names nothing but its job, so their occupations are
+        // trusted fully; a sentence's only as far as its title match.
+        let confidence = if trusted {
             1.0
         } else {
             top[0].title_match.powf(tuning.title_match_power)

@@ -1,7 +1,7 @@
 //! What a job needs: its explicit competencies, then those extracted from its text.
 
 use crate::domain::{Importance, JobPosting, RequiredCompetency};
-use crate::extract::{ExtractOptions, Extractor};
+use crate::extract::{ExtractOptions, Extractor, TextKind};
 use crate::taxonomy::{CompetencyIdx, Taxonomy};
 
 /// How many competencies are taken from a posting's text.
@@ -56,8 +56,16 @@ pub fn job_needs(taxonomy: &Taxonomy, extractor: &Extractor, job: &JobPosting) -
         .iter()
         .map(|required| JobNeed::explicit(taxonomy, required))
         .collect();
+    // A posting that is a title alone is read as a job title, whose
+    // occupations lend their essential competencies in full.
+    let kind = if job.is_title_only() {
+        TextKind::JobTitle
+    } else {
+        TextKind::Inferred
+    };
     let options = ExtractOptions {
         top_k: EXTRACTED_NEEDS,
+        kind,
         ..ExtractOptions::default()
     };
     for extraction in extractor.extract(&job.text(), &options) {

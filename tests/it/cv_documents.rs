@@ -199,6 +199,7 @@ async fn extraction_reads_a_document_and_returns_its_text() {
     let answer = taxonomy
         .extract_competencies(pb::ExtractCompetenciesRequest {
             document: Some(document(pdf(&CV_LINES, false), "application/pdf")),
+            text_kind: 0,
             ..Default::default()
         })
         .await

@@ -31,6 +31,7 @@ fn extract_request(text: &str, taxonomy_ids: &[&str]) -> pb::ExtractCompetencies
         min_score: Some(0.0),
         taxonomy_ids: taxonomy_ids.iter().map(|&id| id.to_owned()).collect(),
         document: None,
+        text_kind: 0,
         view: 0,
     }
 }

@@ -34,6 +34,7 @@ fn extract_request(text: &str) -> pb::ExtractCompetenciesRequest {
         taxonomy_ids: Vec::new(),
         view: 0,
         document: None,
+        text_kind: 0,
     }
 }
 
@@ -330,6 +331,20 @@ async fn invalid_requests_name_their_fields() {
                 ..extract_request("Python")
             },
             "top_k",
+        ),
+        (
+            pb::ExtractCompetenciesRequest {
+                text_kind: pb::TextKind::JobTitle.into(),
+                ..extract_request("Data analyst\nWe need Python")
+            },
+            "text_kind",
+        ),
+        (
+            pb::ExtractCompetenciesRequest {
+                text_kind: 7,
+                ..extract_request("Python")
+            },
+            "text_kind",
         ),
     ] {
         let status = client.extract_competencies(request).await.unwrap_err();

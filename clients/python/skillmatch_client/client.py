@@ -115,10 +115,20 @@ class Client:
         top_k: int = 0,
         min_score: Optional[float] = None,
         taxonomy_ids: Sequence[str] = (),
+        job_title: bool = False,
     ) -> List[taxonomy_service_pb2.ExtractedCompetency]:
-        """The competencies a text asks for or evidences, best first, with evidence spans."""
+        """The competencies a text asks for or evidences, best first, with evidence spans.
+        With ``job_title=True`` the text is read as a job title (``TEXT_KIND_JOB_TITLE``): its
+        occupations lend their essential competencies in full."""
         request = taxonomy_service_pb2.ExtractCompetenciesRequest(
-            text=text, top_k=top_k, taxonomy_ids=list(taxonomy_ids)
+            text=text,
+            top_k=top_k,
+            taxonomy_ids=list(taxonomy_ids),
+            text_kind=(
+                taxonomy_service_pb2.TEXT_KIND_JOB_TITLE
+                if job_title
+                else taxonomy_service_pb2.TEXT_KIND_UNSPECIFIED
+            ),
         )
         if min_score is not None:
             request.min_score = min_score

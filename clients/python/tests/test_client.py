@@ -43,6 +43,14 @@ def test_extract_finds_competencies_with_evidence(client):
     assert [f.score for f in found] == sorted((f.score for f in found), reverse=True)
 
 
+def test_extract_reads_a_job_title_when_told(client):
+    as_title = client.extract("Data Analyst", job_title=True, top_k=50)
+    assert as_title, "a job title's occupation lends its competencies"
+    with pytest.raises(InvalidArgument) as two_lines:
+        client.extract("Data Analyst\nWe need SQL", job_title=True)
+    assert [v.field for v in two_lines.value.field_violations] == ["text_kind"]
+
+
 def test_normalize_keeps_request_order(client):
     skills = client.normalize(["SQL", "xyzzy", "machine-learning"], top_k=2)
     assert [s.raw for s in skills] == ["SQL", "xyzzy", "machine-learning"]

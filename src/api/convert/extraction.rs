@@ -6,7 +6,7 @@ use crate::api::paging::PageSize;
 use crate::domain::limits::{MAX_FILTER_VALUE_CHARS, MAX_FILTER_VALUES, MAX_TEXT_CHARS};
 use crate::domain::{EvidenceSpan, ValidationError, Violations};
 use crate::extract::{
-    DEFAULT_MIN_SCORE, DEFAULT_TOP_K, ExtractOptions, Extraction, OccupationMatch, Reason,
+    DEFAULT_MIN_SCORE, DEFAULT_TOP_K, ExtractOptions, Extraction, OccupationMatch, Reason, TextKind,
 };
 use crate::pb;
 use crate::taxonomy::Taxonomy;
@@ -66,6 +66,30 @@ fn check_text(violations: &mut Violations, text: &str) {
     }
 }
 
+/// The request's `text_kind`: a job title must be one line of `text`.
+fn text_kind_from_pb(
+    value: i32,
+    text: &str,
+    from_document: bool,
+) -> Result<TextKind, ValidationError> {
+    match pb::TextKind::try_from(value) {
+        Ok(pb::TextKind::Unspecified) => Ok(TextKind::Inferred),
+        Ok(pb::TextKind::JobTitle) if from_document => Err(ValidationError::field(
+            "text_kind",
+            "TEXT_KIND_JOB_TITLE needs `text`, not `document`",
+        )),
+        Ok(pb::TextKind::JobTitle) if text.trim().contains('\n') => Err(ValidationError::field(
+            "text_kind",
+            "TEXT_KIND_JOB_TITLE needs a one-line `text`",
+        )),
+        Ok(pb::TextKind::JobTitle) => Ok(TextKind::JobTitle),
+        Err(_) => Err(ValidationError::field(
+            "text_kind",
+            "must be TEXT_KIND_UNSPECIFIED or TEXT_KIND_JOB_TITLE",
+        )),
+    }
+}
+
 impl TryFrom<pb::ExtractCompetenciesRequest> for ExtractQuery {
     type Error = ValidationError;
 
@@ -76,11 +100,13 @@ impl TryFrom<pb::ExtractCompetenciesRequest> for ExtractQuery {
             min_score,
             taxonomy_ids,
             view,
-            // Read into `text` by the service before (on the blocking pool).
-            document: _,
+            document,
+            text_kind,
         } = request;
         let mut violations = Violations::default();
+        // A document was read into `text` by the service before (on the blocking pool).
         check_text(&mut violations, &text);
+        let kind = violations.take(text_kind_from_pb(text_kind, &text, document.is_some()), "");
         check_ids(&mut violations, &taxonomy_ids);
         let top_k = violations.take(
             PageSize::new(top_k, DEFAULT_TOP_K, MAX_EXTRACT_TOP_K, "top_k"),
@@ -95,6 +121,7 @@ impl TryFrom<pb::ExtractCompetenciesRequest> for ExtractQuery {
         let options = ExtractOptions {
             top_k: top_k.map_or(DEFAULT_TOP_K, PageSize::get),
             min_score,
+            kind: kind.unwrap_or_default(),
         };
         let view = violations.take(ConceptView::from_pb(view, "view"), "");
         violations.finish(Self {

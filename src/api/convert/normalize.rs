@@ -2,7 +2,7 @@
 
 use crate::api::paging::PageSize;
 use crate::domain::{ValidationError, Violations};
-use crate::extract::ExtractOptions;
+use crate::extract::{ExtractOptions, TextKind};
 use crate::pb;
 
 /// Most strings one request may normalise.
@@ -78,6 +78,7 @@ impl TryFrom<pb::NormalizeCompetenciesRequest> for NormalizeQuery {
         let options = ExtractOptions {
             top_k: top_k.map_or(DEFAULT_NORMALIZE_TOP_K, PageSize::get),
             min_score,
+            kind: TextKind::Inferred,
         };
         violations.finish(Self {
             skills,

@@ -488,6 +488,7 @@ pub fn run(
     let top10_options = ExtractOptions {
         top_k: TOP_N_EXTRACTED,
         min_score: 0.0,
+        ..ExtractOptions::default()
     };
     for item in &items {
         let mut gold = HashSet::new();

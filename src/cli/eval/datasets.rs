@@ -90,11 +90,7 @@ pub fn postings(taxonomy: &Taxonomy, path: &Path) -> Result<Vec<PostingCase>, Ev
         let Some(&occupation) = by_code.get(row.esco_code.trim()) else {
             continue;
         };
-        let gold: HashSet<CompetencyIdx> = taxonomy.occupations()[occupation]
-            .essential
-            .iter()
-            .filter_map(|uri| taxonomy.idx(uri))
-            .collect();
+        let gold = essential_skills(taxonomy, occupation);
         if gold.is_empty() {
             continue;
         }
@@ -105,6 +101,31 @@ pub fn postings(taxonomy: &Taxonomy, path: &Path) -> Result<Vec<PostingCase>, Ev
         });
     }
     Ok(cases)
+}
+
+/// The essential skills of an occupation: the gold of job2skill and title2skill.
+fn essential_skills(taxonomy: &Taxonomy, occupation: usize) -> HashSet<CompetencyIdx> {
+    taxonomy.occupations()[occupation]
+        .essential
+        .iter()
+        .filter_map(|uri| taxonomy.idx(uri))
+        .collect()
+}
+
+/// title2skill: each title whose gold occupation has essential skills, with
+/// those skills as gold (what a job asks for when all a caller sends is
+/// its title).
+pub fn title_skills(taxonomy: &Taxonomy, titles: &[TitleCase]) -> Vec<SentenceCase> {
+    titles
+        .iter()
+        .filter_map(|case| {
+            let gold = essential_skills(taxonomy, case.gold?);
+            (!gold.is_empty()).then(|| SentenceCase {
+                text: case.text.clone(),
+                gold,
+            })
+        })
+        .collect()
 }
 
 /// sentence2skill: rows grouped by sentence (in first-seen order); gold =

@@ -24,7 +24,7 @@ pub use tasks::TaskOutcome;
 use std::sync::Arc;
 
 use skillmatch::embed::Embedder;
-use skillmatch::extract::Tuning;
+use skillmatch::extract::{TextKind, Tuning};
 use skillmatch::taxonomy::{Taxonomy, TaxonomyError};
 
 /// Errors of an evaluation run.
@@ -106,6 +106,9 @@ const CROSSWALK: &str = "esco-onet-crosswalk/crosswalk_esco_onet.csv";
 /// no other held-out fold (and not in titles.test.csv when present) has
 /// the same title once normalised (case, accents, punctuation, spacing).
 pub const TITLES_NOT_IN_TEST: &str = "title2occupation (titles.csv, title in no other split)";
+/// Task name of a title's competencies asked for as a job title
+/// (`TEXT_KIND_JOB_TITLE`), against its occupation's essential skills.
+pub const TITLE_SKILLS: &str = "title2skill (titles.csv, `TEXT_KIND_JOB_TITLE`)";
 
 fn first<T>(mut items: Vec<T>, limit: Option<usize>) -> Vec<T> {
     if let Some(n) = limit {
@@ -193,12 +196,20 @@ fn run_tasks(
         &titles,
         &not_in_test,
     );
+    let title_skills = datasets::title_skills(taxonomy, &titles);
     Ok(vec![
         tasks::job_to_skills("job2skill (hahu_dev)", ranker, &postings),
         tasks::sentence_to_skills("sentence2skill HOUSE validation", ranker, &house),
         tasks::sentence_to_skills("sentence2skill TECH validation", ranker, &tech),
         all_titles,
         new_titles,
+        tasks::title_to_skills(TITLE_SKILLS, ranker, &title_skills, TextKind::JobTitle),
+        tasks::title_to_skills(
+            "title2skill (titles.csv), kind not given",
+            ranker,
+            &title_skills,
+            TextKind::Inferred,
+        ),
     ])
 }
 
@@ -295,7 +306,7 @@ pub(crate) mod tests {
             return;
         };
         let report = run(&data, Some(5)).unwrap();
-        assert_eq!(report.outcomes.len(), 5);
+        assert_eq!(report.outcomes.len(), 7);
         for outcome in &report.outcomes {
             // The first titles may all occur in titles.test.csv too.
             assert!(
@@ -315,6 +326,7 @@ pub(crate) mod tests {
         }
         let markdown = report.markdown("test", &RunContext::default());
         assert!(markdown.contains("| job2skill (hahu_dev) | R-precision |"));
+        assert!(markdown.contains(&format!("| {TITLE_SKILLS} | R-precision |")));
         assert!(markdown.contains("## Targets missed"));
     }
 }

@@ -37,6 +37,7 @@ pub fn records(extractor: &Extractor, sets: &[(&'static str, Items)]) -> Vec<Sco
     let options = ExtractOptions {
         top_k: DEFAULT_TOP_K,
         min_score: 0.0,
+        ..ExtractOptions::default()
     };
     let mut out = Vec::new();
     for (set, items) in sets {

@@ -10,7 +10,7 @@ use super::metrics::{
     Mean, average_precision, ndcg_at, r_precision, recall_at, reciprocal_rank, rp_at,
 };
 use skillmatch::engine::Engine;
-use skillmatch::extract::{ExtractOptions, Extraction, Extractor, OccupationMatch};
+use skillmatch::extract::{ExtractOptions, Extraction, Extractor, OccupationMatch, TextKind};
 use skillmatch::taxonomy::CompetencyIdx;
 
 /// How deep skill rankings are requested (AP past this depth counts as a miss).
@@ -53,10 +53,11 @@ impl TaskOutcome {
     }
 }
 
-fn full_ranking() -> ExtractOptions {
+fn full_ranking(kind: TextKind) -> ExtractOptions {
     ExtractOptions {
         top_k: SKILL_RANKING_DEPTH,
         min_score: 0.0,
+        kind,
     }
 }
 
@@ -90,15 +91,16 @@ impl From<OccupationMatch> for Answer<usize> {
 
 /// What the tasks rank with: an extractor, or the engine as `serve` runs it.
 pub trait Answers: Sync {
-    /// Competencies of a text, best first, down to [`SKILL_RANKING_DEPTH`].
-    fn skills(&self, text: &str) -> Vec<Answer<CompetencyIdx>>;
+    /// Competencies of a text of that kind, best first, down to
+    /// [`SKILL_RANKING_DEPTH`].
+    fn skills(&self, text: &str, kind: TextKind) -> Vec<Answer<CompetencyIdx>>;
     /// Occupations of a text, best first, at most `depth`.
     fn occupations(&self, text: &str, depth: usize) -> Vec<Answer<usize>>;
 }
 
 impl Answers for Extractor {
-    fn skills(&self, text: &str) -> Vec<Answer<CompetencyIdx>> {
-        self.extract(text, &full_ranking())
+    fn skills(&self, text: &str, kind: TextKind) -> Vec<Answer<CompetencyIdx>> {
+        self.extract(text, &full_ranking(kind))
             .into_iter()
             .map(Answer::from)
             .collect()
@@ -123,9 +125,9 @@ pub struct Served<'a> {
 }
 
 impl Answers for Served<'_> {
-    fn skills(&self, text: &str) -> Vec<Answer<CompetencyIdx>> {
+    fn skills(&self, text: &str, kind: TextKind) -> Vec<Answer<CompetencyIdx>> {
         self.engine
-            .extract_from(text, &full_ranking(), &self.taxonomy_ids)
+            .extract_from(text, &full_ranking(kind), &self.taxonomy_ids)
             .into_iter()
             .map(Answer::from)
             .collect()
@@ -170,9 +172,10 @@ fn gold_set<T: Copy + Eq + Hash>(gold: &HashSet<T>) -> HashSet<Option<T>> {
 fn timed_skills<'a>(
     ranker: &dyn Answers,
     texts: impl Iterator<Item = &'a str>,
+    kind: TextKind,
 ) -> (Vec<Vec<Answer<CompetencyIdx>>>, f64) {
     let started = Instant::now();
-    let rankings = texts.map(|text| ranker.skills(text)).collect();
+    let rankings = texts.map(|text| ranker.skills(text, kind)).collect();
     (rankings, started.elapsed().as_secs_f64())
 }
 
@@ -184,7 +187,11 @@ pub fn job_to_skills(
     cases: &[PostingCase],
 ) -> TaskOutcome {
     let (mut rp, mut map, mut recall, mut ndcg, mut first) = Default::default();
-    let (rankings, seconds) = timed_skills(ranker, cases.iter().map(|case| case.text.as_str()));
+    let (rankings, seconds) = timed_skills(
+        ranker,
+        cases.iter().map(|case| case.text.as_str()),
+        TextKind::Inferred,
+    );
     for (case, answers) in cases.iter().zip(&rankings) {
         let ranking = credited(answers, &case.gold);
         let gold = gold_set(&case.gold);
@@ -227,7 +234,11 @@ pub fn sentence_to_skills(
     cases: &[SentenceCase],
 ) -> TaskOutcome {
     let (mut rp5, mut rp10) = (Mean::default(), Mean::default());
-    let (rankings, seconds) = timed_skills(ranker, cases.iter().map(|case| case.text.as_str()));
+    let (rankings, seconds) = timed_skills(
+        ranker,
+        cases.iter().map(|case| case.text.as_str()),
+        TextKind::Inferred,
+    );
     for (case, answers) in cases.iter().zip(&rankings) {
         let ranking = credited(answers, &case.gold);
         let gold = gold_set(&case.gold);
@@ -239,6 +250,31 @@ pub fn sentence_to_skills(
         items: cases.len(),
         seconds,
         figures: vec![figure("RP@5", &rp5), figure("RP@10", &rp10)],
+    }
+}
+
+/// title2skill: R-precision and MAP of a title's competencies, asked for
+/// as a text of `kind`, against the essential skills of its occupation.
+pub fn title_to_skills(
+    task: &'static str,
+    ranker: &dyn Answers,
+    cases: &[SentenceCase],
+    kind: TextKind,
+) -> TaskOutcome {
+    let (mut rp, mut map) = (Mean::default(), Mean::default());
+    let (rankings, seconds) =
+        timed_skills(ranker, cases.iter().map(|case| case.text.as_str()), kind);
+    for (case, answers) in cases.iter().zip(&rankings) {
+        let ranking = credited(answers, &case.gold);
+        let gold = gold_set(&case.gold);
+        rp.add(r_precision(&ranking, &gold));
+        map.add(average_precision(&ranking, &gold));
+    }
+    TaskOutcome {
+        task,
+        items: cases.len(),
+        seconds,
+        figures: vec![figure("R-precision", &rp), figure("MAP", &map)],
     }
 }
 
