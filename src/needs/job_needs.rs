@@ -89,3 +89,41 @@ pub fn job_needs(taxonomy: &Taxonomy, extractor: &Extractor, job: &JobPosting) -
     }
     needs
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Competency, Occupation, TaxonomyVersion};
+
+    #[test]
+    fn a_job_that_is_a_title_alone_needs_what_its_occupation_needs() {
+        let occupation = Occupation {
+            uri: "o:nurse".into(),
+            preferred_label: "registered nurse".into(),
+            essential: vec!["s:care".into()],
+            ..Occupation::default()
+        };
+        let taxonomy = Taxonomy::build(
+            TaxonomyVersion::sample(),
+            vec![Competency::skill("s:care", "provide patient care")],
+            vec![occupation],
+        )
+        .unwrap();
+        let extractor = Extractor::new(&taxonomy);
+        let needs = |title: &str, description: &str| -> Vec<String> {
+            let job = JobPosting {
+                title: title.into(),
+                description: description.into(),
+                ..JobPosting::default()
+            };
+            job_needs(&taxonomy, &extractor, &job)
+                .into_iter()
+                .map(|need| need.uri)
+                .collect()
+        };
+        // The title names its occupation in part; read as a sentence it
+        // would lend it almost nothing.
+        assert_eq!(needs("Night Nurse Practitioner", ""), ["s:care"]);
+        assert_eq!(needs("", "Night Nurse Practitioner"), Vec::<String>::new());
+    }
+}

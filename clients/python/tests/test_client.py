@@ -44,8 +44,9 @@ def test_extract_finds_competencies_with_evidence(client):
 
 
 def test_extract_reads_a_job_title_when_told(client):
-    as_title = client.extract("Data Analyst", job_title=True, top_k=50)
-    assert as_title, "a job title's occupation lends its competencies"
+    # The embedded sample taxonomy has no occupations: a title returns what its words name.
+    as_title = client.extract("SQL developer", job_title=True)
+    assert SQL in [f.competency.uri for f in as_title]
     with pytest.raises(InvalidArgument) as two_lines:
         client.extract("Data Analyst\nWe need SQL", job_title=True)
     assert [v.field for v in two_lines.value.field_violations] == ["text_kind"]
