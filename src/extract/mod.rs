@@ -97,7 +97,8 @@ related skills of each skill with text evidence get 0.3 × its text evidence (re
 narrower / related); \
 (3) occupation evidence: essential skills of the top 3 occupations (20 with the other \
 embedders), weighted by a softmax (temperature 0.08) over occupation scores, times a \
-confidence: 1 for a posting with a body, else (title match)³ ((title match)² with the other \
+confidence: 1 for a posting with a body or a text the caller marks as a job title \
+(`TEXT_KIND_JOB_TITLE`), else (title match)³ ((title match)² with the other \
 embedders) where title match = label idf coverage × title idf coverage; \
 (4) vector score, for texts without a body (a sentence, a title): the cosine of the text's \
 vector with each skill's vector (its preferred label, embedded once at import), or, where \
