@@ -11,6 +11,8 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use super::TextKind;
+
 /// The calibration shipped with the default embedder.
 const SHIPPED: &str = include_str!("../../assets/calibration/calibration.json");
 
@@ -82,10 +84,13 @@ impl Curve {
 pub struct Calibration {
     /// Id of the embedder whose scores were calibrated.
     pub embedder: String,
-    /// For texts without a body: a sentence, a title.
+    /// For texts without a body: a sentence, or a title not marked as one.
     pub sentence: Curve,
     /// For postings (a title line and a body).
     pub posting: Curve,
+    /// For texts the caller marks as a job title ([`TextKind::JobTitle`]),
+    /// whose skills are their occupations' essential ones.
+    pub job_title: Curve,
 }
 
 impl Calibration {
@@ -102,10 +107,12 @@ impl Calibration {
         })
     }
 
-    /// The calibrated score of a raw fused score.
-    pub fn apply(&self, score: f64, has_body: bool) -> f64 {
+    /// The calibrated score of a raw fused score of a text of `kind`.
+    pub fn apply(&self, score: f64, has_body: bool, kind: TextKind) -> f64 {
         if has_body {
             self.posting.apply(score)
+        } else if kind == TextKind::JobTitle {
+            self.job_title.apply(score)
         } else {
             self.sentence.apply(score)
         }
@@ -120,10 +127,14 @@ mod tests {
     fn the_shipped_file_parses_and_is_monotone() {
         let shipped = Calibration::shipped();
         assert!(shipped.embedder.starts_with("static-skills-"));
-        for has_body in [false, true] {
+        for (has_body, kind) in [
+            (false, TextKind::Inferred),
+            (false, TextKind::JobTitle),
+            (true, TextKind::Inferred),
+        ] {
             let mut last = 0.0;
             for step in 0..=100 {
-                let value = shipped.apply(f64::from(step) / 100.0, has_body);
+                let value = shipped.apply(f64::from(step) / 100.0, has_body, kind);
                 assert!((0.0..=1.0).contains(&value));
                 assert!(value >= last, "decreases at {step}");
                 last = value;

@@ -589,7 +589,8 @@ impl Extractor {
                 scope.mask_competencies(&mut vectors.skills);
                 vectors
             });
-        let calibrate = |score: f64| calibration.map_or(score, |c| c.apply(score, has_body));
+        let calibrate =
+            |score: f64| calibration.map_or(score, |c| c.apply(score, has_body, options.kind));
         // Ranked by raw score; the calibration never decreases, so it keeps the order.
         let ranked = self.skills.rank(
             text,

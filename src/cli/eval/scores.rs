@@ -7,17 +7,27 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{EvalError, ExtractorSetup, HOUSE, POSTINGS, TECH, datasets, in_fold};
-use skillmatch::extract::{DEFAULT_TOP_K, ExtractOptions, Extractor};
+use super::{EvalError, ExtractorSetup, HOUSE, POSTINGS, TECH, TITLES, datasets, in_fold};
+use skillmatch::extract::{DEFAULT_TOP_K, ExtractOptions, Extractor, TextKind};
 use skillmatch::taxonomy::CompetencyIdx;
 
 /// Texts of one set with their gold skills.
 pub type Items = Vec<(String, HashSet<CompetencyIdx>)>;
 
+/// One named set of texts, asked for as texts of that kind.
+pub struct ScoredSet {
+    /// `postings`, `house`, `tech` or `titles`.
+    pub name: &'static str,
+    /// What the texts are.
+    pub kind: TextKind,
+    /// The texts with their gold skills.
+    pub items: Items,
+}
+
 /// One returned skill of one dev item.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScoreRecord {
-    /// `postings`, `house` or `tech`.
+    /// `postings`, `house`, `tech` or `titles` (sent as job titles).
     pub set: &'static str,
     /// Index of the item within the set (after the fold filter).
     pub item: usize,
@@ -33,18 +43,18 @@ pub struct ScoreRecord {
 
 /// The scores of the top [`DEFAULT_TOP_K`] skills (no minimum score) of
 /// every item of the named sets, as the extractor gives them.
-pub fn records(extractor: &Extractor, sets: &[(&'static str, Items)]) -> Vec<ScoreRecord> {
-    let options = ExtractOptions {
-        top_k: DEFAULT_TOP_K,
-        min_score: 0.0,
-        ..ExtractOptions::default()
-    };
+pub fn records(extractor: &Extractor, sets: &[ScoredSet]) -> Vec<ScoreRecord> {
     let mut out = Vec::new();
-    for (set, items) in sets {
-        for (item, (text, gold)) in items.iter().enumerate() {
+    for set in sets {
+        let options = ExtractOptions {
+            top_k: DEFAULT_TOP_K,
+            min_score: 0.0,
+            kind: set.kind,
+        };
+        for (item, (text, gold)) in set.items.iter().enumerate() {
             for (rank, found) in extractor.extract(text, &options).into_iter().enumerate() {
                 out.push(ScoreRecord {
-                    set,
+                    set: set.name,
                     item,
                     rank: rank + 1,
                     score: found.score,
@@ -58,8 +68,10 @@ pub fn records(extractor: &Extractor, sets: &[(&'static str, Items)]) -> Vec<Sco
 }
 
 /// Builds the extractor as `eval` does, without calibration, and writes the
-/// [`records`] of every posting of fold `holdout` (all when `None`) and
-/// every HOUSE and TECH validation sentence to `out` as JSON lines.
+/// [`records`] of every posting and titles.csv title (as a job title, gold
+/// the essential skills of its occupation) of fold `holdout` (all when
+/// `None`) and every HOUSE and TECH validation sentence to `out` as JSON
+/// lines.
 pub fn write(setup: &ExtractorSetup<'_>, out: &Path) -> Result<usize, EvalError> {
     let (taxonomy, extractor) = setup.load()?;
     let (data, holdout) = (setup.data, setup.holdout);
@@ -71,16 +83,34 @@ pub fn write(setup: &ExtractorSetup<'_>, out: &Path) -> Result<usize, EvalError>
     );
     let house = datasets::sentences(&taxonomy, &data.join(HOUSE))?;
     let tech = datasets::sentences(&taxonomy, &data.join(TECH))?;
-    let sets: Vec<(&'static str, Items)> = vec![
-        (
+    let titles = in_fold(
+        datasets::titles(&taxonomy, &data.join(TITLES))?,
+        holdout,
+        |c| c.text.as_str(),
+    );
+    let titles = datasets::title_skills(&taxonomy, &titles);
+    let set = |name, kind, items: Items| ScoredSet { name, kind, items };
+    let sets = vec![
+        set(
             "postings",
+            TextKind::Inferred,
             postings.into_iter().map(|c| (c.text, c.gold)).collect(),
         ),
-        (
+        set(
             "house",
+            TextKind::Inferred,
             house.into_iter().map(|c| (c.text, c.gold)).collect(),
         ),
-        ("tech", tech.into_iter().map(|c| (c.text, c.gold)).collect()),
+        set(
+            "tech",
+            TextKind::Inferred,
+            tech.into_iter().map(|c| (c.text, c.gold)).collect(),
+        ),
+        set(
+            "titles",
+            TextKind::JobTitle,
+            titles.into_iter().map(|c| (c.text, c.gold)).collect(),
+        ),
     ];
     let found = records(&extractor, &sets);
     super::write_json_lines(out, &found)?;
