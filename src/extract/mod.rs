@@ -22,6 +22,7 @@ pub use label_index::{LabelIndex, LabelMatch};
 pub use phrases::{PhraseHit, PhraseMatcher};
 pub use scope::{Equivalents, Merged, OccupationAnswer, Scope};
 pub use semantic::{ConceptSpace, ReleaseVectors, TextVectors};
+pub use skills::has_body;
 pub use tuning::{BadTuning, Tuning};
 
 use crate::domain::EvidenceSpan;

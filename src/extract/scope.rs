@@ -202,11 +202,10 @@ impl Equivalents {
     /// right 54 % of the time at 0.1-0.2 (EVALUATION.md, "Carried shares in
     /// proportion to the carriers' own"). Answers keep their own order, and
     /// neither what an answer carries nor which answers come first depends
-    /// on `limit`: ordered by
-    /// what they carry too, held-out postings without a filter had their
-    /// gold occupation first 0.587 / 0.423 / 0.543 of the time by fold
-    /// instead of 0.640 / 0.465 / 0.586 (EVALUATION.md, "InferOccupations
-    /// answers in their own order, whatever `top_k`").
+    /// on `limit`: ordered by what they carry too, held-out postings without
+    /// a filter had their gold occupation first 0.587 / 0.423 / 0.543 of the
+    /// time by fold instead of 0.640 / 0.465 / 0.586 (EVALUATION.md,
+    /// "InferOccupations answers in their own order, whatever `top_k`").
     pub fn occupations(
         &self,
         ranked: &mut BestFirst,
@@ -258,16 +257,16 @@ impl Equivalents {
         // Every answer linked to an equivalent carries it, returned or not:
         // in proportion to the answers' own shares (evenly where none has one).
         let carried_part = |e: usize, o: usize| -> f32 {
-            let carriers: Vec<usize> = self.linked[e]
+            let (total, count) = self.linked[e]
                 .iter()
-                .copied()
-                .filter(|&c| candidate(c) && is_answer(c))
-                .collect();
-            let total: f32 = carriers.iter().map(|&c| share(c)).sum();
+                .filter(|&&c| candidate(c) && is_answer(c))
+                .fold((0.0f32, 0usize), |(total, count), &c| {
+                    (total + share(c), count + 1)
+                });
             if total > 0.0 {
                 share(o) / total
             } else {
-                1.0 / carriers.len().max(1) as f32
+                1.0 / count.max(1) as f32
             }
         };
         ranked

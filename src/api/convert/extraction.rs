@@ -6,7 +6,8 @@ use crate::api::paging::PageSize;
 use crate::domain::limits::{MAX_FILTER_VALUE_CHARS, MAX_FILTER_VALUES, MAX_TEXT_CHARS};
 use crate::domain::{EvidenceSpan, ValidationError, Violations};
 use crate::extract::{
-    DEFAULT_MIN_SCORE, DEFAULT_TOP_K, ExtractOptions, Extraction, OccupationMatch, Reason, TextKind,
+    DEFAULT_MIN_SCORE, DEFAULT_TOP_K, ExtractOptions, Extraction, OccupationMatch, Reason,
+    TextKind, has_body,
 };
 use crate::pb;
 use crate::taxonomy::Taxonomy;
@@ -78,7 +79,7 @@ fn text_kind_from_pb(
             "text_kind",
             "TEXT_KIND_JOB_TITLE needs `text`, not `document`",
         )),
-        Ok(pb::TextKind::JobTitle) if text.trim().contains('\n') => Err(ValidationError::field(
+        Ok(pb::TextKind::JobTitle) if has_body(text) => Err(ValidationError::field(
             "text_kind",
             "TEXT_KIND_JOB_TITLE needs a one-line `text`",
         )),
