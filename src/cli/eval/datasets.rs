@@ -7,6 +7,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::EvalError;
+use super::folds::Folded;
 use skillmatch::taxonomy::{CompetencyIdx, Taxonomy};
 
 /// A posting and the essential skills of its occupation.
@@ -20,12 +21,13 @@ pub struct PostingCase {
     pub occupation: usize,
 }
 
-/// A sentence and the skills annotated in it.
+/// A text and its gold skills: a sentence and the skills annotated in it,
+/// or a title and the essential skills of its occupation.
 #[derive(Debug, Clone)]
-pub struct SentenceCase {
-    /// The sentence.
+pub struct SkillCase {
+    /// The text.
     pub text: String,
-    /// Annotated skills.
+    /// Gold skills.
     pub gold: HashSet<CompetencyIdx>,
 }
 
@@ -36,6 +38,20 @@ pub struct TitleCase {
     pub text: String,
     /// Index of the gold occupation, `None` when the URI is not in the taxonomy.
     pub gold: Option<usize>,
+}
+
+/// Postings are folded by their title line.
+impl Folded for PostingCase {
+    fn fold_text(&self) -> &str {
+        self.text.lines().next().unwrap_or_default()
+    }
+}
+
+/// Titles are folded by their text.
+impl Folded for TitleCase {
+    fn fold_text(&self) -> &str {
+        &self.text
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -115,12 +131,12 @@ fn essential_skills(taxonomy: &Taxonomy, occupation: usize) -> HashSet<Competenc
 /// title2skill: each title whose gold occupation has essential skills, with
 /// those skills as gold (what a job asks for when all a caller sends is
 /// its title).
-pub fn title_skills(taxonomy: &Taxonomy, titles: &[TitleCase]) -> Vec<SentenceCase> {
+pub fn title_skills(taxonomy: &Taxonomy, titles: &[TitleCase]) -> Vec<SkillCase> {
     titles
         .iter()
         .filter_map(|case| {
             let gold = essential_skills(taxonomy, case.gold?);
-            (!gold.is_empty()).then(|| SentenceCase {
+            (!gold.is_empty()).then(|| SkillCase {
                 text: case.text.clone(),
                 gold,
             })
@@ -130,7 +146,7 @@ pub fn title_skills(taxonomy: &Taxonomy, titles: &[TitleCase]) -> Vec<SentenceCa
 
 /// sentence2skill: rows grouped by sentence (in first-seen order); gold =
 /// labels resolved by preferred label; sentences left without gold are dropped.
-pub fn sentences(taxonomy: &Taxonomy, path: &Path) -> Result<Vec<SentenceCase>, EvalError> {
+pub fn sentences(taxonomy: &Taxonomy, path: &Path) -> Result<Vec<SkillCase>, EvalError> {
     let by_label: HashMap<&str, CompetencyIdx> = taxonomy
         .competencies()
         .iter()
@@ -154,7 +170,7 @@ pub fn sentences(taxonomy: &Taxonomy, path: &Path) -> Result<Vec<SentenceCase>, 
     }
     Ok(order
         .into_iter()
-        .map(|text| SentenceCase {
+        .map(|text| SkillCase {
             gold: gold.remove(&text).unwrap_or_default(),
             text,
         })
@@ -182,7 +198,7 @@ pub fn titles_in_other_splits(
         folds
             .entry(skillmatch::text::normalize(&case.text))
             .or_default()
-            .insert(super::folds::fold_of(&case.text));
+            .insert(case.fold());
     }
     let mut overlapping: HashSet<String> = folds
         .into_iter()

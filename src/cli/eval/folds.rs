@@ -24,6 +24,17 @@ pub fn fold_of(text: &str) -> u64 {
     fnv1a64(normalised.as_bytes()) % FOLDS
 }
 
+/// A dev item assigned to a fold by one of its texts.
+pub trait Folded {
+    /// The text whose [`fold_of`] is the item's fold.
+    fn fold_text(&self) -> &str;
+
+    /// The item's fold.
+    fn fold(&self) -> u64 {
+        fold_of(self.fold_text())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

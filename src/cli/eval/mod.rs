@@ -131,12 +131,12 @@ pub fn run(data: &Path, limit: Option<usize>) -> Result<EvalReport, EvalError> {
     )
 }
 
-/// Keeps the items whose fold (of `key(item)`) is `holdout`, or all.
-fn in_fold<T>(items: Vec<T>, holdout: Option<u64>, key: impl Fn(&T) -> &str) -> Vec<T> {
+/// Keeps the items whose fold is `holdout`, or all.
+fn in_fold<T: folds::Folded>(items: Vec<T>, holdout: Option<u64>) -> Vec<T> {
     match holdout {
         Some(fold) => items
             .into_iter()
-            .filter(|item| folds::fold_of(key(item)) == fold)
+            .filter(|item| item.fold() == fold)
             .collect(),
         None => items,
     }
@@ -174,17 +174,12 @@ fn run_tasks(
 ) -> Result<Vec<TaskOutcome>, EvalError> {
     let file = |name: &str| -> PathBuf { data.join(name) };
     let postings = datasets::postings(taxonomy, &file(POSTINGS))?;
-    let postings = first(
-        in_fold(postings, holdout, |c| {
-            c.text.lines().next().unwrap_or_default()
-        }),
-        limit,
-    );
+    let postings = first(in_fold(postings, holdout), limit);
     let house = first(datasets::sentences(taxonomy, &file(HOUSE))?, limit);
     let tech = first(datasets::sentences(taxonomy, &file(TECH))?, limit);
     let titles = datasets::titles(taxonomy, &file(TITLES))?;
     let overlapping = datasets::titles_in_other_splits(&titles, &file(TITLES_TEST))?;
-    let titles = first(in_fold(titles, holdout, |c| c.text.as_str()), limit);
+    let titles = first(in_fold(titles, holdout), limit);
     let not_in_test: Vec<bool> = titles
         .iter()
         .map(|c| !overlapping.contains(&skillmatch::text::normalize(&c.text)))

@@ -41,7 +41,6 @@ pub fn write(setup: &ExtractorSetup<'_>, out: &Path) -> Result<usize, EvalError>
     let titles = in_fold(
         datasets::titles(&taxonomy, &setup.data.join(TITLES))?,
         setup.holdout,
-        |c| c.text.as_str(),
     );
     let records = records(&extractor, &taxonomy, &titles);
     super::write_json_lines(out, &records)?;

@@ -2,17 +2,13 @@
 //! per returned skill, for fitting and checking the score calibration
 //! (`skillmatch eval --scores-out FILE`, read by `scripts/fit-calibration`).
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use serde::Serialize;
 
+use super::datasets::SkillCase;
 use super::{EvalError, ExtractorSetup, HOUSE, POSTINGS, TECH, TITLES, datasets, in_fold};
 use skillmatch::extract::{DEFAULT_TOP_K, ExtractOptions, Extractor, TextKind};
-use skillmatch::taxonomy::CompetencyIdx;
-
-/// Texts of one set with their gold skills.
-pub type Items = Vec<(String, HashSet<CompetencyIdx>)>;
 
 /// One named set of texts, asked for as texts of that kind.
 pub struct ScoredSet {
@@ -21,7 +17,7 @@ pub struct ScoredSet {
     /// What the texts are.
     pub kind: TextKind,
     /// The texts with their gold skills.
-    pub items: Items,
+    pub items: Vec<SkillCase>,
 }
 
 /// One returned skill of one dev item.
@@ -51,7 +47,7 @@ pub fn records(extractor: &Extractor, sets: &[ScoredSet]) -> Vec<ScoreRecord> {
             min_score: 0.0,
             kind: set.kind,
         };
-        for (item, (text, gold)) in set.items.iter().enumerate() {
+        for (item, SkillCase { text, gold }) in set.items.iter().enumerate() {
             for (rank, found) in extractor.extract(text, &options).into_iter().enumerate() {
                 out.push(ScoreRecord {
                     set: set.name,
@@ -79,37 +75,35 @@ pub fn write(setup: &ExtractorSetup<'_>, out: &Path) -> Result<usize, EvalError>
     let postings = in_fold(
         datasets::postings(&taxonomy, &data.join(POSTINGS))?,
         holdout,
-        |c| c.text.lines().next().unwrap_or_default(),
     );
-    let house = datasets::sentences(&taxonomy, &data.join(HOUSE))?;
-    let tech = datasets::sentences(&taxonomy, &data.join(TECH))?;
-    let titles = in_fold(
-        datasets::titles(&taxonomy, &data.join(TITLES))?,
-        holdout,
-        |c| c.text.as_str(),
-    );
-    let titles = datasets::title_skills(&taxonomy, &titles);
-    let set = |name, kind, items: Items| ScoredSet { name, kind, items };
+    let titles = in_fold(datasets::titles(&taxonomy, &data.join(TITLES))?, holdout);
+    let set = |name, kind, items| ScoredSet { name, kind, items };
     let sets = vec![
         set(
             "postings",
             TextKind::Inferred,
-            postings.into_iter().map(|c| (c.text, c.gold)).collect(),
+            postings
+                .into_iter()
+                .map(|c| SkillCase {
+                    text: c.text,
+                    gold: c.gold,
+                })
+                .collect(),
         ),
         set(
             "house",
             TextKind::Inferred,
-            house.into_iter().map(|c| (c.text, c.gold)).collect(),
+            datasets::sentences(&taxonomy, &data.join(HOUSE))?,
         ),
         set(
             "tech",
             TextKind::Inferred,
-            tech.into_iter().map(|c| (c.text, c.gold)).collect(),
+            datasets::sentences(&taxonomy, &data.join(TECH))?,
         ),
         set(
             "titles",
             TextKind::JobTitle,
-            titles.into_iter().map(|c| (c.text, c.gold)).collect(),
+            datasets::title_skills(&taxonomy, &titles),
         ),
     ];
     let found = records(&extractor, &sets);

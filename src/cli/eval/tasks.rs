@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::hash::Hash;
 use std::time::Instant;
 
-use super::datasets::{PostingCase, SentenceCase, TitleCase};
+use super::datasets::{PostingCase, SkillCase, TitleCase};
 use super::metrics::{
     Mean, average_precision, ndcg_at, r_precision, recall_at, reciprocal_rank, rp_at,
 };
@@ -231,7 +231,7 @@ pub const GOLD_OCCUPATION_FIRST: &str = "gold occupation first";
 pub fn sentence_to_skills(
     task: &'static str,
     ranker: &dyn Answers,
-    cases: &[SentenceCase],
+    cases: &[SkillCase],
 ) -> TaskOutcome {
     let (mut rp5, mut rp10) = (Mean::default(), Mean::default());
     let (rankings, seconds) = timed_skills(
@@ -258,7 +258,7 @@ pub fn sentence_to_skills(
 pub fn title_to_skills(
     task: &'static str,
     ranker: &dyn Answers,
-    cases: &[SentenceCase],
+    cases: &[SkillCase],
     kind: TextKind,
 ) -> TaskOutcome {
     let (mut rp, mut map) = (Mean::default(), Mean::default());
