@@ -7,7 +7,8 @@ use tonic::{Request, Response, Status};
 use super::Workers;
 use super::convert::{
     ConceptView, ExtractQuery, InferQuery, NormalizeQuery, SearchQuery, competency_to_pb,
-    extraction_to_pb, occupation_match_to_pb, occupation_to_pb, taxonomy_version_to_pb,
+    extraction_to_pb, occupation_match_to_pb, occupation_to_pb, reading_to_pb,
+    taxonomy_version_to_pb,
 };
 use super::documents::read_document;
 use super::paging::{PageTokens, TokenBinding};
@@ -15,6 +16,7 @@ use crate::auth::{Role, require};
 use crate::domain::limits::MAX_URI_CHARS;
 use crate::domain::{ValidationError, Violations};
 use crate::error::Error;
+use crate::extract::ExtractOptions;
 use crate::pb;
 use crate::pb::taxonomy_service_server::TaxonomyService;
 
@@ -130,7 +132,13 @@ impl TaxonomyService for TaxonomyApi {
             .workers
             .compute(move |engine| {
                 let taxonomy = engine.taxonomy();
-                let found = engine.extract_from(&query.text, &query.options, &query.taxonomy_ids);
+                let reading = engine.reading(&query.text, query.options.kind);
+                // Read once: the kind that reading stands for is the one extracted.
+                let options = ExtractOptions {
+                    kind: reading.as_kind(),
+                    ..query.options
+                };
+                let found = engine.extract_from(&query.text, &options, &query.taxonomy_ids);
                 Ok(pb::ExtractCompetenciesResponse {
                     competencies: found
                         .iter()
@@ -142,6 +150,7 @@ impl TaxonomyService for TaxonomyApi {
                     } else {
                         String::new()
                     },
+                    read_as: reading_to_pb(reading).into(),
                 })
             })
             .await?;

@@ -46,7 +46,8 @@ pub fn add_extracted_competencies(
     let options = ExtractOptions {
         top_k: EXAMINED,
         min_score: 0.0,
-        kind: TextKind::Inferred,
+        // A credential teaches what it names, not a job's every competency.
+        kind: TextKind::Sentence,
     };
     let named = extractor
         .extract(&credential_text(credential), &options)

@@ -36,7 +36,8 @@ pub fn resolve_published(
     let options = ExtractOptions {
         top_k: 1,
         min_score: MIN_RESOLUTION_SCORE,
-        kind: TextKind::Inferred,
+        // A competency's name, never a job title.
+        kind: TextKind::Sentence,
     };
     for named in &mut report.named_competencies {
         if let Some(known) = named

@@ -11,7 +11,7 @@ use crate::domain::{
     Candidate, CvCompetency, Date, JobPosting, RecordId, ValidationError, Violations,
 };
 use crate::error::Error;
-use crate::extract::ExtractOptions;
+use crate::extract::{ExtractOptions, TextKind};
 use crate::needs::{JobNeed, job_needs};
 use crate::ranking::{
     Assessment, CandidateProfile, RankedCandidate, assess, build_profile, min_proficiencies,
@@ -110,6 +110,8 @@ impl Engine {
     fn extract_cv(&self, candidate: &mut Candidate) {
         let options = ExtractOptions {
             top_k: CV_COMPETENCIES,
+            // A CV of one line holds what it names, not its job's every competency.
+            kind: TextKind::Sentence,
             ..ExtractOptions::default()
         };
         candidate.cv_competencies = self

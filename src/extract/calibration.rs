@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use super::TextKind;
+use super::Reading;
 
 /// The calibration shipped with the default embedder.
 const SHIPPED: &str = include_str!("../../assets/calibration/calibration.json");
@@ -84,11 +84,11 @@ impl Curve {
 pub struct Calibration {
     /// Id of the embedder whose scores were calibrated.
     pub embedder: String,
-    /// For texts without a body: a sentence, or a title not marked as one.
+    /// For texts read as a sentence ([`Reading::Sentence`]).
     pub sentence: Curve,
     /// For postings (a title line and a body).
     pub posting: Curve,
-    /// For texts the caller marks as a job title ([`TextKind::JobTitle`]),
+    /// For texts read as a job title ([`Reading::JobTitle`]),
     /// whose skills are their occupations' essential ones.
     pub job_title: Curve,
 }
@@ -107,14 +107,12 @@ impl Calibration {
         })
     }
 
-    /// The calibrated score of a raw fused score of a text of `kind`.
-    pub fn apply(&self, score: f64, has_body: bool, kind: TextKind) -> f64 {
-        if has_body {
-            self.posting.apply(score)
-        } else if kind == TextKind::JobTitle {
-            self.job_title.apply(score)
-        } else {
-            self.sentence.apply(score)
+    /// The calibrated score of a raw fused score of a text read as `reading`.
+    pub fn apply(&self, score: f64, reading: Reading) -> f64 {
+        match reading {
+            Reading::Posting => self.posting.apply(score),
+            Reading::JobTitle => self.job_title.apply(score),
+            Reading::Sentence => self.sentence.apply(score),
         }
     }
 }
@@ -127,14 +125,10 @@ mod tests {
     fn the_shipped_file_parses_and_is_monotone() {
         let shipped = Calibration::shipped();
         assert!(shipped.embedder.starts_with("static-skills-"));
-        for (has_body, kind) in [
-            (false, TextKind::Inferred),
-            (false, TextKind::JobTitle),
-            (true, TextKind::Inferred),
-        ] {
+        for reading in [Reading::Sentence, Reading::JobTitle, Reading::Posting] {
             let mut last = 0.0;
             for step in 0..=100 {
-                let value = shipped.apply(f64::from(step) / 100.0, has_body, kind);
+                let value = shipped.apply(f64::from(step) / 100.0, reading);
                 assert!((0.0..=1.0).contains(&value));
                 assert!(value >= last, "decreases at {step}");
                 last = value;

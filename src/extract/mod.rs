@@ -6,6 +6,7 @@ mod calibration;
 mod label_index;
 mod occupations;
 mod phrases;
+mod reading;
 mod scope;
 mod semantic;
 mod skill_labels;
@@ -20,6 +21,7 @@ mod windows;
 pub use calibration::{BadCalibration, Calibration, Curve};
 pub use label_index::{LabelIndex, LabelMatch};
 pub use phrases::{PhraseHit, PhraseMatcher};
+pub use reading::{Reading, TitleReader};
 pub use scope::{Equivalents, Merged, OccupationAnswer, Scope};
 pub use semantic::{ConceptSpace, ReleaseVectors, TextVectors};
 pub use skills::has_body;
@@ -98,8 +100,11 @@ related skills of each skill with text evidence get 0.3 × its text evidence (re
 narrower / related); \
 (3) occupation evidence: essential skills of the top 3 occupations (20 with the other \
 embedders), weighted by a softmax (temperature 0.08) over occupation scores, times a \
-confidence: 1 for a posting with a body or a text the caller marks as a job title \
-(`TEXT_KIND_JOB_TITLE`), else (title match)³ ((title match)² with the other \
+confidence: 1 for a posting with a body or a text read as a job title (one line the caller \
+marks `TEXT_KIND_JOB_TITLE` or, unmarked, one of at most 8 words without a pronoun or an auxiliary \
+verb, not one competency label, and with a segment's head (its last word, or the word before \
+`of`, `to`, `for`, `at`, `in`) that ends at least two more of the taxonomy's occupation labels than \
+its competency labels), else (title match)³ ((title match)² with the other \
 embedders) where title match = label idf coverage × title idf coverage; \
 (4) vector score, for texts without a body (a sentence, a title): the cosine of the text's \
 vector with each skill's vector (its preferred label, embedded once at import), or, where \
@@ -201,22 +206,25 @@ impl Default for ExtractOptions {
     }
 }
 
-/// What a text is. The engine reads a posting from its layout (a body after
-/// the first line) but cannot tell a job title from a sentence: both are one
-/// line, and a sentence's occupations are trusted only as far as it names
-/// them whole (a sentence rarely asks for its occupation's every skill), so a
-/// title that names its occupation in part (`Registered Nurse`) lent its
-/// occupations' essential skills almost nothing (EVALUATION.md, "Job
-/// titles").
+/// What a caller says a text is. A posting is read from its layout (a body
+/// after the first line) whatever the kind; a one-line text is a job title
+/// or a sentence, and a sentence's occupations are trusted only as far as
+/// it names them whole (a sentence rarely asks for its occupation's every
+/// skill), so a title read as a sentence that names its occupation in part
+/// (`Registered Nurse`) lent its occupations' essential skills almost
+/// nothing (EVALUATION.md, "Job titles"). See [`Reading`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TextKind {
-    /// Read from the layout: a posting when a body follows the first line,
-    /// else a sentence.
+    /// Not said: a one-line text is read as a job title when its words
+    /// name a role ([`TitleReader`]), else as a sentence.
     #[default]
     Inferred,
     /// A job title: its occupations lend their essential competencies in
     /// full, as a posting's do.
     JobTitle,
+    /// Not a job title (a sentence, a competency's or a credential's name,
+    /// a CV): a one-line text is read as a sentence.
+    Sentence,
 }
 
 /// One occupation inferred from a text.
@@ -245,6 +253,7 @@ pub struct Extractor {
     tuning: Tuning,
     equivalents: Equivalents,
     calibration: Option<Calibration>,
+    titles: TitleReader,
 }
 
 /// What a text's occupations are ranked for.
@@ -290,6 +299,7 @@ impl Extractor {
             tuning,
             equivalents: Equivalents::new(taxonomy),
             calibration: None,
+            titles: TitleReader::new(taxonomy),
         }
     }
 
@@ -552,6 +562,17 @@ impl Extractor {
         )
     }
 
+    /// How the extractor reads `text` asked for as `kind`: a posting, a job
+    /// title or a sentence ([`TitleReader`]).
+    pub fn reading(&self, text: &str, kind: TextKind) -> Reading {
+        self.read(text, &terms::terms(text), kind)
+    }
+
+    fn read(&self, text: &str, all: &[terms::TextTerm], kind: TextKind) -> Reading {
+        self.titles
+            .read(text, all, kind, |all| self.skills.is_one_label(all))
+    }
+
     fn extract_scored(
         &self,
         text: &str,
@@ -564,6 +585,7 @@ impl Extractor {
         if names_nothing(&all) {
             return Vec::new();
         }
+        let reading = self.read(text, &all, options.kind);
         let embeddings = self.text_vectors(text, &all, true);
         let occupations = self.answer_occupations(
             text,
@@ -572,7 +594,7 @@ impl Extractor {
             Wanted::SkillSources(self.occupations_for_skills()),
             scope,
         );
-        let has_body = skills::has_body(text);
+        let has_body = reading.has_body();
         let vectors = self
             .space
             .as_ref()
@@ -590,8 +612,7 @@ impl Extractor {
                 scope.mask_competencies(&mut vectors.skills);
                 vectors
             });
-        let calibrate =
-            |score: f64| calibration.map_or(score, |c| c.apply(score, has_body, options.kind));
+        let calibrate = |score: f64| calibration.map_or(score, |c| c.apply(score, reading));
         // Ranked by raw score; the calibration never decreases, so it keeps the order.
         let ranked = self.skills.rank(
             text,
@@ -599,7 +620,7 @@ impl Extractor {
             &occupations,
             vectors.as_ref(),
             &self.tuning,
-            options.kind,
+            reading,
         );
         let ids: Vec<CompetencyIdx> = ranked.iter().map(|s| s.competency).collect();
         let mut slots: Vec<Option<skills::RankedSkill>> = ranked.into_iter().map(Some).collect();
@@ -862,8 +883,34 @@ mod tests {
         };
         let (as_title, reason) = care(TextKind::JobTitle).expect("the title's occupation lends it");
         assert_eq!(reason, Reason::Occupation);
-        let as_sentence = care(TextKind::Inferred).map_or(0.0, |(score, _)| score);
+        let as_sentence = care(TextKind::Sentence).map_or(0.0, |(score, _)| score);
         assert!(as_title > 3.0 * as_sentence, "{as_title} vs {as_sentence}");
+    }
+
+    #[test]
+    fn a_line_is_read_as_a_job_title_when_its_head_ends_occupation_labels() {
+        let (taxonomy, extractor) = extractor();
+        // `nurse` ends two occupation labels and no competency label.
+        let read = |text: &str| extractor.reading(text, TextKind::Inferred);
+        assert_eq!(read("Night Nurse"), Reading::JobTitle);
+        assert_eq!(read("Night Nurse Practitioner"), Reading::Sentence);
+        assert_eq!(read("We need a nurse"), Reading::Sentence);
+        assert_eq!(read("Nurse\nJoin our ward team."), Reading::Posting);
+        // Read as a title, its occupation lends its essential competency in full.
+        let inferred = extractor.extract("Night Nurse", &ExtractOptions::default());
+        let titled = extractor.extract(
+            "Night Nurse",
+            &ExtractOptions {
+                kind: TextKind::JobTitle,
+                ..ExtractOptions::default()
+            },
+        );
+        assert_eq!(inferred, titled);
+        assert!(
+            inferred
+                .iter()
+                .any(|e| taxonomy.get(e.competency).uri == "s:care")
+        );
     }
 }
 

@@ -109,6 +109,22 @@ impl PhraseMatcher {
         }
     }
 
+    /// Whether the terms, all of them in order, are one label.
+    pub fn is_one_label(&self, text_terms: &[TextTerm]) -> bool {
+        let mut node = 0;
+        for t in text_terms {
+            let Some(&next) = self
+                .terms
+                .get(t.term.as_str())
+                .and_then(|&term| self.children.get(&(node, term)))
+            else {
+                return false;
+            };
+            node = next;
+        }
+        !self.ends[node as usize].is_empty()
+    }
+
     /// Every concept whose label occurs in the text, with all occurrences.
     pub fn find(&self, input: &str) -> Vec<PhraseHit> {
         self.find_terms(input, &terms(input))

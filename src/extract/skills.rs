@@ -12,7 +12,7 @@ use super::skill_labels::{LabelRef, SkillLabels};
 use super::spans::{self, merged_spans, sentence_ranges};
 use super::terms::TextTerm;
 use super::tuning::Tuning;
-use super::{EvidenceSpan, Reason, TextKind};
+use super::{EvidenceSpan, Reading, Reason};
 use crate::taxonomy::{CompetencyIdx, Taxonomy};
 
 /// Text score of a label whose words all occur in one sentence but not as a phrase.
@@ -118,6 +118,11 @@ impl SkillIndex {
         }
     }
 
+    /// Whether the terms are, whole, one of a competency's labels.
+    pub fn is_one_label(&self, all: &[TextTerm]) -> bool {
+        self.phrases.is_one_label(all)
+    }
+
     /// For each term of `all` that `wanted` keeps, the competencies with a
     /// label that uses it, once per label ([`SkillLabels::competencies_by_term`]).
     pub fn competencies_by_term(
@@ -141,17 +146,16 @@ impl SkillIndex {
         occupations: &[RankedOccupation],
         semantic: Option<&TextVectors>,
         tuning: &Tuning,
-        kind: TextKind,
+        reading: Reading,
     ) -> Vec<RankedSkill> {
-        let has_body = has_body(input);
+        let has_body = reading.has_body();
         let mut text = self.text_evidence(input, all, tuning);
         if !has_body {
             // Postings name hundreds of skills, whose neighbours would add
             // ~1.3 ms per posting for +0.005 R-precision (BENCHMARKS.md).
             self.add_linked(&mut text, tuning);
         }
-        let trusted = has_body || kind == TextKind::JobTitle;
-        let propagated = self.propagate(occupations, trusted, tuning);
+        let propagated = self.propagate(occupations, reading.trusts_occupations(), tuning);
         let semantic_weight = semantic.map_or(0.0, |_| tuning.semantic_weight_for(has_body));
         let vector = |c: CompetencyIdx| {
             semantic.map_or(0.0, |v| {

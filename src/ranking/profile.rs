@@ -4,7 +4,7 @@
 
 use crate::catalog::Catalog;
 use crate::domain::{Candidate, CredentialId, Date, Microcredential, Proficiency, RecordId};
-use crate::extract::{ExtractOptions, Extractor};
+use crate::extract::{ExtractOptions, Extractor, TextKind};
 use crate::taxonomy::{CompetencyIdx, Taxonomy};
 
 /// Kind of evidence, strongest first.
@@ -137,7 +137,12 @@ pub fn build_profile(
             }
         } else {
             let text = format!("{} {}", held.title, held.issuer);
-            for found in extractor.extract(&text, &ExtractOptions::default()) {
+            // A credential's title, never a job title.
+            let options = ExtractOptions {
+                kind: TextKind::Sentence,
+                ..ExtractOptions::default()
+            };
+            for found in extractor.extract(&text, &options) {
                 push(taxonomy.get(found.competency).uri.clone(), false, None);
             }
         }

@@ -78,8 +78,9 @@ fn uris(answers: &[Answer]) -> Vec<&str> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn crosswalk_and_same_label_equivalents_are_one_answer_and_filters_filter() {
+/// A data directory with the fixture ESCO, then O*NET with the crosswalk,
+/// imported as the README documents.
+fn esco_and_onet() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     import(
         dir.path(),
@@ -101,6 +102,12 @@ async fn crosswalk_and_same_label_equivalents_are_one_answer_and_filters_filter(
                 .unwrap(),
         ],
     );
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crosswalk_and_same_label_equivalents_are_one_answer_and_filters_filter() {
+    let dir = esco_and_onet();
     let server = TestServer::start(dir.path()).await;
     let mut client = server.taxonomy();
     let onet_developer = occupation_uri("15-1252.00");
@@ -224,5 +231,73 @@ async fn crosswalk_and_same_label_equivalents_are_one_answer_and_filters_filter(
         );
     }
 
+    server.stop().await;
+}
+
+/// `developer` ends three occupation labels of the two taxonomies (ESCO's
+/// `software developer`, O*NET's `Software Developers` and its alternate
+/// title `Application Developer`) and no competency label, so a line whose
+/// head it is reads as a job title, which lends its occupation's essential
+/// competencies in full; the response says how the text was read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_line_naming_a_role_is_read_as_a_job_title_unless_told_otherwise() {
+    let dir = esco_and_onet();
+    let server = TestServer::start(dir.path()).await;
+    let mut client = server.taxonomy();
+    let extract = |text: &str, kind: pb::TextKind| pb::ExtractCompetenciesRequest {
+        text_kind: kind.into(),
+        ..extract_request(text, &["esco"])
+    };
+    let mut read = async |text: &str, kind: pb::TextKind| {
+        let response = client
+            .extract_competencies(extract(text, kind))
+            .await
+            .unwrap()
+            .into_inner();
+        let python = response
+            .competencies
+            .iter()
+            .find(|c| c.competency.as_ref().unwrap().uri == ESCO_PYTHON)
+            .map_or(0.0, |c| c.score);
+        (response.read_as(), competencies(response), python)
+    };
+    let title = "Senior Web Developer";
+    let (read_as, inferred, python) = read(title, pb::TextKind::Unspecified).await;
+    assert_eq!(read_as, pb::TextKind::JobTitle);
+    let (told_as, told, _) = read(title, pb::TextKind::JobTitle).await;
+    assert_eq!(told_as, pb::TextKind::JobTitle);
+    assert_eq!(inferred, told);
+    // The software developer's essential Python, which the words do not
+    // name, lent in full; read as a sentence, it is lent far less.
+    let (sentence_as, _, python_in_a_sentence) = read(title, pb::TextKind::Sentence).await;
+    assert_eq!(sentence_as, pb::TextKind::Sentence);
+    assert!(
+        python > 2.0 * python_in_a_sentence,
+        "{python} vs {python_in_a_sentence}"
+    );
+
+    for (text, expected) in [
+        ("We need a web developer", pb::TextKind::Sentence),
+        ("Python", pb::TextKind::Sentence),
+        ("Web Developer\nWe write Python.", pb::TextKind::Posting),
+    ] {
+        assert_eq!(
+            read(text, pb::TextKind::Unspecified).await.0,
+            expected,
+            "{text}"
+        );
+    }
+    let (posting_as, _, _) = read("Web Developer\nWe write Python.", pb::TextKind::Posting).await;
+    assert_eq!(posting_as, pb::TextKind::Posting);
+    for (text, kind) in [
+        ("Web Developer\nWe write Python.", pb::TextKind::Sentence),
+        ("Web Developer", pb::TextKind::Posting),
+    ] {
+        let status = client
+            .extract_competencies(extract(text, kind))
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), tonic::Code::InvalidArgument, "{text}");
+    }
     server.stop().await;
 }

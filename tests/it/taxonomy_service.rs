@@ -341,6 +341,20 @@ async fn invalid_requests_name_their_fields() {
         ),
         (
             pb::ExtractCompetenciesRequest {
+                text_kind: pb::TextKind::Sentence.into(),
+                ..extract_request("Data analyst\nWe need Python")
+            },
+            "text_kind",
+        ),
+        (
+            pb::ExtractCompetenciesRequest {
+                text_kind: pb::TextKind::Posting.into(),
+                ..extract_request("Data analyst")
+            },
+            "text_kind",
+        ),
+        (
+            pb::ExtractCompetenciesRequest {
                 text_kind: 7,
                 ..extract_request("Python")
             },

@@ -116,19 +116,25 @@ class Client:
         min_score: Optional[float] = None,
         taxonomy_ids: Sequence[str] = (),
         job_title: bool = False,
+        sentence: bool = False,
     ) -> List[taxonomy_service_pb2.ExtractedCompetency]:
         """The competencies a text asks for or evidences, best first, with evidence spans.
-        With ``job_title=True`` the text is read as a job title (``TEXT_KIND_JOB_TITLE``): its
-        occupations lend their essential competencies in full."""
+        One line is read as a job title when its words name a role, else as a sentence.
+        ``job_title=True`` reads it as a job title (``TEXT_KIND_JOB_TITLE``), whose occupations
+        lend their essential competencies in full; ``sentence=True`` as a sentence
+        (``TEXT_KIND_SENTENCE``), never a job title."""
+        if job_title and sentence:
+            raise ValueError("a text is either a job title or a sentence")
+        kind = taxonomy_service_pb2.TEXT_KIND_UNSPECIFIED
+        if job_title:
+            kind = taxonomy_service_pb2.TEXT_KIND_JOB_TITLE
+        elif sentence:
+            kind = taxonomy_service_pb2.TEXT_KIND_SENTENCE
         request = taxonomy_service_pb2.ExtractCompetenciesRequest(
             text=text,
             top_k=top_k,
             taxonomy_ids=list(taxonomy_ids),
-            text_kind=(
-                taxonomy_service_pb2.TEXT_KIND_JOB_TITLE
-                if job_title
-                else taxonomy_service_pb2.TEXT_KIND_UNSPECIFIED
-            ),
+            text_kind=kind,
         )
         if min_score is not None:
             request.min_score = min_score

@@ -50,6 +50,11 @@ def test_extract_reads_a_job_title_when_told(client):
     with pytest.raises(InvalidArgument) as two_lines:
         client.extract("Data Analyst\nWe need SQL", job_title=True)
     assert [v.field for v in two_lines.value.field_violations] == ["text_kind"]
+    assert SQL in [f.competency.uri for f in client.extract("SQL developer", sentence=True)]
+    with pytest.raises(InvalidArgument):
+        client.extract("Data Analyst\nWe need SQL", sentence=True)
+    with pytest.raises(ValueError):
+        client.extract("SQL developer", job_title=True, sentence=True)
 
 
 def test_normalize_keeps_request_order(client):

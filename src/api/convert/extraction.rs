@@ -6,7 +6,7 @@ use crate::api::paging::PageSize;
 use crate::domain::limits::{MAX_FILTER_VALUE_CHARS, MAX_FILTER_VALUES, MAX_TEXT_CHARS};
 use crate::domain::{EvidenceSpan, ValidationError, Violations};
 use crate::extract::{
-    DEFAULT_MIN_SCORE, DEFAULT_TOP_K, ExtractOptions, Extraction, OccupationMatch, Reason,
+    DEFAULT_MIN_SCORE, DEFAULT_TOP_K, ExtractOptions, Extraction, OccupationMatch, Reading, Reason,
     TextKind, has_body,
 };
 use crate::pb;
@@ -67,27 +67,51 @@ fn check_text(violations: &mut Violations, text: &str) {
     }
 }
 
-/// The request's `text_kind`: a job title must be one line of `text`.
+/// The request's `text_kind`: a job title or a sentence must be one line of
+/// `text`; a posting has a body after its first line.
 fn text_kind_from_pb(
     value: i32,
     text: &str,
     from_document: bool,
 ) -> Result<TextKind, ValidationError> {
+    let one_line = |kind: TextKind, name: &str| {
+        if from_document {
+            Err(ValidationError::field(
+                "text_kind",
+                format!("{name} needs `text`, not `document`"),
+            ))
+        } else if has_body(text) {
+            Err(ValidationError::field(
+                "text_kind",
+                format!("{name} needs a one-line `text`"),
+            ))
+        } else {
+            Ok(kind)
+        }
+    };
     match pb::TextKind::try_from(value) {
         Ok(pb::TextKind::Unspecified) => Ok(TextKind::Inferred),
-        Ok(pb::TextKind::JobTitle) if from_document => Err(ValidationError::field(
+        Ok(pb::TextKind::JobTitle) => one_line(TextKind::JobTitle, "TEXT_KIND_JOB_TITLE"),
+        Ok(pb::TextKind::Sentence) => one_line(TextKind::Sentence, "TEXT_KIND_SENTENCE"),
+        // The engine reads every text with a body as a posting.
+        Ok(pb::TextKind::Posting) if has_body(text) => Ok(TextKind::Inferred),
+        Ok(pb::TextKind::Posting) => Err(ValidationError::field(
             "text_kind",
-            "TEXT_KIND_JOB_TITLE needs `text`, not `document`",
+            "TEXT_KIND_POSTING needs a title line and a body after it",
         )),
-        Ok(pb::TextKind::JobTitle) if has_body(text) => Err(ValidationError::field(
-            "text_kind",
-            "TEXT_KIND_JOB_TITLE needs a one-line `text`",
-        )),
-        Ok(pb::TextKind::JobTitle) => Ok(TextKind::JobTitle),
         Err(_) => Err(ValidationError::field(
             "text_kind",
-            "must be TEXT_KIND_UNSPECIFIED or TEXT_KIND_JOB_TITLE",
+            "must be TEXT_KIND_UNSPECIFIED, TEXT_KIND_JOB_TITLE, TEXT_KIND_SENTENCE or TEXT_KIND_POSTING",
         )),
+    }
+}
+
+/// How the engine read a text, as the response's `read_as`.
+pub fn reading_to_pb(reading: Reading) -> pb::TextKind {
+    match reading {
+        Reading::Posting => pb::TextKind::Posting,
+        Reading::JobTitle => pb::TextKind::JobTitle,
+        Reading::Sentence => pb::TextKind::Sentence,
     }
 }
 

@@ -20,7 +20,9 @@ pub use competency::{ConceptView, competency_ref, competency_to_pb, taxonomy_ver
 pub use credential::{
     credential_to_pb, delivery_mode_from_pb, delivery_modes_from_pb, kind_to_pb, kinds_from_pb,
 };
-pub use extraction::{ExtractQuery, InferQuery, extraction_to_pb, occupation_match_to_pb};
+pub use extraction::{
+    ExtractQuery, InferQuery, extraction_to_pb, occupation_match_to_pb, reading_to_pb,
+};
 pub use filter::filter_from_pb;
 pub use job::{importance_to_pb, job_from_pb, job_to_pb};
 pub use normalize::NormalizeQuery;

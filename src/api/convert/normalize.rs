@@ -78,7 +78,8 @@ impl TryFrom<pb::NormalizeCompetenciesRequest> for NormalizeQuery {
         let options = ExtractOptions {
             top_k: top_k.map_or(DEFAULT_NORMALIZE_TOP_K, PageSize::get),
             min_score,
-            kind: TextKind::Inferred,
+            // Competency names, never job titles.
+            kind: TextKind::Sentence,
         };
         violations.finish(Self {
             skills,

@@ -30,7 +30,7 @@ use skillmatch::catalog::{Catalog, CredentialFilter, MAX_INFERRED, add_extracted
 use skillmatch::domain::{
     AlignmentSource, CredentialId, CredentialKind, DeliveryMode, JobPosting, Microcredential,
 };
-use skillmatch::extract::{ExtractOptions, Extractor, Tuning};
+use skillmatch::extract::{ExtractOptions, Extractor, TextKind, Tuning};
 use skillmatch::matching::{MatchQuery, match_credentials};
 use skillmatch::needs::CoverageKind;
 use skillmatch::store::Store;
@@ -488,7 +488,7 @@ pub fn run(
     let top10_options = ExtractOptions {
         top_k: TOP_N_EXTRACTED,
         min_score: 0.0,
-        ..ExtractOptions::default()
+        kind: TextKind::Sentence,
     };
     for item in &items {
         let mut gold = HashSet::new();

@@ -10,7 +10,9 @@ use super::metrics::{
     Mean, average_precision, ndcg_at, r_precision, recall_at, reciprocal_rank, rp_at,
 };
 use skillmatch::engine::Engine;
-use skillmatch::extract::{ExtractOptions, Extraction, Extractor, OccupationMatch, TextKind};
+use skillmatch::extract::{
+    ExtractOptions, Extraction, Extractor, OccupationMatch, Reading, TextKind,
+};
 use skillmatch::taxonomy::CompetencyIdx;
 
 /// How deep skill rankings are requested (AP past this depth counts as a miss).
@@ -96,6 +98,8 @@ pub trait Answers: Sync {
     fn skills(&self, text: &str, kind: TextKind) -> Vec<Answer<CompetencyIdx>>;
     /// Occupations of a text, best first, at most `depth`.
     fn occupations(&self, text: &str, depth: usize) -> Vec<Answer<usize>>;
+    /// How a text of that kind is read (a posting, a job title, a sentence).
+    fn reading(&self, text: &str, kind: TextKind) -> Reading;
 }
 
 impl Answers for Extractor {
@@ -111,6 +115,10 @@ impl Answers for Extractor {
             .into_iter()
             .map(Answer::from)
             .collect()
+    }
+
+    fn reading(&self, text: &str, kind: TextKind) -> Reading {
+        Extractor::reading(self, text, kind)
     }
 }
 
@@ -139,6 +147,10 @@ impl Answers for Served<'_> {
             .into_iter()
             .map(Answer::from)
             .collect()
+    }
+
+    fn reading(&self, text: &str, kind: TextKind) -> Reading {
+        self.engine.reading(text, kind)
     }
 }
 
@@ -227,6 +239,21 @@ pub fn job_to_skills(
 /// Metric name of the share of postings whose gold occupation is inferred first.
 pub const GOLD_OCCUPATION_FIRST: &str = "gold occupation first";
 
+/// Metric name of the share of one-line texts sent without a kind that the
+/// engine read as job titles.
+pub const READ_AS_JOB_TITLE: &str = "read as a job title";
+
+/// The share of `texts` that the engine reads as job titles when the
+/// caller does not say what they are.
+fn read_as_job_titles<'a>(ranker: &dyn Answers, texts: impl Iterator<Item = &'a str>) -> Mean {
+    let mut share = Mean::default();
+    for text in texts {
+        let title = ranker.reading(text, TextKind::Inferred) == Reading::JobTitle;
+        share.add(f64::from(u8::from(title)));
+    }
+    share
+}
+
 /// sentence2skill: RP@5 and RP@10.
 pub fn sentence_to_skills(
     task: &'static str,
@@ -245,11 +272,16 @@ pub fn sentence_to_skills(
         rp5.add(rp_at(&ranking, &gold, 5));
         rp10.add(rp_at(&ranking, &gold, 10));
     }
+    let titles = read_as_job_titles(ranker, cases.iter().map(|case| case.text.as_str()));
     TaskOutcome {
         task,
         items: cases.len(),
         seconds,
-        figures: vec![figure("RP@5", &rp5), figure("RP@10", &rp10)],
+        figures: vec![
+            figure("RP@5", &rp5),
+            figure("RP@10", &rp10),
+            figure(READ_AS_JOB_TITLE, &titles),
+        ],
     }
 }
 
@@ -270,11 +302,19 @@ pub fn title_to_skills(
         rp.add(r_precision(&ranking, &gold));
         map.add(average_precision(&ranking, &gold));
     }
+    let mut figures = vec![figure("R-precision", &rp), figure("MAP", &map)];
+    if kind == TextKind::Inferred {
+        let texts = cases.iter().map(|case| case.text.as_str());
+        figures.push(figure(
+            READ_AS_JOB_TITLE,
+            &read_as_job_titles(ranker, texts),
+        ));
+    }
     TaskOutcome {
         task,
         items: cases.len(),
         seconds,
-        figures: vec![figure("R-precision", &rp), figure("MAP", &map)],
+        figures,
     }
 }
 
