@@ -98,6 +98,8 @@ try {
     assert.ok(shown || covered, `API span ${JSON.stringify(span)} is highlighted or named on the mark over it`);
   }
   assert.equal(await page.textContent("#highlighted"), POSTING, "the posting is shown whole");
+  assert.equal(extracted.readAs, "TEXT_KIND_POSTING", "a title line and a body");
+  assert.match(await page.textContent("#read-as"), /^Read as a posting/, "how the text was read");
 
   // Occupations and credentials.
   await page.waitForSelector("#occupations li");

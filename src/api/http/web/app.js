@@ -67,6 +67,11 @@ const REASONS = {
   EXTRACTION_REASON_RELATED: "related to a competency named in the text",
 };
 const reasonText = (reason) => REASONS[reason] || "found in the text";
+const READINGS = {
+  TEXT_KIND_POSTING: "Read as a posting: a title line and a body.",
+  TEXT_KIND_JOB_TITLE: "Read as a job title: its occupations lend every competency they need.",
+  TEXT_KIND_SENTENCE: "Read as a sentence: only what its words name, and its occupations as far as it names them whole.",
+};
 const score = (value) => (value || 0).toFixed(2);
 const label = (ref) => (ref && (ref.preferredLabel || ref.uri)) || "?";
 const words = (name, prefix) =>
@@ -316,6 +321,7 @@ $("posting-form").addEventListener("submit", (event) => {
     lastText = text;
     const competencies = extracted.competencies || [];
     renderHighlights(text, competencies);
+    $("read-as").textContent = READINGS[extracted.readAs] || "";
     renderCompetencies(competencies);
     renderOccupations(inferred.occupations || []);
     renderCredentials(matched.matches || []);
