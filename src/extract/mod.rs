@@ -21,7 +21,7 @@ mod windows;
 pub use calibration::{BadCalibration, Calibration, Curve};
 pub use label_index::{LabelIndex, LabelMatch};
 pub use phrases::{PhraseHit, PhraseMatcher};
-pub use reading::{Reading, TitleReader};
+pub use reading::Reading;
 pub use scope::{Equivalents, Merged, OccupationAnswer, Scope};
 pub use semantic::{ConceptSpace, ReleaseVectors, TextVectors};
 pub use skills::has_body;
@@ -31,6 +31,7 @@ use crate::domain::EvidenceSpan;
 use crate::embed::FusionParts;
 
 use occupations::OccupationIndex;
+use reading::TitleReader;
 use skills::SkillIndex;
 
 use crate::taxonomy::{CompetencyIdx, Taxonomy};
@@ -101,8 +102,8 @@ narrower / related); \
 (3) occupation evidence: essential skills of the top 3 occupations (20 with the other \
 embedders), weighted by a softmax (temperature 0.08) over occupation scores, times a \
 confidence: 1 for a posting with a body or a text read as a job title (one line the caller \
-marks `TEXT_KIND_JOB_TITLE` or, unmarked, one of at most 8 words without a pronoun or an auxiliary \
-verb, not one competency label, and with a segment's head (its last word, or the word before \
+marks `TEXT_KIND_JOB_TITLE` or, unmarked, one of at most 8 words without a pronoun, an auxiliary \
+verb or `with`, not one competency label, and with a segment's head (its last word, or the word before \
 `of`, `to`, `for`, `at`, `in`) that ends at least two more of the taxonomy's occupation labels than \
 its competency labels), else (title match)³ ((title match)² with the other \
 embedders) where title match = label idf coverage × title idf coverage; \
@@ -565,7 +566,10 @@ impl Extractor {
     /// How the extractor reads `text` asked for as `kind`: a posting, a job
     /// title or a sentence ([`TitleReader`]).
     pub fn reading(&self, text: &str, kind: TextKind) -> Reading {
-        self.read(text, &terms::terms(text), kind)
+        // Only a one-line text's words are read; a posting's layout says
+        // what it is, so its body is not tokenized here.
+        let first_line = &text[..spans::title_end(text)];
+        self.read(text, &terms::terms(first_line), kind)
     }
 
     fn read(&self, text: &str, all: &[terms::TextTerm], kind: TextKind) -> Reading {
