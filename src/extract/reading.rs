@@ -1,7 +1,7 @@
 //! How a text is read: a posting (a body after the first line), a job title
 //! or a sentence. The layout tells a posting apart; a job title and a
 //! sentence are both one line, and are told apart by their words: a job
-//! title names a role (`Registered Nurse`, `Head of Sales`), a sentence or
+//! title names a role (`Registered Nurse`, `Director of Marketing`), a sentence or
 //! a competency's name an activity or a subject (`python`, `agile
 //! delivery`, `Manage HQ reward programmes`). The taxonomy says which words
 //! name roles: the last words of its occupation labels (`nurse`,
@@ -57,13 +57,13 @@ impl Reading {
 
 /// Words that make a line a sentence, not a job title: pronouns, auxiliary
 /// verbs and `with` (sorted). `of`, `to`, `for`, `and` are not among them:
-/// titles use them (`Head of Sales`, `Assistant to the Director`).
+/// titles use them (`Director of Marketing`, `Assistant to the Director`).
 const SENTENCE_WORDS: &[&str] = &[
     "are", "be", "can", "could", "has", "have", "is", "must", "our", "should", "that", "their",
     "they", "this", "we", "which", "who", "will", "with", "would", "you", "your",
 ];
 
-/// Words after which the word before is a phrase's head (`Head of Sales`,
+/// Words after which the word before is a phrase's head (`Director of Marketing`,
 /// `Assistant to the CEO`; sorted).
 const HEAD_ENDERS: &[&str] = &["at", "for", "in", "of", "to"];
 
@@ -199,10 +199,10 @@ mod tests {
 
     #[test]
     fn a_line_whose_head_is_a_role_reads_as_a_job_title() {
-        let reader = reader(&["nurse", "head", "assistant", "engineer"]);
+        let reader = reader(&["nurse", "director", "assistant", "engineer"]);
         for title in [
             "Registered Nurse",
-            "Head of Sales",
+            "Director of Marketing",
             "Special Assistant to the CEO",
             "Senior IT Test Engineer (6 months contract)",
             "Engineer - Kuala Lumpur",
