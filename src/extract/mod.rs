@@ -217,7 +217,7 @@ impl Default for ExtractOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TextKind {
     /// Not said: a one-line text is read as a job title when its words
-    /// name a role ([`TitleReader`]), else as a sentence.
+    /// name a role (`extract/reading.rs`), else as a sentence.
     #[default]
     Inferred,
     /// A job title: its occupations lend their essential competencies in
@@ -564,7 +564,7 @@ impl Extractor {
     }
 
     /// How the extractor reads `text` asked for as `kind`: a posting, a job
-    /// title or a sentence ([`TitleReader`]).
+    /// title or a sentence (`extract/reading.rs`).
     pub fn reading(&self, text: &str, kind: TextKind) -> Reading {
         // Only a one-line text's words are read; a posting's layout says
         // what it is, so its body is not tokenized here.

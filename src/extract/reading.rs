@@ -8,7 +8,7 @@
 //! `developer`, `assistant`) rather than of its competency labels
 //! (`management`, `service`, `python`).
 
-use rustc_hash::FxHashSet as FastSet;
+use rustc_hash::{FxHashMap as FastMap, FxHashSet as FastSet};
 
 use super::label_index::tagged_labels;
 use super::spans::title_segments;
@@ -84,7 +84,7 @@ impl TitleReader {
     /// Counts the last term of every label of every occupation and
     /// competency of the taxonomy.
     pub fn new(taxonomy: &Taxonomy) -> Self {
-        let mut counts: rustc_hash::FxHashMap<String, (u32, u32)> = Default::default();
+        let mut counts: FastMap<String, (u32, u32)> = FastMap::default();
         let mut count = |label: &str, occupation: bool| {
             if let Some(last) = text::tokenize(label).last() {
                 let entry = counts.entry(stem(&last.norm).into_owned()).or_default();
