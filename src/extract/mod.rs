@@ -105,7 +105,8 @@ confidence: 1 for a posting with a body or a text read as a job title (one line 
 marks `TEXT_KIND_JOB_TITLE` or, unmarked, one of at most 8 words without a pronoun, an auxiliary \
 verb or `with`, not one competency label, and with a segment's head (its last word, or the word before \
 `of`, `to`, `for`, `at`, `in`) that ends at least two more of the taxonomy's occupation labels than \
-its competency labels), else (title match)³ ((title match)² with the other \
+its competency labels, or else a training vacancy title of the embedder whose vector has a cosine \
+above 0.9 with its own), else (title match)³ ((title match)² with the other \
 embedders) where title match = label idf coverage × title idf coverage; \
 (4) vector score, for texts without a body (a sentence, a title): the cosine of the text's \
 vector with each skill's vector (its preferred label, embedded once at import), or, where \
@@ -217,7 +218,8 @@ impl Default for ExtractOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TextKind {
     /// Not said: a one-line text is read as a job title when its words
-    /// name a role (`extract/reading.rs`), else as a sentence.
+    /// name a role or a training vacancy title is very close to it
+    /// (`extract/reading.rs`), else as a sentence.
     #[default]
     Inferred,
     /// A job title: its occupations lend their essential competencies in
@@ -255,6 +257,31 @@ pub struct Extractor {
     equivalents: Equivalents,
     calibration: Option<Calibration>,
     titles: TitleReader,
+}
+
+/// A one-line text as the extractor's taxonomy and embedder see it.
+struct Line<'a> {
+    extractor: &'a Extractor,
+    text: &'a str,
+}
+
+impl reading::LineFacts for Line<'_> {
+    fn names_a_competency(&self, all: &[terms::TextTerm]) -> bool {
+        self.extractor.skills.is_one_label(all)
+    }
+
+    fn near_a_vacancy_title(&self) -> bool {
+        let Some(space) = &self.extractor.space else {
+            return false;
+        };
+        let Some(neighbours) = space.title_neighbours() else {
+            return false;
+        };
+        let line = &self.text[..spans::title_end(self.text)];
+        space.embedder().embed(line).is_some_and(|vector| {
+            title_neighbours::any_above(neighbours, &vector, reading::NEAR_A_VACANCY_TITLE)
+        })
+    }
 }
 
 /// What a text's occupations are ranked for.
@@ -573,8 +600,11 @@ impl Extractor {
     }
 
     fn read(&self, text: &str, all: &[terms::TextTerm], kind: TextKind) -> Reading {
-        self.titles
-            .read(text, all, kind, |all| self.skills.is_one_label(all))
+        let line = Line {
+            extractor: self,
+            text,
+        };
+        self.titles.read(text, all, kind, &line)
     }
 
     fn extract_scored(
@@ -1008,6 +1038,57 @@ mod semantic_tests {
         assert_eq!(worded.len(), 1, "the vector alone would answer");
         assert!(extractor.infer_occupations("* * *", 3).is_empty());
         assert!(extractor.extract("* * *", &EVERYTHING).is_empty());
+    }
+
+    /// The topic embedder with one training vacancy title, about medicines.
+    #[derive(Debug)]
+    struct TitledTopicEmbedder(crate::embed::TitleNeighbours);
+
+    impl Embedder for TitledTopicEmbedder {
+        fn id(&self) -> &str {
+            "titled-topics-test"
+        }
+        fn dim(&self) -> usize {
+            2
+        }
+        fn embed_batch(&self, texts: &[&str]) -> EmbeddingMatrix {
+            TopicEmbedder.embed_batch(texts)
+        }
+        fn title_neighbours(&self) -> Option<&crate::embed::TitleNeighbours> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn a_title_shaped_line_close_to_a_vacancy_title_is_read_as_a_job_title() {
+        let taxonomy = Taxonomy::build(
+            TaxonomyVersion::sample(),
+            vec![competency("s:meds", "administer medication", &[])],
+            vec![crate::domain::Occupation {
+                uri: "o:tech".into(),
+                preferred_label: "medication technician".into(),
+                essential: vec!["s:meds".into()],
+                ..crate::domain::Occupation::default()
+            }],
+        )
+        .unwrap();
+        // One vacancy title, at the medicines topic ([127, 0] base64).
+        let titles = "title-neighbours\t1\t2\noccupation\to:tech\ntitle\t0\t0.01\tfwA=";
+        let neighbours = crate::embed::TitleNeighbours::parse(titles).unwrap();
+        let space = ConceptSpace::compute(Arc::new(TitledTopicEmbedder(neighbours)), &taxonomy);
+        let extractor = Extractor::new(&taxonomy).with_space(space);
+        let read = |text: &str| extractor.reading(text, TextKind::Inferred);
+        // `technician` ends one occupation label only, so it is no role word.
+        assert_eq!(read("Pharmacy Technician Medication"), Reading::JobTitle);
+        assert_eq!(read("Excel Spreadsheet Clerk"), Reading::Sentence);
+        assert_eq!(read("We give medication to patients."), Reading::Sentence);
+        assert_eq!(read("administer medication"), Reading::Sentence);
+        // Without vacancy titles the same line is a sentence.
+        assert_eq!(
+            extractor_with(&taxonomy, Tuning::default())
+                .reading("Pharmacy Technician Medication", TextKind::Inferred),
+            Reading::Sentence
+        );
     }
 
     /// Everything the extractor finds, scores raw or calibrated.

@@ -68,6 +68,16 @@ pub fn nearest_titles(neighbours: &ResolvedNeighbours, query: &Embedding) -> Vec
     votes
 }
 
+/// Whether a training title's vector has a cosine above `cosine` with
+/// `query`'s.
+pub fn any_above(neighbours: &ResolvedNeighbours, query: &Embedding, cosine: f32) -> bool {
+    neighbours
+        .vectors()
+        .cosines_above(query, cosine)
+        .iter()
+        .any(|&c| c > cosine)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +110,15 @@ mod tests {
         assert_eq!((first.occupation, second.occupation), (0, 1));
         assert!(first.share > 0.9 && (first.share + second.share - 1.0).abs() < 1e-6);
         assert!(first.best > 0.99 && second.best > 0.7 && second.best < 0.8);
+    }
+
+    #[test]
+    fn a_title_is_near_the_training_titles_only_above_the_cosine() {
+        let titles = neighbours(&[(0, [100, 0]), (1, [0, 100])]);
+        let query = Embedding::normalize(ndarray::arr1(&[1.0, 0.2])).unwrap();
+        // Its cosine with the first title is 1 / sqrt(1.04), about 0.981.
+        assert!(any_above(&titles, &query, 0.9));
+        assert!(!any_above(&titles, &query, 0.99));
     }
 
     #[test]

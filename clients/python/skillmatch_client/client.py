@@ -119,7 +119,8 @@ class Client:
         sentence: bool = False,
     ) -> List[taxonomy_service_pb2.ExtractedCompetency]:
         """The competencies a text asks for or evidences, best first, with evidence spans.
-        One line is read as a job title when its words name a role, else as a sentence.
+        One line is read as a job title when its words name a role or it is very close to a
+        known vacancy title, else as a sentence.
         ``job_title=True`` reads it as a job title (``TEXT_KIND_JOB_TITLE``), whose occupations
         lend their essential competencies in full; ``sentence=True`` as a sentence
         (``TEXT_KIND_SENTENCE``), never a job title."""
