@@ -92,8 +92,10 @@ softmax shares of the fused scores at temperature 0.08 (the temperature of (3) b
 answer that carries crosswalk equivalents (ESCO and O*NET served together) adds their shares \
 to its own, each split among every answer linked to it in proportion to their own shares; \
 answers keep the order of their own shares, whatever `top_k`. \
-Skill extraction ranks occupations without the prior, the votes, the neighbours and the \
-learnt fusion, and reads the fused scores.
+Skill extraction ranks a sentence's or a posting's occupations without the prior, the votes, \
+the neighbours and the learnt fusion, and reads the fused scores; a text read as a job title \
+lends the essential skills of its first InferOccupations answers, the softmax of (3) below \
+running over their shares.
 - Skills: (1) text evidence: whole labels as phrases (1.0 preferred / 0.9 alternative / 0.8 hidden) \
 and labels with ≥ 40 % of their idf mass inside one sentence (0.7 × coverage); \
 (2) taxonomy links, for texts without a body (a sentence, a title): the broader, narrower and \
@@ -295,6 +297,21 @@ enum Wanted {
     /// HOUSE RP@5 fell from 0.573 to 0.558; EVALUATION.md, "Propagated
     /// occupations and the occupation prior").
     SkillSources(usize),
+}
+
+impl Wanted {
+    /// The occupations that lend their essential skills to a text read as
+    /// `reading`, at most `limit`: a job title's are its InferOccupations
+    /// answers, which the learnt title fusion ranks (held-out title2skill
+    /// R-precision 0.459 -> 0.533; EVALUATION.md, "A job title's skills from
+    /// its InferOccupations answers"); a sentence's and a posting's are
+    /// ranked by their evidence alone.
+    fn skill_sources(reading: Reading, limit: usize) -> Self {
+        match reading {
+            Reading::JobTitle => Self::Answers(limit),
+            Reading::Sentence | Reading::Posting => Self::SkillSources(limit),
+        }
+    }
 }
 
 /// How many occupations skill extraction considers at most (the tuning's
@@ -625,7 +642,7 @@ impl Extractor {
             text,
             &all,
             &embeddings,
-            Wanted::SkillSources(self.occupations_for_skills()),
+            Wanted::skill_sources(reading, self.occupations_for_skills()),
             scope,
         );
         let has_body = reading.has_body();
@@ -1088,6 +1105,86 @@ mod semantic_tests {
             extractor_with(&taxonomy, Tuning::default())
                 .reading("Pharmacy Technician Medication", TextKind::Inferred),
             Reading::Sentence
+        );
+    }
+
+    /// The topic embedder with an occupation prior.
+    #[derive(Debug)]
+    struct PriorTopicEmbedder(crate::embed::OccupationPrior);
+
+    impl Embedder for PriorTopicEmbedder {
+        fn id(&self) -> &str {
+            "prior-topics-test"
+        }
+        fn dim(&self) -> usize {
+            2
+        }
+        fn embed_batch(&self, texts: &[&str]) -> EmbeddingMatrix {
+            TopicEmbedder.embed_batch(texts)
+        }
+        fn occupation_prior(&self) -> Option<&crate::embed::OccupationPrior> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn a_job_titles_competencies_come_from_its_infer_occupations_answers() {
+        // `pump aide` names both occupations in part, and the technician's
+        // description too; vacancy titles name the aide far more often.
+        let occupation = |uri: &str, label: &str, description: &str, essential: &str| {
+            crate::domain::Occupation {
+                uri: uri.into(),
+                preferred_label: label.into(),
+                description: description.into(),
+                essential: vec![essential.into()],
+                ..crate::domain::Occupation::default()
+            }
+        };
+        let taxonomy = Taxonomy::build(
+            TaxonomyVersion::sample(),
+            vec![
+                competency("s:pumps", "calibrate dosing equipment", &[]),
+                competency("s:beds", "make beds", &[]),
+            ],
+            vec![
+                occupation(
+                    "o:technician",
+                    "pump technician",
+                    "Pump aide work.",
+                    "s:pumps",
+                ),
+                occupation("o:aide", "nursing aide", "", "s:beds"),
+            ],
+        )
+        .unwrap();
+        let prior =
+            crate::embed::OccupationPrior::parse("1000000\to:aide\n1\to:technician\n").unwrap();
+        let space = ConceptSpace::compute(Arc::new(PriorTopicEmbedder(prior)), &taxonomy);
+        let extractor = Extractor::new(&taxonomy).with_space(space);
+        let title = "pump aide";
+        let answers = extractor.infer_occupations(title, 2);
+        assert_eq!(taxonomy.occupations()[answers[0].occupation].uri, "o:aide");
+        let score_of = |kind: TextKind, uri: &str| {
+            let options = ExtractOptions { kind, ..EVERYTHING };
+            extractor
+                .extract_raw(title, &options)
+                .into_iter()
+                .find(|e| taxonomy.get(e.competency).uri == uri)
+                .map(|e| e.score)
+        };
+        let (beds, pumps) = (
+            score_of(TextKind::JobTitle, "s:beds").unwrap(),
+            score_of(TextKind::JobTitle, "s:pumps").unwrap(),
+        );
+        assert!(beds > pumps, "the aide's competency first: {beds} {pumps}");
+        // A sentence's occupations are ranked by its evidence alone.
+        let (beds, pumps) = (
+            score_of(TextKind::Sentence, "s:beds").unwrap_or(0.0),
+            score_of(TextKind::Sentence, "s:pumps").unwrap_or(0.0),
+        );
+        assert!(
+            pumps > beds,
+            "the technician's competency first: {beds} {pumps}"
         );
     }
 
