@@ -1037,9 +1037,9 @@ mod semantic_tests {
         assert!((0.0..=1.0).contains(&found[0].score));
     }
 
-    #[test]
-    fn a_text_without_a_word_names_nothing_whatever_its_vector() {
-        let taxonomy = Taxonomy::build(
+    /// One competency, and one occupation that needs it.
+    fn medication_technician() -> Taxonomy {
+        Taxonomy::build(
             TaxonomyVersion::sample(),
             vec![competency("s:meds", "administer medication", &[])],
             vec![crate::domain::Occupation {
@@ -1049,7 +1049,12 @@ mod semantic_tests {
                 ..crate::domain::Occupation::default()
             }],
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn a_text_without_a_word_names_nothing_whatever_its_vector() {
+        let taxonomy = medication_technician();
         let extractor = extractor_with(&taxonomy, Tuning::default());
         let worded = extractor.infer_occupations("* medication *", 3);
         assert_eq!(worded.len(), 1, "the vector alone would answer");
@@ -1057,13 +1062,17 @@ mod semantic_tests {
         assert!(extractor.extract("* * *", &EVERYTHING).is_empty());
     }
 
-    /// The topic embedder with one training vacancy title, about medicines.
-    #[derive(Debug)]
-    struct TitledTopicEmbedder(crate::embed::TitleNeighbours);
+    /// The topic embedder with what an embedder can learn beside its
+    /// vectors: vacancy titles' vectors, an occupation prior.
+    #[derive(Debug, Default)]
+    struct LearntTopicEmbedder {
+        neighbours: Option<crate::embed::TitleNeighbours>,
+        prior: Option<crate::embed::OccupationPrior>,
+    }
 
-    impl Embedder for TitledTopicEmbedder {
+    impl Embedder for LearntTopicEmbedder {
         fn id(&self) -> &str {
-            "titled-topics-test"
+            "learnt-topics-test"
         }
         fn dim(&self) -> usize {
             2
@@ -1072,27 +1081,24 @@ mod semantic_tests {
             TopicEmbedder.embed_batch(texts)
         }
         fn title_neighbours(&self) -> Option<&crate::embed::TitleNeighbours> {
-            Some(&self.0)
+            self.neighbours.as_ref()
+        }
+        fn occupation_prior(&self) -> Option<&crate::embed::OccupationPrior> {
+            self.prior.as_ref()
         }
     }
 
     #[test]
     fn a_title_shaped_line_close_to_a_vacancy_title_is_read_as_a_job_title() {
-        let taxonomy = Taxonomy::build(
-            TaxonomyVersion::sample(),
-            vec![competency("s:meds", "administer medication", &[])],
-            vec![crate::domain::Occupation {
-                uri: "o:tech".into(),
-                preferred_label: "medication technician".into(),
-                essential: vec!["s:meds".into()],
-                ..crate::domain::Occupation::default()
-            }],
-        )
-        .unwrap();
+        let taxonomy = medication_technician();
         // One vacancy title, at the medicines topic ([127, 0] base64).
         let titles = "title-neighbours\t1\t2\noccupation\to:tech\ntitle\t0\t0.01\tfwA=";
         let neighbours = crate::embed::TitleNeighbours::parse(titles).unwrap();
-        let space = ConceptSpace::compute(Arc::new(TitledTopicEmbedder(neighbours)), &taxonomy);
+        let embedder = LearntTopicEmbedder {
+            neighbours: Some(neighbours),
+            ..LearntTopicEmbedder::default()
+        };
+        let space = ConceptSpace::compute(Arc::new(embedder), &taxonomy);
         let extractor = Extractor::new(&taxonomy).with_space(space);
         let read = |text: &str| extractor.reading(text, TextKind::Inferred);
         // `technician` ends one occupation label only, so it is no role word.
@@ -1106,25 +1112,6 @@ mod semantic_tests {
                 .reading("Pharmacy Technician Medication", TextKind::Inferred),
             Reading::Sentence
         );
-    }
-
-    /// The topic embedder with an occupation prior.
-    #[derive(Debug)]
-    struct PriorTopicEmbedder(crate::embed::OccupationPrior);
-
-    impl Embedder for PriorTopicEmbedder {
-        fn id(&self) -> &str {
-            "prior-topics-test"
-        }
-        fn dim(&self) -> usize {
-            2
-        }
-        fn embed_batch(&self, texts: &[&str]) -> EmbeddingMatrix {
-            TopicEmbedder.embed_batch(texts)
-        }
-        fn occupation_prior(&self) -> Option<&crate::embed::OccupationPrior> {
-            Some(&self.0)
-        }
     }
 
     #[test]
@@ -1159,7 +1146,11 @@ mod semantic_tests {
         .unwrap();
         let prior =
             crate::embed::OccupationPrior::parse("1000000\to:aide\n1\to:technician\n").unwrap();
-        let space = ConceptSpace::compute(Arc::new(PriorTopicEmbedder(prior)), &taxonomy);
+        let embedder = LearntTopicEmbedder {
+            prior: Some(prior),
+            ..LearntTopicEmbedder::default()
+        };
+        let space = ConceptSpace::compute(Arc::new(embedder), &taxonomy);
         let extractor = Extractor::new(&taxonomy).with_space(space);
         let title = "pump aide";
         let answers = extractor.infer_occupations(title, 2);
