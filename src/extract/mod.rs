@@ -20,6 +20,7 @@ mod windows;
 
 pub use calibration::{BadCalibration, Calibration, Curve};
 pub use label_index::{LabelIndex, LabelMatch};
+pub use occupations::LEARNT_CANDIDATES;
 pub use phrases::{PhraseHit, PhraseMatcher};
 pub use reading::Reading;
 pub use scope::{Equivalents, Merged, OccupationAnswer, Scope};
@@ -83,8 +84,9 @@ its square and their best cosine, those occupations joining the candidates; and 
 whole title is one of the occupation's labels; with 16 hidden tanh units over the same features \
 beside the linear model; fitted listwise by `scripts/train-title-fusion` on \
 features the engine wrote for held-out titles.csv folds \
-(`assets/static-skills/title_fusion.tsv`); the score is the occupation's softmax share among the \
-title's candidates. A title that is exactly an occupation's preferred label is ranked by the \
+(`assets/static-skills/title_fusion.tsv`), over the title's first 100 candidates by the linear \
+fusion, as it was fitted (the others are not answers); the score is the occupation's softmax share \
+among them. A title that is exactly an occupation's preferred label is ranked by the \
 linear fusion and scored on the same scale: 0.82 for that occupation (the share of such \
 held-out vacancy titles that named it), the rest split among the other candidates in \
 proportion to their fused scores. A posting's InferOccupations answers are scored by their \

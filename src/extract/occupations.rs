@@ -768,10 +768,32 @@ impl<'a> Fusion<'a> {
             };
         }
         if let Some(model) = learnt {
+            keep_fused_head(support, LEARNT_CANDIDATES);
             let logits = support.values().map(|s| model.logit(&s.parts)).collect();
             score_shares(support, logits);
         }
     }
+}
+
+/// Candidates the learnt title fusion ranks: the first this many by the
+/// fused score, as it was fitted on (`skillmatch eval
+/// --occupation-features-out` writes them). A title has about 900
+/// candidates, most of them touched by one common word; scored by the
+/// model, they were outside anything it had been fitted on.
+pub const LEARNT_CANDIDATES: usize = 100;
+
+/// Keeps the first `count` candidates by fused score (ties to the lower
+/// index, as every ranking here breaks them).
+fn keep_fused_head(support: &mut SparseTable<Support>, count: usize) {
+    let mut keys: Vec<u64> = support
+        .iter()
+        .map(|(occupation, s)| rank_key(s.score, occupation))
+        .collect();
+    if keys.len() <= count || count == 0 {
+        return;
+    }
+    let (_, &mut last, _) = keys.select_nth_unstable(count - 1);
+    support.retain(|occupation, s| rank_key(s.score, occupation) <= last);
 }
 
 /// The share of held-out vacancy titles that are exactly an ESCO
@@ -988,6 +1010,26 @@ pub fn distinct_query<'t>(
 mod tests {
     use super::*;
     use crate::domain::{Occupation, TaxonomyVersion};
+
+    #[test]
+    fn the_learnt_fusion_ranks_the_head_of_the_fused_ranking() {
+        let mut support: SparseTable<Support> = SparseTable::new(8);
+        for (occupation, score) in [(5, 0.2), (1, 0.9), (7, 0.5), (3, 0.5), (2, 0.1)] {
+            support.entry(occupation).score = score;
+        }
+        keep_fused_head(&mut support, 3);
+        let mut kept: Vec<u32> = support.iter().map(|(o, _)| o).collect();
+        kept.sort_unstable();
+        // 0.9, then the tie at 0.5 both kept; 0.2 and 0.1 are not.
+        assert_eq!(kept, [1, 3, 7]);
+        keep_fused_head(&mut support, 2);
+        let mut kept: Vec<u32> = support.iter().map(|(o, _)| o).collect();
+        kept.sort_unstable();
+        // Of the tie, the lower index stays.
+        assert_eq!(kept, [1, 3]);
+        keep_fused_head(&mut support, 5);
+        assert_eq!(support.iter().count(), 2);
+    }
 
     /// Every candidate as an answer of its own, best first.
     fn every_answer(ranked: &mut BestFirst) -> Vec<OccupationAnswer> {

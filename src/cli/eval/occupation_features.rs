@@ -14,8 +14,9 @@ use skillmatch::extract::Extractor;
 use skillmatch::taxonomy::Taxonomy;
 
 /// Candidates written per title: the fusion re-ranks the head of the
-/// extractor's ranking, where Recall@10 and MRR are decided.
-pub const CANDIDATES: usize = 100;
+/// extractor's ranking, where Recall@10 and MRR are decided, and ranks no
+/// more than it was fitted on.
+pub const CANDIDATES: usize = skillmatch::extract::LEARNT_CANDIDATES;
 
 /// One vacancy title's candidates.
 #[derive(Debug, Clone, PartialEq, Serialize)]
