@@ -76,10 +76,11 @@ const MAX_TITLE_TERMS: usize = 8;
 
 /// The cosine above which a line shaped like a title, with no role word as
 /// a head, is read as a job title for a training vacancy title's vector
-/// that close to its own: on the three held-out folds it read 6 % more of
-/// titles.csv's titles as job titles (0.776-0.787 -> 0.840-0.849) and no
-/// HOUSE or TECH sentence; 0.85 read one or two TECH sentences
-/// (EVALUATION.md, "Job titles read as job titles").
+/// that close to its own: on the three held-out folds the share of
+/// titles.csv's titles read as job titles went from 0.776-0.787 to
+/// 0.840-0.849 and no HOUSE or TECH sentence was read as one; 0.85 read
+/// one or two TECH sentences (EVALUATION.md, "Title-shaped lines near a
+/// vacancy title").
 pub const NEAR_A_VACANCY_TITLE: f32 = 0.9;
 
 /// The words that name roles in a taxonomy, and how to read a text with them.
