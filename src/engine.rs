@@ -25,8 +25,8 @@ use crate::domain::{JobPosting, TaxonomyVersion, ValidationError};
 use crate::embed::{Embedder, default_embedder};
 use crate::error::Error;
 use crate::extract::{
-    ConceptSpace, ExtractOptions, Extraction, Extractor, OccupationMatch, Reading, ReleaseVectors,
-    Scope, TextKind, Tuning,
+    ConceptSpace, ExtractOptions, Extracted, Extraction, Extractor, OccupationMatch, Reading,
+    ReleaseVectors, Scope, TextKind, Tuning,
 };
 use crate::matching::{self, MatchOutcome, MatchQuery};
 use crate::planning::{self, GapAnalysis, GapQuery, Plan, PlanConstraints};
@@ -275,13 +275,13 @@ impl Engine {
     /// Extracts competencies of the taxonomies named by `taxonomy_ids` only
     /// (all when empty): the filter removes answers, it does not change how
     /// the others rank; the same competency in several taxonomies is one
-    /// answer (see [`crate::extract::Scope`]).
+    /// answer (see [`crate::extract::Scope`]). Says how the text was read.
     pub fn extract_from(
         &self,
         text: &str,
         options: &ExtractOptions,
         taxonomy_ids: &[String],
-    ) -> Vec<Extraction> {
+    ) -> Extracted {
         let scope = Scope::of(&self.taxonomy, taxonomy_ids);
         self.extractor.extract_in(text, options, &scope)
     }

@@ -16,7 +16,6 @@ use crate::auth::{Role, require};
 use crate::domain::limits::MAX_URI_CHARS;
 use crate::domain::{ValidationError, Violations};
 use crate::error::Error;
-use crate::extract::ExtractOptions;
 use crate::pb;
 use crate::pb::taxonomy_service_server::TaxonomyService;
 
@@ -132,15 +131,11 @@ impl TaxonomyService for TaxonomyApi {
             .workers
             .compute(move |engine| {
                 let taxonomy = engine.taxonomy();
-                let reading = engine.reading(&query.text, query.options.kind);
-                // Read once: the kind that reading stands for is the one extracted.
-                let options = ExtractOptions {
-                    kind: reading.as_kind(),
-                    ..query.options
-                };
-                let found = engine.extract_from(&query.text, &options, &query.taxonomy_ids);
+                let extracted =
+                    engine.extract_from(&query.text, &query.options, &query.taxonomy_ids);
                 Ok(pb::ExtractCompetenciesResponse {
-                    competencies: found
+                    competencies: extracted
+                        .competencies
                         .iter()
                         .map(|extraction| extraction_to_pb(taxonomy, extraction, query.view))
                         .collect(),
@@ -150,7 +145,7 @@ impl TaxonomyService for TaxonomyApi {
                     } else {
                         String::new()
                     },
-                    read_as: reading_to_pb(reading).into(),
+                    read_as: reading_to_pb(extracted.reading).into(),
                 })
             })
             .await?;
@@ -216,6 +211,7 @@ impl TaxonomyService for TaxonomyApi {
                         let found = engine.extract_from(&raw, &query.options, &query.taxonomy_ids);
                         pb::NormalizedSkill {
                             competencies: found
+                                .competencies
                                 .iter()
                                 .map(|extraction| {
                                     extraction_to_pb(taxonomy, extraction, ConceptView::Basic)

@@ -18,6 +18,16 @@ pub fn total_order(value: f32) -> u32 {
     }
 }
 
+/// The score a [`rank_key`] was made from, bit for bit.
+pub fn score_of_key(key: u64) -> f32 {
+    let order = !((key >> 32) as u32);
+    f32::from_bits(if order >> 31 == 1 {
+        order & !(1 << 31)
+    } else {
+        !order
+    })
+}
+
 /// The first block whose order is settled; each later block is as long as
 /// everything settled before it.
 const FIRST_BLOCK: usize = 32;
@@ -100,6 +110,23 @@ mod tests {
         expected.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let bits = |v: &[(f32, u32)]| v.iter().map(|(s, o)| (s.to_bits(), *o)).collect::<Vec<_>>();
         assert_eq!(bits(&by_key), bits(&expected));
+    }
+
+    #[test]
+    fn a_keys_score_is_the_score_it_was_made_from_bit_for_bit() {
+        for score in [
+            f32::NAN,
+            -f32::NAN,
+            0.0,
+            -0.0,
+            0.7,
+            -0.3,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::MIN_POSITIVE,
+        ] {
+            assert_eq!(score_of_key(rank_key(score, 5)).to_bits(), score.to_bits());
+        }
     }
 
     #[test]

@@ -251,6 +251,15 @@ pub struct OccupationMatch {
     pub equivalents: Vec<usize>,
 }
 
+/// A text's competencies and how the text was read to find them.
+#[derive(Debug, Clone)]
+pub struct Extracted {
+    /// How the text was read: a posting, a job title or a sentence.
+    pub reading: Reading,
+    /// Its competencies, best first.
+    pub competencies: Vec<Extraction>,
+}
+
 /// Extracts competencies and occupations of one taxonomy from text.
 #[derive(Debug)]
 pub struct Extractor {
@@ -266,7 +275,7 @@ pub struct Extractor {
 /// A one-line text as the extractor's taxonomy and embedder see it.
 struct Line<'a> {
     extractor: &'a Extractor,
-    text: &'a str,
+    vectors: &'a TextEmbeddings,
 }
 
 impl reading::LineFacts for Line<'_> {
@@ -275,16 +284,13 @@ impl reading::LineFacts for Line<'_> {
     }
 
     fn near_a_vacancy_title(&self) -> bool {
-        let Some(space) = &self.extractor.space else {
-            return false;
-        };
-        let Some(neighbours) = space.title_neighbours() else {
-            return false;
-        };
-        let line = &self.text[..spans::title_end(self.text)];
-        space.embedder().embed(line).is_some_and(|vector| {
-            title_neighbours::any_above(neighbours, &vector, reading::NEAR_A_VACANCY_TITLE)
-        })
+        self.extractor
+            .space
+            .as_ref()
+            .and_then(|space| self.vectors.title_neighbour_cosines(space))
+            .is_some_and(|cosines| {
+                title_neighbours::any_above(cosines, reading::NEAR_A_VACANCY_TITLE)
+            })
     }
 }
 
@@ -474,8 +480,7 @@ impl Extractor {
                     votes: space.and_then(|s| s.title_votes()),
                     fusion: space.and_then(|s| s.title_fusion()),
                     neighbours: space
-                        .and_then(|s| s.title_neighbours())
-                        .zip(vectors.title.as_ref()),
+                        .and_then(|s| s.title_neighbours().zip(vectors.title_neighbour_cosines(s))),
                     posting_temperature: Some(self.tuning.occupation_temperature),
                 };
                 (top_k, learnt)
@@ -503,9 +508,10 @@ impl Extractor {
 
     /// The vectors an extraction of `text` reads, each computed once and
     /// only when a score weighs it: the title line's for the occupation
-    /// vector score, and the whole text's for the occupation cosines of a
-    /// posting (its body share above 0) and, with `for_skills`, for the
-    /// competencies' vector score.
+    /// vector score and the embedder's nearest vacancy titles (read as a
+    /// title, learnt title fusion), and the whole text's for the occupation
+    /// cosines of a posting (its body share above 0) and, with
+    /// `for_skills`, for the competencies' vector score.
     fn text_vectors(
         &self,
         text: &str,
@@ -519,7 +525,7 @@ impl Extractor {
             .tuning
             .occupation_vector_weight_for(skills::has_body(text));
         let title = Some(title_weight)
-            .filter(|&w| w > 0.0)
+            .filter(|&w| w > 0.0 || space.title_neighbours().is_some())
             .and_then(|_| space.embedder().embed(&text[..spans::title_end(text)]));
         let for_occupations = title.is_some() && self.occupation_share(text, all) > 0.0;
         let for_skills =
@@ -530,7 +536,11 @@ impl Extractor {
             Some(title) if spans::title_end(text) == text.len() => Some(title.clone()),
             _ => space.embedder().embed(text),
         };
-        TextEmbeddings { title, whole }
+        TextEmbeddings {
+            title,
+            whole,
+            title_neighbours: std::cell::OnceCell::new(),
+        }
     }
 
     /// The whole text's part in the occupation cosines: the posting body
@@ -570,13 +580,14 @@ impl Extractor {
     /// Ranked competencies of the text, best first; scores calibrated when
     /// the extractor has a [`Calibration`].
     pub fn extract(&self, text: &str, options: &ExtractOptions) -> Vec<Extraction> {
-        self.extract_in(text, options, &Scope::all())
+        self.extract_in(text, options, &Scope::all()).competencies
     }
 
     /// [`Extractor::extract`] with the raw fused scores, never calibrated
     /// (for thresholds set on that scale).
     pub fn extract_raw(&self, text: &str, options: &ExtractOptions) -> Vec<Extraction> {
         self.extract_scored(text, options, &Scope::all(), None, Phrases::Windows)
+            .competencies
     }
 
     /// Competencies for a text that is itself one competency's name (a
@@ -588,18 +599,14 @@ impl Extractor {
     /// as *electrical testing methods*; EVALUATION.md, "Phrase windows").
     pub fn extract_name_raw(&self, name: &str, options: &ExtractOptions) -> Vec<Extraction> {
         self.extract_scored(name, options, &Scope::all(), None, Phrases::Whole)
+            .competencies
     }
 
     /// [`Self::extract`] answering in `scope` only: only occupations in
     /// scope lend their essential skills, only competencies in scope are
     /// candidates, and competencies of the same label in several
-    /// taxonomies are one answer.
-    pub fn extract_in(
-        &self,
-        text: &str,
-        options: &ExtractOptions,
-        scope: &Scope,
-    ) -> Vec<Extraction> {
+    /// taxonomies are one answer; with how the text was read.
+    pub fn extract_in(&self, text: &str, options: &ExtractOptions, scope: &Scope) -> Extracted {
         self.extract_scored(
             text,
             options,
@@ -612,16 +619,25 @@ impl Extractor {
     /// How the extractor reads `text` asked for as `kind`: a posting, a job
     /// title or a sentence (`extract/reading.rs`).
     pub fn reading(&self, text: &str, kind: TextKind) -> Reading {
-        // Only a one-line text's words are read; a posting's layout says
-        // what it is, so its body is not tokenized here.
-        let first_line = &text[..spans::title_end(text)];
-        self.read(text, &terms::terms(first_line), kind)
+        if skills::has_body(text) {
+            return Reading::Posting;
+        }
+        let all = terms::terms(text);
+        let vectors = self.text_vectors(text, &all, false);
+        self.read(text, &all, kind, &vectors)
     }
 
-    fn read(&self, text: &str, all: &[terms::TextTerm], kind: TextKind) -> Reading {
+    /// How `text` (its terms `all`, its vectors `vectors`) is read as `kind`.
+    fn read(
+        &self,
+        text: &str,
+        all: &[terms::TextTerm],
+        kind: TextKind,
+        vectors: &TextEmbeddings,
+    ) -> Reading {
         let line = Line {
             extractor: self,
-            text,
+            vectors,
         };
         self.titles.read(text, all, kind, &line)
     }
@@ -633,13 +649,16 @@ impl Extractor {
         scope: &Scope,
         calibration: Option<&Calibration>,
         phrases: Phrases,
-    ) -> Vec<Extraction> {
+    ) -> Extracted {
         let all = terms::terms(text);
         if names_nothing(&all) {
-            return Vec::new();
+            return Extracted {
+                reading: self.read(text, &all, options.kind, &TextEmbeddings::default()),
+                competencies: Vec::new(),
+            };
         }
-        let reading = self.read(text, &all, options.kind);
         let embeddings = self.text_vectors(text, &all, true);
+        let reading = self.read(text, &all, options.kind, &embeddings);
         let occupations = self.answer_occupations(
             text,
             &all,
@@ -705,7 +724,10 @@ impl Extractor {
             ))
         };
         self.add_semantic_evidence(text, &mut found, closest_window);
-        found
+        Extracted {
+            reading,
+            competencies: found,
+        }
     }
 
     /// Raises each competency's cosine to its cosine with the closest phrase
@@ -800,6 +822,24 @@ struct TextEmbeddings {
     title: Option<crate::embed::Embedding>,
     /// The whole text's vector.
     whole: Option<crate::embed::Embedding>,
+    /// The title line's cosines with the embedder's training vacancy
+    /// titles, screened when first read: the reading of a title-shaped line
+    /// and its ranking read the same cosines.
+    title_neighbours: std::cell::OnceCell<Option<ndarray::Array1<f32>>>,
+}
+
+impl TextEmbeddings {
+    /// The title line's cosines with `space`'s training vacancy titles
+    /// ([`title_neighbours::cosines`]); `None` without those titles or a
+    /// title vector.
+    fn title_neighbour_cosines(&self, space: &ConceptSpace) -> Option<&ndarray::Array1<f32>> {
+        self.title_neighbours
+            .get_or_init(|| {
+                let neighbours = space.title_neighbours()?;
+                Some(title_neighbours::cosines(neighbours, self.title.as_ref()?))
+            })
+            .as_ref()
+    }
 }
 
 /// Whether a text has no word (only punctuation, symbols or space): such a

@@ -15,7 +15,7 @@ use std::collections::BinaryHeap;
 
 use ndarray::Array1;
 
-use super::best_first::{BestFirst, rank_key, total_order};
+use super::best_first::{BestFirst, rank_key, score_of_key};
 use super::label_index::{LabelIndex, tagged_labels};
 use super::phrases::PhraseMatcher;
 use super::scope::{OccupationAnswer, Scope};
@@ -25,9 +25,7 @@ use super::terms::TextTerm;
 use super::title_neighbours::nearest_titles;
 use super::tuning::Tuning;
 use super::{EvidenceSpan, Reason};
-use crate::embed::{
-    Embedding, FusionParts, ResolvedNeighbours, ResolvedVotes, TitleFusion, softmax_shares,
-};
+use crate::embed::{FusionParts, ResolvedNeighbours, ResolvedVotes, TitleFusion, softmax_shares};
 use crate::taxonomy::Taxonomy;
 
 /// An occupation with its fused score and what evidences it.
@@ -151,9 +149,10 @@ pub struct Learnt<'a> {
     pub votes: Option<&'a TitleVotesIn>,
     /// The learnt fusion that ranks a title's candidates.
     pub fusion: Option<&'a TitleFusion>,
-    /// Training vacancy titles' vectors, and the title line's vector to
-    /// find its nearest among them, for the learnt fusion.
-    pub neighbours: Option<(&'a ResolvedNeighbours, &'a Embedding)>,
+    /// Training vacancy titles, and the title line's cosines with their
+    /// vectors (`title_neighbours::cosines`) to find its nearest among
+    /// them, for the learnt fusion.
+    pub neighbours: Option<(&'a ResolvedNeighbours, &'a Array1<f32>)>,
     /// For answers (InferOccupations): the softmax temperature at which a
     /// posting's candidates are scored as shares of one another.
     pub posting_temperature: Option<f32>,
@@ -560,8 +559,8 @@ impl OccupationIndex {
                 support.entry(occupation).exact_label = 1.0;
             }
         }
-        if let Some((neighbours, query)) = learnt.neighbours.filter(|_| learns && !named_whole) {
-            for vote in nearest_titles(neighbours, query) {
+        if let Some((neighbours, cosines)) = learnt.neighbours.filter(|_| learns && !named_whole) {
+            for vote in nearest_titles(neighbours, cosines) {
                 let entry = support.entry(vote.occupation);
                 entry.neighbours = vote.share;
                 entry.neighbour_best = vote.best;
@@ -952,8 +951,10 @@ pub fn vector_floor(floor: f32) -> f32 {
 /// with equal cosines the first ones are taken. One pass over the rows
 /// keeps the best `n` keys ([`rank_key`]) in a heap. The worst of them is
 /// the bar a row must beat; rows are read eight at a time, and a block
-/// none of whose cosines is above the bar's (in `total_cmp` order; a later
-/// row with an equal cosine ranks lower) is passed over whole.
+/// each of whose cosines is below the bar's (a float comparison, which
+/// lanes do eight at once; a row that beats the bar in `total_cmp` order is
+/// never below it: a later row with an equal cosine ranks lower, and a NaN
+/// or a signed zero is looked at row by row) is passed over whole.
 pub fn nearest_rows(cosines: &Array1<f32>, n: usize) -> Vec<u32> {
     match cosines.as_slice() {
         Some(slice) => nearest_of(slice, n),
@@ -972,25 +973,34 @@ fn nearest_of(cosines: &[f32], n: usize) -> Vec<u32> {
         return Vec::new();
     };
     let mut bar = first_bar;
+    let mut bar_cosine = score_of_key(bar);
+    let mut offer = |at: u32, cosine: f32, bar: &mut u64, bar_cosine: &mut f32| {
+        let key = rank_key(cosine, at);
+        if key < *bar {
+            if let Some(mut worst) = kept.peek_mut() {
+                *worst = key;
+            }
+            *bar = kept.peek().copied().unwrap_or(key);
+            *bar_cosine = score_of_key(*bar);
+        }
+    };
+    let mut blocks = cosines[head..].chunks_exact(BLOCK);
     let mut row = u32::try_from(head).unwrap_or(u32::MAX);
-    for block in cosines[head..].chunks(BLOCK) {
-        // The bar's cosine in `total_cmp` order, as `rank_key` encodes it.
-        let bar_order = !((bar >> 32) as u32);
-        let above = block.iter().fold(false, |any, &cosine| {
-            any | (total_order(cosine) > bar_order)
-        });
-        if above {
+    for block in &mut blocks {
+        // `!(c < bar)` rather than `c > bar`: true for a NaN on either side
+        // and for equal values, so no row that could beat the bar is passed.
+        let below = block
+            .iter()
+            .fold(true, |all, &cosine| all & (cosine < bar_cosine));
+        if !below {
             for (at, &cosine) in (row..).zip(block) {
-                let key = rank_key(cosine, at);
-                if key < bar {
-                    if let Some(mut worst) = kept.peek_mut() {
-                        *worst = key;
-                    }
-                    bar = kept.peek().copied().unwrap_or(key);
-                }
+                offer(at, cosine, &mut bar, &mut bar_cosine);
             }
         }
         row = row.saturating_add(BLOCK as u32);
+    }
+    for (at, &cosine) in (row..).zip(blocks.remainder()) {
+        offer(at, cosine, &mut bar, &mut bar_cosine);
     }
     kept.into_iter().map(|key| key as u32).collect()
 }
@@ -1254,13 +1264,14 @@ mod tests {
         let neighbours = crate::embed::TitleNeighbours::parse(&file)
             .unwrap()
             .resolve(|uri| u32::try_from(taxonomy.occupation_index(uri)?).ok());
-        let query = Embedding::normalize(Array1::from(vec![1.0, 0.0])).unwrap();
+        let query = crate::embed::Embedding::normalize(Array1::from(vec![1.0, 0.0])).unwrap();
+        let title_cosines = crate::extract::title_neighbours::cosines(&neighbours, &query);
         let cosines = Array1::from(vec![0.1, 0.9, 0.1]);
         let fusion = fusion_of(&[("neighbours", 20.0), ("vector", 1.0)]);
         let learnt = Learnt {
             cosines: Some(&cosines),
             fusion: Some(&fusion),
-            neighbours: Some((&neighbours, &query)),
+            neighbours: Some((&neighbours, &title_cosines)),
             ..Learnt::default()
         };
         ranked_all(&index(), text, learnt, &vectors(1.0, 3))

@@ -45,16 +45,6 @@ impl Reading {
     pub fn has_body(self) -> bool {
         self == Self::Posting
     }
-
-    /// The kind that is read this way without reading the words again (a
-    /// posting is read from its layout whatever the kind).
-    pub fn as_kind(self) -> TextKind {
-        match self {
-            Self::Posting => TextKind::Inferred,
-            Self::JobTitle => TextKind::JobTitle,
-            Self::Sentence => TextKind::Sentence,
-        }
-    }
 }
 
 /// Words that make a line a sentence, not a job title: pronouns, auxiliary

@@ -9,6 +9,8 @@
 //! and the occupations join the title's candidates (EVALUATION.md,
 //! "Nearest vacancy titles").
 
+use ndarray::Array1;
+
 use super::occupations::nearest_rows;
 use crate::embed::{Embedding, ResolvedNeighbours};
 
@@ -35,11 +37,20 @@ pub struct NeighbourVote {
     pub best: f32,
 }
 
-/// The occupations the nearest training titles to `query` name, in the
-/// order of their first nearest title's row.
-pub fn nearest_titles(neighbours: &ResolvedNeighbours, query: &Embedding) -> Vec<NeighbourVote> {
-    let cosines = neighbours.vectors().cosines_above(query, SCREEN_FLOOR);
-    let mut rows = nearest_rows(&cosines, NEAREST);
+/// The cosine of `query` with every training title's vector: exact above
+/// [`SCREEN_FLOOR`], an int8 estimate at most that below it.
+pub fn cosines(neighbours: &ResolvedNeighbours, query: &Embedding) -> Array1<f32> {
+    neighbours.vectors().cosines_above(query, SCREEN_FLOOR)
+}
+
+/// The occupations the nearest training titles name, in the order of their
+/// first nearest title's row; `cosines` are a title's with them
+/// ([`cosines`]).
+pub fn nearest_titles(
+    neighbours: &ResolvedNeighbours,
+    cosines: &Array1<f32>,
+) -> Vec<NeighbourVote> {
+    let mut rows = nearest_rows(cosines, NEAREST);
     rows.sort_unstable();
     let mut votes: Vec<NeighbourVote> = Vec::with_capacity(rows.len());
     let mut total = 0.0f32;
@@ -68,14 +79,15 @@ pub fn nearest_titles(neighbours: &ResolvedNeighbours, query: &Embedding) -> Vec
     votes
 }
 
-/// Whether a training title's vector has a cosine above `cosine` with
-/// `query`'s.
-pub fn any_above(neighbours: &ResolvedNeighbours, query: &Embedding, cosine: f32) -> bool {
-    neighbours
-        .vectors()
-        .cosines_above(query, cosine)
-        .iter()
-        .any(|&c| c > cosine)
+/// Whether one of a title's `cosines` with the training titles
+/// ([`cosines`]) is above `cosine`, at least [`SCREEN_FLOOR`] (where the
+/// cosines are exact).
+pub fn any_above(cosines: &Array1<f32>, cosine: f32) -> bool {
+    debug_assert!(
+        cosine >= SCREEN_FLOOR,
+        "cosines at most the floor are estimates"
+    );
+    cosines.iter().any(|&c| c > cosine)
 }
 
 #[cfg(test)]
@@ -104,7 +116,7 @@ mod tests {
     fn the_closest_titles_occupation_takes_the_largest_share() {
         let titles = neighbours(&[(0, [100, 0]), (1, [70, 70]), (1, [0, 100])]);
         let query = Embedding::normalize(ndarray::arr1(&[1.0, 0.1])).unwrap();
-        let votes = nearest_titles(&titles, &query);
+        let votes = nearest_titles(&titles, &cosines(&titles, &query));
         assert_eq!(votes.len(), 2);
         let (first, second) = (votes[0], votes[1]);
         assert_eq!((first.occupation, second.occupation), (0, 1));
@@ -117,15 +129,16 @@ mod tests {
         let titles = neighbours(&[(0, [100, 0]), (1, [0, 100])]);
         let query = Embedding::normalize(ndarray::arr1(&[1.0, 0.2])).unwrap();
         // Its cosine with the first title is 1 / sqrt(1.04), about 0.981.
-        assert!(any_above(&titles, &query, 0.9));
-        assert!(!any_above(&titles, &query, 0.99));
+        let cosines = cosines(&titles, &query);
+        assert!(any_above(&cosines, 0.9));
+        assert!(!any_above(&cosines, 0.99));
     }
 
     #[test]
     fn a_title_opposite_every_neighbour_has_no_negative_best() {
         let titles = neighbours(&[(0, [100, 0])]);
         let query = Embedding::normalize(ndarray::arr1(&[-1.0, 0.0])).unwrap();
-        let votes = nearest_titles(&titles, &query);
+        let votes = nearest_titles(&titles, &cosines(&titles, &query));
         assert_eq!(votes.len(), 1);
         assert_eq!(votes[0].best, 0.0);
         assert!((votes[0].share - 1.0).abs() < 1e-6);

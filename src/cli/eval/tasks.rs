@@ -136,6 +136,7 @@ impl Answers for Served<'_> {
     fn skills(&self, text: &str, kind: TextKind) -> Vec<Answer<CompetencyIdx>> {
         self.engine
             .extract_from(text, &full_ranking(kind), &self.taxonomy_ids)
+            .competencies
             .into_iter()
             .map(Answer::from)
             .collect()
