@@ -99,11 +99,11 @@ impl EmbeddingMatrix {
     }
 
     /// Cosine of every row with the query: bit for bit what
-    /// `rows.dot(query)` gives (see [`dot`]), in fewer instructions.
+    /// `rows.dot(query)` gives (see `dot`), in fewer instructions.
     ///
     /// The scan runs in the widest vector lanes the CPU offers (chosen at
     /// run time: 8-wide AVX where present, so the eight partial sums of
-    /// [`dot`] fill one register); multiplies and adds stay separate
+    /// `dot` fill one register); multiplies and adds stay separate
     /// (never fused), so every lane width gives the same bits.
     pub fn cosines(&self, query: &Embedding) -> Array1<f32> {
         let dim = self.0.ncols();

@@ -146,7 +146,7 @@ pub enum BadFusionFile {
         line: usize,
     },
     /// The first line is not `title-fusion<TAB>1` or
-    /// `title-fusion<TAB>2<TAB>hidden units` (at most [`MAX_HIDDEN`]).
+    /// `title-fusion<TAB>2<TAB>hidden units` (at most `MAX_HIDDEN`).
     #[error(
         "line 1: expected `title-fusion<TAB>1` or `title-fusion<TAB>2<TAB>UNITS` (UNITS at most {MAX_HIDDEN})"
     )]

@@ -130,7 +130,7 @@ impl PhraseMatcher {
         self.find_terms(input, &terms(input))
     }
 
-    /// [`Self::find`] on the text's terms (as [`terms`] gives them).
+    /// [`Self::find`] on the text's terms (as `terms::terms` gives them).
     pub fn find_terms(&self, input: &str, text_terms: &[TextTerm]) -> Vec<PhraseHit> {
         let ids: Vec<Option<u32>> = text_terms
             .iter()
