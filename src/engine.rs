@@ -25,8 +25,8 @@ use crate::domain::{JobPosting, TaxonomyVersion, ValidationError};
 use crate::embed::{Embedder, default_embedder};
 use crate::error::Error;
 use crate::extract::{
-    ConceptSpace, ExtractOptions, Extracted, Extraction, Extractor, OccupationMatch, Reading,
-    ReleaseVectors, Scope, TextKind, Tuning,
+    ConceptSpace, ExtractOptions, Extracted, Extraction, Extractor, OccupationMatch,
+    ReleaseVectors, Scope, Tuning,
 };
 use crate::matching::{self, MatchOutcome, MatchQuery};
 use crate::planning::{self, GapAnalysis, GapQuery, Plan, PlanConstraints};
@@ -259,12 +259,6 @@ impl Engine {
     /// Extracts competencies from text.
     pub fn extract(&self, text: &str, options: &ExtractOptions) -> Vec<Extraction> {
         self.extractor.extract(text, options)
-    }
-
-    /// How a text asked for as `kind` is read: a posting, a job title or a
-    /// sentence.
-    pub fn reading(&self, text: &str, kind: TextKind) -> Reading {
-        self.extractor.reading(text, kind)
     }
 
     /// Occupations a text names or describes, best first.

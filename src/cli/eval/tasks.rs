@@ -11,7 +11,7 @@ use super::metrics::{
 };
 use skillmatch::engine::Engine;
 use skillmatch::extract::{
-    ExtractOptions, Extraction, Extractor, OccupationMatch, Reading, TextKind,
+    ExtractOptions, Extracted, Extraction, Extractor, OccupationMatch, Reading, Scope, TextKind,
 };
 use skillmatch::taxonomy::CompetencyIdx;
 
@@ -91,23 +91,42 @@ impl From<OccupationMatch> for Answer<usize> {
     }
 }
 
+/// A text's competency answers, best first, and how the engine read the
+/// text to find them.
+#[derive(Debug)]
+pub struct SkillAnswers {
+    /// How the text was read: a posting, a job title or a sentence.
+    pub reading: Reading,
+    /// The competencies answered.
+    pub answers: Vec<Answer<CompetencyIdx>>,
+}
+
+impl From<Extracted> for SkillAnswers {
+    fn from(extracted: Extracted) -> Self {
+        Self {
+            reading: extracted.reading,
+            answers: extracted
+                .competencies
+                .into_iter()
+                .map(Answer::from)
+                .collect(),
+        }
+    }
+}
+
 /// What the tasks rank with: an extractor, or the engine as `serve` runs it.
 pub trait Answers: Sync {
     /// Competencies of a text of that kind, best first, down to
-    /// [`SKILL_RANKING_DEPTH`].
-    fn skills(&self, text: &str, kind: TextKind) -> Vec<Answer<CompetencyIdx>>;
+    /// [`SKILL_RANKING_DEPTH`], with how the text was read.
+    fn skills(&self, text: &str, kind: TextKind) -> SkillAnswers;
     /// Occupations of a text, best first, at most `depth`.
     fn occupations(&self, text: &str, depth: usize) -> Vec<Answer<usize>>;
-    /// How a text of that kind is read (a posting, a job title, a sentence).
-    fn reading(&self, text: &str, kind: TextKind) -> Reading;
 }
 
 impl Answers for Extractor {
-    fn skills(&self, text: &str, kind: TextKind) -> Vec<Answer<CompetencyIdx>> {
-        self.extract(text, &full_ranking(kind))
-            .into_iter()
-            .map(Answer::from)
-            .collect()
+    fn skills(&self, text: &str, kind: TextKind) -> SkillAnswers {
+        self.extract_in(text, &full_ranking(kind), &Scope::all())
+            .into()
     }
 
     fn occupations(&self, text: &str, depth: usize) -> Vec<Answer<usize>> {
@@ -115,10 +134,6 @@ impl Answers for Extractor {
             .into_iter()
             .map(Answer::from)
             .collect()
-    }
-
-    fn reading(&self, text: &str, kind: TextKind) -> Reading {
-        Extractor::reading(self, text, kind)
     }
 }
 
@@ -133,13 +148,10 @@ pub struct Served<'a> {
 }
 
 impl Answers for Served<'_> {
-    fn skills(&self, text: &str, kind: TextKind) -> Vec<Answer<CompetencyIdx>> {
+    fn skills(&self, text: &str, kind: TextKind) -> SkillAnswers {
         self.engine
             .extract_from(text, &full_ranking(kind), &self.taxonomy_ids)
-            .competencies
-            .into_iter()
-            .map(Answer::from)
-            .collect()
+            .into()
     }
 
     fn occupations(&self, text: &str, depth: usize) -> Vec<Answer<usize>> {
@@ -148,10 +160,6 @@ impl Answers for Served<'_> {
             .into_iter()
             .map(Answer::from)
             .collect()
-    }
-
-    fn reading(&self, text: &str, kind: TextKind) -> Reading {
-        self.engine.reading(text, kind)
     }
 }
 
@@ -186,7 +194,7 @@ fn timed_skills<'a>(
     ranker: &dyn Answers,
     texts: impl Iterator<Item = &'a str>,
     kind: TextKind,
-) -> (Vec<Vec<Answer<CompetencyIdx>>>, f64) {
+) -> (Vec<SkillAnswers>, f64) {
     let started = Instant::now();
     let rankings = texts.map(|text| ranker.skills(text, kind)).collect();
     (rankings, started.elapsed().as_secs_f64())
@@ -205,8 +213,8 @@ pub fn job_to_skills(
         cases.iter().map(|case| case.text.as_str()),
         TextKind::Inferred,
     );
-    for (case, answers) in cases.iter().zip(&rankings) {
-        let ranking = credited(answers, &case.gold);
+    for (case, ranked) in cases.iter().zip(&rankings) {
+        let ranking = credited(&ranked.answers, &case.gold);
         let gold = gold_set(&case.gold);
         Mean::add(&mut rp, r_precision(&ranking, &gold));
         Mean::add(&mut map, average_precision(&ranking, &gold));
@@ -244,13 +252,12 @@ pub const GOLD_OCCUPATION_FIRST: &str = "gold occupation first";
 /// engine read as job titles.
 pub const READ_AS_JOB_TITLE: &str = "read as a job title";
 
-/// The share of `texts` that the engine reads as job titles when the
-/// caller does not say what they are.
-fn read_as_job_titles<'a>(ranker: &dyn Answers, texts: impl Iterator<Item = &'a str>) -> Mean {
+/// The share of texts that the engine read as job titles in `rankings`
+/// (texts sent without a kind).
+fn read_as_job_titles(rankings: &[SkillAnswers]) -> Mean {
     let mut share = Mean::default();
-    for text in texts {
-        let title = ranker.reading(text, TextKind::Inferred) == Reading::JobTitle;
-        share.add(f64::from(u8::from(title)));
+    for ranked in rankings {
+        share.add(f64::from(u8::from(ranked.reading == Reading::JobTitle)));
     }
     share
 }
@@ -267,13 +274,13 @@ pub fn sentence_to_skills(
         cases.iter().map(|case| case.text.as_str()),
         TextKind::Inferred,
     );
-    for (case, answers) in cases.iter().zip(&rankings) {
-        let ranking = credited(answers, &case.gold);
+    for (case, ranked) in cases.iter().zip(&rankings) {
+        let ranking = credited(&ranked.answers, &case.gold);
         let gold = gold_set(&case.gold);
         rp5.add(rp_at(&ranking, &gold, 5));
         rp10.add(rp_at(&ranking, &gold, 10));
     }
-    let titles = read_as_job_titles(ranker, cases.iter().map(|case| case.text.as_str()));
+    let titles = read_as_job_titles(&rankings);
     TaskOutcome {
         task,
         items: cases.len(),
@@ -297,19 +304,15 @@ pub fn title_to_skills(
     let (mut rp, mut map) = (Mean::default(), Mean::default());
     let (rankings, seconds) =
         timed_skills(ranker, cases.iter().map(|case| case.text.as_str()), kind);
-    for (case, answers) in cases.iter().zip(&rankings) {
-        let ranking = credited(answers, &case.gold);
+    for (case, ranked) in cases.iter().zip(&rankings) {
+        let ranking = credited(&ranked.answers, &case.gold);
         let gold = gold_set(&case.gold);
         rp.add(r_precision(&ranking, &gold));
         map.add(average_precision(&ranking, &gold));
     }
     let mut figures = vec![figure("R-precision", &rp), figure("MAP", &map)];
     if kind == TextKind::Inferred {
-        let texts = cases.iter().map(|case| case.text.as_str());
-        figures.push(figure(
-            READ_AS_JOB_TITLE,
-            &read_as_job_titles(ranker, texts),
-        ));
+        figures.push(figure(READ_AS_JOB_TITLE, &read_as_job_titles(&rankings)));
     }
     TaskOutcome {
         task,
