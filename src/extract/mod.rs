@@ -617,7 +617,8 @@ impl Extractor {
     }
 
     /// How the extractor reads `text` asked for as `kind`: a posting, a job
-    /// title or a sentence (`extract/reading.rs`).
+    /// title or a sentence (`extract/reading.rs`); the [`Extracted::reading`]
+    /// of an extraction, without extracting.
     pub fn reading(&self, text: &str, kind: TextKind) -> Reading {
         if skills::has_body(text) {
             return Reading::Posting;
