@@ -85,9 +85,9 @@ impl Postings {
 /// Reusable per-query accumulators, sized to the index.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    /// Per label: summed BM25 and matched idf (0: not touched yet).
-    bm25: Vec<f32>,
-    idf: Vec<f32>,
+    /// Per label: its sums (matched idf 0: not touched yet), side by side
+    /// so a posting reads and writes one place.
+    sums: Vec<LabelSums>,
     /// The labels touched so far, in the order first touched, in the first
     /// places; one place more than there are labels, so that a place can be
     /// written before it is known to be needed.
@@ -96,6 +96,15 @@ pub struct Scratch {
     best: Vec<Option<(LabelMatch, f32)>>,
     /// Concepts with a best label, in the order first found.
     found: Vec<u32>,
+}
+
+/// A label's sums over a query's postings.
+#[derive(Debug, Clone, Copy, Default)]
+struct LabelSums {
+    /// The idf of the query terms it holds.
+    idf: f32,
+    /// Their BM25, weighted by the query's weights.
+    bm25: f32,
 }
 
 impl LabelIndex {
@@ -249,8 +258,7 @@ impl LabelIndex {
     /// Fresh accumulators for this index.
     pub fn scratch(&self) -> Scratch {
         Scratch {
-            bm25: vec![0.0; self.labels.len()],
-            idf: vec![0.0; self.labels.len()],
+            sums: vec![LabelSums::default(); self.labels.len()],
             touched: vec![0; self.labels.len() + 1],
             best: vec![None; self.concepts],
             found: Vec::new(),
@@ -318,7 +326,7 @@ impl LabelIndex {
         rank: impl Fn(&LabelMatch) -> f32,
         keep: impl Fn(&LabelMatch) -> bool,
     ) -> Vec<LabelMatch> {
-        if scratch.idf.len() != self.labels.len() || scratch.best.len() != self.concepts {
+        if scratch.sums.len() != self.labels.len() || scratch.best.len() != self.concepts {
             *scratch = self.scratch();
         }
         // Each label is written to the next place of `touched` and the place
@@ -330,22 +338,21 @@ impl LabelIndex {
             let range = self.postings.range(term);
             let labels = &self.postings.labels[range.clone()];
             for (&label, &bm25) in labels.iter().zip(&self.postings.bm25[range]) {
-                let sum = &mut scratch.idf[label as usize];
+                let sums = &mut scratch.sums[label as usize];
                 scratch.touched[touched] = label;
-                touched += usize::from(*sum == 0.0);
-                *sum += idf;
+                touched += usize::from(sums.idf == 0.0);
+                sums.idf += idf;
                 if BM25 {
-                    scratch.bm25[label as usize] += weight * bm25;
+                    sums.bm25 += weight * bm25;
                 }
             }
         }
         for &label in &scratch.touched[..touched] {
-            let matched_idf = std::mem::take(&mut scratch.idf[label as usize]);
-            let bm25 = if BM25 {
-                std::mem::take(&mut scratch.bm25[label as usize])
-            } else {
-                0.0
-            };
+            // Without BM25 its sum stays 0.
+            let LabelSums {
+                idf: matched_idf,
+                bm25,
+            } = std::mem::take(&mut scratch.sums[label as usize]);
             let concept = self.label_concept[label as usize];
             let idf_total = self.label_idf_total[label as usize];
             let found = LabelMatch {
