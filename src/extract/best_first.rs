@@ -9,7 +9,7 @@ pub fn rank_key(score: f32, index: u32) -> u64 {
 
 /// A float's `total_cmp` order as an unsigned integer: negative values
 /// have every bit flipped, the others only the sign bit.
-pub fn total_order(value: f32) -> u32 {
+fn total_order(value: f32) -> u32 {
     let bits = value.to_bits();
     if bits >> 31 == 1 {
         !bits

@@ -616,18 +616,6 @@ impl Extractor {
         )
     }
 
-    /// How the extractor reads `text` asked for as `kind`: a posting, a job
-    /// title or a sentence (`extract/reading.rs`); the [`Extracted::reading`]
-    /// of an extraction, without extracting.
-    pub fn reading(&self, text: &str, kind: TextKind) -> Reading {
-        if skills::has_body(text) {
-            return Reading::Posting;
-        }
-        let all = terms::terms(text);
-        let vectors = self.text_vectors(text, &all, false);
-        self.read(text, &all, kind, &vectors)
-    }
-
     /// How `text` (its terms `all`, its vectors `vectors`) is read as `kind`.
     fn read(
         &self,
@@ -870,6 +858,15 @@ fn linked_occupation_titles(taxonomy: &Taxonomy) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// How `extractor` reads `text` sent without a kind: the reading its
+/// extraction returns.
+#[cfg(test)]
+fn read_as(extractor: &Extractor, text: &str) -> Reading {
+    extractor
+        .extract_in(text, &ExtractOptions::default(), &Scope::all())
+        .reading
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -985,7 +982,7 @@ mod tests {
     fn a_line_is_read_as_a_job_title_when_its_head_ends_occupation_labels() {
         let (taxonomy, extractor) = extractor();
         // `nurse` ends two occupation labels and no competency label.
-        let read = |text: &str| extractor.reading(text, TextKind::Inferred);
+        let read = |text: &str| read_as(&extractor, text);
         assert_eq!(read("Night Nurse"), Reading::JobTitle);
         assert_eq!(read("Night Nurse Practitioner"), Reading::Sentence);
         assert_eq!(read("We need a nurse"), Reading::Sentence);
@@ -1143,7 +1140,7 @@ mod semantic_tests {
         };
         let space = ConceptSpace::compute(Arc::new(embedder), &taxonomy);
         let extractor = Extractor::new(&taxonomy).with_space(space);
-        let read = |text: &str| extractor.reading(text, TextKind::Inferred);
+        let read = |text: &str| read_as(&extractor, text);
         // `technician` ends one occupation label only, so it is no role word.
         assert_eq!(read("Pharmacy Technician Medication"), Reading::JobTitle);
         assert_eq!(read("Excel Spreadsheet Clerk"), Reading::Sentence);
@@ -1151,8 +1148,10 @@ mod semantic_tests {
         assert_eq!(read("administer medication"), Reading::Sentence);
         // Without vacancy titles the same line is a sentence.
         assert_eq!(
-            extractor_with(&taxonomy, Tuning::default())
-                .reading("Pharmacy Technician Medication", TextKind::Inferred),
+            read_as(
+                &extractor_with(&taxonomy, Tuning::default()),
+                "Pharmacy Technician Medication"
+            ),
             Reading::Sentence
         );
     }
